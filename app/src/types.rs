@@ -1,0 +1,257 @@
+//! The JSON shapes of Flow's API (`/api/v1`), shared by the server and the UI so both agree.
+//! Timestamps are RFC 3339 strings in UTC.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/tenants` answer. The token is shown here once and never again.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TenantCreated {
+    /// Tenant id.
+    pub id: i64,
+    /// Tenant name.
+    pub name: String,
+    /// The tenant's API bearer token.
+    pub api_token: String,
+}
+
+/// Today's (UTC) message counters of an instance.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct DayCounts {
+    /// Messages accepted by Evolution.
+    pub sent: i64,
+    /// Messages delivered.
+    pub delivered: i64,
+    /// Messages read.
+    pub read: i64,
+    /// Messages that failed.
+    pub failed: i64,
+}
+
+/// A WhatsApp instance as the API shows it. The Evolution api_key is never included.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InstanceView {
+    /// Instance id.
+    pub id: i64,
+    /// The Evolution instance name.
+    pub instance_name: String,
+    /// A name for people.
+    pub friendly_name: String,
+    /// Evolution's base URL.
+    pub api_url: String,
+    /// `v2` or `v1`.
+    pub api_version: String,
+    /// `open`, `connecting`, `close` or `refused`.
+    pub connection_state: String,
+    /// Whether campaigns may send through it.
+    pub active: bool,
+    /// 0–100, higher is healthier.
+    pub health_score: i32,
+    /// Where Evolution must post this instance's webhooks (carries the secret).
+    pub webhook_url: String,
+    /// The webhook secret, for the `Authorization: Bearer` and `jwt_key` modes.
+    pub webhook_secret: String,
+    /// Today's counters.
+    pub today: DayCounts,
+    /// When the last webhook of this instance arrived.
+    pub last_event_at: Option<String>,
+}
+
+/// A contact as the API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ContactView {
+    /// Contact id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// E.164 digits without `+`.
+    pub phone: String,
+    /// Whether the contact opted out (LGPD): never messaged again.
+    pub opted_out: bool,
+    /// When they opted out.
+    pub opted_out_at: Option<String>,
+    /// The keyword that opted them out.
+    pub opt_out_keyword: Option<String>,
+    /// Last incoming message.
+    pub last_interaction_at: Option<String>,
+    /// Incoming messages counted.
+    pub total_messages_received: i64,
+    /// When the contact was created.
+    pub created_at: String,
+}
+
+/// A row that a contact import rejected.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct InvalidContact {
+    /// The phone as given.
+    pub phone: String,
+    /// Why it was rejected.
+    pub error: String,
+}
+
+/// `POST /api/v1/contacts` answer.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct ImportReport {
+    /// New contacts.
+    pub created: u64,
+    /// Existing contacts whose name changed.
+    pub updated: u64,
+    /// Rejected rows.
+    pub invalid: Vec<InvalidContact>,
+}
+
+/// Pacing of a campaign's sends.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CampaignSettings {
+    /// Shortest pause between two messages of one instance.
+    pub min_delay_ms: i64,
+    /// Longest pause between two messages of one instance.
+    pub max_delay_ms: i64,
+}
+
+/// A campaign's counters; each equals a recount of its contacts' rows.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct CampaignCounts {
+    /// Contacts in the campaign.
+    pub total: i64,
+    /// Not sent yet (pending or being sent).
+    pub pending: i64,
+    /// Accepted by Evolution (has a WhatsApp message id).
+    pub sent: i64,
+    /// Delivered (or read).
+    pub delivered: i64,
+    /// Read.
+    pub read: i64,
+    /// Failed.
+    pub failed: i64,
+    /// Opted out during the campaign (or before, and so never sent).
+    pub opted_out: i64,
+    /// Replied.
+    pub replied: i64,
+    /// Cancelled before sending.
+    pub cancelled: i64,
+}
+
+/// A campaign as the API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CampaignView {
+    /// Campaign id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Message template.
+    pub message: String,
+    /// `draft`, `active`, `paused`, `completed` or `cancelled`.
+    pub status: String,
+    /// Why it is paused (`manual`, `instance_disconnected`, …).
+    pub pause_reason: Option<String>,
+    /// Pacing.
+    pub settings: CampaignSettings,
+    /// The instances that send it.
+    pub instance_ids: Vec<i64>,
+    /// Counters.
+    pub counts: CampaignCounts,
+    /// 100 × delivered / sent.
+    pub delivery_rate: f64,
+    /// 100 × read / delivered.
+    pub read_rate: f64,
+    /// Creation time.
+    pub created_at: String,
+    /// First start.
+    pub started_at: Option<String>,
+    /// Completion or cancellation.
+    pub finished_at: Option<String>,
+}
+
+/// One contact of a campaign and what happened to its message.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CampaignContactView {
+    /// Contact id.
+    pub contact_id: i64,
+    /// Phone digits.
+    pub phone: String,
+    /// Contact name.
+    pub name: String,
+    /// `pending`, `sending`, `sent`, `delivered`, `read`, `failed`, `opted_out`, `cancelled`.
+    pub status: String,
+    /// WhatsApp message id once sent.
+    pub whatsapp_message_id: Option<String>,
+    /// Sent time.
+    pub sent_at: Option<String>,
+    /// Delivery time.
+    pub delivered_at: Option<String>,
+    /// Read time.
+    pub read_at: Option<String>,
+    /// Failure time.
+    pub failed_at: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// When the contact replied.
+    pub replied_at: Option<String>,
+}
+
+/// One line of a campaign log.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CampaignLogView {
+    /// Line id (increasing).
+    pub id: i64,
+    /// What kind of line, e.g. `campaign_started`, `contact_opted_out`.
+    pub log_type: String,
+    /// `info`, `warning` or `critical`.
+    pub severity: String,
+    /// Text for people.
+    pub message: String,
+    /// Structured details.
+    pub details: Option<serde_json::Value>,
+    /// When it was written.
+    pub created_at: String,
+}
+
+/// `POST /api/v1/instances` body.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NewInstance {
+    /// The Evolution instance name (as in Evolution's URLs).
+    pub instance_name: String,
+    /// A name for people; defaults to the instance name.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// Evolution's base URL, e.g. `https://evo.example.com`.
+    pub api_url: String,
+    /// The Evolution api key of the instance (write-only).
+    pub api_key: String,
+    /// `v2` (default) or `v1`.
+    #[serde(default)]
+    pub api_version: Option<String>,
+}
+
+/// One contact of a `POST /api/v1/contacts` JSON array.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NewContact {
+    /// Name (may be empty).
+    #[serde(default)]
+    pub name: String,
+    /// Phone in any common notation; stored as digits.
+    pub phone: String,
+}
+
+/// `POST /api/v1/campaigns` body.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NewCampaign {
+    /// Name.
+    pub name: String,
+    /// Message template; `{{name}}`, `{{first_name}}` and `{{phone}}` are filled per contact.
+    pub message: String,
+    /// Instances that send it (at least one).
+    pub instance_ids: Vec<i64>,
+    /// The contacts, unless `all_contacts` is true.
+    #[serde(default)]
+    pub contact_ids: Option<Vec<i64>>,
+    /// Every contact of the tenant.
+    #[serde(default)]
+    pub all_contacts: bool,
+    /// Pacing; defaults to 3–10 s.
+    #[serde(default)]
+    pub settings: Option<CampaignSettings>,
+}

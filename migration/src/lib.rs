@@ -1,0 +1,16 @@
+//! Database migrations of Alrea Flow. The same migrations run on SQLite (the embedded default)
+//! and PostgreSQL; the server applies them at start, and applying them twice is a no-op.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_init;
+
+/// Every migration of Flow, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_init::Migration)]
+    }
+}

@@ -1,0 +1,108 @@
+//! `/api/v1/campaigns`: create, show, list, recipients, log, and state transitions.
+
+use app::types::{CampaignContactView, CampaignLogView, CampaignView, NewCampaign};
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::api::extract::{Json, Path, Query};
+use crate::auth::TenantCaller;
+use crate::domain::campaign_state::CampaignAction;
+use crate::error::ApiError;
+use crate::service::{Page, campaigns};
+use crate::state::AppState;
+
+/// Query of `GET /api/v1/campaigns/{id}/contacts`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactsQuery {
+    status: Option<String>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+pub(super) async fn create(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Json(body): Json<NewCampaign>,
+) -> Result<(StatusCode, axum::Json<CampaignView>), ApiError> {
+    let view = campaigns::create(&state.db, caller.tenant_id, body).await?;
+    Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+pub(super) async fn list(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Query(page): Query<Page>,
+) -> Result<axum::Json<Vec<CampaignView>>, ApiError> {
+    let (limit, offset) = page.resolve()?;
+    Ok(axum::Json(
+        campaigns::list(&state.db, caller.tenant_id, limit, offset).await?,
+    ))
+}
+
+pub(super) async fn show(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<CampaignView>, ApiError> {
+    Ok(axum::Json(
+        campaigns::get(&state.db, caller.tenant_id, id).await?,
+    ))
+}
+
+pub(super) async fn contacts(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<ContactsQuery>,
+) -> Result<axum::Json<Vec<CampaignContactView>>, ApiError> {
+    let (limit, offset) = Page {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .resolve()?;
+    let rows = campaigns::contacts(
+        &state.db,
+        caller.tenant_id,
+        id,
+        q.status.as_deref(),
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(axum::Json(rows))
+}
+
+pub(super) async fn logs(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(page): Query<Page>,
+) -> Result<axum::Json<Vec<CampaignLogView>>, ApiError> {
+    let (limit, offset) = page.resolve()?;
+    Ok(axum::Json(
+        campaigns::logs(&state.db, caller.tenant_id, id, limit, offset).await?,
+    ))
+}
+
+pub(super) async fn transition(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path((id, action)): Path<(i64, String)>,
+) -> Result<axum::Json<CampaignView>, ApiError> {
+    let action = match action.as_str() {
+        "start" => CampaignAction::Start,
+        "pause" => CampaignAction::Pause,
+        "resume" => CampaignAction::Resume,
+        "cancel" => CampaignAction::Cancel,
+        _ => return Err(ApiError::NotFound("endpoint")),
+    };
+    let view = campaigns::transition(&state.db, caller.tenant_id, id, action).await?;
+    tracing::info!(
+        campaign_id = id,
+        action = action.as_str(),
+        "campaign transition"
+    );
+    Ok(axum::Json(view))
+}

@@ -1,0 +1,39 @@
+//! The JSON API under `/api/v1`: thin handlers that authenticate, call a service and map its
+//! error once (see [`crate::error::ApiError`]).
+
+mod campaigns;
+mod contacts;
+mod extract;
+mod instances;
+mod openapi;
+mod tenants;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// The largest contact import body (CSV or JSON).
+pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+
+/// The `/api/v1` routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/tenants", post(tenants::create))
+        .route("/instances", post(instances::create).get(instances::list))
+        .route(
+            "/contacts",
+            post(contacts::import)
+                .get(contacts::list)
+                .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
+        )
+        .route("/contacts/{id}", get(contacts::show))
+        .route("/campaigns", post(campaigns::create).get(campaigns::list))
+        .route("/campaigns/{id}", get(campaigns::show))
+        .route("/campaigns/{id}/contacts", get(campaigns::contacts))
+        .route("/campaigns/{id}/logs", get(campaigns::logs))
+        .route("/campaigns/{id}/{action}", post(campaigns::transition))
+        .route("/openapi.json", get(openapi::document))
+        .fallback(|| async { crate::error::ApiError::NotFound("endpoint") })
+}

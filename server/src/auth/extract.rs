@@ -1,0 +1,70 @@
+//! Axum extractors that authenticate a request.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::auth::token;
+use crate::entities::api_token;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A request made with a tenant's API token.
+#[derive(Clone, Copy, Debug)]
+pub struct TenantCaller {
+    /// The tenant the token belongs to; every query is scoped to it.
+    pub tenant_id: i64,
+}
+
+/// A request made with the operator's `FLOW_ADMIN_TOKEN`.
+#[derive(Clone, Copy, Debug)]
+pub struct AdminCaller;
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for TenantCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        let row = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(token::hash(token)))
+            .one(&state.db.read)
+            .await?
+            .ok_or(ApiError::Unauthorized)?;
+        Ok(Self {
+            tenant_id: row.tenant_id,
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for AdminCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let given = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        if let Some(admin) = &state.config.admin_token
+            && token::constant_time_eq(given, admin)
+        {
+            return Ok(Self);
+        }
+        // A valid tenant token is a known caller who may not do this: 403, not 401.
+        let tenant_token = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(token::hash(given)))
+            .one(&state.db.read)
+            .await?;
+        Err(match tenant_token {
+            Some(_) => ApiError::Forbidden("this needs the operator's admin token".into()),
+            None => ApiError::Unauthorized,
+        })
+    }
+}

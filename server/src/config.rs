@@ -1,0 +1,148 @@
+//! Configuration, read once from the environment at start and validated.
+
+use std::net::SocketAddr;
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A variable is set but cannot be used.
+    #[error("{name} is invalid: {reason}")]
+    Invalid {
+        /// The environment variable.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Where the database lives when `DATABASE_URL` is unset.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://flow.db?mode=rwc";
+
+/// The server configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// `LEPTOS_SITE_ADDR`: where the server listens.
+    pub site_addr: SocketAddr,
+    /// `FLOW_ADMIN_TOKEN`: allows creating tenants. Unset: tenant creation is disabled.
+    pub admin_token: Option<String>,
+    /// `FLOW_PUBLIC_URL`: the base URL Evolution reaches Flow at (used in webhook URLs).
+    pub public_url: String,
+    /// `FLOW_WEBHOOK_MAX_BYTES`: the largest webhook body accepted.
+    pub webhook_max_bytes: usize,
+    /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
+    pub log_filter: String,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                reason: "must start with sqlite:, postgres:// or postgresql://".into(),
+            });
+        }
+
+        let site_addr = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let site_addr: SocketAddr = site_addr.parse().map_err(|e| ConfigError::Invalid {
+            name: "LEPTOS_SITE_ADDR",
+            reason: format!("{e} (expected host:port such as 127.0.0.1:3000)"),
+        })?;
+
+        let admin_token = get("FLOW_ADMIN_TOKEN");
+        if let Some(token) = &admin_token
+            && token.len() < 16
+        {
+            return Err(ConfigError::Invalid {
+                name: "FLOW_ADMIN_TOKEN",
+                reason: "must be at least 16 characters".into(),
+            });
+        }
+
+        let public_url = get("FLOW_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{site_addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                name: "FLOW_PUBLIC_URL",
+                reason: "must be an http:// or https:// URL".into(),
+            });
+        }
+
+        let webhook_max_bytes = match get("FLOW_WEBHOOK_MAX_BYTES") {
+            None => 8 * 1024 * 1024,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1024)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "FLOW_WEBHOOK_MAX_BYTES",
+                    reason: format!("{v:?} is not a whole number of bytes >= 1024"),
+                })?,
+        };
+
+        Ok(Self {
+            database_url,
+            site_addr,
+            admin_token,
+            public_url,
+            webhook_max_bytes,
+            log_filter: get("FLOW_LOG").unwrap_or_else(|| "info".into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = load(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(c.admin_token.is_none());
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let e = load(&[("LEPTOS_SITE_ADDR", "nope")]).unwrap_err();
+        assert!(e.to_string().starts_with("LEPTOS_SITE_ADDR is invalid"));
+        let e = load(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        assert!(e.to_string().contains("DATABASE_URL"));
+        let e = load(&[("FLOW_ADMIN_TOKEN", "short")]).unwrap_err();
+        assert!(e.to_string().contains("16 characters"));
+        let e = load(&[("FLOW_WEBHOOK_MAX_BYTES", "-3")]).unwrap_err();
+        assert!(e.to_string().contains("FLOW_WEBHOOK_MAX_BYTES"));
+    }
+
+    #[test]
+    fn public_url_loses_trailing_slash() {
+        let c = load(&[("FLOW_PUBLIC_URL", "https://flow.example.com/")]).unwrap();
+        assert_eq!(c.public_url, "https://flow.example.com");
+    }
+}

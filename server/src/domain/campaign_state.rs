@@ -1,0 +1,148 @@
+//! The campaign state machine: which actions are possible from which status.
+
+use std::fmt;
+
+/// Where a campaign is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CampaignStatus {
+    /// Created, not started.
+    Draft,
+    /// Sending.
+    Active,
+    /// Stopped for now (see the pause reason).
+    Paused,
+    /// Everyone was handled.
+    Completed,
+    /// Stopped for good by a person.
+    Cancelled,
+}
+
+/// What a person (or the system) asks a campaign to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CampaignAction {
+    /// Begin sending a draft.
+    Start,
+    /// Stop sending for now.
+    Pause,
+    /// Continue a paused campaign.
+    Resume,
+    /// Stop for good; pending contacts are cancelled.
+    Cancel,
+}
+
+/// An action that the campaign's status does not allow.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("cannot {action} a campaign that is {from}")]
+pub struct TransitionError {
+    /// The status the campaign is in.
+    pub from: CampaignStatus,
+    /// The refused action.
+    pub action: CampaignAction,
+}
+
+impl CampaignStatus {
+    /// Every status.
+    pub const ALL: [Self; 5] = [
+        Self::Draft,
+        Self::Active,
+        Self::Paused,
+        Self::Completed,
+        Self::Cancelled,
+    ];
+
+    /// The stored and wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Active => "active",
+            Self::Paused => "paused",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The status after `action`, or why it is refused.
+    pub fn apply(self, action: CampaignAction) -> Result<Self, TransitionError> {
+        use CampaignAction as A;
+        use CampaignStatus as S;
+        match (self, action) {
+            (S::Draft, A::Start) => Ok(S::Active),
+            (S::Active, A::Pause) => Ok(S::Paused),
+            (S::Paused, A::Resume) => Ok(S::Active),
+            (S::Draft | S::Active | S::Paused, A::Cancel) => Ok(S::Cancelled),
+            (from, action) => Err(TransitionError { from, action }),
+        }
+    }
+
+    /// The statuses `action` may start from.
+    pub fn sources(action: CampaignAction) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|s| s.apply(action).is_ok())
+            .collect()
+    }
+}
+
+impl CampaignAction {
+    /// The URL and wire form (`start`, `pause`, `resume`, `cancel`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Start => "start",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::Cancel => "cancel",
+        }
+    }
+}
+
+impl fmt::Display for CampaignStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for CampaignAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CampaignAction as A;
+    use super::CampaignStatus as S;
+
+    #[test]
+    fn allowed_transitions() {
+        assert_eq!(S::Draft.apply(A::Start), Ok(S::Active));
+        assert_eq!(S::Active.apply(A::Pause), Ok(S::Paused));
+        assert_eq!(S::Paused.apply(A::Resume), Ok(S::Active));
+        for s in [S::Draft, S::Active, S::Paused] {
+            assert_eq!(s.apply(A::Cancel), Ok(S::Cancelled));
+        }
+    }
+
+    #[test]
+    fn refused_transitions_say_why() {
+        let e = S::Completed.apply(A::Pause).unwrap_err();
+        assert_eq!(e.to_string(), "cannot pause a campaign that is completed");
+        assert!(S::Active.apply(A::Start).is_err());
+        assert!(S::Draft.apply(A::Resume).is_err());
+        assert!(S::Cancelled.apply(A::Cancel).is_err());
+        assert!(S::Paused.apply(A::Pause).is_err());
+    }
+
+    #[test]
+    fn parse_round_trips() {
+        for s in S::ALL {
+            assert_eq!(S::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(S::parse("running"), None);
+        assert_eq!(S::sources(A::Cancel), vec![S::Draft, S::Active, S::Paused]);
+    }
+}

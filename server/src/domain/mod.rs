@@ -1,0 +1,8 @@
+//! Flow's domain rules, free of HTTP: phones, opt-out keywords, campaign and delivery state
+//! machines, message templates.
+
+pub mod campaign_state;
+pub mod delivery;
+pub mod optout;
+pub mod phone;
+pub mod template;

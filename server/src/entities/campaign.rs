@@ -1,0 +1,39 @@
+//! SeaORM entity for the `campaign` table.
+
+use sea_orm::entity::prelude::*;
+
+/// A campaign: one templated message to many contacts, with its counters.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "campaign")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub name: String,
+    /// The message template (`{{name}}` is replaced per contact).
+    pub message: String,
+    /// `draft`, `active`, `paused`, `completed` or `cancelled`.
+    pub status: String,
+    pub pause_reason: Option<String>,
+    pub min_delay_ms: i64,
+    pub max_delay_ms: i64,
+    pub total: i64,
+    pub pending: i64,
+    pub sent: i64,
+    pub delivered: i64,
+    pub read: i64,
+    pub failed: i64,
+    pub opted_out: i64,
+    pub replied: i64,
+    pub cancelled: i64,
+    pub created_at: DateTimeUtc,
+    pub started_at: Option<DateTimeUtc>,
+    pub finished_at: Option<DateTimeUtc>,
+    pub updated_at: DateTimeUtc,
+}
+
+/// No declared relations: queries join explicitly where they need to.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

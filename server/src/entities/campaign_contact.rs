@@ -1,0 +1,33 @@
+//! SeaORM entity for the `campaign_contact` table.
+
+use sea_orm::entity::prelude::*;
+
+/// One contact of one campaign, and what happened to its message.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "campaign_contact")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub campaign_id: i64,
+    pub contact_id: i64,
+    pub instance_id: Option<i64>,
+    /// See `domain::delivery::DeliveryStatus`.
+    pub status: String,
+    #[sea_orm(unique)]
+    pub whatsapp_message_id: Option<String>,
+    pub sent_at: Option<DateTimeUtc>,
+    pub delivered_at: Option<DateTimeUtc>,
+    pub read_at: Option<DateTimeUtc>,
+    pub failed_at: Option<DateTimeUtc>,
+    pub error: Option<String>,
+    pub replied_at: Option<DateTimeUtc>,
+    /// When the contact opted out during this campaign.
+    pub opted_out_at: Option<DateTimeUtc>,
+    pub updated_at: DateTimeUtc,
+}
+
+/// No declared relations: queries join explicitly where they need to.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

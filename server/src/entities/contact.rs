@@ -1,0 +1,28 @@
+//! SeaORM entity for the `contact` table.
+
+use sea_orm::entity::prelude::*;
+
+/// A person a tenant can message; phone stored as E.164 digits.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "contact")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub tenant_id: i64,
+    pub phone: String,
+    pub name: String,
+    pub opted_out_at: Option<DateTimeUtc>,
+    pub opt_out_keyword: Option<String>,
+    /// The message that opted the contact out, kept as LGPD evidence.
+    pub opt_out_text: Option<String>,
+    pub last_interaction_at: Option<DateTimeUtc>,
+    pub total_messages_received: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+/// No declared relations: queries join explicitly where they need to.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,21 @@
+//! SeaORM entity for the `tenant` table.
+
+use sea_orm::entity::prelude::*;
+
+/// A customer organisation; every other row belongs to one.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "tenant")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    /// Custom opt-out keywords; `None` means the defaults.
+    pub opt_out_keywords: Option<Json>,
+    pub created_at: DateTimeUtc,
+}
+
+/// No declared relations: queries join explicitly where they need to.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,135 @@
+//! The API error type: every handler returns it, and it is turned into an HTTP response in one
+//! place, as JSON `{"error": "<code>", "message": "<text for people>"}`.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sea_orm::{DbErr, SqlErr};
+use serde_json::json;
+
+/// An error a request ends with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The body or query cannot be read (malformed JSON, wrong content type).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request is well-formed but its values are not acceptable.
+    #[error("{0}")]
+    Validation(String),
+    /// No credential, or one that matches nothing.
+    #[error("missing or invalid credentials")]
+    Unauthorized,
+    /// Authenticated, but not allowed to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing does not exist (or belongs to another tenant).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than allowed.
+    #[error("the request body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The content type is not one this endpoint reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The database cannot be reached right now; retrying later may work.
+    #[error("the service is temporarily unavailable, retry later")]
+    Unavailable,
+    /// A database error that is our fault.
+    #[error("internal error")]
+    Internal(#[source] DbErr),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+            }
+            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+/// Whether a database error means "cannot reach the database" rather than a bad query.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
+        || err.to_string().contains("database is locked")
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        if is_unavailable(&err) {
+            Self::Unavailable
+        } else if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
+            Self::Conflict("a record with the same unique value already exists".into())
+        } else {
+            Self::Internal(err)
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => Self::Validation(e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => {
+                Self::BadRequest(format!("malformed JSON: {}", e.body_text()))
+            }
+            JsonRejection::MissingJsonContentType(_) => Self::UnsupportedMediaType(
+                "expected a request body with Content-Type: application/json".into(),
+            ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge(0),
+            other => Self::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::Validation(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::BadRequest(rejection.body_text())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if let Self::Internal(err) = &self {
+            tracing::error!(error = %err, "request failed on a database error");
+        }
+        let message = match &self {
+            Self::PayloadTooLarge(0) => "the request body is too large".to_string(),
+            other => other.to_string(),
+        };
+        (status, Json(json!({ "error": code, "message": message }))).into_response()
+    }
+}
+
+impl From<crate::service::ServiceError> for ApiError {
+    fn from(err: crate::service::ServiceError) -> Self {
+        use crate::service::ServiceError as S;
+        match err {
+            S::Validation(m) => Self::Validation(m),
+            S::NotFound(what) => Self::NotFound(what),
+            S::Conflict(m) => Self::Conflict(m),
+            S::Db(e) => e.into(),
+        }
+    }
+}

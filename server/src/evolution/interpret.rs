@@ -1,0 +1,833 @@
+//! Turning an [`Envelope`]'s `data` into an [`Event`], per Evolution event name.
+//!
+//! This module owns the per-event shape rules (v1, v2, Cloud API and raw Baileys variants)
+//! and the decision of what is ignored and why. It is pure: no I/O, no clock, no panics.
+
+use serde_json::{Map, Value};
+
+use super::envelope::{Envelope, ParseError, canonical_event_name};
+use super::event::{
+    ConnectionState, ConnectionUpdate, Event, IncomingMessage, ReceiptStatus, SentMessage,
+    StatusUpdate,
+};
+use super::json::{kind, lenient_bool, lenient_i64, non_blank_str};
+use super::message_text::{message_text, quoted_message_id};
+use crate::domain::phone;
+
+/// Interprets a parsed envelope.
+///
+/// * `messages.update` → [`Event::MessageStatus`] with the receipts for messages we sent
+///   (`fromMe: true`); flat v2 (`keyId`) and v1 (`id`) data, raw Baileys
+///   `{key, update}`, one object or an array. Edits and poll votes (a `message` or
+///   `pollUpdates` field) are `Ignored("edit")`, contacts' receipts `Ignored("from_contact")`,
+///   updates without a status `Ignored("no_status")`.
+/// * `messages.upsert` → [`Event::MessageReceived`] for a contact's message; our own
+///   (`fromMe: true`) → `Ignored("from_me")`, groups → `Ignored("group")`,
+///   `status@broadcast` / broadcast lists / newsletters → `Ignored` likewise.
+/// * `send.message` → [`Event::MessageSent`].
+/// * `connection.update` → [`Event::Connection`].
+/// * Any other event (`messages.delete`, `presence.update`, `contacts.upsert`,
+///   `chats.upsert`, `qrcode.updated`, ...) → `Ignored("unsupported_event")`, whatever its
+///   data.
+///
+/// # Errors
+/// [`ParseError::InvalidData`] when a handled event's data lacks what it needs: not an
+/// object (or array, for receipts), a missing message id, a missing `fromMe`, an unknown
+/// status, a missing `key.remoteJid` or `state`. For an array of receipts, one bad entry
+/// fails the whole event (the reason names its index).
+pub fn interpret(envelope: &Envelope) -> Result<Event, ParseError> {
+    let data = &envelope.data;
+    let result = match canonical_event_name(&envelope.event).as_str() {
+        "messages.update" => receipts(data),
+        "messages.upsert" => incoming(data),
+        "send.message" => sent(data),
+        "connection.update" => connection(data),
+        _ => Ok(Event::Ignored {
+            reason: "unsupported_event",
+        }),
+    };
+    result.map_err(|reason| ParseError::InvalidData {
+        event: envelope.event.clone(),
+        reason,
+    })
+}
+
+/// Outcome for one `messages.update` entry.
+enum Receipt {
+    Ours(StatusUpdate),
+    Skip(&'static str),
+}
+
+/// `messages.update`: one object or an array of them.
+fn receipts(data: &Value) -> Result<Event, String> {
+    let outcomes = match data {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| receipt(item).map_err(|e| format!("entry {index}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?,
+        Value::Object(_) => vec![receipt(data)?],
+        other => return Err(format!("data is {}, not an object or array", kind(other))),
+    };
+    let mut updates = Vec::with_capacity(outcomes.len());
+    let mut first_skip = None;
+    for outcome in outcomes {
+        match outcome {
+            Receipt::Ours(update) => updates.push(update),
+            Receipt::Skip(reason) => {
+                first_skip.get_or_insert(reason);
+            }
+        }
+    }
+    Ok(if updates.is_empty() {
+        Event::Ignored {
+            reason: first_skip.unwrap_or("empty"),
+        }
+    } else {
+        Event::MessageStatus(updates)
+    })
+}
+
+/// One receipt: flat v2 `{keyId, remoteJid, fromMe, status, ...}`, flat v1
+/// `{id, remoteJid, fromMe, status, ...}`, or raw Baileys `{key:{id, remoteJid, fromMe},
+/// update:{status}}`.
+fn receipt(item: &Value) -> Result<Receipt, String> {
+    let Some(flat) = item.as_object() else {
+        return Err(format!("entry is {}, not an object", kind(item)));
+    };
+    let key = flat.get("key").and_then(Value::as_object);
+    let update = flat.get("update").and_then(Value::as_object);
+
+    let is_edit = [Some(flat), update]
+        .into_iter()
+        .flatten()
+        .any(|obj| carries(obj, "message") || carries(obj, "pollUpdates"));
+    if is_edit {
+        return Ok(Receipt::Skip("edit"));
+    }
+
+    match lenient_bool(flat.get("fromMe").or_else(|| key?.get("fromMe"))) {
+        Some(true) => {}
+        Some(false) => return Ok(Receipt::Skip("from_contact")),
+        None => return Err("missing or non-boolean fromMe".to_owned()),
+    }
+
+    // `keyId` is v2's WhatsApp id; a flat `id` is v1's. (v2's `messageId` is Evolution's
+    // own database row id: never the join key.)
+    let message_id = str_field(flat, "keyId")
+        .or_else(|| key.and_then(|k| str_field(k, "id")))
+        .or_else(|| str_field(flat, "id"))
+        .ok_or("missing message id (keyId, key.id or id)")?;
+    let remote_jid =
+        str_field(flat, "remoteJid").or_else(|| key.and_then(|k| str_field(k, "remoteJid")));
+
+    let raw_status = update
+        .and_then(|u| u.get("status"))
+        .or_else(|| flat.get("status"))
+        .filter(|s| !s.is_null());
+    let Some(raw_status) = raw_status else {
+        return Ok(Receipt::Skip("no_status"));
+    };
+    let status = ReceiptStatus::from_json(raw_status)
+        .ok_or_else(|| format!("unknown status {raw_status}"))?;
+
+    Ok(Receipt::Ours(StatusUpdate {
+        message_id: message_id.to_owned(),
+        remote_jid: remote_jid.map(str::to_owned),
+        status,
+    }))
+}
+
+/// Whether `obj` has a non-null, non-empty `field`.
+fn carries(obj: &Map<String, Value>, field: &str) -> bool {
+    match obj.get(field) {
+        None | Some(Value::Null) => false,
+        Some(Value::Array(items)) => !items.is_empty(),
+        Some(Value::Object(map)) => !map.is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// A non-blank string field of an object.
+fn str_field<'a>(obj: &'a Map<String, Value>, field: &str) -> Option<&'a str> {
+    obj.get(field)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// `messages.upsert`: one message `{key, pushName, message, contextInfo?, messageTimestamp}`.
+fn incoming(data: &Value) -> Result<Event, String> {
+    if !data.is_object() {
+        return Err(format!("data is {}, not a message object", kind(data)));
+    }
+    let key = data
+        .get("key")
+        .and_then(Value::as_object)
+        .ok_or("missing key object")?;
+    match lenient_bool(key.get("fromMe")) {
+        Some(false) => {}
+        Some(true) => return Ok(Event::Ignored { reason: "from_me" }),
+        None => return Err("missing or non-boolean key.fromMe".to_owned()),
+    }
+    let remote_jid = str_field(key, "remoteJid").ok_or("missing key.remoteJid")?;
+    if let Some(reason) = non_contact_chat(remote_jid) {
+        return Ok(Event::Ignored { reason });
+    }
+
+    let phone = ["remoteJid", "remoteJidAlt", "senderPn", "participantAlt"]
+        .iter()
+        .filter_map(|field| str_field(key, field))
+        .find_map(phone::from_jid);
+
+    Ok(Event::MessageReceived(IncomingMessage {
+        message_id: str_field(key, "id").map(str::to_owned),
+        remote_jid: remote_jid.to_owned(),
+        phone,
+        push_name: non_blank_str(data, &["pushName"]).map(str::to_owned),
+        text: data.get("message").and_then(message_text),
+        quoted_message_id: quoted_message_id(data),
+        timestamp: lenient_i64(data.get("messageTimestamp")),
+    }))
+}
+
+/// Why a chat jid is not a one-to-one chat with a contact, if it is not.
+fn non_contact_chat(remote_jid: &str) -> Option<&'static str> {
+    let jid = remote_jid.trim().to_ascii_lowercase();
+    let server = jid.rsplit_once('@').map_or("", |(_, server)| server);
+    if server == "g.us" {
+        Some("group")
+    } else if jid == "status@broadcast" {
+        Some("status_broadcast")
+    } else if server == "broadcast" {
+        Some("broadcast")
+    } else if server == "newsletter" {
+        Some("newsletter")
+    } else {
+        None
+    }
+}
+
+/// `send.message`: the sendText response object `{key:{id, remoteJid, fromMe}, ...}`.
+fn sent(data: &Value) -> Result<Event, String> {
+    if !data.is_object() {
+        return Err(format!("data is {}, not a message object", kind(data)));
+    }
+    let key = data.get("key").and_then(Value::as_object);
+    let message_id = key
+        .and_then(|k| str_field(k, "id"))
+        .ok_or("missing key.id")?;
+    let phone = key.and_then(|k| {
+        ["remoteJid", "remoteJidAlt"]
+            .iter()
+            .filter_map(|field| str_field(k, field))
+            .find_map(phone::from_jid)
+    });
+    Ok(Event::MessageSent(SentMessage {
+        message_id: message_id.to_owned(),
+        phone,
+    }))
+}
+
+/// `connection.update`: `{instance, state, statusReason, wuid?, ...}`.
+fn connection(data: &Value) -> Result<Event, String> {
+    if !data.is_object() {
+        return Err(format!("data is {}, not an object", kind(data)));
+    }
+    let state = non_blank_str(data, &["state"]).ok_or("missing state")?;
+    Ok(Event::Connection(ConnectionUpdate {
+        state: ConnectionState::from_word(state),
+        status_reason: lenient_i64(data.get("statusReason")),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn envelope(event: &str, data: Value) -> Envelope {
+        Envelope {
+            event: event.to_owned(),
+            instance: Some("campanha-loja-01".into()),
+            data,
+            apikey: None,
+            sender: None,
+            date_time: None,
+            destination: None,
+            server_url: None,
+        }
+    }
+
+    fn run(event: &str, data: Value) -> Result<Event, ParseError> {
+        interpret(&envelope(event, data))
+    }
+
+    fn one(id: &str, jid: Option<&str>, status: ReceiptStatus) -> StatusUpdate {
+        StatusUpdate {
+            message_id: id.into(),
+            remote_jid: jid.map(str::to_owned),
+            status,
+        }
+    }
+
+    fn invalid_reason(result: Result<Event, ParseError>) -> String {
+        match result {
+            Err(ParseError::InvalidData { reason, .. }) => reason,
+            other => panic!("expected InvalidData, got {other:?}"),
+        }
+    }
+
+    const JID: &str = "5511987654321@s.whatsapp.net";
+
+    #[test]
+    fn numeric_status_uses_baileys_codes() {
+        let expected = [
+            (0, ReceiptStatus::Failed),
+            (1, ReceiptStatus::Pending),
+            (2, ReceiptStatus::Sent),
+            (3, ReceiptStatus::Delivered),
+            (4, ReceiptStatus::Read),
+            (5, ReceiptStatus::Read),
+        ];
+        for (code, status) in expected {
+            let got = run(
+                "messages.update",
+                json!({"keyId": "ABC", "remoteJid": JID, "fromMe": true, "status": code}),
+            );
+            assert_eq!(
+                got,
+                Ok(Event::MessageStatus(vec![one("ABC", Some(JID), status)]))
+            );
+        }
+        let reason = invalid_reason(run(
+            "messages.update",
+            json!({"keyId": "ABC", "fromMe": true, "status": 9}),
+        ));
+        assert_eq!(reason, "unknown status 9");
+    }
+
+    #[test]
+    fn raw_baileys_key_update_shape() {
+        let got = run(
+            "messages.update",
+            json!({"key": {"remoteJid": JID, "fromMe": true, "id": "3EB0AA"}, "update": {"status": 3}}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageStatus(vec![one(
+                "3EB0AA",
+                Some(JID),
+                ReceiptStatus::Delivered
+            )]))
+        );
+        // The same shape with a string status, and as an array (issue #2192's log).
+        let got = run(
+            "messages.update",
+            json!([{"key": {"remoteJid": JID, "fromMe": true, "id": "A"}, "update": {"status": "READ"}},
+                   {"key": {"remoteJid": JID, "fromMe": true, "id": "B"}, "update": {"status": 2}}]),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageStatus(vec![
+                one("A", Some(JID), ReceiptStatus::Read),
+                one("B", Some(JID), ReceiptStatus::Sent),
+            ]))
+        );
+        // Raw Baileys edit: update.message.
+        let got = run(
+            "messages.update",
+            json!({"key": {"remoteJid": JID, "fromMe": true, "id": "A"}, "update": {"message": {"conversation": "x"}}}),
+        );
+        assert_eq!(got, Ok(Event::Ignored { reason: "edit" }));
+        // Raw Baileys revoke: message null and no status.
+        let got = run(
+            "messages.update",
+            json!({"key": {"remoteJid": JID, "fromMe": true, "id": "A"}, "update": {"message": null, "messageStubType": 1}}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::Ignored {
+                reason: "no_status"
+            })
+        );
+        // Contact's message in the raw shape.
+        let got = run(
+            "messages.update",
+            json!({"key": {"remoteJid": JID, "fromMe": false, "id": "A"}, "update": {"status": 4}}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::Ignored {
+                reason: "from_contact"
+            })
+        );
+    }
+
+    #[test]
+    fn array_data_keeps_our_receipts_and_skips_the_rest() {
+        let got = run(
+            "messages.update",
+            json!([
+                {"keyId": "A", "remoteJid": JID, "fromMe": true, "status": "DELIVERY_ACK"},
+                {"keyId": "B", "remoteJid": JID, "fromMe": false, "status": "READ"},
+                {"id": "C", "remoteJid": JID, "fromMe": true, "status": "READ"},
+                {"keyId": "D", "remoteJid": JID, "fromMe": true, "status": "SERVER_ACK", "pollUpdates": [{"vote": 1}]}
+            ]),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageStatus(vec![
+                one("A", Some(JID), ReceiptStatus::Delivered),
+                one("C", Some(JID), ReceiptStatus::Read),
+            ]))
+        );
+        let only_contacts = run(
+            "messages.update",
+            json!([{"keyId": "B", "fromMe": false, "status": "READ"}]),
+        );
+        assert_eq!(
+            only_contacts,
+            Ok(Event::Ignored {
+                reason: "from_contact"
+            })
+        );
+        assert_eq!(
+            run("messages.update", json!([])),
+            Ok(Event::Ignored { reason: "empty" })
+        );
+        let reason = invalid_reason(run(
+            "messages.update",
+            json!([{"keyId": "A", "fromMe": true, "status": "READ"}, {"fromMe": true, "status": "READ"}]),
+        ));
+        assert!(
+            reason.starts_with("entry 1: missing message id"),
+            "{reason}"
+        );
+        let reason = invalid_reason(run("messages.update", json!(["READ"])));
+        assert_eq!(reason, "entry 0: entry is a string, not an object");
+    }
+
+    #[test]
+    fn cloud_api_words() {
+        for (word, status) in [
+            ("SENT", ReceiptStatus::Sent),
+            ("DELIVERED", ReceiptStatus::Delivered),
+            ("READ", ReceiptStatus::Read),
+            ("FAILED", ReceiptStatus::Failed),
+            ("sent", ReceiptStatus::Sent),
+        ] {
+            let got = run(
+                "messages.update",
+                json!({"keyId": "wamid.HBgM", "remoteJid": JID, "fromMe": true, "status": word}),
+            );
+            assert_eq!(
+                got,
+                Ok(Event::MessageStatus(vec![one(
+                    "wamid.HBgM",
+                    Some(JID),
+                    status
+                )]))
+            );
+        }
+    }
+
+    #[test]
+    fn pending_deleted_and_played() {
+        for (word, status) in [
+            ("PENDING", ReceiptStatus::Pending),
+            ("DELETED", ReceiptStatus::Deleted),
+            ("PLAYED", ReceiptStatus::Read),
+        ] {
+            let got = run(
+                "messages.update",
+                json!({"keyId": "X", "fromMe": true, "status": word}),
+            );
+            assert_eq!(got, Ok(Event::MessageStatus(vec![one("X", None, status)])));
+        }
+    }
+
+    #[test]
+    fn receipt_errors() {
+        let event_name = |r: Result<Event, ParseError>| match r {
+            Err(ParseError::InvalidData { event, .. }) => event,
+            other => panic!("expected InvalidData, got {other:?}"),
+        };
+        assert_eq!(
+            event_name(run(
+                "messages.update",
+                json!({"fromMe": true, "status": "READ"})
+            )),
+            "messages.update"
+        );
+        let cases = [
+            (
+                json!({"remoteJid": JID, "fromMe": true, "status": "READ"}),
+                "missing message id",
+            ),
+            (
+                json!({"keyId": "", "fromMe": true, "status": "READ"}),
+                "missing message id",
+            ),
+            (
+                json!({"keyId": 12, "fromMe": true, "status": "READ"}),
+                "missing message id",
+            ),
+            (
+                json!({"keyId": "A", "fromMe": true, "status": "SEEN"}),
+                "unknown status \"SEEN\"",
+            ),
+            (
+                json!({"keyId": "A", "fromMe": true, "status": true}),
+                "unknown status true",
+            ),
+            (
+                json!({"keyId": "A", "status": "READ"}),
+                "missing or non-boolean fromMe",
+            ),
+            (
+                json!({"keyId": "A", "fromMe": "yes", "status": "READ"}),
+                "missing or non-boolean fromMe",
+            ),
+            (json!("READ"), "data is a string, not an object or array"),
+            (json!(null), "data is null, not an object or array"),
+        ];
+        for (data, expected) in cases {
+            let reason = invalid_reason(run("messages.update", data.clone()));
+            assert!(reason.starts_with(expected), "{data}: {reason}");
+        }
+        // A contact's receipt needs no id: it is skipped before the id is read.
+        assert_eq!(
+            run(
+                "messages.update",
+                json!({"fromMe": false, "status": "READ"})
+            ),
+            Ok(Event::Ignored {
+                reason: "from_contact"
+            })
+        );
+    }
+
+    #[test]
+    fn receipt_without_status_is_skipped() {
+        // 2.2.x sends edits without a status key and without `message`.
+        for data in [
+            json!({"keyId": "A", "remoteJid": JID, "fromMe": true}),
+            json!({"keyId": "A", "remoteJid": JID, "fromMe": true, "status": null}),
+        ] {
+            assert_eq!(
+                run("messages.update", data),
+                Ok(Event::Ignored {
+                    reason: "no_status"
+                })
+            );
+        }
+        // Empty pollUpdates / null message are not edits.
+        let got = run(
+            "messages.update",
+            json!({"keyId": "A", "fromMe": true, "status": "READ", "pollUpdates": [], "message": null}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageStatus(vec![one(
+                "A",
+                None,
+                ReceiptStatus::Read
+            )]))
+        );
+    }
+
+    #[test]
+    fn key_id_wins_over_database_ids() {
+        // v2: messageId is Evolution's DB row; a stored-row shape has a DB `id` and `key.id`.
+        let got = run(
+            "messages.update",
+            json!({"keyId": "WA1", "messageId": "cmh0x", "id": "db", "fromMe": true, "status": "READ"}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageStatus(vec![one(
+                "WA1",
+                None,
+                ReceiptStatus::Read
+            )]))
+        );
+        let got = run(
+            "messages.update",
+            json!({"id": "cmh0db", "key": {"id": "WA2", "fromMe": true, "remoteJid": JID}, "status": "DELIVERY_ACK"}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageStatus(vec![one(
+                "WA2",
+                Some(JID),
+                ReceiptStatus::Delivered
+            )]))
+        );
+    }
+
+    fn upsert(key: Value, message: Value) -> Value {
+        json!({"key": key, "pushName": "Maria", "message": message, "messageTimestamp": "1761055520"})
+    }
+
+    #[test]
+    fn upsert_filters() {
+        let cases = [
+            (
+                json!({"remoteJid": JID, "fromMe": true, "id": "A"}),
+                "from_me",
+            ),
+            (
+                json!({"remoteJid": "120363041234567890@g.us", "fromMe": false, "id": "A"}),
+                "group",
+            ),
+            (
+                json!({"remoteJid": "status@broadcast", "fromMe": false, "id": "A", "participant": JID}),
+                "status_broadcast",
+            ),
+            (
+                json!({"remoteJid": "1719410000@broadcast", "fromMe": false, "id": "A"}),
+                "broadcast",
+            ),
+            (
+                json!({"remoteJid": "120363123456789012@newsletter", "fromMe": false, "id": "A"}),
+                "newsletter",
+            ),
+        ];
+        for (key, reason) in cases {
+            let got = run(
+                "messages.upsert",
+                upsert(key.clone(), json!({"conversation": "Sair"})),
+            );
+            assert_eq!(got, Ok(Event::Ignored { reason }), "{key}");
+        }
+    }
+
+    #[test]
+    fn upsert_phone_sources() {
+        let cases = [
+            (
+                json!({"remoteJid": JID, "fromMe": false}),
+                Some("5511987654321"),
+            ),
+            (
+                json!({"remoteJid": "5511987654321:7@s.whatsapp.net", "fromMe": false}),
+                Some("5511987654321"),
+            ),
+            (
+                json!({"remoteJid": "1@lid", "remoteJidAlt": "5521998877665@s.whatsapp.net", "fromMe": false}),
+                Some("5521998877665"),
+            ),
+            (
+                json!({"remoteJid": "1@lid", "senderPn": "5531988887777@s.whatsapp.net", "fromMe": false}),
+                Some("5531988887777"),
+            ),
+            (
+                json!({"remoteJid": "1@lid", "participantAlt": "5541977776666@s.whatsapp.net", "fromMe": false}),
+                Some("5541977776666"),
+            ),
+            (
+                json!({"remoteJid": "1@lid", "remoteJidAlt": "2@lid", "fromMe": false}),
+                None,
+            ),
+            (json!({"remoteJid": "1@lid", "fromMe": "false"}), None),
+        ];
+        for (key, phone) in cases {
+            let Ok(Event::MessageReceived(message)) = run(
+                "messages.upsert",
+                upsert(key.clone(), json!({"conversation": "oi"})),
+            ) else {
+                panic!("expected MessageReceived for {key}");
+            };
+            assert_eq!(message.phone.as_deref(), phone, "{key}");
+            assert_eq!(message.message_id, None);
+            assert_eq!(message.timestamp, Some(1761055520));
+        }
+    }
+
+    #[test]
+    fn upsert_without_text_or_name_still_counts() {
+        let got = run(
+            "messages.upsert",
+            json!({"key": {"remoteJid": JID, "fromMe": false, "id": "S1"},
+                   "pushName": "", "message": {"stickerMessage": {"url": "x"}}}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageReceived(IncomingMessage {
+                message_id: Some("S1".into()),
+                remote_jid: JID.into(),
+                phone: Some("5511987654321".into()),
+                push_name: None,
+                text: None,
+                quoted_message_id: None,
+                timestamp: None,
+            }))
+        );
+    }
+
+    #[test]
+    fn upsert_wrapped_v1_reply_with_long_timestamp() {
+        let got = run(
+            "messages.upsert",
+            json!({
+                "key": {"remoteJid": JID, "fromMe": false, "id": "R1"},
+                "message": {"ephemeralMessage": {"message": {"extendedTextMessage": {
+                    "text": "STOP", "contextInfo": {"stanzaId": "3EB0CAMPAIGN"}}}}},
+                "messageTimestamp": {"low": 1719410200, "high": 0, "unsigned": true}
+            }),
+        );
+        let Ok(Event::MessageReceived(message)) = got else {
+            panic!("expected MessageReceived, got {got:?}");
+        };
+        assert_eq!(message.text.as_deref(), Some("STOP"));
+        assert_eq!(message.quoted_message_id.as_deref(), Some("3EB0CAMPAIGN"));
+        assert_eq!(message.timestamp, Some(1719410200));
+    }
+
+    #[test]
+    fn upsert_errors() {
+        let cases = [
+            (
+                json!([{"key": {"remoteJid": JID, "fromMe": false}}]),
+                "data is an array",
+            ),
+            (
+                json!({"message": {"conversation": "x"}}),
+                "missing key object",
+            ),
+            (
+                json!({"key": {"fromMe": false, "id": "A"}}),
+                "missing key.remoteJid",
+            ),
+            (
+                json!({"key": {"remoteJid": JID, "id": "A"}}),
+                "missing or non-boolean key.fromMe",
+            ),
+        ];
+        for (data, expected) in cases {
+            let reason = invalid_reason(run("messages.upsert", data.clone()));
+            assert!(reason.starts_with(expected), "{data}: {reason}");
+        }
+    }
+
+    #[test]
+    fn send_message_shapes() {
+        let got = run(
+            "send.message",
+            json!({"key": {"remoteJid": "120363041234567890@g.us", "fromMe": true, "id": "G1"}, "status": "PENDING"}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageSent(SentMessage {
+                message_id: "G1".into(),
+                phone: None
+            }))
+        );
+        for data in [
+            json!({"status": "PENDING"}),
+            json!({"key": {"id": ""}}),
+            json!([]),
+        ] {
+            let reason = invalid_reason(run("send.message", data.clone()));
+            assert!(!reason.is_empty(), "{data}");
+        }
+    }
+
+    #[test]
+    fn connection_shapes() {
+        let got = run(
+            "connection.update",
+            json!({"state": "refused", "statusReason": "428"}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::Connection(ConnectionUpdate {
+                state: ConnectionState::Refused,
+                status_reason: Some(428),
+            }))
+        );
+        let got = run(
+            "connection.update",
+            json!({"instance": "x", "state": "connecting"}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::Connection(ConnectionUpdate {
+                state: ConnectionState::Connecting,
+                status_reason: None,
+            }))
+        );
+        let got = run(
+            "connection.update",
+            json!({"state": "syncing", "statusReason": 200}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::Connection(ConnectionUpdate {
+                state: ConnectionState::Other("syncing".into()),
+                status_reason: Some(200),
+            }))
+        );
+        assert_eq!(
+            invalid_reason(run("connection.update", json!({"statusReason": 401}))),
+            "missing state"
+        );
+        assert_eq!(
+            invalid_reason(run("connection.update", json!("open"))),
+            "data is a string, not an object"
+        );
+    }
+
+    #[test]
+    fn unsupported_events_are_ignored_whatever_the_data() {
+        let datas = [
+            json!(null),
+            json!([]),
+            json!({}),
+            json!("x"),
+            json!(3),
+            json!([{"id": 1}]),
+        ];
+        for event in [
+            "messages.delete",
+            "presence.update",
+            "contacts.upsert",
+            "contacts.update",
+            "chats.upsert",
+            "chats.update",
+            "qrcode.updated",
+            "messages.edited",
+            "messages.set",
+            "send.message.update",
+            "group-participants.update",
+            "logout.instance",
+            "something.new",
+        ] {
+            for data in &datas {
+                assert_eq!(
+                    run(event, data.clone()),
+                    Ok(Event::Ignored {
+                        reason: "unsupported_event"
+                    }),
+                    "{event} {data}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn interpret_canonicalises_hand_built_envelopes() {
+        let got = run(
+            "MESSAGES_UPDATE",
+            json!({"keyId": "A", "fromMe": true, "status": "READ"}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::MessageStatus(vec![one(
+                "A",
+                None,
+                ReceiptStatus::Read
+            )]))
+        );
+    }
+}

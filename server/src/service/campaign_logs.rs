@@ -1,0 +1,94 @@
+//! Campaign log lines: written beside the change they describe, read newest first.
+
+use app::types::CampaignLogView;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use crate::entities::campaign_log;
+use crate::service::{ServiceResult, timestamp};
+
+/// How much a log line matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// Normal progress.
+    Info,
+    /// Needs a look.
+    Warning,
+    /// Stopped something.
+    Critical,
+}
+
+impl Severity {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+/// A log line to write.
+#[derive(Clone, Debug)]
+pub struct LogLine<'a> {
+    /// Tenant of the campaign.
+    pub tenant_id: i64,
+    /// The campaign.
+    pub campaign_id: i64,
+    /// Kind, e.g. `campaign_started`.
+    pub log_type: &'a str,
+    /// How much it matters.
+    pub severity: Severity,
+    /// Text for people.
+    pub message: String,
+    /// Structured details.
+    pub details: Option<serde_json::Value>,
+}
+
+/// Writes `line` on `conn` (usually the transaction of the change it describes).
+pub async fn write(conn: &impl ConnectionTrait, line: LogLine<'_>) -> ServiceResult<()> {
+    campaign_log::ActiveModel {
+        tenant_id: Set(line.tenant_id),
+        campaign_id: Set(line.campaign_id),
+        log_type: Set(line.log_type.to_string()),
+        severity: Set(line.severity.as_str().to_string()),
+        message: Set(line.message),
+        details: Set(line.details),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// A campaign's log, newest first. The caller has checked the campaign belongs to the tenant.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    campaign_id: i64,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<CampaignLogView>> {
+    let rows = campaign_log::Entity::find()
+        .filter(campaign_log::Column::CampaignId.eq(campaign_id))
+        .order_by_desc(campaign_log::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|l| CampaignLogView {
+            id: l.id,
+            log_type: l.log_type,
+            severity: l.severity,
+            message: l.message,
+            details: l.details,
+            created_at: timestamp(l.created_at),
+        })
+        .collect())
+}

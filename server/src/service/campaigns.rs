@@ -1,0 +1,564 @@
+//! Campaigns: creation with their contacts, the views with counters and rates, the recipient
+//! list, and the start/pause/resume/cancel transitions.
+
+use std::collections::BTreeSet;
+
+use app::types::{
+    CampaignContactView, CampaignCounts, CampaignLogView, CampaignSettings, CampaignView,
+    NewCampaign,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait, Value,
+};
+use serde_json::json;
+
+use crate::db::Db;
+use crate::domain::campaign_state::{CampaignAction, CampaignStatus};
+use crate::domain::delivery::DeliveryStatus;
+use crate::entities::{campaign, campaign_instance, whatsapp_instance};
+use crate::service::campaign_logs::{self, LogLine, Severity};
+use crate::service::sql::{placeholders, stmt};
+use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
+
+/// Default pacing: a random 3–10 s between two messages of one instance.
+pub const DEFAULT_SETTINGS: CampaignSettings = CampaignSettings {
+    min_delay_ms: 3_000,
+    max_delay_ms: 10_000,
+};
+
+/// Contact ids inserted per statement.
+const CHUNK: usize = 500;
+
+/// Rates in percent, two decimals: (delivery_rate, read_rate).
+pub fn rates(c: &CampaignCounts) -> (f64, f64) {
+    let pct = |num: i64, den: i64| {
+        if den == 0 {
+            0.0
+        } else {
+            (10_000.0 * num as f64 / den as f64).round() / 100.0
+        }
+    };
+    (pct(c.delivered, c.sent), pct(c.read, c.delivered))
+}
+
+fn counts(m: &campaign::Model) -> CampaignCounts {
+    CampaignCounts {
+        total: m.total,
+        pending: m.pending,
+        sent: m.sent,
+        delivered: m.delivered,
+        read: m.read,
+        failed: m.failed,
+        opted_out: m.opted_out,
+        replied: m.replied,
+        cancelled: m.cancelled,
+    }
+}
+
+fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
+    let counts = counts(&m);
+    let (delivery_rate, read_rate) = rates(&counts);
+    CampaignView {
+        id: m.id,
+        name: m.name,
+        message: m.message,
+        status: m.status,
+        pause_reason: m.pause_reason,
+        settings: CampaignSettings {
+            min_delay_ms: m.min_delay_ms,
+            max_delay_ms: m.max_delay_ms,
+        },
+        instance_ids,
+        counts,
+        delivery_rate,
+        read_rate,
+        created_at: timestamp(m.created_at),
+        started_at: opt_timestamp(m.started_at),
+        finished_at: opt_timestamp(m.finished_at),
+    }
+}
+
+/// The counters of a campaign recounted from its rows: the truth the stored counters must equal.
+pub async fn recount(
+    conn: &impl ConnectionTrait,
+    campaign_id: i64,
+) -> ServiceResult<CampaignCounts> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        total: i64,
+        pending: i64,
+        sent: i64,
+        delivered: i64,
+        read: i64,
+        failed: i64,
+        opted_out: i64,
+        replied: i64,
+        cancelled: i64,
+    }
+    let sql = "SELECT COUNT(*) AS total, \
+        COALESCE(SUM(CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END), 0) AS pending, \
+        COALESCE(SUM(CASE WHEN whatsapp_message_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS sent, \
+        COALESCE(SUM(CASE WHEN status IN ('delivered', 'read') THEN 1 ELSE 0 END), 0) AS delivered, \
+        COALESCE(SUM(CASE WHEN status = 'read' THEN 1 ELSE 0 END), 0) AS read, \
+        COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed, \
+        COALESCE(SUM(CASE WHEN status = 'opted_out' OR opted_out_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS opted_out, \
+        COALESCE(SUM(CASE WHEN replied_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS replied, \
+        COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled \
+        FROM campaign_contact WHERE campaign_id = ?";
+    let row = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        sql,
+        vec![campaign_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .unwrap_or(Row {
+        total: 0,
+        pending: 0,
+        sent: 0,
+        delivered: 0,
+        read: 0,
+        failed: 0,
+        opted_out: 0,
+        replied: 0,
+        cancelled: 0,
+    });
+    Ok(CampaignCounts {
+        total: row.total,
+        pending: row.pending,
+        sent: row.sent,
+        delivered: row.delivered,
+        read: row.read,
+        failed: row.failed,
+        opted_out: row.opted_out,
+        replied: row.replied,
+        cancelled: row.cancelled,
+    })
+}
+
+fn validate(input: &NewCampaign) -> ServiceResult<CampaignSettings> {
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ServiceError::Validation(
+            "name must be 1 to 200 characters".into(),
+        ));
+    }
+    if input.message.trim().is_empty() || input.message.chars().count() > 4096 {
+        return Err(ServiceError::Validation(
+            "message must be 1 to 4096 characters".into(),
+        ));
+    }
+    if input.instance_ids.is_empty() {
+        return Err(ServiceError::Validation(
+            "instance_ids must name at least one instance".into(),
+        ));
+    }
+    match (&input.contact_ids, input.all_contacts) {
+        (Some(_), true) => {
+            return Err(ServiceError::Validation(
+                "give either contact_ids or all_contacts: true, not both".into(),
+            ));
+        }
+        (None, false) => {
+            return Err(ServiceError::Validation(
+                "give contact_ids or all_contacts: true".into(),
+            ));
+        }
+        (Some(ids), false) if ids.is_empty() => {
+            return Err(ServiceError::Validation(
+                "contact_ids must not be empty".into(),
+            ));
+        }
+        _ => {}
+    }
+    let settings = input.settings.clone().unwrap_or(DEFAULT_SETTINGS);
+    if settings.min_delay_ms < 0
+        || settings.max_delay_ms < settings.min_delay_ms
+        || settings.max_delay_ms > 3_600_000
+    {
+        return Err(ServiceError::Validation(
+            "settings need 0 <= min_delay_ms <= max_delay_ms <= 3600000".into(),
+        ));
+    }
+    Ok(settings)
+}
+
+/// Inserts the campaign's contacts (opted-out ones as `opted_out`, never to be sent) and
+/// returns how many rows were inserted.
+async fn insert_contacts(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    campaign_id: i64,
+    contact_ids: Option<&[i64]>,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    let backend = txn.get_database_backend();
+    let base = "INSERT INTO campaign_contact (campaign_id, contact_id, status, updated_at) \
+        SELECT ?, id, CASE WHEN opted_out_at IS NULL THEN 'pending' ELSE 'opted_out' END, ? \
+        FROM contact WHERE tenant_id = ?";
+    let head = || -> Vec<Value> { vec![campaign_id.into(), now.into(), tenant_id.into()] };
+    let Some(ids) = contact_ids else {
+        let res = txn.execute_raw(stmt(backend, base, head())).await?;
+        return Ok(res.rows_affected());
+    };
+    let mut inserted = 0;
+    for chunk in ids.chunks(CHUNK) {
+        let sql = format!(
+            "{base} AND id IN ({}) ORDER BY id",
+            placeholders(chunk.len())
+        );
+        let mut values = head();
+        values.extend(chunk.iter().map(|id| Value::from(*id)));
+        inserted += txn
+            .execute_raw(stmt(backend, &sql, values))
+            .await?
+            .rows_affected();
+    }
+    Ok(inserted)
+}
+
+/// Creates a draft campaign with its instances and contacts.
+pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResult<CampaignView> {
+    let settings = validate(&input)?;
+    let instance_ids: BTreeSet<i64> = input.instance_ids.iter().copied().collect();
+    let contact_ids: Option<Vec<i64>> = input.contact_ids.as_ref().map(|ids| {
+        ids.iter()
+            .copied()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    });
+    let now = Utc::now();
+
+    let txn = db.write.begin().await?;
+    let known: BTreeSet<i64> = whatsapp_instance::Entity::find()
+        .select_only()
+        .column(whatsapp_instance::Column::Id)
+        .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))
+        .filter(whatsapp_instance::Column::Id.is_in(instance_ids.iter().copied()))
+        .into_tuple::<i64>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
+    let unknown: Vec<i64> = instance_ids.difference(&known).copied().collect();
+    if !unknown.is_empty() {
+        return Err(ServiceError::Validation(format!(
+            "unknown instance ids: {unknown:?}"
+        )));
+    }
+
+    let model = campaign::ActiveModel {
+        tenant_id: Set(tenant_id),
+        name: Set(input.name.trim().to_string()),
+        message: Set(input.message.clone()),
+        status: Set(CampaignStatus::Draft.as_str().into()),
+        pause_reason: Set(None),
+        min_delay_ms: Set(settings.min_delay_ms),
+        max_delay_ms: Set(settings.max_delay_ms),
+        total: Set(0),
+        pending: Set(0),
+        sent: Set(0),
+        delivered: Set(0),
+        read: Set(0),
+        failed: Set(0),
+        opted_out: Set(0),
+        replied: Set(0),
+        cancelled: Set(0),
+        created_at: Set(now),
+        started_at: Set(None),
+        finished_at: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+
+    campaign_instance::Entity::insert_many(instance_ids.iter().map(|&instance_id| {
+        campaign_instance::ActiveModel {
+            campaign_id: Set(model.id),
+            instance_id: Set(instance_id),
+        }
+    }))
+    .exec(&txn)
+    .await?;
+
+    let inserted = insert_contacts(&txn, tenant_id, model.id, contact_ids.as_deref(), now).await?;
+    if let Some(ids) = &contact_ids
+        && inserted != ids.len() as u64
+    {
+        return Err(ServiceError::Validation(format!(
+            "{} of the contact_ids are not contacts of this tenant",
+            ids.len() as u64 - inserted
+        )));
+    }
+    if inserted == 0 {
+        return Err(ServiceError::Validation(
+            "the campaign has no contacts: import contacts first".into(),
+        ));
+    }
+
+    let c = recount(&txn, model.id).await?;
+    campaign::Entity::update_many()
+        .col_expr(campaign::Column::Total, Expr::value(c.total))
+        .col_expr(campaign::Column::Pending, Expr::value(c.pending))
+        .col_expr(campaign::Column::OptedOut, Expr::value(c.opted_out))
+        .filter(campaign::Column::Id.eq(model.id))
+        .exec(&txn)
+        .await?;
+    campaign_logs::write(
+        &txn,
+        LogLine {
+            tenant_id,
+            campaign_id: model.id,
+            log_type: "campaign_created",
+            severity: Severity::Info,
+            message: format!(
+                "Campaign created with {} contacts ({} already opted out)",
+                c.total, c.opted_out
+            ),
+            details: Some(json!({ "total": c.total, "opted_out": c.opted_out })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    get(db, tenant_id, model.id).await
+}
+
+async fn find(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<campaign::Model> {
+    campaign::Entity::find_by_id(id)
+        .filter(campaign::Column::TenantId.eq(tenant_id))
+        .one(conn)
+        .await?
+        .ok_or(ServiceError::NotFound("campaign"))
+}
+
+async fn instance_ids(conn: &impl ConnectionTrait, campaign_id: i64) -> ServiceResult<Vec<i64>> {
+    Ok(campaign_instance::Entity::find()
+        .select_only()
+        .column(campaign_instance::Column::InstanceId)
+        .filter(campaign_instance::Column::CampaignId.eq(campaign_id))
+        .order_by_asc(campaign_instance::Column::InstanceId)
+        .into_tuple::<i64>()
+        .all(conn)
+        .await?)
+}
+
+/// One campaign of the tenant.
+pub async fn get(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<CampaignView> {
+    let m = find(&db.read, tenant_id, id).await?;
+    let ids = instance_ids(&db.read, id).await?;
+    Ok(view(m, ids))
+}
+
+/// The tenant's campaigns, newest first.
+pub async fn list(
+    db: &Db,
+    tenant_id: i64,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<CampaignView>> {
+    let models = campaign::Entity::find()
+        .filter(campaign::Column::TenantId.eq(tenant_id))
+        .order_by_desc(campaign::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(&db.read)
+        .await?;
+    let mut out = Vec::with_capacity(models.len());
+    for m in models {
+        let ids = instance_ids(&db.read, m.id).await?;
+        out.push(view(m, ids));
+    }
+    Ok(out)
+}
+
+/// A page of the campaign's recipients in insertion order, optionally of one status.
+pub async fn contacts(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    status: Option<&str>,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<CampaignContactView>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        contact_id: i64,
+        phone: String,
+        name: String,
+        status: String,
+        whatsapp_message_id: Option<String>,
+        sent_at: Option<DateTime<Utc>>,
+        delivered_at: Option<DateTime<Utc>>,
+        read_at: Option<DateTime<Utc>>,
+        failed_at: Option<DateTime<Utc>>,
+        error: Option<String>,
+        replied_at: Option<DateTime<Utc>>,
+    }
+    find(&db.read, tenant_id, id).await?;
+    let mut sql = String::from(
+        "SELECT cc.contact_id, c.phone, c.name, cc.status, cc.whatsapp_message_id, cc.sent_at, \
+         cc.delivered_at, cc.read_at, cc.failed_at, cc.error, cc.replied_at \
+         FROM campaign_contact cc JOIN contact c ON c.id = cc.contact_id \
+         WHERE cc.campaign_id = ?",
+    );
+    let mut values: Vec<Value> = vec![id.into()];
+    if let Some(s) = status {
+        let s = DeliveryStatus::parse(s).ok_or_else(|| {
+            ServiceError::Validation(format!(
+                "status must be one of {}",
+                DeliveryStatus::ALL.map(|s| s.as_str()).join(", ")
+            ))
+        })?;
+        sql.push_str(" AND cc.status = ?");
+        values.push(s.as_str().into());
+    }
+    sql.push_str(" ORDER BY cc.id LIMIT ? OFFSET ?");
+    values.push((limit as i64).into());
+    values.push((offset as i64).into());
+    let rows = Row::find_by_statement(stmt(db.backend(), &sql, values))
+        .all(&db.read)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CampaignContactView {
+            contact_id: r.contact_id,
+            phone: r.phone,
+            name: r.name,
+            status: r.status,
+            whatsapp_message_id: r.whatsapp_message_id,
+            sent_at: opt_timestamp(r.sent_at),
+            delivered_at: opt_timestamp(r.delivered_at),
+            read_at: opt_timestamp(r.read_at),
+            failed_at: opt_timestamp(r.failed_at),
+            error: r.error,
+            replied_at: opt_timestamp(r.replied_at),
+        })
+        .collect())
+}
+
+/// A page of the campaign's log, newest first.
+pub async fn logs(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<CampaignLogView>> {
+    find(&db.read, tenant_id, id).await?;
+    campaign_logs::list(&db.read, id, limit, offset).await
+}
+
+/// Starts, pauses, resumes or cancels a campaign; an impossible transition is a conflict.
+/// Cancelling turns every pending contact into `cancelled`.
+pub async fn transition(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    action: CampaignAction,
+) -> ServiceResult<CampaignView> {
+    let txn = db.write.begin().await?;
+    let current = find(&txn, tenant_id, id).await?;
+    let from = CampaignStatus::parse(&current.status).ok_or_else(|| {
+        ServiceError::Conflict(format!(
+            "campaign has an unknown status {:?}",
+            current.status
+        ))
+    })?;
+    let to = from
+        .apply(action)
+        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let now = Utc::now();
+    let mut update = campaign::Entity::update_many()
+        .col_expr(campaign::Column::Status, Expr::value(to.as_str()))
+        .col_expr(campaign::Column::UpdatedAt, Expr::value(now))
+        .filter(campaign::Column::Id.eq(id))
+        .filter(campaign::Column::Status.eq(from.as_str()));
+    let none: Option<String> = None;
+    update = match action {
+        CampaignAction::Start => update
+            .col_expr(campaign::Column::StartedAt, Expr::value(now))
+            .col_expr(campaign::Column::PauseReason, Expr::value(none)),
+        CampaignAction::Pause => {
+            update.col_expr(campaign::Column::PauseReason, Expr::value("manual"))
+        }
+        CampaignAction::Resume => update.col_expr(campaign::Column::PauseReason, Expr::value(none)),
+        CampaignAction::Cancel => update
+            .col_expr(campaign::Column::FinishedAt, Expr::value(now))
+            .col_expr(campaign::Column::PauseReason, Expr::value(none)),
+    };
+    if update.exec(&txn).await?.rows_affected == 0 {
+        return Err(ServiceError::Conflict(
+            "the campaign changed meanwhile; reload and retry".into(),
+        ));
+    }
+
+    let (log_type, severity, message) = match action {
+        CampaignAction::Start => (
+            "campaign_started",
+            Severity::Info,
+            "Campaign started".to_string(),
+        ),
+        CampaignAction::Pause => (
+            "campaign_paused",
+            Severity::Info,
+            "Campaign paused by a person".to_string(),
+        ),
+        CampaignAction::Resume => (
+            "campaign_resumed",
+            Severity::Info,
+            "Campaign resumed".to_string(),
+        ),
+        CampaignAction::Cancel => {
+            let backend = txn.get_database_backend();
+            let cancelled = txn
+                .execute_raw(stmt(
+                    backend,
+                    "UPDATE campaign_contact SET status = 'cancelled', updated_at = ? \
+                     WHERE campaign_id = ? AND status = 'pending'",
+                    vec![now.into(), id.into()],
+                ))
+                .await?
+                .rows_affected() as i64;
+            campaign::Entity::update_many()
+                .col_expr(
+                    campaign::Column::Pending,
+                    Expr::col(campaign::Column::Pending).sub(cancelled),
+                )
+                .col_expr(
+                    campaign::Column::Cancelled,
+                    Expr::col(campaign::Column::Cancelled).add(cancelled),
+                )
+                .filter(campaign::Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
+            (
+                "campaign_cancelled",
+                Severity::Warning,
+                format!("Campaign cancelled; {cancelled} pending contacts will not be messaged"),
+            )
+        }
+    };
+    campaign_logs::write(
+        &txn,
+        LogLine {
+            tenant_id,
+            campaign_id: id,
+            log_type,
+            severity,
+            message,
+            details: Some(json!({ "from": from.as_str(), "to": to.as_str() })),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    get(db, tenant_id, id).await
+}

@@ -1,0 +1,203 @@
+//! Contacts: import (JSON or CSV, phones normalised, bad rows reported), list and show.
+
+use std::collections::HashMap;
+
+use app::types::{ContactView, ImportReport, InvalidContact, NewContact};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+
+use crate::db::Db;
+use crate::domain::phone;
+use crate::entities::contact;
+use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
+
+/// Contacts written per transaction during an import.
+const CHUNK: usize = 500;
+
+/// The most rows one import may carry.
+pub const MAX_IMPORT_ROWS: usize = 200_000;
+
+/// Reads a CSV with a header row holding `phone` and optionally `name` columns (any order,
+/// any case; `telefone`/`nome` work too). Extra columns are ignored.
+pub fn parse_csv(text: &str) -> ServiceResult<Vec<NewContact>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| ServiceError::Validation(format!("unreadable CSV header: {e}")))?
+        .clone();
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let phone_col = find(&["phone", "telefone", "number", "numero"]).ok_or_else(|| {
+        ServiceError::Validation("the CSV header must name a \"phone\" column".into())
+    })?;
+    let name_col = find(&["name", "nome"]);
+    let mut rows = Vec::new();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            ServiceError::Validation(format!("unreadable CSV row {}: {e}", line + 2))
+        })?;
+        rows.push(NewContact {
+            phone: record.get(phone_col).unwrap_or("").to_string(),
+            name: name_col
+                .and_then(|c| record.get(c))
+                .unwrap_or("")
+                .to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+/// Creates new contacts and renames existing ones (matched by phone). Rows with an invalid
+/// phone are reported, not fatal. A phone given twice counts once, with the last name.
+pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceResult<ImportReport> {
+    if rows.len() > MAX_IMPORT_ROWS {
+        return Err(ServiceError::Validation(format!(
+            "at most {MAX_IMPORT_ROWS} contacts per import"
+        )));
+    }
+    let mut report = ImportReport::default();
+    let mut order: Vec<String> = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for row in rows {
+        match phone::normalize(&row.phone) {
+            Ok(p) => {
+                if names
+                    .insert(p.clone(), row.name.trim().to_string())
+                    .is_none()
+                {
+                    order.push(p);
+                }
+            }
+            Err(e) => report.invalid.push(InvalidContact {
+                phone: row.phone,
+                error: e.to_string(),
+            }),
+        }
+    }
+
+    let now = Utc::now();
+    for chunk in order.chunks(CHUNK) {
+        let txn = db.write.begin().await?;
+        let existing: HashMap<String, contact::Model> = contact::Entity::find()
+            .filter(contact::Column::TenantId.eq(tenant_id))
+            .filter(contact::Column::Phone.is_in(chunk.iter().cloned()))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|c| (c.phone.clone(), c))
+            .collect();
+        let mut new = Vec::new();
+        for p in chunk {
+            let name = names.get(p).cloned().unwrap_or_default();
+            match existing.get(p) {
+                Some(old) if !name.is_empty() && old.name != name => {
+                    let mut active: contact::ActiveModel = old.clone().into();
+                    active.name = Set(name);
+                    active.updated_at = Set(now);
+                    active.update(&txn).await?;
+                    report.updated += 1;
+                }
+                Some(_) => {}
+                None => new.push(contact::ActiveModel {
+                    tenant_id: Set(tenant_id),
+                    phone: Set(p.clone()),
+                    name: Set(name),
+                    opted_out_at: Set(None),
+                    opt_out_keyword: Set(None),
+                    opt_out_text: Set(None),
+                    last_interaction_at: Set(None),
+                    total_messages_received: Set(0),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }),
+            }
+        }
+        if !new.is_empty() {
+            report.created += new.len() as u64;
+            contact::Entity::insert_many(new).exec(&txn).await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(report)
+}
+
+/// The API view of a contact.
+pub fn view(c: contact::Model) -> ContactView {
+    ContactView {
+        id: c.id,
+        name: c.name,
+        phone: c.phone,
+        opted_out: c.opted_out_at.is_some(),
+        opted_out_at: opt_timestamp(c.opted_out_at),
+        opt_out_keyword: c.opt_out_keyword,
+        last_interaction_at: opt_timestamp(c.last_interaction_at),
+        total_messages_received: c.total_messages_received,
+        created_at: timestamp(c.created_at),
+    }
+}
+
+/// The tenant's contacts, oldest first, optionally only the one with `phone`.
+pub async fn list(
+    db: &Db,
+    tenant_id: i64,
+    phone_filter: Option<&str>,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<ContactView>> {
+    let mut query = contact::Entity::find().filter(contact::Column::TenantId.eq(tenant_id));
+    if let Some(raw) = phone_filter {
+        let p =
+            phone::normalize(raw).map_err(|e| ServiceError::Validation(format!("phone: {e}")))?;
+        query = query.filter(contact::Column::Phone.eq(p));
+    }
+    let rows = query
+        .order_by_asc(contact::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(&db.read)
+        .await?;
+    Ok(rows.into_iter().map(view).collect())
+}
+
+/// One contact of the tenant.
+pub async fn get(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<ContactView> {
+    contact::Entity::find_by_id(id)
+        .filter(contact::Column::TenantId.eq(tenant_id))
+        .one(&db.read)
+        .await?
+        .map(view)
+        .ok_or(ServiceError::NotFound("contact"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_csv;
+
+    #[test]
+    fn csv_with_header_in_any_order() {
+        let rows = parse_csv(
+            "Nome,Telefone,extra\nMaria,+55 11 98765-4321,x\n\"Silva, João\",5511912345678,\n",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].name, "Maria");
+        assert_eq!(rows[0].phone, "+55 11 98765-4321");
+        assert_eq!(rows[1].name, "Silva, João");
+    }
+
+    #[test]
+    fn csv_without_phone_column_is_refused() {
+        let err = parse_csv("name,email\nMaria,m@x\n").unwrap_err();
+        assert!(err.to_string().contains("phone"));
+    }
+}

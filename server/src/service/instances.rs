@@ -1,0 +1,147 @@
+//! WhatsApp instances: registering an Evolution instance and listing them with today's numbers.
+
+use std::collections::HashMap;
+
+use app::types::{DayCounts, InstanceView, NewInstance};
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use crate::auth::token;
+use crate::db::Db;
+use crate::entities::{instance_daily_stats, whatsapp_instance};
+use crate::service::{ServiceError, ServiceResult, opt_timestamp};
+
+/// The URL Evolution posts an instance's webhooks to; the secret in it authenticates them.
+/// Evolution's `webhook_by_events` appends `/<event>` to it, which Flow accepts too.
+pub fn webhook_url(public_url: &str, secret: &str) -> String {
+    format!("{public_url}/api/webhooks/evolution/i/{secret}")
+}
+
+/// Today's key in `instance_daily_stats` (UTC).
+pub fn today() -> String {
+    Utc::now().format("%Y-%m-%d").to_string()
+}
+
+fn validate(input: &NewInstance) -> ServiceResult<()> {
+    let name = input.instance_name.trim();
+    if name.is_empty() || name.len() > 100 || name.contains(['/', '?', '#']) {
+        return Err(ServiceError::Validation(
+            "instance_name must be 1 to 100 characters without '/', '?' or '#'".into(),
+        ));
+    }
+    let url = input.api_url.trim();
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
+        return Err(ServiceError::Validation(
+            "api_url must be an http:// or https:// URL".into(),
+        ));
+    }
+    if input.api_key.trim().is_empty() {
+        return Err(ServiceError::Validation("api_key must not be empty".into()));
+    }
+    if let Some(v) = &input.api_version
+        && v != "v1"
+        && v != "v2"
+    {
+        return Err(ServiceError::Validation(
+            "api_version must be \"v2\" or \"v1\"".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn view(public_url: &str, m: whatsapp_instance::Model, today: DayCounts) -> InstanceView {
+    InstanceView {
+        id: m.id,
+        webhook_url: webhook_url(public_url, &m.webhook_secret),
+        webhook_secret: m.webhook_secret,
+        instance_name: m.instance_name,
+        friendly_name: m.friendly_name,
+        api_url: m.api_url,
+        api_version: m.api_version,
+        connection_state: m.connection_state,
+        active: m.active,
+        health_score: m.health_score,
+        today,
+        last_event_at: opt_timestamp(m.last_event_at),
+    }
+}
+
+/// Registers an instance of the tenant. Its connection state is `connecting` until Evolution
+/// reports it.
+pub async fn create(
+    db: &Db,
+    public_url: &str,
+    tenant_id: i64,
+    input: NewInstance,
+) -> ServiceResult<InstanceView> {
+    validate(&input)?;
+    let name = input.instance_name.trim().to_string();
+    let exists = whatsapp_instance::Entity::find()
+        .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))
+        .filter(whatsapp_instance::Column::InstanceName.eq(&name))
+        .one(&db.write)
+        .await?;
+    if exists.is_some() {
+        return Err(ServiceError::Conflict(format!(
+            "an instance named {name:?} already exists"
+        )));
+    }
+    let model = whatsapp_instance::ActiveModel {
+        tenant_id: Set(tenant_id),
+        friendly_name: Set(input
+            .friendly_name
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .unwrap_or_else(|| name.clone())),
+        instance_name: Set(name),
+        api_url: Set(input.api_url.trim().trim_end_matches('/').to_string()),
+        api_key: Set(input.api_key.trim().to_string()),
+        api_version: Set(input.api_version.unwrap_or_else(|| "v2".into())),
+        webhook_secret: Set(token::generate("whsec_")),
+        connection_state: Set("connecting".into()),
+        active: Set(true),
+        health_score: Set(100),
+        last_event_at: Set(None),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&db.write)
+    .await?;
+    Ok(view(public_url, model, DayCounts::default()))
+}
+
+/// Every instance of the tenant, oldest first, with today's counters.
+pub async fn list(db: &Db, public_url: &str, tenant_id: i64) -> ServiceResult<Vec<InstanceView>> {
+    let instances = whatsapp_instance::Entity::find()
+        .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))
+        .order_by_asc(whatsapp_instance::Column::Id)
+        .all(&db.read)
+        .await?;
+    let ids: Vec<i64> = instances.iter().map(|i| i.id).collect();
+    let mut today: HashMap<i64, DayCounts> = instance_daily_stats::Entity::find()
+        .filter(instance_daily_stats::Column::InstanceId.is_in(ids))
+        .filter(instance_daily_stats::Column::Day.eq(self::today()))
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let counts = DayCounts {
+                sent: s.sent,
+                delivered: s.delivered,
+                read: s.read,
+                failed: s.failed,
+            };
+            (s.instance_id, counts)
+        })
+        .collect();
+    Ok(instances
+        .into_iter()
+        .map(|m| {
+            let counts = today.remove(&m.id).unwrap_or_default();
+            view(public_url, m, counts)
+        })
+        .collect())
+}

@@ -1,0 +1,69 @@
+//! The application services: what the API (and later the dashboard) can do, tenant-scoped,
+//! independent of HTTP. Handlers call these and map [`ServiceError`] once.
+
+pub mod campaign_logs;
+pub mod campaigns;
+pub mod contacts;
+pub mod instances;
+pub mod sql;
+pub mod tenants;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sea_orm::DbErr;
+
+/// Why a service call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The input is not acceptable.
+    #[error("{0}")]
+    Validation(String),
+    /// The thing does not exist for this tenant.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The current state does not allow it.
+    #[error("{0}")]
+    Conflict(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// A service result.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// The wire form of a timestamp: RFC 3339, UTC, milliseconds.
+pub fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// [`timestamp`] of an optional time.
+pub fn opt_timestamp(t: Option<DateTime<Utc>>) -> Option<String> {
+    t.map(timestamp)
+}
+
+/// A page of a list: `limit` (1..=1000, default 100) rows after `offset`.
+#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    /// Rows wanted.
+    pub limit: Option<u64>,
+    /// Rows skipped.
+    pub offset: Option<u64>,
+}
+
+impl Page {
+    /// The largest page.
+    pub const MAX_LIMIT: u64 = 1000;
+
+    /// `(limit, offset)` after validation.
+    pub fn resolve(self) -> ServiceResult<(u64, u64)> {
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=Self::MAX_LIMIT).contains(&limit) {
+            return Err(ServiceError::Validation(format!(
+                "limit must be between 1 and {}",
+                Self::MAX_LIMIT
+            )));
+        }
+        Ok((limit, self.offset.unwrap_or(0)))
+    }
+}

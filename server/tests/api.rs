@@ -1,0 +1,595 @@
+//! The JSON API end to end, on SQLite and PostgreSQL: bootstrap, auth, CRUD, campaign state
+//! transitions, tenant isolation and bad input.
+
+mod common;
+
+use common::{ADMIN_TOKEN, TestApp};
+use flow_server::service::campaigns::recount;
+use serde_json::{Value, json};
+
+on_both_databases!(
+    bootstrap_and_health,
+    authentication,
+    instances_crud,
+    contacts_import_and_lookup,
+    campaign_lifecycle,
+    campaign_validation,
+    tenant_isolation,
+    bad_input_gets_clear_4xx,
+    openapi_documents_real_routes,
+    shell_page_renders,
+);
+
+fn assert_error(status: u16, body: &Value, want_status: u16, want_code: &str) {
+    assert_eq!(status, want_status, "{body}");
+    assert_eq!(body["error"], want_code, "{body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error without message: {body}"
+    );
+}
+
+async fn bootstrap_and_health(app: TestApp) {
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    let t = app.tenant("Loja Azul").await;
+    assert!(t.token.starts_with("flow_") && t.token.len() > 40);
+    let (status, body) = app.get(&t.token, "/api/v1/instances").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, json!([]));
+}
+
+async fn authentication(app: TestApp) {
+    let res = app
+        .client
+        .get(app.url("/api/v1/campaigns"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let body: Value = res.json().await.unwrap();
+    assert_error(401, &body, 401, "unauthorized");
+
+    let (status, body) = app.get("flow_not-a-real-token", "/api/v1/campaigns").await;
+    assert_error(status, &body, 401, "unauthorized");
+
+    // The admin token is not a tenant token.
+    let (status, body) = app.get(ADMIN_TOKEN, "/api/v1/campaigns").await;
+    assert_error(status, &body, 401, "unauthorized");
+
+    // A tenant token cannot create tenants; no token cannot either.
+    let t = app.tenant("A").await;
+    let (status, body) = app
+        .post(&t.token, "/api/v1/tenants", json!({"name": "B"}))
+        .await;
+    assert_error(status, &body, 403, "forbidden");
+    let res = app
+        .client
+        .post(app.url("/api/v1/tenants"))
+        .json(&json!({"name": "B"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    // Case-insensitive scheme works, other schemes do not.
+    let res = app
+        .client
+        .get(app.url("/api/v1/campaigns"))
+        .header("authorization", format!("bearer {}", t.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = app
+        .client
+        .get(app.url("/api/v1/campaigns"))
+        .header("authorization", format!("Basic {}", t.token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+async fn instances_crud(app: TestApp) {
+    let t = app.tenant("A").await;
+    let (status, inst) = app
+        .post(
+            &t.token,
+            "/api/v1/instances",
+            json!({
+                "instance_name": "campanha-loja-01",
+                "friendly_name": "Loja 01",
+                "api_url": "https://evo.example.com/",
+                "api_key": "super-secret-evolution-key",
+                "api_version": "v1",
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{inst}");
+    assert_eq!(inst["instance_name"], "campanha-loja-01");
+    assert_eq!(inst["friendly_name"], "Loja 01");
+    assert_eq!(inst["api_url"], "https://evo.example.com");
+    assert_eq!(inst["api_version"], "v1");
+    assert_eq!(inst["connection_state"], "connecting");
+    assert_eq!(inst["active"], true);
+    assert_eq!(inst["health_score"], 100);
+    let secret = inst["webhook_secret"].as_str().unwrap();
+    assert!(secret.starts_with("whsec_"));
+    assert_eq!(
+        inst["webhook_url"].as_str().unwrap(),
+        format!("{}/api/webhooks/evolution/i/{secret}", app.base)
+    );
+    assert!(
+        !inst.to_string().contains("super-secret-evolution-key"),
+        "api_key leaked: {inst}"
+    );
+
+    let (status, body) = app
+        .post(
+            &t.token,
+            "/api/v1/instances",
+            json!({"instance_name": "campanha-loja-01", "api_url": "http://x", "api_key": "k"}),
+        )
+        .await;
+    assert_error(status, &body, 409, "conflict");
+
+    for bad in [
+        json!({"instance_name": "", "api_url": "http://x", "api_key": "k"}),
+        json!({"instance_name": "a/b", "api_url": "http://x", "api_key": "k"}),
+        json!({"instance_name": "x", "api_url": "ftp://x", "api_key": "k"}),
+        json!({"instance_name": "x", "api_url": "http://x", "api_key": " "}),
+        json!({"instance_name": "x", "api_url": "http://x", "api_key": "k", "api_version": "v3"}),
+    ] {
+        let (status, body) = app.post(&t.token, "/api/v1/instances", bad.clone()).await;
+        assert_error(status, &body, 422, "validation_failed");
+    }
+
+    app.instance(&t, "second").await;
+    let (status, list) = app.get(&t.token, "/api/v1/instances").await;
+    assert_eq!(status, 200);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["instance_name"], "campanha-loja-01");
+    assert_eq!(
+        list[0]["today"],
+        json!({"sent": 0, "delivered": 0, "read": 0, "failed": 0})
+    );
+    assert!(
+        !Value::Array(list.clone())
+            .to_string()
+            .contains("secret-key-second")
+    );
+}
+
+async fn contacts_import_and_lookup(app: TestApp) {
+    let t = app.tenant("A").await;
+    let (status, report) = app
+        .post(
+            &t.token,
+            "/api/v1/contacts",
+            json!([
+                {"name": "Maria", "phone": "+55 (11) 98765-4321"},
+                {"name": "João", "phone": "5511912345678"},
+                {"name": "Dup", "phone": "55 11 91234 5678"},
+                {"name": "Bad", "phone": "12ab"},
+                {"name": "Short", "phone": "123"},
+            ]),
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["created"], 2);
+    assert_eq!(report["updated"], 0);
+    let invalid = report["invalid"].as_array().unwrap();
+    assert_eq!(invalid.len(), 2);
+    assert_eq!(invalid[0]["phone"], "12ab");
+    assert!(invalid[0]["error"].as_str().unwrap().len() > 3);
+
+    // Re-import: same phone with a new name updates, unchanged rows count nowhere.
+    let (_, report) = app
+        .post(
+            &t.token,
+            "/api/v1/contacts",
+            json!([{"name": "Maria Silva", "phone": "5511987654321"}, {"name": "Dup", "phone": "5511912345678"}]),
+        )
+        .await;
+    assert_eq!(report["created"], 0);
+    assert_eq!(report["updated"], 1);
+
+    // CSV upload.
+    let res = app
+        .client
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&t.token)
+        .header("content-type", "text/csv")
+        .body("nome,telefone\nAna,+55 21 99999-0000\n\"Souza, Bia\",5521988887777\nX,abc\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let report: Value = res.json().await.unwrap();
+    assert_eq!(report["created"], 2, "{report}");
+    assert_eq!(report["invalid"].as_array().unwrap().len(), 1);
+
+    // Lookup by phone, in any notation.
+    let (status, found) = app
+        .get(&t.token, "/api/v1/contacts?phone=%2B55%2011%2098765-4321")
+        .await;
+    assert_eq!(status, 200);
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["name"], "Maria Silva");
+    assert_eq!(found[0]["phone"], "5511987654321");
+    assert_eq!(found[0]["opted_out"], false);
+    assert_eq!(found[0]["total_messages_received"], 0);
+
+    let id = found[0]["id"].as_i64().unwrap();
+    let (status, one) = app.get(&t.token, &format!("/api/v1/contacts/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["phone"], "5511987654321");
+    assert_eq!(one["opted_out_at"], Value::Null);
+
+    let (status, all) = app.get(&t.token, "/api/v1/contacts?limit=2&offset=1").await;
+    assert_eq!(status, 200);
+    assert_eq!(all.as_array().unwrap().len(), 2);
+
+    let (status, body) = app.get(&t.token, "/api/v1/contacts/999999").await;
+    assert_error(status, &body, 404, "not_found");
+}
+
+async fn campaign_lifecycle(app: TestApp) {
+    let t = app.tenant("A").await;
+    let inst = app.instance(&t, "loja").await;
+    let ids = app.contacts(&t, 5).await;
+
+    let (status, c) = app
+        .post(
+            &t.token,
+            "/api/v1/campaigns",
+            json!({
+                "name": "Black Friday",
+                "message": "Olá {{name}}, 20% off!",
+                "instance_ids": [inst["id"]],
+                "contact_ids": [ids[0], ids[1], ids[2], ids[2]],
+                "settings": {"min_delay_ms": 0, "max_delay_ms": 0},
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{c}");
+    assert_eq!(c["status"], "draft");
+    assert_eq!(c["instance_ids"], json!([inst["id"]]));
+    assert_eq!(c["settings"], json!({"min_delay_ms": 0, "max_delay_ms": 0}));
+    assert_eq!(c["counts"]["total"], 3);
+    assert_eq!(c["counts"]["pending"], 3);
+    assert_eq!(c["delivery_rate"], 0.0);
+    let id = c["id"].as_i64().unwrap();
+
+    let (status, rows) = app
+        .get(&t.token, &format!("/api/v1/campaigns/{id}/contacts"))
+        .await;
+    assert_eq!(status, 200);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["status"], "pending");
+    assert_eq!(rows[0]["phone"], "5511910000000");
+    assert_eq!(rows[0]["whatsapp_message_id"], Value::Null);
+
+    // all_contacts, with default pacing.
+    let (status, all) = app
+        .post(
+            &t.token,
+            "/api/v1/campaigns",
+            json!({"name": "All", "message": "Oi", "instance_ids": [inst["id"]], "all_contacts": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{all}");
+    assert_eq!(all["counts"]["total"], 5);
+    assert_eq!(
+        all["settings"],
+        json!({"min_delay_ms": 3000, "max_delay_ms": 10000})
+    );
+
+    // Transitions.
+    let path = |a: &str| format!("/api/v1/campaigns/{id}/{a}");
+    let (status, body) = app.post(&t.token, &path("pause"), json!({})).await;
+    assert_error(status, &body, 409, "conflict");
+    assert!(body["message"].as_str().unwrap().contains("draft"));
+    let (status, body) = app.post(&t.token, &path("start"), json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "active");
+    assert!(body["started_at"].is_string());
+    let (status, body) = app.post(&t.token, &path("start"), json!({})).await;
+    assert_error(status, &body, 409, "conflict");
+    let (_, body) = app.post(&t.token, &path("pause"), json!({})).await;
+    assert_eq!(body["status"], "paused");
+    assert_eq!(body["pause_reason"], "manual");
+    let (_, body) = app.post(&t.token, &path("resume"), json!({})).await;
+    assert_eq!(body["status"], "active");
+    assert_eq!(body["pause_reason"], Value::Null);
+    let (_, body) = app.post(&t.token, &path("cancel"), json!({})).await;
+    assert_eq!(body["status"], "cancelled");
+    assert_eq!(body["counts"]["pending"], 0);
+    assert_eq!(body["counts"]["cancelled"], 3);
+    assert!(body["finished_at"].is_string());
+    let (status, body) = app.post(&t.token, &path("resume"), json!({})).await;
+    assert_error(status, &body, 409, "conflict");
+    let (status, body) = app.post(&t.token, &path("explode"), json!({})).await;
+    assert_error(status, &body, 404, "not_found");
+
+    let (_, rows) = app
+        .get(
+            &t.token,
+            &format!("/api/v1/campaigns/{id}/contacts?status=cancelled"),
+        )
+        .await;
+    assert_eq!(rows.as_array().unwrap().len(), 3);
+
+    // Stored counters equal a recount of the rows.
+    let stored: Value = app
+        .get(&t.token, &format!("/api/v1/campaigns/{id}"))
+        .await
+        .1;
+    let truth = recount(&app.state.db.read, id).await.unwrap();
+    assert_eq!(stored["counts"], serde_json::to_value(&truth).unwrap());
+
+    // The log tells the story, newest first.
+    let (status, logs) = app
+        .get(&t.token, &format!("/api/v1/campaigns/{id}/logs"))
+        .await;
+    assert_eq!(status, 200);
+    let types: Vec<&str> = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["log_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "campaign_cancelled",
+            "campaign_resumed",
+            "campaign_paused",
+            "campaign_started",
+            "campaign_created"
+        ]
+    );
+    let (_, list) = app.get(&t.token, "/api/v1/campaigns").await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(list[0]["name"], "All");
+}
+
+async fn campaign_validation(app: TestApp) {
+    let t = app.tenant("A").await;
+    let inst = app.instance(&t, "loja").await;
+    let ids = app.contacts(&t, 2).await;
+    let base =
+        json!({"name": "C", "message": "Oi", "instance_ids": [inst["id"]], "contact_ids": ids});
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    let cases = [
+        with("name", json!(" ")),
+        with("message", json!("")),
+        with("instance_ids", json!([])),
+        with("instance_ids", json!([999_999])),
+        with("contact_ids", json!([])),
+        with("contact_ids", json!([ids[0], 999_999])),
+        with("all_contacts", json!(true)),
+        with(
+            "settings",
+            json!({"min_delay_ms": 5000, "max_delay_ms": 10}),
+        ),
+        with("settings", json!({"min_delay_ms": -1, "max_delay_ms": 10})),
+    ];
+    for body in cases {
+        let (status, res) = app.post(&t.token, "/api/v1/campaigns", body.clone()).await;
+        assert_error(status, &res, 422, "validation_failed");
+    }
+    let mut neither = base.clone();
+    neither.as_object_mut().unwrap().remove("contact_ids");
+    let (status, res) = app.post(&t.token, "/api/v1/campaigns", neither).await;
+    assert_error(status, &res, 422, "validation_failed");
+
+    // Nothing half-created.
+    let (_, list) = app.get(&t.token, "/api/v1/campaigns").await;
+    assert_eq!(list, json!([]));
+
+    // A tenant without contacts cannot make an all_contacts campaign.
+    let u = app.tenant("B").await;
+    let inst_b = app.instance(&u, "b").await;
+    let (status, res) = app
+        .post(
+            &u.token,
+            "/api/v1/campaigns",
+            json!({"name": "C", "message": "Oi", "instance_ids": [inst_b["id"]], "all_contacts": true}),
+        )
+        .await;
+    assert_error(status, &res, 422, "validation_failed");
+}
+
+async fn tenant_isolation(app: TestApp) {
+    let a = app.tenant("A").await;
+    let b = app.tenant("B").await;
+    let inst_a = app.instance(&a, "shared-name").await;
+    app.instance(&b, "shared-name").await; // names are unique per tenant only
+    let ids_a = app.contacts(&a, 2).await;
+    let (_, camp) = app
+        .post(
+            &a.token,
+            "/api/v1/campaigns",
+            json!({"name": "A's", "message": "Oi", "instance_ids": [inst_a["id"]], "contact_ids": ids_a}),
+        )
+        .await;
+    let cid = camp["id"].as_i64().unwrap();
+
+    for path in [
+        format!("/api/v1/campaigns/{cid}"),
+        format!("/api/v1/campaigns/{cid}/contacts"),
+        format!("/api/v1/campaigns/{cid}/logs"),
+        format!("/api/v1/contacts/{}", ids_a[0]),
+    ] {
+        let (status, body) = app.get(&b.token, &path).await;
+        assert_error(status, &body, 404, "not_found");
+    }
+    for action in ["start", "pause", "resume", "cancel"] {
+        let (status, body) = app
+            .post(
+                &b.token,
+                &format!("/api/v1/campaigns/{cid}/{action}"),
+                json!({}),
+            )
+            .await;
+        assert_error(status, &body, 404, "not_found");
+    }
+    let (_, list) = app.get(&b.token, "/api/v1/campaigns").await;
+    assert_eq!(list, json!([]));
+    let (_, insts) = app.get(&b.token, "/api/v1/instances").await;
+    assert_eq!(insts.as_array().unwrap().len(), 1);
+    assert_ne!(insts[0]["id"], inst_a["id"]);
+    let (_, contacts) = app.get(&b.token, "/api/v1/contacts").await;
+    assert_eq!(contacts, json!([]));
+
+    // B cannot use A's instance or contacts.
+    let ids_b = app.contacts(&b, 1).await;
+    let (status, body) = app
+        .post(
+            &b.token,
+            "/api/v1/campaigns",
+            json!({"name": "x", "message": "Oi", "instance_ids": [inst_a["id"]], "contact_ids": ids_b}),
+        )
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+
+    // A's campaign is untouched.
+    let (_, camp) = app.get(&a.token, &format!("/api/v1/campaigns/{cid}")).await;
+    assert_eq!(camp["status"], "draft");
+}
+
+async fn bad_input_gets_clear_4xx(app: TestApp) {
+    let t = app.tenant("A").await;
+    let send = |body: &'static str, ct: &'static str| {
+        app.client
+            .post(app.url("/api/v1/instances"))
+            .bearer_auth(&t.token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+    };
+    let res = send("{not json", "application/json").await.unwrap();
+    let status = res.status().as_u16();
+    assert_error(status, &res.json().await.unwrap(), 400, "bad_request");
+
+    let res = send(
+        r#"{"instance_name": 5, "api_url": "http://x", "api_key": "k"}"#,
+        "application/json",
+    )
+    .await
+    .unwrap();
+    let status = res.status().as_u16();
+    assert_error(status, &res.json().await.unwrap(), 422, "validation_failed");
+
+    let res = send(
+        r#"{"instance_name": "x", "api_url": "http://x", "api_key": "k", "apikey": "typo"}"#,
+        "application/json",
+    )
+    .await
+    .unwrap();
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap();
+    assert_error(status, &body, 422, "validation_failed");
+    assert!(
+        body["message"].as_str().unwrap().contains("apikey"),
+        "{body}"
+    );
+
+    let res = send("{}", "text/plain").await.unwrap();
+    let status = res.status().as_u16();
+    assert_error(
+        status,
+        &res.json().await.unwrap(),
+        415,
+        "unsupported_media_type",
+    );
+
+    // Contacts: wrong shape, malformed, unsupported type.
+    let (status, body) = app
+        .post(&t.token, "/api/v1/contacts", json!({"phone": "1"}))
+        .await;
+    assert_error(status, &body, 422, "validation_failed");
+    let res = app
+        .client
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&t.token)
+        .header("content-type", "application/json")
+        .body("[{")
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    assert_error(status, &res.json().await.unwrap(), 400, "bad_request");
+
+    // Query and path errors.
+    let (status, body) = app.get(&t.token, "/api/v1/contacts?limit=5000").await;
+    assert_error(status, &body, 422, "validation_failed");
+    let (status, body) = app.get(&t.token, "/api/v1/contacts?limit=abc").await;
+    assert_error(status, &body, 422, "validation_failed");
+    let (status, body) = app.get(&t.token, "/api/v1/contacts?phone=abc").await;
+    assert_error(status, &body, 422, "validation_failed");
+    let (status, body) = app.get(&t.token, "/api/v1/campaigns/abc").await;
+    assert_error(status, &body, 400, "bad_request");
+    let (status, body) = app
+        .get(&t.token, "/api/v1/campaigns/1/contacts?status=weird")
+        .await;
+    assert!(status == 404 || status == 422, "{status} {body}");
+    let (status, body) = app.get(&t.token, "/api/v1/nothing-here").await;
+    assert_error(status, &body, 404, "not_found");
+
+    // Tenant creation input.
+    let res = app
+        .client
+        .post(app.url("/api/v1/tenants"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"name": ""}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    assert_error(status, &res.json().await.unwrap(), 422, "validation_failed");
+}
+
+async fn openapi_documents_real_routes(app: TestApp) {
+    let t = app.tenant("A").await;
+    let (status, doc) = app.get(&t.token, "/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 12);
+    for (path, ops) in paths {
+        let concrete = path.replace("{id}", "1");
+        for method in ops.as_object().unwrap().keys() {
+            let req = match method.as_str() {
+                "get" => app.client.get(app.url(&concrete)),
+                "post" => app.client.post(app.url(&concrete)).json(&json!({})),
+                other => panic!("unexpected method {other}"),
+            };
+            let res = req.bearer_auth(&t.token).send().await.unwrap();
+            let body: Value = res.json().await.unwrap_or(Value::Null);
+            assert_ne!(
+                body["message"], "endpoint not found",
+                "{method} {path} is not routed"
+            );
+        }
+    }
+}
+
+async fn shell_page_renders(app: TestApp) {
+    let res = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Alrea Flow"), "{html}");
+    assert!(html.contains("/pkg/flow.js"), "no hydration script: {html}");
+    assert!(html.contains("Server-rendered"));
+}

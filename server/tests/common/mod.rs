@@ -1,0 +1,246 @@
+//! Test harness: starts the real Flow server in-process on a random port, on a fresh SQLite
+//! file or a fresh PostgreSQL database (`FLOW_TEST_PG_URL`, default the local server).
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use flow_server::config::Config;
+use flow_server::state::AppState;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+/// The operator token every test server is started with.
+pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    /// A fresh SQLite file.
+    Sqlite,
+    /// A fresh PostgreSQL database.
+    Postgres,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn pg_base() -> String {
+    std::env::var("FLOW_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// Drops test databases left by processes that are gone.
+async fn sweep_pg(admin: &sea_orm::DatabaseConnection) {
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT datname FROM pg_database WHERE datname LIKE 'flow_test_%'",
+        ))
+        .await
+        .expect("list test databases");
+    for row in rows {
+        let name: String = row.try_get("", "datname").expect("datname");
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+/// A fresh, empty database URL for `backend`.
+pub async fn fresh_database_url(backend: Backend) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let pid = std::process::id();
+    let nonce: u32 = rand::random();
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("flow-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let path = dir.join(format!("t_{pid}_{n}_{nonce}.db"));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+        Backend::Postgres => {
+            let base = pg_base();
+            let admin = Database::connect(format!("{base}/postgres"))
+                .await
+                .expect("PostgreSQL must be running for the postgres tests (FLOW_TEST_PG_URL)");
+            if n == 0 {
+                sweep_pg(&admin).await;
+            }
+            let name = format!("flow_test_{pid}_{n}_{nonce}");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// `http://addr`.
+    pub base: String,
+    /// The server's state (database handles for direct checks).
+    pub state: AppState,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// The database it runs on.
+    pub backend: Backend,
+}
+
+/// Starts Flow on a fresh database of `backend`.
+pub async fn spawn(backend: Backend) -> TestApp {
+    let url = fresh_database_url(backend).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let vars = [
+        ("DATABASE_URL", url),
+        ("LEPTOS_SITE_ADDR", addr.to_string()),
+        ("FLOW_ADMIN_TOKEN", ADMIN_TOKEN.to_string()),
+        ("FLOW_PUBLIC_URL", format!("http://{addr}")),
+    ];
+    let config =
+        Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
+            .expect("test config");
+    let state = flow_server::build_state(config)
+        .await
+        .expect("server starts");
+    let server_state = state.clone();
+    tokio::spawn(async move {
+        flow_server::run(server_state, listener, std::future::pending())
+            .await
+            .expect("server runs");
+    });
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        state,
+        client: reqwest::Client::new(),
+        backend,
+    }
+}
+
+/// A tenant created through the API, with its token.
+pub struct Tenant {
+    /// Tenant id.
+    pub id: i64,
+    /// Bearer token.
+    pub token: String,
+}
+
+impl TestApp {
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Creates a tenant with the admin token.
+    pub async fn tenant(&self, name: &str) -> Tenant {
+        let res = self
+            .client
+            .post(self.url("/api/v1/tenants"))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&json!({ "name": name }))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(res.status(), 201, "tenant creation");
+        let body: Value = res.json().await.expect("json");
+        Tenant {
+            id: body["id"].as_i64().expect("id"),
+            token: body["api_token"].as_str().expect("token").to_string(),
+        }
+    }
+
+    /// GET with a token; returns status and JSON body (Null when not JSON).
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST JSON with a token; returns status and JSON body.
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Registers an instance for `tenant`; returns its JSON view.
+    pub async fn instance(&self, tenant: &Tenant, name: &str) -> Value {
+        let (status, body) = self
+            .post(
+                &tenant.token,
+                "/api/v1/instances",
+                json!({
+                    "instance_name": name,
+                    "api_url": "http://127.0.0.1:9",
+                    "api_key": format!("secret-key-{name}"),
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    /// Imports `n` contacts `Contact i` with phones 55119000000i…; returns their ids.
+    pub async fn contacts(&self, tenant: &Tenant, n: usize) -> Vec<i64> {
+        let rows: Vec<Value> = (0..n)
+            .map(|i| json!({ "name": format!("Contact {i}"), "phone": format!("+55 11 9{:08}", 10_000_000 + i) }))
+            .collect();
+        let (status, body) = self
+            .post(&tenant.token, "/api/v1/contacts", Value::Array(rows))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let (status, list) = self.get(&tenant.token, "/api/v1/contacts?limit=1000").await;
+        assert_eq!(status, 200);
+        list.as_array()
+            .expect("array")
+            .iter()
+            .map(|c| c["id"].as_i64().expect("id"))
+            .collect()
+    }
+}
+
+/// Generates `sqlite` and `postgres` tests running `async fn $name(app: TestApp)`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::common::spawn(super::common::Backend::Sqlite).await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(super::common::spawn(super::common::Backend::Postgres).await).await
+            }
+        }
+    )*};
+}
