@@ -1,6 +1,7 @@
 //! Configuration, read once from the environment at start and validated.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,9 @@ pub struct Config {
     pub public_url: String,
     /// `FLOW_WEBHOOK_MAX_BYTES`: the largest webhook body accepted.
     pub webhook_max_bytes: usize,
+    /// `FLOW_UNMATCHED_TTL_SECS`: how long a receipt for an unknown message id is kept
+    /// waiting for its message before it is reported and dropped.
+    pub unmatched_ttl: Duration,
     /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
     pub log_filter: String,
 }
@@ -95,7 +99,21 @@ impl Config {
                 })?,
         };
 
+        let unmatched_ttl = match get("FLOW_UNMATCHED_TTL_SECS") {
+            None => Duration::from_secs(3600),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(Duration::from_secs)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "FLOW_UNMATCHED_TTL_SECS",
+                    reason: format!("{v:?} is not a whole number of seconds >= 1"),
+                })?,
+        };
+
         Ok(Self {
+            unmatched_ttl,
             database_url,
             site_addr,
             admin_token,

@@ -9,8 +9,11 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod evolution;
+pub mod ingest;
+pub mod live;
 pub mod service;
 pub mod state;
+pub mod webhook;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -26,7 +29,10 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::db::{Db, DbInitError};
+use crate::live::ChangeBus;
 use crate::state::AppState;
+use crate::webhook::directory::Directory;
+use crate::webhook::inbox::Inbox;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -51,13 +57,20 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// Opens the database (applying migrations) and builds the shared state.
+/// Opens the database (applying migrations), starts the webhook writer and the unmatched
+/// receipt expiry, and builds the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
+    let bus = ChangeBus::default();
+    let inbox = Inbox::start(db.clone(), bus.clone(), config.public_url.clone());
+    webhook::orphans::spawn_expiry(db.clone(), config.unmatched_ttl);
     Ok(AppState {
+        directory: Arc::new(Directory::new(db.clone())),
         db,
         leptos_options: leptos_options(&config),
         config: Arc::new(config),
+        bus,
+        inbox,
     })
 }
 
@@ -76,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::routes())
+        .merge(webhook::routes(state.config.webhook_max_bytes))
         .leptos_routes(&state, routes, move || app::shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,

@@ -7,6 +7,9 @@ use leptos::config::LeptosOptions;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::live::ChangeBus;
+use crate::webhook::directory::Directory;
+use crate::webhook::inbox::Inbox;
 
 /// Shared by all handlers (cheap to clone).
 #[derive(Clone)]
@@ -17,6 +20,12 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Leptos rendering options (site root, output name).
     pub leptos_options: LeptosOptions,
+    /// Where applied changes are published for live streams.
+    pub bus: ChangeBus,
+    /// The durable webhook inbox (group-commit writer).
+    pub inbox: Inbox,
+    /// Webhook credential lookup.
+    pub directory: Arc<Directory>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

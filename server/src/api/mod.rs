@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/contacts", get(campaigns::contacts))
         .route("/campaigns/{id}/logs", get(campaigns::logs))
         .route("/campaigns/{id}/{action}", post(campaigns::transition))
+        .route("/events", get(crate::live::sse::stream))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { crate::error::ApiError::NotFound("endpoint") })
 }

@@ -1,6 +1,7 @@
 //! Axum extractors that authenticate a request.
 
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -22,8 +23,8 @@ pub struct TenantCaller {
 pub struct AdminCaller;
 
 /// The token of an `Authorization: Bearer <token>` header.
-pub fn bearer(parts: &Parts) -> Option<&str> {
-    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
@@ -35,7 +36,7 @@ impl FromRequestParts<AppState> for TenantCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        let token = bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
         let row = api_token::Entity::find()
             .filter(api_token::Column::TokenHash.eq(token::hash(token)))
             .one(&state.db.read)
@@ -51,7 +52,7 @@ impl FromRequestParts<AppState> for AdminCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let given = bearer(parts).ok_or(ApiError::Unauthorized)?;
+        let given = bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
         if let Some(admin) = &state.config.admin_token
             && token::constant_time_eq(given, admin)
         {

@@ -3,6 +3,7 @@
 
 pub mod campaign_state;
 pub mod delivery;
+pub mod health;
 pub mod optout;
 pub mod phone;
 pub mod template;

@@ -3,7 +3,7 @@
 use app::types::CampaignLogView;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 
@@ -49,9 +49,13 @@ pub struct LogLine<'a> {
     pub details: Option<serde_json::Value>,
 }
 
-/// Writes `line` on `conn` (usually the transaction of the change it describes).
-pub async fn write(conn: &impl ConnectionTrait, line: LogLine<'_>) -> ServiceResult<()> {
-    campaign_log::ActiveModel {
+/// Writes `line` on `conn` (usually the transaction of the change it describes) and returns it
+/// as the API shows it.
+pub async fn write(
+    conn: &impl ConnectionTrait,
+    line: LogLine<'_>,
+) -> Result<CampaignLogView, DbErr> {
+    let model = campaign_log::ActiveModel {
         tenant_id: Set(line.tenant_id),
         campaign_id: Set(line.campaign_id),
         log_type: Set(line.log_type.to_string()),
@@ -63,7 +67,18 @@ pub async fn write(conn: &impl ConnectionTrait, line: LogLine<'_>) -> ServiceRes
     }
     .insert(conn)
     .await?;
-    Ok(())
+    Ok(view(model))
+}
+
+fn view(l: campaign_log::Model) -> CampaignLogView {
+    CampaignLogView {
+        id: l.id,
+        log_type: l.log_type,
+        severity: l.severity,
+        message: l.message,
+        details: l.details,
+        created_at: timestamp(l.created_at),
+    }
 }
 
 /// A campaign's log, newest first. The caller has checked the campaign belongs to the tenant.
@@ -80,15 +95,5 @@ pub async fn list(
         .offset(offset)
         .all(conn)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|l| CampaignLogView {
-            id: l.id,
-            log_type: l.log_type,
-            severity: l.severity,
-            message: l.message,
-            details: l.details,
-            created_at: timestamp(l.created_at),
-        })
-        .collect())
+    Ok(rows.into_iter().map(view).collect())
 }

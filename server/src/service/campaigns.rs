@@ -340,15 +340,30 @@ async fn find(
         .ok_or(ServiceError::NotFound("campaign"))
 }
 
-async fn instance_ids(conn: &impl ConnectionTrait, campaign_id: i64) -> ServiceResult<Vec<i64>> {
-    Ok(campaign_instance::Entity::find()
+async fn instance_ids(
+    conn: &impl ConnectionTrait,
+    campaign_id: i64,
+) -> Result<Vec<i64>, sea_orm::DbErr> {
+    campaign_instance::Entity::find()
         .select_only()
         .column(campaign_instance::Column::InstanceId)
         .filter(campaign_instance::Column::CampaignId.eq(campaign_id))
         .order_by_asc(campaign_instance::Column::InstanceId)
         .into_tuple::<i64>()
         .all(conn)
-        .await?)
+        .await
+}
+
+/// The latest view of campaign `id` and its tenant, for the live stream.
+pub async fn snapshot(
+    conn: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<(i64, CampaignView)>, sea_orm::DbErr> {
+    let Some(m) = campaign::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let ids = instance_ids(conn, id).await?;
+    Ok(Some((m.tenant_id, view(m, ids))))
 }
 
 /// One campaign of the tenant.

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 
 use app::types::{DayCounts, InstanceView, NewInstance};
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    Set,
+};
 
 use crate::auth::token;
 use crate::db::Db;
@@ -120,11 +123,35 @@ pub async fn list(db: &Db, public_url: &str, tenant_id: i64) -> ServiceResult<Ve
         .order_by_asc(whatsapp_instance::Column::Id)
         .all(&db.read)
         .await?;
+    Ok(with_today(&db.read, public_url, instances).await?)
+}
+
+/// The latest view of instance `id` and its tenant, for the live stream.
+pub async fn snapshot(
+    conn: &impl ConnectionTrait,
+    public_url: &str,
+    id: i64,
+) -> Result<Option<(i64, InstanceView)>, DbErr> {
+    let Some(m) = whatsapp_instance::Entity::find_by_id(id).one(conn).await? else {
+        return Ok(None);
+    };
+    let tenant_id = m.tenant_id;
+    Ok(with_today(conn, public_url, vec![m])
+        .await?
+        .pop()
+        .map(|v| (tenant_id, v)))
+}
+
+async fn with_today(
+    conn: &impl ConnectionTrait,
+    public_url: &str,
+    instances: Vec<whatsapp_instance::Model>,
+) -> Result<Vec<InstanceView>, DbErr> {
     let ids: Vec<i64> = instances.iter().map(|i| i.id).collect();
     let mut today: HashMap<i64, DayCounts> = instance_daily_stats::Entity::find()
         .filter(instance_daily_stats::Column::InstanceId.is_in(ids))
         .filter(instance_daily_stats::Column::Day.eq(self::today()))
-        .all(&db.read)
+        .all(conn)
         .await?
         .into_iter()
         .map(|s| {

@@ -1,0 +1,247 @@
+//! Counter changes gathered while applying events, written once at the end of the transaction:
+//! one UPDATE per touched campaign, one upsert per instance day, one health recompute per
+//! touched instance, instead of one of each per event.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use app::types::CampaignLogView;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
+
+use crate::domain::delivery::DeliveryStatus;
+use crate::domain::health::{self, RecentStats};
+use crate::service::campaign_logs::{self, LogLine};
+use crate::service::sql::stmt;
+
+/// Deltas of a campaign's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CounterDelta {
+    /// Pending (pending or sending) rows.
+    pub pending: i64,
+    /// Rows with a message id.
+    pub sent: i64,
+    /// Delivered or read rows.
+    pub delivered: i64,
+    /// Read rows.
+    pub read: i64,
+    /// Failed rows.
+    pub failed: i64,
+    /// Opted-out rows.
+    pub opted_out: i64,
+    /// Replied rows.
+    pub replied: i64,
+}
+
+/// Deltas of an instance's stats for today.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DailyDelta {
+    /// Sent.
+    pub sent: i64,
+    /// Delivered.
+    pub delivered: i64,
+    /// Read.
+    pub read: i64,
+    /// Failed.
+    pub failed: i64,
+    /// Disconnects.
+    pub disconnects: i64,
+}
+
+/// What a transaction's events changed.
+#[derive(Debug, Default)]
+pub struct Effects {
+    campaigns: BTreeMap<i64, CounterDelta>,
+    daily: BTreeMap<i64, DailyDelta>,
+    /// Campaigns whose row changed (counters or status).
+    pub touched_campaigns: BTreeSet<i64>,
+    /// Instances that sent events or changed.
+    pub touched_instances: BTreeSet<i64>,
+    /// Log lines written, with their tenant, for the live stream.
+    pub logs: Vec<(i64, i64, CampaignLogView)>,
+}
+
+impl Effects {
+    /// Marks an instance as having had activity.
+    pub fn touch_instance(&mut self, id: i64) {
+        self.touched_instances.insert(id);
+    }
+
+    /// Marks a campaign whose row changed outside the counters (e.g. its status).
+    pub fn touch_campaign(&mut self, id: i64) {
+        self.touched_campaigns.insert(id);
+    }
+
+    /// The counter deltas of `campaign_id`, to add to.
+    pub fn campaign(&mut self, campaign_id: i64) -> &mut CounterDelta {
+        self.touched_campaigns.insert(campaign_id);
+        self.campaigns.entry(campaign_id).or_default()
+    }
+
+    /// Today's stat deltas of `instance_id`, to add to.
+    pub fn daily(&mut self, instance_id: i64) -> &mut DailyDelta {
+        self.touched_instances.insert(instance_id);
+        self.daily.entry(instance_id).or_default()
+    }
+
+    /// Records the counter and stat changes of a campaign contact moving `from` → `to`
+    /// (a row that already has its message id).
+    pub fn transition(
+        &mut self,
+        campaign_id: i64,
+        instance_id: Option<i64>,
+        from: DeliveryStatus,
+        to: DeliveryStatus,
+    ) {
+        use DeliveryStatus as D;
+        let was_pending = matches!(from, D::Pending | D::Sending);
+        let is_pending = matches!(to, D::Pending | D::Sending);
+        let was_delivered = matches!(from, D::Delivered | D::Read);
+        let now_delivered = matches!(to, D::Delivered | D::Read);
+        let mut delta = CounterDelta::default();
+        if was_pending && !is_pending {
+            delta.pending -= 1;
+        }
+        if !was_delivered && now_delivered {
+            delta.delivered += 1;
+        }
+        if from != D::Read && to == D::Read {
+            delta.read += 1;
+        }
+        if from != D::Failed && to == D::Failed {
+            delta.failed += 1;
+        }
+        if from != D::OptedOut && to == D::OptedOut {
+            delta.opted_out += 1;
+        }
+        let c = self.campaign(campaign_id);
+        c.pending += delta.pending;
+        c.delivered += delta.delivered;
+        c.read += delta.read;
+        c.failed += delta.failed;
+        c.opted_out += delta.opted_out;
+        if let Some(instance_id) = instance_id {
+            let d = self.daily(instance_id);
+            d.delivered += delta.delivered;
+            d.read += delta.read;
+            d.failed += delta.failed;
+        }
+    }
+
+    /// Writes a campaign log line now and keeps it for the live stream.
+    pub async fn log(&mut self, txn: &DatabaseTransaction, line: LogLine<'_>) -> Result<(), DbErr> {
+        let tenant_id = line.tenant_id;
+        let campaign_id = line.campaign_id;
+        let view = campaign_logs::write(txn, line).await?;
+        self.logs.push((tenant_id, campaign_id, view));
+        Ok(())
+    }
+
+    /// Writes the gathered counters, stats, health scores and `last_event_at`.
+    pub async fn flush(&self, txn: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
+        let backend = txn.get_database_backend();
+        for (id, d) in &self.campaigns {
+            if *d == CounterDelta::default() {
+                continue;
+            }
+            txn.execute_raw(stmt(
+                backend,
+                "UPDATE campaign SET pending = pending + ?, sent = sent + ?, \
+                 delivered = delivered + ?, read = read + ?, failed = failed + ?, \
+                 opted_out = opted_out + ?, replied = replied + ?, updated_at = ? WHERE id = ?",
+                vec![
+                    d.pending.into(),
+                    d.sent.into(),
+                    d.delivered.into(),
+                    d.read.into(),
+                    d.failed.into(),
+                    d.opted_out.into(),
+                    d.replied.into(),
+                    now.into(),
+                    (*id).into(),
+                ],
+            ))
+            .await?;
+        }
+        let today = now.format("%Y-%m-%d").to_string();
+        for (instance_id, d) in &self.daily {
+            if *d == DailyDelta::default() {
+                continue;
+            }
+            txn.execute_raw(stmt(
+                backend,
+                "INSERT INTO instance_daily_stats \
+                 (instance_id, day, sent, delivered, read, failed, disconnects) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (instance_id, day) DO UPDATE SET \
+                 sent = instance_daily_stats.sent + excluded.sent, \
+                 delivered = instance_daily_stats.delivered + excluded.delivered, \
+                 read = instance_daily_stats.read + excluded.read, \
+                 failed = instance_daily_stats.failed + excluded.failed, \
+                 disconnects = instance_daily_stats.disconnects + excluded.disconnects",
+                vec![
+                    (*instance_id).into(),
+                    today.clone().into(),
+                    d.sent.into(),
+                    d.delivered.into(),
+                    d.read.into(),
+                    d.failed.into(),
+                    d.disconnects.into(),
+                ],
+            ))
+            .await?;
+        }
+        let since = (now - Duration::days(health::WINDOW_DAYS - 1))
+            .format("%Y-%m-%d")
+            .to_string();
+        for instance_id in &self.touched_instances {
+            let mut values: Vec<Value> = vec![now.into()];
+            let health = if self.daily.contains_key(instance_id) {
+                Some(recent_health(txn, *instance_id, &since).await?)
+            } else {
+                None
+            };
+            let mut sql = String::from("UPDATE whatsapp_instance SET last_event_at = ?");
+            if let Some(h) = health {
+                sql.push_str(", health_score = ?");
+                values.push(h.into());
+            }
+            sql.push_str(" WHERE id = ?");
+            values.push((*instance_id).into());
+            txn.execute_raw(stmt(backend, &sql, values)).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn recent_health(
+    txn: &DatabaseTransaction,
+    instance_id: i64,
+    since: &str,
+) -> Result<i32, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Sums {
+        delivered: i64,
+        read: i64,
+        failed: i64,
+        disconnects: i64,
+    }
+    let sums = Sums::find_by_statement(stmt(
+        txn.get_database_backend(),
+        "SELECT CAST(COALESCE(SUM(delivered), 0) AS BIGINT) AS delivered, \
+         CAST(COALESCE(SUM(read), 0) AS BIGINT) AS read, \
+         CAST(COALESCE(SUM(failed), 0) AS BIGINT) AS failed, \
+         CAST(COALESCE(SUM(disconnects), 0) AS BIGINT) AS disconnects \
+         FROM instance_daily_stats WHERE instance_id = ? AND day >= ?",
+        vec![instance_id.into(), since.into()],
+    ))
+    .one(txn)
+    .await?;
+    Ok(sums.map_or(100, |s| {
+        health::score(RecentStats {
+            delivered: s.delivered,
+            read: s.read,
+            failed: s.failed,
+            disconnects: s.disconnects,
+        })
+    }))
+}

@@ -1,0 +1,238 @@
+//! `messages.upsert` from a contact: engagement (last interaction, messages received, the reply
+//! on the campaign it answers) and opt-out (LGPD) when the whole text is a keyword.
+
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use serde_json::json;
+
+use crate::domain::delivery::DeliveryStatus;
+use crate::domain::{optout, phone};
+use crate::evolution::IncomingMessage;
+use crate::ingest::{Ctx, InstanceRef, Outcome};
+use crate::service::campaign_logs::{LogLine, Severity};
+use crate::service::sql::{placeholders, stmt};
+
+#[derive(FromQueryResult)]
+struct ContactRow {
+    id: i64,
+    phone: String,
+    opted_out: bool,
+}
+
+#[derive(FromQueryResult)]
+struct CampaignRow {
+    id: i64,
+    campaign_id: i64,
+    replied: bool,
+    opted_out: bool,
+}
+
+/// The tenant's opt-out keywords (the defaults unless it set its own).
+async fn keywords(ctx: &Ctx<'_>, tenant_id: i64) -> Result<Vec<String>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        opt_out_keywords: Option<serde_json::Value>,
+    }
+    let row = Row::find_by_statement(stmt(
+        ctx.txn.get_database_backend(),
+        "SELECT opt_out_keywords FROM tenant WHERE id = ?",
+        vec![tenant_id.into()],
+    ))
+    .one(ctx.txn)
+    .await?;
+    let custom: Option<Vec<String>> = row
+        .and_then(|r| r.opt_out_keywords)
+        .and_then(|v| serde_json::from_value(v).ok())
+        .filter(|k: &Vec<String>| !k.is_empty());
+    Ok(custom.unwrap_or_else(optout::default_keywords))
+}
+
+/// The campaign contact this message answers: the quoted campaign message if it quotes one,
+/// else the latest campaign message sent to the contact.
+async fn answered(
+    ctx: &Ctx<'_>,
+    contact_id: i64,
+    quoted: Option<&str>,
+) -> Result<Option<CampaignRow>, DbErr> {
+    let backend = ctx.txn.get_database_backend();
+    let select = "SELECT id, campaign_id, \
+        (CASE WHEN replied_at IS NULL THEN FALSE ELSE TRUE END) AS replied, \
+        (CASE WHEN opted_out_at IS NULL THEN FALSE ELSE TRUE END) AS opted_out \
+        FROM campaign_contact WHERE contact_id = ? AND whatsapp_message_id IS NOT NULL";
+    if let Some(quoted) = quoted {
+        let row = CampaignRow::find_by_statement(stmt(
+            backend,
+            &format!("{select} AND whatsapp_message_id = ?"),
+            vec![contact_id.into(), quoted.into()],
+        ))
+        .one(ctx.txn)
+        .await?;
+        if row.is_some() {
+            return Ok(row);
+        }
+    }
+    CampaignRow::find_by_statement(stmt(
+        backend,
+        &format!("{select} ORDER BY sent_at DESC, id DESC LIMIT 1"),
+        vec![contact_id.into()],
+    ))
+    .one(ctx.txn)
+    .await
+}
+
+/// Applies an incoming message.
+pub(super) async fn apply(
+    ctx: &mut Ctx<'_>,
+    instance: &InstanceRef,
+    message: &IncomingMessage,
+) -> Result<Outcome, DbErr> {
+    let Some(phone) = &message.phone else {
+        return Ok(Outcome::UnknownContact);
+    };
+    let backend = ctx.txn.get_database_backend();
+    let variants = phone::match_variants(phone);
+    let mut values: Vec<Value> = vec![instance.tenant_id.into()];
+    values.extend(variants.iter().map(|v| Value::from(v.clone())));
+    let contact = ContactRow::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT id, phone, (CASE WHEN opted_out_at IS NULL THEN FALSE ELSE TRUE END) AS opted_out \
+             FROM contact WHERE tenant_id = ? AND phone IN ({}) ORDER BY id LIMIT 1",
+            placeholders(variants.len())
+        ),
+        values,
+    ))
+    .one(ctx.txn)
+    .await?;
+    let Some(contact) = contact else {
+        return Ok(Outcome::UnknownContact);
+    };
+    let now: Value = ctx.now.into();
+
+    ctx.txn
+        .execute_raw(stmt(
+            backend,
+            "UPDATE contact SET last_interaction_at = ?, \
+             total_messages_received = total_messages_received + 1, updated_at = ? WHERE id = ?",
+            vec![now.clone(), now.clone(), contact.id.into()],
+        ))
+        .await?;
+
+    let answered = answered(ctx, contact.id, message.quoted_message_id.as_deref()).await?;
+    if let Some(row) = &answered
+        && !row.replied
+    {
+        ctx.txn
+            .execute_raw(stmt(
+                backend,
+                "UPDATE campaign_contact SET replied_at = ?, updated_at = ? WHERE id = ?",
+                vec![now.clone(), now.clone(), row.id.into()],
+            ))
+            .await?;
+        ctx.effects.campaign(row.campaign_id).replied += 1;
+    }
+
+    let text = message.text.as_deref().unwrap_or("");
+    let keywords = keywords(ctx, instance.tenant_id).await?;
+    let Some(keyword) = optout::matching_keyword(text, &keywords) else {
+        return Ok(Outcome::Engaged);
+    };
+    if contact.opted_out {
+        return Ok(Outcome::Duplicate);
+    }
+    opt_out(ctx, instance, &contact, keyword, text, answered.as_ref()).await?;
+    Ok(Outcome::OptedOut)
+}
+
+async fn opt_out(
+    ctx: &mut Ctx<'_>,
+    instance: &InstanceRef,
+    contact: &ContactRow,
+    keyword: &str,
+    text: &str,
+    answered: Option<&CampaignRow>,
+) -> Result<(), DbErr> {
+    let backend = ctx.txn.get_database_backend();
+    let now: Value = ctx.now.into();
+    ctx.txn
+        .execute_raw(stmt(
+            backend,
+            "UPDATE contact SET opted_out_at = ?, opt_out_keyword = ?, opt_out_text = ?, \
+             updated_at = ? WHERE id = ?",
+            vec![
+                now.clone(),
+                keyword.into(),
+                text.into(),
+                now.clone(),
+                contact.id.into(),
+            ],
+        ))
+        .await?;
+
+    // Pending sends are cancelled for good; rows already sent keep their tracking.
+    #[derive(FromQueryResult)]
+    struct Pending {
+        id: i64,
+        campaign_id: i64,
+    }
+    let pending = Pending::find_by_statement(stmt(
+        backend,
+        "SELECT id, campaign_id FROM campaign_contact WHERE contact_id = ? AND status = 'pending'",
+        vec![contact.id.into()],
+    ))
+    .all(ctx.txn)
+    .await?;
+    let mut affected: Vec<i64> = Vec::new();
+    for row in &pending {
+        ctx.txn
+            .execute_raw(stmt(
+                backend,
+                "UPDATE campaign_contact SET status = 'opted_out', opted_out_at = ?, updated_at = ? \
+                 WHERE id = ? AND status = 'pending'",
+                vec![now.clone(), now.clone(), row.id.into()],
+            ))
+            .await?;
+        ctx.effects.transition(
+            row.campaign_id,
+            None,
+            DeliveryStatus::Pending,
+            DeliveryStatus::OptedOut,
+        );
+        affected.push(row.campaign_id);
+    }
+    if let Some(row) = answered
+        && !row.opted_out
+    {
+        ctx.txn
+            .execute_raw(stmt(
+                backend,
+                "UPDATE campaign_contact SET opted_out_at = ?, updated_at = ? WHERE id = ?",
+                vec![now.clone(), now.clone(), row.id.into()],
+            ))
+            .await?;
+        ctx.effects.campaign(row.campaign_id).opted_out += 1;
+        affected.push(row.campaign_id);
+    }
+    affected.sort_unstable();
+    affected.dedup();
+    for campaign_id in affected {
+        ctx.effects
+            .log(
+                ctx.txn,
+                LogLine {
+                    tenant_id: instance.tenant_id,
+                    campaign_id,
+                    log_type: "contact_opted_out",
+                    severity: Severity::Warning,
+                    message: format!("{} opted out with \"{keyword}\"", contact.phone),
+                    details: Some(json!({
+                        "contact_id": contact.id,
+                        "phone": contact.phone,
+                        "keyword": keyword,
+                        "text": text,
+                    })),
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! `messages.update` receipts: the monotonic status machine on campaign contacts.
+
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use serde_json::json;
+
+use crate::domain::delivery::DeliveryStatus;
+use crate::evolution::{ReceiptStatus, StatusUpdate};
+use crate::ingest::{Ctx, InstanceRef, Outcome};
+use crate::service::campaign_logs::{LogLine, Severity};
+use crate::service::sql::stmt;
+
+/// The delivery status a receipt asks for; `None` for receipts that change nothing
+/// (`PENDING` is the state before the server ack, `DELETED` is analytics only).
+pub fn target(status: ReceiptStatus) -> Option<DeliveryStatus> {
+    match status {
+        ReceiptStatus::Sent => Some(DeliveryStatus::Sent),
+        ReceiptStatus::Delivered => Some(DeliveryStatus::Delivered),
+        ReceiptStatus::Read => Some(DeliveryStatus::Read),
+        ReceiptStatus::Failed => Some(DeliveryStatus::Failed),
+        ReceiptStatus::Pending | ReceiptStatus::Deleted => None,
+    }
+}
+
+/// The columns of a campaign contact that receipts read.
+#[derive(Clone, Debug, FromQueryResult)]
+pub(super) struct TrackedRow {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub tenant_id: i64,
+    pub status: String,
+    pub instance_id: Option<i64>,
+    pub phone: String,
+}
+
+/// The campaign contact of `tenant_id` carrying `message_id`, if any.
+pub(super) async fn find_by_message_id(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    message_id: &str,
+) -> Result<Option<TrackedRow>, DbErr> {
+    TrackedRow::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id, ct.phone \
+         FROM campaign_contact cc \
+         JOIN campaign c ON c.id = cc.campaign_id \
+         JOIN contact ct ON ct.id = cc.contact_id \
+         WHERE cc.whatsapp_message_id = ? AND c.tenant_id = ?",
+        vec![message_id.into(), tenant_id.into()],
+    ))
+    .one(conn)
+    .await
+}
+
+/// Applies one receipt from `instance`.
+pub(super) async fn apply(
+    ctx: &mut Ctx<'_>,
+    instance: &InstanceRef,
+    update: &StatusUpdate,
+) -> Result<Outcome, DbErr> {
+    let Some(target) = target(update.status) else {
+        return Ok(Outcome::Ignored);
+    };
+    match find_by_message_id(ctx.txn, instance.tenant_id, &update.message_id).await? {
+        Some(row) => move_row(ctx, &row, target).await,
+        None => {
+            ctx.txn
+                .execute_raw(stmt(
+                    ctx.txn.get_database_backend(),
+                    "INSERT INTO pending_receipt \
+                     (tenant_id, instance_id, whatsapp_message_id, status, received_at) \
+                     VALUES (?, ?, ?, ?, ?)",
+                    vec![
+                        instance.tenant_id.into(),
+                        instance.id.into(),
+                        update.message_id.clone().into(),
+                        target.as_str().into(),
+                        ctx.now.into(),
+                    ],
+                ))
+                .await?;
+            Ok(Outcome::Unmatched)
+        }
+    }
+}
+
+/// Moves a tracked row to `target` when that is a step forward; otherwise a duplicate.
+pub(super) async fn move_row(
+    ctx: &mut Ctx<'_>,
+    row: &TrackedRow,
+    target: DeliveryStatus,
+) -> Result<Outcome, DbErr> {
+    use DeliveryStatus as D;
+    let current = D::parse(&row.status).unwrap_or(D::Pending);
+    if !current.accepts(target) {
+        if target == D::Failed && matches!(current, D::Delivered | D::Read) {
+            ctx.effects
+                .log(
+                    ctx.txn,
+                    LogLine {
+                        tenant_id: row.tenant_id,
+                        campaign_id: row.campaign_id,
+                        log_type: "error_after_delivery",
+                        severity: Severity::Info,
+                        message: format!(
+                            "WhatsApp reported an error for {} after it was {current}; ignored",
+                            row.phone
+                        ),
+                        details: Some(json!({ "phone": row.phone, "status": current.as_str() })),
+                    },
+                )
+                .await?;
+        }
+        return Ok(Outcome::Duplicate);
+    }
+
+    let now: Value = ctx.now.into();
+    let mut sets = vec!["status = ?", "updated_at = ?"];
+    let mut values: Vec<Value> = vec![target.as_str().into(), now.clone()];
+    if matches!(target, D::Sent | D::Delivered | D::Read) {
+        sets.push("sent_at = COALESCE(sent_at, ?)");
+        values.push(now.clone());
+    }
+    if matches!(target, D::Delivered | D::Read) {
+        sets.push("delivered_at = COALESCE(delivered_at, ?)");
+        values.push(now.clone());
+    }
+    if target == D::Read {
+        sets.push("read_at = COALESCE(read_at, ?)");
+        values.push(now.clone());
+    }
+    if target == D::Failed {
+        sets.push("failed_at = ?");
+        sets.push("error = COALESCE(error, ?)");
+        values.push(now.clone());
+        values.push("WhatsApp reported an error delivering the message".into());
+    }
+    values.push(row.id.into());
+    values.push(row.status.clone().into());
+    let sql = format!(
+        "UPDATE campaign_contact SET {} WHERE id = ? AND status = ?",
+        sets.join(", ")
+    );
+    let changed = ctx
+        .txn
+        .execute_raw(stmt(ctx.txn.get_database_backend(), &sql, values))
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        // Another writer moved it first; its change counted.
+        return Ok(Outcome::Duplicate);
+    }
+    ctx.effects
+        .transition(row.campaign_id, row.instance_id, current, target);
+    if target == D::Failed {
+        ctx.effects
+            .log(
+                ctx.txn,
+                LogLine {
+                    tenant_id: row.tenant_id,
+                    campaign_id: row.campaign_id,
+                    log_type: "message_failed",
+                    severity: Severity::Warning,
+                    message: format!("The message to {} failed", row.phone),
+                    details: Some(json!({ "phone": row.phone })),
+                },
+            )
+            .await?;
+    }
+    Ok(Outcome::Updated)
+}

@@ -1,0 +1,7 @@
+//! Live updates: the in-process change bus that applied changes are published on, and the
+//! tenant-scoped server-sent-events stream (`GET /api/v1/events`) that dashboards listen to.
+
+pub mod bus;
+pub mod sse;
+
+pub use bus::{Change, ChangeBus, ChangeKind};

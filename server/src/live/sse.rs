@@ -1,0 +1,135 @@
+//! `GET /api/v1/events`: the tenant's changes as server-sent events. Bursts are coalesced
+//! (at most one update per campaign or instance every [`FLUSH_EVERY`], always the latest
+//! numbers; log lines are never merged), keep-alives flow every 15 s, and `Last-Event-ID`
+//! resumes from the bus history (or sends a `resync` event when that is too old).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::time::Instant;
+
+use crate::auth::TenantCaller;
+use crate::live::bus::{Change, Replay};
+use crate::state::AppState;
+
+/// The shortest time between two updates of the same campaign or instance on one stream.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
+
+struct LiveStream {
+    tenant_id: i64,
+    rx: broadcast::Receiver<Arc<Change>>,
+    ready: VecDeque<Event>,
+    coalesced: BTreeMap<(&'static str, i64), Arc<Change>>,
+    logs: Vec<Arc<Change>>,
+    deadline: Option<Instant>,
+    last_flush: Instant,
+    last_id: u64,
+}
+
+fn sse_event(change: &Change) -> Event {
+    Event::default()
+        .id(change.id.to_string())
+        .event(change.kind.event_name())
+        .json_data(&change.kind)
+        .unwrap_or_else(|_| Event::default().event("error"))
+}
+
+fn resync() -> Event {
+    Event::default()
+        .event("resync")
+        .data("missed updates: reload the current state")
+}
+
+impl LiveStream {
+    fn accept(&mut self, change: Arc<Change>) {
+        if change.tenant_id != self.tenant_id || change.id <= self.last_id {
+            return;
+        }
+        match change.kind.coalesce_key() {
+            Some(key) => {
+                self.coalesced.insert(key, change);
+            }
+            None => self.logs.push(change),
+        }
+        if self.deadline.is_none() {
+            self.deadline = Some((self.last_flush + FLUSH_EVERY).max(Instant::now()));
+        }
+    }
+
+    fn flush(&mut self) {
+        let mut out: Vec<Arc<Change>> = std::mem::take(&mut self.logs);
+        out.extend(std::mem::take(&mut self.coalesced).into_values());
+        out.sort_by_key(|c| c.id);
+        for change in out {
+            self.last_id = self.last_id.max(change.id);
+            self.ready.push_back(sse_event(&change));
+        }
+        self.deadline = None;
+        self.last_flush = Instant::now();
+    }
+
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
+        loop {
+            if let Some(event) = self.ready.pop_front() {
+                return Some((Ok(event), self));
+            }
+            let deadline = self.deadline;
+            tokio::select! {
+                received = self.rx.recv() => match received {
+                    Ok(change) => self.accept(change),
+                    Err(RecvError::Lagged(_)) => self.ready.push_back(resync()),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
+                    self.flush();
+                }
+            }
+        }
+    }
+}
+
+/// The SSE handler.
+pub async fn stream(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    // Subscribe before reading the history so nothing falls between the two.
+    let rx = state.bus.subscribe();
+    let mut s = LiveStream {
+        tenant_id: caller.tenant_id,
+        rx,
+        ready: VecDeque::new(),
+        coalesced: BTreeMap::new(),
+        logs: Vec::new(),
+        deadline: None,
+        last_flush: Instant::now() - FLUSH_EVERY,
+        last_id: 0,
+    };
+    let last_event_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match last_event_id.map(|id| (id, state.bus.replay(caller.tenant_id, id))) {
+        Some((id, Replay::Changes(changes))) => {
+            s.last_id = id;
+            for change in changes {
+                s.accept(change);
+            }
+            s.flush();
+        }
+        Some((_, Replay::TooOld)) => s.ready.push_back(resync()),
+        None => s
+            .ready
+            .push_back(Event::default().event("ready").data("{}")),
+    }
+    Sse::new(futures_util::stream::unfold(s, LiveStream::next))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}

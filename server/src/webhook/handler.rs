@@ -1,0 +1,200 @@
+//! The webhook HTTP handler: size limit, authentication, parsing, then the inbox.
+//!
+//! Authentication, in order: the secret in the URL (`/i/{secret}`), a bearer secret, a bearer
+//! JWT (`jwt_key` mode) or the body's `apikey` matched against the instance named in the body.
+//! Status codes follow Evolution's retry rules: 200 for every stored event, 400 for a body that
+//! is not a JSON envelope, 401 when no credential matches, 413 above the size limit, 422 for an
+//! envelope whose data has the wrong shape (stored for inspection), 503 when it cannot be stored
+//! (Evolution retries).
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+use serde_json::{Value, json};
+
+use crate::auth::extract::bearer;
+use crate::auth::token::constant_time_eq;
+use crate::error::is_unavailable;
+use crate::evolution::{Envelope, ParseError, interpret, parse_envelope};
+use crate::state::AppState;
+use crate::webhook::directory::KnownInstance;
+use crate::webhook::inbox::{Job, Parsed, StoreError};
+use crate::webhook::jwt;
+
+/// Why a webhook was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// Over the size limit.
+    #[error("the body is larger than the webhook size limit")]
+    TooLarge,
+    /// No credential matches an instance.
+    #[error("no valid webhook credential (URL secret, bearer secret, jwt_key token or apikey)")]
+    Unauthorized,
+    /// Not a JSON envelope.
+    #[error("{0}")]
+    NotAnEnvelope(String),
+    /// An envelope whose data has the wrong shape (it was stored).
+    #[error("{0}")]
+    InvalidData(String),
+    /// Cannot be stored now.
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+impl IntoResponse for WebhookError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::NotAnEnvelope(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::InvalidData(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_data"),
+            Self::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        };
+        let mut body = json!({ "error": code, "message": self.to_string() });
+        if matches!(self, Self::InvalidData(_)) {
+            body["status"] = json!("stored");
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<sea_orm::DbErr> for WebhookError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        if !is_unavailable(&e) {
+            tracing::error!(error = %e, "webhook authentication query failed");
+        }
+        Self::Store(StoreError::Unavailable)
+    }
+}
+
+/// `POST /api/webhooks/evolution` (and with a trailing slash).
+pub async fn receive_plain(
+    state: State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, WebhookError> {
+    handle(state, None, headers, body).await
+}
+
+/// `POST /api/webhooks/evolution/{rest}`: `i/{secret}[/…]` or an event path.
+pub async fn receive(
+    state: State<AppState>,
+    Path(rest): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, WebhookError> {
+    let mut segments = rest.split('/').filter(|s| !s.is_empty());
+    let secret = match (segments.next(), segments.next()) {
+        (Some("i"), Some(secret)) => Some(secret.to_string()),
+        (Some("i"), None) => return Err(WebhookError::Unauthorized),
+        // An event path (`messages-update`): the body's `event` is what counts.
+        _ => None,
+    };
+    handle(state, secret, headers, body).await
+}
+
+fn not_an_envelope(e: ParseError) -> WebhookError {
+    WebhookError::NotAnEnvelope(e.to_string())
+}
+
+/// The instance whose credential the request carries.
+async fn authenticate(
+    state: &AppState,
+    url_secret: Option<&str>,
+    headers: &HeaderMap,
+    envelope: &mut Option<Envelope>,
+    body: &[u8],
+) -> Result<std::sync::Arc<KnownInstance>, WebhookError> {
+    let bearer = bearer(headers);
+    let secret = url_secret.or(bearer.filter(|b| !jwt::looks_like_jwt(b)));
+    if let Some(secret) = secret {
+        return state
+            .directory
+            .by_secret(secret)
+            .await?
+            .ok_or(WebhookError::Unauthorized);
+    }
+    let env = parse_envelope(body).map_err(not_an_envelope)?;
+    let candidates = match env.instance.as_deref() {
+        Some(name) => state.directory.by_name(name).await?,
+        None => Vec::new(),
+    };
+    let now = Utc::now().timestamp();
+    let found = match (bearer, env.apikey.as_deref()) {
+        (Some(token), _) => candidates
+            .into_iter()
+            .find(|c| jwt::verify(token, c.secret.as_bytes(), now).is_ok()),
+        (None, Some(key)) => candidates
+            .into_iter()
+            .find(|c| constant_time_eq(key, &c.api_key)),
+        (None, None) => None,
+    };
+    *envelope = Some(env);
+    found.ok_or(WebhookError::Unauthorized)
+}
+
+/// The body as stored: the `apikey` (a credential) replaced.
+fn redacted(envelope: &Envelope, body: &[u8]) -> String {
+    if envelope.apikey.is_some()
+        && let Ok(mut value) = serde_json::from_slice::<Value>(body)
+        && let Some(obj) = value.as_object_mut()
+    {
+        obj.insert("apikey".into(), json!("[redacted]"));
+        return value.to_string();
+    }
+    String::from_utf8_lossy(body).into_owned()
+}
+
+async fn handle(
+    State(state): State<AppState>,
+    url_secret: Option<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, WebhookError> {
+    let received_at = Utc::now();
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebhookError::TooLarge
+        } else {
+            WebhookError::NotAnEnvelope(e.body_text())
+        }
+    })?;
+    let mut envelope = None;
+    let known = authenticate(
+        &state,
+        url_secret.as_deref(),
+        &headers,
+        &mut envelope,
+        &body,
+    )
+    .await
+    .inspect_err(|e| {
+        if matches!(e, WebhookError::Unauthorized) {
+            tracing::warn!("webhook refused: no matching credential");
+        }
+    })?;
+    let envelope = match envelope {
+        Some(e) => e,
+        None => parse_envelope(&body).map_err(not_an_envelope)?,
+    };
+    let (parsed, invalid) = match interpret(&envelope) {
+        Ok(event) => (Parsed::Event(event), None),
+        Err(e) => (Parsed::Invalid(e.to_string()), Some(e.to_string())),
+    };
+    let job = Job {
+        instance: known.instance.clone(),
+        event_name: envelope.event.clone(),
+        body: redacted(&envelope, &body),
+        parsed,
+        received_at,
+    };
+    let outcome = state.inbox.submit(job).await?;
+    if let Some(reason) = invalid {
+        return Err(WebhookError::InvalidData(reason));
+    }
+    Ok(Json(json!({ "status": outcome.as_str() })))
+}

@@ -1,0 +1,270 @@
+//! The durable webhook inbox with group commit. Handlers submit jobs to one writer task; it
+//! takes every job waiting (up to [`MAX_BATCH`]), and in ONE transaction stores each raw event
+//! in `webhook_event` and applies it, then commits and answers every waiting handler. So a
+//! webhook is acknowledged only after its commit, a stored event is always applied exactly once
+//! (the row and its effects commit together), and one fsync serves a whole burst.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::db::Db;
+use crate::entities::webhook_event;
+use crate::error::is_unavailable;
+use crate::evolution::Event;
+use crate::ingest::{self, Ctx, Effects, InstanceRef, Outcome};
+use crate::live::{ChangeBus, ChangeKind};
+use crate::service::{campaigns, instances};
+
+/// The most jobs one transaction takes.
+pub const MAX_BATCH: usize = 256;
+
+/// Jobs that may wait for the writer before new webhooks are turned away with 503.
+pub const QUEUE_CAPACITY: usize = 8192;
+
+/// What the webhook layer made of the body.
+#[derive(Debug)]
+pub enum Parsed {
+    /// A typed event, to apply.
+    Event(Event),
+    /// A JSON envelope whose `data` has the wrong shape; stored, not applied.
+    Invalid(String),
+}
+
+/// One webhook to store and apply.
+#[derive(Debug)]
+pub struct Job {
+    /// The authenticated instance.
+    pub instance: InstanceRef,
+    /// The body's `event` (`unknown` when it had none).
+    pub event_name: String,
+    /// The body as stored (apikey redacted).
+    pub body: String,
+    /// The parsed event.
+    pub parsed: Parsed,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+}
+
+/// Why a job could not be stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The database is unreachable or failing: retry later.
+    #[error("the event could not be stored; retry later")]
+    Unavailable,
+    /// Too many webhooks are waiting to be stored: retry later.
+    #[error("too many webhooks waiting; retry later")]
+    Overloaded,
+}
+
+type Reply = oneshot::Sender<Result<Outcome, StoreError>>;
+
+/// The handle handlers submit jobs through. Cheap to clone.
+#[derive(Clone)]
+pub struct Inbox {
+    tx: mpsc::Sender<(Job, Reply)>,
+}
+
+impl Inbox {
+    /// Starts the writer task on `db`, publishing applied changes on `bus`.
+    pub fn start(db: Db, bus: ChangeBus, public_url: String) -> Self {
+        let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+        tokio::spawn(
+            Writer {
+                db,
+                bus,
+                public_url,
+            }
+            .run(rx),
+        );
+        Self { tx }
+    }
+
+    /// Stores and applies `job`; returns once it is committed.
+    pub async fn submit(&self, job: Job) -> Result<Outcome, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .try_send((job, reply))
+            .map_err(|_| StoreError::Overloaded)?;
+        answer.await.unwrap_or(Err(StoreError::Unavailable))
+    }
+}
+
+/// `upsert:<id>` / `send:<id>`: events that must not apply twice when Evolution repeats them.
+/// Receipts need no key: the status machine ignores repeats by itself.
+fn dedup_key(parsed: &Parsed) -> Option<String> {
+    match parsed {
+        Parsed::Event(Event::MessageReceived(m)) => {
+            m.message_id.as_ref().map(|id| format!("upsert:{id}"))
+        }
+        Parsed::Event(Event::MessageSent(s)) => Some(format!("send:{}", s.message_id)),
+        _ => None,
+    }
+}
+
+struct Writer {
+    db: Db,
+    bus: ChangeBus,
+    public_url: String,
+}
+
+impl Writer {
+    async fn run(self, mut rx: mpsc::Receiver<(Job, Reply)>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let jobs = std::mem::take(&mut batch);
+            self.process(jobs).await;
+        }
+    }
+
+    async fn process(&self, jobs: Vec<(Job, Reply)>) {
+        let now = Utc::now();
+        match self.store_and_apply(&jobs, now).await {
+            Ok((outcomes, effects)) => {
+                for ((_, reply), outcome) in jobs.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(outcome));
+                }
+                self.publish(&effects).await;
+            }
+            Err(e) if is_unavailable(&e) => {
+                tracing::warn!(error = %e, jobs = jobs.len(), "webhook batch not stored: database unavailable");
+                for (_, reply) in jobs {
+                    let _ = reply.send(Err(StoreError::Unavailable));
+                }
+            }
+            Err(e) if jobs.len() > 1 => {
+                // One bad event must not sink the others: retry them one by one.
+                tracing::warn!(error = %e, jobs = jobs.len(), "webhook batch failed; retrying one by one");
+                for job in jobs {
+                    Box::pin(self.process(vec![job])).await;
+                }
+            }
+            Err(e) => {
+                let Some((job, reply)) = jobs.into_iter().next() else {
+                    return;
+                };
+                tracing::error!(error = %e, event = %job.event_name, "applying a webhook failed; stored for reprocessing");
+                let answer = self
+                    .store_failed(&job, &e.to_string())
+                    .await
+                    .map(|()| Outcome::Error)
+                    .map_err(|_| StoreError::Unavailable);
+                let _ = reply.send(answer);
+            }
+        }
+    }
+
+    async fn store_and_apply(
+        &self,
+        jobs: &[(Job, Reply)],
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Outcome>, Effects), DbErr> {
+        let txn = self.db.write.begin().await?;
+        let mut ctx = Ctx::new(&txn, now);
+        let mut seen: HashSet<(i64, String)> = HashSet::new();
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        let mut rows = Vec::with_capacity(jobs.len());
+        for (job, _) in jobs {
+            let mut key = dedup_key(&job.parsed);
+            let (outcome, error) = match &job.parsed {
+                Parsed::Invalid(reason) => (Outcome::Invalid, Some(reason.clone())),
+                Parsed::Event(event) => {
+                    let repeated = match &key {
+                        Some(k) => {
+                            !seen.insert((job.instance.id, k.clone()))
+                                || webhook_event::Entity::find()
+                                    .filter(webhook_event::Column::InstanceId.eq(job.instance.id))
+                                    .filter(webhook_event::Column::DedupKey.eq(k.as_str()))
+                                    .count(&txn)
+                                    .await?
+                                    > 0
+                        }
+                        None => false,
+                    };
+                    if repeated {
+                        key = None;
+                        (Outcome::Duplicate, None)
+                    } else {
+                        (ingest::apply(&mut ctx, &job.instance, event).await?, None)
+                    }
+                }
+            };
+            outcomes.push(outcome);
+            rows.push(webhook_event::ActiveModel {
+                tenant_id: Set(Some(job.instance.tenant_id)),
+                instance_id: Set(Some(job.instance.id)),
+                event: Set(job.event_name.clone()),
+                body: Set(job.body.clone()),
+                received_at: Set(job.received_at),
+                processed_at: Set(Some(now)),
+                outcome: Set(Some(outcome.as_str().to_string())),
+                error: Set(error),
+                dedup_key: Set(key),
+                ..Default::default()
+            });
+        }
+        webhook_event::Entity::insert_many(rows).exec(&txn).await?;
+        ctx.effects.flush(&txn, now).await?;
+        let effects = std::mem::take(&mut ctx.effects);
+        txn.commit().await?;
+        Ok((outcomes, effects))
+    }
+
+    /// Keeps an event whose application failed, unprocessed, for inspection and reprocessing.
+    async fn store_failed(&self, job: &Job, error: &str) -> Result<(), DbErr> {
+        webhook_event::Entity::insert(webhook_event::ActiveModel {
+            tenant_id: Set(Some(job.instance.tenant_id)),
+            instance_id: Set(Some(job.instance.id)),
+            event: Set(job.event_name.clone()),
+            body: Set(job.body.clone()),
+            received_at: Set(job.received_at),
+            processed_at: Set(None),
+            outcome: Set(Some(Outcome::Error.as_str().to_string())),
+            error: Set(Some(error.to_string())),
+            dedup_key: Set(None),
+            ..Default::default()
+        })
+        .exec(&self.db.write)
+        .await?;
+        Ok(())
+    }
+
+    /// Publishes the latest state of what the batch touched.
+    async fn publish(&self, effects: &Effects) {
+        for (tenant_id, campaign_id, line) in &effects.logs {
+            self.bus.publish(
+                *tenant_id,
+                ChangeKind::Log {
+                    campaign_id: *campaign_id,
+                    line: line.clone(),
+                },
+            );
+        }
+        for id in &effects.touched_campaigns {
+            match campaigns::snapshot(&self.db.write, *id).await {
+                Ok(Some((tenant_id, view))) => {
+                    self.bus.publish(tenant_id, ChangeKind::Campaign(view))
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, campaign_id = id, "cannot read a campaign to publish")
+                }
+            }
+        }
+        for id in &effects.touched_instances {
+            match instances::snapshot(&self.db.write, &self.public_url, *id).await {
+                Ok(Some((tenant_id, view))) => {
+                    self.bus.publish(tenant_id, ChangeKind::Instance(view))
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, instance_id = id, "cannot read an instance to publish")
+                }
+            }
+        }
+    }
+}
