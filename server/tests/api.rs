@@ -272,7 +272,7 @@ async fn campaign_lifecycle(app: TestApp) {
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 3);
     assert_eq!(rows[0]["status"], "pending");
-    assert_eq!(rows[0]["phone"], "5511910000000");
+    assert_eq!(rows[0]["phone"], "5511980000000");
     assert_eq!(rows[0]["whatsapp_message_id"], Value::Null);
 
     // all_contacts, with default pacing.

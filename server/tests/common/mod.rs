@@ -6,6 +6,8 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod evolution;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -209,10 +211,45 @@ impl TestApp {
         body
     }
 
+    /// POSTs a webhook body to `path` with extra headers; returns status and JSON body.
+    pub async fn webhook(
+        &self,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &Value,
+    ) -> (u16, Value) {
+        let mut req = self.client.post(self.url(path)).json(body);
+        for (name, value) in headers {
+            req = req.header(*name, value);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates a draft campaign over `contact_ids` through `instance_id`; returns its id.
+    pub async fn campaign(&self, tenant: &Tenant, instance_id: i64, contact_ids: &[i64]) -> i64 {
+        let (status, body) = self
+            .post(
+                &tenant.token,
+                "/api/v1/campaigns",
+                json!({
+                    "name": "Campaign",
+                    "message": "Olá {{name}}",
+                    "instance_ids": [instance_id],
+                    "contact_ids": contact_ids,
+                    "settings": {"min_delay_ms": 0, "max_delay_ms": 0},
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body["id"].as_i64().expect("id")
+    }
+
     /// Imports `n` contacts `Contact i` with phones 55119000000i…; returns their ids.
     pub async fn contacts(&self, tenant: &Tenant, n: usize) -> Vec<i64> {
         let rows: Vec<Value> = (0..n)
-            .map(|i| json!({ "name": format!("Contact {i}"), "phone": format!("+55 11 9{:08}", 10_000_000 + i) }))
+            .map(|i| json!({ "name": format!("Contact {i}"), "phone": format!("+55 11 9{:08}", 80_000_000 + i) }))
             .collect();
         let (status, body) = self
             .post(&tenant.token, "/api/v1/contacts", Value::Array(rows))

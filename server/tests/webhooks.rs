@@ -1,0 +1,766 @@
+//! Evolution webhooks over HTTP, on SQLite and PostgreSQL: status codes, every authentication
+//! mode, by-events URLs, receipts, orphan receipts, send.message linking, opt-out, engagement,
+//! disconnects, and the live SSE stream with tenant isolation.
+
+mod common;
+
+use std::time::Duration;
+
+use common::evolution::{
+    connection, incoming, mark_sending, receipt_v1, receipt_v2, record_sent, rows,
+};
+use common::{Tenant, TestApp};
+use flow_server::service::campaigns::recount;
+use flow_server::webhook::jwt;
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use serde_json::{Value, json};
+
+on_both_databases!(
+    status_codes,
+    authentication_modes,
+    receipts_move_forward_only,
+    orphan_receipt_applies_when_the_id_is_recorded,
+    send_message_links_the_contact_being_sent,
+    opt_out_and_engagement,
+    disconnect_pauses_campaigns,
+    sse_delivers_live_changes_per_tenant,
+);
+
+/// A tenant with one instance and a campaign of `n` contacts, all recorded as sent with
+/// message ids `MSG-<i>` (so receipts match).
+struct Setup {
+    tenant: Tenant,
+    instance_id: i64,
+    name: String,
+    secret: String,
+    api_key: String,
+    campaign_id: i64,
+}
+
+impl Setup {
+    fn hook(&self) -> String {
+        format!("/api/webhooks/evolution/i/{}", self.secret)
+    }
+}
+
+async fn setup(app: &TestApp, n: usize, sent: bool) -> Setup {
+    let tenant = app.tenant("Loja").await;
+    let inst = app.instance(&tenant, "loja-01").await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let ids = app.contacts(&tenant, n).await;
+    let campaign_id = app.campaign(&tenant, instance_id, &ids).await;
+    if sent {
+        for (i, row) in rows(app, campaign_id).await.iter().enumerate() {
+            record_sent(app, row.id, instance_id, &format!("MSG-{i}")).await;
+        }
+    }
+    Setup {
+        tenant,
+        instance_id,
+        name: "loja-01".into(),
+        secret: inst["webhook_secret"].as_str().unwrap().to_string(),
+        api_key: "secret-key-loja-01".into(),
+        campaign_id,
+    }
+}
+
+async fn campaign(app: &TestApp, s: &Setup) -> Value {
+    app.get(
+        &s.tenant.token,
+        &format!("/api/v1/campaigns/{}", s.campaign_id),
+    )
+    .await
+    .1
+}
+
+async fn assert_counts_match_rows(app: &TestApp, s: &Setup) {
+    let stored = campaign(app, s).await;
+    let truth = recount(&app.state.db.read, s.campaign_id).await.unwrap();
+    assert_eq!(stored["counts"], serde_json::to_value(&truth).unwrap());
+}
+
+async fn stored_events(app: &TestApp) -> Vec<(String, String, String)> {
+    #[derive(FromQueryResult)]
+    struct E {
+        event: String,
+        outcome: Option<String>,
+        body: String,
+    }
+    E::find_by_statement(Statement::from_string(
+        app.state.db.backend(),
+        "SELECT event, outcome, body FROM webhook_event ORDER BY id",
+    ))
+    .all(&app.state.db.read)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|e| (e.event, e.outcome.unwrap_or_default(), e.body))
+    .collect()
+}
+
+async fn status_codes(app: TestApp) {
+    let s = setup(&app, 1, true).await;
+    let (status, body) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &receipt_v2(&s.name, "MSG-0", "DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!((status, &body["status"]), (200, &json!("updated")));
+
+    // Not a JSON envelope: 400.
+    let res = app
+        .client
+        .post(app.url(&s.hook()))
+        .header("content-type", "application/json")
+        .body("{\"event\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    let (status, body) = app.webhook(&s.hook(), &[], &json!([1, 2])).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")));
+
+    // Wrong types inside an envelope: 422, and stored for inspection.
+    let bad = json!({"event": "messages.update", "instance": s.name, "data": {"keyId": 42, "fromMe": true, "status": "READ"}});
+    let (status, body) = app.webhook(&s.hook(), &[], &bad).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"], "invalid_data");
+    assert!(
+        stored_events(&app)
+            .await
+            .iter()
+            .any(|(_, o, _)| o == "invalid")
+    );
+
+    // Oversized: 413 with a JSON error.
+    let huge = json!({"event": "messages.upsert", "instance": s.name, "data": {"pad": "x".repeat(9 * 1024 * 1024)}});
+    let (status, body) = app.webhook(&s.hook(), &[], &huge).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (413, Some("payload_too_large"))
+    );
+
+    // Unknown credential: 401; events Flow does not act on: 200 ignored.
+    let (status, body) = app
+        .webhook(
+            "/api/webhooks/evolution/i/whsec_nope",
+            &[],
+            &receipt_v2(&s.name, "MSG-0", "READ"),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    for event in [
+        "presence.update",
+        "chats.upsert",
+        "contacts.upsert",
+        "messages.delete",
+        "qrcode.updated",
+    ] {
+        let body = json!({"event": event, "instance": s.name, "data": [{"id": "x"}]});
+        let (status, res) = app.webhook(&s.hook(), &[], &body).await;
+        assert_eq!(
+            (status, &res["status"]),
+            (200, &json!("ignored")),
+            "{event}"
+        );
+    }
+    let (status, res) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &json!({"event": "contacts.upsert", "instance": s.name, "data": {"remoteJid": "x"}}),
+        )
+        .await;
+    assert_eq!((status, &res["status"]), (200, &json!("ignored")));
+}
+
+async fn authentication_modes(app: TestApp) {
+    let s = setup(&app, 1, true).await;
+    let r = |status: &str| receipt_v2(&s.name, "MSG-0", status);
+    let plain = "/api/webhooks/evolution";
+    let bearer = |t: &str| vec![("authorization", format!("Bearer {t}"))];
+
+    // The instance URL, with by-events suffixes (also the `//` a trailing slash produces).
+    for path in [
+        s.hook(),
+        format!("{}/messages-update", s.hook()),
+        format!("{}//messages-update", s.hook()),
+    ] {
+        let (status, _) = app.webhook(&path, &[], &r("SERVER_ACK")).await;
+        assert_eq!(status, 200, "{path}");
+    }
+    // The plain URL with a bearer secret, with and without suffix or trailing slash.
+    for path in [
+        plain.to_string(),
+        format!("{plain}/"),
+        format!("{plain}/messages-update"),
+        format!("{plain}//messages-update"),
+    ] {
+        let (status, body) = app
+            .webhook(&path, &bearer(&s.secret), &r("SERVER_ACK"))
+            .await;
+        assert_eq!(status, 200, "{path} {body}");
+    }
+    // jwt_key mode: valid, expired 20 minutes ago (a retry), expired too long ago, wrong key.
+    let now = chrono::Utc::now().timestamp();
+    let token = |exp: i64, key: &str| {
+        jwt::sign(
+            &json!({"iat": exp - 600, "exp": exp, "app": "evolution", "action": "webhook"}),
+            key.as_bytes(),
+        )
+    };
+    let (status, _) = app
+        .webhook(
+            plain,
+            &bearer(&token(now + 600, &s.secret)),
+            &r("DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .webhook(
+            plain,
+            &bearer(&token(now - 1200, &s.secret)),
+            &r("DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .webhook(
+            plain,
+            &bearer(&token(now - 2400, &s.secret)),
+            &r("DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, _) = app
+        .webhook(
+            plain,
+            &bearer(&token(now + 600, "not-the-secret")),
+            &r("DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!(status, 401);
+    // The body's apikey (the instance's Evolution key).
+    let mut with_key = r("READ");
+    with_key["apikey"] = json!(s.api_key);
+    let (status, body) = app.webhook(plain, &[], &with_key).await;
+    assert_eq!((status, &body["status"]), (200, &json!("updated")));
+    with_key["apikey"] = json!("wrong");
+    let (status, _) = app.webhook(plain, &[], &with_key).await;
+    assert_eq!(status, 401);
+    // Nothing at all, a wrong bearer, an instance name that does not exist.
+    let (status, _) = app.webhook(plain, &[], &r("READ")).await;
+    assert_eq!(status, 401);
+    let (status, _) = app.webhook(plain, &bearer("whsec_wrong"), &r("READ")).await;
+    assert_eq!(status, 401);
+    let mut stranger = receipt_v2("nobody", "MSG-0", "READ");
+    stranger["apikey"] = json!(s.api_key);
+    let (status, _) = app.webhook(plain, &[], &stranger).await;
+    assert_eq!(status, 401);
+
+    // The stored body never keeps the apikey.
+    let events = stored_events(&app).await;
+    assert!(events.iter().all(|(_, _, body)| !body.contains(&s.api_key)));
+    assert!(
+        events
+            .iter()
+            .any(|(_, _, body)| body.contains("[redacted]"))
+    );
+}
+
+async fn receipts_move_forward_only(app: TestApp) {
+    let s = setup(&app, 4, true).await;
+    let send = |id: &str, status: &str, v1: bool| {
+        let body = if v1 {
+            receipt_v1(&s.name, id, status)
+        } else {
+            receipt_v2(&s.name, id, status)
+        };
+        let path = s.hook();
+        let app = &app;
+        async move {
+            app.webhook(&path, &[], &body).await.1["status"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    // MSG-0: the normal path, with repeats.
+    assert_eq!(send("MSG-0", "SERVER_ACK", false).await, "duplicate"); // already sent
+    assert_eq!(send("MSG-0", "DELIVERY_ACK", false).await, "updated");
+    assert_eq!(send("MSG-0", "DELIVERY_ACK", true).await, "duplicate");
+    assert_eq!(send("MSG-0", "READ", true).await, "updated");
+    assert_eq!(send("MSG-0", "DELIVERY_ACK", false).await, "duplicate");
+    // MSG-1: read before delivered (out of order): delivered counts once.
+    assert_eq!(send("MSG-1", "READ", false).await, "updated");
+    assert_eq!(send("MSG-1", "DELIVERY_ACK", false).await, "duplicate");
+    // MSG-2: failed; MSG-3: an error after delivery is ignored (and logged).
+    assert_eq!(send("MSG-2", "ERROR", false).await, "updated");
+    assert_eq!(send("MSG-2", "READ", false).await, "duplicate");
+    assert_eq!(send("MSG-3", "PLAYED", true).await, "updated");
+    assert_eq!(send("MSG-3", "ERROR", false).await, "duplicate");
+    assert_eq!(send("MSG-3", "PENDING", false).await, "ignored");
+    assert_eq!(send("MSG-3", "DELETED", false).await, "ignored");
+
+    let c = campaign(&app, &s).await;
+    assert_eq!(
+        c["counts"],
+        json!({"total": 4, "pending": 0, "sent": 4, "delivered": 3, "read": 3, "failed": 1, "opted_out": 0, "replied": 0, "cancelled": 0})
+    );
+    assert_eq!(c["delivery_rate"], 75.0);
+    assert_eq!(c["read_rate"], 100.0);
+    assert_counts_match_rows(&app, &s).await;
+
+    let statuses: Vec<String> = rows(&app, s.campaign_id)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, ["read", "read", "failed", "read"]);
+    let (_, list) = app
+        .get(
+            &s.tenant.token,
+            &format!("/api/v1/campaigns/{}/contacts?status=read", s.campaign_id),
+        )
+        .await;
+    let first = &list[0];
+    assert!(
+        first["sent_at"].is_string()
+            && first["delivered_at"].is_string()
+            && first["read_at"].is_string()
+    );
+
+    let (_, logs) = app
+        .get(
+            &s.tenant.token,
+            &format!("/api/v1/campaigns/{}/logs", s.campaign_id),
+        )
+        .await;
+    let types: Vec<&str> = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["log_type"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"message_failed"), "{types:?}");
+    assert!(types.contains(&"error_after_delivery"), "{types:?}");
+
+    // Instance health and today's numbers follow.
+    let (_, instances) = app.get(&s.tenant.token, "/api/v1/instances").await;
+    let inst = &instances[0];
+    assert_eq!(
+        inst["today"],
+        json!({"sent": 4, "delivered": 3, "read": 3, "failed": 1})
+    );
+    let health = inst["health_score"].as_i64().unwrap();
+    assert!((60..100).contains(&health), "{health}");
+    assert!(inst["last_event_at"].is_string());
+}
+
+async fn orphan_receipt_applies_when_the_id_is_recorded(app: TestApp) {
+    let s = setup(&app, 2, false).await;
+    // The receipts beat the sendText answer.
+    let (_, body) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &receipt_v2(&s.name, "EARLY-1", "DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!(body["status"], "unmatched");
+    let (_, body) = app
+        .webhook(&s.hook(), &[], &receipt_v1(&s.name, "EARLY-1", "READ"))
+        .await;
+    assert_eq!(body["status"], "unmatched");
+    let c = campaign(&app, &s).await;
+    assert_eq!(c["counts"]["delivered"], 0);
+
+    let row = &rows(&app, s.campaign_id).await[0];
+    record_sent(&app, row.id, s.instance_id, "EARLY-1").await;
+    let c = campaign(&app, &s).await;
+    assert_eq!(c["counts"]["sent"], 1);
+    assert_eq!(c["counts"]["delivered"], 1);
+    assert_eq!(c["counts"]["read"], 1);
+    assert_eq!(c["counts"]["pending"], 1);
+    assert_eq!(rows(&app, s.campaign_id).await[0].status, "read");
+    assert_counts_match_rows(&app, &s).await;
+    // Applied once: nothing waits any more.
+    let left = app
+        .state
+        .db
+        .read
+        .query_one_raw(Statement::from_string(
+            app.state.db.backend(),
+            "SELECT COUNT(*) AS n FROM pending_receipt",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+async fn send_message_links_the_contact_being_sent(app: TestApp) {
+    let s = setup(&app, 2, false).await;
+    let rows_before = rows(&app, s.campaign_id).await;
+    mark_sending(&app, rows_before[1].id, s.instance_id).await;
+    let phone = &rows_before[1].phone;
+    let body = json!({
+        "event": "send.message",
+        "instance": s.name,
+        "data": {
+            "key": {"remoteJid": format!("{phone}@s.whatsapp.net"), "fromMe": true, "id": "LINKED-1"},
+            "pushName": "Você",
+            "status": "PENDING",
+            "message": {"conversation": "Olá"},
+            "messageType": "conversation",
+            "messageTimestamp": 1761055392,
+            "instanceId": "x",
+            "source": "web"
+        },
+        "apikey": null
+    });
+    let (_, res) = app.webhook(&s.hook(), &[], &body).await;
+    assert_eq!(res["status"], "linked");
+    let (_, res) = app.webhook(&s.hook(), &[], &body).await;
+    assert_eq!(res["status"], "duplicate");
+    let (_, res) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &receipt_v2(&s.name, "LINKED-1", "DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!(res["status"], "updated");
+    let statuses: Vec<String> = rows(&app, s.campaign_id)
+        .await
+        .into_iter()
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, ["pending", "delivered"]);
+    assert_counts_match_rows(&app, &s).await;
+}
+
+async fn opt_out_and_engagement(app: TestApp) {
+    let s = setup(&app, 3, false).await;
+    let all = rows(&app, s.campaign_id).await;
+    // Contact 0 got the campaign message; contacts 1 and 2 are still pending.
+    record_sent(&app, all[0].id, s.instance_id, "CAMP-0").await;
+    // A second campaign where contact 0 is pending.
+    let second = app
+        .campaign(&s.tenant, s.instance_id, &[all[0].contact_id])
+        .await;
+
+    // A normal reply: engagement and a reply on the campaign it answers.
+    let phone0 = all[0].phone.clone();
+    let (_, res) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &incoming(&s.name, &phone0, "IN-1", "Quanto custa?"),
+        )
+        .await;
+    assert_eq!(res["status"], "engaged");
+    // Repeated delivery of the same message is not counted twice.
+    let (_, res) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &incoming(&s.name, &phone0, "IN-1", "Quanto custa?"),
+        )
+        .await;
+    assert_eq!(res["status"], "duplicate");
+    // Not an opt-out although it contains the words.
+    let (_, res) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &incoming(&s.name, &phone0, "IN-2", "não quero sair agora"),
+        )
+        .await;
+    assert_eq!(res["status"], "engaged");
+    // The opt-out, accented, with punctuation and emoji.
+    let (_, res) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &incoming(&s.name, &phone0, "IN-3", "  Não QUERO!! 🙏 "),
+        )
+        .await;
+    assert_eq!(res["status"], "opted_out");
+
+    let (_, contact) = app
+        .get(
+            &s.tenant.token,
+            &format!("/api/v1/contacts/{}", all[0].contact_id),
+        )
+        .await;
+    assert_eq!(contact["opted_out"], true);
+    assert_eq!(contact["opt_out_keyword"], "NAO QUERO");
+    assert_eq!(contact["total_messages_received"], 3);
+    assert!(contact["last_interaction_at"].is_string());
+
+    let c = campaign(&app, &s).await;
+    assert_eq!(c["counts"]["replied"], 1);
+    assert_eq!(c["counts"]["opted_out"], 1);
+    assert_eq!(c["counts"]["sent"], 1);
+    assert_counts_match_rows(&app, &s).await;
+    let (_, second_view) = app
+        .get(&s.tenant.token, &format!("/api/v1/campaigns/{second}"))
+        .await;
+    assert_eq!(second_view["counts"]["opted_out"], 1);
+    assert_eq!(second_view["counts"]["pending"], 0);
+    let (_, r2) = app
+        .get(
+            &s.tenant.token,
+            &format!("/api/v1/campaigns/{second}/contacts"),
+        )
+        .await;
+    assert_eq!(r2[0]["status"], "opted_out");
+    for campaign_id in [s.campaign_id, second] {
+        let (_, logs) = app
+            .get(
+                &s.tenant.token,
+                &format!("/api/v1/campaigns/{campaign_id}/logs"),
+            )
+            .await;
+        let line = logs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["log_type"] == "contact_opted_out")
+            .expect("opt-out log");
+        assert_eq!(line["severity"], "warning");
+        assert_eq!(line["details"]["keyword"], "NAO QUERO");
+    }
+
+    // Brazilian mobile without the ninth digit matches the same contact: pending row → opted_out.
+    let phone1 = all[1].phone.clone(); // 55119XXXXXXXX (13 digits)
+    let without_ninth = format!("{}{}", &phone1[..4], &phone1[5..]);
+    let (_, res) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &incoming(&s.name, &without_ninth, "IN-4", "sair"),
+        )
+        .await;
+    assert_eq!(res["status"], "opted_out");
+    assert_eq!(rows(&app, s.campaign_id).await[1].status, "opted_out");
+    assert_counts_match_rows(&app, &s).await;
+
+    // Groups, our own messages and strangers do not count.
+    let mut group = incoming(&s.name, &phone0, "IN-5", "SAIR");
+    group["data"]["key"]["remoteJid"] = json!("120363025555555555@g.us");
+    let (_, res) = app.webhook(&s.hook(), &[], &group).await;
+    assert_eq!(res["status"], "ignored");
+    let mut mine = incoming(&s.name, &all[2].phone, "IN-6", "SAIR");
+    mine["data"]["key"]["fromMe"] = json!(true);
+    let (_, res) = app.webhook(&s.hook(), &[], &mine).await;
+    assert_eq!(res["status"], "ignored");
+    let (_, res) = app
+        .webhook(
+            &s.hook(),
+            &[],
+            &incoming(&s.name, "5511900001111", "IN-7", "SAIR"),
+        )
+        .await;
+    assert_eq!(res["status"], "unknown_contact");
+    assert_eq!(rows(&app, s.campaign_id).await[2].status, "pending");
+}
+
+async fn disconnect_pauses_campaigns(app: TestApp) {
+    let s = setup(&app, 2, false).await;
+    let (_, c) = app
+        .post(
+            &s.tenant.token,
+            &format!("/api/v1/campaigns/{}/start", s.campaign_id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(c["status"], "active");
+
+    let (_, res) = app
+        .webhook(&s.hook(), &[], &connection(&s.name, "close"))
+        .await;
+    assert_eq!(res["status"], "disconnected");
+    let c = campaign(&app, &s).await;
+    assert_eq!(c["status"], "paused");
+    assert_eq!(c["pause_reason"], "instance_disconnected");
+    let (_, inst) = app.get(&s.tenant.token, "/api/v1/instances").await;
+    assert_eq!(inst[0]["connection_state"], "close");
+    assert_eq!(inst[0]["active"], false);
+    assert!(inst[0]["health_score"].as_i64().unwrap() < 100);
+    let (_, logs) = app
+        .get(
+            &s.tenant.token,
+            &format!("/api/v1/campaigns/{}/logs", s.campaign_id),
+        )
+        .await;
+    assert_eq!(logs[0]["log_type"], "instance_disconnected");
+    assert_eq!(logs[0]["severity"], "critical");
+
+    // A repeated close changes nothing more.
+    let (_, res) = app
+        .webhook(&s.hook(), &[], &connection(&s.name, "close"))
+        .await;
+    assert_eq!(res["status"], "duplicate");
+
+    // Reconnected: the instance is active, the campaign waits for a person.
+    let (_, res) = app
+        .webhook(&s.hook(), &[], &connection(&s.name, "open"))
+        .await;
+    assert_eq!(res["status"], "connected");
+    let (_, inst) = app.get(&s.tenant.token, "/api/v1/instances").await;
+    assert_eq!(
+        (
+            inst[0]["connection_state"].as_str(),
+            inst[0]["active"].as_bool()
+        ),
+        (Some("open"), Some(true))
+    );
+    assert_eq!(campaign(&app, &s).await["status"], "paused");
+    let (_, c) = app
+        .post(
+            &s.tenant.token,
+            &format!("/api/v1/campaigns/{}/resume", s.campaign_id),
+            json!({}),
+        )
+        .await;
+    assert_eq!(c["status"], "active");
+
+    // refused also pauses.
+    let (_, res) = app
+        .webhook(&s.hook(), &[], &connection(&s.name, "refused"))
+        .await;
+    assert_eq!(res["status"], "disconnected");
+    assert_eq!(
+        campaign(&app, &s).await["pause_reason"],
+        "instance_disconnected"
+    );
+}
+
+/// Reads SSE events from `res` until `want` matches one or `timeout` passes.
+async fn next_matching(
+    res: &mut reqwest::Response,
+    buf: &mut String,
+    timeout: Duration,
+    want: impl Fn(&str, &Value) -> bool,
+) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let frame: String = buf.drain(..end + 2).collect();
+            let mut event = "message";
+            let mut data = String::new();
+            for line in frame.lines() {
+                if let Some(e) = line.strip_prefix("event:") {
+                    event = e.trim();
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push_str(d.trim_start());
+                }
+            }
+            let value: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+            if want(event, &value) {
+                return Some(value);
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, res.chunk())
+            .await
+            .ok()?
+            .ok()??;
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+async fn sse_delivers_live_changes_per_tenant(app: TestApp) {
+    let s = setup(&app, 2, true).await;
+    let other = app.tenant("Other").await;
+    let open = |token: String| {
+        let req = app.client.get(app.url("/api/v1/events")).bearer_auth(token);
+        async move { req.send().await.unwrap() }
+    };
+    let mut mine = open(s.tenant.token.clone()).await;
+    assert_eq!(mine.status(), 200);
+    assert!(
+        mine.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut theirs = open(other.token.clone()).await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+
+    let (mut buf, mut other_buf) = (String::new(), String::new());
+    next_matching(&mut mine, &mut buf, Duration::from_secs(2), |e, _| {
+        e == "ready"
+    })
+    .await
+    .expect("ready");
+
+    app.webhook(
+        &s.hook(),
+        &[],
+        &receipt_v2(&s.name, "MSG-0", "DELIVERY_ACK"),
+    )
+    .await;
+    let cid = s.campaign_id;
+    let update = next_matching(&mut mine, &mut buf, Duration::from_secs(2), |e, v| {
+        e == "campaign" && v["data"]["id"] == cid && v["data"]["counts"]["delivered"] == 1
+    })
+    .await
+    .expect("campaign update within 2 s");
+    assert_eq!(update["data"]["delivery_rate"], 50.0);
+
+    // A burst ends on the latest numbers.
+    for status in ["READ", "DELIVERY_ACK"] {
+        app.webhook(&s.hook(), &[], &receipt_v2(&s.name, "MSG-1", status))
+            .await;
+    }
+    next_matching(&mut mine, &mut buf, Duration::from_secs(2), |e, v| {
+        e == "campaign" && v["data"]["counts"]["read"] == 1 && v["data"]["counts"]["delivered"] == 2
+    })
+    .await
+    .expect("latest numbers");
+
+    // The other tenant saw none of it.
+    let leaked = next_matching(
+        &mut theirs,
+        &mut other_buf,
+        Duration::from_millis(700),
+        |e, _| e == "campaign" || e == "instance" || e == "log",
+    )
+    .await;
+    assert!(leaked.is_none(), "tenant isolation broken: {leaked:?}");
+
+    // Resuming with Last-Event-ID replays what came after it.
+    let res = app
+        .client
+        .get(app.url("/api/v1/events"))
+        .bearer_auth(&s.tenant.token)
+        .header("last-event-id", "1")
+        .send()
+        .await
+        .unwrap();
+    let mut resumed = res;
+    let mut rbuf = String::new();
+    next_matching(&mut resumed, &mut rbuf, Duration::from_secs(2), |e, v| {
+        e == "campaign" && v["data"]["counts"]["read"] == 1
+    })
+    .await
+    .expect("replayed latest campaign state");
+}
