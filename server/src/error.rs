@@ -62,10 +62,29 @@ impl ApiError {
     }
 }
 
-/// Whether a database error means "cannot reach the database" rather than a bad query.
+/// Whether a database error means "cannot reach the database (now)" rather than a bad query:
+/// the caller should answer 503 so that clients retry later.
 pub fn is_unavailable(err: &DbErr) -> bool {
-    matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_))
-        || err.to_string().contains("database is locked")
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            match e.as_ref() {
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+                Sqlx::Database(db) => {
+                    // PostgreSQL: connection exceptions (08…), shutdown/termination (57P…);
+                    // SQLite: busy/locked.
+                    let code = db.code().unwrap_or_default();
+                    code.starts_with("08")
+                        || code.starts_with("57P")
+                        || db.message().contains("database is locked")
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
 }
 
 impl From<DbErr> for ApiError {
