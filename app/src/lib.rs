@@ -1,13 +1,24 @@
 //! Alrea Flow's browser-facing crate: the wire types shared by server and UI (`types`), and the
-//! Leptos application, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
+//! Leptos dashboard, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
 
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod live;
+pub mod pages;
 pub mod types;
+pub mod ui;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
-    components::{Route, Router, Routes},
+    ParamSegment, SsrMode, StaticSegment,
+    components::{ParentRoute, Route, Router, Routes},
+};
+
+use crate::pages::{
+    campaign::CampaignPage, campaigns::CampaignsPage, instances::InstancesPage, layout::Layout,
+    login::LoginPage, opt_outs::OptOutsPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -22,14 +33,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
-            <body class="bg-slate-50 text-slate-900 antialiased">
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
                 <App/>
             </body>
         </html>
     }
 }
 
-/// The root component: stylesheet, title and routes.
+/// The root component: stylesheet, title and routes. Every page waits for its data on the
+/// server (`SsrMode::Async`), so it reads fine without JavaScript and can redirect to login.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -37,28 +49,20 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/flow.css"/>
         <Title text="Alrea Flow"/>
         <Router>
-            <main class="mx-auto max-w-5xl p-8">
-                <Routes fallback=|| view! { <p class="text-slate-600">"Page not found."</p> }>
-                    <Route path=StaticSegment("") view=HomePage/>
-                </Routes>
-            </main>
+            <Routes fallback=|| view! { <p class="p-8 text-slate-600">"Page not found."</p> }>
+                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=StaticSegment("") view=Layout ssr=SsrMode::Async>
+                    <Route path=StaticSegment("") view=CampaignsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("campaigns"), ParamSegment("id"))
+                        view=CampaignPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("instances") view=InstancesPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("opt-outs") view=OptOutsPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
         </Router>
-    }
-}
-
-/// The landing page until the dashboard lands: says what Flow is and proves hydration.
-#[component]
-fn HomePage() -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    view! {
-        <h1 class="text-3xl font-semibold tracking-tight">"Alrea Flow"</h1>
-        <p class="mt-2 text-slate-600">
-            "WhatsApp campaign tracking for Evolution API instances."
-        </p>
-        <p class="mt-6 text-sm text-slate-500" data-testid="hydration">
-            {move || if hydrated.get() { "Live" } else { "Server-rendered" }}
-        </p>
     }
 }
 

@@ -101,11 +101,31 @@ pub struct ImportReport {
 
 /// Pacing of a campaign's sends.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct CampaignSettings {
     /// Shortest pause between two messages of one instance.
     pub min_delay_ms: i64,
     /// Longest pause between two messages of one instance.
     pub max_delay_ms: i64,
+    /// At most this many messages per instance per day (UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_cap_per_instance: Option<i64>,
+    /// Send only inside this daily window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_window: Option<SendWindow>,
+}
+
+/// A daily window of local time in which a campaign may send, e.g. 08:00–20:00 at UTC−3.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SendWindow {
+    /// Start, `HH:MM`.
+    pub start: String,
+    /// End, `HH:MM` (exclusive; may be earlier than start for a window across midnight).
+    pub end: String,
+    /// The local time's offset from UTC in minutes (Brasília: -180).
+    #[serde(default)]
+    pub utc_offset_minutes: i32,
 }
 
 /// A campaign's counters; each equals a recount of its contacts' rows.
@@ -254,4 +274,45 @@ pub struct NewCampaign {
     /// Pacing; defaults to 3–10 s.
     #[serde(default)]
     pub settings: Option<CampaignSettings>,
+}
+
+/// The logged-in person, as the dashboard shows them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SessionUser {
+    /// Login email.
+    pub email: String,
+    /// `admin` or `viewer`.
+    pub role: String,
+    /// Their tenant's name.
+    pub tenant_name: String,
+}
+
+/// A page of a campaign's recipients.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct RecipientsPage {
+    /// The rows, in campaign order.
+    pub rows: Vec<CampaignContactView>,
+    /// Rows skipped before this page.
+    pub offset: u64,
+    /// Rows per page.
+    pub limit: u64,
+    /// Whether another page follows.
+    pub has_more: bool,
+}
+
+/// A contact who opted out, with the evidence (LGPD).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OptOutView {
+    /// Contact id.
+    pub contact_id: i64,
+    /// When they opted out.
+    pub opted_out_at: String,
+    /// Phone digits.
+    pub phone: String,
+    /// Contact name.
+    pub name: String,
+    /// The keyword matched.
+    pub keyword: Option<String>,
+    /// The message they sent.
+    pub raw_text: Option<String>,
 }

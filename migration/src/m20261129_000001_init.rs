@@ -95,6 +95,10 @@ enum Campaign {
     PauseReason,
     MinDelayMs,
     MaxDelayMs,
+    DailyCap,
+    WindowStart,
+    WindowEnd,
+    WindowUtcOffsetMinutes,
     Total,
     Pending,
     Sent,
@@ -362,6 +366,10 @@ impl MigrationTrait for Migration {
                 .col(string_null(Campaign::PauseReason))
                 .col(big_integer(Campaign::MinDelayMs))
                 .col(big_integer(Campaign::MaxDelayMs))
+                .col(big_integer_null(Campaign::DailyCap))
+                .col(string_null(Campaign::WindowStart))
+                .col(string_null(Campaign::WindowEnd))
+                .col(integer(Campaign::WindowUtcOffsetMinutes).default(0))
                 .col(big_integer(Campaign::Total).default(0))
                 .col(big_integer(Campaign::Pending).default(0))
                 .col(big_integer(Campaign::Sent).default(0))

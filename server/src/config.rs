@@ -35,6 +35,9 @@ pub struct Config {
     /// `FLOW_UNMATCHED_TTL_SECS`: how long a receipt for an unknown message id is kept
     /// waiting for its message before it is reported and dropped.
     pub unmatched_ttl: Duration,
+    /// `FLOW_SENDER`: `on` (default) runs the campaign sender in this process; `off` makes a
+    /// process that only serves the API, webhooks and dashboard.
+    pub sender_enabled: bool,
     /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
     pub log_filter: String,
 }
@@ -112,7 +115,19 @@ impl Config {
                 })?,
         };
 
+        let sender_enabled = match get("FLOW_SENDER").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "FLOW_SENDER",
+                    reason: format!("{other:?} is not on or off"),
+                });
+            }
+        };
+
         Ok(Self {
+            sender_enabled,
             unmatched_ttl,
             database_url,
             site_addr,

@@ -35,6 +35,9 @@ pub enum ApiError {
     /// The content type is not one this endpoint reads.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// An upstream service (the instance's Evolution API) failed.
+    #[error("{0}")]
+    Upstream(String),
     /// The database cannot be reached right now; retrying later may work.
     #[error("the service is temporarily unavailable, retry later")]
     Unavailable,
@@ -56,6 +59,7 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
+            Self::Upstream(_) => (StatusCode::BAD_GATEWAY, "upstream_failed"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -148,6 +152,7 @@ impl From<crate::service::ServiceError> for ApiError {
             S::Validation(m) => Self::Validation(m),
             S::NotFound(what) => Self::NotFound(what),
             S::Conflict(m) => Self::Conflict(m),
+            S::Upstream(m) => Self::Upstream(format!("Evolution API: {m}")),
             S::Db(e) => e.into(),
         }
     }

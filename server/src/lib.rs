@@ -3,7 +3,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod cli;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod domain;
 pub mod entities;
@@ -11,6 +13,7 @@ pub mod error;
 pub mod evolution;
 pub mod ingest;
 pub mod live;
+pub mod sender;
 pub mod service;
 pub mod state;
 pub mod webhook;
@@ -29,6 +32,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::db::{Db, DbInitError};
+use crate::evolution::client::EvolutionClient;
 use crate::live::ChangeBus;
 use crate::state::AppState;
 use crate::webhook::directory::Directory;
@@ -57,13 +61,25 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// Opens the database (applying migrations), starts the webhook writer and the unmatched
-/// receipt expiry, and builds the shared state.
+/// Opens the database (applying migrations), starts the webhook writer, the unmatched
+/// receipt expiry and the campaign sender, and builds the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
     let bus = ChangeBus::default();
     let inbox = Inbox::start(db.clone(), bus.clone(), config.public_url.clone());
     webhook::orphans::spawn_expiry(db.clone(), config.unmatched_ttl);
+    let evolution = EvolutionClient::default();
+    if config.sender_enabled {
+        sender::spawn(
+            sender::SenderDeps {
+                db: db.clone(),
+                bus: bus.clone(),
+                public_url: config.public_url.clone(),
+                client: evolution.clone(),
+            },
+            sender::SenderConfig::default(),
+        );
+    }
     Ok(AppState {
         directory: Arc::new(Directory::new(db.clone())),
         db,
@@ -71,6 +87,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         config: Arc::new(config),
         bus,
         inbox,
+        evolution,
     })
 }
 
@@ -86,11 +103,17 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
+    let backend = dashboard::backend::DashboardBackend::provide(state.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
-        .leptos_routes(&state, routes, move || app::shell(options.clone()))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || leptos::prelude::provide_context(backend.clone()),
+            move || app::shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))

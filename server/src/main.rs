@@ -1,10 +1,20 @@
-//! The `server` binary: reads the configuration from the environment and runs Flow.
+//! The `server` binary: reads the configuration from the environment and runs Flow, or runs
+//! a command (`server user create …`, see [`flow_server::cli`]).
 
+use flow_server::cli::{self, Command};
 use flow_server::config::Config;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -12,6 +22,15 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    if let Command::CreateUser {
+        tenant_id,
+        email,
+        password,
+        role,
+    } = command
+    {
+        return create_user(&config, tenant_id, &email, password, role).await;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")),
@@ -38,6 +57,39 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "server stopped");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn create_user(
+    config: &Config,
+    tenant_id: i64,
+    email: &str,
+    password: Option<String>,
+    role: flow_server::auth::Role,
+) -> std::process::ExitCode {
+    let Some(password) = password.or_else(|| std::env::var("FLOW_USER_PASSWORD").ok()) else {
+        eprintln!("give --password or set FLOW_USER_PASSWORD");
+        return std::process::ExitCode::from(2);
+    };
+    let db = match flow_server::db::Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match flow_server::dashboard::users::create(&db, tenant_id, email, &password, role).await {
+        Ok(user) => {
+            println!(
+                "created {} {} (id {}) in tenant {}",
+                role, user.email, user.id, user.tenant_id
+            );
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot create the user: {e}");
             std::process::ExitCode::FAILURE
         }
     }

@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::evolution::client::EvolutionClient;
 use crate::live::ChangeBus;
 use crate::webhook::directory::Directory;
 use crate::webhook::inbox::Inbox;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub inbox: Inbox,
     /// Webhook credential lookup.
     pub directory: Arc<Directory>,
+    /// Client of the tenants' Evolution APIs.
+    pub evolution: EvolutionClient,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -47,11 +47,19 @@ async fn prepare(url: &str) -> Prepared {
     )
     .await
     .unwrap();
-    let phones: Vec<String> = (0..CONTACTS).map(|i| format!("55119{:08}", 80_000_000 + i)).collect();
+    let phones: Vec<String> = (0..CONTACTS)
+        .map(|i| format!("55119{:08}", 80_000_000 + i))
+        .collect();
     contacts::import(
         &db,
         tenant.id,
-        phones.iter().map(|p| NewContact { name: "C".into(), phone: p.clone() }).collect(),
+        phones
+            .iter()
+            .map(|p| NewContact {
+                name: "C".into(),
+                phone: p.clone(),
+            })
+            .collect(),
     )
     .await
     .unwrap();
@@ -89,7 +97,9 @@ async fn prepare(url: &str) -> Prepared {
     let now = Utc::now();
     let mut ctx = Ctx::new(&txn, now);
     for r in &rows {
-        attach_message_id(&mut ctx, r.id, inst.id, &format!("CRASH-{}", r.phone)).await.unwrap();
+        attach_message_id(&mut ctx, r.id, inst.id, &format!("CRASH-{}", r.phone))
+            .await
+            .unwrap();
     }
     ctx.effects.flush(&txn, now).await.unwrap();
     txn.commit().await.unwrap();
@@ -114,7 +124,10 @@ async fn start(url: &str, port: u16) -> Child {
         .expect("spawn server");
     let client = reqwest::Client::new();
     for _ in 0..200 {
-        if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await
+        if let Ok(r) = client
+            .get(format!("http://127.0.0.1:{port}/healthz"))
+            .send()
+            .await
             && r.status() == 200
         {
             return child;
@@ -127,28 +140,51 @@ async fn start(url: &str, port: u16) -> Child {
 async fn crash_and_recover(backend: Backend) {
     let url = common::fresh_database_url(backend).await;
     let p = prepare(&url).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let base = format!("http://127.0.0.1:{port}{}", p.hook);
 
     // Two incoming messages and two receipts per contact.
     let mut events: Vec<Value> = Vec::new();
     for phone in &p.phones {
         events.push(incoming("crash-01", phone, &format!("IN-A-{phone}"), "oi"));
-        events.push(receipt_v2("crash-01", &format!("CRASH-{phone}"), "DELIVERY_ACK"));
-        events.push(incoming("crash-01", phone, &format!("IN-B-{phone}"), "tudo bem?"));
+        events.push(receipt_v2(
+            "crash-01",
+            &format!("CRASH-{phone}"),
+            "DELIVERY_ACK",
+        ));
+        events.push(incoming(
+            "crash-01",
+            phone,
+            &format!("IN-B-{phone}"),
+            "tudo bem?",
+        ));
         events.push(receipt_v2("crash-01", &format!("CRASH-{phone}"), "READ"));
     }
     let events = Arc::new(events);
-    let acked: Arc<Vec<AtomicBool>> = Arc::new((0..events.len()).map(|_| AtomicBool::new(false)).collect());
+    let acked: Arc<Vec<AtomicBool>> =
+        Arc::new((0..events.len()).map(|_| AtomicBool::new(false)).collect());
     let acks = Arc::new(AtomicUsize::new(0));
     let next = Arc::new(AtomicUsize::new(0));
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
 
     let mut child = start(&url, port).await;
     let workers: Vec<_> = (0..16)
         .map(|_| {
-            let (events, acked, acks, next, client, base) =
-                (events.clone(), acked.clone(), acks.clone(), next.clone(), client.clone(), base.clone());
+            let (events, acked, acks, next, client, base) = (
+                events.clone(),
+                acked.clone(),
+                acks.clone(),
+                next.clone(),
+                client.clone(),
+                base.clone(),
+            );
             tokio::spawn(async move {
                 loop {
                     let i = next.fetch_add(1, Ordering::SeqCst);
@@ -172,7 +208,10 @@ async fn crash_and_recover(backend: Backend) {
         w.await.unwrap();
     }
     let acked_before = acks.load(Ordering::SeqCst);
-    assert!(acked_before < events.len(), "the kill came too late to test anything");
+    assert!(
+        acked_before < events.len(),
+        "the kill came too late to test anything"
+    );
 
     // Restart and re-send what was not acknowledged, until everything is.
     let _child = start(&url, port).await;
@@ -202,23 +241,37 @@ async fn crash_and_recover(backend: Backend) {
     .await
     .unwrap();
     for c in &contacts {
-        assert_eq!(c.total_messages_received, 2, "{} counted {} messages", c.phone, c.total_messages_received);
+        assert_eq!(
+            c.total_messages_received, 2,
+            "{} counted {} messages",
+            c.phone, c.total_messages_received
+        );
     }
     let statuses = db
         .read
         .query_all_raw(Statement::from_string(
             db.backend(),
-            format!("SELECT status FROM campaign_contact WHERE campaign_id = {}", p.campaign_id),
+            format!(
+                "SELECT status FROM campaign_contact WHERE campaign_id = {}",
+                p.campaign_id
+            ),
         ))
         .await
         .unwrap();
-    assert!(statuses.iter().all(|r| r.try_get::<String>("", "status").unwrap() == "read"));
+    assert!(
+        statuses
+            .iter()
+            .all(|r| r.try_get::<String>("", "status").unwrap() == "read")
+    );
     let stored = campaigns::recount(&db.read, p.campaign_id).await.unwrap();
     let row = db
         .read
         .query_one_raw(Statement::from_string(
             db.backend(),
-            format!("SELECT delivered, read, replied, pending FROM campaign WHERE id = {}", p.campaign_id),
+            format!(
+                "SELECT delivered, read, replied, pending FROM campaign WHERE id = {}",
+                p.campaign_id
+            ),
         ))
         .await
         .unwrap()
@@ -229,7 +282,10 @@ async fn crash_and_recover(backend: Backend) {
     assert_eq!(row.try_get::<i64>("", "read").unwrap(), n);
     assert_eq!(row.try_get::<i64>("", "replied").unwrap(), n);
     assert_eq!(row.try_get::<i64>("", "pending").unwrap(), 0);
-    eprintln!("crash test ({backend:?}): {acked_before} of {} acknowledged before the kill", events.len());
+    eprintln!(
+        "crash test ({backend:?}): {acked_before} of {} acknowledged before the kill",
+        events.len()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -53,7 +53,11 @@ fn receipts(truth: Truth, rng: &mut StdRng) -> Vec<&'static str> {
             if rng.random_bool(0.7) {
                 out.push(delivered);
             }
-            out.push(if !cloud && rng.random_bool(0.2) { "PLAYED" } else { read });
+            out.push(if !cloud && rng.random_bool(0.2) {
+                "PLAYED"
+            } else {
+                read
+            });
         }
         Truth::Failed => out.push(error),
     }
@@ -66,7 +70,10 @@ async fn run_seed(app: &TestApp, seed: u64) {
     let name = format!("inst-{seed}");
     let inst = app.instance(&tenant, &name).await;
     let instance_id = inst["id"].as_i64().unwrap();
-    let hook = format!("/api/webhooks/evolution/i/{}", inst["webhook_secret"].as_str().unwrap());
+    let hook = format!(
+        "/api/webhooks/evolution/i/{}",
+        inst["webhook_secret"].as_str().unwrap()
+    );
     let n = 80;
     let contacts = app.contacts(&tenant, n).await;
     let campaign_id = app.campaign(&tenant, instance_id, &contacts).await;
@@ -140,11 +147,18 @@ async fn run_seed(app: &TestApp, seed: u64) {
     assert_eq!(counts["total"], n as i64);
     assert_eq!(counts["pending"], 0);
     assert_eq!(counts["sent"], n as i64);
-    assert_eq!(counts["delivered"], count(&|t| matches!(t, Truth::Delivered | Truth::Read)));
+    assert_eq!(
+        counts["delivered"],
+        count(&|t| matches!(t, Truth::Delivered | Truth::Read))
+    );
     assert_eq!(counts["read"], count(&|t| t == Truth::Read));
     assert_eq!(counts["failed"], count(&|t| t == Truth::Failed));
     let truth = recount(&app.state.db.read, campaign_id).await.unwrap();
-    assert_eq!(*counts, serde_json::to_value(&truth).unwrap(), "seed {seed}");
+    assert_eq!(
+        *counts,
+        serde_json::to_value(&truth).unwrap(),
+        "seed {seed}"
+    );
 }
 
 async fn shuffled_receipts_converge_to_the_truth(app: TestApp) {

@@ -123,6 +123,13 @@ async fn status_codes(app: TestApp) {
     assert_eq!(body["error"], "bad_request");
     let (status, body) = app.webhook(&s.hook(), &[], &json!([1, 2])).await;
     assert_eq!((status, body["error"].as_str()), (400, Some("bad_request")));
+    // Authenticated but unreadable bodies are kept for inspection.
+    let unparsed = stored_events(&app).await;
+    assert!(
+        unparsed
+            .iter()
+            .any(|(e, o, b)| e == "unparsed" && o == "invalid" && b == "{\"event\": ")
+    );
 
     // Wrong types inside an envelope: 422, and stored for inspection.
     let bad = json!({"event": "messages.update", "instance": s.name, "data": {"keyId": 42, "fromMe": true, "status": "READ"}});
@@ -763,4 +770,54 @@ async fn sse_delivers_live_changes_per_tenant(app: TestApp) {
     })
     .await
     .expect("replayed latest campaign state");
+}
+
+/// When the database cannot be reached the webhook answers 503 (Evolution retries it), and
+/// the retry is accepted once the database is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unavailable_database_answers_503_then_recovers() {
+    let app = common::spawn(common::Backend::Postgres).await;
+    let s = setup(&app, 1, true).await;
+    let name: String = app
+        .state
+        .db
+        .read
+        .query_one_raw(Statement::from_string(
+            app.state.db.backend(),
+            "SELECT current_database() AS name",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "name")
+        .unwrap();
+    let admin = sea_orm::Database::connect(format!("{}/postgres", common::pg_base()))
+        .await
+        .unwrap();
+    let set_allowed =
+        |allowed: bool| format!("ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS {allowed}");
+    admin.execute_unprepared(&set_allowed(false)).await.unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+        ))
+        .await
+        .unwrap();
+
+    let receipt = receipt_v2(&s.name, "MSG-0", "DELIVERY_ACK");
+    let (status, body) = app.webhook(&s.hook(), &[], &receipt).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"], "unavailable");
+
+    admin.execute_unprepared(&set_allowed(true)).await.unwrap();
+    let mut last = (0, Value::Null);
+    for _ in 0..20 {
+        last = app.webhook(&s.hook(), &[], &receipt).await;
+        if last.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(last.0, 200, "{}", last.1);
+    assert_eq!(last.1["status"], "updated");
 }

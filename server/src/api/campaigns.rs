@@ -26,6 +26,7 @@ pub(super) async fn create(
     State(state): State<AppState>,
     Json(body): Json<NewCampaign>,
 ) -> Result<(StatusCode, axum::Json<CampaignView>), ApiError> {
+    caller.require_admin()?;
     let view = campaigns::create(&state.db, caller.tenant_id, body).await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
@@ -91,13 +92,8 @@ pub(super) async fn transition(
     State(state): State<AppState>,
     Path((id, action)): Path<(i64, String)>,
 ) -> Result<axum::Json<CampaignView>, ApiError> {
-    let action = match action.as_str() {
-        "start" => CampaignAction::Start,
-        "pause" => CampaignAction::Pause,
-        "resume" => CampaignAction::Resume,
-        "cancel" => CampaignAction::Cancel,
-        _ => return Err(ApiError::NotFound("endpoint")),
-    };
+    let action = CampaignAction::parse(&action).ok_or(ApiError::NotFound("endpoint"))?;
+    caller.require_admin()?;
     let view = campaigns::transition(&state.db, caller.tenant_id, id, action).await?;
     tracing::info!(
         campaign_id = id,

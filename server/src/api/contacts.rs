@@ -28,6 +28,7 @@ pub(super) async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<axum::Json<ImportReport>, ApiError> {
+    caller.require_admin()?;
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

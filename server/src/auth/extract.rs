@@ -6,16 +6,32 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use crate::auth::token;
+use crate::auth::{Role, token};
+use crate::dashboard::session;
 use crate::entities::api_token;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A request made with a tenant's API token.
+/// A request made with a tenant's API token (an admin) or a dashboard session cookie (the
+/// user's role).
 #[derive(Clone, Copy, Debug)]
 pub struct TenantCaller {
     /// The tenant the token belongs to; every query is scoped to it.
     pub tenant_id: i64,
+    /// What the caller may do.
+    pub role: Role,
+}
+
+impl TenantCaller {
+    /// Refuses callers who may not change things (viewers) with 403.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        match self.role {
+            Role::Admin => Ok(()),
+            Role::Viewer => Err(ApiError::Forbidden(
+                "viewers cannot change anything; ask an admin of your team".into(),
+            )),
+        }
+    }
 }
 
 /// A request made with the operator's `FLOW_ADMIN_TOKEN`.
@@ -36,7 +52,15 @@ impl FromRequestParts<AppState> for TenantCaller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(&parts.headers).ok_or(ApiError::Unauthorized)?;
+        let Some(token) = bearer(&parts.headers) else {
+            let user = session::from_headers(&state.db, &parts.headers)
+                .await?
+                .ok_or(ApiError::Unauthorized)?;
+            return Ok(Self {
+                tenant_id: user.tenant_id,
+                role: user.role,
+            });
+        };
         let row = api_token::Entity::find()
             .filter(api_token::Column::TokenHash.eq(token::hash(token)))
             .one(&state.db.read)
@@ -44,6 +68,7 @@ impl FromRequestParts<AppState> for TenantCaller {
             .ok_or(ApiError::Unauthorized)?;
         Ok(Self {
             tenant_id: row.tenant_id,
+            role: Role::Admin,
         })
     }
 }

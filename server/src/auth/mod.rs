@@ -1,6 +1,8 @@
-//! Who is calling: tenant API tokens and the operator's admin token.
+//! Who is calling: tenant API tokens, dashboard session cookies and the operator's admin token.
 
 pub mod extract;
+pub mod role;
 pub mod token;
 
 pub use extract::{AdminCaller, TenantCaller};
+pub use role::Role;

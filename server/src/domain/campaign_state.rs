@@ -98,6 +98,13 @@ impl CampaignAction {
             Self::Cancel => "cancel",
         }
     }
+
+    /// The action of its wire form.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Start, Self::Pause, Self::Resume, Self::Cancel]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
 }
 
 impl fmt::Display for CampaignStatus {

@@ -6,4 +6,5 @@ pub mod delivery;
 pub mod health;
 pub mod optout;
 pub mod phone;
+pub mod send_window;
 pub mod template;

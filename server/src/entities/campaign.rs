@@ -17,6 +17,14 @@ pub struct Model {
     pub pause_reason: Option<String>,
     pub min_delay_ms: i64,
     pub max_delay_ms: i64,
+    /// At most this many messages per instance per day (UTC), if set.
+    pub daily_cap: Option<i64>,
+    /// Sending allowed from this local time (`HH:MM`), if set.
+    pub window_start: Option<String>,
+    /// Sending allowed until this local time (`HH:MM`), if set.
+    pub window_end: Option<String>,
+    /// The UTC offset of the window's local time, in minutes (e.g. -180 for Brasília).
+    pub window_utc_offset_minutes: i32,
     pub total: i64,
     pub pending: i64,
     pub sent: i64,

@@ -12,6 +12,7 @@ pub mod campaign_log;
 pub mod contact;
 pub mod instance_daily_stats;
 pub mod pending_receipt;
+pub mod session;
 pub mod tenant;
 pub mod user;
 pub mod webhook_event;

@@ -2,6 +2,7 @@
 //! tenant-scoped server-sent-events stream (`GET /api/v1/events`) that dashboards listen to.
 
 pub mod bus;
+pub mod publish;
 pub mod sse;
 
 pub use bus::{Change, ChangeBus, ChangeKind};

@@ -30,6 +30,13 @@ impl Severity {
             Self::Critical => "critical",
         }
     }
+
+    /// The severity of a stored or typed name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Info, Self::Warning, Self::Critical]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
 }
 
 /// A log line to write.
@@ -88,8 +95,23 @@ pub async fn list(
     limit: u64,
     offset: u64,
 ) -> ServiceResult<Vec<CampaignLogView>> {
-    let rows = campaign_log::Entity::find()
-        .filter(campaign_log::Column::CampaignId.eq(campaign_id))
+    list_of(conn, campaign_id, None, limit, offset).await
+}
+
+/// [`list`], only the lines of `severity` when given.
+pub async fn list_of(
+    conn: &impl ConnectionTrait,
+    campaign_id: i64,
+    severity: Option<Severity>,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<CampaignLogView>> {
+    let mut query =
+        campaign_log::Entity::find().filter(campaign_log::Column::CampaignId.eq(campaign_id));
+    if let Some(severity) = severity {
+        query = query.filter(campaign_log::Column::Severity.eq(severity.as_str()));
+    }
+    let rows = query
         .order_by_desc(campaign_log::Column::Id)
         .limit(limit)
         .offset(offset)

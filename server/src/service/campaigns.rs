@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use app::types::{
     CampaignContactView, CampaignCounts, CampaignLogView, CampaignSettings, CampaignView,
-    NewCampaign,
+    NewCampaign, SendWindow,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -18,6 +18,7 @@ use serde_json::json;
 use crate::db::Db;
 use crate::domain::campaign_state::{CampaignAction, CampaignStatus};
 use crate::domain::delivery::DeliveryStatus;
+use crate::domain::send_window;
 use crate::entities::{campaign, campaign_instance, whatsapp_instance};
 use crate::service::campaign_logs::{self, LogLine, Severity};
 use crate::service::sql::{placeholders, stmt};
@@ -27,6 +28,8 @@ use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
 pub const DEFAULT_SETTINGS: CampaignSettings = CampaignSettings {
     min_delay_ms: 3_000,
     max_delay_ms: 10_000,
+    daily_cap_per_instance: None,
+    send_window: None,
 };
 
 /// Contact ids inserted per statement.
@@ -58,19 +61,34 @@ fn counts(m: &campaign::Model) -> CampaignCounts {
     }
 }
 
+/// The settings stored on a campaign row.
+pub fn settings(m: &campaign::Model) -> CampaignSettings {
+    CampaignSettings {
+        min_delay_ms: m.min_delay_ms,
+        max_delay_ms: m.max_delay_ms,
+        daily_cap_per_instance: m.daily_cap,
+        send_window: match (&m.window_start, &m.window_end) {
+            (Some(start), Some(end)) => Some(SendWindow {
+                start: start.clone(),
+                end: end.clone(),
+                utc_offset_minutes: m.window_utc_offset_minutes,
+            }),
+            _ => None,
+        },
+    }
+}
+
 fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
     let counts = counts(&m);
     let (delivery_rate, read_rate) = rates(&counts);
+    let settings = settings(&m);
     CampaignView {
         id: m.id,
         name: m.name,
         message: m.message,
         status: m.status,
         pause_reason: m.pause_reason,
-        settings: CampaignSettings {
-            min_delay_ms: m.min_delay_ms,
-            max_delay_ms: m.max_delay_ms,
-        },
+        settings,
         instance_ids,
         counts,
         delivery_rate,
@@ -183,6 +201,18 @@ fn validate(input: &NewCampaign) -> ServiceResult<CampaignSettings> {
             "settings need 0 <= min_delay_ms <= max_delay_ms <= 3600000".into(),
         ));
     }
+    if settings.daily_cap_per_instance.is_some_and(|c| c < 1) {
+        return Err(ServiceError::Validation(
+            "settings.daily_cap_per_instance must be at least 1".into(),
+        ));
+    }
+    if let Some(w) = &settings.send_window
+        && !send_window::is_valid(w)
+    {
+        return Err(ServiceError::Validation(
+            "settings.send_window needs start and end as different HH:MM times and an offset within ±14 h".into(),
+        ));
+    }
     Ok(settings)
 }
 
@@ -259,6 +289,13 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
         pause_reason: Set(None),
         min_delay_ms: Set(settings.min_delay_ms),
         max_delay_ms: Set(settings.max_delay_ms),
+        daily_cap: Set(settings.daily_cap_per_instance),
+        window_start: Set(settings.send_window.as_ref().map(|w| w.start.clone())),
+        window_end: Set(settings.send_window.as_ref().map(|w| w.end.clone())),
+        window_utc_offset_minutes: Set(settings
+            .send_window
+            .as_ref()
+            .map_or(0, |w| w.utc_offset_minutes)),
         total: Set(0),
         pending: Set(0),
         sent: Set(0),
@@ -468,8 +505,20 @@ pub async fn logs(
     limit: u64,
     offset: u64,
 ) -> ServiceResult<Vec<CampaignLogView>> {
+    logs_of(db, tenant_id, id, None, limit, offset).await
+}
+
+/// [`logs`], only the lines of `severity` when given.
+pub async fn logs_of(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    severity: Option<Severity>,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<CampaignLogView>> {
     find(&db.read, tenant_id, id).await?;
-    campaign_logs::list(&db.read, id, limit, offset).await
+    campaign_logs::list_of(&db.read, id, severity, limit, offset).await
 }
 
 /// Starts, pauses, resumes or cancels a campaign; an impossible transition is a conflict.

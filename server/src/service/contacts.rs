@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use app::types::{ContactView, ImportReport, InvalidContact, NewContact};
+use app::types::{ContactView, ImportReport, InvalidContact, NewContact, OptOutView};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -177,6 +177,38 @@ pub async fn get(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<ContactView>
         .await?
         .map(view)
         .ok_or(ServiceError::NotFound("contact"))
+}
+
+/// The tenant's opted-out contacts, newest opt-out first, with the keyword and the message
+/// that opted them out (LGPD evidence).
+pub async fn opt_outs(
+    db: &Db,
+    tenant_id: i64,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<OptOutView>> {
+    let rows = contact::Entity::find()
+        .filter(contact::Column::TenantId.eq(tenant_id))
+        .filter(contact::Column::OptedOutAt.is_not_null())
+        .order_by_desc(contact::Column::OptedOutAt)
+        .order_by_desc(contact::Column::Id)
+        .limit(limit)
+        .offset(offset)
+        .all(&db.read)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|c| {
+            Some(OptOutView {
+                contact_id: c.id,
+                opted_out_at: timestamp(c.opted_out_at?),
+                phone: c.phone,
+                name: c.name,
+                keyword: c.opt_out_keyword,
+                raw_text: c.opt_out_text,
+            })
+        })
+        .collect())
 }
 
 #[cfg(test)]

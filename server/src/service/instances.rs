@@ -12,6 +12,7 @@ use sea_orm::{
 use crate::auth::token;
 use crate::db::Db;
 use crate::entities::{instance_daily_stats, whatsapp_instance};
+use crate::evolution::client::{ApiVersion, EvolutionClient, Target};
 use crate::service::{ServiceError, ServiceResult, opt_timestamp};
 
 /// The URL Evolution posts an instance's webhooks to; the secret in it authenticates them.
@@ -171,4 +172,68 @@ async fn with_today(
             view(public_url, m, counts)
         })
         .collect())
+}
+
+async fn find(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<whatsapp_instance::Model> {
+    whatsapp_instance::Entity::find_by_id(id)
+        .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))
+        .one(&db.write)
+        .await?
+        .ok_or(ServiceError::NotFound("instance"))
+}
+
+fn target(m: &whatsapp_instance::Model) -> Target {
+    Target {
+        api_url: m.api_url.clone(),
+        instance: m.instance_name.clone(),
+        api_key: m.api_key.clone(),
+        version: ApiVersion::parse(&m.api_version),
+    }
+}
+
+/// Asks Evolution for the instance's connection state and stores it (`open` makes it active,
+/// `close`/`refused` inactive).
+pub async fn refresh_state(
+    db: &Db,
+    client: &EvolutionClient,
+    public_url: &str,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<InstanceView> {
+    let m = find(db, tenant_id, id).await?;
+    let state = client
+        .connection_state(&target(&m))
+        .await
+        .map_err(|e| ServiceError::Upstream(e.to_string()))?;
+    let mut active: whatsapp_instance::ActiveModel = m.into();
+    match state.as_str() {
+        "open" => active.active = Set(true),
+        "close" | "refused" => active.active = Set(false),
+        _ => {}
+    }
+    active.connection_state = Set(state);
+    let m = active.update(&db.write).await?;
+    Ok(with_today(&db.read, public_url, vec![m])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound("instance"))?)
+}
+
+/// Points the instance's Evolution webhook at Flow (its `webhook_url`, the events Flow uses).
+pub async fn configure_webhook(
+    db: &Db,
+    client: &EvolutionClient,
+    public_url: &str,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<InstanceView> {
+    let m = find(db, tenant_id, id).await?;
+    client
+        .set_webhook(&target(&m), &webhook_url(public_url, &m.webhook_secret))
+        .await
+        .map_err(|e| ServiceError::Upstream(e.to_string()))?;
+    Ok(with_today(&db.read, public_url, vec![m])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound("instance"))?)
 }

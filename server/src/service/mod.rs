@@ -23,6 +23,9 @@ pub enum ServiceError {
     /// The current state does not allow it.
     #[error("{0}")]
     Conflict(String),
+    /// The instance's Evolution API failed or refused.
+    #[error("Evolution API: {0}")]
+    Upstream(String),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),

@@ -177,9 +177,20 @@ async fn handle(
             tracing::warn!("webhook refused: no matching credential");
         }
     })?;
-    let envelope = match envelope {
-        Some(e) => e,
-        None => parse_envelope(&body).map_err(not_an_envelope)?,
+    let envelope = match envelope.map_or_else(|| parse_envelope(&body), Ok) {
+        Ok(e) => e,
+        Err(e) => {
+            // Authenticated but unreadable: keep it for inspection, then refuse it.
+            let job = Job {
+                instance: known.instance.clone(),
+                event_name: "unparsed".into(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+                parsed: Parsed::Invalid(e.to_string()),
+                received_at,
+            };
+            state.inbox.submit(job).await?;
+            return Err(not_an_envelope(e));
+        }
     };
     let (parsed, invalid) = match interpret(&envelope) {
         Ok(event) => (Parsed::Event(event), None),

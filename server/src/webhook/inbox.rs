@@ -17,8 +17,8 @@ use crate::entities::webhook_event;
 use crate::error::is_unavailable;
 use crate::evolution::Event;
 use crate::ingest::{self, Ctx, Effects, InstanceRef, Outcome};
-use crate::live::{ChangeBus, ChangeKind};
-use crate::service::{campaigns, instances};
+use crate::live::ChangeBus;
+use crate::live::publish::publish_effects;
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 256;
@@ -233,38 +233,7 @@ impl Writer {
         Ok(())
     }
 
-    /// Publishes the latest state of what the batch touched.
     async fn publish(&self, effects: &Effects) {
-        for (tenant_id, campaign_id, line) in &effects.logs {
-            self.bus.publish(
-                *tenant_id,
-                ChangeKind::Log {
-                    campaign_id: *campaign_id,
-                    line: line.clone(),
-                },
-            );
-        }
-        for id in &effects.touched_campaigns {
-            match campaigns::snapshot(&self.db.write, *id).await {
-                Ok(Some((tenant_id, view))) => {
-                    self.bus.publish(tenant_id, ChangeKind::Campaign(view))
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, campaign_id = id, "cannot read a campaign to publish")
-                }
-            }
-        }
-        for id in &effects.touched_instances {
-            match instances::snapshot(&self.db.write, &self.public_url, *id).await {
-                Ok(Some((tenant_id, view))) => {
-                    self.bus.publish(tenant_id, ChangeKind::Instance(view))
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, instance_id = id, "cannot read an instance to publish")
-                }
-            }
-        }
+        publish_effects(&self.db.write, &self.bus, &self.public_url, effects).await;
     }
 }

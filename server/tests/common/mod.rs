@@ -7,6 +7,7 @@
 )]
 
 pub mod evolution;
+pub mod sim;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,7 +31,8 @@ pub enum Backend {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-fn pg_base() -> String {
+/// The PostgreSQL server tests run on (without a database name).
+pub fn pg_base() -> String {
     std::env::var("FLOW_TEST_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }

@@ -1,0 +1,206 @@
+//! The dashboard's server functions. Each one authenticates the session cookie through the
+//! [`Backend`](crate::backend::Backend) and is scoped to the caller's tenant; the mutations are
+//! refused for viewers here, on the server, whatever the page shows.
+#![allow(
+    missing_docs,
+    reason = "#[server] generates an argument struct per function; its fields are the documented parameters"
+)]
+
+use leptos::prelude::*;
+
+use crate::types::{
+    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser,
+};
+
+#[cfg(feature = "ssr")]
+mod server {
+    use http::header::{ACCEPT, COOKIE, SET_COOKIE};
+    use http::{HeaderValue, StatusCode, request::Parts};
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    use crate::backend::{Backend, Caller, DashboardError};
+
+    /// The backend the server provided.
+    pub fn backend() -> Result<Backend, ServerFnError> {
+        use_context::<Backend>().ok_or_else(|| ServerFnError::new("dashboard backend missing"))
+    }
+
+    /// The request's `Cookie` header.
+    pub fn cookie_header() -> Option<String> {
+        let parts = use_context::<Parts>()?;
+        let value = parts.headers.get(COOKIE)?.to_str().ok()?;
+        Some(value.to_owned())
+    }
+
+    /// Whether the request is a plain browser navigation or form post (not the fn client).
+    pub fn accepts_html() -> bool {
+        use_context::<Parts>()
+            .and_then(|p| {
+                p.headers
+                    .get(ACCEPT)?
+                    .to_str()
+                    .ok()
+                    .map(|a| a.contains("text/html"))
+            })
+            .unwrap_or(false)
+    }
+
+    /// Adds a `Set-Cookie` header to the response.
+    pub fn set_cookie(value: &str) {
+        if let (Some(res), Ok(v)) = (
+            use_context::<ResponseOptions>(),
+            HeaderValue::from_str(value),
+        ) {
+            res.append_header(SET_COOKIE, v);
+        }
+    }
+
+    /// Turns a dashboard error into a server-function error with the matching HTTP status.
+    pub fn fail(err: DashboardError) -> ServerFnError {
+        let status = match err {
+            DashboardError::Unauthorized => StatusCode::UNAUTHORIZED,
+            DashboardError::LockedOut => StatusCode::TOO_MANY_REQUESTS,
+            DashboardError::Forbidden => StatusCode::FORBIDDEN,
+            DashboardError::NotFound(_) => StatusCode::NOT_FOUND,
+            DashboardError::Rejected(_) => StatusCode::CONFLICT,
+            DashboardError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.set_status(status);
+        }
+        ServerFnError::new(err.to_string())
+    }
+
+    /// The logged-in caller; without a valid session, sends the browser to `/login`.
+    pub async fn caller() -> Result<(Backend, Caller), ServerFnError> {
+        let backend = backend()?;
+        let cookie = cookie_header();
+        match backend.0.caller(cookie.as_deref()).await {
+            Some(caller) => Ok((backend, caller)),
+            None => {
+                leptos_axum::redirect("/login");
+                if !accepts_html()
+                    && let Some(res) = use_context::<ResponseOptions>()
+                {
+                    res.set_status(StatusCode::UNAUTHORIZED);
+                }
+                Err(ServerFnError::new(DashboardError::Unauthorized.to_string()))
+            }
+        }
+    }
+}
+
+/// Logs in with email and password, sets the session cookie and goes to the campaigns.
+#[server(prefix = "/api/ui", endpoint = "login")]
+pub async fn login(email: String, password: String) -> Result<(), ServerFnError> {
+    use crate::backend::DashboardError;
+    let backend = server::backend()?;
+    match backend.0.login(email.trim(), &password).await {
+        Ok(cookie) => {
+            server::set_cookie(&cookie);
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        // A plain form post (no JavaScript) goes back to the form with the reason.
+        Err(e) if server::accepts_html() => {
+            let reason = if matches!(e, DashboardError::LockedOut) {
+                "locked"
+            } else {
+                "invalid"
+            };
+            leptos_axum::redirect(&format!("/login?error={reason}"));
+            Err(ServerFnError::new(e.to_string()))
+        }
+        Err(e) => Err(server::fail(e)),
+    }
+}
+
+/// Ends the session and goes to the login page.
+#[server(prefix = "/api/ui", endpoint = "logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    let backend = server::backend()?;
+    let cookie = server::cookie_header();
+    let clear = backend.0.logout(cookie.as_deref()).await;
+    server::set_cookie(&clear);
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Who is logged in.
+#[server(prefix = "/api/ui", endpoint = "me")]
+pub async fn me() -> Result<SessionUser, ServerFnError> {
+    let (_, caller) = server::caller().await?;
+    Ok(caller.user)
+}
+
+/// The tenant's campaigns, newest first.
+#[server(prefix = "/api/ui", endpoint = "campaigns")]
+pub async fn list_campaigns() -> Result<Vec<CampaignView>, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend.0.campaigns(&caller).await.map_err(server::fail)
+}
+
+/// One campaign of the tenant.
+#[server(prefix = "/api/ui", endpoint = "campaign")]
+pub async fn get_campaign(id: i64) -> Result<CampaignView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend.0.campaign(&caller, id).await.map_err(server::fail)
+}
+
+/// A page of a campaign's recipients, optionally of one status.
+#[server(prefix = "/api/ui", endpoint = "recipients")]
+pub async fn campaign_recipients(
+    id: i64,
+    status: Option<String>,
+    offset: u64,
+) -> Result<RecipientsPage, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend
+        .0
+        .recipients(&caller, id, status, offset)
+        .await
+        .map_err(server::fail)
+}
+
+/// The latest lines of a campaign's log, optionally of one severity.
+#[server(prefix = "/api/ui", endpoint = "logs")]
+pub async fn campaign_logs(
+    id: i64,
+    severity: Option<String>,
+) -> Result<Vec<CampaignLogView>, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend
+        .0
+        .logs(&caller, id, severity)
+        .await
+        .map_err(server::fail)
+}
+
+/// Starts, pauses, resumes or cancels a campaign. Admins only: a viewer gets 403.
+#[server(prefix = "/api/ui", endpoint = "campaign_action")]
+pub async fn campaign_action(id: i64, action: String) -> Result<CampaignView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    if !caller.is_admin() {
+        return Err(server::fail(crate::backend::DashboardError::Forbidden));
+    }
+    backend
+        .0
+        .transition(&caller, id, &action)
+        .await
+        .map_err(server::fail)
+}
+
+/// The tenant's instances.
+#[server(prefix = "/api/ui", endpoint = "instances")]
+pub async fn list_instances() -> Result<Vec<InstanceView>, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend.0.instances(&caller).await.map_err(server::fail)
+}
+
+/// The tenant's opted-out contacts, newest first.
+#[server(prefix = "/api/ui", endpoint = "opt_outs")]
+pub async fn list_opt_outs() -> Result<Vec<OptOutView>, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend.0.opt_outs(&caller).await.map_err(server::fail)
+}

@@ -1,0 +1,118 @@
+//! The port through which the server functions reach the server's services (the app crate
+//! cannot depend on the server crate). The server implements [`DashboardApi`] and provides a
+//! [`Backend`] as Leptos context to every page render and server-function call.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::types::{
+    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser,
+};
+
+/// A boxed, sendable future, as trait objects return them.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A logged-in person, as the server knows them from their session cookie.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    /// The person's tenant; every query is scoped to it.
+    pub tenant_id: i64,
+    /// Who they are, as the pages show it.
+    pub user: SessionUser,
+}
+
+impl Caller {
+    /// Whether the person may change things (start, pause, resume, cancel…).
+    pub fn is_admin(&self) -> bool {
+        self.user.role == "admin"
+    }
+}
+
+/// Why a dashboard call failed.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum DashboardError {
+    /// Not logged in, or wrong email or password.
+    #[error("wrong email or password")]
+    Unauthorized,
+    /// Too many failed logins for this email; retry later.
+    #[error("too many failed attempts; try again in a few minutes")]
+    LockedOut,
+    /// Logged in, but the role does not allow it.
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// The thing does not exist for this tenant.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The input or the current state does not allow it.
+    #[error("{0}")]
+    Rejected(String),
+    /// The server failed; details are in its log.
+    #[error("something went wrong on the server; retry in a moment")]
+    Internal,
+}
+
+/// A dashboard call's result.
+pub type DashboardResult<T> = Result<T, DashboardError>;
+
+/// What the dashboard needs from the server. Every data method is scoped to the caller's
+/// tenant; mutations check the role themselves.
+pub trait DashboardApi: Send + Sync {
+    /// Checks an email and password; on success answers the `Set-Cookie` value of a new session.
+    fn login<'a>(
+        &'a self,
+        email: &'a str,
+        password: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<String>>;
+    /// Ends the session of the request's `Cookie` header; answers the clearing `Set-Cookie`.
+    fn logout<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, String>;
+    /// The person whose session the request's `Cookie` header carries, if it is valid.
+    fn caller<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, Option<Caller>>;
+    /// The tenant's campaigns, newest first.
+    fn campaigns<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> BoxFuture<'a, DashboardResult<Vec<CampaignView>>>;
+    /// One campaign.
+    fn campaign<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
+    /// A page of a campaign's recipients, optionally of one status.
+    fn recipients<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        status: Option<String>,
+        offset: u64,
+    ) -> BoxFuture<'a, DashboardResult<RecipientsPage>>;
+    /// The latest lines of a campaign's log, newest first, optionally of one severity.
+    fn logs<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        severity: Option<String>,
+    ) -> BoxFuture<'a, DashboardResult<Vec<CampaignLogView>>>;
+    /// Starts, pauses, resumes or cancels a campaign (admins only).
+    fn transition<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        action: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
+    /// The tenant's instances.
+    fn instances<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> BoxFuture<'a, DashboardResult<Vec<InstanceView>>>;
+    /// The tenant's opted-out contacts, newest first.
+    fn opt_outs<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> BoxFuture<'a, DashboardResult<Vec<OptOutView>>>;
+}
+
+/// The server's implementation, provided as Leptos context.
+#[derive(Clone)]
+pub struct Backend(pub Arc<dyn DashboardApi>);

@@ -1,0 +1,601 @@
+//! `/campaigns/:id`: the live counters and rates, the delivery funnel, the recipients and the
+//! log of one campaign, and (for admins) the buttons that start, pause, resume or cancel it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{
+    CampaignAction, campaign_logs, campaign_recipients, get_campaign, list_instances,
+};
+use crate::live::{Live, use_live};
+use crate::pages::layout::UserResource;
+use crate::types::{CampaignLogView, CampaignView, InstanceView};
+use crate::ui::{Card, Empty, ErrorBox, Pill, error_text, num, pct, when};
+
+/// The recipient statuses a filter can pick.
+const STATUSES: [&str; 8] = [
+    "pending",
+    "sent",
+    "delivered",
+    "read",
+    "failed",
+    "opted_out",
+    "cancelled",
+    "sending",
+];
+
+/// The log severities a filter can pick.
+const SEVERITIES: [&str; 3] = ["info", "warning", "critical"];
+
+/// The page's filters, from its query string.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Filters {
+    status: Option<String>,
+    offset: u64,
+    severity: Option<String>,
+}
+
+impl Filters {
+    /// This page's URL with these filters.
+    fn href(&self, id: i64) -> String {
+        let mut q = Vec::new();
+        if let Some(s) = &self.status {
+            q.push(format!("status={s}"));
+        }
+        if self.offset > 0 {
+            q.push(format!("offset={}", self.offset));
+        }
+        if let Some(s) = &self.severity {
+            q.push(format!("severity={s}"));
+        }
+        if q.is_empty() {
+            format!("/campaigns/{id}")
+        } else {
+            format!("/campaigns/{id}?{}", q.join("&"))
+        }
+    }
+}
+
+/// The campaign page.
+#[component]
+pub fn CampaignPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .with(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()))
+            .unwrap_or(0)
+    };
+    let filters = Memo::new(move |_| {
+        query.with(|q| Filters {
+            status: q.get("status").filter(|s| !s.is_empty()),
+            offset: q.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0),
+            severity: q.get("severity").filter(|s| !s.is_empty()),
+        })
+    });
+    let campaign = Resource::new(id, get_campaign);
+    let instances = Resource::new(|| (), |_| list_instances());
+    let user = expect_context::<UserResource>();
+    view! {
+        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let (campaign, instances, user) = (campaign.await, instances.await, user.await);
+                let admin = user.map(|u| u.role == "admin").unwrap_or(false);
+                match campaign {
+                    Err(e) => {
+                        view! {
+                            <Title text="Campaign · Alrea Flow"/>
+                            <a href="/" class="text-sm text-emerald-700 hover:underline">"← Campaigns"</a>
+                            <div class="mt-4"><ErrorBox text=error_text(&e)/></div>
+                        }
+                            .into_any()
+                    }
+                    Ok(c) => {
+                        view! {
+                            <CampaignBody
+                                initial=c
+                                instances=instances.unwrap_or_default()
+                                admin
+                                filters
+                            />
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn CampaignBody(
+    initial: CampaignView,
+    instances: Vec<InstanceView>,
+    admin: bool,
+    filters: Memo<Filters>,
+) -> impl IntoView {
+    let live = use_live();
+    let id = initial.id;
+    let title = format!("{} · Alrea Flow", initial.name);
+    let c = Memo::new(move |_| live.campaign(&initial));
+    view! {
+        <Title text=title/>
+        <a href="/" class="text-sm text-emerald-700 hover:underline">"← Campaigns"</a>
+        <div class="mt-2 flex flex-wrap items-start justify-between gap-4">
+            <div>
+                <div class="flex items-center gap-3">
+                    <h1 class="text-2xl font-semibold tracking-tight" data-testid="campaign-name">
+                        {move || c.get().name}
+                    </h1>
+                    <span data-testid="campaign-status">
+                        <Pill status=Signal::derive(move || c.get().status)/>
+                    </span>
+                </div>
+                <p class="mt-1 text-sm text-slate-500">
+                    {move || {
+                        let c = c.get();
+                        format!(
+                            "Created {} · started {} · finished {}",
+                            when(Some(&c.created_at)),
+                            when(c.started_at.as_deref()),
+                            when(c.finished_at.as_deref()),
+                        )
+                    }}
+                </p>
+            </div>
+            {admin.then(|| view! { <Actions c live/> })}
+        </div>
+        <PauseNotice c instances/>
+        <Counters c/>
+        <div class="mt-6 grid gap-6 lg:grid-cols-3">
+            <div class="lg:col-span-1">
+                <Card title="Rates">
+                    <Rate label="Delivery rate" testid="rate-delivery" value=Signal::derive(move || c.get().delivery_rate)/>
+                    <Rate label="Read rate" testid="rate-read" value=Signal::derive(move || c.get().read_rate)/>
+                    <Rate
+                        label="Progress"
+                        testid="rate-progress"
+                        value=Signal::derive(move || {
+                            let c = c.get();
+                            if c.counts.total == 0 { 0.0 } else { 100.0 * c.counts.sent as f64 / c.counts.total as f64 }
+                        })
+                    />
+                </Card>
+            </div>
+            <div class="lg:col-span-2">
+                <Card title="Funnel">
+                    <Funnel c/>
+                </Card>
+            </div>
+        </div>
+        <div class="mt-6 grid gap-6 xl:grid-cols-5">
+            <div class="xl:col-span-3">
+                <Recipients id filters/>
+            </div>
+            <div class="xl:col-span-2">
+                <Log id filters live/>
+            </div>
+        </div>
+    }
+}
+
+/// Asks the browser to confirm; always yes on the server (buttons only act in the browser).
+fn confirm(message: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.confirm_with_message(message).ok())
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = message;
+        true
+    }
+}
+
+#[component]
+fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
+    let act = ServerAction::<CampaignAction>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = act.value().get() {
+            live.campaigns.update(|m| {
+                m.insert(view.id, view);
+            });
+        }
+    });
+    let button = move |action: &'static str, label: &'static str, tone: &'static str| {
+        let run = move |_| {
+            if action == "cancel"
+                && !confirm("Cancel this campaign? Contacts not sent yet will never be messaged.")
+            {
+                return;
+            }
+            act.dispatch(CampaignAction {
+                id: c.get_untracked().id,
+                action: action.to_string(),
+            });
+        };
+        view! {
+            <button
+                type="button"
+                class=format!("rounded-md px-3 py-2 text-sm font-semibold shadow-sm disabled:opacity-60 {tone}")
+                data-testid=format!("action-{action}")
+                disabled=move || act.pending().get()
+                on:click=run
+            >
+                {label}
+            </button>
+        }
+    };
+    let primary = "bg-emerald-600 text-white hover:bg-emerald-700";
+    let neutral = "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50";
+    let danger = "border border-rose-200 bg-white text-rose-700 hover:bg-rose-50";
+    view! {
+        <div class="flex flex-col items-end gap-2">
+            <div class="flex gap-2">
+                {move || {
+                    let status = c.get().status;
+                    let mut buttons = Vec::new();
+                    match status.as_str() {
+                        "draft" => buttons.push(button("start", "Start", primary)),
+                        "active" => buttons.push(button("pause", "Pause", neutral)),
+                        "paused" => buttons.push(button("resume", "Resume", primary)),
+                        _ => {}
+                    }
+                    if matches!(status.as_str(), "draft" | "active" | "paused") {
+                        buttons.push(button("cancel", "Cancel", danger));
+                    }
+                    buttons.collect_view()
+                }}
+            </div>
+            {move || {
+                act.value()
+                    .get()
+                    .and_then(|r| r.err())
+                    .map(|e| view! { <p class="text-sm text-rose-700" role="alert">{error_text(&e)}</p> })
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn PauseNotice(c: Memo<CampaignView>, instances: Vec<InstanceView>) -> impl IntoView {
+    move || {
+        let c = c.get();
+        if c.status != "paused" {
+            return None;
+        }
+        let text = match c.pause_reason.as_deref() {
+            Some("instance_disconnected") => {
+                let names: Vec<String> = instances
+                    .iter()
+                    .filter(|i| c.instance_ids.contains(&i.id) && i.connection_state != "open")
+                    .map(|i| i.friendly_name.clone())
+                    .collect();
+                let who = if names.is_empty() {
+                    "one of its WhatsApp instances".to_string()
+                } else {
+                    format!("instance {}", names.join(", "))
+                };
+                format!(
+                    "Paused because {who} disconnected. Nothing is sent until it is \
+                     reconnected and the campaign is resumed."
+                )
+            }
+            Some("manual") | None => {
+                "Paused by a person on your team. Resume it to continue sending.".into()
+            }
+            Some(other) => format!("Paused ({}).", other.replace('_', " ")),
+        };
+        Some(view! {
+            <div class="mt-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="pause-notice">
+                {text}
+            </div>
+        })
+    }
+}
+
+#[component]
+fn Counters(c: Memo<CampaignView>) -> impl IntoView {
+    type Pick = fn(&CampaignView) -> i64;
+    let items: [(&str, &str, Pick, &str); 7] = [
+        ("Sent", "sent", |c| c.counts.sent, "text-slate-900"),
+        (
+            "Delivered",
+            "delivered",
+            |c| c.counts.delivered,
+            "text-emerald-700",
+        ),
+        ("Read", "read", |c| c.counts.read, "text-emerald-700"),
+        ("Failed", "failed", |c| c.counts.failed, "text-rose-700"),
+        (
+            "Opted out",
+            "opted_out",
+            |c| c.counts.opted_out,
+            "text-amber-700",
+        ),
+        ("Replied", "replied", |c| c.counts.replied, "text-sky-700"),
+        ("Pending", "pending", |c| c.counts.pending, "text-slate-600"),
+    ];
+    view! {
+        <div class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-7">
+            {items
+                .into_iter()
+                .map(|(label, key, pick, tone)| {
+                    view! {
+                        <div class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+                            <div class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
+                            <div
+                                class=format!("mt-1 text-3xl font-semibold tabular-nums {tone}")
+                                data-testid=format!("count-{key}")
+                            >
+                                {move || num(pick(&c.get()))}
+                            </div>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn Rate(label: &'static str, testid: &'static str, value: Signal<f64>) -> impl IntoView {
+    view! {
+        <div class="mb-4 last:mb-0">
+            <div class="flex items-baseline justify-between">
+                <span class="text-sm text-slate-600">{label}</span>
+                <span class="text-lg font-semibold tabular-nums" data-testid=testid>{move || pct(value.get())}</span>
+            </div>
+            <div class="mt-1 h-2 rounded-full bg-slate-100">
+                <div
+                    class="h-2 rounded-full bg-emerald-500"
+                    style=move || format!("width: {:.1}%", value.get().clamp(0.0, 100.0))
+                ></div>
+            </div>
+        </div>
+    }
+}
+
+/// Sent → delivered → read as horizontal bars, widths relative to sent.
+#[component]
+fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
+    type Pick = fn(&CampaignView) -> i64;
+    let steps: [(&str, Pick, &str); 3] = [
+        ("Sent", |c| c.counts.sent, "#34d399"),
+        ("Delivered", |c| c.counts.delivered, "#10b981"),
+        ("Read", |c| c.counts.read, "#047857"),
+    ];
+    const BAR: f64 = 320.0;
+    view! {
+        <svg viewBox="0 0 560 140" class="w-full" role="img" aria-label="Delivery funnel" data-testid="funnel">
+            {steps
+                .into_iter()
+                .enumerate()
+                .map(|(i, (label, pick, color))| {
+                    let y = i as f64 * 46.0;
+                    let width = move || {
+                        let c = c.get();
+                        let sent = c.counts.sent;
+                        if sent == 0 { 0.0 } else { BAR * pick(&c) as f64 / sent as f64 }
+                    };
+                    let caption = move || {
+                        let c = c.get();
+                        let v = pick(&c);
+                        let share = if c.counts.sent == 0 { 0.0 } else { 100.0 * v as f64 / c.counts.sent as f64 };
+                        format!("{} · {}", num(v), pct(share))
+                    };
+                    view! {
+                        <text x="0" y=y + 25.0 font-size="14" fill="#475569">{label}</text>
+                        <rect x="96" y=y + 6.0 width=BAR height="28" rx="6" fill="#f1f5f9"></rect>
+                        <rect x="96" y=y + 6.0 width=width height="28" rx="6" fill=color></rect>
+                        <text x="428" y=y + 25.0 font-size="14" font-weight="600" fill="#0f172a">{caption}</text>
+                    }
+                })
+                .collect_view()}
+        </svg>
+    }
+}
+
+#[component]
+fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
+    let page = Resource::new(
+        move || {
+            let f = filters.get();
+            (f.status, f.offset)
+        },
+        move |(status, offset)| campaign_recipients(id, status, offset),
+    );
+    let chip = move |status: Option<&'static str>| {
+        let f = filters.get_untracked();
+        let href = Filters {
+            status: status.map(String::from),
+            offset: 0,
+            ..f.clone()
+        }
+        .href(id);
+        let selected = f.status.as_deref() == status;
+        let class = if selected {
+            "rounded-full bg-emerald-600 px-3 py-1 text-xs font-medium text-white"
+        } else {
+            "rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-600 hover:bg-slate-200"
+        };
+        view! { <a href=href class=class>{status.unwrap_or("all").replace('_', " ")}</a> }
+    };
+    let th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
+    view! {
+        <Card title="Recipients">
+            <div class="mb-4 flex flex-wrap gap-2" data-testid="status-filter">
+                {move || {
+                    filters.track();
+                    std::iter::once(None)
+                        .chain(STATUSES.into_iter().map(Some))
+                        .map(chip)
+                        .collect_view()
+                }}
+            </div>
+            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
+                        Ok(p) if p.rows.is_empty() => view! { <Empty text="No recipients here."/> }.into_any(),
+                        Ok(p) => {
+                            let f = filters.get_untracked();
+                            let prev = (p.offset > 0)
+                                .then(|| Filters { offset: p.offset.saturating_sub(p.limit), ..f.clone() }.href(id));
+                            let next = p
+                                .has_more
+                                .then(|| Filters { offset: p.offset + p.limit, ..f.clone() }.href(id));
+                            let range = format!(
+                                "{}–{}",
+                                num(p.offset as i64 + 1),
+                                num(p.offset as i64 + p.rows.len() as i64),
+                            );
+                            view! {
+                                <div class="overflow-x-auto">
+                                    <table class="min-w-full text-sm" data-testid="recipients">
+                                        <thead>
+                                            <tr class="border-b border-slate-200">
+                                                <th class=th>"Name"</th>
+                                                <th class=th>"Phone"</th>
+                                                <th class=th>"Status"</th>
+                                                <th class=th>"Sent"</th>
+                                                <th class=th>"Delivered"</th>
+                                                <th class=th>"Read"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody class="divide-y divide-slate-100">
+                                            {p
+                                                .rows
+                                                .into_iter()
+                                                .map(|r| {
+                                                    view! {
+                                                        <tr>
+                                                            <td class="px-3 py-2 font-medium text-slate-800">{r.name}</td>
+                                                            <td class="px-3 py-2 font-mono text-xs text-slate-600">{format!("+{}", r.phone)}</td>
+                                                            <td class="px-3 py-2">
+                                                                <Pill status=r.status/>
+                                                                {r.error.map(|e| view! { <div class="mt-1 text-xs text-rose-700">{e}</div> })}
+                                                            </td>
+                                                            <td class="px-3 py-2 text-xs text-slate-600">{when(r.sent_at.as_deref())}</td>
+                                                            <td class="px-3 py-2 text-xs text-slate-600">{when(r.delivered_at.as_deref())}</td>
+                                                            <td class="px-3 py-2 text-xs text-slate-600">{when(r.read_at.as_deref())}</td>
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <div class="mt-4 flex items-center justify-between text-sm text-slate-600">
+                                    <span>{range}</span>
+                                    <div class="flex gap-2">
+                                        {prev.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">"← Previous"</a> })}
+                                        {next.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50" data-testid="next-page">"Next →"</a> })}
+                                    </div>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </Card>
+    }
+}
+
+#[component]
+fn Log(id: i64, filters: Memo<Filters>, live: Live) -> impl IntoView {
+    let severity = Memo::new(move |_| filters.get().severity);
+    let lines = Resource::new(move || severity.get(), move |s| campaign_logs(id, s));
+    let chip = move |s: Option<&'static str>| {
+        let f = filters.get_untracked();
+        let href = Filters {
+            severity: s.map(String::from),
+            ..f.clone()
+        }
+        .href(id);
+        let class = if f.severity.as_deref() == s {
+            "rounded-full bg-emerald-600 px-3 py-1 text-xs font-medium text-white"
+        } else {
+            "rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-600 hover:bg-slate-200"
+        };
+        view! { <a href=href class=class>{s.unwrap_or("all")}</a> }
+    };
+    view! {
+        <Card title="Log">
+            <div class="mb-4 flex flex-wrap gap-2" data-testid="severity-filter">
+                {move || {
+                    filters.track();
+                    std::iter::once(None).chain(SEVERITIES.into_iter().map(Some)).map(chip).collect_view()
+                }}
+            </div>
+            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match lines.await {
+                        Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
+                        Ok(loaded) => view! { <LogLines id loaded severity live/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Card>
+    }
+}
+
+#[component]
+fn LogLines(
+    id: i64,
+    loaded: Vec<CampaignLogView>,
+    severity: Memo<Option<String>>,
+    live: Live,
+) -> impl IntoView {
+    let newest = loaded.first().map(|l| l.id).unwrap_or(0);
+    let all = move || {
+        let wanted = severity.get();
+        let mut fresh: Vec<CampaignLogView> = live.logs.with(|logs| {
+            logs.iter()
+                .filter(|(c, l)| {
+                    *c == id && l.id > newest && wanted.as_ref().is_none_or(|w| *w == l.severity)
+                })
+                .map(|(_, l)| l.clone())
+                .collect()
+        });
+        fresh.reverse();
+        fresh.extend(loaded.iter().cloned());
+        fresh
+    };
+    move || {
+        let lines = all();
+        if lines.is_empty() {
+            return view! { <Empty text="Nothing logged yet."/> }.into_any();
+        }
+        view! {
+            <ol class="max-h-[32rem] space-y-2 overflow-y-auto" data-testid="log">
+                {lines
+                    .into_iter()
+                    .map(|l| {
+                        let critical = l.severity == "critical";
+                        let row = if critical {
+                            "rounded-lg border border-rose-200 bg-rose-50 px-3 py-2"
+                        } else {
+                            "rounded-lg border border-slate-100 px-3 py-2"
+                        };
+                        let text = if critical { "text-sm font-medium text-rose-800" } else { "text-sm text-slate-800" };
+                        view! {
+                            <li class=row data-severity=l.severity.clone()>
+                                <div class="flex items-center justify-between gap-2">
+                                    <Pill status=l.severity.clone()/>
+                                    <span class="text-xs text-slate-500">{when(Some(&l.created_at))}</span>
+                                </div>
+                                <p class=format!("mt-1 {text}")>{l.message}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        }
+            .into_any()
+    }
+}

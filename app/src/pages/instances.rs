@@ -1,0 +1,130 @@
+//! `/instances`: each WhatsApp instance's connection, health, today's counters, last event
+//! and webhook URL.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::list_instances;
+use crate::types::InstanceView;
+use crate::ui::{Empty, ErrorBox, Pill, error_text, num, when};
+
+/// The instances page.
+#[component]
+pub fn InstancesPage() -> impl IntoView {
+    let instances = Resource::new(|| (), |_| list_instances());
+    view! {
+        <Title text="Instances · Alrea Flow"/>
+        <div class="mb-6">
+            <h1 class="text-2xl font-semibold tracking-tight">"Instances"</h1>
+            <p class="mt-1 text-sm text-slate-500">"The WhatsApp numbers your campaigns send from."</p>
+        </div>
+        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match instances.await {
+                    Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
+                    Ok(list) if list.is_empty() => {
+                        view! { <Empty text="No instances yet. Register one with the API (POST /api/v1/instances)."/> }
+                            .into_any()
+                    }
+                    Ok(list) => {
+                        view! {
+                            <div class="grid gap-6 md:grid-cols-2" data-testid="instances">
+                                {list.into_iter().map(|i| view! { <InstanceCard i/> }).collect_view()}
+                            </div>
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Tailwind classes of a health score: green when healthy, amber when shaky, red when bad.
+fn health_tone(score: i32) -> (&'static str, &'static str) {
+    match score {
+        80.. => ("text-emerald-700", "bg-emerald-500"),
+        50..=79 => ("text-amber-700", "bg-amber-500"),
+        _ => ("text-rose-700", "bg-rose-500"),
+    }
+}
+
+/// Copies `text` to the clipboard (in the browser).
+fn copy(text: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+}
+
+#[component]
+fn InstanceCard(i: InstanceView) -> impl IntoView {
+    let (text_tone, bar_tone) = health_tone(i.health_score);
+    let copied = RwSignal::new(false);
+    let url = i.webhook_url.clone();
+    let stat = |label: &'static str, value: i64| {
+        view! {
+            <div>
+                <div class="text-xs uppercase tracking-wide text-slate-500">{label}</div>
+                <div class="text-lg font-semibold tabular-nums">{num(value)}</div>
+            </div>
+        }
+    };
+    view! {
+        <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid=format!("instance-{}", i.id)>
+            <div class="flex items-start justify-between gap-4">
+                <div>
+                    <h2 class="font-semibold">{i.friendly_name.clone()}</h2>
+                    <p class="font-mono text-xs text-slate-500">{i.instance_name.clone()}</p>
+                </div>
+                <div class="flex items-center gap-2">
+                    <Pill status=i.connection_state.clone()/>
+                    {(!i.active).then(|| view! { <Pill status="inactive".to_string()/> })}
+                </div>
+            </div>
+            <div class="mt-4">
+                <div class="flex items-baseline justify-between">
+                    <span class="text-sm text-slate-600">"Health"</span>
+                    <span class=format!("text-lg font-semibold tabular-nums {text_tone}")>
+                        {format!("{} / 100", i.health_score)}
+                    </span>
+                </div>
+                <div class="mt-1 h-2 rounded-full bg-slate-100">
+                    <div class=format!("h-2 rounded-full {bar_tone}") style=format!("width: {}%", i.health_score.clamp(0, 100))></div>
+                </div>
+            </div>
+            <div class="mt-4 grid grid-cols-4 gap-2 rounded-lg bg-slate-50 p-3">
+                {stat("Sent today", i.today.sent)}
+                {stat("Delivered", i.today.delivered)}
+                {stat("Read", i.today.read)}
+                {stat("Failed", i.today.failed)}
+            </div>
+            <p class="mt-3 text-xs text-slate-500">"Last event: " {when(i.last_event_at.as_deref())}</p>
+            {(!url.is_empty()).then(|| {
+                let shown = url.clone();
+                view! {
+                    <div class="mt-3">
+                        <div class="text-xs font-medium text-slate-600">"Webhook URL (set it in Evolution)"</div>
+                        <div class="mt-1 flex items-center gap-2">
+                            <code class="block flex-1 truncate rounded-md bg-slate-100 px-2 py-1.5 text-xs text-slate-700" data-testid="webhook-url">
+                                {shown}
+                            </code>
+                            <button
+                                type="button"
+                                class="rounded-md border border-slate-300 px-2.5 py-1.5 text-xs font-medium text-slate-700 hover:bg-slate-50"
+                                on:click=move |_| {
+                                    copy(&url);
+                                    copied.set(true);
+                                }
+                            >
+                                {move || if copied.get() { "Copied" } else { "Copy" }}
+                            </button>
+                        </div>
+                    </div>
+                }
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,79 @@
+//! `/login`: email and password.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::Login;
+use crate::ui::error_text;
+
+/// The login page.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = ServerAction::<Login>::new();
+    let query = use_query_map();
+    let error = move || {
+        if let Some(Err(e)) = login.value().get() {
+            return Some(error_text(&e));
+        }
+        query.with(|q| match q.get("error").as_deref() {
+            Some("locked") => Some("Too many failed attempts; try again in a few minutes.".into()),
+            Some(_) => Some("Wrong email or password.".into()),
+            None => None,
+        })
+    };
+    view! {
+        <Title text="Log in · Alrea Flow"/>
+        <div class="flex min-h-screen items-center justify-center px-4">
+            <div class="w-full max-w-sm">
+                <div class="mb-8 flex items-center justify-center gap-2 text-xl font-semibold tracking-tight">
+                    <span class="inline-block h-7 w-7 rounded-md bg-emerald-600"></span>
+                    "Alrea Flow"
+                </div>
+                <div class="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+                    <h1 class="text-lg font-semibold">"Log in"</h1>
+                    <p class="mt-1 text-sm text-slate-500">"Follow your WhatsApp campaigns live."</p>
+                    <ActionForm action=login attr:class="mt-6 space-y-4">
+                        <label class="block">
+                            <span class="text-sm font-medium text-slate-700">"Email"</span>
+                            <input
+                                type="email"
+                                name="email"
+                                required
+                                autocomplete="username"
+                                class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 focus:ring-emerald-500"
+                            />
+                        </label>
+                        <label class="block">
+                            <span class="text-sm font-medium text-slate-700">"Password"</span>
+                            <input
+                                type="password"
+                                name="password"
+                                required
+                                autocomplete="current-password"
+                                class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 focus:ring-emerald-500"
+                            />
+                        </label>
+                        {move || {
+                            error()
+                                .map(|e| {
+                                    view! {
+                                        <p class="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700" role="alert" data-testid="login-error">
+                                            {e}
+                                        </p>
+                                    }
+                                })
+                        }}
+                        <button
+                            type="submit"
+                            class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
+                            disabled=move || login.pending().get()
+                        >
+                            "Log in"
+                        </button>
+                    </ActionForm>
+                </div>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,8 @@
+//! The dashboard's pages, one module each, and the layout around them.
+
+pub mod campaign;
+pub mod campaigns;
+pub mod instances;
+pub mod layout;
+pub mod login;
+pub mod opt_outs;

@@ -1,0 +1,104 @@
+//! Benchmark fixture: a tenant, an instance and one campaign of N contacts whose messages are
+//! all sent (message ids `B-<campaign_contact id>`), on the database at the given URL.
+//! Prints the webhook path and the id range as JSON. Used by `bench/webhooks.sh`.
+//!
+//! `cargo run --release --example bench_seed -- <database-url> [contacts]`
+
+use app::types::{NewCampaign, NewContact, NewInstance};
+use flow_server::db::Db;
+use flow_server::service::sql::stmt;
+use flow_server::service::{campaigns, contacts, instances, tenants};
+use sea_orm::{ConnectionTrait, Statement};
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let url = args
+        .next()
+        .expect("usage: bench_seed <database-url> [contacts]");
+    let n: usize = args
+        .next()
+        .map_or(100_000, |a| a.parse().expect("contacts"));
+    let db = Db::open(&url).await.expect("open database");
+    let tenant = tenants::create(&db, "Bench").await.expect("tenant");
+    let inst = instances::create(
+        &db,
+        "http://127.0.0.1:3000",
+        tenant.id,
+        NewInstance {
+            instance_name: "bench-01".into(),
+            friendly_name: None,
+            api_url: "http://127.0.0.1:9".into(),
+            api_key: "bench-key".into(),
+            api_version: None,
+        },
+    )
+    .await
+    .expect("instance");
+    let rows: Vec<NewContact> = (0..n)
+        .map(|i| NewContact {
+            name: format!("Contact {i}"),
+            phone: format!("55{:011}", 11_900_000_000u64 + i as u64),
+        })
+        .collect();
+    contacts::import(&db, tenant.id, rows)
+        .await
+        .expect("contacts");
+    let campaign = campaigns::create(
+        &db,
+        tenant.id,
+        NewCampaign {
+            name: "Bench".into(),
+            message: "Olá {{name}}".into(),
+            instance_ids: vec![inst.id],
+            contact_ids: None,
+            all_contacts: true,
+            settings: None,
+        },
+    )
+    .await
+    .expect("campaign");
+    // What the sender would have done, in one statement.
+    let backend = db.backend();
+    db.write
+        .execute_raw(stmt(
+            backend,
+            "UPDATE campaign_contact SET whatsapp_message_id = 'B-' || CAST(id AS TEXT), \
+             status = 'sent', sent_at = updated_at, instance_id = ? WHERE campaign_id = ?",
+            vec![inst.id.into(), campaign.id.into()],
+        ))
+        .await
+        .expect("mark sent");
+    db.write
+        .execute_raw(stmt(
+            backend,
+            "UPDATE campaign SET status = 'active', sent = total, pending = 0 WHERE id = ?",
+            vec![campaign.id.into()],
+        ))
+        .await
+        .expect("counters");
+    let range = db
+        .read
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT MIN(id) AS lo, MAX(id) AS hi FROM campaign_contact WHERE campaign_id = {}",
+                campaign.id
+            ),
+        ))
+        .await
+        .expect("range")
+        .expect("row");
+    let lo: i64 = range.try_get("", "lo").expect("lo");
+    let hi: i64 = range.try_get("", "hi").expect("hi");
+    println!(
+        "{}",
+        serde_json::json!({
+            "path": format!("/api/webhooks/evolution/i/{}", inst.webhook_secret),
+            "instance": "bench-01",
+            "campaign_id": campaign.id,
+            "first_id": lo,
+            "last_id": hi,
+        })
+    );
+}

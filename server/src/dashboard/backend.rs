@@ -1,0 +1,262 @@
+//! The server's side of the dashboard port: [`app::backend::DashboardApi`] over the services,
+//! scoped to the caller's tenant.
+
+use std::sync::Arc;
+
+use app::backend::{BoxFuture, Caller, DashboardApi, DashboardError, DashboardResult};
+use app::types::{
+    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser,
+};
+
+use crate::dashboard::lockout::LoginGuard;
+use crate::dashboard::{password, session, users};
+use crate::domain::campaign_state::CampaignAction;
+use crate::live::bus::ChangeKind;
+use crate::service::campaign_logs::Severity;
+use crate::service::{ServiceError, campaigns, contacts, instances};
+use crate::state::AppState;
+
+/// Recipients per page.
+pub const RECIPIENTS_PAGE: u64 = 50;
+
+/// Log lines shown.
+pub const LOG_LINES: u64 = 200;
+
+/// Campaigns listed.
+const CAMPAIGNS_SHOWN: u64 = 500;
+
+/// Opt-outs listed.
+const OPT_OUTS_SHOWN: u64 = 1000;
+
+/// The dashboard backend of a running server.
+pub struct DashboardBackend {
+    state: AppState,
+    guard: LoginGuard,
+}
+
+impl DashboardBackend {
+    /// The backend over `state`, wrapped for Leptos context.
+    pub fn provide(state: AppState) -> app::backend::Backend {
+        app::backend::Backend(Arc::new(Self {
+            state,
+            guard: LoginGuard::default(),
+        }))
+    }
+
+    fn secure(&self) -> bool {
+        self.state.config.public_url.starts_with("https://")
+    }
+
+    async fn login_inner(&self, email: &str, password: &str) -> DashboardResult<String> {
+        let email = users::normalize_email(email);
+        if self.guard.is_locked(&email) {
+            return Err(DashboardError::LockedOut);
+        }
+        let user = users::find_by_email(&self.state.db, &email)
+            .await
+            .map_err(internal)?;
+        let phc = user.as_ref().map(|u| u.password_hash.clone());
+        if !password::verify(password.to_string(), phc).await {
+            self.guard.failed(&email);
+            tracing::info!("dashboard login refused");
+            return Err(DashboardError::Unauthorized);
+        }
+        let Some(user) = user else {
+            return Err(DashboardError::Unauthorized);
+        };
+        self.guard.succeeded(&email);
+        let token = session::create(&self.state.db, &user)
+            .await
+            .map_err(internal)?;
+        tracing::info!(
+            user_id = user.id,
+            tenant_id = user.tenant_id,
+            "dashboard login"
+        );
+        Ok(session::set_cookie(&token, self.secure()))
+    }
+
+    async fn transition_inner(
+        &self,
+        caller: &Caller,
+        id: i64,
+        action: &str,
+    ) -> DashboardResult<CampaignView> {
+        if !caller.is_admin() {
+            return Err(DashboardError::Forbidden);
+        }
+        let action = CampaignAction::parse(action)
+            .ok_or_else(|| DashboardError::Rejected(format!("unknown action {action:?}")))?;
+        let view = campaigns::transition(&self.state.db, caller.tenant_id, id, action)
+            .await
+            .map_err(service)?;
+        tracing::info!(
+            campaign_id = id,
+            action = action.as_str(),
+            "campaign transition from the dashboard"
+        );
+        self.state
+            .bus
+            .publish(caller.tenant_id, ChangeKind::Campaign(view.clone()));
+        Ok(view)
+    }
+}
+
+fn internal(err: impl std::fmt::Display) -> DashboardError {
+    tracing::error!(error = %err, "dashboard request failed");
+    DashboardError::Internal
+}
+
+fn service(err: ServiceError) -> DashboardError {
+    match err {
+        ServiceError::Validation(m) | ServiceError::Conflict(m) => DashboardError::Rejected(m),
+        ServiceError::NotFound(what) => DashboardError::NotFound(what.to_string()),
+        e @ ServiceError::Upstream(_) => DashboardError::Rejected(e.to_string()),
+        ServiceError::Db(e) => internal(e),
+    }
+}
+
+impl DashboardApi for DashboardBackend {
+    fn login<'a>(
+        &'a self,
+        email: &'a str,
+        password: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<String>> {
+        Box::pin(self.login_inner(email, password))
+    }
+
+    fn logout<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, String> {
+        Box::pin(async move {
+            if let Some(token) = cookie_header.and_then(session::token_in)
+                && let Err(e) = session::delete(&self.state.db, token).await
+            {
+                tracing::warn!(error = %e, "cannot delete a session");
+            }
+            session::clear_cookie(self.secure())
+        })
+    }
+
+    fn caller<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, Option<Caller>> {
+        Box::pin(async move {
+            let token = cookie_header.and_then(session::token_in)?;
+            let user = session::lookup(&self.state.db, token)
+                .await
+                .inspect_err(|e| tracing::warn!(error = %e, "cannot read a session"))
+                .ok()??;
+            Some(Caller {
+                tenant_id: user.tenant_id,
+                user: SessionUser {
+                    email: user.email,
+                    role: user.role.as_str().to_string(),
+                    tenant_name: user.tenant_name,
+                },
+            })
+        })
+    }
+
+    fn campaigns<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> BoxFuture<'a, DashboardResult<Vec<CampaignView>>> {
+        Box::pin(async move {
+            campaigns::list(&self.state.db, caller.tenant_id, CAMPAIGNS_SHOWN, 0)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn campaign<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>> {
+        Box::pin(async move {
+            campaigns::get(&self.state.db, caller.tenant_id, id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn recipients<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        status: Option<String>,
+        offset: u64,
+    ) -> BoxFuture<'a, DashboardResult<RecipientsPage>> {
+        Box::pin(async move {
+            let mut rows = campaigns::contacts(
+                &self.state.db,
+                caller.tenant_id,
+                id,
+                status.as_deref().filter(|s| !s.is_empty()),
+                RECIPIENTS_PAGE + 1,
+                offset,
+            )
+            .await
+            .map_err(service)?;
+            let has_more = rows.len() as u64 > RECIPIENTS_PAGE;
+            rows.truncate(RECIPIENTS_PAGE as usize);
+            Ok(RecipientsPage {
+                rows,
+                offset,
+                limit: RECIPIENTS_PAGE,
+                has_more,
+            })
+        })
+    }
+
+    fn logs<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        severity: Option<String>,
+    ) -> BoxFuture<'a, DashboardResult<Vec<CampaignLogView>>> {
+        Box::pin(async move {
+            let severity = match severity.as_deref().filter(|s| !s.is_empty()) {
+                None => None,
+                Some(s) => Some(Severity::parse(s).ok_or_else(|| {
+                    DashboardError::Rejected("severity must be info, warning or critical".into())
+                })?),
+            };
+            campaigns::logs_of(&self.state.db, caller.tenant_id, id, severity, LOG_LINES, 0)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn transition<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        action: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>> {
+        Box::pin(self.transition_inner(caller, id, action))
+    }
+
+    fn instances<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> BoxFuture<'a, DashboardResult<Vec<InstanceView>>> {
+        Box::pin(async move {
+            instances::list(
+                &self.state.db,
+                &self.state.config.public_url,
+                caller.tenant_id,
+            )
+            .await
+            .map_err(service)
+        })
+    }
+
+    fn opt_outs<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> BoxFuture<'a, DashboardResult<Vec<OptOutView>>> {
+        Box::pin(async move {
+            contacts::opt_outs(&self.state.db, caller.tenant_id, OPT_OUTS_SHOWN, 0)
+                .await
+                .map_err(service)
+        })
+    }
+}

@@ -1,0 +1,8 @@
+//! The dashboard's server side: users and their passwords, login sessions with a lockout, and
+//! the [`backend::DashboardBackend`] through which the Leptos pages reach the services.
+
+pub mod backend;
+pub mod lockout;
+pub mod password;
+pub mod session;
+pub mod users;

@@ -1,0 +1,140 @@
+//! Login sessions: a random token in an HttpOnly, SameSite=Lax cookie, stored as its SHA-256
+//! hash with the user, tenant and expiry.
+
+use axum::http::HeaderMap;
+use axum::http::header::COOKIE;
+use chrono::{Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+use crate::auth::{Role, token};
+use crate::db::Db;
+use crate::entities::{session, tenant, user};
+
+/// The session cookie's name.
+pub const COOKIE_NAME: &str = "flow_session";
+
+/// How long a session lasts after login.
+pub const TTL: Duration = Duration::days(7);
+
+/// The person behind a valid session.
+#[derive(Clone, Debug)]
+pub struct SessionUser {
+    /// The user id.
+    pub user_id: i64,
+    /// Their tenant.
+    pub tenant_id: i64,
+    /// Their tenant's name.
+    pub tenant_name: String,
+    /// Login email.
+    pub email: String,
+    /// What they may do.
+    pub role: Role,
+}
+
+/// The session token in a `Cookie` header value, if any.
+pub fn token_in(cookie_header: &str) -> Option<&str> {
+    cookie_header.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == COOKIE_NAME && !value.is_empty()).then_some(value)
+    })
+}
+
+/// The `Set-Cookie` value that stores `token` (`Secure` when Flow is served over HTTPS).
+pub fn set_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        TTL.num_seconds()
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+/// Opens a session for `user`; answers the token for the cookie.
+pub async fn create(db: &Db, user: &user::Model) -> Result<String, DbErr> {
+    let token = token::generate("fs_");
+    let now = Utc::now();
+    session::ActiveModel {
+        token_hash: Set(token::hash(&token)),
+        user_id: Set(user.id),
+        tenant_id: Set(user.tenant_id),
+        created_at: Set(now),
+        expires_at: Set(now + TTL),
+        ..Default::default()
+    }
+    .insert(&db.write)
+    .await?;
+    Ok(token)
+}
+
+/// Ends the session of `token` (no-op when unknown).
+pub async fn delete(db: &Db, token: &str) -> Result<(), DbErr> {
+    session::Entity::delete_many()
+        .filter(session::Column::TokenHash.eq(token::hash(token)))
+        .exec(&db.write)
+        .await?;
+    Ok(())
+}
+
+/// The user of a valid, unexpired session `token`.
+pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, DbErr> {
+    let Some(s) = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token::hash(token)))
+        .filter(session::Column::ExpiresAt.gt(Utc::now()))
+        .one(&db.read)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(u) = user::Entity::find_by_id(s.user_id).one(&db.read).await? else {
+        return Ok(None);
+    };
+    let (Some(role), Some(t)) = (
+        Role::parse(&u.role),
+        tenant::Entity::find_by_id(u.tenant_id)
+            .one(&db.read)
+            .await?,
+    ) else {
+        return Ok(None);
+    };
+    Ok(Some(SessionUser {
+        user_id: u.id,
+        tenant_id: u.tenant_id,
+        tenant_name: t.name,
+        email: u.email,
+        role,
+    }))
+}
+
+/// The user of the session cookie among `headers`, if valid.
+pub async fn from_headers(db: &Db, headers: &HeaderMap) -> Result<Option<SessionUser>, DbErr> {
+    for value in headers.get_all(COOKIE) {
+        if let Some(token) = value.to_str().ok().and_then(token_in) {
+            return lookup(db, token).await;
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_session_cookie_among_others() {
+        assert_eq!(token_in("a=1; flow_session=abc; b=2"), Some("abc"));
+        assert_eq!(token_in("flow_session="), None);
+        assert_eq!(token_in("other=x"), None);
+    }
+
+    #[test]
+    fn cookie_is_http_only_and_lax() {
+        let c = set_cookie("t", true);
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("Secure"));
+        assert!(clear_cookie(false).contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,87 @@
+//! Dashboard users: created from the CLI (`server user create`), emails compared lowercased.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+use crate::auth::Role;
+use crate::dashboard::password;
+use crate::db::Db;
+use crate::entities::{tenant, user};
+
+/// The shortest password accepted.
+pub const MIN_PASSWORD_LEN: usize = 8;
+
+/// Why a user could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    /// The email or password is not acceptable.
+    #[error("{0}")]
+    Invalid(String),
+    /// No tenant has that id.
+    #[error("tenant {0} does not exist")]
+    NoTenant(i64),
+    /// Another user has that email.
+    #[error("a user with email {0} already exists")]
+    EmailTaken(String),
+    /// Hashing failed.
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+    /// The database failed.
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// The stored form of an email: trimmed and lowercased.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Creates a user of `tenant_id`.
+pub async fn create(
+    db: &Db,
+    tenant_id: i64,
+    email: &str,
+    password: &str,
+    role: Role,
+) -> Result<user::Model, UserError> {
+    let email = normalize_email(email);
+    if !email.contains('@') || email.len() > 254 {
+        return Err(UserError::Invalid(format!(
+            "{email:?} is not an email address"
+        )));
+    }
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(UserError::Invalid(format!(
+            "the password needs at least {MIN_PASSWORD_LEN} characters"
+        )));
+    }
+    if tenant::Entity::find_by_id(tenant_id)
+        .one(&db.read)
+        .await?
+        .is_none()
+    {
+        return Err(UserError::NoTenant(tenant_id));
+    }
+    if find_by_email(db, &email).await?.is_some() {
+        return Err(UserError::EmailTaken(email));
+    }
+    let password_hash = password::hash(password.to_string()).await?;
+    Ok(user::ActiveModel {
+        tenant_id: Set(tenant_id),
+        email: Set(email),
+        password_hash: Set(password_hash),
+        role: Set(role.as_str().to_string()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&db.write)
+    .await?)
+}
+
+/// The user with `email` (already normalized).
+pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(&db.read)
+        .await
+}

@@ -1,0 +1,486 @@
+//! The sender's database work: what is due, claiming a row (pending → sending) under the
+//! safety checks, and recording what Evolution answered.
+
+use std::time::Duration;
+
+use app::types::SendWindow;
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, TransactionTrait, Value};
+use serde_json::json;
+
+use crate::domain::delivery::DeliveryStatus;
+use crate::evolution::client::{ApiVersion, SendError};
+use crate::ingest::{Ctx, attach_message_id};
+use crate::live::publish::publish_effects;
+use crate::sender::SenderDeps;
+use crate::service::campaign_logs::{LogLine, Severity};
+use crate::service::sql::{placeholders, stmt};
+
+/// An active campaign, as the sender needs it.
+#[derive(Clone, Debug)]
+pub struct DueCampaign {
+    /// Campaign id.
+    pub id: i64,
+    /// Template.
+    pub message: String,
+    /// Pacing.
+    pub min_delay_ms: i64,
+    /// Pacing.
+    pub max_delay_ms: i64,
+    /// Per-instance daily cap.
+    pub daily_cap: Option<i64>,
+    /// Send window.
+    pub window: Option<SendWindow>,
+}
+
+/// An instance that may send now (active and open).
+#[derive(Clone, Debug)]
+pub struct Available {
+    /// Instance id.
+    pub id: i64,
+    /// Evolution instance name.
+    pub name: String,
+    /// Evolution base URL.
+    pub api_url: String,
+    /// Secret api key.
+    pub api_key: String,
+    /// v1 or v2.
+    pub version: ApiVersion,
+}
+
+/// A row claimed for sending.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct Claimed {
+    /// campaign_contact id.
+    pub id: i64,
+    /// Campaign.
+    pub campaign_id: i64,
+    /// Phone digits.
+    pub phone: String,
+    /// Contact name.
+    pub name: String,
+}
+
+/// Every active campaign.
+pub async fn active_campaigns(db: &crate::db::Db) -> Result<Vec<DueCampaign>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        message: String,
+        min_delay_ms: i64,
+        max_delay_ms: i64,
+        daily_cap: Option<i64>,
+        window_start: Option<String>,
+        window_end: Option<String>,
+        window_utc_offset_minutes: i32,
+    }
+    let rows = Row::find_by_statement(stmt(
+        db.backend(),
+        "SELECT id, message, min_delay_ms, max_delay_ms, daily_cap, window_start, \
+         window_end, window_utc_offset_minutes FROM campaign WHERE status = 'active' ORDER BY id",
+        vec![],
+    ))
+    .all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DueCampaign {
+            id: r.id,
+            message: r.message,
+            min_delay_ms: r.min_delay_ms,
+            max_delay_ms: r.max_delay_ms,
+            daily_cap: r.daily_cap,
+            window: match (r.window_start, r.window_end) {
+                (Some(start), Some(end)) => Some(SendWindow {
+                    start,
+                    end,
+                    utc_offset_minutes: r.window_utc_offset_minutes,
+                }),
+                _ => None,
+            },
+        })
+        .collect())
+}
+
+/// The campaign's instances that are active and open.
+pub async fn available_instances(
+    db: &crate::db::Db,
+    campaign_id: i64,
+) -> Result<Vec<Available>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        instance_name: String,
+        api_url: String,
+        api_key: String,
+        api_version: String,
+    }
+    let rows = Row::find_by_statement(stmt(
+        db.backend(),
+        "SELECT i.id, i.instance_name, i.api_url, i.api_key, i.api_version \
+         FROM whatsapp_instance i JOIN campaign_instance ci ON ci.instance_id = i.id \
+         WHERE ci.campaign_id = ? AND i.active = ? AND i.connection_state = 'open' ORDER BY i.id",
+        vec![campaign_id.into(), true.into()],
+    ))
+    .all(&db.read)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Available {
+            id: r.id,
+            name: r.instance_name,
+            api_url: r.api_url,
+            api_key: r.api_key,
+            version: ApiVersion::parse(&r.api_version),
+        })
+        .collect())
+}
+
+/// Messages the instance sent today (UTC).
+pub async fn sent_today(db: &crate::db::Db, instance_id: i64) -> Result<i64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        sent: i64,
+    }
+    Ok(Row::find_by_statement(stmt(
+        db.backend(),
+        "SELECT sent FROM instance_daily_stats WHERE instance_id = ? AND day = ?",
+        vec![
+            instance_id.into(),
+            crate::service::instances::today().into(),
+        ],
+    ))
+    .one(&db.read)
+    .await?
+    .map_or(0, |r| r.sent))
+}
+
+/// Claims the campaign's next pending row for `instance`, re-checking in the same transaction
+/// that the campaign is active, the instance open, and the contact not opted out. A contact
+/// already messaged through another available instance of the campaign is left to that one.
+pub async fn claim_next(
+    db: &crate::db::Db,
+    campaign: &DueCampaign,
+    instance: &Available,
+    available: &[i64],
+) -> Result<Option<Claimed>, DbErr> {
+    let backend = db.backend();
+    let txn = db.write.begin().await?;
+    let ok: Option<(String, bool, String)> = {
+        #[derive(FromQueryResult)]
+        struct Gate {
+            status: String,
+            active: bool,
+            connection_state: String,
+        }
+        Gate::find_by_statement(stmt(
+            backend,
+            "SELECT c.status, i.active, i.connection_state FROM campaign c, whatsapp_instance i \
+             WHERE c.id = ? AND i.id = ?",
+            vec![campaign.id.into(), instance.id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .map(|g| (g.status, g.active, g.connection_state))
+    };
+    if !matches!(ok, Some((ref s, true, ref c)) if s == "active" && c == "open") {
+        return Ok(None);
+    }
+    let others: Vec<i64> = available
+        .iter()
+        .copied()
+        .filter(|i| *i != instance.id)
+        .collect();
+    let mut values: Vec<Value> = vec![campaign.id.into()];
+    let mut sql = String::from(
+        "SELECT cc.id, cc.campaign_id, ct.phone, ct.name FROM campaign_contact cc \
+         JOIN contact ct ON ct.id = cc.contact_id \
+         WHERE cc.campaign_id = ? AND cc.status = 'pending' AND ct.opted_out_at IS NULL",
+    );
+    if !others.is_empty() {
+        sql.push_str(&format!(
+            " AND NOT EXISTS (SELECT 1 FROM campaign_contact s WHERE s.contact_id = cc.contact_id \
+             AND s.whatsapp_message_id IS NOT NULL AND s.instance_id IN ({}))",
+            placeholders(others.len())
+        ));
+        values.extend(others.iter().map(|i| Value::from(*i)));
+    }
+    sql.push_str(" ORDER BY cc.id LIMIT 1");
+    if backend == DbBackend::Postgres {
+        sql.push_str(" FOR UPDATE OF cc SKIP LOCKED");
+    }
+    let Some(claimed) = Claimed::find_by_statement(stmt(backend, &sql, values))
+        .one(&txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let changed = txn
+        .execute_raw(stmt(
+            backend,
+            "UPDATE campaign_contact SET status = 'sending', instance_id = ?, updated_at = ? \
+             WHERE id = ? AND status = 'pending'",
+            vec![instance.id.into(), Utc::now().into(), claimed.id.into()],
+        ))
+        .await?
+        .rows_affected();
+    txn.commit().await?;
+    Ok((changed == 1).then_some(claimed))
+}
+
+/// Records the message id Evolution returned (and applies receipts that beat it).
+pub async fn record_sent(
+    deps: &SenderDeps,
+    claimed: &Claimed,
+    instance_id: i64,
+    message_id: &str,
+) -> Result<(), DbErr> {
+    let txn = deps.db.write.begin().await?;
+    let now = Utc::now();
+    let mut ctx = Ctx::new(&txn, now);
+    attach_message_id(&mut ctx, claimed.id, instance_id, message_id).await?;
+    ctx.effects.touch_instance(instance_id);
+    ctx.effects.flush(&txn, now).await?;
+    let effects = std::mem::take(&mut ctx.effects);
+    txn.commit().await?;
+    publish_effects(&deps.db.write, &deps.bus, &deps.public_url, &effects).await;
+    Ok(())
+}
+
+/// Records a send that did not produce a message id: permanent errors fail the row, "not
+/// sent" answers put it back to pending, unknown outcomes leave it `sending` for the
+/// `send.message` webhook or the stale sweep to resolve.
+pub async fn record_failure(
+    deps: &SenderDeps,
+    claimed: &Claimed,
+    instance_id: i64,
+    error: &SendError,
+) {
+    let result = match error {
+        SendError::NotOnWhatsApp | SendError::Rejected(_) => {
+            fail_rows(
+                deps,
+                &[(claimed.id, claimed.campaign_id, claimed.phone.clone())],
+                Some(instance_id),
+                &error.to_string(),
+            )
+            .await
+        }
+        SendError::Unavailable(_) => deps
+            .db
+            .write
+            .execute_raw(stmt(
+                deps.db.backend(),
+                "UPDATE campaign_contact SET status = 'pending', updated_at = ? \
+                 WHERE id = ? AND status = 'sending'",
+                vec![Utc::now().into(), claimed.id.into()],
+            ))
+            .await
+            .map(|_| ()),
+        SendError::Unknown(reason) => {
+            tracing::warn!(campaign_contact = claimed.id, %reason, "send outcome unknown; waiting for send.message");
+            Ok(())
+        }
+    };
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "cannot record a failed send");
+    }
+}
+
+/// Marks `sending` rows failed with `error`, counting and logging each.
+async fn fail_rows(
+    deps: &SenderDeps,
+    rows: &[(i64, i64, String)],
+    instance_id: Option<i64>,
+    error: &str,
+) -> Result<(), DbErr> {
+    let txn = deps.db.write.begin().await?;
+    let now = Utc::now();
+    let mut ctx = Ctx::new(&txn, now);
+    let backend = deps.db.backend();
+    for (id, campaign_id, phone) in rows {
+        let changed = txn
+            .execute_raw(stmt(
+                backend,
+                "UPDATE campaign_contact SET status = 'failed', failed_at = ?, error = ?, updated_at = ? \
+                 WHERE id = ? AND status = 'sending'",
+                vec![now.into(), error.into(), now.into(), (*id).into()],
+            ))
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            continue;
+        }
+        ctx.effects.transition(
+            *campaign_id,
+            instance_id,
+            DeliveryStatus::Sending,
+            DeliveryStatus::Failed,
+        );
+        let tenant_id = tenant_of(&txn, *campaign_id).await?;
+        ctx.effects
+            .log(
+                &txn,
+                LogLine {
+                    tenant_id,
+                    campaign_id: *campaign_id,
+                    log_type: "message_failed",
+                    severity: Severity::Warning,
+                    message: format!("The message to {phone} failed: {error}"),
+                    details: Some(json!({ "phone": phone, "error": error })),
+                },
+            )
+            .await?;
+    }
+    ctx.effects.flush(&txn, now).await?;
+    let effects = std::mem::take(&mut ctx.effects);
+    txn.commit().await?;
+    publish_effects(&deps.db.write, &deps.bus, &deps.public_url, &effects).await;
+    Ok(())
+}
+
+async fn tenant_of(conn: &impl ConnectionTrait, campaign_id: i64) -> Result<i64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        tenant_id: i64,
+    }
+    Ok(Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT tenant_id FROM campaign WHERE id = ?",
+        vec![campaign_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .map_or(0, |r| r.tenant_id))
+}
+
+/// Rows left `sending` for longer than `older_than` (a crash, or no answer from Evolution)
+/// are never re-sent blindly: they become `failed` with a reason asking for a review.
+pub async fn recover_stale_sending(deps: &SenderDeps, older_than: Duration) -> Result<u64, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        campaign_id: i64,
+        phone: String,
+        instance_id: Option<i64>,
+    }
+    let cutoff = Utc::now() - chrono::Duration::from_std(older_than).unwrap_or_default();
+    let rows = Row::find_by_statement(stmt(
+        deps.db.backend(),
+        "SELECT cc.id, cc.campaign_id, ct.phone, cc.instance_id FROM campaign_contact cc \
+         JOIN contact ct ON ct.id = cc.contact_id WHERE cc.status = 'sending' AND cc.updated_at <= ?",
+        vec![cutoff.into()],
+    ))
+    .all(&deps.db.read)
+    .await?;
+    let n = rows.len() as u64;
+    for row in rows {
+        fail_rows(
+            deps,
+            &[(row.id, row.campaign_id, row.phone)],
+            row.instance_id,
+            "send outcome unknown (no answer from Evolution, or the server stopped mid-send); \
+             check the conversation before sending again",
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// Completes an active campaign that has nothing pending or being sent.
+pub async fn complete_if_done(deps: &SenderDeps, campaign_id: i64) -> Result<(), DbErr> {
+    let backend = deps.db.backend();
+    let txn = deps.db.write.begin().await?;
+    #[derive(FromQueryResult)]
+    struct Left {
+        n: i64,
+    }
+    let left = Left::find_by_statement(stmt(
+        backend,
+        "SELECT COUNT(*) AS n FROM campaign_contact WHERE campaign_id = ? AND status IN ('pending', 'sending')",
+        vec![campaign_id.into()],
+    ))
+    .one(&txn)
+    .await?
+    .map_or(0, |l| l.n);
+    if left > 0 {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let changed = txn
+        .execute_raw(stmt(
+            backend,
+            "UPDATE campaign SET status = 'completed', finished_at = ?, updated_at = ? \
+             WHERE id = ? AND status = 'active'",
+            vec![now.into(), now.into(), campaign_id.into()],
+        ))
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(());
+    }
+    let mut ctx = Ctx::new(&txn, now);
+    ctx.effects.touch_campaign(campaign_id);
+    let tenant_id = tenant_of(&txn, campaign_id).await?;
+    ctx.effects
+        .log(
+            &txn,
+            LogLine {
+                tenant_id,
+                campaign_id,
+                log_type: "campaign_completed",
+                severity: Severity::Info,
+                message: "Campaign completed: every contact was handled".into(),
+                details: None,
+            },
+        )
+        .await?;
+    let effects = std::mem::take(&mut ctx.effects);
+    txn.commit().await?;
+    publish_effects(&deps.db.write, &deps.bus, &deps.public_url, &effects).await;
+    Ok(())
+}
+
+/// Pauses an active campaign for `reason`, with a critical log line.
+pub async fn pause(
+    deps: &SenderDeps,
+    campaign_id: i64,
+    reason: &str,
+    message: String,
+) -> Result<(), DbErr> {
+    let backend = deps.db.backend();
+    let txn = deps.db.write.begin().await?;
+    let now = Utc::now();
+    let changed = txn
+        .execute_raw(stmt(
+            backend,
+            "UPDATE campaign SET status = 'paused', pause_reason = ?, updated_at = ? \
+             WHERE id = ? AND status = 'active'",
+            vec![reason.into(), now.into(), campaign_id.into()],
+        ))
+        .await?
+        .rows_affected();
+    if changed == 0 {
+        return Ok(());
+    }
+    let mut ctx = Ctx::new(&txn, now);
+    ctx.effects.touch_campaign(campaign_id);
+    let tenant_id = tenant_of(&txn, campaign_id).await?;
+    ctx.effects
+        .log(
+            &txn,
+            LogLine {
+                tenant_id,
+                campaign_id,
+                log_type: reason,
+                severity: Severity::Critical,
+                message,
+                details: None,
+            },
+        )
+        .await?;
+    let effects = std::mem::take(&mut ctx.effects);
+    txn.commit().await?;
+    publish_effects(&deps.db.write, &deps.bus, &deps.public_url, &effects).await;
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! The dashboard: login, logout and lockout; roles enforced on the server (REST and server
+//! functions); tenants isolated; pages rendered on the server with real numbers.
+
+mod common;
+
+use common::{Tenant, TestApp};
+use flow_server::auth::Role;
+use flow_server::dashboard::users;
+use reqwest::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+const PASSWORD: &str = "correct horse battery";
+
+async fn user(app: &TestApp, tenant: &Tenant, email: &str, role: Role) {
+    users::create(&app.state.db, tenant.id, email, PASSWORD, role)
+        .await
+        .expect("user created");
+}
+
+/// Posts the login server function; returns the status and the session cookie, if set.
+async fn try_login(app: &TestApp, email: &str, password: &str) -> (u16, Option<String>) {
+    let res = app
+        .client
+        .post(app.url("/api/ui/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("request");
+    let cookie = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("flow_session=") && !v.starts_with("flow_session=;"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string());
+    (res.status().as_u16(), cookie)
+}
+
+async fn login(app: &TestApp, email: &str) -> String {
+    let (status, cookie) = try_login(app, email, PASSWORD).await;
+    assert_eq!(status, 200);
+    cookie.expect("session cookie")
+}
+
+async fn get_with(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    let res = app
+        .client
+        .get(app.url(path))
+        .header(COOKIE, cookie)
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("request");
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+async fn post_with(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> u16 {
+    app.client
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .form(form)
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
+/// A tenant's draft campaign of three contacts (a draft, so no sender touches it); its id.
+async fn draft_campaign(app: &TestApp, tenant: &Tenant) -> i64 {
+    let instance = app.instance(tenant, &format!("inst-{}", tenant.id)).await;
+    let contacts = app.contacts(tenant, 3).await;
+    app.campaign(tenant, instance["id"].as_i64().expect("id"), &contacts)
+        .await
+}
+
+async fn login_sets_an_http_only_cookie_and_logout_ends_the_session(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "Ana@Acme.test", Role::Admin).await;
+    let res = app
+        .client
+        .post(app.url("/api/ui/login"))
+        .form(&[("email", "ana@acme.test"), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    let set = res.headers()[SET_COOKIE].to_str().unwrap().to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let cookie = set.split(';').next().unwrap().to_string();
+
+    let (status, html) = get_with(&app, &cookie, "/").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("ana@acme.test"),
+        "the nav shows who is logged in"
+    );
+    let (status, _) = get_with(&app, &cookie, "/api/v1/campaigns").await;
+    assert_eq!(status, 200, "the cookie authenticates the REST API too");
+
+    assert_eq!(post_with(&app, &cookie, "/api/ui/logout", &[]).await, 200);
+    let (status, _) = get_with(&app, &cookie, "/api/v1/campaigns").await;
+    assert_eq!(status, 401, "the session is gone after logout");
+}
+
+async fn wrong_password_is_refused_and_repeated_failures_lock_the_email(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Admin).await;
+    let (status, cookie) = try_login(&app, "ana@acme.test", "wrong password").await;
+    assert_eq!((status, cookie), (401, None));
+    let (status, _) = try_login(&app, "nobody@acme.test", PASSWORD).await;
+    assert_eq!(status, 401, "unknown emails look the same");
+    for _ in 0..4 {
+        assert_eq!(try_login(&app, "ana@acme.test", "wrong again").await.0, 401);
+    }
+    let (status, cookie) = try_login(&app, "ana@acme.test", PASSWORD).await;
+    assert_eq!(
+        (status, cookie),
+        (429, None),
+        "locked even with the right password"
+    );
+    let (status, _) = try_login(&app, "nobody-else@acme.test", "x").await;
+    assert_eq!(status, 401, "other emails are not locked");
+}
+
+async fn unauthenticated_pages_redirect_to_login(app: TestApp) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in ["/", "/campaigns/1", "/instances", "/opt-outs"] {
+        let res = client
+            .get(app.url(path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 302, "{path}");
+        assert_eq!(res.headers()[LOCATION], "/login", "{path}");
+    }
+    let (status, _) = get_with(&app, "flow_session=forged", "/api/v1/campaigns").await;
+    assert_eq!(status, 401);
+    let res = client.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+async fn viewers_cannot_change_campaigns_through_rest_or_server_functions(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "viewer@acme.test", Role::Viewer).await;
+    user(&app, &t, "admin@acme.test", Role::Admin).await;
+    let id = draft_campaign(&app, &t).await;
+    let viewer = login(&app, "viewer@acme.test").await;
+
+    let (status, html) = get_with(&app, &viewer, &format!("/campaigns/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("action-"), "no action buttons for viewers");
+    let rest = |path: String| {
+        app.client
+            .post(app.url(&path))
+            .header(COOKIE, viewer.clone())
+            .send()
+    };
+    for action in ["start", "pause", "cancel"] {
+        let path = format!("/api/v1/campaigns/{id}/{action}");
+        assert_eq!(rest(path).await.unwrap().status(), 403, "{action}");
+        let forged = post_with(
+            &app,
+            &viewer,
+            "/api/ui/campaign_action",
+            &[("id", &id.to_string()), ("action", action)],
+        )
+        .await;
+        assert_eq!(forged, 403, "{action}");
+    }
+    let (_, body) = app.get(&t.token, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(body["status"], "draft", "nothing changed");
+    let res = app
+        .client
+        .post(app.url("/api/v1/instances"))
+        .header(COOKIE, viewer.clone())
+        .json(&serde_json::json!({"instance_name": "x", "api_url": "http://127.0.0.1:9", "api_key": "k"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "viewers cannot create instances");
+
+    let admin = login(&app, "admin@acme.test").await;
+    let (_, html) = get_with(&app, &admin, &format!("/campaigns/{id}")).await;
+    assert!(html.contains("action-start"), "admins get the start button");
+    let res = app
+        .client
+        .post(app.url("/api/ui/campaign_action"))
+        .header(COOKIE, admin.clone())
+        .form(&[("id", id.to_string().as_str()), ("action", "start")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let view: Value = res.json().await.unwrap();
+    assert_eq!(view["status"], "active");
+}
+
+async fn another_tenants_campaign_is_not_found(app: TestApp) {
+    let a = app.tenant("Acme").await;
+    let b = app.tenant("Rival").await;
+    let id = draft_campaign(&app, &a).await;
+    user(&app, &b, "bob@rival.test", Role::Admin).await;
+    let bob = login(&app, "bob@rival.test").await;
+    let (status, html) = get_with(&app, &bob, &format!("/campaigns/{id}")).await;
+    assert_eq!(status, 404);
+    assert!(html.contains("campaign not found"));
+    assert!(!html.contains("Olá"), "nothing of the campaign leaks");
+    let status = post_with(
+        &app,
+        &bob,
+        "/api/ui/campaign_action",
+        &[("id", &id.to_string()), ("action", "pause")],
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = get_with(&app, &bob, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(status, 404);
+}
+
+async fn the_campaign_page_renders_its_numbers_on_the_server(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Viewer).await;
+    let id = draft_campaign(&app, &t).await;
+    app.state
+        .db
+        .write
+        .execute_unprepared(&format!(
+            "UPDATE campaign SET sent = 3, delivered = 2, \"read\" = 1, pending = 0 WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+    let cookie = login(&app, "ana@acme.test").await;
+    let (status, html) = get_with(&app, &cookie, &format!("/campaigns/{id}")).await;
+    assert_eq!(status, 200);
+    for (key, value) in [
+        ("sent", "3"),
+        ("delivered", "2"),
+        ("read", "1"),
+        ("pending", "0"),
+    ] {
+        let needle = format!("data-testid=\"count-{key}\">{value}<");
+        assert!(html.contains(&needle), "{needle} missing");
+    }
+    assert!(html.contains("66.7%"), "delivery rate 2/3");
+    assert!(html.contains("50.0%"), "read rate 1/2");
+    let (status, html) = get_with(&app, &cookie, "/").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("3 of 3 sent"));
+}
+
+on_both_databases!(
+    login_sets_an_http_only_cookie_and_logout_ends_the_session,
+    wrong_password_is_refused_and_repeated_failures_lock_the_email,
+    unauthenticated_pages_redirect_to_login,
+    viewers_cannot_change_campaigns_through_rest_or_server_functions,
+    another_tenants_campaign_is_not_found,
+    the_campaign_page_renders_its_numbers_on_the_server,
+);

@@ -1,0 +1,59 @@
+//! A simulated Evolution API, faithful to the shapes in shared/evolution/: it accepts
+//! `POST /message/sendText/{instance}` (v2 `{number, text}` or v1 `{number, options,
+//! textMessage}` bodies, per instance), `GET /instance/connectionState/{instance}` and
+//! `POST /webhook/set/{instance}`, and posts realistic webhooks back to the configured URL:
+//! `send.message`, `SERVER_ACK`, `DELIVERY_ACK`, `READ`, some `ERROR`, replies (plain, quoted,
+//! button) and opt-outs in various spellings, duplicates and out-of-order receipts, and
+//! `connection.update` on demand.
+//!
+//! Every decision about a message is drawn from a generator seeded with the simulator seed and
+//! the phone number, so a run can be repeated. `GET /sim/truth` tells what it decided (the
+//! ground truth tests compare Flow against); `POST /sim/instances/{name}/disconnect|connect`
+//! drops and restores an instance.
+
+mod messages;
+mod state;
+mod webhooks;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use state::{SimConfig, Truth};
+
+/// Serves the simulator on `listener` until the process ends.
+pub async fn serve(config: SimConfig, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, router(config)).await
+}
+
+/// Binds `addr` and serves the simulator in the background; returns the bound address.
+pub async fn spawn(config: SimConfig, addr: SocketAddr) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(e) = serve(config, listener).await {
+            tracing::error!(error = %e, "simulator stopped");
+        }
+    });
+    Ok(bound)
+}
+
+/// The simulator's routes.
+pub fn router(config: SimConfig) -> Router {
+    let sim = Arc::new(state::Sim::new(config));
+    Router::new()
+        .route("/message/sendText/{instance}", post(messages::send_text))
+        .route(
+            "/instance/connectionState/{instance}",
+            get(messages::connection_state),
+        )
+        .route("/webhook/set/{instance}", post(messages::set_webhook))
+        .route("/sim/truth", get(messages::truth))
+        .route(
+            "/sim/instances/{instance}/{action}",
+            post(messages::control),
+        )
+        .with_state(sim)
+}

@@ -1,0 +1,49 @@
+//! `evolution-sim`: runs the simulated Evolution API.
+//!
+//! Environment: `SIM_ADDR` (default 127.0.0.1:8081), `SIM_API_KEY` (default `sim-api-key`),
+//! `SIM_SEED` (42), `SIM_V1_INSTANCES` (comma-separated names speaking v1), `SIM_PACE_MS`
+//! (1000: receipts arrive within ~1–6 s), `SIM_LOG` (`info`).
+
+use evolution_sim::SimConfig;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(
+                std::env::var("SIM_LOG").unwrap_or_else(|_| "info".into()),
+            )
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let mut config = SimConfig::default();
+    if let Some(key) = var("SIM_API_KEY") {
+        config.api_key = key;
+    }
+    if let Some(seed) = var("SIM_SEED").and_then(|s| s.parse().ok()) {
+        config.seed = seed;
+    }
+    if let Some(pace) = var("SIM_PACE_MS").and_then(|s| s.parse().ok()) {
+        config.pace_ms = pace;
+    }
+    if let Some(v1) = var("SIM_V1_INSTANCES") {
+        config.v1_instances = v1.split(',').map(|s| s.trim().to_string()).collect();
+    }
+    let addr = var("SIM_ADDR").unwrap_or_else(|| "127.0.0.1:8081".into());
+    let Ok(addr) = addr.parse() else {
+        eprintln!("SIM_ADDR {addr:?} is not host:port");
+        return std::process::ExitCode::from(2);
+    };
+    match evolution_sim::spawn(config, addr).await {
+        Ok(bound) => {
+            tracing::info!("Evolution simulator on http://{bound}");
+            std::future::pending::<()>().await;
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cannot listen on {addr}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The simulated Evolution endpoints.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rand::Rng;
+use serde_json::{Value, json};
+
+use crate::state::{Sim, Truth};
+use crate::webhooks::{self, ReplyShape};
+
+const REPLIES: [&str; 6] = [
+    "Obrigado!",
+    "Quanto custa?",
+    "Tem em azul?",
+    "Vou passar na loja amanhã",
+    "👍",
+    "não quero sair agora, só queria saber o horário",
+];
+const OPT_OUTS: [&str; 9] = [
+    "SAIR",
+    "sair",
+    "Parar!",
+    "NÃO QUERO",
+    "Não quero 🙏",
+    "stop",
+    "Cancelar.",
+    "remover",
+    "  Sair  ",
+];
+
+fn error(status: StatusCode, message: Value) -> Response {
+    let body = json!({
+        "status": status.as_u16(),
+        "error": status.canonical_reason().unwrap_or(""),
+        "response": {"message": message},
+    });
+    (status, Json(body)).into_response()
+}
+
+fn authorized(sim: &Sim, headers: &HeaderMap) -> bool {
+    headers
+        .get("apikey")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|k| k == sim.config.api_key)
+}
+
+/// `POST /message/sendText/{instance}`.
+pub async fn send_text(
+    State(sim): State<Arc<Sim>>,
+    Path(instance): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if !authorized(&sim, &headers) {
+        return error(StatusCode::UNAUTHORIZED, json!("Unauthorized"));
+    }
+    let (v1, state) = sim.with_instance(&instance, |i| (i.v1, i.state));
+    let number = body["number"]
+        .as_str()
+        .unwrap_or("")
+        .trim_start_matches('+')
+        .to_string();
+    let (text, delay) = if v1 {
+        match body["textMessage"]["text"].as_str() {
+            Some(t) => (
+                t.to_string(),
+                body["options"]["delay"].as_u64().unwrap_or(0),
+            ),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    json!(["instance requires property \"textMessage\""]),
+                );
+            }
+        }
+    } else {
+        match body["text"].as_str() {
+            Some(t) => (t.to_string(), body["delay"].as_u64().unwrap_or(0)),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    json!(["instance requires property \"text\""]),
+                );
+            }
+        }
+    };
+    if text.trim().is_empty() {
+        return error(StatusCode::BAD_REQUEST, json!(["Text is required"]));
+    }
+    sim.record(|t| {
+        *t.bodies
+            .entry(if v1 { "v1" } else { "v2" }.into())
+            .or_default() += 1
+    });
+    if state != "open" {
+        sim.record(|t| t.refused_disconnected += 1);
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!("Connection Closed"),
+        );
+    }
+    if number.is_empty() || number.ends_with(&sim.config.not_on_whatsapp_suffix) {
+        sim.record(|t| t.not_on_whatsapp += 1);
+        return error(
+            StatusCode::BAD_REQUEST,
+            json!([{"jid": format!("{number}@s.whatsapp.net"), "exists": false, "number": number}]),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(delay.min(5_000))).await;
+    let n = sim.counter.fetch_add(1, Ordering::SeqCst);
+    let id = format!("3EB0{:018X}", (sim.config.seed << 32) ^ n);
+    sim.record(|t| {
+        t.sent += 1;
+        *t.sends_per_number.entry(number.clone()).or_default() += 1;
+    });
+    schedule(&sim, &instance, v1, &id, &number, &text);
+
+    let jid = format!("{number}@s.whatsapp.net");
+    let answer = if v1 {
+        json!({"key": {"remoteJid": jid, "fromMe": true, "id": id},
+               "message": {"extendedTextMessage": {"text": text}},
+               "messageTimestamp": "1719410000", "status": "PENDING"})
+    } else {
+        json!({"key": {"remoteJid": jid, "fromMe": true, "id": id}, "pushName": "Você",
+               "status": "PENDING", "message": {"conversation": text}, "contextInfo": {},
+               "messageType": "conversation", "messageTimestamp": 1761055392,
+               "instanceId": "sim-instance", "source": "web"})
+    };
+    (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+/// Decides what happens to a message and schedules its webhooks.
+fn schedule(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, number: &str, text: &str) {
+    let c = &sim.config;
+    let mut rng = sim.rng_for(number);
+    let pct = |rng: &mut rand::rngs::StdRng, p: u32| rng.random_range(0..100) < p;
+    let ms = |rng: &mut rand::rngs::StdRng, lo: f64, hi: f64| {
+        Duration::from_millis((rng.random_range(lo..hi) * c.pace_ms as f64) as u64)
+    };
+    let send = |body: Value, at: Duration, rng: &mut rand::rngs::StdRng| {
+        if pct(rng, c.duplicate_percent) {
+            webhooks::deliver_later(
+                sim,
+                instance,
+                body.clone(),
+                at + Duration::from_millis(c.pace_ms / 3),
+            );
+        }
+        webhooks::deliver_later(sim, instance, body, at);
+    };
+    send(
+        webhooks::send_message(instance, id, number, text),
+        Duration::from_millis(5),
+        &mut rng,
+    );
+    let ack_at = ms(&mut rng, 0.05, 0.3);
+    send(
+        webhooks::receipt(v1, instance, id, number, "SERVER_ACK"),
+        ack_at,
+        &mut rng,
+    );
+    if pct(&mut rng, c.error_percent) {
+        sim.record(|t| t.failed += 1);
+        send(
+            webhooks::receipt(v1, instance, id, number, "ERROR"),
+            ack_at + ms(&mut rng, 0.2, 1.0),
+            &mut rng,
+        );
+        return;
+    }
+    if !pct(&mut rng, c.delivered_percent) {
+        return;
+    }
+    let delivered_at = ack_at + ms(&mut rng, 0.2, 2.0);
+    let read = pct(&mut rng, c.read_percent);
+    let read_at = if read && pct(&mut rng, c.out_of_order_percent) {
+        delivered_at.saturating_sub(Duration::from_millis(c.pace_ms / 10 + 1))
+    } else {
+        delivered_at + ms(&mut rng, 0.5, 3.0)
+    };
+    send(
+        webhooks::receipt(v1, instance, id, number, "DELIVERY_ACK"),
+        delivered_at,
+        &mut rng,
+    );
+    sim.record(|t: &mut Truth| t.delivered += 1);
+    if read {
+        sim.record(|t| t.read += 1);
+        send(
+            webhooks::receipt(v1, instance, id, number, "READ"),
+            read_at,
+            &mut rng,
+        );
+    }
+    let opt_out = pct(&mut rng, c.optout_percent);
+    let reply = opt_out || pct(&mut rng, c.reply_percent);
+    if reply {
+        let text = if opt_out {
+            OPT_OUTS[rng.random_range(0..OPT_OUTS.len())]
+        } else {
+            REPLIES[rng.random_range(0..REPLIES.len())]
+        };
+        let shape = match rng.random_range(0..3) {
+            0 => ReplyShape::Plain,
+            1 => ReplyShape::Quoted,
+            _ => ReplyShape::Button,
+        };
+        let reply_id = format!("{id}R");
+        let at = read_at.max(delivered_at) + ms(&mut rng, 0.5, 2.0);
+        sim.record(|t| {
+            t.replied += 1;
+            if opt_out {
+                t.opted_out += 1;
+            }
+        });
+        send(
+            webhooks::reply(v1, instance, number, &reply_id, id, text, shape),
+            at,
+            &mut rng,
+        );
+    }
+}
+
+/// `GET /instance/connectionState/{instance}`.
+pub async fn connection_state(
+    State(sim): State<Arc<Sim>>,
+    Path(instance): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&sim, &headers) {
+        return error(StatusCode::UNAUTHORIZED, json!("Unauthorized"));
+    }
+    let state = sim.with_instance(&instance, |i| i.state);
+    Json(json!({"instance": {"instanceName": instance, "state": state}})).into_response()
+}
+
+/// `POST /webhook/set/{instance}`: v2 `{webhook: {url, …}}` or v1 flat `{url, …}`.
+pub async fn set_webhook(
+    State(sim): State<Arc<Sim>>,
+    Path(instance): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
+    if !authorized(&sim, &headers) {
+        return error(StatusCode::UNAUTHORIZED, json!("Unauthorized"));
+    }
+    let config = if body["webhook"].is_object() {
+        &body["webhook"]
+    } else {
+        &body
+    };
+    let Some(url) = config["url"].as_str().filter(|u| u.starts_with("http")) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            json!(["instance requires property \"url\""]),
+        );
+    };
+    sim.with_instance(&instance, |i| i.webhook_url = Some(url.to_string()));
+    (
+        StatusCode::CREATED,
+        Json(json!({"webhook": {"instanceName": instance, "webhook": config}})),
+    )
+        .into_response()
+}
+
+/// `GET /sim/truth`: what the simulator decided so far.
+pub async fn truth(State(sim): State<Arc<Sim>>) -> Json<Truth> {
+    let mut t = sim.truth.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    t.webhooks_pending = sim.pending.load(Ordering::SeqCst);
+    t.webhooks_delivered = sim.delivered.load(Ordering::SeqCst);
+    Json(t)
+}
+
+/// `POST /sim/instances/{instance}/disconnect|connect`: drops or restores the instance and
+/// posts the `connection.update`.
+pub async fn control(
+    State(sim): State<Arc<Sim>>,
+    Path((instance, action)): Path<(String, String)>,
+) -> Response {
+    let state = match action.as_str() {
+        "disconnect" => "close",
+        "connect" => "open",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    sim.with_instance(&instance, |i| i.state = state);
+    webhooks::deliver_later(
+        &sim,
+        &instance,
+        webhooks::connection(&instance, state),
+        Duration::ZERO,
+    );
+    Json(json!({"instance": instance, "state": state})).into_response()
+}

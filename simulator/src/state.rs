@@ -1,0 +1,155 @@
+//! The simulator's configuration, its instances, and the ground truth it records.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+
+/// What the simulator does, in percent and milliseconds.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// The api key every request must carry (`apikey` header).
+    pub api_key: String,
+    /// Seed of every random decision.
+    pub seed: u64,
+    /// Instances that speak Evolution v1 (all others v2).
+    pub v1_instances: Vec<String>,
+    /// Share of sends that fail with `ERROR`.
+    pub error_percent: u32,
+    /// Share of the others that get `DELIVERY_ACK`.
+    pub delivered_percent: u32,
+    /// Share of the delivered that get `READ`.
+    pub read_percent: u32,
+    /// Share of the delivered whose contact replies.
+    pub reply_percent: u32,
+    /// Share of the delivered whose contact opts out.
+    pub optout_percent: u32,
+    /// Share of webhooks sent twice.
+    pub duplicate_percent: u32,
+    /// Share of read messages whose `READ` arrives before `DELIVERY_ACK`.
+    pub out_of_order_percent: u32,
+    /// Numbers ending with this are "not on WhatsApp" (400 `exists: false`).
+    pub not_on_whatsapp_suffix: String,
+    /// Scale of every delay: receipts come within about 1–6 × this many milliseconds.
+    pub pace_ms: u64,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            api_key: "sim-api-key".into(),
+            seed: 42,
+            v1_instances: Vec::new(),
+            error_percent: 3,
+            delivered_percent: 92,
+            read_percent: 65,
+            reply_percent: 8,
+            optout_percent: 3,
+            duplicate_percent: 5,
+            out_of_order_percent: 10,
+            not_on_whatsapp_suffix: "0000".into(),
+            pace_ms: 1000,
+        }
+    }
+}
+
+/// One simulated instance.
+#[derive(Debug)]
+pub struct Instance {
+    /// `open` or `close`.
+    pub state: &'static str,
+    /// Where webhooks go (set by `webhook/set`).
+    pub webhook_url: Option<String>,
+    /// Speaks v1.
+    pub v1: bool,
+}
+
+/// What the simulator decided, for tests and demos to compare against.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct Truth {
+    /// Messages accepted (201).
+    pub sent: u64,
+    /// Accepted messages that end delivered or read.
+    pub delivered: u64,
+    /// Accepted messages that end read.
+    pub read: u64,
+    /// Accepted messages that end in `ERROR`.
+    pub failed: u64,
+    /// Sends refused as not on WhatsApp.
+    pub not_on_whatsapp: u64,
+    /// Sends refused because the instance was disconnected.
+    pub refused_disconnected: u64,
+    /// Contacts that replied (an opt-out is a reply too).
+    pub replied: u64,
+    /// Contacts that opted out.
+    pub opted_out: u64,
+    /// Sends per phone number (more than 1 means a contact was messaged twice).
+    pub sends_per_number: BTreeMap<String, u64>,
+    /// Request bodies per API version (`v1`, `v2`).
+    pub bodies: BTreeMap<String, u64>,
+    /// Webhooks scheduled but not yet delivered.
+    pub webhooks_pending: usize,
+    /// Webhooks delivered (2xx).
+    pub webhooks_delivered: u64,
+}
+
+/// The shared state.
+pub struct Sim {
+    /// Configuration.
+    pub config: SimConfig,
+    /// Instances by name (created on first use, open).
+    pub instances: Mutex<HashMap<String, Instance>>,
+    /// Ground truth, minus the webhook counters.
+    pub truth: Mutex<Truth>,
+    /// Webhooks in flight.
+    pub pending: AtomicUsize,
+    /// Webhooks delivered.
+    pub delivered: AtomicU64,
+    /// Message counter (ids).
+    pub counter: AtomicU64,
+    /// HTTP client for webhooks.
+    pub http: reqwest::Client,
+}
+
+impl Sim {
+    /// A simulator with `config`.
+    pub fn new(config: SimConfig) -> Self {
+        Self {
+            config,
+            instances: Mutex::new(HashMap::new()),
+            truth: Mutex::new(Truth::default()),
+            pending: AtomicUsize::new(0),
+            delivered: AtomicU64::new(0),
+            counter: AtomicU64::new(0),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Runs `f` on the instance `name` (created open on first use).
+    pub fn with_instance<T>(&self, name: &str, f: impl FnOnce(&mut Instance) -> T) -> T {
+        let mut instances = self.instances.lock().unwrap_or_else(|e| e.into_inner());
+        let v1 = self.config.v1_instances.iter().any(|n| n == name);
+        let instance = instances.entry(name.to_string()).or_insert(Instance {
+            state: "open",
+            webhook_url: None,
+            v1,
+        });
+        f(instance)
+    }
+
+    /// Updates the ground truth.
+    pub fn record(&self, f: impl FnOnce(&mut Truth)) {
+        f(&mut self.truth.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// The generator for decisions about messages to `number` (repeatable for a seed).
+    pub fn rng_for(&self, number: &str) -> StdRng {
+        let mut h = DefaultHasher::new();
+        (self.config.seed, number).hash(&mut h);
+        StdRng::seed_from_u64(h.finish())
+    }
+}

@@ -1,0 +1,154 @@
+//! Webhook bodies in Evolution's shapes (v2 and v1) and their delivery with Evolution's retry
+//! behaviour (a few attempts with backoff; 400/401/403/404/422 end it at once).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::state::Sim;
+
+/// The envelope Evolution wraps every event in.
+pub fn envelope(event: &str, instance: &str, data: Value) -> Value {
+    json!({
+        "event": event,
+        "instance": instance,
+        "data": data,
+        "destination": "",
+        "date_time": "2025-10-21T10:23:14.512Z",
+        "sender": "5511912345678@s.whatsapp.net",
+        "server_url": "http://evolution-sim",
+        "apikey": null
+    })
+}
+
+/// A `messages.update` receipt for our message `id`.
+pub fn receipt(v1: bool, instance: &str, id: &str, number: &str, status: &str) -> Value {
+    let jid = format!("{number}@s.whatsapp.net");
+    let data = if v1 {
+        json!({"remoteJid": jid, "fromMe": true, "id": id, "status": status, "datetime": 1719410000123u64, "owner": instance})
+    } else {
+        json!({"keyId": id, "remoteJid": jid, "fromMe": true, "status": status, "instanceId": "sim-instance"})
+    };
+    envelope("messages.update", instance, data)
+}
+
+/// `send.message`: the echo of an API send.
+pub fn send_message(instance: &str, id: &str, number: &str, text: &str) -> Value {
+    envelope(
+        "send.message",
+        instance,
+        json!({
+            "key": {"remoteJid": format!("{number}@s.whatsapp.net"), "fromMe": true, "id": id},
+            "pushName": "Você",
+            "status": "PENDING",
+            "message": {"conversation": text},
+            "messageType": "conversation",
+            "messageTimestamp": 1761055392,
+            "instanceId": "sim-instance",
+            "source": "web"
+        }),
+    )
+}
+
+/// How a contact's reply is shaped.
+#[derive(Clone, Copy, Debug)]
+pub enum ReplyShape {
+    /// `message.conversation`.
+    Plain,
+    /// Quoting our message (`contextInfo.stanzaId`).
+    Quoted,
+    /// A button reply.
+    Button,
+}
+
+/// `messages.upsert` from the contact.
+pub fn reply(
+    v1: bool,
+    instance: &str,
+    number: &str,
+    reply_id: &str,
+    quoted: &str,
+    text: &str,
+    shape: ReplyShape,
+) -> Value {
+    let key =
+        json!({"remoteJid": format!("{number}@s.whatsapp.net"), "fromMe": false, "id": reply_id});
+    let (message, context) = match shape {
+        ReplyShape::Plain => (json!({"conversation": text}), Value::Null),
+        ReplyShape::Quoted if v1 => (
+            json!({"extendedTextMessage": {"text": text, "contextInfo": {"stanzaId": quoted}}}),
+            json!({"stanzaId": quoted}),
+        ),
+        ReplyShape::Quoted => (json!({"conversation": text}), json!({"stanzaId": quoted})),
+        ReplyShape::Button => (
+            json!({"buttonsResponseMessage": {"selectedDisplayText": text, "selectedButtonId": "btn-1"}}),
+            Value::Null,
+        ),
+    };
+    let mut data = json!({
+        "key": key,
+        "pushName": "Contato",
+        "message": message,
+        "messageType": "conversation",
+        "messageTimestamp": 1761055400,
+    });
+    if !context.is_null() {
+        data["contextInfo"] = context;
+    }
+    if v1 {
+        data["owner"] = json!(instance);
+    } else {
+        data["instanceId"] = json!("sim-instance");
+        data["status"] = json!("DELIVERY_ACK");
+    }
+    envelope("messages.upsert", instance, data)
+}
+
+/// `connection.update`.
+pub fn connection(instance: &str, state: &str) -> Value {
+    let reason = if state == "close" { 401 } else { 200 };
+    envelope(
+        "connection.update",
+        instance,
+        json!({"instance": instance, "state": state, "statusReason": reason}),
+    )
+}
+
+/// Posts `body` to the instance's webhook after `delay`, retrying like Evolution.
+pub fn deliver_later(sim: &Arc<Sim>, instance: &str, body: Value, delay: Duration) {
+    let Some(url) = sim.with_instance(instance, |i| i.webhook_url.clone()) else {
+        return;
+    };
+    let sim = sim.clone();
+    sim.pending.fetch_add(1, Ordering::SeqCst);
+    tokio::spawn(async move {
+        tokio::time::sleep(delay).await;
+        let mut backoff = Duration::from_millis(200);
+        for _ in 0..6 {
+            match sim
+                .http
+                .post(&url)
+                .json(&body)
+                .timeout(Duration::from_secs(30))
+                .send()
+                .await
+            {
+                Ok(r) if r.status().is_success() => {
+                    sim.delivered.fetch_add(1, Ordering::SeqCst);
+                    break;
+                }
+                Ok(r) if [400, 401, 403, 404, 422].contains(&r.status().as_u16()) => {
+                    tracing::warn!(status = %r.status(), "webhook refused for good");
+                    break;
+                }
+                _ => {
+                    tokio::time::sleep(backoff).await;
+                    backoff *= 2;
+                }
+            }
+        }
+        sim.pending.fetch_sub(1, Ordering::SeqCst);
+    });
+}
