@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
-# Sets up the build tools if needed, builds Flow in release mode and runs it on SQLite at
-# http://127.0.0.1:3000 (override with LEPTOS_SITE_ADDR / DATABASE_URL / FLOW_ADMIN_TOKEN).
+# Sets up the build tools if needed, builds Flow and the Evolution simulator in release mode, and
+# runs the demo: Flow on SQLite (./flow-demo.db) at http://127.0.0.1:3000 with a demo tenant whose
+# campaign sends through the simulated Evolution API on 127.0.0.1:8081. Ctrl-C stops both.
+# Override with LEPTOS_SITE_ADDR, DATABASE_URL, FLOW_ADMIN_TOKEN, SIM_ADDR.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/setup.sh
 
 step "building Flow (release; the first build takes about 10 minutes)"
 cargo leptos build --release
+cargo build --release -q -p evolution-sim
 
-export FLOW_ADMIN_TOKEN="${FLOW_ADMIN_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
-mkdir -p target/site
-# cargo-leptos writes the site into ./target/site even when CARGO_TARGET_DIR is elsewhere.
-step "starting Flow on ${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
-echo "admin token (for POST /api/v1/tenants): $FLOW_ADMIN_TOKEN"
-exec "$CARGO_TARGET_DIR/release/server"
+export DATABASE_URL="${DATABASE_URL:-sqlite://flow-demo.db?mode=rwc}"
+export FLOW_ADMIN_TOKEN="${FLOW_ADMIN_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
+export SIM_ADDR="${SIM_ADDR:-127.0.0.1:8081}"
+export SIM_V1_INSTANCES="loja-shopping"
+export FLOW_DEMO_EVOLUTION_URL="http://$SIM_ADDR"
+
+step "starting the Evolution simulator on $SIM_ADDR"
+"$CARGO_TARGET_DIR/release/evolution-sim" & sim_pid=$!
+trap 'kill $sim_pid 2>/dev/null || true' EXIT
+step "starting Flow on http://$LEPTOS_SITE_ADDR (demo: admin@demo.flow / demo-password)"
+echo "operator token (POST /api/v1/tenants): $FLOW_ADMIN_TOKEN"
+"$CARGO_TARGET_DIR/release/server"

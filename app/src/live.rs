@@ -17,8 +17,9 @@ pub struct Live {
     pub campaigns: RwSignal<HashMap<i64, CampaignView>>,
     /// Log lines written since the page loaded, oldest first, with their campaign.
     pub logs: RwSignal<Vec<(i64, CampaignLogView)>>,
-    /// Whether the stream is connected.
-    pub connected: RwSignal<bool>,
+    /// Whether the stream is connected; `None` until the browser has tried (and without
+    /// JavaScript).
+    pub connected: RwSignal<Option<bool>>,
 }
 
 impl Live {
@@ -50,7 +51,7 @@ pub fn provide_live() -> Live {
     let live = Live {
         campaigns: RwSignal::new(HashMap::new()),
         logs: RwSignal::new(Vec::new()),
-        connected: RwSignal::new(false),
+        connected: RwSignal::new(None),
     };
     provide_context(live);
     Effect::new(move |_| connect(live));
@@ -101,10 +102,10 @@ fn connect(live: Live) {
         let _ = source.add_event_listener_with_callback(name, on_event.as_ref().unchecked_ref());
         on_event.forget();
     }
-    let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(true));
+    let on_open = Closure::<dyn FnMut()>::new(move || live.connected.set(Some(true)));
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     on_open.forget();
-    let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(false));
+    let on_error = Closure::<dyn FnMut()>::new(move || live.connected.set(Some(false)));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     // A `resync` means updates were missed: the page's own data is stale, so reload it.
@@ -133,7 +134,7 @@ mod tests {
         let live = Live {
             campaigns: RwSignal::new(HashMap::new()),
             logs: RwSignal::new(Vec::new()),
-            connected: RwSignal::new(false),
+            connected: RwSignal::new(None),
         };
         apply(
             live,

@@ -29,6 +29,21 @@ pub fn when(t: Option<&str>) -> String {
     }
 }
 
+/// An RFC 3339 UTC time as `29 Nov 14:05` for dense tables; `—` when absent.
+pub fn short(t: Option<&str>) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let Some(t) = t.filter(|t| t.len() >= 16) else {
+        return when(t);
+    };
+    let month = t[5..7].parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    match month {
+        Some(m) => format!("{} {m} {}", &t[8..10], &t[11..16]),
+        None => when(Some(t)),
+    }
+}
+
 /// Tailwind classes of a pill for a campaign, delivery or connection status.
 pub fn status_tone(status: &str) -> &'static str {
     match status {
@@ -133,5 +148,7 @@ mod tests {
             "2026-11-29 14:05 UTC"
         );
         assert_eq!(when(None), "—");
+        assert_eq!(short(Some("2026-11-29T14:05:06.000Z")), "29 Nov 14:05");
+        assert_eq!(short(None), "—");
     }
 }

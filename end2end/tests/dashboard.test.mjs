@@ -161,7 +161,7 @@ test("another tenant's user cannot open the campaign", async () => {
   const res = await p.goto(`${flow.base}/campaigns/${seed.campaign.id}`);
   assert.equal(res.status(), 404);
   const body = await p.textContent('main');
-  assert.match(body, /campaign not found/);
+  assert.match(body, /Campaign not found/);
   assert.doesNotMatch(body, /Black Friday/);
   await shot(p, '06-other-tenant');
   await p.context().close();

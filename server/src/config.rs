@@ -38,6 +38,9 @@ pub struct Config {
     /// `FLOW_SENDER`: `on` (default) runs the campaign sender in this process; `off` makes a
     /// process that only serves the API, webhooks and dashboard.
     pub sender_enabled: bool,
+    /// `FLOW_DEMO_EVOLUTION_URL` (+ `FLOW_DEMO_EVOLUTION_KEY`): create the demo tenant on an
+    /// empty database, sending through the Evolution API (the simulator) at that URL.
+    pub demo: Option<crate::demo::DemoConfig>,
     /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
     pub log_filter: String,
 }
@@ -126,7 +129,13 @@ impl Config {
             }
         };
 
+        let demo = get("FLOW_DEMO_EVOLUTION_URL").map(|url| crate::demo::DemoConfig {
+            evolution_url: url.trim_end_matches('/').to_string(),
+            evolution_key: get("FLOW_DEMO_EVOLUTION_KEY").unwrap_or_else(|| "sim-api-key".into()),
+        });
+
         Ok(Self {
+            demo,
             sender_enabled,
             unmatched_ttl,
             database_url,

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod dashboard;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod entities;
 pub mod error;
@@ -80,7 +81,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
             sender::SenderConfig::default(),
         );
     }
-    Ok(AppState {
+    let state = AppState {
         directory: Arc::new(Directory::new(db.clone())),
         db,
         leptos_options: leptos_options(&config),
@@ -88,7 +89,23 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         bus,
         inbox,
         evolution,
-    })
+    };
+    if let Some(demo) = &state.config.demo {
+        match demo::seed(&state, demo).await {
+            Ok(created) => {
+                let verb = if created { "created" } else { "already there" };
+                tracing::info!(
+                    "demo {verb}: log in at {}/login as {} or {} (password {})",
+                    state.config.public_url,
+                    demo::ADMIN_EMAIL,
+                    demo::VIEWER_EMAIL,
+                    demo::PASSWORD
+                );
+            }
+            Err(e) => tracing::error!(error = %e, "cannot create the demo"),
+        }
+    }
+    Ok(state)
 }
 
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {

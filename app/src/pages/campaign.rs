@@ -11,10 +11,10 @@ use crate::api::{
 use crate::live::{Live, use_live};
 use crate::pages::layout::UserResource;
 use crate::types::{CampaignLogView, CampaignView, InstanceView};
-use crate::ui::{Card, Empty, ErrorBox, Pill, error_text, num, pct, when};
+use crate::ui::{Card, Empty, ErrorBox, Pill, error_text, num, pct, short, when};
 
 /// The recipient statuses a filter can pick.
-const STATUSES: [&str; 8] = [
+const STATUSES: [&str; 7] = [
     "pending",
     "sent",
     "delivered",
@@ -22,7 +22,6 @@ const STATUSES: [&str; 8] = [
     "failed",
     "opted_out",
     "cancelled",
-    "sending",
 ];
 
 /// The log severities a filter can pick.
@@ -84,10 +83,16 @@ pub fn CampaignPage() -> impl IntoView {
                 let admin = user.map(|u| u.role == "admin").unwrap_or(false);
                 match campaign {
                     Err(e) => {
+                        let text = error_text(&e);
+                        let text = if text.ends_with("not found") {
+                            "Campaign not found: it does not exist, or it belongs to another team.".to_string()
+                        } else {
+                            text
+                        };
                         view! {
                             <Title text="Campaign · Alrea Flow"/>
                             <a href="/" class="text-sm text-emerald-700 hover:underline">"← Campaigns"</a>
-                            <div class="mt-4"><ErrorBox text=error_text(&e)/></div>
+                            <div class="mt-4"><ErrorBox text/></div>
                         }
                             .into_any()
                     }
@@ -368,9 +373,9 @@ fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
         ("Delivered", |c| c.counts.delivered, "#10b981"),
         ("Read", |c| c.counts.read, "#047857"),
     ];
-    const BAR: f64 = 320.0;
+    const BAR: f64 = 400.0;
     view! {
-        <svg viewBox="0 0 560 140" class="w-full" role="img" aria-label="Delivery funnel" data-testid="funnel">
+        <svg viewBox="0 0 640 140" class="w-full max-w-3xl" role="img" aria-label="Delivery funnel" data-testid="funnel">
             {steps
                 .into_iter()
                 .enumerate()
@@ -388,10 +393,10 @@ fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
                         format!("{} · {}", num(v), pct(share))
                     };
                     view! {
-                        <text x="0" y=y + 25.0 font-size="14" fill="#475569">{label}</text>
+                        <text x="0" y=y + 25.0 font-size="13" fill="#475569">{label}</text>
                         <rect x="96" y=y + 6.0 width=BAR height="28" rx="6" fill="#f1f5f9"></rect>
                         <rect x="96" y=y + 6.0 width=width height="28" rx="6" fill=color></rect>
-                        <text x="428" y=y + 25.0 font-size="14" font-weight="600" fill="#0f172a">{caption}</text>
+                        <text x="508" y=y + 25.0 font-size="13" font-weight="600" fill="#0f172a">{caption}</text>
                     }
                 })
                 .collect_view()}
@@ -461,7 +466,7 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                                 <th class=th>"Name"</th>
                                                 <th class=th>"Phone"</th>
                                                 <th class=th>"Status"</th>
-                                                <th class=th>"Sent"</th>
+                                                <th class=th>"Sent (UTC)"</th>
                                                 <th class=th>"Delivered"</th>
                                                 <th class=th>"Read"</th>
                                             </tr>
@@ -473,15 +478,15 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                                 .map(|r| {
                                                     view! {
                                                         <tr>
-                                                            <td class="px-3 py-2 font-medium text-slate-800">{r.name}</td>
-                                                            <td class="px-3 py-2 font-mono text-xs text-slate-600">{format!("+{}", r.phone)}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 font-medium text-slate-800">{r.name}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 font-mono text-xs text-slate-600">{format!("+{}", r.phone)}</td>
                                                             <td class="px-3 py-2">
                                                                 <Pill status=r.status/>
                                                                 {r.error.map(|e| view! { <div class="mt-1 text-xs text-rose-700">{e}</div> })}
                                                             </td>
-                                                            <td class="px-3 py-2 text-xs text-slate-600">{when(r.sent_at.as_deref())}</td>
-                                                            <td class="px-3 py-2 text-xs text-slate-600">{when(r.delivered_at.as_deref())}</td>
-                                                            <td class="px-3 py-2 text-xs text-slate-600">{when(r.read_at.as_deref())}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{short(r.sent_at.as_deref())}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{short(r.delivered_at.as_deref())}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{short(r.read_at.as_deref())}</td>
                                                         </tr>
                                                     }
                                                 })

@@ -102,6 +102,9 @@ fn InstanceCard(i: InstanceView) -> impl IntoView {
                 {stat("Failed", i.today.failed)}
             </div>
             <p class="mt-3 text-xs text-slate-500">"Last event: " {when(i.last_event_at.as_deref())}</p>
+            {url.is_empty().then(|| view! {
+                <p class="mt-3 text-xs text-slate-500">"The webhook URL is shown to admins."</p>
+            })}
             {(!url.is_empty()).then(|| {
                 let shown = url.clone();
                 view! {

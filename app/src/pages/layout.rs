@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_location;
 
 use crate::api::{Logout, me};
 use crate::live::provide_live;
@@ -19,6 +20,12 @@ pub fn Layout() -> impl IntoView {
     let user: UserResource = Resource::new(|| (), |_| me());
     provide_context(user);
     let logout = ServerAction::<Logout>::new();
+    let location = use_location();
+    let campaigns_here = move || {
+        location
+            .pathname
+            .with(|p| p == "/" || p.starts_with("/campaigns/"))
+    };
     let link = "rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 \
                 hover:text-slate-900 aria-[current=page]:bg-emerald-50 \
                 aria-[current=page]:text-emerald-700";
@@ -30,7 +37,13 @@ pub fn Layout() -> impl IntoView {
                     "Alrea Flow"
                 </a>
                 <div class="flex items-center gap-1">
-                    <A href="/" exact=true attr:class=link>"Campaigns"</A>
+                    <a
+                        href="/"
+                        class=link
+                        aria-current=move || campaigns_here().then_some("page")
+                    >
+                        "Campaigns"
+                    </a>
                     <A href="/instances" attr:class=link>"Instances"</A>
                     <A href="/opt-outs" attr:class=link>"Opt-outs"</A>
                 </div>
@@ -40,14 +53,21 @@ pub fn Layout() -> impl IntoView {
                         data-testid="live"
                         title="Live updates"
                     >
-                        <span class=move || {
-                            if live.connected.get() {
-                                "h-2 w-2 rounded-full bg-emerald-500"
-                            } else {
-                                "h-2 w-2 rounded-full bg-slate-300"
-                            }
-                        }></span>
-                        {move || if live.connected.get() { "Live" } else { "Offline" }}
+                        {move || {
+                            live.connected
+                                .get()
+                                .map(|up| {
+                                    let (dot, label) = if up {
+                                        ("h-2 w-2 rounded-full bg-emerald-500", "Live")
+                                    } else {
+                                        ("h-2 w-2 rounded-full bg-amber-400", "Reconnecting…")
+                                    };
+                                    view! {
+                                        <span class=dot></span>
+                                        {label}
+                                    }
+                                })
+                        }}
                     </span>
                     <Suspense>
                         {move || Suspend::new(async move {

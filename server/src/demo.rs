@@ -1,0 +1,137 @@
+//! The demo: with `FLOW_DEMO_EVOLUTION_URL` set (the README's run command points it at the
+//! Evolution simulator), an empty database gets a demo tenant — two instances on the simulator,
+//! 300 contacts, a running campaign and a draft — and an admin and a viewer login, printed at
+//! start. Without that variable no demo data is ever created.
+
+use app::types::{CampaignSettings, NewCampaign, NewContact, NewInstance};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::auth::Role;
+use crate::dashboard::users;
+use crate::entities::tenant;
+use crate::service::{ServiceError, campaigns, contacts, instances, tenants};
+use crate::state::AppState;
+
+/// Where the demo's Evolution API is.
+#[derive(Clone, Debug)]
+pub struct DemoConfig {
+    /// `FLOW_DEMO_EVOLUTION_URL`: the simulator's base URL.
+    pub evolution_url: String,
+    /// `FLOW_DEMO_EVOLUTION_KEY`: its api key (default `sim-api-key`).
+    pub evolution_key: String,
+}
+
+/// The demo admin's login.
+pub const ADMIN_EMAIL: &str = "admin@demo.flow";
+/// The demo viewer's login.
+pub const VIEWER_EMAIL: &str = "viewer@demo.flow";
+/// The demo users' password (a demo on localhost; never a real deployment's).
+pub const PASSWORD: &str = "demo-password";
+
+/// Why the demo could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// A service refused.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// A user could not be created.
+    #[error(transparent)]
+    User(#[from] users::UserError),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
+
+const FIRST: [&str; 20] = [
+    "Ana", "Bruno", "Carla", "Diego", "Eduarda", "Felipe", "Gabriela", "Henrique", "Isabela",
+    "João", "Larissa", "Marcos", "Natália", "Otávio", "Paula", "Rafael", "Sofia", "Thiago",
+    "Vitória", "Wagner",
+];
+const LAST: [&str; 15] = [
+    "Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima",
+    "Gomes", "Costa", "Ribeiro", "Martins", "Carvalho", "Almeida",
+];
+
+/// Creates the demo unless the database already has a tenant. Returns whether it did.
+pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError> {
+    if tenant::Entity::find().count(&state.db.read).await? > 0 {
+        return Ok(false);
+    }
+    let db = &state.db;
+    let public = &state.config.public_url;
+    let tenant = tenants::create(db, "Loja Demo").await?;
+    users::create(db, tenant.id, ADMIN_EMAIL, PASSWORD, Role::Admin).await?;
+    users::create(db, tenant.id, VIEWER_EMAIL, PASSWORD, Role::Viewer).await?;
+
+    let mut instance_ids = Vec::new();
+    for (name, friendly, version) in [
+        ("loja-centro", "Loja Centro", "v2"),
+        ("loja-shopping", "Loja Shopping (Evolution v1)", "v1"),
+    ] {
+        let inst = instances::create(
+            db,
+            public,
+            tenant.id,
+            NewInstance {
+                instance_name: name.into(),
+                friendly_name: Some(friendly.into()),
+                api_url: demo.evolution_url.clone(),
+                api_key: demo.evolution_key.clone(),
+                api_version: Some(version.into()),
+            },
+        )
+        .await?;
+        instances::refresh_state(db, &state.evolution, public, tenant.id, inst.id).await?;
+        instances::configure_webhook(db, &state.evolution, public, tenant.id, inst.id).await?;
+        instance_ids.push(inst.id);
+    }
+
+    let people: Vec<NewContact> = (0..300)
+        .map(|i| NewContact {
+            name: format!("{} {}", FIRST[i % FIRST.len()], LAST[(i / 3) % LAST.len()]),
+            // Every 50th number ends in 0000: "not on WhatsApp" in the simulator.
+            phone: format!("55 11 9{:04}-{:04}", 8100 + i / 50, (i % 50) * 200),
+        })
+        .collect();
+    contacts::import(db, tenant.id, people).await?;
+
+    let running = campaigns::create(
+        db,
+        tenant.id,
+        NewCampaign {
+            name: "Black Friday 2026".into(),
+            message: "Oi {{first_name}}! A Black Friday da Loja Demo começou: 30% em tudo até domingo. Responda SAIR para não receber mais.".into(),
+            instance_ids: instance_ids.clone(),
+            contact_ids: None,
+            all_contacts: true,
+            settings: Some(CampaignSettings {
+                min_delay_ms: 300,
+                max_delay_ms: 1500,
+                daily_cap_per_instance: None,
+                send_window: None,
+            }),
+        },
+    )
+    .await?;
+    campaigns::transition(
+        db,
+        tenant.id,
+        running.id,
+        crate::domain::campaign_state::CampaignAction::Start,
+    )
+    .await?;
+    campaigns::create(
+        db,
+        tenant.id,
+        NewCampaign {
+            name: "Natal 2026 (rascunho)".into(),
+            message: "{{first_name}}, o Natal chegou mais cedo na Loja Demo!".into(),
+            instance_ids,
+            contact_ids: None,
+            all_contacts: true,
+            settings: None,
+        },
+    )
+    .await?;
+    Ok(true)
+}
