@@ -7,7 +7,7 @@ pub fn num(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -37,7 +37,10 @@ pub fn short(t: Option<&str>) -> String {
     let Some(t) = t.filter(|t| t.len() >= 16) else {
         return when(t);
     };
-    let month = t[5..7].parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1)));
+    let month = t[5..7]
+        .parse::<usize>()
+        .ok()
+        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
     match month {
         Some(m) => format!("{} {m} {}", &t[8..10], &t[11..16]),
         None => when(Some(t)),

@@ -252,7 +252,12 @@ async fn the_campaign_page_renders_its_numbers_on_the_server(app: TestApp) {
     let cookie = login(&app, "ana@acme.test").await;
     let (status, html) = get_with(&app, &cookie, &format!("/campaigns/{id}")).await;
     assert_eq!(status, 200);
-    for (key, value) in [("sent", "3"), ("delivered", "2"), ("read", "1"), ("pending", "0")] {
+    for (key, value) in [
+        ("sent", "3"),
+        ("delivered", "2"),
+        ("read", "1"),
+        ("pending", "0"),
+    ] {
         assert_eq!(text_of(&html, &format!("count-{key}")), value, "{key}");
     }
     assert_eq!(text_of(&html, "rate-delivery"), "66.7%");

@@ -109,10 +109,10 @@ fn internal(err: impl std::fmt::Display) -> DashboardError {
 
 fn service(err: ServiceError) -> DashboardError {
     match err {
-        ServiceError::Validation(m) | ServiceError::Conflict(m) => DashboardError::Rejected(m),
         ServiceError::NotFound(what) => DashboardError::NotFound(what.to_string()),
-        e @ ServiceError::Upstream(_) => DashboardError::Rejected(e.to_string()),
         ServiceError::Db(e) => internal(e),
+        // Validation, conflicts and upstream refusals: the message is for people.
+        other => DashboardError::Rejected(other.to_string()),
     }
 }
 
