@@ -48,8 +48,21 @@ const FIRST: [&str; 20] = [
     "Vitória", "Wagner",
 ];
 const LAST: [&str; 15] = [
-    "Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima",
-    "Gomes", "Costa", "Ribeiro", "Martins", "Carvalho", "Almeida",
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Rodrigues",
+    "Ferreira",
+    "Alves",
+    "Pereira",
+    "Lima",
+    "Gomes",
+    "Costa",
+    "Ribeiro",
+    "Martins",
+    "Carvalho",
+    "Almeida",
 ];
 
 /// Creates the demo unless the database already has a tenant. Returns whether it did.

@@ -568,7 +568,10 @@ async fn openapi_documents_real_routes(app: TestApp) {
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 12);
     for (path, ops) in paths {
-        let concrete = path.replace("{id}", "1");
+        if path == "/api/v1/events" {
+            continue; // a stream: checked in tests/webhooks.rs
+        }
+        let concrete = path.replace("{id}", "1").replace("{secret}", "whsec_x");
         for method in ops.as_object().unwrap().keys() {
             let req = match method.as_str() {
                 "get" => app.client.get(app.url(&concrete)),
@@ -594,7 +597,12 @@ async fn shell_page_renders(app: TestApp) {
         .unwrap();
     let res = client.get(app.url("/")).send().await.unwrap();
     assert!(res.status().is_redirection(), "{}", res.status());
-    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"));
+    assert!(
+        res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
     let res = app.client.get(app.url("/login")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();

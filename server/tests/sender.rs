@@ -21,6 +21,8 @@ on_both_databases!(
     pause_and_resume_send_each_contact_once,
     disconnect_pauses_until_a_person_resumes,
     v1_instance_gets_v1_bodies,
+    daily_cap_and_send_window_hold_sends,
+    failure_spike_pauses_the_campaign,
 );
 
 fn assert_nobody_twice(truth: &evolution_sim::Truth) {
@@ -252,6 +254,102 @@ async fn v1_instance_gets_v1_bodies(app: TestApp) {
         "v1 receipts were applied"
     );
     assert_eq!(c["counts"]["read"], truth.read);
+}
+
+async fn daily_cap_and_send_window_hold_sends(app: TestApp) {
+    let sim = Sim::start(fast(14)).await;
+    let t = app.tenant("Loja").await;
+    let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
+    let iid = inst["id"].as_i64().unwrap();
+    let contacts = app.contacts(&t, 12).await;
+    // A window that is closed right now (it opens in 12 hours).
+    let now = chrono::Utc::now();
+    let hhmm = |h: i64| {
+        (now + chrono::Duration::hours(h))
+            .format("%H:%M")
+            .to_string()
+    };
+    let create = |settings: Value| {
+        app.post(
+            &t.token,
+            "/api/v1/campaigns",
+            json!({"name": "C", "message": "Oi", "instance_ids": [iid], "contact_ids": contacts, "settings": settings}),
+        )
+    };
+    let (status, closed) = create(json!({"min_delay_ms": 0, "max_delay_ms": 0,
+        "send_window": {"start": hhmm(12), "end": hhmm(13), "utc_offset_minutes": 0}}))
+    .await;
+    assert_eq!(status, 201, "{closed}");
+    assert_eq!(closed["settings"]["send_window"]["start"], hhmm(12));
+    let closed_id = closed["id"].as_i64().unwrap();
+    app.post(
+        &t.token,
+        &format!("/api/v1/campaigns/{closed_id}/start"),
+        json!({}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(sim.truth().await.sent, 0, "sent outside the send window");
+    app.post(
+        &t.token,
+        &format!("/api/v1/campaigns/{closed_id}/cancel"),
+        json!({}),
+    )
+    .await;
+
+    // A cap of 5 accepted messages per instance per day: 5 go out (a number without WhatsApp
+    // sends nothing and does not count), the rest wait for tomorrow.
+    let (_, capped) =
+        create(json!({"min_delay_ms": 0, "max_delay_ms": 0, "daily_cap_per_instance": 5})).await;
+    let capped_id = capped["id"].as_i64().unwrap();
+    app.post(
+        &t.token,
+        &format!("/api/v1/campaigns/{capped_id}/start"),
+        json!({}),
+    )
+    .await;
+    wait_until(Duration::from_secs(10), || async {
+        let t = sim.truth().await;
+        (t.sent >= 5).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let truth = sim.truth().await;
+    assert_eq!(truth.sent, 5, "{truth:?}");
+    let (_, c) = app
+        .get(&t.token, &format!("/api/v1/campaigns/{capped_id}"))
+        .await;
+    assert_eq!(c["status"], "active");
+    assert_eq!(c["counts"]["sent"], 5);
+    assert_eq!(
+        c["counts"]["pending"],
+        12 - 5 - truth.not_on_whatsapp as i64
+    );
+}
+
+async fn failure_spike_pauses_the_campaign(app: TestApp) {
+    // Every number is "not on WhatsApp": the failure rate reaches 100%.
+    let sim = Sim::start(SimConfig {
+        not_on_whatsapp_suffix: String::new(),
+        ..fast(15)
+    })
+    .await;
+    let t = app.tenant("Loja").await;
+    let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
+    let contacts = app.contacts(&t, 25).await;
+    let id = app
+        .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &contacts, 0)
+        .await;
+    let c = app
+        .wait_status(&t, id, "paused", Duration::from_secs(20))
+        .await;
+    assert_eq!(c["pause_reason"], "high_failure_rate");
+    assert!(c["counts"]["pending"].as_i64().unwrap() > 0, "{c}");
+    let (_, logs) = app
+        .get(&t.token, &format!("/api/v1/campaigns/{id}/logs?limit=1"))
+        .await;
+    assert_eq!(logs[0]["log_type"], "high_failure_rate");
+    assert_eq!(logs[0]["severity"], "critical");
 }
 
 /// Creates tenant, sim instance, contacts and a started campaign through a child server's API.
