@@ -8,7 +8,7 @@
 # Usage: bench/webhooks.sh   (env: CONTACTS, DURATION seconds, CONNECTIONS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/flow-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 CONTACTS="${CONTACTS:-100000}"
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-64}"

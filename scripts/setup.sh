@@ -8,8 +8,9 @@ set -euo pipefail
 CARGO_LEPTOS_VERSION=0.3.11
 WASM_BINDGEN_VERSION=0.2.130
 
-# One shared build directory outside the checkout, so CI clones reuse the last build.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/flow-target}"
+# Builds go to ./target unless CARGO_TARGET_DIR says otherwise (CI points it outside the clone
+# so that a fresh clone reuses the last build).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
