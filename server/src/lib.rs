@@ -116,6 +116,26 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// The path as it may be logged: the secret of a webhook URL is masked.
+pub fn loggable_path(path: &str) -> String {
+    const PREFIX: &str = "/api/webhooks/evolution/i/";
+    match path.strip_prefix(PREFIX) {
+        Some(rest) => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("{PREFIX}***{tail}")
+        }
+        None => path.to_string(),
+    }
+}
+
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %loggable_path(request.uri().path()),
+    )
+}
+
 /// Every route of Flow: health, API, dashboard pages and static files.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
@@ -134,7 +154,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }
 
@@ -148,4 +168,22 @@ pub async fn run(
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn webhook_secrets_are_masked_in_logged_paths() {
+        assert_eq!(
+            loggable_path("/api/webhooks/evolution/i/whsec_abc/messages-update"),
+            "/api/webhooks/evolution/i/***/messages-update"
+        );
+        assert_eq!(
+            loggable_path("/api/webhooks/evolution/i/whsec_abc"),
+            "/api/webhooks/evolution/i/***"
+        );
+        assert_eq!(loggable_path("/api/v1/campaigns/1"), "/api/v1/campaigns/1");
+    }
 }
