@@ -8,13 +8,15 @@ use leptos::prelude::*;
 #[cfg(any(feature = "hydrate", test))]
 use serde::Deserialize;
 
-use crate::types::{CampaignLogView, CampaignView};
+use crate::types::{CampaignLogView, CampaignView, InstanceView};
 
 /// The latest data received over the event stream.
 #[derive(Clone, Copy)]
 pub struct Live {
     /// The newest view of each campaign that changed since the page loaded.
     pub campaigns: RwSignal<HashMap<i64, CampaignView>>,
+    /// The newest view of each instance that changed since the page loaded.
+    pub instances: RwSignal<HashMap<i64, InstanceView>>,
     /// Log lines written since the page loaded, oldest first, with their campaign.
     pub logs: RwSignal<Vec<(i64, CampaignLogView)>>,
     /// Whether the stream is connected; `None` until the browser has tried (and without
@@ -26,6 +28,13 @@ impl Live {
     /// The newest known view of `initial`'s campaign.
     pub fn campaign(&self, initial: &CampaignView) -> CampaignView {
         self.campaigns
+            .with(|m| m.get(&initial.id).cloned())
+            .unwrap_or_else(|| initial.clone())
+    }
+
+    /// The newest known view of `initial`'s instance.
+    pub fn instance(&self, initial: &InstanceView) -> InstanceView {
+        self.instances
             .with(|m| m.get(&initial.id).cloned())
             .unwrap_or_else(|| initial.clone())
     }
@@ -50,6 +59,7 @@ struct LogData {
 pub fn provide_live() -> Live {
     let live = Live {
         campaigns: RwSignal::new(HashMap::new()),
+        instances: RwSignal::new(HashMap::new()),
         logs: RwSignal::new(Vec::new()),
         connected: RwSignal::new(None),
     };
@@ -74,6 +84,13 @@ fn apply(live: Live, event: &str, json: &str) {
                 });
             }
         }
+        "instance" => {
+            if let Ok(e) = serde_json::from_str::<Envelope<InstanceView>>(json) {
+                live.instances.update(|m| {
+                    m.insert(e.data.id, e.data);
+                });
+            }
+        }
         "log" => {
             if let Ok(e) = serde_json::from_str::<Envelope<LogData>>(json) {
                 live.logs
@@ -93,7 +110,7 @@ fn connect(live: Live) {
     let Ok(source) = EventSource::new("/api/v1/events") else {
         return;
     };
-    for name in ["campaign", "log"] {
+    for name in ["campaign", "instance", "log"] {
         let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             if let Some(json) = e.data().as_string() {
                 apply(live, name, &json);
@@ -133,6 +150,7 @@ mod tests {
         owner.set();
         let live = Live {
             campaigns: RwSignal::new(HashMap::new()),
+            instances: RwSignal::new(HashMap::new()),
             logs: RwSignal::new(Vec::new()),
             connected: RwSignal::new(None),
         };

@@ -137,6 +137,26 @@ test('an admin pauses the campaign from the page', async () => {
   await p.context().close();
 });
 
+test('a disconnect pauses the campaign and the page says so, live', async () => {
+  const p = await page();
+  await login(p, flow.base, 'admin@acme.test', PASSWORD);
+  await p.goto(`${flow.base}/campaigns/${seed.campaign.id}`);
+  await p.waitForSelector('[data-testid=live] >> text=Live');
+  await p.click('[data-testid=action-resume]');
+  await p.waitForSelector('[data-testid=campaign-status] >> text=active', { timeout: 2000 });
+  await flow.webhook(seed.instance.webhook_url, {
+    event: 'connection.update',
+    instance: INSTANCE,
+    data: { instance: INSTANCE, state: 'close', statusReason: 401 },
+  });
+  const notice = await p.waitForSelector('[data-testid=pause-notice]', { timeout: 2000 });
+  assert.match(await notice.textContent(), /Paused because instance Loja Centro disconnected/);
+  await p.waitForSelector('[data-testid=log] li[data-severity=critical]', { timeout: 2000 });
+  assert.equal(await p.locator('[data-testid=action-pause]').count(), 0);
+  await shot(p, '04b-campaign-disconnected');
+  await p.context().close();
+});
+
 test('a viewer sees no buttons and a forged pause is refused', async () => {
   const p = await page();
   await login(p, flow.base, 'viewer@acme.test', PASSWORD);

@@ -267,7 +267,50 @@ async fn the_campaign_page_renders_its_numbers_on_the_server(app: TestApp) {
     assert!(html.contains("3 of 3 sent"));
 }
 
+async fn a_viewers_live_stream_carries_no_webhook_secrets(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "viewer@acme.test", Role::Viewer).await;
+    let instance = app.instance(&t, "loja").await;
+    let url = instance["webhook_url"].as_str().unwrap().to_string();
+    let secret = instance["webhook_secret"].as_str().unwrap().to_string();
+    let viewer = login(&app, "viewer@acme.test").await;
+    let mut stream = app
+        .client
+        .get(app.url("/api/v1/events"))
+        .header(COOKIE, viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200, "the cookie opens the event stream");
+    let body = serde_json::json!({
+        "event": "connection.update",
+        "instance": "loja",
+        "data": {"instance": "loja", "state": "open", "statusReason": 200},
+    });
+    let (status, _) = app
+        .webhook(url.trim_start_matches(&app.base), &[], &body)
+        .await;
+    assert!(status < 300);
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let complete = |s: &str| {
+        s.find("event: instance")
+            .is_some_and(|at| s[at..].contains("\n\n"))
+    };
+    while !complete(&seen) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("an instance event within 5 s")
+            .unwrap()
+            .expect("stream open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(seen.contains("\"instance_name\":\"loja\""), "{seen}");
+    assert!(!seen.contains(&secret), "no webhook secret for viewers");
+}
+
 on_both_databases!(
+    a_viewers_live_stream_carries_no_webhook_secrets,
     login_sets_an_http_only_cookie_and_logout_ends_the_session,
     wrong_password_is_refused_and_repeated_failures_lock_the_email,
     unauthenticated_pages_redirect_to_login,

@@ -267,6 +267,7 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
 
 #[component]
 fn PauseNotice(c: Memo<CampaignView>, instances: Vec<InstanceView>) -> impl IntoView {
+    let live = use_live();
     move || {
         let c = c.get();
         if c.status != "paused" {
@@ -276,8 +277,9 @@ fn PauseNotice(c: Memo<CampaignView>, instances: Vec<InstanceView>) -> impl Into
             Some("instance_disconnected") => {
                 let names: Vec<String> = instances
                     .iter()
+                    .map(|i| live.instance(i))
                     .filter(|i| c.instance_ids.contains(&i.id) && i.connection_state != "open")
-                    .map(|i| i.friendly_name.clone())
+                    .map(|i| i.friendly_name)
                     .collect();
                 let who = if names.is_empty() {
                     "one of its WhatsApp instances".to_string()

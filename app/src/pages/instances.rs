@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::list_instances;
+use crate::live::use_live;
 use crate::types::InstanceView;
 use crate::ui::{Empty, ErrorBox, Pill, error_text, num, when};
 
@@ -61,47 +62,55 @@ fn copy(text: &str) {
 
 #[component]
 fn InstanceCard(i: InstanceView) -> impl IntoView {
-    let (text_tone, bar_tone) = health_tone(i.health_score);
+    let live = use_live();
     let copied = RwSignal::new(false);
+    // The URL stays as the server decided for this person (admins only).
     let url = i.webhook_url.clone();
-    let stat = |label: &'static str, value: i64| {
+    let (id, friendly_name, instance_name) =
+        (i.id, i.friendly_name.clone(), i.instance_name.clone());
+    let i = Memo::new(move |_| live.instance(&i));
+    let health = move || i.with(|i| i.health_score);
+    let stat = move |label: &'static str, pick: fn(&InstanceView) -> i64| {
         view! {
             <div>
                 <div class="text-xs uppercase tracking-wide text-slate-500">{label}</div>
-                <div class="text-lg font-semibold tabular-nums">{num(value)}</div>
+                <div class="text-lg font-semibold tabular-nums">{move || num(i.with(pick))}</div>
             </div>
         }
     };
     view! {
-        <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid=format!("instance-{}", i.id)>
+        <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid=format!("instance-{id}")>
             <div class="flex items-start justify-between gap-4">
                 <div>
-                    <h2 class="font-semibold">{i.friendly_name.clone()}</h2>
-                    <p class="font-mono text-xs text-slate-500">{i.instance_name.clone()}</p>
+                    <h2 class="font-semibold">{friendly_name}</h2>
+                    <p class="font-mono text-xs text-slate-500">{instance_name}</p>
                 </div>
                 <div class="flex items-center gap-2">
-                    <Pill status=i.connection_state.clone()/>
-                    {(!i.active).then(|| view! { <Pill status="inactive".to_string()/> })}
+                    <Pill status=Signal::derive(move || i.with(|i| i.connection_state.clone()))/>
+                    {move || (!i.with(|i| i.active)).then(|| view! { <Pill status="inactive".to_string()/> })}
                 </div>
             </div>
             <div class="mt-4">
                 <div class="flex items-baseline justify-between">
                     <span class="text-sm text-slate-600">"Health"</span>
-                    <span class=format!("text-lg font-semibold tabular-nums {text_tone}")>
-                        {format!("{} / 100", i.health_score)}
+                    <span class=move || format!("text-lg font-semibold tabular-nums {}", health_tone(health()).0)>
+                        {move || format!("{} / 100", health())}
                     </span>
                 </div>
                 <div class="mt-1 h-2 rounded-full bg-slate-100">
-                    <div class=format!("h-2 rounded-full {bar_tone}") style=format!("width: {}%", i.health_score.clamp(0, 100))></div>
+                    <div
+                        class=move || format!("h-2 rounded-full {}", health_tone(health()).1)
+                        style=move || format!("width: {}%", health().clamp(0, 100))
+                    ></div>
                 </div>
             </div>
             <div class="mt-4 grid grid-cols-4 gap-2 rounded-lg bg-slate-50 p-3">
-                {stat("Sent today", i.today.sent)}
-                {stat("Delivered", i.today.delivered)}
-                {stat("Read", i.today.read)}
-                {stat("Failed", i.today.failed)}
+                {stat("Sent today", |i| i.today.sent)}
+                {stat("Delivered", |i| i.today.delivered)}
+                {stat("Read", |i| i.today.read)}
+                {stat("Failed", |i| i.today.failed)}
             </div>
-            <p class="mt-3 text-xs text-slate-500">"Last event: " {when(i.last_event_at.as_deref())}</p>
+            <p class="mt-3 text-xs text-slate-500">"Last event: " {move || i.with(|i| when(i.last_event_at.as_deref()))}</p>
             {url.is_empty().then(|| view! {
                 <p class="mt-3 text-xs text-slate-500">"The webhook URL is shown to admins."</p>
             })}

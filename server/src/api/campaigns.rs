@@ -9,6 +9,7 @@ use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
 use crate::domain::campaign_state::CampaignAction;
 use crate::error::ApiError;
+use crate::live::publish::publish_transition;
 use crate::service::{Page, campaigns};
 use crate::state::AppState;
 
@@ -95,6 +96,7 @@ pub(super) async fn transition(
     let action = CampaignAction::parse(&action).ok_or(ApiError::NotFound("endpoint"))?;
     caller.require_admin()?;
     let view = campaigns::transition(&state.db, caller.tenant_id, id, action).await?;
+    publish_transition(&state.db.read, &state.bus, caller.tenant_id, &view).await;
     tracing::info!(
         campaign_id = id,
         action = action.as_str(),

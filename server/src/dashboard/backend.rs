@@ -11,7 +11,7 @@ use app::types::{
 use crate::dashboard::lockout::LoginGuard;
 use crate::dashboard::{password, session, users};
 use crate::domain::campaign_state::CampaignAction;
-use crate::live::bus::ChangeKind;
+use crate::live::publish::publish_transition;
 use crate::service::campaign_logs::Severity;
 use crate::service::{ServiceError, campaigns, contacts, instances};
 use crate::state::AppState;
@@ -95,9 +95,13 @@ impl DashboardBackend {
             action = action.as_str(),
             "campaign transition from the dashboard"
         );
-        self.state
-            .bus
-            .publish(caller.tenant_id, ChangeKind::Campaign(view.clone()));
+        publish_transition(
+            &self.state.db.read,
+            &self.state.bus,
+            caller.tenant_id,
+            &view,
+        )
+        .await;
         Ok(view)
     }
 }

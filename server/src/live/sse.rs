@@ -15,8 +15,8 @@ use futures_util::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
 
-use crate::auth::TenantCaller;
-use crate::live::bus::{Change, Replay};
+use crate::auth::{Role, TenantCaller};
+use crate::live::bus::{Change, ChangeKind, Replay};
 use crate::state::AppState;
 
 /// The shortest time between two updates of the same campaign or instance on one stream.
@@ -24,6 +24,8 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 
 struct LiveStream {
     tenant_id: i64,
+    /// Viewers do not get the instances' webhook URLs and secrets.
+    redact_secrets: bool,
     rx: broadcast::Receiver<Arc<Change>>,
     ready: VecDeque<Event>,
     coalesced: BTreeMap<(&'static str, i64), Arc<Change>>,
@@ -33,12 +35,20 @@ struct LiveStream {
     last_id: u64,
 }
 
-fn sse_event(change: &Change) -> Event {
-    Event::default()
+fn sse_event(change: &Change, redact_secrets: bool) -> Event {
+    let event = Event::default()
         .id(change.id.to_string())
-        .event(change.kind.event_name())
-        .json_data(&change.kind)
-        .unwrap_or_else(|_| Event::default().event("error"))
+        .event(change.kind.event_name());
+    let event = match &change.kind {
+        ChangeKind::Instance(view) if redact_secrets => {
+            let mut view = view.clone();
+            view.webhook_url.clear();
+            view.webhook_secret.clear();
+            event.json_data(ChangeKind::Instance(view))
+        }
+        kind => event.json_data(kind),
+    };
+    event.unwrap_or_else(|_| Event::default().event("error"))
 }
 
 fn resync() -> Event {
@@ -69,7 +79,8 @@ impl LiveStream {
         out.sort_by_key(|c| c.id);
         for change in out {
             self.last_id = self.last_id.max(change.id);
-            self.ready.push_back(sse_event(&change));
+            self.ready
+                .push_back(sse_event(&change, self.redact_secrets));
         }
         self.deadline = None;
         self.last_flush = Instant::now();
@@ -105,6 +116,7 @@ pub async fn stream(
     let rx = state.bus.subscribe();
     let mut s = LiveStream {
         tenant_id: caller.tenant_id,
+        redact_secrets: caller.role != Role::Admin,
         rx,
         ready: VecDeque::new(),
         coalesced: BTreeMap::new(),
