@@ -148,17 +148,18 @@ pub async fn get_campaign(id: i64) -> Result<CampaignView, ServerFnError> {
     backend.0.campaign(&caller, id).await.map_err(server::fail)
 }
 
-/// A page of a campaign's recipients, optionally of one status.
+/// A page of a campaign's recipients, optionally of one status and matching a search.
 #[server(prefix = "/api/ui", endpoint = "recipients")]
 pub async fn campaign_recipients(
     id: i64,
     status: Option<String>,
+    search: Option<String>,
     offset: u64,
 ) -> Result<RecipientsPage, ServerFnError> {
     let (backend, caller) = server::caller().await?;
     backend
         .0
-        .recipients(&caller, id, status, offset)
+        .recipients(&caller, id, status, search, offset)
         .await
         .map_err(server::fail)
 }

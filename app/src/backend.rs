@@ -79,12 +79,14 @@ pub trait DashboardApi: Send + Sync {
         caller: &'a Caller,
         id: i64,
     ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
-    /// A page of a campaign's recipients, optionally of one status.
+    /// A page of a campaign's recipients, optionally of one status and matching a search of
+    /// name or phone.
     fn recipients<'a>(
         &'a self,
         caller: &'a Caller,
         id: i64,
         status: Option<String>,
+        search: Option<String>,
         offset: u64,
     ) -> BoxFuture<'a, DashboardResult<RecipientsPage>>;
     /// The latest lines of a campaign's log, newest first, optionally of one severity.

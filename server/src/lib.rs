@@ -145,6 +145,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
+        .merge(dashboard::export::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -309,7 +309,77 @@ async fn a_viewers_live_stream_carries_no_webhook_secrets(app: TestApp) {
     assert!(!seen.contains(&secret), "no webhook secret for viewers");
 }
 
+async fn recipients_can_be_searched_and_exported_as_csv(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    let other = app.tenant("Rival").await;
+    user(&app, &t, "ana@acme.test", Role::Viewer).await;
+    user(&app, &other, "bob@rival.test", Role::Viewer).await;
+    let id = draft_campaign(&app, &t).await;
+    let ana = login(&app, "ana@acme.test").await;
+
+    let (_, html) = get_with(&app, &ana, &format!("/campaigns/{id}?q=contact%201")).await;
+    assert!(
+        html.contains("Contact 1") && !html.contains("Contact 2"),
+        "name search"
+    );
+    let (_, html) = get_with(&app, &ana, &format!("/campaigns/{id}?q=80000002")).await;
+    assert!(
+        html.contains("Contact 2") && !html.contains("Contact 1<"),
+        "phone search"
+    );
+
+    let export = format!("/export/campaigns/{id}/recipients.csv");
+    let res = app
+        .client
+        .get(app.url(&export))
+        .header(COOKIE, ana.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].starts_with("name,phone,status,"));
+    assert!(lines[1].starts_with("Contact 0,5511980000000,pending,"));
+    let (status, csv) = get_with(&app, &ana, &format!("{export}?status=sent")).await;
+    assert_eq!((status, csv.lines().count()), (200, 1), "only the header");
+
+    let bob = login(&app, "bob@rival.test").await;
+    let (status, _) = get_with(&app, &bob, &export).await;
+    assert_eq!(status, 404, "another tenant's campaign");
+    let res = app.client.get(app.url(&export)).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+
+    app.state
+        .db
+        .write
+        .execute_unprepared(&format!(
+            "UPDATE contact SET opted_out_at = created_at, opt_out_keyword = 'SAIR', \
+             opt_out_text = '=HYPERLINK(1)' WHERE tenant_id = {} AND phone = '5511980000001'",
+            t.id
+        ))
+        .await
+        .unwrap();
+    let (status, csv) = get_with(&app, &ana, "/export/opt-outs.csv").await;
+    assert_eq!(status, 200);
+    assert!(csv.starts_with("opted_out_at,phone,name,keyword,message\n"));
+    assert!(
+        csv.contains("5511980000001,Contact 1,SAIR,'=HYPERLINK(1)"),
+        "{csv}"
+    );
+    let (_, csv) = get_with(&app, &bob, "/export/opt-outs.csv").await;
+    assert_eq!(csv.lines().count(), 1, "nothing of another tenant");
+}
+
 on_both_databases!(
+    recipients_can_be_searched_and_exported_as_csv,
     a_viewers_live_stream_carries_no_webhook_secrets,
     login_sets_an_http_only_cookie_and_logout_ends_the_session,
     wrong_password_is_refused_and_repeated_failures_lock_the_email,

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
@@ -31,29 +32,64 @@ const SEVERITIES: [&str; 3] = ["info", "warning", "critical"];
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Filters {
     status: Option<String>,
+    q: Option<String>,
     offset: u64,
     severity: Option<String>,
 }
 
 impl Filters {
-    /// This page's URL with these filters.
-    fn href(&self, id: i64) -> String {
+    /// The recipient filters as query-string pairs.
+    fn recipient_pairs(&self) -> Vec<String> {
         let mut q = Vec::new();
         if let Some(s) = &self.status {
-            q.push(format!("status={s}"));
+            q.push(format!("status={}", encode(s)));
         }
+        if let Some(s) = &self.q {
+            q.push(format!("q={}", encode(s)));
+        }
+        q
+    }
+
+    /// This page's URL with these filters.
+    fn href(&self, id: i64) -> String {
+        let mut q = self.recipient_pairs();
         if self.offset > 0 {
             q.push(format!("offset={}", self.offset));
         }
         if let Some(s) = &self.severity {
-            q.push(format!("severity={s}"));
+            q.push(format!("severity={}", encode(s)));
         }
-        if q.is_empty() {
-            format!("/campaigns/{id}")
-        } else {
-            format!("/campaigns/{id}?{}", q.join("&"))
-        }
+        with_query(format!("/campaigns/{id}"), &q)
     }
+
+    /// The CSV export of the recipients these filters show.
+    fn export_href(&self, id: i64) -> String {
+        with_query(
+            format!("/export/campaigns/{id}/recipients.csv"),
+            &self.recipient_pairs(),
+        )
+    }
+}
+
+fn with_query(path: String, pairs: &[String]) -> String {
+    if pairs.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", pairs.join("&"))
+    }
+}
+
+/// Percent-encodes a query-string value.
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The campaign page.
@@ -69,6 +105,7 @@ pub fn CampaignPage() -> impl IntoView {
     let filters = Memo::new(move |_| {
         query.with(|q| Filters {
             status: q.get("status").filter(|s| !s.is_empty()),
+            q: q.get("q").filter(|s| !s.trim().is_empty()),
             offset: q.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0),
             severity: q.get("severity").filter(|s| !s.is_empty()),
         })
@@ -411,9 +448,9 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
     let page = Resource::new(
         move || {
             let f = filters.get();
-            (f.status, f.offset)
+            (f.status, f.q, f.offset)
         },
-        move |(status, offset)| campaign_recipients(id, status, offset),
+        move |(status, q, offset)| campaign_recipients(id, status, q, offset),
     );
     let chip = move |status: Option<&'static str>| {
         let f = filters.get_untracked();
@@ -434,14 +471,44 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
     let th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
     view! {
         <Card title="Recipients">
-            <div class="mb-4 flex flex-wrap gap-2" data-testid="status-filter">
-                {move || {
-                    filters.track();
-                    std::iter::once(None)
-                        .chain(STATUSES.into_iter().map(Some))
-                        .map(chip)
-                        .collect_view()
-                }}
+            <div class="mb-4 flex flex-wrap items-center justify-between gap-3">
+                <div class="flex flex-wrap gap-2" data-testid="status-filter">
+                    {move || {
+                        filters.track();
+                        std::iter::once(None)
+                            .chain(STATUSES.into_iter().map(Some))
+                            .map(chip)
+                            .collect_view()
+                    }}
+                </div>
+                <Form method="GET" action=format!("/campaigns/{id}")>
+                    {move || {
+                        let f = filters.get();
+                        let export = f.export_href(id);
+                        view! {
+                            {f.status.map(|s| view! { <input type="hidden" name="status" value=s/> })}
+                            {f.severity.map(|s| view! { <input type="hidden" name="severity" value=s/> })}
+                            <input
+                                type="search"
+                                name="q"
+                                value=f.q.unwrap_or_default()
+                                placeholder="Search name or phone"
+                                aria-label="Search recipients by name or phone"
+                                data-testid="recipient-search"
+                                class="w-56 rounded-md border border-slate-300 px-3 py-1.5 text-sm shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 focus:ring-emerald-500"
+                            />
+                            <a
+                                href=export
+                                download
+                                rel="external"
+                                class="ml-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50"
+                                data-testid="export-recipients"
+                            >
+                                "Export CSV"
+                            </a>
+                        }
+                    }}
+                </Form>
             </div>
             <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {

@@ -13,11 +13,22 @@ pub fn OptOutsPage() -> impl IntoView {
     let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
     view! {
         <Title text="Opt-outs · Alrea Flow"/>
-        <div class="mb-6">
-            <h1 class="text-2xl font-semibold tracking-tight">"Opt-outs"</h1>
-            <p class="mt-1 text-sm text-slate-500">
-                "Contacts who asked to stop receiving messages, newest first. They are never messaged again."
-            </p>
+        <div class="mb-6 flex items-end justify-between gap-4">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight">"Opt-outs"</h1>
+                <p class="mt-1 text-sm text-slate-500">
+                    "Contacts who asked to stop receiving messages, newest first. They are never messaged again."
+                </p>
+            </div>
+            <a
+                href="/export/opt-outs.csv"
+                download
+                rel="external"
+                class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 shadow-sm hover:bg-slate-50"
+                data-testid="export-opt-outs"
+            >
+                "Export CSV (LGPD evidence)"
+            </a>
         </div>
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -9,7 +9,7 @@ use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
 use crate::domain::campaign_state::CampaignAction;
 use crate::error::ApiError;
-use crate::live::publish::publish_transition;
+use crate::live::transition::publish_transition;
 use crate::service::{Page, campaigns};
 use crate::state::AppState;
 

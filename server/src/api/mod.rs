@@ -3,7 +3,7 @@
 
 mod campaigns;
 mod contacts;
-mod extract;
+pub(crate) mod extract;
 mod instances;
 mod openapi;
 mod tenants;

@@ -11,7 +11,7 @@ use app::types::{
 use crate::dashboard::lockout::LoginGuard;
 use crate::dashboard::{password, session, users};
 use crate::domain::campaign_state::CampaignAction;
-use crate::live::publish::publish_transition;
+use crate::live::transition::publish_transition;
 use crate::service::campaign_logs::Severity;
 use crate::service::{ServiceError, campaigns, contacts, instances};
 use crate::state::AppState;
@@ -186,14 +186,16 @@ impl DashboardApi for DashboardBackend {
         caller: &'a Caller,
         id: i64,
         status: Option<String>,
+        search: Option<String>,
         offset: u64,
     ) -> BoxFuture<'a, DashboardResult<RecipientsPage>> {
         Box::pin(async move {
-            let mut rows = campaigns::contacts(
+            let mut rows = campaigns::contacts_matching(
                 &self.state.db,
                 caller.tenant_id,
                 id,
                 status.as_deref().filter(|s| !s.is_empty()),
+                search.as_deref(),
                 RECIPIENTS_PAGE + 1,
                 offset,
             )

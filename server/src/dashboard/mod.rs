@@ -1,7 +1,9 @@
 //! The dashboard's server side: users and their passwords, login sessions with a lockout, and
-//! the [`backend::DashboardBackend`] through which the Leptos pages reach the services.
+//! the [`backend::DashboardBackend`] through which the Leptos pages reach the services, and
+//! the CSV exports.
 
 pub mod backend;
+pub mod export;
 pub mod lockout;
 pub mod password;
 pub mod session;

@@ -4,5 +4,6 @@
 pub mod bus;
 pub mod publish;
 pub mod sse;
+pub mod transition;
 
 pub use bus::{Change, ChangeBus, ChangeKind};

@@ -441,6 +441,20 @@ pub async fn contacts(
     limit: u64,
     offset: u64,
 ) -> ServiceResult<Vec<CampaignContactView>> {
+    contacts_matching(db, tenant_id, id, status, None, limit, offset).await
+}
+
+/// [`contacts`], only those whose name contains `search` (any case) or, when it has no
+/// letters, whose phone contains its digits.
+pub async fn contacts_matching(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    status: Option<&str>,
+    search: Option<&str>,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<CampaignContactView>> {
     #[derive(FromQueryResult)]
     struct Row {
         contact_id: i64,
@@ -472,6 +486,25 @@ pub async fn contacts(
         })?;
         sql.push_str(" AND cc.status = ?");
         values.push(s.as_str().into());
+    }
+    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = |s: &str| {
+            let escaped = s
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            format!("%{escaped}%")
+        };
+        // A phone-looking search (digits and punctuation only) also matches phones.
+        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+        let phone_like = !search.chars().any(char::is_alphabetic);
+        sql.push_str(" AND (LOWER(c.name) LIKE ? ESCAPE '\\'");
+        values.push(pattern(&search.to_lowercase()).into());
+        if phone_like && !digits.is_empty() {
+            sql.push_str(" OR c.phone LIKE ?");
+            values.push(format!("%{digits}%").into());
+        }
+        sql.push(')');
     }
     sql.push_str(" ORDER BY cc.id LIMIT ? OFFSET ?");
     values.push((limit as i64).into());
