@@ -35,6 +35,7 @@ use crate::config::Config;
 use crate::db::{Db, DbInitError};
 use crate::evolution::client::EvolutionClient;
 use crate::live::ChangeBus;
+use crate::live::publish::Publisher;
 use crate::state::AppState;
 use crate::webhook::directory::Directory;
 use crate::webhook::inbox::Inbox;
@@ -67,15 +68,15 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
     let bus = ChangeBus::default();
-    let inbox = Inbox::start(db.clone(), bus.clone(), config.public_url.clone());
+    let publisher = Publisher::start(db.clone(), bus.clone(), config.public_url.clone());
+    let inbox = Inbox::start(db.clone(), publisher.clone());
     webhook::orphans::spawn_expiry(db.clone(), config.unmatched_ttl);
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
         sender::spawn(
             sender::SenderDeps {
                 db: db.clone(),
-                bus: bus.clone(),
-                public_url: config.public_url.clone(),
+                publisher,
                 client: evolution.clone(),
             },
             sender::SenderConfig::default(),

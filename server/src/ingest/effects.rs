@@ -127,6 +127,13 @@ impl Effects {
         }
     }
 
+    /// Adds what `other` touched and logged (for publishing several transactions at once).
+    pub fn absorb(&mut self, other: Effects) {
+        self.touched_campaigns.extend(other.touched_campaigns);
+        self.touched_instances.extend(other.touched_instances);
+        self.logs.extend(other.logs);
+    }
+
     /// Writes a campaign log line now and keeps it for the live stream.
     pub async fn log(&mut self, txn: &DatabaseTransaction, line: LogLine<'_>) -> Result<(), DbErr> {
         let tenant_id = line.tenant_id;

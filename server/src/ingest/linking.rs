@@ -23,10 +23,8 @@ pub async fn attach_message_id(
     let backend = ctx.txn.get_database_backend();
     let Some(row) = TrackedRow::find_by_statement(stmt(
         backend,
-        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id, ct.phone \
-         FROM campaign_contact cc \
-         JOIN campaign c ON c.id = cc.campaign_id \
-         JOIN contact ct ON ct.id = cc.contact_id \
+        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id \
+         FROM campaign_contact cc JOIN campaign c ON c.id = cc.campaign_id \
          WHERE cc.id = ? AND cc.whatsapp_message_id IS NULL \
          AND cc.status IN ('pending', 'sending')",
         vec![campaign_contact_id.into()],

@@ -29,7 +29,24 @@ pub(super) struct TrackedRow {
     pub tenant_id: i64,
     pub status: String,
     pub instance_id: Option<i64>,
-    pub phone: String,
+}
+
+/// The phone of a campaign contact (for log lines, off the hot path).
+async fn phone_of(conn: &impl ConnectionTrait, campaign_contact_id: i64) -> Result<String, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Phone {
+        phone: String,
+    }
+    Ok(Phone::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT ct.phone FROM campaign_contact cc JOIN contact ct ON ct.id = cc.contact_id \
+         WHERE cc.id = ?",
+        vec![campaign_contact_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .map(|p| p.phone)
+    .unwrap_or_default())
 }
 
 /// The campaign contact of `tenant_id` carrying `message_id`, if any.
@@ -40,10 +57,8 @@ pub(super) async fn find_by_message_id(
 ) -> Result<Option<TrackedRow>, DbErr> {
     TrackedRow::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id, ct.phone \
-         FROM campaign_contact cc \
-         JOIN campaign c ON c.id = cc.campaign_id \
-         JOIN contact ct ON ct.id = cc.contact_id \
+        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id \
+         FROM campaign_contact cc JOIN campaign c ON c.id = cc.campaign_id \
          WHERE cc.whatsapp_message_id = ? AND c.tenant_id = ?",
         vec![message_id.into(), tenant_id.into()],
     ))
@@ -93,6 +108,7 @@ pub(super) async fn move_row(
     let current = D::parse(&row.status).unwrap_or(D::Pending);
     if !current.accepts(target) {
         if target == D::Failed && matches!(current, D::Delivered | D::Read) {
+            let phone = phone_of(ctx.txn, row.id).await?;
             ctx.effects
                 .log(
                     ctx.txn,
@@ -103,9 +119,9 @@ pub(super) async fn move_row(
                         severity: Severity::Info,
                         message: format!(
                             "WhatsApp reported an error for {} after it was {current}; ignored",
-                            row.phone
+                            phone
                         ),
-                        details: Some(json!({ "phone": row.phone, "status": current.as_str() })),
+                        details: Some(json!({ "phone": phone, "status": current.as_str() })),
                     },
                 )
                 .await?;
@@ -152,6 +168,7 @@ pub(super) async fn move_row(
     ctx.effects
         .transition(row.campaign_id, row.instance_id, current, target);
     if target == D::Failed {
+        let phone = phone_of(ctx.txn, row.id).await?;
         ctx.effects
             .log(
                 ctx.txn,
@@ -160,8 +177,8 @@ pub(super) async fn move_row(
                     campaign_id: row.campaign_id,
                     log_type: "message_failed",
                     severity: Severity::Warning,
-                    message: format!("The message to {} failed", row.phone),
-                    details: Some(json!({ "phone": row.phone })),
+                    message: format!("The message to {phone} failed"),
+                    details: Some(json!({ "phone": phone })),
                 },
             )
             .await?;

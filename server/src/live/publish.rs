@@ -1,15 +1,48 @@
 //! Publishing what a transaction changed: its log lines, and the latest state of the campaigns
-//! and instances it touched, read after the commit.
+//! and instances it touched. One publisher task does the reads, after the commits and in
+//! order, on the read pool — so the writers never wait for it, and a newer snapshot is never
+//! overtaken by an older one. When it falls behind, waiting changes are merged and each touched
+//! campaign or instance is read once.
 
 use app::types::CampaignView;
 use sea_orm::ConnectionTrait;
+use tokio::sync::mpsc;
 
+use crate::db::Db;
 use crate::ingest::Effects;
 use crate::live::{ChangeBus, ChangeKind};
 use crate::service::{campaign_logs, campaigns, instances};
 
+/// The handle writers hand their committed effects to. Cheap to clone.
+#[derive(Clone)]
+pub struct Publisher {
+    tx: mpsc::UnboundedSender<Effects>,
+}
+
+impl Publisher {
+    /// Starts the publisher task.
+    pub fn start(db: Db, bus: ChangeBus, public_url: String) -> Self {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Effects>();
+        tokio::spawn(async move {
+            while let Some(mut effects) = rx.recv().await {
+                while let Ok(more) = rx.try_recv() {
+                    effects.absorb(more);
+                }
+                publish_effects(&db.read, &bus, &public_url, &effects).await;
+            }
+        });
+        Self { tx }
+    }
+
+    /// Publishes `effects` (already committed) soon.
+    pub fn publish(&self, effects: Effects) {
+        // The task lives as long as the runtime; a send error means it is shutting down.
+        let _ = self.tx.send(effects);
+    }
+}
+
 /// Publishes `effects` on `bus`, reading current state through `conn`.
-pub async fn publish_effects(
+async fn publish_effects(
     conn: &impl ConnectionTrait,
     bus: &ChangeBus,
     public_url: &str,

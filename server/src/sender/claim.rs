@@ -11,7 +11,6 @@ use serde_json::json;
 use crate::domain::delivery::DeliveryStatus;
 use crate::evolution::client::{ApiVersion, SendError};
 use crate::ingest::{Ctx, attach_message_id};
-use crate::live::publish::publish_effects;
 use crate::sender::SenderDeps;
 use crate::service::campaign_logs::{LogLine, Severity};
 use crate::service::sql::{placeholders, stmt};
@@ -243,7 +242,7 @@ pub async fn record_sent(
     ctx.effects.flush(&txn, now).await?;
     let effects = std::mem::take(&mut ctx.effects);
     txn.commit().await?;
-    publish_effects(&deps.db.write, &deps.bus, &deps.public_url, &effects).await;
+    deps.publisher.publish(effects);
     Ok(())
 }
 
@@ -335,7 +334,7 @@ async fn fail_rows(
     ctx.effects.flush(&txn, now).await?;
     let effects = std::mem::take(&mut ctx.effects);
     txn.commit().await?;
-    publish_effects(&deps.db.write, &deps.bus, &deps.public_url, &effects).await;
+    deps.publisher.publish(effects);
     Ok(())
 }
 
@@ -437,7 +436,7 @@ pub async fn complete_if_done(deps: &SenderDeps, campaign_id: i64) -> Result<(),
         .await?;
     let effects = std::mem::take(&mut ctx.effects);
     txn.commit().await?;
-    publish_effects(&deps.db.write, &deps.bus, &deps.public_url, &effects).await;
+    deps.publisher.publish(effects);
     Ok(())
 }
 
@@ -481,6 +480,6 @@ pub async fn pause(
         .await?;
     let effects = std::mem::take(&mut ctx.effects);
     txn.commit().await?;
-    publish_effects(&deps.db.write, &deps.bus, &deps.public_url, &effects).await;
+    deps.publisher.publish(effects);
     Ok(())
 }

@@ -22,7 +22,7 @@ use crate::db::Db;
 use crate::domain::send_window;
 use crate::domain::template;
 use crate::evolution::client::{EvolutionClient, SendError, Target};
-use crate::live::ChangeBus;
+use crate::live::publish::Publisher;
 
 pub use claim::{Claimed, recover_stale_sending};
 use pacing::InstancePace;
@@ -56,10 +56,8 @@ impl Default for SenderConfig {
 pub struct SenderDeps {
     /// Database.
     pub db: Db,
-    /// Change bus for live updates.
-    pub bus: ChangeBus,
-    /// For instance views published on the bus.
-    pub public_url: String,
+    /// Where committed changes go for live updates.
+    pub publisher: Publisher,
     /// Evolution API client.
     pub client: EvolutionClient,
 }

@@ -17,8 +17,7 @@ use crate::entities::webhook_event;
 use crate::error::is_unavailable;
 use crate::evolution::Event;
 use crate::ingest::{self, Ctx, Effects, InstanceRef, Outcome};
-use crate::live::ChangeBus;
-use crate::live::publish::publish_effects;
+use crate::live::publish::Publisher;
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 256;
@@ -70,17 +69,10 @@ pub struct Inbox {
 }
 
 impl Inbox {
-    /// Starts the writer task on `db`, publishing applied changes on `bus`.
-    pub fn start(db: Db, bus: ChangeBus, public_url: String) -> Self {
+    /// Starts the writer task on `db`, handing applied changes to `publisher`.
+    pub fn start(db: Db, publisher: Publisher) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(
-            Writer {
-                db,
-                bus,
-                public_url,
-            }
-            .run(rx),
-        );
+        tokio::spawn(Writer { db, publisher }.run(rx));
         Self { tx }
     }
 
@@ -108,8 +100,7 @@ fn dedup_key(parsed: &Parsed) -> Option<String> {
 
 struct Writer {
     db: Db,
-    bus: ChangeBus,
-    public_url: String,
+    publisher: Publisher,
 }
 
 impl Writer {
@@ -128,7 +119,7 @@ impl Writer {
                 for ((_, reply), outcome) in jobs.into_iter().zip(outcomes) {
                     let _ = reply.send(Ok(outcome));
                 }
-                self.publish(&effects).await;
+                self.publisher.publish(effects);
             }
             Err(e) if is_unavailable(&e) => {
                 tracing::warn!(error = %e, jobs = jobs.len(), "webhook batch not stored: database unavailable");
@@ -231,9 +222,5 @@ impl Writer {
         .exec(&self.db.write)
         .await?;
         Ok(())
-    }
-
-    async fn publish(&self, effects: &Effects) {
-        publish_effects(&self.db.write, &self.bus, &self.public_url, effects).await;
     }
 }
