@@ -117,6 +117,14 @@ test('the campaign page shows the numbers and updates live from webhooks', async
   const elapsed = Date.now() - started;
   assert.equal(await p.evaluate(() => window.__noReload), true, 'the page did not reload');
   assert.equal(await text(p, 'rate-delivery'), '50.0%');
+  // Filters and search navigate in the page (no reload) and keep the live numbers.
+  await p.fill('[data-testid=recipient-search]', 'maria');
+  await p.press('[data-testid=recipient-search]', 'Enter');
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid=recipients] tbody tr').length === 1);
+  assert.equal(await p.evaluate(() => window.__noReload), true, 'searching did not reload');
+  const exported = await p.request.get(`${flow.base}${await p.getAttribute('[data-testid=export-recipients]', 'href')}`);
+  assert.equal(exported.status(), 200);
+  assert.equal((await exported.text()).trim().split('\n').length, 2, 'header and Maria');
   console.log(`webhook to screen: ${elapsed} ms`);
   await p.context().close();
 });
@@ -200,6 +208,12 @@ test('pages render without JavaScript', async () => {
   assert.equal(await p.locator('[data-testid=recipients] tbody tr').count(), CONTACTS);
   await p.goto(`${flow.base}/campaigns/${seed.campaign.id}?status=failed`);
   assert.equal(await p.locator('[data-testid=recipients] tbody tr').count(), 1);
+  // The search is a plain GET form: it works without JavaScript too.
+  await p.goto(`${flow.base}/campaigns/${seed.campaign.id}`);
+  await p.fill('[data-testid=recipient-search]', 'carla');
+  await Promise.all([p.waitForURL(/q=carla/), p.press('[data-testid=recipient-search]', 'Enter')]);
+  assert.equal(await p.locator('[data-testid=recipients] tbody tr').count(), 1);
+  assert.match(await text(p, 'recipients'), /Carla Dias/);
   await shot(p, '07-campaign-no-js');
   await p.goto(`${flow.base}/instances`);
   assert.match(await text(p, 'webhook-url'), /\/api\/webhooks\/evolution\/i\//);
@@ -208,6 +222,9 @@ test('pages render without JavaScript', async () => {
   const optOuts = await text(p, 'opt-outs');
   assert.match(optOuts, /5511981000005/);
   assert.match(optOuts, /SAIR|Sair/);
+  const csv = await p.request.get(`${flow.base}${await p.getAttribute('[data-testid=export-opt-outs]', 'href')}`);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /^opted_out_at,phone,name,keyword,message\n.*5511981000005,Lucas Rocha,SAIR,Sair/s);
   await shot(p, '09-opt-outs');
   await p.context().close();
 });
