@@ -4,14 +4,13 @@
 //! overtaken by an older one. When it falls behind, waiting changes are merged and each touched
 //! campaign or instance is read once.
 
-use app::types::CampaignView;
 use sea_orm::ConnectionTrait;
 use tokio::sync::mpsc;
 
 use crate::db::Db;
 use crate::ingest::Effects;
 use crate::live::{ChangeBus, ChangeKind};
-use crate::service::{campaign_logs, campaigns, instances};
+use crate::service::{campaigns, instances};
 
 /// The handle writers hand their committed effects to. Cheap to clone.
 #[derive(Clone)]
@@ -75,31 +74,4 @@ async fn publish_effects(
             }
         }
     }
-}
-
-/// Publishes a campaign that a person just started, paused, resumed or cancelled, with the log
-/// line the transition wrote (the newest of the campaign).
-pub async fn publish_transition(
-    conn: &impl ConnectionTrait,
-    bus: &ChangeBus,
-    tenant_id: i64,
-    view: &CampaignView,
-) {
-    match campaign_logs::list(conn, view.id, 1, 0).await {
-        Ok(lines) => {
-            for line in lines {
-                bus.publish(
-                    tenant_id,
-                    ChangeKind::Log {
-                        campaign_id: view.id,
-                        line,
-                    },
-                );
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, campaign_id = view.id, "cannot read a log line to publish")
-        }
-    }
-    bus.publish(tenant_id, ChangeKind::Campaign(view.clone()));
 }
