@@ -9,7 +9,7 @@
 use leptos::prelude::*;
 
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser,
+    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser, Timeline,
 };
 
 #[cfg(feature = "ssr")]
@@ -162,6 +162,13 @@ pub async fn campaign_recipients(
         .recipients(&caller, id, status, search, offset)
         .await
         .map_err(server::fail)
+}
+
+/// A campaign's deliveries and reads per minute.
+#[server(prefix = "/api/ui", endpoint = "timeline")]
+pub async fn campaign_timeline(id: i64) -> Result<Timeline, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend.0.timeline(&caller, id).await.map_err(server::fail)
 }
 
 /// The latest lines of a campaign's log, optionally of one severity.

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser,
+    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser, Timeline,
 };
 
 /// A boxed, sendable future, as trait objects return them.
@@ -89,6 +89,12 @@ pub trait DashboardApi: Send + Sync {
         search: Option<String>,
         offset: u64,
     ) -> BoxFuture<'a, DashboardResult<RecipientsPage>>;
+    /// A campaign's deliveries and reads per minute.
+    fn timeline<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<Timeline>>;
     /// The latest lines of a campaign's log, newest first, optionally of one severity.
     fn logs<'a>(
         &'a self,

@@ -316,3 +316,21 @@ pub struct OptOutView {
     /// The message they sent.
     pub raw_text: Option<String>,
 }
+
+/// One minute of a campaign's timeline.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct TimelinePoint {
+    /// The minute, `YYYY-MM-DDTHH:MM` in UTC.
+    pub minute: String,
+    /// Messages delivered in that minute.
+    pub delivered: i64,
+    /// Messages read in that minute.
+    pub read: i64,
+}
+
+/// Deliveries and reads per minute over the hour up to a campaign's latest receipt.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Timeline {
+    /// Oldest minute first; empty before the first receipt.
+    pub points: Vec<TimelinePoint>,
+}

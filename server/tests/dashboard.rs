@@ -378,7 +378,65 @@ async fn recipients_can_be_searched_and_exported_as_csv(app: TestApp) {
     assert_eq!(csv.lines().count(), 1, "nothing of another tenant");
 }
 
+async fn the_timeline_counts_deliveries_and_reads_per_minute(app: TestApp) {
+    use flow_server::service::sql::stmt;
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Viewer).await;
+    let id = draft_campaign(&app, &t).await;
+    let cookie = login(&app, "ana@acme.test").await;
+    let timeline = || async {
+        let res = app
+            .client
+            .post(app.url("/api/ui/timeline"))
+            .header(COOKIE, cookie.clone())
+            .form(&[("id", id.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json::<Value>().await.unwrap()
+    };
+    assert_eq!(
+        timeline().await["points"],
+        serde_json::json!([]),
+        "no receipts yet"
+    );
+
+    let now = chrono::Utc::now();
+    let earlier = now - chrono::Duration::minutes(10);
+    let db = &app.state.db.write;
+    for (n, delivered, read) in [(0, now, Some(now)), (1, now, None), (2, earlier, None)] {
+        db.execute_raw(stmt(
+            db.get_database_backend(),
+            "UPDATE campaign_contact SET status = 'delivered', delivered_at = ?, read_at = ? \
+             WHERE id = (SELECT id FROM campaign_contact WHERE campaign_id = ? ORDER BY id \
+             LIMIT 1 OFFSET ?)",
+            vec![delivered.into(), read.into(), id.into(), (n as i64).into()],
+        ))
+        .await
+        .unwrap();
+    }
+    let body = timeline().await;
+    let points = body["points"].as_array().unwrap();
+    assert_eq!(points.len(), 60);
+    assert_eq!(
+        points[59]["minute"],
+        now.format("%Y-%m-%dT%H:%M").to_string()
+    );
+    assert_eq!(
+        (&points[59]["delivered"], &points[59]["read"]),
+        (&Value::from(2), &Value::from(1))
+    );
+    assert_eq!(points[49]["delivered"], 1, "ten minutes earlier");
+    let total: i64 = points
+        .iter()
+        .map(|p| p["delivered"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 3);
+}
+
 on_both_databases!(
+    the_timeline_counts_deliveries_and_reads_per_minute,
     recipients_can_be_searched_and_exported_as_csv,
     a_viewers_live_stream_carries_no_webhook_secrets,
     login_sets_an_http_only_cookie_and_logout_ends_the_session,

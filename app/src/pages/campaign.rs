@@ -11,6 +11,7 @@ use crate::api::{
 };
 use crate::live::{Live, use_live};
 use crate::pages::layout::UserResource;
+use crate::pages::timeline::TimelineChart;
 use crate::types::{CampaignLogView, CampaignView, InstanceView};
 use crate::ui::{Card, Empty, ErrorBox, Pill, error_text, num, pct, short, when};
 
@@ -210,6 +211,14 @@ fn CampaignBody(
                     <Funnel c/>
                 </Card>
             </div>
+        </div>
+        <div class="mt-6">
+            <Card title="Deliveries and reads per minute">
+                <TimelineChart
+                    id
+                    version=Signal::derive(move || c.with(|c| (c.counts.delivered, c.counts.read)))
+                />
+            </Card>
         </div>
         <div class="mt-6 grid gap-6 xl:grid-cols-5">
             <div class="xl:col-span-3">

@@ -6,3 +6,4 @@ pub mod instances;
 pub mod layout;
 pub mod login;
 pub mod opt_outs;
+pub mod timeline;

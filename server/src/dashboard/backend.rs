@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use app::backend::{BoxFuture, Caller, DashboardApi, DashboardError, DashboardResult};
 use app::types::{
-    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser,
+    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser, Timeline,
 };
 
 use crate::dashboard::lockout::LoginGuard;
@@ -13,7 +13,7 @@ use crate::dashboard::{password, session, users};
 use crate::domain::campaign_state::CampaignAction;
 use crate::live::transition::publish_transition;
 use crate::service::campaign_logs::Severity;
-use crate::service::{ServiceError, campaigns, contacts, instances};
+use crate::service::{ServiceError, campaigns, contacts, instances, timeline};
 use crate::state::AppState;
 
 /// Recipients per page.
@@ -209,6 +209,18 @@ impl DashboardApi for DashboardBackend {
                 limit: RECIPIENTS_PAGE,
                 has_more,
             })
+        })
+    }
+
+    fn timeline<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<Timeline>> {
+        Box::pin(async move {
+            timeline::timeline(&self.state.db, caller.tenant_id, id)
+                .await
+                .map_err(service)
         })
     }
 

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod instances;
 pub mod sql;
 pub mod tenants;
+pub mod timeline;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::DbErr;

@@ -1,0 +1,108 @@
+//! The campaign's timeline chart: deliveries and reads per minute, drawn as SVG bars, refetched
+//! whenever the live counters move.
+
+use leptos::prelude::*;
+
+use crate::api::campaign_timeline;
+use crate::types::Timeline;
+use crate::ui::{Empty, ErrorBox, error_text, num};
+
+const WIDTH: f64 = 1200.0;
+const HEIGHT: f64 = 170.0;
+const LEFT: f64 = 40.0;
+const TOP: f64 = 10.0;
+const BOTTOM: f64 = 140.0;
+
+/// Deliveries and reads per minute of a campaign.
+#[component]
+pub fn TimelineChart(
+    /// The campaign.
+    id: i64,
+    /// Changes when the campaign's counters do (refetches the chart).
+    version: Signal<(i64, i64)>,
+) -> impl IntoView {
+    let timeline = Resource::new(move || version.get(), move |_| campaign_timeline(id));
+    view! {
+        <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match timeline.await {
+                    Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
+                    Ok(t) if t.points.is_empty() => {
+                        view! { <Empty text="Deliveries and reads per minute appear here once receipts arrive."/> }
+                            .into_any()
+                    }
+                    Ok(t) => bars(t).into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn bars(t: Timeline) -> impl IntoView {
+    let max = t
+        .points
+        .iter()
+        .map(|p| p.delivered.max(p.read))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let slot = (WIDTH - LEFT) / t.points.len() as f64;
+    let bar = (slot / 2.0 - 0.5).max(0.5);
+    let height = |n: i64| (BOTTOM - TOP) * n as f64 / max as f64;
+    let label = |i: usize| {
+        t.points
+            .get(i)
+            .map(|p| p.minute[11..].to_string())
+            .unwrap_or_default()
+    };
+    let (first, middle, last) = (
+        label(0),
+        label(t.points.len() / 2),
+        label(t.points.len() - 1),
+    );
+    let total_delivered: i64 = t.points.iter().map(|p| p.delivered).sum();
+    let total_read: i64 = t.points.iter().map(|p| p.read).sum();
+    view! {
+        <div class="mb-2 flex items-center gap-4 text-xs text-slate-600">
+            <span class="flex items-center gap-1.5">
+                <span class="inline-block h-2.5 w-2.5 rounded-sm bg-emerald-400"></span>
+                {format!("Delivered ({} in the hour)", num(total_delivered))}
+            </span>
+            <span class="flex items-center gap-1.5">
+                <span class="inline-block h-2.5 w-2.5 rounded-sm bg-emerald-800"></span>
+                {format!("Read ({})", num(total_read))}
+            </span>
+        </div>
+        <svg
+            viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+            class="w-full"
+            role="img"
+            aria-label="Deliveries and reads per minute"
+            data-testid="timeline"
+        >
+            <line x1=LEFT y1=BOTTOM x2=WIDTH y2=BOTTOM stroke="#cbd5e1"></line>
+            <line x1=LEFT y1=TOP x2=WIDTH y2=TOP stroke="#f1f5f9"></line>
+            <text x=LEFT - 6.0 y=TOP + 4.0 font-size="12" fill="#64748b" text-anchor="end">{num(max)}</text>
+            <text x=LEFT - 6.0 y=BOTTOM font-size="12" fill="#64748b" text-anchor="end">"0"</text>
+            {t
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let x = LEFT + i as f64 * slot;
+                    let (d, r) = (height(p.delivered), height(p.read));
+                    view! {
+                        <g>
+                            <title>{format!("{} UTC: {} delivered, {} read", &p.minute[11..], p.delivered, p.read)}</title>
+                            <rect x=x y=BOTTOM - d width=bar height=d fill="#34d399"></rect>
+                            <rect x=x + bar y=BOTTOM - r width=bar height=r fill="#065f46"></rect>
+                        </g>
+                    }
+                })
+                .collect_view()}
+            <text x=LEFT y=HEIGHT - 8.0 font-size="12" fill="#64748b">{first}</text>
+            <text x=LEFT + (WIDTH - LEFT) / 2.0 y=HEIGHT - 8.0 font-size="12" fill="#64748b" text-anchor="middle">{middle}</text>
+            <text x=WIDTH y=HEIGHT - 8.0 font-size="12" fill="#64748b" text-anchor="end">{format!("{last} UTC")}</text>
+        </svg>
+    }
+}
