@@ -102,6 +102,7 @@ test('the campaign page shows the numbers and updates live from webhooks', async
   assert.equal(await text(p, 'count-opted_out'), String(api.counts.opted_out));
   assert.equal(await text(p, 'count-replied'), '1');
   assert.equal(await text(p, 'rate-delivery'), '33.3%');
+  await p.waitForSelector('[data-testid=timeline]');
   await p.waitForSelector('[data-testid=live] >> text=Live');
   await shot(p, '03-campaign');
 
