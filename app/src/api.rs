@@ -9,7 +9,8 @@
 use leptos::prelude::*;
 
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser, Timeline,
+    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutView, RecipientsPage,
+    SessionUser, Timeline,
 };
 
 #[cfg(feature = "ssr")]
@@ -197,6 +198,25 @@ pub async fn campaign_action(id: i64, action: String) -> Result<CampaignView, Se
         .transition(&caller, id, &action)
         .await
         .map_err(server::fail)
+}
+
+/// Creates a draft campaign and goes to its page. Admins only: a viewer gets 403.
+#[server(prefix = "/api/ui", endpoint = "create_campaign", input = leptos::server_fn::codec::Json)]
+pub async fn create_campaign(
+    input: NewCampaign,
+    pasted: String,
+) -> Result<CampaignView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    if !caller.is_admin() {
+        return Err(server::fail(crate::backend::DashboardError::Forbidden));
+    }
+    let view = backend
+        .0
+        .create_campaign(&caller, input, pasted)
+        .await
+        .map_err(server::fail)?;
+    leptos_axum::redirect(&format!("/campaigns/{}", view.id));
+    Ok(view)
 }
 
 /// The tenant's instances.

@@ -7,7 +7,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser, Timeline,
+    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutView, RecipientsPage,
+    SessionUser, Timeline,
 };
 
 /// A boxed, sendable future, as trait objects return them.
@@ -108,6 +109,14 @@ pub trait DashboardApi: Send + Sync {
         caller: &'a Caller,
         id: i64,
         action: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
+    /// Creates a draft campaign (admins only). Unless `input.all_contacts`, its contacts are the
+    /// lines of `pasted` (`phone` or `name, phone`), imported first.
+    fn create_campaign<'a>(
+        &'a self,
+        caller: &'a Caller,
+        input: NewCampaign,
+        pasted: String,
     ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
     /// The tenant's instances.
     fn instances<'a>(

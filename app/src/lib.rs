@@ -6,6 +6,7 @@ pub mod api;
 pub mod backend;
 pub mod live;
 pub mod pages;
+pub mod template;
 pub mod types;
 pub mod ui;
 
@@ -18,7 +19,7 @@ use leptos_router::{
 
 use crate::pages::{
     campaign::CampaignPage, campaigns::CampaignsPage, instances::InstancesPage, layout::Layout,
-    login::LoginPage, opt_outs::OptOutsPage,
+    login::LoginPage, new_campaign::NewCampaignPage, opt_outs::OptOutsPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -53,6 +54,11 @@ pub fn App() -> impl IntoView {
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <ParentRoute path=StaticSegment("") view=Layout ssr=SsrMode::Async>
                     <Route path=StaticSegment("") view=CampaignsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("campaigns"), StaticSegment("new"))
+                        view=NewCampaignPage
+                        ssr=SsrMode::Async
+                    />
                     <Route
                         path=(StaticSegment("campaigns"), ParamSegment("id"))
                         view=CampaignPage

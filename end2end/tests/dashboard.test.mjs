@@ -184,6 +184,25 @@ test('a viewer sees no buttons and a forged pause is refused', async () => {
   await p.context().close();
 });
 
+test('an admin creates a draft campaign with a live preview', async () => {
+  const p = await page();
+  await login(p, flow.base, 'admin@acme.test', PASSWORD);
+  await p.click('[data-testid=new-campaign-link]');
+  await p.waitForSelector('[data-testid=new-campaign]');
+  await p.fill('[data-testid=campaign-name-input]', 'Natal 2026');
+  await p.fill('[data-testid=campaign-message-input]', 'Feliz Natal, {{first_name}}! Use o cupom NATAL10.');
+  await p.waitForFunction(() => document.querySelector('[data-testid=preview]')?.textContent.includes('Feliz Natal, Maria!'));
+  await p.check('[data-testid=audience-pasted]');
+  await p.fill('[data-testid=pasted-contacts]', 'Rita Lopes, +55 11 98200-0001\n+55 11 98200-0002');
+  await shot(p, '10-new-campaign');
+  await p.click('[data-testid=create-campaign]');
+  await p.waitForURL(/\/campaigns\/\d+$/);
+  await p.waitForSelector('[data-testid=campaign-name] >> text=Natal 2026');
+  assert.equal(await text(p, 'count-pending'), '2');
+  assert.match(await text(p, 'campaign-status'), /draft/);
+  await p.context().close();
+});
+
 test("another tenant's user cannot open the campaign", async () => {
   const p = await page();
   await login(p, flow.base, 'bob@rival.test', PASSWORD);

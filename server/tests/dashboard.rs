@@ -435,7 +435,54 @@ async fn the_timeline_counts_deliveries_and_reads_per_minute(app: TestApp) {
     assert_eq!(total, 3);
 }
 
+async fn admins_create_campaigns_over_pasted_contacts_and_viewers_cannot(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "admin@acme.test", Role::Admin).await;
+    user(&app, &t, "viewer@acme.test", Role::Viewer).await;
+    let instance = app.instance(&t, "loja").await;
+    let body = serde_json::json!({
+        "input": {
+            "name": "Natal",
+            "message": "Oi {{first_name}}",
+            "instance_ids": [instance["id"]],
+            "all_contacts": false,
+        },
+        "pasted": "Maria Silva, +55 11 98765-4321\n5511912345678\n",
+    });
+    let post = |cookie: String| {
+        app.client
+            .post(app.url("/api/ui/create_campaign"))
+            .header(COOKIE, cookie)
+            .json(&body)
+            .send()
+    };
+    let viewer = login(&app, "viewer@acme.test").await;
+    assert_eq!(post(viewer.clone()).await.unwrap().status(), 403);
+    let (_, list) = app.get(&t.token, "/api/v1/campaigns").await;
+    assert_eq!(list.as_array().unwrap().len(), 0, "nothing created");
+
+    let admin = login(&app, "admin@acme.test").await;
+    let res = post(admin.clone()).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let view: Value = res.json().await.unwrap();
+    assert_eq!(view["status"], "draft");
+    assert_eq!(view["counts"]["total"], 2);
+    let (_, contacts) = app
+        .get(&t.token, "/api/v1/contacts?phone=5511987654321")
+        .await;
+    assert_eq!(
+        contacts[0]["name"], "Maria Silva",
+        "pasted contacts are imported"
+    );
+
+    let (_, html) = get_with(&app, &admin, "/campaigns/new").await;
+    assert!(html.contains("data-testid=\"new-campaign\""));
+    let (_, html) = get_with(&app, &viewer, "/campaigns/new").await;
+    assert!(html.contains("Only admins create campaigns."));
+}
+
 on_both_databases!(
+    admins_create_campaigns_over_pasted_contacts_and_viewers_cannot,
     the_timeline_counts_deliveries_and_reads_per_minute,
     recipients_can_be_searched_and_exported_as_csv,
     a_viewers_live_stream_carries_no_webhook_secrets,

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 
 use crate::api::list_campaigns;
 use crate::live::use_live;
+use crate::pages::layout::UserResource;
 use crate::types::CampaignView;
 use crate::ui::{Empty, ErrorBox, Pill, error_text, num, pct, when};
 
@@ -12,11 +13,32 @@ use crate::ui::{Empty, ErrorBox, Pill, error_text, num, pct, when};
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
     let campaigns = Resource::new(|| (), |_| list_campaigns());
+    let user = expect_context::<UserResource>();
     view! {
         <Title text="Campaigns · Alrea Flow"/>
-        <div class="mb-6">
-            <h1 class="text-2xl font-semibold tracking-tight">"Campaigns"</h1>
-            <p class="mt-1 text-sm text-slate-500">"Every campaign of your team, updated live."</p>
+        <div class="mb-6 flex items-end justify-between gap-4">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight">"Campaigns"</h1>
+                <p class="mt-1 text-sm text-slate-500">"Every campaign of your team, updated live."</p>
+            </div>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    user.await
+                        .ok()
+                        .filter(|u| u.role == "admin")
+                        .map(|_| {
+                            view! {
+                                <a
+                                    href="/campaigns/new"
+                                    class="rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700"
+                                    data-testid="new-campaign-link"
+                                >
+                                    "New campaign"
+                                </a>
+                            }
+                        })
+                })}
+            </Suspense>
         </div>
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -5,5 +5,6 @@ pub mod campaigns;
 pub mod instances;
 pub mod layout;
 pub mod login;
+pub mod new_campaign;
 pub mod opt_outs;
 pub mod timeline;

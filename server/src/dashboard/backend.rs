@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use app::backend::{BoxFuture, Caller, DashboardApi, DashboardError, DashboardResult};
 use app::types::{
-    CampaignLogView, CampaignView, InstanceView, OptOutView, RecipientsPage, SessionUser, Timeline,
+    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutView, RecipientsPage,
+    SessionUser, Timeline,
 };
 
 use crate::dashboard::lockout::LoginGuard;
-use crate::dashboard::{password, session, users};
+use crate::dashboard::{new_campaign, password, session, users};
 use crate::domain::campaign_state::CampaignAction;
+use crate::live::ChangeKind;
 use crate::live::transition::publish_transition;
 use crate::service::campaign_logs::Severity;
 use crate::service::{ServiceError, campaigns, contacts, instances, timeline};
@@ -104,6 +106,10 @@ impl DashboardBackend {
         .await;
         Ok(view)
     }
+}
+
+fn publish_campaign(bus: &crate::live::ChangeBus, tenant_id: i64, view: &CampaignView) {
+    bus.publish(tenant_id, ChangeKind::Campaign(view.clone()));
 }
 
 fn internal(err: impl std::fmt::Display) -> DashboardError {
@@ -250,6 +256,25 @@ impl DashboardApi for DashboardBackend {
         action: &'a str,
     ) -> BoxFuture<'a, DashboardResult<CampaignView>> {
         Box::pin(self.transition_inner(caller, id, action))
+    }
+
+    fn create_campaign<'a>(
+        &'a self,
+        caller: &'a Caller,
+        input: NewCampaign,
+        pasted: String,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>> {
+        Box::pin(async move {
+            if !caller.is_admin() {
+                return Err(DashboardError::Forbidden);
+            }
+            let view = new_campaign::create(&self.state.db, caller.tenant_id, input, &pasted)
+                .await
+                .map_err(service)?;
+            tracing::info!(campaign_id = view.id, "campaign created from the dashboard");
+            publish_campaign(&self.state.bus, caller.tenant_id, &view);
+            Ok(view)
+        })
     }
 
     fn instances<'a>(

@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod export;
 pub mod lockout;
+pub mod new_campaign;
 pub mod password;
 pub mod session;
 pub mod users;
