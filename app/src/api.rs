@@ -226,6 +226,20 @@ pub async fn list_instances() -> Result<Vec<InstanceView>, ServerFnError> {
     backend.0.instances(&caller).await.map_err(server::fail)
 }
 
+/// Points an instance's Evolution webhook at Flow. Admins only: a viewer gets 403.
+#[server(prefix = "/api/ui", endpoint = "configure_webhook")]
+pub async fn configure_webhook(id: i64) -> Result<InstanceView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    if !caller.is_admin() {
+        return Err(server::fail(crate::backend::DashboardError::Forbidden));
+    }
+    backend
+        .0
+        .configure_webhook(&caller, id)
+        .await
+        .map_err(server::fail)
+}
+
 /// The tenant's opted-out contacts, newest first.
 #[server(prefix = "/api/ui", endpoint = "opt_outs")]
 pub async fn list_opt_outs() -> Result<Vec<OptOutView>, ServerFnError> {

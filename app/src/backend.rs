@@ -123,6 +123,12 @@ pub trait DashboardApi: Send + Sync {
         &'a self,
         caller: &'a Caller,
     ) -> BoxFuture<'a, DashboardResult<Vec<InstanceView>>>;
+    /// Points an instance's Evolution webhook at Flow (admins only).
+    fn configure_webhook<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<InstanceView>>;
     /// The tenant's opted-out contacts, newest first.
     fn opt_outs<'a>(
         &'a self,

@@ -481,7 +481,55 @@ async fn admins_create_campaigns_over_pasted_contacts_and_viewers_cannot(app: Te
     assert!(html.contains("Only admins create campaigns."));
 }
 
+async fn admins_configure_the_evolution_webhook_and_viewers_cannot(app: TestApp) {
+    let sim = common::sim::Sim::start(common::sim::fast(7)).await;
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "admin@acme.test", Role::Admin).await;
+    user(&app, &t, "viewer@acme.test", Role::Viewer).await;
+    let (status, inst) = app
+        .post(
+            &t.token,
+            "/api/v1/instances",
+            serde_json::json!({"instance_name": "loja", "api_url": sim.base, "api_key": sim.api_key}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inst}");
+    let id = inst["id"].to_string();
+    let viewer = login(&app, "viewer@acme.test").await;
+    let admin = login(&app, "admin@acme.test").await;
+    let form = [("id", id.as_str())];
+    assert_eq!(
+        post_with(&app, &viewer, "/api/ui/configure_webhook", &form).await,
+        403
+    );
+    for path in [
+        format!("/api/v1/instances/{id}/webhook"),
+        format!("/api/v1/instances/{id}/refresh"),
+    ] {
+        let res = app
+            .client
+            .post(app.url(&path))
+            .header(COOKIE, viewer.clone())
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    let (status, list) = get_with(&app, &viewer, "/api/v1/instances").await;
+    assert_eq!(status, 200);
+    assert!(
+        !list.contains(inst["webhook_secret"].as_str().unwrap()),
+        "viewers get no secrets"
+    );
+    assert_eq!(
+        post_with(&app, &admin, "/api/ui/configure_webhook", &form).await,
+        200
+    );
+}
+
 on_both_databases!(
+    admins_configure_the_evolution_webhook_and_viewers_cannot,
     admins_create_campaigns_over_pasted_contacts_and_viewers_cannot,
     the_timeline_counts_deliveries_and_reads_per_minute,
     recipients_can_be_searched_and_exported_as_csv,

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::list_instances;
+use crate::api::{ConfigureWebhook, list_instances};
 use crate::live::use_live;
+use crate::pages::layout::UserResource;
 use crate::types::InstanceView;
 use crate::ui::{Empty, ErrorBox, Pill, error_text, num, when};
 
@@ -13,6 +14,7 @@ use crate::ui::{Empty, ErrorBox, Pill, error_text, num, when};
 #[component]
 pub fn InstancesPage() -> impl IntoView {
     let instances = Resource::new(|| (), |_| list_instances());
+    let user = expect_context::<UserResource>();
     view! {
         <Title text="Instances · Alrea Flow"/>
         <div class="mb-6">
@@ -21,6 +23,7 @@ pub fn InstancesPage() -> impl IntoView {
         </div>
         <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let admin = user.await.map(|u| u.role == "admin").unwrap_or(false);
                 match instances.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(list) if list.is_empty() => {
@@ -30,7 +33,7 @@ pub fn InstancesPage() -> impl IntoView {
                     Ok(list) => {
                         view! {
                             <div class="grid gap-6 md:grid-cols-2" data-testid="instances">
-                                {list.into_iter().map(|i| view! { <InstanceCard i/> }).collect_view()}
+                                {list.into_iter().map(|i| view! { <InstanceCard i admin/> }).collect_view()}
                             </div>
                         }
                             .into_any()
@@ -61,8 +64,9 @@ fn copy(text: &str) {
 }
 
 #[component]
-fn InstanceCard(i: InstanceView) -> impl IntoView {
+fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
     let live = use_live();
+    let configure = ServerAction::<ConfigureWebhook>::new();
     let copied = RwSignal::new(false);
     // The URL stays as the server decided for this person (admins only).
     let url = i.webhook_url.clone();
@@ -137,6 +141,34 @@ fn InstanceCard(i: InstanceView) -> impl IntoView {
                     </div>
                 }
             })}
+            {admin
+                .then(|| {
+                    view! {
+                        <div class="mt-4 flex items-center gap-3 border-t border-slate-100 pt-4">
+                            <button
+                                type="button"
+                                class="rounded-md bg-emerald-600 px-3 py-1.5 text-xs font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
+                                disabled=move || configure.pending().get()
+                                on:click=move |_| {
+                                    configure.dispatch(ConfigureWebhook { id });
+                                }
+                                data-testid="configure-webhook"
+                            >
+                                "Configure webhook in Evolution"
+                            </button>
+                            <span class="text-xs" data-testid="configure-result">
+                                {move || match configure.value().get() {
+                                    Some(Ok(_)) => {
+                                        view! { <span class="text-emerald-700">"Done: Evolution now posts to Flow."</span> }
+                                            .into_any()
+                                    }
+                                    Some(Err(e)) => view! { <span class="text-rose-700">{error_text(&e)}</span> }.into_any(),
+                                    None => ().into_any(),
+                                }}
+                            </span>
+                        </div>
+                    }
+                })}
         </section>
     }
 }

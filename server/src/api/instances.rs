@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::api::extract::{Json, Path};
-use crate::auth::TenantCaller;
+use crate::auth::{Role, TenantCaller};
 use crate::error::ApiError;
 use crate::service::instances;
 use crate::state::AppState;
@@ -41,7 +41,14 @@ pub(super) async fn list(
     caller: TenantCaller,
     State(state): State<AppState>,
 ) -> Result<axum::Json<Vec<InstanceView>>, ApiError> {
-    let list = instances::list(&state.db, &state.config.public_url, caller.tenant_id).await?;
+    let mut list = instances::list(&state.db, &state.config.public_url, caller.tenant_id).await?;
+    if caller.role != Role::Admin {
+        // Viewers (dashboard cookies) see instances, not the secrets that post into them.
+        for i in &mut list {
+            i.webhook_url.clear();
+            i.webhook_secret.clear();
+        }
+    }
     Ok(axum::Json(list))
 }
 
@@ -50,6 +57,7 @@ pub(super) async fn refresh(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<InstanceView>, ApiError> {
+    caller.require_admin()?;
     let view = instances::refresh_state(
         &state.db,
         &state.evolution,
@@ -66,6 +74,7 @@ pub(super) async fn configure_webhook(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<InstanceView>, ApiError> {
+    caller.require_admin()?;
     let view = instances::configure_webhook(
         &state.db,
         &state.evolution,

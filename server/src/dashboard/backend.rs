@@ -292,6 +292,33 @@ impl DashboardApi for DashboardBackend {
         })
     }
 
+    fn configure_webhook<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<InstanceView>> {
+        Box::pin(async move {
+            if !caller.is_admin() {
+                return Err(DashboardError::Forbidden);
+            }
+            let mut view = instances::configure_webhook(
+                &self.state.db,
+                &self.state.evolution,
+                &self.state.config.public_url,
+                caller.tenant_id,
+                id,
+            )
+            .await
+            .map_err(service)?;
+            view.webhook_secret.clear();
+            tracing::info!(
+                instance_id = id,
+                "Evolution webhook configured from the dashboard"
+            );
+            Ok(view)
+        })
+    }
+
     fn opt_outs<'a>(
         &'a self,
         caller: &'a Caller,
