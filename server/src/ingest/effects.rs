@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Valu
 
 use crate::domain::delivery::DeliveryStatus;
 use crate::domain::health::{self, RecentStats};
+use crate::ingest::tracked::Tracked;
 use crate::service::campaign_logs::{self, LogLine};
 use crate::service::sql::stmt;
 
@@ -58,6 +59,8 @@ pub struct Effects {
     pub touched_instances: BTreeSet<i64>,
     /// Log lines written, with their tenant, for the live stream.
     pub logs: Vec<(i64, i64, CampaignLogView)>,
+    /// Campaign contacts looked at by message id, and their pending status changes.
+    pub tracked: Tracked,
 }
 
 impl Effects {
@@ -143,8 +146,14 @@ impl Effects {
         Ok(())
     }
 
-    /// Writes the gathered counters, stats, health scores and `last_event_at`.
-    pub async fn flush(&self, txn: &DatabaseTransaction, now: DateTime<Utc>) -> Result<(), DbErr> {
+    /// Writes the pending row changes, the gathered counters, stats, health scores and
+    /// `last_event_at`.
+    pub async fn flush(
+        &mut self,
+        txn: &DatabaseTransaction,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        self.tracked.flush(txn, now).await?;
         let backend = txn.get_database_backend();
         for (id, d) in &self.campaigns {
             if *d == CounterDelta::default() {

@@ -7,7 +7,8 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use crate::domain::delivery::DeliveryStatus;
 use crate::domain::phone;
 use crate::evolution::SentMessage;
-use crate::ingest::receipts::{self, TrackedRow};
+use crate::ingest::receipts;
+use crate::ingest::tracked::TrackedRow;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::sql::{placeholders, stmt};
 
@@ -23,8 +24,8 @@ pub async fn attach_message_id(
     let backend = ctx.txn.get_database_backend();
     let Some(row) = TrackedRow::find_by_statement(stmt(
         backend,
-        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id \
-         FROM campaign_contact cc JOIN campaign c ON c.id = cc.campaign_id \
+        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id, \
+         cc.whatsapp_message_id FROM campaign_contact cc JOIN campaign c ON c.id = cc.campaign_id \
          WHERE cc.id = ? AND cc.whatsapp_message_id IS NULL \
          AND cc.status IN ('pending', 'sending')",
         vec![campaign_contact_id.into()],
@@ -64,16 +65,14 @@ pub async fn attach_message_id(
     ctx.effects.campaign(row.campaign_id).sent += 1;
     ctx.effects.daily(instance_id).sent += 1;
 
-    apply_waiting_receipts(
-        ctx,
-        TrackedRow {
-            status: DeliveryStatus::Sent.as_str().into(),
-            instance_id: Some(instance_id),
-            ..row
-        },
-        message_id,
-    )
-    .await?;
+    let row = TrackedRow {
+        status: DeliveryStatus::Sent.as_str().into(),
+        instance_id: Some(instance_id),
+        whatsapp_message_id: Some(message_id.to_string()),
+        ..row
+    };
+    ctx.effects.tracked.insert(row.clone());
+    apply_waiting_receipts(ctx, row, message_id).await?;
     Ok(true)
 }
 
@@ -125,7 +124,10 @@ pub(super) async fn apply_sent(
     instance: &InstanceRef,
     sent: &SentMessage,
 ) -> Result<Outcome, DbErr> {
-    if receipts::find_by_message_id(ctx.txn, instance.tenant_id, &sent.message_id)
+    if ctx
+        .effects
+        .tracked
+        .find(ctx.txn, instance.tenant_id, &sent.message_id)
         .await?
         .is_some()
     {

@@ -11,6 +11,7 @@ mod effects;
 mod incoming;
 mod linking;
 mod receipts;
+pub mod tracked;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseTransaction, DbErr};

@@ -1,10 +1,11 @@
 //! `messages.update` receipts: the monotonic status machine on campaign contacts.
 
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use serde_json::json;
 
 use crate::domain::delivery::DeliveryStatus;
 use crate::evolution::{ReceiptStatus, StatusUpdate};
+use crate::ingest::tracked::TrackedRow;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
 use crate::service::sql::stmt;
@@ -19,16 +20,6 @@ pub fn target(status: ReceiptStatus) -> Option<DeliveryStatus> {
         ReceiptStatus::Failed => Some(DeliveryStatus::Failed),
         ReceiptStatus::Pending | ReceiptStatus::Deleted => None,
     }
-}
-
-/// The columns of a campaign contact that receipts read.
-#[derive(Clone, Debug, FromQueryResult)]
-pub(super) struct TrackedRow {
-    pub id: i64,
-    pub campaign_id: i64,
-    pub tenant_id: i64,
-    pub status: String,
-    pub instance_id: Option<i64>,
 }
 
 /// The phone of a campaign contact (for log lines, off the hot path).
@@ -49,23 +40,6 @@ async fn phone_of(conn: &impl ConnectionTrait, campaign_contact_id: i64) -> Resu
     .unwrap_or_default())
 }
 
-/// The campaign contact of `tenant_id` carrying `message_id`, if any.
-pub(super) async fn find_by_message_id(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-    message_id: &str,
-) -> Result<Option<TrackedRow>, DbErr> {
-    TrackedRow::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id \
-         FROM campaign_contact cc JOIN campaign c ON c.id = cc.campaign_id \
-         WHERE cc.whatsapp_message_id = ? AND c.tenant_id = ?",
-        vec![message_id.into(), tenant_id.into()],
-    ))
-    .one(conn)
-    .await
-}
-
 /// Applies one receipt from `instance`.
 pub(super) async fn apply(
     ctx: &mut Ctx<'_>,
@@ -75,7 +49,12 @@ pub(super) async fn apply(
     let Some(target) = target(update.status) else {
         return Ok(Outcome::Ignored);
     };
-    match find_by_message_id(ctx.txn, instance.tenant_id, &update.message_id).await? {
+    let row = ctx
+        .effects
+        .tracked
+        .find(ctx.txn, instance.tenant_id, &update.message_id)
+        .await?;
+    match row {
         Some(row) => move_row(ctx, &row, target).await,
         None => {
             ctx.txn
@@ -129,42 +108,7 @@ pub(super) async fn move_row(
         return Ok(Outcome::Duplicate);
     }
 
-    let now: Value = ctx.now.into();
-    let mut sets = vec!["status = ?", "updated_at = ?"];
-    let mut values: Vec<Value> = vec![target.as_str().into(), now.clone()];
-    if matches!(target, D::Sent | D::Delivered | D::Read) {
-        sets.push("sent_at = COALESCE(sent_at, ?)");
-        values.push(now.clone());
-    }
-    if matches!(target, D::Delivered | D::Read) {
-        sets.push("delivered_at = COALESCE(delivered_at, ?)");
-        values.push(now.clone());
-    }
-    if target == D::Read {
-        sets.push("read_at = COALESCE(read_at, ?)");
-        values.push(now.clone());
-    }
-    if target == D::Failed {
-        sets.push("failed_at = ?");
-        sets.push("error = COALESCE(error, ?)");
-        values.push(now.clone());
-        values.push("WhatsApp reported an error delivering the message".into());
-    }
-    values.push(row.id.into());
-    values.push(row.status.clone().into());
-    let sql = format!(
-        "UPDATE campaign_contact SET {} WHERE id = ? AND status = ?",
-        sets.join(", ")
-    );
-    let changed = ctx
-        .txn
-        .execute_raw(stmt(ctx.txn.get_database_backend(), &sql, values))
-        .await?
-        .rows_affected();
-    if changed == 0 {
-        // Another writer moved it first; its change counted.
-        return Ok(Outcome::Duplicate);
-    }
+    ctx.effects.tracked.set_status(row, target, ctx.now);
     ctx.effects
         .transition(row.campaign_id, row.instance_id, current, target);
     if target == D::Failed {

@@ -156,6 +156,17 @@ impl Writer {
     ) -> Result<(Vec<Outcome>, Effects), DbErr> {
         let txn = self.db.write.begin().await?;
         let mut ctx = Ctx::new(&txn, now);
+        // One query for every receipt's campaign contact instead of one per receipt.
+        let receipt_ids: Vec<String> = jobs
+            .iter()
+            .filter_map(|(job, _)| match &job.parsed {
+                Parsed::Event(Event::MessageStatus(updates)) => Some(updates),
+                _ => None,
+            })
+            .flatten()
+            .map(|u| u.message_id.clone())
+            .collect();
+        ctx.effects.tracked.prefetch(&txn, &receipt_ids).await?;
         let mut seen: HashSet<(i64, String)> = HashSet::new();
         let mut outcomes = Vec::with_capacity(jobs.len());
         let mut rows = Vec::with_capacity(jobs.len());
