@@ -182,6 +182,17 @@ async fn find(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<whatsapp_instan
         .ok_or(ServiceError::NotFound("instance"))
 }
 
+async fn one_view(
+    db: &Db,
+    public_url: &str,
+    m: whatsapp_instance::Model,
+) -> ServiceResult<InstanceView> {
+    with_today(&db.read, public_url, vec![m])
+        .await?
+        .pop()
+        .ok_or(ServiceError::NotFound("instance"))
+}
+
 fn target(m: &whatsapp_instance::Model) -> Target {
     Target {
         api_url: m.api_url.clone(),
@@ -213,10 +224,7 @@ pub async fn refresh_state(
     }
     active.connection_state = Set(state);
     let m = active.update(&db.write).await?;
-    Ok(with_today(&db.read, public_url, vec![m])
-        .await?
-        .pop()
-        .ok_or(ServiceError::NotFound("instance"))?)
+    one_view(db, public_url, m).await
 }
 
 /// Points the instance's Evolution webhook at Flow (its `webhook_url`, the events Flow uses).
@@ -232,8 +240,5 @@ pub async fn configure_webhook(
         .set_webhook(&target(&m), &webhook_url(public_url, &m.webhook_secret))
         .await
         .map_err(|e| ServiceError::Upstream(e.to_string()))?;
-    Ok(with_today(&db.read, public_url, vec![m])
-        .await?
-        .pop()
-        .ok_or(ServiceError::NotFound("instance"))?)
+    one_view(db, public_url, m).await
 }
