@@ -13,6 +13,10 @@ use crate::types::{
     SessionUser, Timeline,
 };
 
+/// Where the dashboard's server functions are served.
+#[cfg(feature = "ssr")]
+const PREFIX: &str = "/api/ui/";
+
 #[cfg(feature = "ssr")]
 mod server {
     use http::header::{ACCEPT, COOKIE, SET_COOKIE};
@@ -45,6 +49,11 @@ mod server {
                     .map(|a| a.contains("text/html"))
             })
             .unwrap_or(false)
+    }
+
+    /// Whether the request calls a server function (rather than loading a page).
+    pub fn is_fn_call() -> bool {
+        use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with(super::PREFIX))
     }
 
     /// Adds a `Set-Cookie` header to the response.
@@ -81,10 +90,14 @@ mod server {
             Some(caller) => Ok((backend, caller)),
             None => {
                 leptos_axum::redirect("/login");
-                if !accepts_html()
-                    && let Some(res) = use_context::<ResponseOptions>()
-                {
-                    res.set_status(StatusCode::UNAUTHORIZED);
+                // A page load always redirects; a call from the fn client gets 401 (and the
+                // redirect header it follows).
+                if let Some(res) = use_context::<ResponseOptions>() {
+                    if !is_fn_call() {
+                        res.set_status(StatusCode::FOUND);
+                    } else if !accepts_html() {
+                        res.set_status(StatusCode::UNAUTHORIZED);
+                    }
                 }
                 Err(ServerFnError::new(DashboardError::Unauthorized.to_string()))
             }
