@@ -406,34 +406,39 @@ pub async fn complete_if_done(deps: &SenderDeps, campaign_id: i64) -> Result<(),
         return Ok(());
     }
     let now = Utc::now();
-    let changed = txn
-        .execute_raw(stmt(
-            backend,
-            "UPDATE campaign SET status = 'completed', finished_at = ?, updated_at = ? \
-             WHERE id = ? AND status = 'active'",
-            vec![now.into(), now.into(), campaign_id.into()],
-        ))
-        .await?
-        .rows_affected();
-    if changed == 0 {
+    let update = stmt(
+        backend,
+        "UPDATE campaign SET status = 'completed', finished_at = ?, updated_at = ? \
+         WHERE id = ? AND status = 'active'",
+        vec![now.into(), now.into(), campaign_id.into()],
+    );
+    let line = |tenant_id| LogLine {
+        tenant_id,
+        campaign_id,
+        log_type: "campaign_completed",
+        severity: Severity::Info,
+        message: "Campaign completed: every contact was handled".into(),
+        details: None,
+    };
+    change_status(deps, txn, update, campaign_id, line).await
+}
+
+/// Runs the campaign status `update` in `txn`; when it changed the campaign, writes the log
+/// line, commits and publishes.
+async fn change_status<'l>(
+    deps: &SenderDeps,
+    txn: sea_orm::DatabaseTransaction,
+    update: sea_orm::Statement,
+    campaign_id: i64,
+    line: impl FnOnce(i64) -> LogLine<'l>,
+) -> Result<(), DbErr> {
+    if txn.execute_raw(update).await?.rows_affected() == 0 {
         return Ok(());
     }
-    let mut ctx = Ctx::new(&txn, now);
+    let mut ctx = Ctx::new(&txn, Utc::now());
     ctx.effects.touch_campaign(campaign_id);
     let tenant_id = tenant_of(&txn, campaign_id).await?;
-    ctx.effects
-        .log(
-            &txn,
-            LogLine {
-                tenant_id,
-                campaign_id,
-                log_type: "campaign_completed",
-                severity: Severity::Info,
-                message: "Campaign completed: every contact was handled".into(),
-                details: None,
-            },
-        )
-        .await?;
+    ctx.effects.log(&txn, line(tenant_id)).await?;
     let effects = std::mem::take(&mut ctx.effects);
     txn.commit().await?;
     deps.publisher.publish(effects);
@@ -449,37 +454,19 @@ pub async fn pause(
 ) -> Result<(), DbErr> {
     let backend = deps.db.backend();
     let txn = deps.db.write.begin().await?;
-    let now = Utc::now();
-    let changed = txn
-        .execute_raw(stmt(
-            backend,
-            "UPDATE campaign SET status = 'paused', pause_reason = ?, updated_at = ? \
-             WHERE id = ? AND status = 'active'",
-            vec![reason.into(), now.into(), campaign_id.into()],
-        ))
-        .await?
-        .rows_affected();
-    if changed == 0 {
-        return Ok(());
-    }
-    let mut ctx = Ctx::new(&txn, now);
-    ctx.effects.touch_campaign(campaign_id);
-    let tenant_id = tenant_of(&txn, campaign_id).await?;
-    ctx.effects
-        .log(
-            &txn,
-            LogLine {
-                tenant_id,
-                campaign_id,
-                log_type: reason,
-                severity: Severity::Critical,
-                message,
-                details: None,
-            },
-        )
-        .await?;
-    let effects = std::mem::take(&mut ctx.effects);
-    txn.commit().await?;
-    deps.publisher.publish(effects);
-    Ok(())
+    let update = stmt(
+        backend,
+        "UPDATE campaign SET status = 'paused', pause_reason = ?, updated_at = ? \
+         WHERE id = ? AND status = 'active'",
+        vec![reason.into(), Utc::now().into(), campaign_id.into()],
+    );
+    let line = |tenant_id| LogLine {
+        tenant_id,
+        campaign_id,
+        log_type: reason,
+        severity: Severity::Critical,
+        message,
+        details: None,
+    };
+    change_status(deps, txn, update, campaign_id, line).await
 }
