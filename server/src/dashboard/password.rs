@@ -60,4 +60,10 @@ mod tests {
         assert!(!verify("wrong horse".into(), Some(a)).await);
         assert!(!verify("anything".into(), None).await);
     }
+
+    #[test]
+    fn the_decoy_is_a_valid_hash_so_unknown_emails_cost_the_same() {
+        let decoy = PasswordHash::new(DECOY).unwrap();
+        assert_eq!(decoy.algorithm.as_str(), "argon2id");
+    }
 }

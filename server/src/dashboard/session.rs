@@ -54,10 +54,15 @@ pub fn clear_cookie(secure: bool) -> String {
     format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
-/// Opens a session for `user`; answers the token for the cookie.
+/// Opens a session for `user` (and drops their expired ones); answers the token for the cookie.
 pub async fn create(db: &Db, user: &user::Model) -> Result<String, DbErr> {
     let token = token::generate("fs_");
     let now = Utc::now();
+    session::Entity::delete_many()
+        .filter(session::Column::UserId.eq(user.id))
+        .filter(session::Column::ExpiresAt.lte(now))
+        .exec(&db.write)
+        .await?;
     session::ActiveModel {
         token_hash: Set(token::hash(&token)),
         user_id: Set(user.id),
