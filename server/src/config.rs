@@ -38,6 +38,9 @@ pub struct Config {
     /// `FLOW_SENDER`: `on` (default) runs the campaign sender in this process; `off` makes a
     /// process that only serves the API, webhooks and dashboard.
     pub sender_enabled: bool,
+    /// `FLOW_SENDING_GRACE_SECS`: after a restart, how long rows left `sending` wait for
+    /// Evolution's `send.message` before they are marked failed for review.
+    pub sending_grace: Duration,
     /// `FLOW_DEMO_EVOLUTION_URL` (+ `FLOW_DEMO_EVOLUTION_KEY`): create the demo tenant on an
     /// empty database, sending through the Evolution API (the simulator) at that URL.
     pub demo: Option<crate::demo::DemoConfig>,
@@ -129,12 +132,24 @@ impl Config {
             }
         };
 
+        let sending_grace = match get("FLOW_SENDING_GRACE_SECS") {
+            None => Duration::from_secs(60),
+            Some(v) => {
+                v.parse::<u64>()
+                    .map(Duration::from_secs)
+                    .map_err(|_| ConfigError::Invalid {
+                        name: "FLOW_SENDING_GRACE_SECS",
+                        reason: format!("{v:?} is not a whole number of seconds"),
+                    })?
+            }
+        };
         let demo = get("FLOW_DEMO_EVOLUTION_URL").map(|url| crate::demo::DemoConfig {
             evolution_url: url.trim_end_matches('/').to_string(),
             evolution_key: get("FLOW_DEMO_EVOLUTION_KEY").unwrap_or_else(|| "sim-api-key".into()),
         });
 
         Ok(Self {
+            sending_grace,
             demo,
             sender_enabled,
             unmatched_ttl,

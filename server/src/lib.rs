@@ -79,7 +79,10 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
                 publisher,
                 client: evolution.clone(),
             },
-            sender::SenderConfig::default(),
+            sender::SenderConfig {
+                startup_grace: config.sending_grace,
+                ..sender::SenderConfig::default()
+            },
         );
     }
     let state = AppState {

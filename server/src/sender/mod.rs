@@ -34,6 +34,9 @@ pub struct SenderConfig {
     pub tick: Duration,
     /// A row left `sending` longer than this (no answer, crash) is marked failed for review.
     pub stale_sending_after: Duration,
+    /// At start, rows left `sending` by a previous run get this long for Evolution's
+    /// `send.message` retry to link them before they are marked failed for review.
+    pub startup_grace: Duration,
     /// Pause a campaign when this share (percent) of an instance's last sends failed.
     pub failure_pause_percent: u32,
     /// Pause a campaign after this many consecutive "Evolution unavailable" answers.
@@ -45,6 +48,7 @@ impl Default for SenderConfig {
         Self {
             tick: Duration::from_millis(100),
             stale_sending_after: Duration::from_secs(300),
+            startup_grace: Duration::from_secs(60),
             failure_pause_percent: 50,
             max_unavailable_in_a_row: 5,
         }
@@ -77,14 +81,10 @@ pub fn spawn(deps: SenderDeps, config: SenderConfig) {
 }
 
 async fn run(deps: SenderDeps, config: SenderConfig) {
-    match recover_stale_sending(&deps, Duration::ZERO).await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!(
-            rows = n,
-            "rows left `sending` by a previous run were marked failed for review"
-        ),
-        Err(e) => tracing::warn!(error = %e, "cannot check rows left `sending`"),
-    }
+    // Rows a previous run left `sending`: Evolution's `send.message` retries get the grace
+    // period to link them before they are marked failed for review.
+    let started = Instant::now();
+    let mut startup_checked = false;
     let mut paces: HashMap<i64, InstancePace> = HashMap::new();
     let mut in_flight: JoinSet<Sent> = JoinSet::new();
     let mut tick = tokio::time::interval(config.tick);
@@ -100,6 +100,14 @@ async fn run(deps: SenderDeps, config: SenderConfig) {
             _ = tick.tick() => {
                 if let Err(e) = schedule(&deps, &mut paces, &mut in_flight).await {
                     tracing::warn!(error = %e, "sender could not schedule sends");
+                }
+                if !startup_checked && started.elapsed() >= config.startup_grace {
+                    startup_checked = true;
+                    match recover_stale_sending(&deps, config.startup_grace).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::warn!(rows = n, "rows left `sending` by a previous run were marked failed for review"),
+                        Err(e) => tracing::warn!(error = %e, "cannot check rows left `sending`"),
+                    }
                 }
                 if last_sweep.elapsed() > Duration::from_secs(60) {
                     last_sweep = Instant::now();
