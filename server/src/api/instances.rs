@@ -52,36 +52,20 @@ pub(super) async fn list(
     Ok(axum::Json(list))
 }
 
-pub(super) async fn refresh(
+/// `POST /instances/{id}/refresh` (ask Evolution for the state) and
+/// `POST /instances/{id}/webhook` (point Evolution's webhook at Flow).
+pub(super) async fn evolution_action(
     caller: TenantCaller,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path((id, action)): Path<(i64, String)>,
 ) -> Result<axum::Json<InstanceView>, ApiError> {
     caller.require_admin()?;
-    let view = instances::refresh_state(
-        &state.db,
-        &state.evolution,
-        &state.config.public_url,
-        caller.tenant_id,
-        id,
-    )
-    .await?;
-    Ok(axum::Json(view))
-}
-
-pub(super) async fn configure_webhook(
-    caller: TenantCaller,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<axum::Json<InstanceView>, ApiError> {
-    caller.require_admin()?;
-    let view = instances::configure_webhook(
-        &state.db,
-        &state.evolution,
-        &state.config.public_url,
-        caller.tenant_id,
-        id,
-    )
-    .await?;
+    let (db, client) = (&state.db, &state.evolution);
+    let (public_url, tenant_id) = (state.config.public_url.as_str(), caller.tenant_id);
+    let view = match action.as_str() {
+        "refresh" => instances::refresh_state(db, client, public_url, tenant_id, id).await?,
+        "webhook" => instances::configure_webhook(db, client, public_url, tenant_id, id).await?,
+        _ => return Err(ApiError::NotFound("endpoint")),
+    };
     Ok(axum::Json(view))
 }

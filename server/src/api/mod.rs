@@ -22,10 +22,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/tenants", post(tenants::create))
         .route("/instances", post(instances::create).get(instances::list))
-        .route("/instances/{id}/refresh", post(instances::refresh))
         .route(
-            "/instances/{id}/webhook",
-            post(instances::configure_webhook),
+            "/instances/{id}/{action}",
+            post(instances::evolution_action),
         )
         .route(
             "/contacts",
