@@ -25,6 +25,24 @@ on_both_databases!(
     failure_spike_pauses_the_campaign,
 );
 
+/// A tenant with one instance served by `sim` (`name`, `version`) and a started campaign over
+/// `contacts` new contacts, sent `delay_ms` apart; returns the tenant and the campaign id.
+async fn launch(
+    app: &TestApp,
+    sim: &Sim,
+    name: &str,
+    version: &str,
+    contacts: usize,
+    delay_ms: i64,
+) -> (common::Tenant, i64) {
+    let t = app.tenant("Loja").await;
+    let inst = app.sim_instance(&t, sim, name, version).await;
+    let ids = app.contacts(&t, contacts).await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let id = app.start_campaign(&t, &[instance_id], &ids, delay_ms).await;
+    (t, id)
+}
+
 fn assert_nobody_twice(truth: &evolution_sim::Truth) {
     let twice: Vec<_> = truth
         .sends_per_number
@@ -36,12 +54,7 @@ fn assert_nobody_twice(truth: &evolution_sim::Truth) {
 
 async fn campaign_completes_with_the_simulators_truth(app: TestApp) {
     let sim = Sim::start(fast(7)).await;
-    let t = app.tenant("Loja").await;
-    let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
-    let contacts = app.contacts(&t, 200).await;
-    let id = app
-        .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &contacts, 0)
-        .await;
+    let (t, id) = launch(&app, &sim, "loja-01", "v2", 200, 0).await;
     app.wait_status(&t, id, "completed", Duration::from_secs(60))
         .await;
     let truth = sim.settle().await;
@@ -141,12 +154,7 @@ async fn opted_out_contacts_are_never_messaged(app: TestApp) {
 
 async fn pause_and_resume_send_each_contact_once(app: TestApp) {
     let sim = Sim::start(fast(9)).await;
-    let t = app.tenant("Loja").await;
-    let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
-    let contacts = app.contacts(&t, 30).await;
-    let id = app
-        .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &contacts, 100)
-        .await;
+    let (t, id) = launch(&app, &sim, "loja-01", "v2", 30, 100).await;
     wait_until(Duration::from_secs(10), || async {
         (sim.truth().await.sent >= 5).then_some(())
     })
@@ -187,12 +195,7 @@ async fn pause_and_resume_send_each_contact_once(app: TestApp) {
 
 async fn disconnect_pauses_until_a_person_resumes(app: TestApp) {
     let sim = Sim::start(fast(10)).await;
-    let t = app.tenant("Loja").await;
-    let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
-    let contacts = app.contacts(&t, 25).await;
-    let id = app
-        .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &contacts, 100)
-        .await;
+    let (t, id) = launch(&app, &sim, "loja-01", "v2", 25, 100).await;
     wait_until(Duration::from_secs(10), || async {
         (sim.truth().await.sent >= 3).then_some(())
     })
@@ -237,12 +240,7 @@ async fn v1_instance_gets_v1_bodies(app: TestApp) {
         ..fast(11)
     })
     .await;
-    let t = app.tenant("Loja").await;
-    let inst = app.sim_instance(&t, &sim, "velha", "v1").await;
-    let contacts = app.contacts(&t, 20).await;
-    let id = app
-        .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &contacts, 0)
-        .await;
+    let (t, id) = launch(&app, &sim, "velha", "v1", 20, 0).await;
     app.wait_status(&t, id, "completed", Duration::from_secs(30))
         .await;
     let truth = sim.settle().await;
@@ -334,12 +332,7 @@ async fn failure_spike_pauses_the_campaign(app: TestApp) {
         ..fast(15)
     })
     .await;
-    let t = app.tenant("Loja").await;
-    let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
-    let contacts = app.contacts(&t, 25).await;
-    let id = app
-        .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &contacts, 0)
-        .await;
+    let (t, id) = launch(&app, &sim, "loja-01", "v2", 25, 0).await;
     let c = app
         .wait_status(&t, id, "paused", Duration::from_secs(20))
         .await;

@@ -43,13 +43,20 @@ pub async fn spawn(config: SimConfig, addr: SocketAddr) -> std::io::Result<Socke
 /// The simulator's routes.
 pub fn router(config: SimConfig) -> Router {
     let sim = Arc::new(state::Sim::new(config));
-    Router::new()
+    // Evolution's auth guard covers its API routes, not the simulator's own controls.
+    let evolution_api = Router::new()
         .route("/message/sendText/{instance}", post(messages::send_text))
         .route(
             "/instance/connectionState/{instance}",
             get(messages::connection_state),
         )
         .route("/webhook/set/{instance}", post(messages::set_webhook))
+        .route_layer(axum::middleware::from_fn_with_state(
+            sim.clone(),
+            messages::require_api_key,
+        ));
+    Router::new()
+        .merge(evolution_api)
         .route("/sim/truth", get(messages::truth))
         .route(
             "/sim/instances/{instance}/{action}",

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use serde_json::{Value, json};
@@ -43,23 +43,30 @@ fn error(status: StatusCode, message: Value) -> Response {
     (status, Json(body)).into_response()
 }
 
-fn authorized(sim: &Sim, headers: &HeaderMap) -> bool {
-    headers
+/// Evolution's auth guard: every API route needs the `apikey` header (401 otherwise).
+pub async fn require_api_key(
+    State(sim): State<Arc<Sim>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let authorized = request
+        .headers()
         .get("apikey")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|k| k == sim.config.api_key)
+        .is_some_and(|k| k == sim.config.api_key);
+    if authorized {
+        next.run(request).await
+    } else {
+        error(StatusCode::UNAUTHORIZED, json!("Unauthorized"))
+    }
 }
 
 /// `POST /message/sendText/{instance}`.
 pub async fn send_text(
     State(sim): State<Arc<Sim>>,
     Path(instance): Path<String>,
-    headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    if !authorized(&sim, &headers) {
-        return error(StatusCode::UNAUTHORIZED, json!("Unauthorized"));
-    }
     let (v1, state) = sim.with_instance(&instance, |i| (i.v1, i.state));
     let number = body["number"]
         .as_str()
@@ -231,11 +238,7 @@ fn schedule(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, number: &str, te
 pub async fn connection_state(
     State(sim): State<Arc<Sim>>,
     Path(instance): Path<String>,
-    headers: HeaderMap,
 ) -> Response {
-    if !authorized(&sim, &headers) {
-        return error(StatusCode::UNAUTHORIZED, json!("Unauthorized"));
-    }
     let state = sim.with_instance(&instance, |i| i.state);
     Json(json!({"instance": {"instanceName": instance, "state": state}})).into_response()
 }
@@ -244,12 +247,8 @@ pub async fn connection_state(
 pub async fn set_webhook(
     State(sim): State<Arc<Sim>>,
     Path(instance): Path<String>,
-    headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    if !authorized(&sim, &headers) {
-        return error(StatusCode::UNAUTHORIZED, json!("Unauthorized"));
-    }
     let config = if body["webhook"].is_object() {
         &body["webhook"]
     } else {

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use app::types::CampaignLogView;
+use app::types::{CampaignCounts, CampaignLogView};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
 
@@ -13,25 +13,6 @@ use crate::domain::health::{self, RecentStats};
 use crate::ingest::tracked::Tracked;
 use crate::service::campaign_logs::{self, LogLine};
 use crate::service::sql::stmt;
-
-/// Deltas of a campaign's counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CounterDelta {
-    /// Pending (pending or sending) rows.
-    pub pending: i64,
-    /// Rows with a message id.
-    pub sent: i64,
-    /// Delivered or read rows.
-    pub delivered: i64,
-    /// Read rows.
-    pub read: i64,
-    /// Failed rows.
-    pub failed: i64,
-    /// Opted-out rows.
-    pub opted_out: i64,
-    /// Replied rows.
-    pub replied: i64,
-}
 
 /// Deltas of an instance's stats for today.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -51,7 +32,8 @@ pub struct DailyDelta {
 /// What a transaction's events changed.
 #[derive(Debug, Default)]
 pub struct Effects {
-    campaigns: BTreeMap<i64, CounterDelta>,
+    /// Counter deltas per campaign (`total` and `cancelled` never change here).
+    campaigns: BTreeMap<i64, CampaignCounts>,
     daily: BTreeMap<i64, DailyDelta>,
     /// Campaigns whose row changed (counters or status).
     pub touched_campaigns: BTreeSet<i64>,
@@ -75,7 +57,7 @@ impl Effects {
     }
 
     /// The counter deltas of `campaign_id`, to add to.
-    pub fn campaign(&mut self, campaign_id: i64) -> &mut CounterDelta {
+    pub fn campaign(&mut self, campaign_id: i64) -> &mut CampaignCounts {
         self.touched_campaigns.insert(campaign_id);
         self.campaigns.entry(campaign_id).or_default()
     }
@@ -96,37 +78,23 @@ impl Effects {
         to: DeliveryStatus,
     ) {
         use DeliveryStatus as D;
-        let was_pending = matches!(from, D::Pending | D::Sending);
-        let is_pending = matches!(to, D::Pending | D::Sending);
-        let was_delivered = matches!(from, D::Delivered | D::Read);
-        let now_delivered = matches!(to, D::Delivered | D::Read);
-        let mut delta = CounterDelta::default();
-        if was_pending && !is_pending {
-            delta.pending -= 1;
-        }
-        if !was_delivered && now_delivered {
-            delta.delivered += 1;
-        }
-        if from != D::Read && to == D::Read {
-            delta.read += 1;
-        }
-        if from != D::Failed && to == D::Failed {
-            delta.failed += 1;
-        }
-        if from != D::OptedOut && to == D::OptedOut {
-            delta.opted_out += 1;
-        }
+        let step = |counted: &[D]| i64::from(!counted.contains(&from) && counted.contains(&to));
+        let pending = -i64::from(
+            matches!(from, D::Pending | D::Sending) && !matches!(to, D::Pending | D::Sending),
+        );
+        let (delivered, read) = (step(&[D::Delivered, D::Read]), step(&[D::Read]));
+        let failed = step(&[D::Failed]);
         let c = self.campaign(campaign_id);
-        c.pending += delta.pending;
-        c.delivered += delta.delivered;
-        c.read += delta.read;
-        c.failed += delta.failed;
-        c.opted_out += delta.opted_out;
+        c.pending += pending;
+        c.delivered += delivered;
+        c.read += read;
+        c.failed += failed;
+        c.opted_out += step(&[D::OptedOut]);
         if let Some(instance_id) = instance_id {
             let d = self.daily(instance_id);
-            d.delivered += delta.delivered;
-            d.read += delta.read;
-            d.failed += delta.failed;
+            d.delivered += delivered;
+            d.read += read;
+            d.failed += failed;
         }
     }
 
@@ -156,7 +124,7 @@ impl Effects {
         self.tracked.flush(txn, now).await?;
         let backend = txn.get_database_backend();
         for (id, d) in &self.campaigns {
-            if *d == CounterDelta::default() {
+            if *d == CampaignCounts::default() {
                 continue;
             }
             txn.execute_raw(stmt(
@@ -178,7 +146,7 @@ impl Effects {
             ))
             .await?;
         }
-        let today = now.format("%Y-%m-%d").to_string();
+        let today = crate::service::instances::day(now);
         for (instance_id, d) in &self.daily {
             if *d == DailyDelta::default() {
                 continue;
@@ -206,9 +174,7 @@ impl Effects {
             ))
             .await?;
         }
-        let since = (now - Duration::days(health::WINDOW_DAYS - 1))
-            .format("%Y-%m-%d")
-            .to_string();
+        let since = crate::service::instances::day(now - Duration::days(health::WINDOW_DAYS - 1));
         for instance_id in &self.touched_instances {
             let mut values: Vec<Value> = vec![now.into()];
             let health = if self.daily.contains_key(instance_id) {

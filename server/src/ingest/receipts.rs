@@ -77,6 +77,29 @@ pub(super) async fn apply(
     }
 }
 
+/// Writes a log line about `row`'s message on its campaign; the phone is read only here, off
+/// the hot path of receipts that log nothing.
+async fn log_row(
+    ctx: &mut Ctx<'_>,
+    row: &TrackedRow,
+    log_type: &str,
+    severity: Severity,
+    message: impl FnOnce(&str) -> String,
+    mut details: serde_json::Value,
+) -> Result<(), DbErr> {
+    let phone = phone_of(ctx.txn, row.id).await?;
+    details["phone"] = json!(phone);
+    let line = LogLine {
+        tenant_id: row.tenant_id,
+        campaign_id: row.campaign_id,
+        log_type,
+        severity,
+        message: message(&phone),
+        details: Some(details),
+    };
+    ctx.effects.log(ctx.txn, line).await
+}
+
 /// Moves a tracked row to `target` when that is a step forward; otherwise a duplicate.
 pub(super) async fn move_row(
     ctx: &mut Ctx<'_>,
@@ -87,23 +110,19 @@ pub(super) async fn move_row(
     let current = D::parse(&row.status).unwrap_or(D::Pending);
     if !current.accepts(target) {
         if target == D::Failed && matches!(current, D::Delivered | D::Read) {
-            let phone = phone_of(ctx.txn, row.id).await?;
-            ctx.effects
-                .log(
-                    ctx.txn,
-                    LogLine {
-                        tenant_id: row.tenant_id,
-                        campaign_id: row.campaign_id,
-                        log_type: "error_after_delivery",
-                        severity: Severity::Info,
-                        message: format!(
-                            "WhatsApp reported an error for {} after it was {current}; ignored",
-                            phone
-                        ),
-                        details: Some(json!({ "phone": phone, "status": current.as_str() })),
-                    },
-                )
-                .await?;
+            let message = |phone: &str| {
+                format!("WhatsApp reported an error for {phone} after it was {current}; ignored")
+            };
+            let details = json!({ "status": current.as_str() });
+            log_row(
+                ctx,
+                row,
+                "error_after_delivery",
+                Severity::Info,
+                message,
+                details,
+            )
+            .await?;
         }
         return Ok(Outcome::Duplicate);
     }
@@ -112,20 +131,16 @@ pub(super) async fn move_row(
     ctx.effects
         .transition(row.campaign_id, row.instance_id, current, target);
     if target == D::Failed {
-        let phone = phone_of(ctx.txn, row.id).await?;
-        ctx.effects
-            .log(
-                ctx.txn,
-                LogLine {
-                    tenant_id: row.tenant_id,
-                    campaign_id: row.campaign_id,
-                    log_type: "message_failed",
-                    severity: Severity::Warning,
-                    message: format!("The message to {phone} failed"),
-                    details: Some(json!({ "phone": phone })),
-                },
-            )
-            .await?;
+        let message = |phone: &str| format!("The message to {phone} failed");
+        log_row(
+            ctx,
+            row,
+            "message_failed",
+            Severity::Warning,
+            message,
+            json!({}),
+        )
+        .await?;
     }
     Ok(Outcome::Updated)
 }

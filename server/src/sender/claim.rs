@@ -3,16 +3,22 @@
 
 use std::time::Duration;
 
-use app::types::SendWindow;
+use app::types::CampaignSettings;
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, TransactionTrait, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, QueryOrder, TransactionTrait, Value,
+};
 use serde_json::json;
 
+use crate::domain::campaign_state::CampaignStatus;
 use crate::domain::delivery::DeliveryStatus;
+use crate::entities::campaign;
 use crate::evolution::client::{ApiVersion, SendError};
-use crate::ingest::{Ctx, attach_message_id};
+use crate::ingest::{Ctx, Effects, attach_message_id};
 use crate::sender::SenderDeps;
 use crate::service::campaign_logs::{LogLine, Severity};
+use crate::service::campaigns;
 use crate::service::sql::{placeholders, stmt};
 
 /// An active campaign, as the sender needs it.
@@ -22,14 +28,8 @@ pub struct DueCampaign {
     pub id: i64,
     /// Template.
     pub message: String,
-    /// Pacing.
-    pub min_delay_ms: i64,
-    /// Pacing.
-    pub max_delay_ms: i64,
-    /// Per-instance daily cap.
-    pub daily_cap: Option<i64>,
-    /// Send window.
-    pub window: Option<SendWindow>,
+    /// Pacing, daily cap and send window.
+    pub settings: CampaignSettings,
 }
 
 /// An instance that may send now (active and open).
@@ -62,41 +62,17 @@ pub struct Claimed {
 
 /// Every active campaign.
 pub async fn active_campaigns(db: &crate::db::Db) -> Result<Vec<DueCampaign>, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        id: i64,
-        message: String,
-        min_delay_ms: i64,
-        max_delay_ms: i64,
-        daily_cap: Option<i64>,
-        window_start: Option<String>,
-        window_end: Option<String>,
-        window_utc_offset_minutes: i32,
-    }
-    let rows = Row::find_by_statement(stmt(
-        db.backend(),
-        "SELECT id, message, min_delay_ms, max_delay_ms, daily_cap, window_start, \
-         window_end, window_utc_offset_minutes FROM campaign WHERE status = 'active' ORDER BY id",
-        vec![],
-    ))
-    .all(&db.read)
-    .await?;
-    Ok(rows
+    let models = campaign::Entity::find()
+        .filter(campaign::Column::Status.eq(CampaignStatus::Active.as_str()))
+        .order_by_asc(campaign::Column::Id)
+        .all(&db.read)
+        .await?;
+    Ok(models
         .into_iter()
-        .map(|r| DueCampaign {
-            id: r.id,
-            message: r.message,
-            min_delay_ms: r.min_delay_ms,
-            max_delay_ms: r.max_delay_ms,
-            daily_cap: r.daily_cap,
-            window: match (r.window_start, r.window_end) {
-                (Some(start), Some(end)) => Some(SendWindow {
-                    start,
-                    end,
-                    utc_offset_minutes: r.window_utc_offset_minutes,
-                }),
-                _ => None,
-            },
+        .map(|m| DueCampaign {
+            id: m.id,
+            settings: campaigns::settings(&m),
+            message: m.message,
         })
         .collect())
 }
@@ -239,11 +215,8 @@ pub async fn record_sent(
     let mut ctx = Ctx::new(&txn, now);
     attach_message_id(&mut ctx, claimed.id, instance_id, message_id).await?;
     ctx.effects.touch_instance(instance_id);
-    ctx.effects.flush(&txn, now).await?;
     let effects = std::mem::take(&mut ctx.effects);
-    txn.commit().await?;
-    deps.publisher.publish(effects);
-    Ok(())
+    commit(deps, txn, effects, now).await
 }
 
 /// Records a send that did not produce a message id: permanent errors fail the row, "not
@@ -331,8 +304,18 @@ async fn fail_rows(
             )
             .await?;
     }
-    ctx.effects.flush(&txn, now).await?;
     let effects = std::mem::take(&mut ctx.effects);
+    commit(deps, txn, effects, now).await
+}
+
+/// Writes `effects` (row changes, counters), commits, and publishes them.
+async fn commit(
+    deps: &SenderDeps,
+    txn: DatabaseTransaction,
+    mut effects: Effects,
+    now: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    effects.flush(&txn, now).await?;
     txn.commit().await?;
     deps.publisher.publish(effects);
     Ok(())
@@ -427,7 +410,7 @@ pub async fn complete_if_done(deps: &SenderDeps, campaign_id: i64) -> Result<(),
 /// line, commits and publishes.
 async fn change_status<'l>(
     deps: &SenderDeps,
-    txn: sea_orm::DatabaseTransaction,
+    txn: DatabaseTransaction,
     update: sea_orm::Statement,
     campaign_id: i64,
     line: impl FnOnce(i64) -> LogLine<'l>,
@@ -435,14 +418,13 @@ async fn change_status<'l>(
     if txn.execute_raw(update).await?.rows_affected() == 0 {
         return Ok(());
     }
-    let mut ctx = Ctx::new(&txn, Utc::now());
+    let now = Utc::now();
+    let mut ctx = Ctx::new(&txn, now);
     ctx.effects.touch_campaign(campaign_id);
     let tenant_id = tenant_of(&txn, campaign_id).await?;
     ctx.effects.log(&txn, line(tenant_id)).await?;
     let effects = std::mem::take(&mut ctx.effects);
-    txn.commit().await?;
-    deps.publisher.publish(effects);
-    Ok(())
+    commit(deps, txn, effects, now).await
 }
 
 /// Pauses an active campaign for `reason`, with a critical log line.

@@ -128,7 +128,7 @@ async fn schedule(
 ) -> Result<(), sea_orm::DbErr> {
     let now = Instant::now();
     for campaign in claim::active_campaigns(&deps.db).await? {
-        if !send_window::is_open(campaign.window.as_ref(), Utc::now()) {
+        if !send_window::is_open(campaign.settings.send_window.as_ref(), Utc::now()) {
             continue;
         }
         let instances = claim::available_instances(&deps.db, campaign.id).await?;
@@ -141,7 +141,7 @@ async fn schedule(
                 blocked = true;
                 continue;
             }
-            if let Some(cap) = campaign.daily_cap
+            if let Some(cap) = campaign.settings.daily_cap_per_instance
                 && claim::sent_today(&deps.db, instance.id).await? >= cap
             {
                 continue;
@@ -160,10 +160,13 @@ async fn schedule(
                 api_key: instance.api_key.clone(),
                 version: instance.version,
             };
-            let typing_delay = campaign.min_delay_ms.clamp(0, 1200) as u64;
+            let typing_delay = campaign.settings.min_delay_ms.clamp(0, 1200) as u64;
             let deps = deps.clone();
             let (instance_id, campaign_id) = (instance.id, campaign.id);
-            let (min_delay_ms, max_delay_ms) = (campaign.min_delay_ms, campaign.max_delay_ms);
+            let (min_delay_ms, max_delay_ms) = (
+                campaign.settings.min_delay_ms,
+                campaign.settings.max_delay_ms,
+            );
             in_flight.spawn(async move {
                 let outcome = match deps
                     .client

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use app::types::{DayCounts, InstanceView, NewInstance};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set,
@@ -21,9 +21,14 @@ pub fn webhook_url(public_url: &str, secret: &str) -> String {
     format!("{public_url}/api/webhooks/evolution/i/{secret}")
 }
 
-/// Today's key in `instance_daily_stats` (UTC).
+/// The key of `at`'s day in `instance_daily_stats` (`YYYY-MM-DD`, UTC).
+pub fn day(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+/// Today's key in `instance_daily_stats`.
 pub fn today() -> String {
-    Utc::now().format("%Y-%m-%d").to_string()
+    day(Utc::now())
 }
 
 fn validate(input: &NewInstance) -> ServiceResult<()> {
