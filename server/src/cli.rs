@@ -1,5 +1,6 @@
 //! The `server` command line: no arguments serves Flow; `server user create …` adds a
-//! dashboard user (how a tenant's first admin is made).
+//! dashboard user (how a tenant's first admin is made); `server webhooks reprocess` applies
+//! stored webhook events that could not be applied.
 
 use crate::auth::Role;
 
@@ -8,7 +9,9 @@ pub const USAGE: &str = "usage:
   server                      serve Flow (configuration from the environment)
   server user create --tenant-id N --email E [--password P] --role admin|viewer
                               add a dashboard user; without --password it is read from
-                              FLOW_USER_PASSWORD (keeps it out of the process list)";
+                              FLOW_USER_PASSWORD (keeps it out of the process list)
+  server webhooks reprocess   apply now every stored webhook event that could not be applied
+                              (the server also retries them by itself)";
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,6 +29,8 @@ pub enum Command {
         /// Role.
         role: Role,
     },
+    /// Apply every unprocessed webhook event now.
+    ReprocessWebhooks,
 }
 
 /// Reads the arguments after the program name.
@@ -33,6 +38,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
     match args {
         [] => Ok(Command::Serve),
         [a, b, rest @ ..] if a == "user" && b == "create" => parse_create_user(rest),
+        [a, b] if a == "webhooks" && b == "reprocess" => Ok(Command::ReprocessWebhooks),
         _ => Err(USAGE.to_string()),
     }
 }
@@ -106,5 +112,14 @@ mod tests {
         assert!(parse(&args("user create --tenant-id x")).is_err());
         assert!(parse(&args("user create --tenant-id 1 --email a@b --role boss")).is_err());
         assert!(parse(&args("frobnicate")).is_err());
+        assert!(parse(&args("webhooks reprocess now")).is_err());
+    }
+
+    #[test]
+    fn webhooks_reprocess() {
+        assert_eq!(
+            parse(&args("webhooks reprocess")),
+            Ok(Command::ReprocessWebhooks)
+        );
     }
 }

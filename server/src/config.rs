@@ -32,6 +32,9 @@ pub struct Config {
     pub public_url: String,
     /// `FLOW_WEBHOOK_MAX_BYTES`: the largest webhook body accepted.
     pub webhook_max_bytes: usize,
+    /// `FLOW_INBOX_MAX_BYTES`: webhook body bytes that may wait to be stored before new
+    /// webhooks get 503 (Evolution retries them).
+    pub inbox_max_bytes: usize,
     /// `FLOW_UNMATCHED_TTL_SECS`: how long a receipt for an unknown message id is kept
     /// waiting for its message before it is reported and dropped.
     pub unmatched_ttl: Duration,
@@ -108,6 +111,20 @@ impl Config {
                 })?,
         };
 
+        let inbox_max_bytes = match get("FLOW_INBOX_MAX_BYTES") {
+            None => crate::webhook::inbox::DEFAULT_MAX_QUEUED_BYTES,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= webhook_max_bytes)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "FLOW_INBOX_MAX_BYTES",
+                    reason: format!(
+                        "{v:?} is not a whole number of bytes >= FLOW_WEBHOOK_MAX_BYTES ({webhook_max_bytes})"
+                    ),
+                })?,
+        };
+
         let unmatched_ttl = match get("FLOW_UNMATCHED_TTL_SECS") {
             None => Duration::from_secs(3600),
             Some(v) => v
@@ -158,6 +175,7 @@ impl Config {
             admin_token,
             public_url,
             webhook_max_bytes,
+            inbox_max_bytes,
             log_filter: get("FLOW_LOG").unwrap_or_else(|| "info".into()),
         })
     }

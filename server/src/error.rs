@@ -77,18 +77,25 @@ pub fn is_unavailable(err: &DbErr) -> bool {
             match e.as_ref() {
                 Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
                 Sqlx::Database(db) => {
-                    // PostgreSQL: connection exceptions (08…), shutdown/termination (57P…);
-                    // SQLite: busy/locked.
                     let code = db.code().unwrap_or_default();
-                    code.starts_with("08")
-                        || code.starts_with("57P")
-                        || db.message().contains("database is locked")
+                    is_transient_code(&code) || db.message().contains("database is locked")
                 }
                 _ => false,
             }
         }
         _ => false,
     }
+}
+
+/// Whether a SQLSTATE names a condition that passes by itself, so the work should be retried
+/// rather than recorded as failed: PostgreSQL connection exceptions (`08…`), shutdown or
+/// termination (`57P…`), serialization failures (`40001`), deadlocks (`40P01`), a statement
+/// cancelled by a timeout (`57014`) and a lock not available (`55P03`); SQLite busy (`5`) and
+/// locked (`6`).
+pub fn is_transient_code(code: &str) -> bool {
+    code.starts_with("08")
+        || code.starts_with("57P")
+        || matches!(code, "40001" | "40P01" | "57014" | "55P03" | "5" | "6")
 }
 
 impl From<DbErr> for ApiError {
@@ -154,6 +161,23 @@ impl From<crate::service::ServiceError> for ApiError {
             S::Conflict(m) => Self::Conflict(m),
             S::Upstream(m) => Self::Upstream(format!("Evolution API: {m}")),
             S::Db(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_transient_code;
+
+    #[test]
+    fn passing_conditions_are_transient_and_bugs_are_not() {
+        for code in [
+            "08006", "57P01", "40001", "40P01", "57014", "55P03", "5", "6",
+        ] {
+            assert!(is_transient_code(code), "{code}");
+        }
+        for code in ["23505", "42P01", "22P02", "42703", ""] {
+            assert!(!is_transient_code(code), "{code}");
         }
     }
 }

@@ -69,8 +69,9 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
     let bus = ChangeBus::default();
     let publisher = Publisher::start(db.clone(), bus.clone(), config.public_url.clone());
-    let inbox = Inbox::start(db.clone(), publisher.clone());
-    webhook::orphans::spawn_expiry(db.clone(), config.unmatched_ttl);
+    let inbox = Inbox::start(db.clone(), publisher.clone(), config.inbox_max_bytes);
+    webhook::orphans::spawn(db.clone(), publisher.clone(), config.unmatched_ttl);
+    webhook::reprocess::spawn(db.clone(), publisher.clone());
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
         sender::spawn(

@@ -31,6 +31,9 @@ async fn main() -> std::process::ExitCode {
     {
         return create_user(&config, tenant_id, &email, password, role).await;
     }
+    if command == Command::ReprocessWebhooks {
+        return reprocess_webhooks(&config).await;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")),
@@ -92,6 +95,43 @@ async fn create_user(
             eprintln!("cannot create the user: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// `server webhooks reprocess`: passes over the unprocessed events until one applies nothing.
+async fn reprocess_webhooks(config: &Config) -> std::process::ExitCode {
+    use flow_server::webhook::reprocess;
+    let db = match flow_server::db::Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let (mut applied, mut failed) = (0, 0);
+    loop {
+        match reprocess::run_once(&db, None, chrono::Utc::now(), true).await {
+            Ok(pass) => {
+                applied += pass.applied;
+                failed += pass.failed;
+                if pass.applied == 0 {
+                    break;
+                }
+            }
+            Err(e) => {
+                eprintln!("cannot reprocess: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
+    let left = reprocess::unprocessed(&db).await.unwrap_or(0);
+    println!(
+        "applied {applied} stored webhook events; {failed} failed again; {left} still unprocessed"
+    );
+    if left == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
     }
 }
 

@@ -43,6 +43,19 @@ fn error(status: StatusCode, message: Value) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// What Evolution answers for an instance whose key was revoked (401) or that it no longer
+/// knows (404), before looking at the request.
+fn refusal(sim: &Sim, instance: &str) -> Option<Response> {
+    let (revoked, deleted) = sim.with_instance(instance, |i| (i.key_revoked, i.deleted));
+    if deleted {
+        return Some(error(
+            StatusCode::NOT_FOUND,
+            json!([format!("The \"{instance}\" instance does not exist")]),
+        ));
+    }
+    revoked.then(|| error(StatusCode::UNAUTHORIZED, json!("Unauthorized")))
+}
+
 /// Evolution's auth guard: every API route needs the `apikey` header (401 otherwise).
 pub async fn require_api_key(
     State(sim): State<Arc<Sim>>,
@@ -67,7 +80,12 @@ pub async fn send_text(
     Path(instance): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
-    let (v1, state) = sim.with_instance(&instance, |i| (i.v1, i.state));
+    if let Some(refused) = refusal(&sim, &instance) {
+        sim.record(|t| t.refused_instance += 1);
+        return refused;
+    }
+    let (v1, state, answers_lost) =
+        sim.with_instance(&instance, |i| (i.v1, i.state, i.answers_lost));
     let number = body["number"]
         .as_str()
         .unwrap_or("")
@@ -127,6 +145,13 @@ pub async fn send_text(
         *t.sends_per_number.entry(number.clone()).or_default() += 1;
     });
     schedule(&sim, &instance, v1, &id, &number, &text);
+    if answers_lost {
+        // Sent, but the answer says nothing useful: only `send.message` tells.
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!(["Error: socket hang up"]),
+        );
+    }
 
     let jid = format!("{number}@s.whatsapp.net");
     let answer = if v1 {
@@ -239,6 +264,9 @@ pub async fn connection_state(
     State(sim): State<Arc<Sim>>,
     Path(instance): Path<String>,
 ) -> Response {
+    if let Some(refused) = refusal(&sim, &instance) {
+        return refused;
+    }
     let state = sim.with_instance(&instance, |i| i.state);
     Json(json!({"instance": {"instanceName": instance, "state": state}})).into_response()
 }
@@ -249,6 +277,9 @@ pub async fn set_webhook(
     Path(instance): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
+    if let Some(refused) = refusal(&sim, &instance) {
+        return refused;
+    }
     let config = if body["webhook"].is_object() {
         &body["webhook"]
     } else {
@@ -285,6 +316,17 @@ pub async fn control(
     let state = match action.as_str() {
         "disconnect" => "close",
         "connect" => "open",
+        "revoke-key" | "restore-key" | "delete" | "restore" | "lose-answers" | "keep-answers" => {
+            sim.with_instance(&instance, |i| match action.as_str() {
+                "revoke-key" => i.key_revoked = true,
+                "restore-key" => i.key_revoked = false,
+                "delete" => i.deleted = true,
+                "restore" => i.deleted = false,
+                "lose-answers" => i.answers_lost = true,
+                _ => i.answers_lost = false,
+            });
+            return Json(json!({"instance": instance, "done": action})).into_response();
+        }
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     sim.with_instance(&instance, |i| i.state = state);

@@ -66,6 +66,13 @@ pub struct Instance {
     pub webhook_url: Option<String>,
     /// Speaks v1.
     pub v1: bool,
+    /// Evolution refuses its api key (401), as after a key rotation.
+    pub key_revoked: bool,
+    /// Evolution no longer knows it (404), as after it was deleted there.
+    pub deleted: bool,
+    /// Sends go out but the answer is lost: Evolution answers 500 with an unrelated error
+    /// (the `send.message` webhook still reports the message).
+    pub answers_lost: bool,
 }
 
 /// What the simulator decided, for tests and demos to compare against.
@@ -83,6 +90,9 @@ pub struct Truth {
     pub not_on_whatsapp: u64,
     /// Sends refused because the instance was disconnected.
     pub refused_disconnected: u64,
+    /// Sends refused because the instance's key was revoked or the instance deleted.
+    #[serde(default)]
+    pub refused_instance: u64,
     /// Contacts that replied (an opt-out is a reply too).
     pub replied: u64,
     /// Contacts that opted out.
@@ -137,6 +147,9 @@ impl Sim {
             state: "open",
             webhook_url: None,
             v1,
+            key_revoked: false,
+            deleted: false,
+            answers_lost: false,
         });
         f(instance)
     }

@@ -125,8 +125,9 @@ pub fn deliver_later(sim: &Arc<Sim>, instance: &str, body: Value, delay: Duratio
     sim.pending.fetch_add(1, Ordering::SeqCst);
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
+        // Evolution retries for minutes; ten tries over about 25 s keep tests short.
         let mut backoff = Duration::from_millis(200);
-        for _ in 0..6 {
+        for _ in 0..10 {
             match sim
                 .http
                 .post(&url)
@@ -145,7 +146,7 @@ pub fn deliver_later(sim: &Arc<Sim>, instance: &str, body: Value, delay: Duratio
                 }
                 _ => {
                     tokio::time::sleep(backoff).await;
-                    backoff *= 2;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
                 }
             }
         }

@@ -6,7 +6,10 @@
 //! * [`from_jid`]: a WhatsApp jid (`5511987654321@s.whatsapp.net`) → the stored form, or
 //!   `None` when the jid does not name a phone (groups, `@lid`, broadcasts, newsletters);
 //! * [`match_variants`]: the forms under which one Brazilian mobile may show up (with and
-//!   without the ninth digit), for matching what WhatsApp reports against stored contacts.
+//!   without the ninth digit), for matching what WhatsApp reports against stored contacts;
+//! * [`identity_key`]: the one form every spelling of a person's number shares (stored as
+//!   `contact.phone_key`): importing either spelling finds the same contact, and an opt-out
+//!   from either covers both.
 //!
 //! No country is guessed: a number typed without its country code (`11 98765-4321`) stays
 //! as typed as long as it has enough digits.
@@ -117,6 +120,23 @@ pub fn match_variants(phone: &str) -> Vec<String> {
         variants.push(other);
     }
     variants
+}
+
+/// The identity of a stored phone: a Brazilian mobile in its 12-digit form (without the ninth
+/// digit) gains it, so `551187654321` and `5511987654321` share `5511987654321`; any other
+/// number is its own key. The migration that added `contact.phone_key` applies the same rule
+/// in SQL.
+///
+/// ```text
+/// "551187654321"  → "5511987654321"
+/// "5511987654321" → "5511987654321"
+/// "551132654321"  → "551132654321" (a landline)
+/// ```
+pub fn identity_key(phone: &str) -> String {
+    match brazilian_ninth_digit_variant(phone) {
+        Some(with_nine) if with_nine.len() > phone.len() => with_nine,
+        _ => phone.to_owned(),
+    }
 }
 
 /// The other form (with/without the ninth digit) of a Brazilian mobile, if `phone` is one.
@@ -299,6 +319,28 @@ mod tests {
                     match_variants(&variant).contains(&phone.to_owned()),
                     "{variant} should map back to {phone}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn identity_key_joins_both_spellings_and_nothing_else() {
+        for phone in ["5511987654321", "551187654321"] {
+            assert_eq!(identity_key(phone), "5511987654321", "{phone}");
+        }
+        for phone in [
+            "551132654321",
+            "5511912345678",
+            "14155552671",
+            "5501987654321",
+        ] {
+            assert_eq!(identity_key(phone), phone);
+        }
+        // Every variant of a number has the number's key.
+        for phone in ["5521998877665", "556196543210", "551132654321"] {
+            let key = identity_key(phone);
+            for v in match_variants(phone) {
+                assert_eq!(identity_key(&v), key, "{v}");
             }
         }
     }

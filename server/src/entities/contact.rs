@@ -10,6 +10,8 @@ pub struct Model {
     pub id: i64,
     pub tenant_id: i64,
     pub phone: String,
+    /// The identity every spelling of the phone shares ([`crate::domain::phone::identity_key`]).
+    pub phone_key: String,
     pub name: String,
     pub opted_out_at: Option<DateTimeUtc>,
     pub opt_out_keyword: Option<String>,

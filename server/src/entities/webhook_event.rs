@@ -19,6 +19,10 @@ pub struct Model {
     pub error: Option<String>,
     /// Set for events that must apply once per message (e.g. `upsert:<id>`).
     pub dedup_key: Option<String>,
+    /// How many times applying it failed (the reprocessor's retry count).
+    pub attempts: i32,
+    /// When the reprocessor tries an unprocessed event again.
+    pub next_attempt_at: Option<DateTimeUtc>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

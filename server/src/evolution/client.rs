@@ -34,23 +34,37 @@ pub struct Target {
     pub version: ApiVersion,
 }
 
-/// Why a send did not produce a message id.
+/// Why a send did not produce a message id. Each variant says what the answer proves.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
     /// 400 with `exists: false`: the number has no WhatsApp. Permanent.
     #[error("not on WhatsApp")]
     NotOnWhatsApp,
-    /// Another 4xx: Evolution refused the request. Permanent.
+    /// Another 4xx about the message: Evolution refused it. Permanent.
     #[error("Evolution refused the message: {0}")]
     Rejected(String),
-    /// Evolution answered that it did not send (5xx such as "Connection Closed"), or could not
-    /// be reached at all. Safe to retry.
-    #[error("Evolution is unavailable: {0}")]
-    Unavailable(String),
-    /// No answer in time: the message may or may not have gone out. Never retried blindly.
-    #[error("no answer from Evolution in time: {0}")]
+    /// 401/403: Evolution refused our api key (wrong or revoked). Nothing was sent; it says
+    /// nothing about the contact.
+    #[error("Evolution refused the api key: {0}")]
+    Unauthorized(String),
+    /// 404: Evolution does not know the instance. Nothing was sent.
+    #[error("Evolution does not know the instance: {0}")]
+    InstanceMissing(String),
+    /// An answer that proves nothing went out (Evolution unreachable, 429, 500 "Connection
+    /// Closed"). Safe to retry.
+    #[error("Evolution did not send: {0}")]
+    NotSent(String),
+    /// No answer in time, or an answer that proves nothing either way (another 5xx): the
+    /// message may or may not have gone out. Never retried blindly.
+    #[error("send outcome unknown: {0}")]
     Unknown(String),
 }
+
+/// The most of an Evolution answer Flow reads; a longer body is cut there.
+pub const MAX_ANSWER_BYTES: usize = 1024 * 1024;
+
+/// The most characters of an upstream message shown to people.
+const MAX_MESSAGE_CHARS: usize = 200;
 
 /// An Evolution API client (one connection pool for every instance).
 #[derive(Clone, Debug)]
@@ -61,12 +75,45 @@ pub struct EvolutionClient {
 impl Default for EvolutionClient {
     fn default() -> Self {
         Self {
+            // No redirects: one would carry the `apikey` header to another host.
             http: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap_or_default(),
         }
     }
+}
+
+/// Reads at most [`MAX_ANSWER_BYTES`] of an answer as JSON (`Null` when it is not JSON, or
+/// longer than that).
+async fn read_json(mut response: reqwest::Response) -> Value {
+    let mut bytes: Vec<u8> = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if bytes.len() + chunk.len() <= MAX_ANSWER_BYTES => {
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Ok(Some(_)) | Err(_) => return Value::Null,
+        }
+    }
+    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+}
+
+/// `text` as it may be shown to an admin: control characters dropped, at most
+/// [`MAX_MESSAGE_CHARS`] characters.
+fn sanitized(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| !c.is_control()).collect();
+    match clean.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", &clean[..cut]),
+        None => clean,
+    }
+}
+
+/// `{status}: {message}` of an Evolution error answer, sanitized.
+fn describe(status: reqwest::StatusCode, body: &Value) -> String {
+    sanitized(&format!("{status}: {}", error_message(body)))
 }
 
 /// The text of Evolution's error body `{status, error, response: {message}}`.
@@ -125,13 +172,15 @@ impl EvolutionClient {
             .await
             .map_err(|e| {
                 if e.is_connect() {
-                    SendError::Unavailable(format!("cannot connect: {e}"))
+                    SendError::NotSent("cannot connect to Evolution".into())
+                } else if e.is_timeout() {
+                    SendError::Unknown("no answer in time".into())
                 } else {
-                    SendError::Unknown(e.to_string())
+                    SendError::Unknown("the connection failed mid-request".into())
                 }
             })?;
         let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let body = read_json(response).await;
         if status.is_success() {
             return body["key"]["id"]
                 .as_str()
@@ -139,19 +188,7 @@ impl EvolutionClient {
                 .map(str::to_string)
                 .ok_or_else(|| SendError::Unknown("the answer carries no key.id".into()));
         }
-        if status.is_server_error() || status.as_u16() == 429 {
-            return Err(SendError::Unavailable(format!(
-                "{status}: {}",
-                error_message(&body)
-            )));
-        }
-        if not_on_whatsapp(&body) {
-            return Err(SendError::NotOnWhatsApp);
-        }
-        Err(SendError::Rejected(format!(
-            "{status}: {}",
-            error_message(&body)
-        )))
+        Err(classify(status, &body))
     }
 
     /// The instance's connection state (`open`, `connecting`, `close`, `refused`).
@@ -167,15 +204,13 @@ impl EvolutionClient {
             .timeout(Duration::from_secs(10))
             .send()
             .await
-            .map_err(|e| SendError::Unavailable(e.to_string()))?;
+            .map_err(|e| unreachable(&e))?;
         let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let body = read_json(response).await;
         match body["instance"]["state"].as_str() {
-            Some(state) if status.is_success() => Ok(state.to_string()),
-            _ => Err(SendError::Rejected(format!(
-                "{status}: {}",
-                error_message(&body)
-            ))),
+            Some(state) if status.is_success() => Ok(sanitized(state)),
+            _ if !status.is_success() => Err(classify(status, &body)),
+            _ => Err(SendError::Rejected(describe(status, &body))),
         }
     }
 
@@ -206,17 +241,38 @@ impl EvolutionClient {
             .json(&body)
             .send()
             .await
-            .map_err(|e| SendError::Unavailable(e.to_string()))?;
+            .map_err(|e| unreachable(&e))?;
         let status = response.status();
         if status.is_success() {
             Ok(())
         } else {
-            let body: Value = response.json().await.unwrap_or(Value::Null);
-            Err(SendError::Rejected(format!(
-                "{status}: {}",
-                error_message(&body)
-            )))
+            Err(classify(status, &read_json(response).await))
         }
+    }
+}
+
+/// A request that got no answer (connection refused, timeout), said without the URL.
+fn unreachable(e: &reqwest::Error) -> SendError {
+    if e.is_timeout() {
+        SendError::NotSent("no answer from Evolution in time".into())
+    } else {
+        SendError::NotSent("cannot reach Evolution".into())
+    }
+}
+
+/// What an error answer proves: 401/403 our key is refused, 404 the instance is unknown,
+/// 429 and 500 "Connection Closed" nothing was sent, `exists: false` the number has no
+/// WhatsApp, another 4xx the message was refused, another 5xx nothing either way.
+fn classify(status: reqwest::StatusCode, body: &Value) -> SendError {
+    let text = describe(status, body);
+    match status.as_u16() {
+        401 | 403 => SendError::Unauthorized(text),
+        404 => SendError::InstanceMissing(text),
+        429 => SendError::NotSent(text),
+        500 if error_message(body).contains("Connection Closed") => SendError::NotSent(text),
+        500..=599 => SendError::Unknown(text),
+        _ if not_on_whatsapp(body) => SendError::NotOnWhatsApp,
+        _ => SendError::Rejected(text),
     }
 }
 
@@ -239,5 +295,51 @@ mod tests {
         assert!(error_message(&e).contains("Connection Closed"));
         let e = json!({"status": 400, "error": "Bad Request", "response": {"message": ["Text is required"]}});
         assert_eq!(error_message(&e), "Text is required");
+    }
+
+    #[test]
+    fn answers_are_classified_by_what_they_prove() {
+        use reqwest::StatusCode as S;
+        let closed = json!({"status": 500, "error": "Internal Server Error", "response": {"message": "Error: Connection Closed"}});
+        let other = json!({"status": 500, "error": "Internal Server Error", "response": {"message": "TypeError: x is undefined"}});
+        let missing = json!({"status": 404, "error": "Not Found", "response": {"message": ["The \"loja\" instance does not exist"]}});
+        let cases: &[(S, &Value, fn(&SendError) -> bool)] = &[
+            (S::UNAUTHORIZED, &Value::Null, |e| {
+                matches!(e, SendError::Unauthorized(_))
+            }),
+            (S::FORBIDDEN, &Value::Null, |e| {
+                matches!(e, SendError::Unauthorized(_))
+            }),
+            (S::NOT_FOUND, &missing, |e| {
+                matches!(e, SendError::InstanceMissing(_))
+            }),
+            (S::TOO_MANY_REQUESTS, &Value::Null, |e| {
+                matches!(e, SendError::NotSent(_))
+            }),
+            (S::INTERNAL_SERVER_ERROR, &closed, |e| {
+                matches!(e, SendError::NotSent(_))
+            }),
+            (S::INTERNAL_SERVER_ERROR, &other, |e| {
+                matches!(e, SendError::Unknown(_))
+            }),
+            (S::BAD_GATEWAY, &Value::Null, |e| {
+                matches!(e, SendError::Unknown(_))
+            }),
+            (S::BAD_REQUEST, &Value::Null, |e| {
+                matches!(e, SendError::Rejected(_))
+            }),
+        ];
+        for (status, body, expected) in cases {
+            let got = classify(*status, body);
+            assert!(expected(&got), "{status} {body} → {got:?}");
+        }
+    }
+
+    #[test]
+    fn upstream_messages_are_cut_and_cleaned() {
+        let long = "x".repeat(5000);
+        let shown = sanitized(&format!("a\u{1b}[31mb\n{long}"));
+        assert!(shown.starts_with("a[31mb"));
+        assert!(shown.chars().count() <= MAX_MESSAGE_CHARS + 1);
     }
 }

@@ -65,6 +65,30 @@ pub(super) async fn apply(
     }
     ctx.effects.daily(instance.id).disconnects += 1;
 
+    let message = format!(
+        "Instance {} disconnected ({state}); campaign paused until resumed",
+        instance.name
+    );
+    let details = json!({
+        "instance_id": instance.id,
+        "instance_name": instance.name,
+        "state": state,
+        "status_reason": update.status_reason,
+    });
+    pause_campaigns_of(ctx, instance, INSTANCE_DISCONNECTED, &message, details).await?;
+    Ok(Outcome::Disconnected)
+}
+
+/// Pauses every active campaign of `instance` for `reason`, each with a critical log line
+/// saying `message`. Returns how many were paused.
+pub(crate) async fn pause_campaigns_of(
+    ctx: &mut Ctx<'_>,
+    instance: &InstanceRef,
+    reason: &str,
+    message: &str,
+    details: serde_json::Value,
+) -> Result<usize, DbErr> {
+    let backend = ctx.txn.get_database_backend();
     #[derive(FromQueryResult)]
     struct Active {
         id: i64,
@@ -78,19 +102,22 @@ pub(super) async fn apply(
     .all(ctx.txn)
     .await?;
     let now: Value = ctx.now.into();
+    let mut paused = 0;
     for campaign in campaigns {
-        ctx.txn
+        let changed = ctx
+            .txn
             .execute_raw(stmt(
                 backend,
                 "UPDATE campaign SET status = 'paused', pause_reason = ?, updated_at = ? \
                  WHERE id = ? AND status = 'active'",
-                vec![
-                    INSTANCE_DISCONNECTED.into(),
-                    now.clone(),
-                    campaign.id.into(),
-                ],
+                vec![reason.into(), now.clone(), campaign.id.into()],
             ))
-            .await?;
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            continue;
+        }
+        paused += 1;
         ctx.effects.touch_campaign(campaign.id);
         ctx.effects
             .log(
@@ -98,21 +125,13 @@ pub(super) async fn apply(
                 LogLine {
                     tenant_id: instance.tenant_id,
                     campaign_id: campaign.id,
-                    log_type: INSTANCE_DISCONNECTED,
+                    log_type: reason,
                     severity: Severity::Critical,
-                    message: format!(
-                        "Instance {} disconnected ({state}); campaign paused until resumed",
-                        instance.name
-                    ),
-                    details: Some(json!({
-                        "instance_id": instance.id,
-                        "instance_name": instance.name,
-                        "state": state,
-                        "status_reason": update.status_reason,
-                    })),
+                    message: message.to_string(),
+                    details: Some(details.clone()),
                 },
             )
             .await?;
     }
-    Ok(Outcome::Disconnected)
+    Ok(paused)
 }

@@ -69,7 +69,9 @@ impl Effects {
     }
 
     /// Records the counter and stat changes of a campaign contact moving `from` → `to`
-    /// (a row that already has its message id).
+    /// (a row that already has its message id). Each counter changes by whether `to` counts
+    /// in it minus whether `from` did, so a row rescued from `failed` (Evolution proved it
+    /// was sent after all) takes its failure back.
     pub fn transition(
         &mut self,
         campaign_id: i64,
@@ -78,14 +80,12 @@ impl Effects {
         to: DeliveryStatus,
     ) {
         use DeliveryStatus as D;
-        let step = |counted: &[D]| i64::from(!counted.contains(&from) && counted.contains(&to));
-        let pending = -i64::from(
-            matches!(from, D::Pending | D::Sending) && !matches!(to, D::Pending | D::Sending),
-        );
+        let step =
+            |counted: &[D]| i64::from(counted.contains(&to)) - i64::from(counted.contains(&from));
         let (delivered, read) = (step(&[D::Delivered, D::Read]), step(&[D::Read]));
         let failed = step(&[D::Failed]);
         let c = self.campaign(campaign_id);
-        c.pending += pending;
+        c.pending += step(&[D::Pending, D::Sending]);
         c.delivered += delivered;
         c.read += read;
         c.failed += failed;

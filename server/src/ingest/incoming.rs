@@ -9,12 +9,13 @@ use crate::domain::{optout, phone};
 use crate::evolution::IncomingMessage;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::service::sql::{placeholders, stmt};
+use crate::service::sql::stmt;
 
 #[derive(FromQueryResult)]
 struct ContactRow {
     id: i64,
     phone: String,
+    phone_key: String,
     opted_out: bool,
 }
 
@@ -47,22 +48,28 @@ async fn keywords(ctx: &Ctx<'_>, tenant_id: i64) -> Result<Vec<String>, DbErr> {
 }
 
 /// The campaign contact this message answers: the quoted campaign message if it quotes one,
-/// else the latest campaign message sent to the contact.
+/// else the latest campaign message sent to the person (under either spelling of the number).
 async fn answered(
     ctx: &Ctx<'_>,
-    contact_id: i64,
+    tenant_id: i64,
+    contact: &ContactRow,
     quoted: Option<&str>,
 ) -> Result<Option<CampaignRow>, DbErr> {
     let backend = ctx.txn.get_database_backend();
     let select = "SELECT id, campaign_id, \
         (CASE WHEN replied_at IS NULL THEN FALSE ELSE TRUE END) AS replied, \
         (CASE WHEN opted_out_at IS NULL THEN FALSE ELSE TRUE END) AS opted_out \
-        FROM campaign_contact WHERE contact_id = ? AND whatsapp_message_id IS NOT NULL";
+        FROM campaign_contact WHERE contact_id IN \
+        (SELECT id FROM contact WHERE tenant_id = ? AND phone_key = ?) \
+        AND whatsapp_message_id IS NOT NULL";
+    let person = || -> Vec<Value> { vec![tenant_id.into(), contact.phone_key.clone().into()] };
     if let Some(quoted) = quoted {
+        let mut values = person();
+        values.push(quoted.into());
         let row = CampaignRow::find_by_statement(stmt(
             backend,
             &format!("{select} AND whatsapp_message_id = ?"),
-            vec![contact_id.into(), quoted.into()],
+            values,
         ))
         .one(ctx.txn)
         .await?;
@@ -73,7 +80,7 @@ async fn answered(
     CampaignRow::find_by_statement(stmt(
         backend,
         &format!("{select} ORDER BY sent_at DESC, id DESC LIMIT 1"),
-        vec![contact_id.into()],
+        person(),
     ))
     .one(ctx.txn)
     .await
@@ -89,17 +96,19 @@ pub(super) async fn apply(
         return Ok(Outcome::UnknownContact);
     };
     let backend = ctx.txn.get_database_backend();
-    let variants = phone::match_variants(phone);
-    let mut values: Vec<Value> = vec![instance.tenant_id.into()];
-    values.extend(variants.iter().map(|v| Value::from(v.clone())));
+    // The person, whichever spelling of the number WhatsApp used; the contact with exactly
+    // that spelling first, then the oldest.
     let contact = ContactRow::find_by_statement(stmt(
         backend,
-        &format!(
-            "SELECT id, phone, (CASE WHEN opted_out_at IS NULL THEN FALSE ELSE TRUE END) AS opted_out \
-             FROM contact WHERE tenant_id = ? AND phone IN ({}) ORDER BY id LIMIT 1",
-            placeholders(variants.len())
-        ),
-        values,
+        "SELECT id, phone, phone_key, \
+         (CASE WHEN opted_out_at IS NULL THEN FALSE ELSE TRUE END) AS opted_out \
+         FROM contact WHERE tenant_id = ? AND phone_key = ? \
+         ORDER BY (CASE WHEN phone = ? THEN 0 ELSE 1 END), id LIMIT 1",
+        vec![
+            instance.tenant_id.into(),
+            phone::identity_key(phone).into(),
+            phone.clone().into(),
+        ],
     ))
     .one(ctx.txn)
     .await?;
@@ -117,7 +126,13 @@ pub(super) async fn apply(
         ))
         .await?;
 
-    let answered = answered(ctx, contact.id, message.quoted_message_id.as_deref()).await?;
+    let answered = answered(
+        ctx,
+        instance.tenant_id,
+        &contact,
+        message.quoted_message_id.as_deref(),
+    )
+    .await?;
     if let Some(row) = &answered
         && !row.replied
     {
@@ -143,6 +158,64 @@ pub(super) async fn apply(
     Ok(Outcome::OptedOut)
 }
 
+/// Cancels for good the pending sends to the person with `phone_key` (rows already claimed
+/// by the sender are stopped by its re-check before the call). Returns the campaigns touched.
+async fn cancel_pending(
+    ctx: &mut Ctx<'_>,
+    tenant_id: i64,
+    phone_key: &str,
+) -> Result<Vec<i64>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Pending {
+        id: i64,
+        campaign_id: i64,
+    }
+    let rows: Vec<(i64, i64)> = Pending::find_by_statement(stmt(
+        ctx.txn.get_database_backend(),
+        "SELECT cc.id, cc.campaign_id FROM campaign_contact cc JOIN contact ct ON ct.id = cc.contact_id \
+         WHERE ct.tenant_id = ? AND ct.phone_key = ? AND cc.status = 'pending' ORDER BY cc.id",
+        vec![tenant_id.into(), phone_key.into()],
+    ))
+    .all(ctx.txn)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.campaign_id))
+    .collect();
+    cancel_rows(ctx, &rows).await
+}
+
+/// Marks pending campaign contacts `(id, campaign_id)` opted out. Each row changes only if it
+/// is still pending when updated, and only a changed row is counted. Returns the campaigns
+/// touched.
+pub(crate) async fn cancel_rows(ctx: &mut Ctx<'_>, rows: &[(i64, i64)]) -> Result<Vec<i64>, DbErr> {
+    let backend = ctx.txn.get_database_backend();
+    let now: Value = ctx.now.into();
+    let mut affected: Vec<i64> = Vec::new();
+    for (id, campaign_id) in rows {
+        let changed = ctx
+            .txn
+            .execute_raw(stmt(
+                backend,
+                "UPDATE campaign_contact SET status = 'opted_out', opted_out_at = ?, updated_at = ? \
+                 WHERE id = ? AND status = 'pending'",
+                vec![now.clone(), now.clone(), (*id).into()],
+            ))
+            .await?
+            .rows_affected();
+        if changed == 0 {
+            continue;
+        }
+        ctx.effects.transition(
+            *campaign_id,
+            None,
+            DeliveryStatus::Pending,
+            DeliveryStatus::OptedOut,
+        );
+        affected.push(*campaign_id);
+    }
+    Ok(affected)
+}
+
 async fn opt_out(
     ctx: &mut Ctx<'_>,
     instance: &InstanceRef,
@@ -153,52 +226,24 @@ async fn opt_out(
 ) -> Result<(), DbErr> {
     let backend = ctx.txn.get_database_backend();
     let now: Value = ctx.now.into();
+    // The person opts out under every spelling of their number. Contacts already opted out
+    // keep their first opt-out (its keyword and text are the evidence).
     ctx.txn
         .execute_raw(stmt(
             backend,
             "UPDATE contact SET opted_out_at = ?, opt_out_keyword = ?, opt_out_text = ?, \
-             updated_at = ? WHERE id = ?",
+             updated_at = ? WHERE tenant_id = ? AND phone_key = ? AND opted_out_at IS NULL",
             vec![
                 now.clone(),
                 keyword.into(),
                 text.into(),
                 now.clone(),
-                contact.id.into(),
+                instance.tenant_id.into(),
+                contact.phone_key.clone().into(),
             ],
         ))
         .await?;
-
-    // Pending sends are cancelled for good; rows already sent keep their tracking.
-    #[derive(FromQueryResult)]
-    struct Pending {
-        id: i64,
-        campaign_id: i64,
-    }
-    let pending = Pending::find_by_statement(stmt(
-        backend,
-        "SELECT id, campaign_id FROM campaign_contact WHERE contact_id = ? AND status = 'pending'",
-        vec![contact.id.into()],
-    ))
-    .all(ctx.txn)
-    .await?;
-    let mut affected: Vec<i64> = Vec::new();
-    for row in &pending {
-        ctx.txn
-            .execute_raw(stmt(
-                backend,
-                "UPDATE campaign_contact SET status = 'opted_out', opted_out_at = ?, updated_at = ? \
-                 WHERE id = ? AND status = 'pending'",
-                vec![now.clone(), now.clone(), row.id.into()],
-            ))
-            .await?;
-        ctx.effects.transition(
-            row.campaign_id,
-            None,
-            DeliveryStatus::Pending,
-            DeliveryStatus::OptedOut,
-        );
-        affected.push(row.campaign_id);
-    }
+    let mut affected = cancel_pending(ctx, instance.tenant_id, &contact.phone_key).await?;
     if let Some(row) = answered
         && !row.opted_out
     {

@@ -12,9 +12,17 @@ use crate::ingest::tracked::TrackedRow;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::sql::{placeholders, stmt};
 
-/// Gives campaign contact `campaign_contact_id` (pending or sending) the message id, marks it
-/// sent through `instance_id`, and applies any receipts that were waiting for that id.
-/// Returns false when the row already had an id or was no longer pending.
+/// Why a row the stale sweep marked failed may still be linked: its send's outcome was
+/// unknown, so a message id from Evolution proves it went out after all.
+pub const UNKNOWN_OUTCOME: &str = "send outcome unknown (no answer from Evolution, or the server \
+    stopped mid-send); check the conversation before sending again";
+
+/// Gives campaign contact `campaign_contact_id` the message id, marks it sent through
+/// `instance_id`, and applies any receipts that were waiting for that id. The row may be
+/// pending, sending, or failed by the stale sweep for an unknown outcome (then the failure is
+/// taken back). The update is guarded by the status it read, so a concurrent change (the
+/// sweep, another process) wins cleanly and nothing is counted twice. Returns false when the
+/// row already had an id or was no longer in one of those states.
 pub async fn attach_message_id(
     ctx: &mut Ctx<'_>,
     campaign_contact_id: i64,
@@ -22,39 +30,51 @@ pub async fn attach_message_id(
     message_id: &str,
 ) -> Result<bool, DbErr> {
     let backend = ctx.txn.get_database_backend();
-    let Some(row) = TrackedRow::find_by_statement(stmt(
-        backend,
-        "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id, \
-         cc.whatsapp_message_id FROM campaign_contact cc JOIN campaign c ON c.id = cc.campaign_id \
-         WHERE cc.id = ? AND cc.whatsapp_message_id IS NULL \
-         AND cc.status IN ('pending', 'sending')",
-        vec![campaign_contact_id.into()],
-    ))
-    .one(ctx.txn)
-    .await?
-    else {
-        return Ok(false);
-    };
-    let now: Value = ctx.now.into();
-    let changed = ctx
-        .txn
-        .execute_raw(stmt(
+    // Read the row, then update it only if it still has the status read. When a concurrent
+    // transaction changed it in between (the stale sweep failing it, say), read it again:
+    // the second look sees that change committed.
+    let mut attempt = 0;
+    let row = loop {
+        attempt += 1;
+        let Some(row) = TrackedRow::find_by_statement(stmt(
             backend,
-            "UPDATE campaign_contact SET whatsapp_message_id = ?, status = 'sent', sent_at = ?, \
-             instance_id = ?, updated_at = ? WHERE id = ? AND whatsapp_message_id IS NULL",
-            vec![
-                message_id.into(),
-                now.clone(),
-                instance_id.into(),
-                now,
-                row.id.into(),
-            ],
+            "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id, \
+             cc.whatsapp_message_id FROM campaign_contact cc JOIN campaign c ON c.id = cc.campaign_id \
+             WHERE cc.id = ? AND cc.whatsapp_message_id IS NULL \
+             AND (cc.status IN ('pending', 'sending') OR (cc.status = 'failed' AND cc.error = ?))",
+            vec![campaign_contact_id.into(), UNKNOWN_OUTCOME.into()],
         ))
+        .one(ctx.txn)
         .await?
-        .rows_affected();
-    if changed == 0 {
-        return Ok(false);
-    }
+        else {
+            return Ok(false);
+        };
+        let now: Value = ctx.now.into();
+        let changed = ctx
+            .txn
+            .execute_raw(stmt(
+                backend,
+                "UPDATE campaign_contact SET whatsapp_message_id = ?, status = 'sent', sent_at = ?, \
+                 instance_id = ?, failed_at = NULL, error = NULL, updated_at = ? \
+                 WHERE id = ? AND whatsapp_message_id IS NULL AND status = ?",
+                vec![
+                    message_id.into(),
+                    now.clone(),
+                    instance_id.into(),
+                    now,
+                    row.id.into(),
+                    row.status.clone().into(),
+                ],
+            ))
+            .await?
+            .rows_affected();
+        if changed == 1 {
+            break row;
+        }
+        if attempt >= 3 {
+            return Ok(false);
+        }
+    };
     let from = DeliveryStatus::parse(&row.status).unwrap_or(DeliveryStatus::Pending);
     ctx.effects.transition(
         row.campaign_id,
@@ -77,7 +97,7 @@ pub async fn attach_message_id(
 }
 
 /// Applies, in rank order (a failure last), the receipts kept for `message_id`, then drops them.
-async fn apply_waiting_receipts(
+pub(crate) async fn apply_waiting_receipts(
     ctx: &mut Ctx<'_>,
     mut row: TrackedRow,
     message_id: &str,
@@ -141,12 +161,18 @@ pub(super) async fn apply_sent(
     struct Candidate {
         id: i64,
     }
-    let mut values: Vec<Value> = vec![instance.id.into(), instance.tenant_id.into()];
+    let mut values: Vec<Value> = vec![
+        instance.id.into(),
+        UNKNOWN_OUTCOME.into(),
+        instance.tenant_id.into(),
+    ];
     values.extend(variants.iter().map(|v| Value::from(v.clone())));
     let sql = format!(
         "SELECT cc.id FROM campaign_contact cc JOIN contact ct ON ct.id = cc.contact_id \
-         WHERE cc.instance_id = ? AND cc.status = 'sending' AND cc.whatsapp_message_id IS NULL \
-         AND ct.tenant_id = ? AND ct.phone IN ({}) ORDER BY cc.id LIMIT 1",
+         WHERE cc.instance_id = ? AND cc.whatsapp_message_id IS NULL \
+         AND (cc.status = 'sending' OR (cc.status = 'failed' AND cc.error = ?)) \
+         AND ct.tenant_id = ? AND ct.phone IN ({}) \
+         ORDER BY (CASE WHEN cc.status = 'sending' THEN 0 ELSE 1 END), cc.id LIMIT 1",
         placeholders(variants.len())
     );
     let candidate =

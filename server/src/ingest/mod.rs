@@ -16,8 +16,11 @@ pub mod tracked;
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseTransaction, DbErr};
 
+pub(crate) use connection::pause_campaigns_of;
 pub use effects::Effects;
-pub use linking::attach_message_id;
+pub(crate) use incoming::cancel_rows;
+pub(crate) use linking::apply_waiting_receipts;
+pub use linking::{UNKNOWN_OUTCOME, attach_message_id};
 
 use crate::evolution::Event;
 

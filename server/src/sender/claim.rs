@@ -15,7 +15,9 @@ use crate::domain::campaign_state::CampaignStatus;
 use crate::domain::delivery::DeliveryStatus;
 use crate::entities::campaign;
 use crate::evolution::client::{ApiVersion, SendError};
-use crate::ingest::{Ctx, Effects, attach_message_id};
+use crate::ingest::{
+    Ctx, Effects, InstanceRef, UNKNOWN_OUTCOME, attach_message_id, cancel_rows, pause_campaigns_of,
+};
 use crate::sender::SenderDeps;
 use crate::service::campaign_logs::{LogLine, Severity};
 use crate::service::campaigns;
@@ -170,7 +172,9 @@ pub async fn claim_next(
     let mut sql = String::from(
         "SELECT cc.id, cc.campaign_id, ct.phone, ct.name FROM campaign_contact cc \
          JOIN contact ct ON ct.id = cc.contact_id \
-         WHERE cc.campaign_id = ? AND cc.status = 'pending' AND ct.opted_out_at IS NULL",
+         WHERE cc.campaign_id = ? AND cc.status = 'pending' AND ct.opted_out_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM contact o WHERE o.tenant_id = ct.tenant_id \
+         AND o.phone_key = ct.phone_key AND o.opted_out_at IS NOT NULL)",
     );
     if !others.is_empty() {
         sql.push_str(&format!(
@@ -203,6 +207,91 @@ pub async fn claim_next(
     Ok((changed == 1).then_some(claimed))
 }
 
+/// What the last look before the Evolution call found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recheck {
+    /// Still claimed, the person has not opted out, the campaign is active: send.
+    Send,
+    /// The person opted out (under any spelling of their number) since the claim: the row
+    /// is now `opted_out` and nothing is sent.
+    OptedOut,
+    /// The campaign stopped since the claim: the row is pending again, nothing was sent.
+    Stopped,
+}
+
+/// The last look before the Evolution call, after the claim committed: an opt-out or a pause
+/// that committed in between wins over the claim. Each change is guarded by `sending`.
+pub async fn recheck(deps: &SenderDeps, claimed: &Claimed) -> Result<Recheck, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Look {
+        opted_out: bool,
+        campaign_status: String,
+    }
+    let backend = deps.db.backend();
+    let look = Look::find_by_statement(stmt(
+        backend,
+        "SELECT (CASE WHEN EXISTS (SELECT 1 FROM contact o WHERE o.tenant_id = ct.tenant_id \
+         AND o.phone_key = ct.phone_key AND o.opted_out_at IS NOT NULL) THEN TRUE ELSE FALSE END) \
+         AS opted_out, c.status AS campaign_status \
+         FROM campaign_contact cc JOIN contact ct ON ct.id = cc.contact_id \
+         JOIN campaign c ON c.id = cc.campaign_id WHERE cc.id = ?",
+        vec![claimed.id.into()],
+    ))
+    .one(&deps.db.write)
+    .await?;
+    let Some(look) = look else {
+        return Ok(Recheck::Stopped);
+    };
+    if look.opted_out {
+        let txn = deps.db.write.begin().await?;
+        let now = Utc::now();
+        let changed = txn
+            .execute_raw(stmt(
+                backend,
+                "UPDATE campaign_contact SET status = 'opted_out', opted_out_at = ?, updated_at = ? \
+                 WHERE id = ? AND status = 'sending'",
+                vec![now.into(), now.into(), claimed.id.into()],
+            ))
+            .await?
+            .rows_affected();
+        let mut ctx = Ctx::new(&txn, now);
+        if changed == 1 {
+            ctx.effects.transition(
+                claimed.campaign_id,
+                None,
+                DeliveryStatus::Sending,
+                DeliveryStatus::OptedOut,
+            );
+        }
+        let effects = std::mem::take(&mut ctx.effects);
+        commit(deps, txn, effects, now).await?;
+        tracing::info!(
+            campaign_contact = claimed.id,
+            "the contact opted out after the claim; not sent"
+        );
+        return Ok(Recheck::OptedOut);
+    }
+    if look.campaign_status != CampaignStatus::Active.as_str() {
+        put_back(deps, claimed.id).await?;
+        return Ok(Recheck::Stopped);
+    }
+    Ok(Recheck::Send)
+}
+
+/// Returns a claimed row to `pending` (nothing was sent through it).
+pub async fn put_back(deps: &SenderDeps, campaign_contact_id: i64) -> Result<(), DbErr> {
+    deps.db
+        .write
+        .execute_raw(stmt(
+            deps.db.backend(),
+            "UPDATE campaign_contact SET status = 'pending', updated_at = ? \
+             WHERE id = ? AND status = 'sending'",
+            vec![Utc::now().into(), campaign_contact_id.into()],
+        ))
+        .await
+        .map(|_| ())
+}
+
 /// Records the message id Evolution returned (and applies receipts that beat it).
 pub async fn record_sent(
     deps: &SenderDeps,
@@ -219,9 +308,10 @@ pub async fn record_sent(
     commit(deps, txn, effects, now).await
 }
 
-/// Records a send that did not produce a message id: permanent errors fail the row, "not
-/// sent" answers put it back to pending, unknown outcomes leave it `sending` for the
-/// `send.message` webhook or the stale sweep to resolve.
+/// Records a send that did not produce a message id: answers that blame the contact or the
+/// message fail the row, answers proving nothing was sent (Evolution unreachable, our key
+/// refused, the instance unknown to Evolution) put it back to pending, unknown outcomes leave
+/// it `sending` for the `send.message` webhook or the stale sweep to resolve.
 pub async fn record_failure(
     deps: &SenderDeps,
     claimed: &Claimed,
@@ -238,17 +328,9 @@ pub async fn record_failure(
             )
             .await
         }
-        SendError::Unavailable(_) => deps
-            .db
-            .write
-            .execute_raw(stmt(
-                deps.db.backend(),
-                "UPDATE campaign_contact SET status = 'pending', updated_at = ? \
-                 WHERE id = ? AND status = 'sending'",
-                vec![Utc::now().into(), claimed.id.into()],
-            ))
-            .await
-            .map(|_| ()),
+        SendError::NotSent(_) | SendError::Unauthorized(_) | SendError::InstanceMissing(_) => {
+            put_back(deps, claimed.id).await
+        }
         SendError::Unknown(reason) => {
             tracing::warn!(campaign_contact = claimed.id, %reason, "send outcome unknown; waiting for send.message");
             Ok(())
@@ -361,18 +443,44 @@ pub async fn recover_stale_sending(deps: &SenderDeps, older_than: Duration) -> R
             deps,
             &[(row.id, row.campaign_id, row.phone)],
             row.instance_id,
-            "send outcome unknown (no answer from Evolution, or the server stopped mid-send); \
-             check the conversation before sending again",
+            UNKNOWN_OUTCOME,
         )
         .await?;
     }
     Ok(n)
 }
 
-/// Completes an active campaign that has nothing pending or being sent.
+/// Completes an active campaign that has nothing pending or being sent. Rows still pending
+/// for people who opted out since (a send put back after Evolution refused it, say) can never
+/// be claimed: they become `opted_out` first, so they cannot hold the campaign open forever.
 pub async fn complete_if_done(deps: &SenderDeps, campaign_id: i64) -> Result<(), DbErr> {
     let backend = deps.db.backend();
     let txn = deps.db.write.begin().await?;
+    #[derive(FromQueryResult)]
+    struct Stranded {
+        id: i64,
+    }
+    let stranded: Vec<i64> = Stranded::find_by_statement(stmt(
+        backend,
+        "SELECT cc.id FROM campaign_contact cc JOIN contact ct ON ct.id = cc.contact_id \
+         WHERE cc.campaign_id = ? AND cc.status = 'pending' AND EXISTS (SELECT 1 FROM contact o \
+         WHERE o.tenant_id = ct.tenant_id AND o.phone_key = ct.phone_key AND o.opted_out_at IS NOT NULL)",
+        vec![campaign_id.into()],
+    ))
+    .all(&txn)
+    .await?
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
+    let mut effects = Effects::default();
+    if !stranded.is_empty() {
+        let now = Utc::now();
+        let mut ctx = Ctx::new(&txn, now);
+        let rows: Vec<(i64, i64)> = stranded.iter().map(|id| (*id, campaign_id)).collect();
+        cancel_rows(&mut ctx, &rows).await?;
+        effects = std::mem::take(&mut ctx.effects);
+        effects.flush(&txn, now).await?;
+    }
     #[derive(FromQueryResult)]
     struct Left {
         n: i64,
@@ -386,6 +494,10 @@ pub async fn complete_if_done(deps: &SenderDeps, campaign_id: i64) -> Result<(),
     .await?
     .map_or(0, |l| l.n);
     if left > 0 {
+        if !stranded.is_empty() {
+            txn.commit().await?;
+            deps.publisher.publish(effects);
+        }
         return Ok(());
     }
     let now = Utc::now();
@@ -403,7 +515,9 @@ pub async fn complete_if_done(deps: &SenderDeps, campaign_id: i64) -> Result<(),
         message: "Campaign completed: every contact was handled".into(),
         details: None,
     };
-    change_status(deps, txn, update, campaign_id, line).await
+    change_status(deps, txn, update, campaign_id, line).await?;
+    deps.publisher.publish(effects);
+    Ok(())
 }
 
 /// Runs the campaign status `update` in `txn`; when it changed the campaign, writes the log
@@ -423,6 +537,56 @@ async fn change_status<'l>(
     ctx.effects.touch_campaign(campaign_id);
     let tenant_id = tenant_of(&txn, campaign_id).await?;
     ctx.effects.log(&txn, line(tenant_id)).await?;
+    let effects = std::mem::take(&mut ctx.effects);
+    commit(deps, txn, effects, now).await
+}
+
+/// Evolution refused the instance itself (our api key, or the instance is unknown there): the
+/// instance is marked (`state`, inactive) and every active campaign it serves is paused for
+/// `reason`. Its contacts stay pending for when an admin fixes the instance.
+pub async fn instance_refused(
+    deps: &SenderDeps,
+    instance: &Available,
+    state: &str,
+    reason: &str,
+    error: &SendError,
+) -> Result<(), DbErr> {
+    let backend = deps.db.backend();
+    let txn = deps.db.write.begin().await?;
+    let now = Utc::now();
+    txn.execute_raw(stmt(
+        backend,
+        "UPDATE whatsapp_instance SET connection_state = ?, active = ? WHERE id = ?",
+        vec![state.into(), false.into(), instance.id.into()],
+    ))
+    .await?;
+    let tenant_id = {
+        #[derive(FromQueryResult)]
+        struct Row {
+            tenant_id: i64,
+        }
+        Row::find_by_statement(stmt(
+            backend,
+            "SELECT tenant_id FROM whatsapp_instance WHERE id = ?",
+            vec![instance.id.into()],
+        ))
+        .one(&txn)
+        .await?
+        .map_or(0, |r| r.tenant_id)
+    };
+    let mut ctx = Ctx::new(&txn, now);
+    ctx.effects.touch_instance(instance.id);
+    let who = InstanceRef {
+        id: instance.id,
+        tenant_id,
+        name: instance.name.clone(),
+    };
+    let message = format!(
+        "Instance {} cannot send: {error}; campaign paused until the instance is fixed and the campaign resumed",
+        instance.name
+    );
+    let details = json!({ "instance_id": instance.id, "instance_name": instance.name });
+    pause_campaigns_of(&mut ctx, &who, reason, &message, details).await?;
     let effects = std::mem::take(&mut ctx.effects);
     commit(deps, txn, effects, now).await
 }

@@ -7,7 +7,7 @@
 //! server processes never claim the same row); a claimed row is never sent again. Pacing,
 //! rotation and failure tracking are per process.
 
-mod claim;
+pub mod claim;
 mod pacing;
 
 use std::collections::HashMap;
@@ -24,8 +24,15 @@ use crate::domain::template;
 use crate::evolution::client::{EvolutionClient, SendError, Target};
 use crate::live::publish::Publisher;
 
+use claim::{Available, Recheck};
 pub use claim::{Claimed, recover_stale_sending};
 use pacing::InstancePace;
+
+/// Pause reason: Evolution refused the instance's api key (401/403).
+pub const EVOLUTION_AUTH_FAILED: &str = "evolution_auth_failed";
+
+/// Pause reason: Evolution does not know the instance (404).
+pub const EVOLUTION_INSTANCE_MISSING: &str = "evolution_instance_missing";
 
 /// How the sender behaves.
 #[derive(Clone, Debug)]
@@ -68,7 +75,7 @@ pub struct SenderDeps {
 
 /// The result of one send, reported back to the loop.
 struct Sent {
-    instance_id: i64,
+    instance: Available,
     campaign_id: i64,
     min_delay_ms: i64,
     max_delay_ms: i64,
@@ -90,6 +97,7 @@ async fn run(deps: SenderDeps, config: SenderConfig) {
     let mut tick = tokio::time::interval(config.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_sweep = Instant::now();
+    let mut schedule_failing: Option<Instant> = None;
     loop {
         tokio::select! {
             Some(done) = in_flight.join_next() => {
@@ -98,8 +106,15 @@ async fn run(deps: SenderDeps, config: SenderConfig) {
                 }
             }
             _ = tick.tick() => {
-                if let Err(e) = schedule(&deps, &mut paces, &mut in_flight).await {
-                    tracing::warn!(error = %e, "sender could not schedule sends");
+                match schedule(&deps, &mut paces, &mut in_flight).await {
+                    Ok(()) => schedule_failing = None,
+                    // During a database outage this fails every tick: say so once a minute.
+                    Err(e) => {
+                        if schedule_failing.is_none_or(|at: Instant| at.elapsed() >= Duration::from_secs(60)) {
+                            schedule_failing = Some(Instant::now());
+                            tracing::warn!(error = %e, "sender could not schedule sends");
+                        }
+                    }
                 }
                 if !startup_checked && started.elapsed() >= config.startup_grace {
                     startup_checked = true;
@@ -154,35 +169,18 @@ async fn schedule(
             sent_any = true;
             pace.busy = true;
             let text = template::render(&campaign.message, &claimed.name, &claimed.phone);
-            let target = Target {
-                api_url: instance.api_url.clone(),
-                instance: instance.name.clone(),
-                api_key: instance.api_key.clone(),
-                version: instance.version,
-            };
             let typing_delay = campaign.settings.min_delay_ms.clamp(0, 1200) as u64;
             let deps = deps.clone();
-            let (instance_id, campaign_id) = (instance.id, campaign.id);
+            let campaign_id = campaign.id;
             let (min_delay_ms, max_delay_ms) = (
                 campaign.settings.min_delay_ms,
                 campaign.settings.max_delay_ms,
             );
+            let instance = instance.clone();
             in_flight.spawn(async move {
-                let outcome = match deps
-                    .client
-                    .send_text(&target, &claimed.phone, &text, typing_delay)
-                    .await
-                {
-                    Ok(message_id) => claim::record_sent(&deps, &claimed, instance_id, &message_id)
-                        .await
-                        .map_err(|e| SendError::Unknown(format!("sent, but not recorded: {e}"))),
-                    Err(e) => {
-                        claim::record_failure(&deps, &claimed, instance_id, &e).await;
-                        Err(e)
-                    }
-                };
+                let outcome = send_one(&deps, &claimed, &instance, &text, typing_delay).await;
                 Sent {
-                    instance_id,
+                    instance,
                     campaign_id,
                     min_delay_ms,
                     max_delay_ms,
@@ -197,13 +195,85 @@ async fn schedule(
     Ok(())
 }
 
+/// The last look (opt-out, campaign still active), the Evolution call, and recording its
+/// answer. A message Evolution accepted is recorded even if the database is away for a while.
+async fn send_one(
+    deps: &SenderDeps,
+    claimed: &Claimed,
+    instance: &Available,
+    text: &str,
+    typing_delay: u64,
+) -> Result<(), SendError> {
+    match claim::recheck(deps, claimed).await {
+        Ok(Recheck::Send) => {}
+        Ok(Recheck::OptedOut | Recheck::Stopped) => return Ok(()),
+        Err(e) => {
+            // Cannot make sure the person may be messaged: do not send. The row stays
+            // claimed until it can be put back.
+            tracing::warn!(error = %e, campaign_contact = claimed.id, "cannot re-check a claimed contact; not sent");
+            retry_until_done(|| claim::put_back(deps, claimed.id)).await;
+            return Ok(());
+        }
+    }
+    let target = Target {
+        api_url: instance.api_url.clone(),
+        instance: instance.name.clone(),
+        api_key: instance.api_key.clone(),
+        version: instance.version,
+    };
+    match deps
+        .client
+        .send_text(&target, &claimed.phone, text, typing_delay)
+        .await
+    {
+        Ok(message_id) => {
+            retry_until_done(|| claim::record_sent(deps, claimed, instance.id, &message_id)).await;
+            Ok(())
+        }
+        Err(e) => {
+            claim::record_failure(deps, claimed, instance.id, &e).await;
+            Err(e)
+        }
+    }
+}
+
+/// Runs `write` until it succeeds: a message Evolution accepted must be recorded, whatever
+/// the database does meanwhile. Waits 0.5 s, doubling up to 30 s, between tries; warns on the
+/// first failure and then once a minute.
+async fn retry_until_done<F, Fut>(mut write: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), sea_orm::DbErr>>,
+{
+    let mut wait = Duration::from_millis(500);
+    let mut warned: Option<Instant> = None;
+    loop {
+        match write().await {
+            Ok(()) => {
+                if warned.is_some() {
+                    tracing::info!("a send's outcome was recorded after the database came back");
+                }
+                return;
+            }
+            Err(e) => {
+                if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(60)) {
+                    warned = Some(Instant::now());
+                    tracing::warn!(error = %e, "cannot record a send's outcome yet; retrying");
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
 async fn after_send(
     deps: &SenderDeps,
     config: &SenderConfig,
     paces: &mut HashMap<i64, InstancePace>,
     sent: Sent,
 ) {
-    let pace = paces.entry(sent.instance_id).or_default();
+    let pace = paces.entry(sent.instance.id).or_default();
     pace.busy = false;
     let delay = if sent.max_delay_ms > sent.min_delay_ms {
         rand::rng().random_range(sent.min_delay_ms..=sent.max_delay_ms)
@@ -216,7 +286,7 @@ async fn after_send(
             pace.record(true);
             None
         }
-        Err(SendError::Unavailable(_)) => {
+        Err(SendError::NotSent(_)) => {
             pace.record(false);
             pace.back_off();
             (pace.unavailable_in_a_row >= config.max_unavailable_in_a_row).then_some((
@@ -226,6 +296,17 @@ async fn after_send(
                     pace.unavailable_in_a_row
                 ),
             ))
+        }
+        Err(e @ (SendError::Unauthorized(_) | SendError::InstanceMissing(_))) => {
+            let (state, reason) = match e {
+                SendError::Unauthorized(_) => ("auth_failed", EVOLUTION_AUTH_FAILED),
+                _ => ("missing", EVOLUTION_INSTANCE_MISSING),
+            };
+            if let Err(err) = claim::instance_refused(deps, &sent.instance, state, reason, e).await
+            {
+                tracing::warn!(error = %err, "cannot pause the campaigns of a refused instance");
+            }
+            None
         }
         Err(SendError::Unknown(_)) => None,
         Err(SendError::NotOnWhatsApp | SendError::Rejected(_)) => {

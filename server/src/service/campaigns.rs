@@ -226,12 +226,20 @@ async fn insert_contacts(
     now: DateTime<Utc>,
 ) -> ServiceResult<u64> {
     let backend = txn.get_database_backend();
+    // A person who opted out under any spelling of their number is never to be sent.
     let base = "INSERT INTO campaign_contact (campaign_id, contact_id, status, updated_at) \
-        SELECT ?, id, CASE WHEN opted_out_at IS NULL THEN 'pending' ELSE 'opted_out' END, ? \
+        SELECT ?, id, CASE WHEN NOT EXISTS (SELECT 1 FROM contact o WHERE o.tenant_id = contact.tenant_id \
+        AND o.phone_key = contact.phone_key AND o.opted_out_at IS NOT NULL) \
+        THEN 'pending' ELSE 'opted_out' END, ? \
         FROM contact WHERE tenant_id = ?";
     let head = || -> Vec<Value> { vec![campaign_id.into(), now.into(), tenant_id.into()] };
     let Some(ids) = contact_ids else {
-        let res = txn.execute_raw(stmt(backend, base, head())).await?;
+        // One row per person: of twins imported before identities existed, the oldest.
+        let sql = format!(
+            "{base} AND NOT EXISTS (SELECT 1 FROM contact t WHERE t.tenant_id = contact.tenant_id \
+             AND t.phone_key = contact.phone_key AND t.id < contact.id)"
+        );
+        let res = txn.execute_raw(stmt(backend, &sql, head())).await?;
         return Ok(res.rows_affected());
     };
     let mut inserted = 0;

@@ -56,8 +56,10 @@ pub fn parse_csv(text: &str) -> ServiceResult<Vec<NewContact>> {
     Ok(rows)
 }
 
-/// Creates new contacts and renames existing ones (matched by phone). Rows with an invalid
-/// phone are reported, not fatal. A phone given twice counts once, with the last name.
+/// Creates new contacts and renames existing ones. A person is matched by the identity of
+/// their number ([`phone::identity_key`]), so `55 11 98765-4321` and `55 11 8765-4321` are one
+/// contact whichever spelling came first (an opted-out person stays opted out). Rows with an
+/// invalid phone are reported, not fatal. A number given twice counts once, with the last name.
 pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceResult<ImportReport> {
     if rows.len() > MAX_IMPORT_ROWS {
         return Err(ServiceError::Validation(format!(
@@ -65,16 +67,20 @@ pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceRe
         )));
     }
     let mut report = ImportReport::default();
+    // Identity key → (phone as first given, last name), in file order.
     let mut order: Vec<String> = Vec::new();
-    let mut names: HashMap<String, String> = HashMap::new();
+    let mut people: HashMap<String, (String, String)> = HashMap::new();
     for row in rows {
         match phone::normalize(&row.phone) {
             Ok(p) => {
-                if names
-                    .insert(p.clone(), row.name.trim().to_string())
-                    .is_none()
-                {
-                    order.push(p);
+                let key = phone::identity_key(&p);
+                let name = row.name.trim().to_string();
+                match people.get_mut(&key) {
+                    Some(person) => person.1 = name,
+                    None => {
+                        people.insert(key.clone(), (p, name));
+                        order.push(key);
+                    }
                 }
             }
             Err(e) => report.invalid.push(InvalidContact {
@@ -87,21 +93,26 @@ pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceRe
     let now = Utc::now();
     for chunk in order.chunks(CHUNK) {
         let txn = db.write.begin().await?;
-        let existing: HashMap<String, contact::Model> = contact::Entity::find()
+        let mut existing: HashMap<String, contact::Model> = HashMap::new();
+        for c in contact::Entity::find()
             .filter(contact::Column::TenantId.eq(tenant_id))
-            .filter(contact::Column::Phone.is_in(chunk.iter().cloned()))
+            .filter(contact::Column::PhoneKey.is_in(chunk.iter().cloned()))
+            .order_by_asc(contact::Column::Id)
             .all(&txn)
             .await?
-            .into_iter()
-            .map(|c| (c.phone.clone(), c))
-            .collect();
+        {
+            // Twins imported before identities existed: the oldest one stands for the person.
+            existing.entry(c.phone_key.clone()).or_insert(c);
+        }
         let mut new = Vec::new();
-        for p in chunk {
-            let name = names.get(p).cloned().unwrap_or_default();
-            match existing.get(p) {
-                Some(old) if !name.is_empty() && old.name != name => {
+        for key in chunk {
+            let Some((p, name)) = people.get(key) else {
+                continue;
+            };
+            match existing.get(key) {
+                Some(old) if !name.is_empty() && old.name != *name => {
                     let mut active: contact::ActiveModel = old.clone().into();
-                    active.name = Set(name);
+                    active.name = Set(name.clone());
                     active.updated_at = Set(now);
                     active.update(&txn).await?;
                     report.updated += 1;
@@ -110,7 +121,8 @@ pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceRe
                 None => new.push(contact::ActiveModel {
                     tenant_id: Set(tenant_id),
                     phone: Set(p.clone()),
-                    name: Set(name),
+                    phone_key: Set(key.clone()),
+                    name: Set(name.clone()),
                     opted_out_at: Set(None),
                     opt_out_keyword: Set(None),
                     opt_out_text: Set(None),
@@ -146,7 +158,8 @@ pub fn view(c: contact::Model) -> ContactView {
     }
 }
 
-/// The tenant's contacts, oldest first, optionally only the one with `phone`.
+/// The tenant's contacts, oldest first, optionally only the one with `phone` (either spelling
+/// of a Brazilian mobile finds it).
 pub async fn list(
     db: &Db,
     tenant_id: i64,
@@ -158,7 +171,7 @@ pub async fn list(
     if let Some(raw) = phone_filter {
         let p =
             phone::normalize(raw).map_err(|e| ServiceError::Validation(format!("phone: {e}")))?;
-        query = query.filter(contact::Column::Phone.eq(p));
+        query = query.filter(contact::Column::PhoneKey.eq(phone::identity_key(&p)));
     }
     let rows = query
         .order_by_asc(contact::Column::Id)

@@ -5,10 +5,13 @@
 //! (the row and its effects commit together), and one fsync serves a whole burst.
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
@@ -24,6 +27,10 @@ pub const MAX_BATCH: usize = 256;
 
 /// Jobs that may wait for the writer before new webhooks are turned away with 503.
 pub const QUEUE_CAPACITY: usize = 8192;
+
+/// Body bytes that may wait for the writer (`FLOW_INBOX_MAX_BYTES`) by default: a burst of
+/// large bodies is turned away with 503 before it can exhaust memory.
+pub const DEFAULT_MAX_QUEUED_BYTES: usize = 64 * 1024 * 1024;
 
 /// What the webhook layer made of the body.
 #[derive(Debug)]
@@ -66,41 +73,93 @@ type Reply = oneshot::Sender<Result<Outcome, StoreError>>;
 #[derive(Clone)]
 pub struct Inbox {
     tx: mpsc::Sender<(Job, Reply)>,
+    queued: Arc<QueuedBytes>,
+}
+
+/// Body bytes submitted and not yet through the writer, against a limit.
+struct QueuedBytes {
+    now: AtomicUsize,
+    max: usize,
+}
+
+impl QueuedBytes {
+    /// Counts `n` more bytes unless that goes over the limit.
+    fn reserve(&self, n: usize) -> bool {
+        self.now
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| {
+                (q + n <= self.max).then_some(q + n)
+            })
+            .is_ok()
+    }
+
+    fn release(&self, n: usize) {
+        self.now.fetch_sub(n, Ordering::AcqRel);
+    }
 }
 
 impl Inbox {
-    /// Starts the writer task on `db`, handing applied changes to `publisher`.
-    pub fn start(db: Db, publisher: Publisher) -> Self {
+    /// Starts the writer task on `db`, handing applied changes to `publisher`; at most
+    /// `max_queued_bytes` of bodies wait for it.
+    pub fn start(db: Db, publisher: Publisher, max_queued_bytes: usize) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(Writer { db, publisher }.run(rx));
-        Self { tx }
+        let queued = Arc::new(QueuedBytes {
+            now: AtomicUsize::new(0),
+            max: max_queued_bytes,
+        });
+        tokio::spawn(
+            Writer {
+                db,
+                publisher,
+                queued: queued.clone(),
+            }
+            .run(rx),
+        );
+        Self { tx, queued }
     }
 
     /// Stores and applies `job`; returns once it is committed.
     pub async fn submit(&self, job: Job) -> Result<Outcome, StoreError> {
+        let size = job.body.len();
+        if !self.queued.reserve(size) {
+            return Err(StoreError::Overloaded);
+        }
         let (reply, answer) = oneshot::channel();
-        self.tx
-            .try_send((job, reply))
-            .map_err(|_| StoreError::Overloaded)?;
+        if self.tx.try_send((job, reply)).is_err() {
+            self.queued.release(size);
+            return Err(StoreError::Overloaded);
+        }
         answer.await.unwrap_or(Err(StoreError::Unavailable))
     }
 }
 
 /// `upsert:<id>` / `send:<id>`: events that must not apply twice when Evolution repeats them.
 /// Receipts need no key: the status machine ignores repeats by itself.
-fn dedup_key(parsed: &Parsed) -> Option<String> {
-    match parsed {
-        Parsed::Event(Event::MessageReceived(m)) => {
-            m.message_id.as_ref().map(|id| format!("upsert:{id}"))
-        }
-        Parsed::Event(Event::MessageSent(s)) => Some(format!("send:{}", s.message_id)),
+pub fn dedup_key(event: &Event) -> Option<String> {
+    match event {
+        Event::MessageReceived(m) => m.message_id.as_ref().map(|id| format!("upsert:{id}")),
+        Event::MessageSent(s) => Some(format!("send:{}", s.message_id)),
         _ => None,
     }
+}
+
+/// Whether an event with `key` from `instance_id` was already applied.
+pub async fn already_applied(
+    txn: &DatabaseTransaction,
+    instance_id: i64,
+    key: &str,
+) -> Result<bool, DbErr> {
+    Ok(webhook_event::Entity::find()
+        .filter(webhook_event::Column::InstanceId.eq(instance_id))
+        .filter(webhook_event::Column::DedupKey.eq(key))
+        .count(txn)
+        .await?
+        > 0)
 }
 
 struct Writer {
     db: Db,
     publisher: Publisher,
+    queued: Arc<QueuedBytes>,
 }
 
 impl Writer {
@@ -108,7 +167,9 @@ impl Writer {
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let jobs = std::mem::take(&mut batch);
+            let bytes: usize = jobs.iter().map(|(job, _)| job.body.len()).sum();
             self.process(jobs).await;
+            self.queued.release(bytes);
         }
     }
 
@@ -171,19 +232,17 @@ impl Writer {
         let mut outcomes = Vec::with_capacity(jobs.len());
         let mut rows = Vec::with_capacity(jobs.len());
         for (job, _) in jobs {
-            let mut key = dedup_key(&job.parsed);
+            let mut key = match &job.parsed {
+                Parsed::Event(event) => dedup_key(event),
+                Parsed::Invalid(_) => None,
+            };
             let (outcome, error) = match &job.parsed {
                 Parsed::Invalid(reason) => (Outcome::Invalid, Some(reason.clone())),
                 Parsed::Event(event) => {
                     let repeated = match &key {
                         Some(k) => {
                             !seen.insert((job.instance.id, k.clone()))
-                                || webhook_event::Entity::find()
-                                    .filter(webhook_event::Column::InstanceId.eq(job.instance.id))
-                                    .filter(webhook_event::Column::DedupKey.eq(k.as_str()))
-                                    .count(&txn)
-                                    .await?
-                                    > 0
+                                || already_applied(&txn, job.instance.id, k).await?
                         }
                         None => false,
                     };
@@ -216,7 +275,8 @@ impl Writer {
         Ok((outcomes, effects))
     }
 
-    /// Keeps an event whose application failed, unprocessed, for inspection and reprocessing.
+    /// Keeps an event whose application failed, unprocessed, for the reprocessor
+    /// ([`super::reprocess`]) to apply once whatever failed is fixed.
     async fn store_failed(&self, job: &Job, error: &str) -> Result<(), DbErr> {
         webhook_event::Entity::insert(webhook_event::ActiveModel {
             tenant_id: Set(Some(job.instance.tenant_id)),
@@ -228,6 +288,9 @@ impl Writer {
             outcome: Set(Some(Outcome::Error.as_str().to_string())),
             error: Set(Some(error.to_string())),
             dedup_key: Set(None),
+            // The reprocessor takes it from here.
+            attempts: Set(1),
+            next_attempt_at: Set(Some(Utc::now() + super::reprocess::backoff(1))),
             ..Default::default()
         })
         .exec(&self.db.write)
