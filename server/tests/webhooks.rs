@@ -255,6 +255,20 @@ async fn authentication_modes(app: TestApp) {
         )
         .await;
     assert_eq!(status, 401);
+    // Only HS256: `alg: none` and HS512 (even signed with the right secret) are refused.
+    let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJleHAiOjQxMDI0NDQ4MDB9."; // {"exp":4102444800}
+    let (status, _) = app.webhook(plain, &bearer(none), &r("DELIVERY_ACK")).await;
+    assert_eq!(status, 401);
+    let hs512 = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512),
+        &json!({"iat": now, "exp": now + 600, "app": "evolution", "action": "webhook"}),
+        &jsonwebtoken::EncodingKey::from_secret(s.secret.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let (status, _) = app
+        .webhook(plain, &bearer(&hs512), &r("DELIVERY_ACK"))
+        .await;
+    assert_eq!(status, 401);
     // The body's apikey (the instance's Evolution key).
     let mut with_key = r("READ");
     with_key["apikey"] = json!(s.api_key);

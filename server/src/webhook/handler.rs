@@ -123,11 +123,10 @@ async fn authenticate(
         Some(name) => state.directory.by_name(name).await?,
         None => Vec::new(),
     };
-    let now = Utc::now().timestamp();
     let found = match (bearer, env.apikey.as_deref()) {
         (Some(token), _) => candidates
             .into_iter()
-            .find(|c| jwt::verify(token, c.secret.as_bytes(), now).is_ok()),
+            .find(|c| jwt::verify(token, c.secret.as_bytes()).is_ok()),
         (None, Some(key)) => candidates
             .into_iter()
             .find(|c| constant_time_eq(key, &c.api_key)),
