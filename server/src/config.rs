@@ -32,6 +32,10 @@ pub struct Config {
     pub public_url: String,
     /// `FLOW_WEBHOOK_MAX_BYTES`: the largest webhook body accepted.
     pub webhook_max_bytes: usize,
+    /// `FLOW_WEBHOOK_APIKEY_AUTH`: `on` (default) accepts webhooks authenticated by the body's
+    /// `apikey` when the instance name and key identify exactly one instance; `off` refuses that
+    /// mode (the per-instance URL secret, bearer secret and `jwt_key` modes remain).
+    pub webhook_apikey_auth: bool,
     /// `FLOW_UNMATCHED_TTL_SECS`: how long a receipt for an unknown message id is kept
     /// waiting for its message before it is reported and dropped.
     pub unmatched_ttl: Duration,
@@ -108,6 +112,9 @@ impl Config {
                 })?,
         };
 
+        let webhook_apikey_auth =
+            on_off(get("FLOW_WEBHOOK_APIKEY_AUTH"), "FLOW_WEBHOOK_APIKEY_AUTH")?;
+
         let unmatched_ttl = match get("FLOW_UNMATCHED_TTL_SECS") {
             None => Duration::from_secs(3600),
             Some(v) => v
@@ -121,16 +128,7 @@ impl Config {
                 })?,
         };
 
-        let sender_enabled = match get("FLOW_SENDER").as_deref() {
-            None | Some("on") => true,
-            Some("off") => false,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "FLOW_SENDER",
-                    reason: format!("{other:?} is not on or off"),
-                });
-            }
-        };
+        let sender_enabled = on_off(get("FLOW_SENDER"), "FLOW_SENDER")?;
 
         let sending_grace = match get("FLOW_SENDING_GRACE_SECS") {
             None => Duration::from_secs(60),
@@ -153,6 +151,7 @@ impl Config {
             demo,
             sender_enabled,
             unmatched_ttl,
+            webhook_apikey_auth,
             database_url,
             site_addr,
             admin_token,
@@ -160,6 +159,18 @@ impl Config {
             webhook_max_bytes,
             log_filter: get("FLOW_LOG").unwrap_or_else(|| "info".into()),
         })
+    }
+}
+
+/// An `on`/`off` switch (unset is `on`).
+fn on_off(value: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None | Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            reason: format!("{other:?} is not on or off"),
+        }),
     }
 }
 
@@ -183,6 +194,17 @@ mod tests {
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
         assert!(c.admin_token.is_none());
+        assert!(c.webhook_apikey_auth);
+    }
+
+    #[test]
+    fn webhook_apikey_auth_is_read() {
+        let c = load(&[("FLOW_WEBHOOK_APIKEY_AUTH", "off")]).unwrap();
+        assert!(!c.webhook_apikey_auth);
+        for (name, bad) in [("FLOW_WEBHOOK_APIKEY_AUTH", "no")] {
+            let e = load(&[(name, bad)]).unwrap_err();
+            assert!(e.to_string().starts_with(name), "{e}");
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@ on_both_databases!(
     opt_out_and_engagement,
     disconnect_pauses_campaigns,
     sse_delivers_live_changes_per_tenant,
+    apikey_must_name_exactly_one_instance,
 );
 
 /// A tenant with one instance and a campaign of `n` contacts, all recorded as sent with
@@ -834,4 +835,88 @@ async fn unavailable_database_answers_503_then_recovers() {
     }
     assert_eq!(last.0, 200, "{}", last.1);
     assert_eq!(last.1["status"], "updated");
+}
+
+/// The single number `sql` (`SELECT COUNT(*) AS n …`) answers.
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.state
+        .db
+        .read
+        .query_one_raw(Statement::from_string(app.state.db.backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
+/// How many `webhook_event` rows instance `instance_id` has.
+async fn events_of(app: &TestApp, instance_id: i64) -> i64 {
+    count(
+        app,
+        &format!("SELECT COUNT(*) AS n FROM webhook_event WHERE instance_id = {instance_id}"),
+    )
+    .await
+}
+
+async fn apikey_must_name_exactly_one_instance(app: TestApp) {
+    let plain = "/api/webhooks/evolution";
+    // Two tenants on one Evolution server: same instance name, same (global) key.
+    let a = setup(&app, 1, true).await;
+    let b = app.tenant("Outra").await;
+    let b_instance = app.instance(&b, &a.name).await["id"].as_i64().unwrap();
+    // A third tenant's instance of that name has a key of its own.
+    let c = app.tenant("Terceira").await;
+    let (status, c_instance) = app
+        .post(
+            &c.token,
+            "/api/v1/instances",
+            json!({"instance_name": a.name, "api_url": "http://127.0.0.1:9", "api_key": "own-key-of-c"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{c_instance}");
+    let c_instance = c_instance["id"].as_i64().unwrap();
+
+    // Name + shared key fit two instances: refused, and nothing lands anywhere.
+    let mut shared = receipt_v2(&a.name, "MSG-0", "READ");
+    shared["apikey"] = json!(a.api_key);
+    let (status, body) = app.webhook(plain, &[], &shared).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    assert_eq!(campaign(&app, &a).await["counts"]["read"], 0);
+    assert_eq!(events_of(&app, a.instance_id).await, 0);
+    assert_eq!(events_of(&app, b_instance).await, 0);
+
+    // Name + key that fit exactly one instance: accepted, for that instance only.
+    let mut own = receipt_v2(&a.name, "MSG-0", "READ");
+    own["apikey"] = json!("own-key-of-c");
+    let (status, body) = app.webhook(plain, &[], &own).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(events_of(&app, c_instance).await, 1);
+    assert_eq!(events_of(&app, a.instance_id).await, 0);
+
+    // The instance URL still authenticates tenant A's events by itself.
+    let (status, _) = app.webhook(&a.hook(), &[], &shared).await;
+    assert_eq!(status, 200);
+    assert_eq!(campaign(&app, &a).await["counts"]["read"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apikey_auth_can_be_turned_off() {
+    let app = common::spawn_with(
+        common::Backend::Sqlite,
+        &[("FLOW_WEBHOOK_APIKEY_AUTH", "off")],
+    )
+    .await;
+    let s = setup(&app, 1, true).await;
+    let mut with_key = receipt_v2(&s.name, "MSG-0", "READ");
+    with_key["apikey"] = json!(s.api_key);
+    let (status, _) = app.webhook("/api/webhooks/evolution", &[], &with_key).await;
+    assert_eq!(status, 401);
+    assert_eq!(events_of(&app, s.instance_id).await, 0);
+    // The other modes are unaffected.
+    let (status, _) = app.webhook(&s.hook(), &[], &with_key).await;
+    assert_eq!(status, 200);
 }

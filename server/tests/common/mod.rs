@@ -105,6 +105,11 @@ pub struct TestApp {
 
 /// Starts Flow on a fresh database of `backend`.
 pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_with(backend, &[]).await
+}
+
+/// Starts Flow on a fresh database of `backend`, with `extra` configuration variables.
+pub async fn spawn_with(backend: Backend, extra: &[(&'static str, &str)]) -> TestApp {
     let url = fresh_database_url(backend).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -115,7 +120,10 @@ pub async fn spawn(backend: Backend) -> TestApp {
         ("LEPTOS_SITE_ADDR", addr.to_string()),
         ("FLOW_ADMIN_TOKEN", ADMIN_TOKEN.to_string()),
         ("FLOW_PUBLIC_URL", format!("http://{addr}")),
-    ];
+    ]
+    .into_iter()
+    .chain(extra.iter().map(|(k, v)| (*k, v.to_string())))
+    .collect::<Vec<_>>();
     let config =
         Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
             .expect("test config");
