@@ -64,13 +64,14 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// Opens the database (applying migrations), starts the webhook writer, the unmatched
-/// receipt expiry and the campaign sender, and builds the shared state.
+/// receipt expiry, the retention pruning and the campaign sender, and builds the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
     let bus = ChangeBus::default();
     let publisher = Publisher::start(db.clone(), bus.clone(), config.public_url.clone());
     let inbox = Inbox::start(db.clone(), publisher.clone());
     webhook::orphans::spawn_expiry(db.clone(), config.unmatched_ttl);
+    webhook::retention::spawn(db.clone(), config.webhook_retention);
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
         sender::spawn(

@@ -1,16 +1,18 @@
 //! Evolution webhooks over HTTP, on SQLite and PostgreSQL: status codes, every authentication
 //! mode, by-events URLs, receipts, orphan receipts, send.message linking, opt-out, engagement,
-//! disconnects, and the live SSE stream with tenant isolation.
+//! disconnects, the live SSE stream with tenant isolation, and retention of webhook bodies.
 
 mod common;
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use common::evolution::{
     connection, incoming, mark_sending, receipt_v1, receipt_v2, record_sent, rows,
 };
 use common::{Tenant, TestApp};
 use flow_server::service::campaigns::recount;
+use flow_server::service::sql::stmt;
 use flow_server::webhook::jwt;
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde_json::{Value, json};
@@ -25,6 +27,7 @@ on_both_databases!(
     disconnect_pauses_campaigns,
     sse_delivers_live_changes_per_tenant,
     apikey_must_name_exactly_one_instance,
+    old_webhook_bodies_and_expired_sessions_are_pruned,
 );
 
 /// A tenant with one instance and a campaign of `n` contacts, all recorded as sent with
@@ -919,4 +922,190 @@ async fn apikey_auth_can_be_turned_off() {
     // The other modes are unaffected.
     let (status, _) = app.webhook(&s.hook(), &[], &with_key).await;
     assert_eq!(status, 200);
+}
+
+/// `(day, tenant_id, instance_id, event, outcome, count)` rows of `webhook_event_daily`.
+async fn daily_counts(app: &TestApp) -> Vec<(String, i64, i64, String, String, i64)> {
+    #[derive(FromQueryResult)]
+    struct D {
+        day: String,
+        tenant_id: i64,
+        instance_id: i64,
+        event: String,
+        outcome: String,
+        count: i64,
+    }
+    D::find_by_statement(Statement::from_string(
+        app.state.db.backend(),
+        "SELECT day, tenant_id, instance_id, event, outcome, count FROM webhook_event_daily \
+         ORDER BY day, outcome",
+    ))
+    .all(&app.state.db.read)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|d| {
+        (
+            d.day,
+            d.tenant_id,
+            d.instance_id,
+            d.event,
+            d.outcome,
+            d.count,
+        )
+    })
+    .collect()
+}
+
+/// Stores `n` webhook rows of instance `s`, received at `at`, processed or not.
+async fn stored_rows(app: &TestApp, s: &Setup, n: usize, at: DateTime<Utc>, processed: bool) {
+    use flow_server::entities::webhook_event;
+    use sea_orm::{EntityTrait, Set};
+    let rows: Vec<webhook_event::ActiveModel> = (0..n)
+        .map(|i| webhook_event::ActiveModel {
+            tenant_id: Set(Some(s.tenant.id)),
+            instance_id: Set(Some(s.instance_id)),
+            event: Set("messages.update".into()),
+            body: Set(format!("{{\"n\": {i}}}")),
+            received_at: Set(at),
+            processed_at: Set(processed.then_some(at)),
+            outcome: Set(Some(if processed { "duplicate" } else { "error" }.into())),
+            error: Set(None),
+            dedup_key: Set(None),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(400) {
+        webhook_event::Entity::insert_many(chunk.to_vec())
+            .exec(&app.state.db.write)
+            .await
+            .unwrap();
+    }
+}
+
+async fn old_webhook_bodies_and_expired_sessions_are_pruned(app: TestApp) {
+    use flow_server::auth::Role;
+    use flow_server::dashboard::{session, users};
+    use flow_server::service::instances::day;
+    use flow_server::webhook::retention::{BATCH, PruneReport, prune_once};
+
+    let s = setup(&app, 1, true).await;
+    let now = Utc::now();
+    let retention = Duration::from_secs(30 * 24 * 3600);
+    let (old, older) = (
+        now - chrono::Duration::days(40),
+        now - chrono::Duration::days(41),
+    );
+    // Two real webhooks, received 40 days ago.
+    for status in ["DELIVERY_ACK", "READ"] {
+        let (code, body) = app
+            .webhook(&s.hook(), &[], &receipt_v2(&s.name, "MSG-0", status))
+            .await;
+        assert_eq!((code, &body["status"]), (200, &json!("updated")));
+    }
+    app.state
+        .db
+        .write
+        .execute_raw(stmt(
+            app.state.db.backend(),
+            "UPDATE webhook_event SET received_at = ?",
+            vec![old.into()],
+        ))
+        .await
+        .unwrap();
+    // More than two batches of processed rows 41 days old; unprocessed ones just as old; and
+    // processed ones still inside the retention.
+    let many = 2 * BATCH + 7;
+    stored_rows(&app, &s, many, older, true).await;
+    stored_rows(&app, &s, 3, older, false).await;
+    stored_rows(&app, &s, 4, now - chrono::Duration::days(29), true).await;
+    // A session that expired, and one that has not.
+    let user = users::create(
+        &app.state.db,
+        s.tenant.id,
+        "ana@loja.com",
+        "a long password",
+        Role::Admin,
+    )
+    .await
+    .unwrap();
+    let expired = session::create(&app.state.db, &user).await.unwrap();
+    let valid = session::create(&app.state.db, &user).await.unwrap();
+    app.state
+        .db
+        .write
+        .execute_raw(stmt(
+            app.state.db.backend(),
+            "UPDATE session SET expires_at = ? WHERE token_hash = ?",
+            vec![
+                (now - chrono::Duration::hours(1)).into(),
+                flow_server::auth::token::hash(&expired).into(),
+            ],
+        ))
+        .await
+        .unwrap();
+
+    let report = prune_once(&app.state.db, now, retention).await.unwrap();
+    assert_eq!(
+        report,
+        PruneReport {
+            events: 2 + many as u64,
+            sessions: 1
+        }
+    );
+    // Unprocessed events stay however old; recent ones stay.
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM webhook_event").await,
+        7
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM webhook_event WHERE processed_at IS NULL"
+        )
+        .await,
+        3
+    );
+    // The counts survive the bodies.
+    let (t, i) = (s.tenant.id, s.instance_id);
+    let update = "messages.update".to_string();
+    assert_eq!(
+        daily_counts(&app).await,
+        vec![
+            (
+                day(older),
+                t,
+                i,
+                update.clone(),
+                "duplicate".into(),
+                many as i64
+            ),
+            (day(old), t, i, update.clone(), "updated".into(), 2),
+        ]
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM session").await, 1);
+    assert!(
+        session::lookup(&app.state.db, &valid)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Later prunes add to the same day's counts; nothing left means nothing done.
+    stored_rows(&app, &s, 5, older, true).await;
+    let report = prune_once(&app.state.db, now, retention).await.unwrap();
+    assert_eq!(
+        report,
+        PruneReport {
+            events: 5,
+            sessions: 0
+        }
+    );
+    assert_eq!(daily_counts(&app).await[0].5, many as i64 + 5);
+    let report = prune_once(&app.state.db, now, retention).await.unwrap();
+    assert_eq!(report, PruneReport::default());
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM webhook_event").await,
+        7
+    );
 }

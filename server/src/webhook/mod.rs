@@ -8,6 +8,7 @@ pub mod handler;
 pub mod inbox;
 pub mod jwt;
 pub mod orphans;
+pub mod retention;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
