@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_init;
 mod m20261129_000002_sessions;
 mod m20261130_000001_identity_and_reprocessing;
+mod m20261130_000002_webhook_retention;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_init::Migration),
             Box::new(m20261129_000002_sessions::Migration),
             Box::new(m20261130_000001_identity_and_reprocessing::Migration),
+            Box::new(m20261130_000002_webhook_retention::Migration),
         ]
     }
 }

@@ -35,6 +35,13 @@ pub struct Config {
     /// `FLOW_INBOX_MAX_BYTES`: webhook body bytes that may wait to be stored before new
     /// webhooks get 503 (Evolution retries them).
     pub inbox_max_bytes: usize,
+    /// `FLOW_WEBHOOK_APIKEY_AUTH`: `on` (default) accepts webhooks authenticated by the body's
+    /// `apikey` when the instance name and key identify exactly one instance; `off` refuses that
+    /// mode (the per-instance URL secret, bearer secret and `jwt_key` modes remain).
+    pub webhook_apikey_auth: bool,
+    /// `FLOW_WEBHOOK_RETENTION_DAYS`: how long the raw bodies of processed webhooks are kept
+    /// (their per-day counts are kept for good).
+    pub webhook_retention: Duration,
     /// `FLOW_UNMATCHED_TTL_SECS`: how long a receipt for an unknown message id is kept
     /// waiting for its message before it is reported and dropped.
     pub unmatched_ttl: Duration,
@@ -125,6 +132,22 @@ impl Config {
                 })?,
         };
 
+        let webhook_apikey_auth =
+            on_off(get("FLOW_WEBHOOK_APIKEY_AUTH"), "FLOW_WEBHOOK_APIKEY_AUTH")?;
+
+        let webhook_retention = match get("FLOW_WEBHOOK_RETENTION_DAYS") {
+            None => Duration::from_secs(30 * DAY_SECS),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=36_500).contains(n))
+                .map(|days| Duration::from_secs(days * DAY_SECS))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "FLOW_WEBHOOK_RETENTION_DAYS",
+                    reason: format!("{v:?} is not a whole number of days from 1 to 36500"),
+                })?,
+        };
+
         let unmatched_ttl = match get("FLOW_UNMATCHED_TTL_SECS") {
             None => Duration::from_secs(3600),
             Some(v) => v
@@ -138,16 +161,7 @@ impl Config {
                 })?,
         };
 
-        let sender_enabled = match get("FLOW_SENDER").as_deref() {
-            None | Some("on") => true,
-            Some("off") => false,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "FLOW_SENDER",
-                    reason: format!("{other:?} is not on or off"),
-                });
-            }
-        };
+        let sender_enabled = on_off(get("FLOW_SENDER"), "FLOW_SENDER")?;
 
         let sending_grace = match get("FLOW_SENDING_GRACE_SECS") {
             None => Duration::from_secs(60),
@@ -170,6 +184,8 @@ impl Config {
             demo,
             sender_enabled,
             unmatched_ttl,
+            webhook_apikey_auth,
+            webhook_retention,
             database_url,
             site_addr,
             admin_token,
@@ -178,6 +194,21 @@ impl Config {
             inbox_max_bytes,
             log_filter: get("FLOW_LOG").unwrap_or_else(|| "info".into()),
         })
+    }
+}
+
+/// Seconds in a day.
+const DAY_SECS: u64 = 24 * 60 * 60;
+
+/// An `on`/`off` switch (unset is `on`).
+fn on_off(value: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None | Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            reason: format!("{other:?} is not on or off"),
+        }),
     }
 }
 
@@ -201,6 +232,27 @@ mod tests {
         assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
         assert!(c.admin_token.is_none());
+        assert!(c.webhook_apikey_auth);
+        assert_eq!(c.webhook_retention, Duration::from_secs(30 * DAY_SECS));
+    }
+
+    #[test]
+    fn webhook_apikey_auth_and_retention_are_read() {
+        let c = load(&[
+            ("FLOW_WEBHOOK_APIKEY_AUTH", "off"),
+            ("FLOW_WEBHOOK_RETENTION_DAYS", "7"),
+        ])
+        .unwrap();
+        assert!(!c.webhook_apikey_auth);
+        assert_eq!(c.webhook_retention, Duration::from_secs(7 * DAY_SECS));
+        for (name, bad) in [
+            ("FLOW_WEBHOOK_APIKEY_AUTH", "no"),
+            ("FLOW_WEBHOOK_RETENTION_DAYS", "0"),
+            ("FLOW_WEBHOOK_RETENTION_DAYS", "1.5"),
+        ] {
+            let e = load(&[(name, bad)]).unwrap_err();
+            assert!(e.to_string().starts_with(name), "{e}");
+        }
     }
 
     #[test]

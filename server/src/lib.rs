@@ -64,7 +64,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 /// Opens the database (applying migrations), starts the webhook writer, the unmatched
-/// receipt expiry and the campaign sender, and builds the shared state.
+/// receipt expiry, the retention pruning and the campaign sender, and builds the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
     let bus = ChangeBus::default();
@@ -72,6 +72,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let inbox = Inbox::start(db.clone(), publisher.clone(), config.inbox_max_bytes);
     webhook::orphans::spawn(db.clone(), publisher.clone(), config.unmatched_ttl);
     webhook::reprocess::spawn(db.clone(), publisher.clone());
+    webhook::retention::spawn(db.clone(), config.webhook_retention);
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
         sender::spawn(

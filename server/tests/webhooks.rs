@@ -1,16 +1,18 @@
 //! Evolution webhooks over HTTP, on SQLite and PostgreSQL: status codes, every authentication
 //! mode, by-events URLs, receipts, orphan receipts, send.message linking, opt-out, engagement,
-//! disconnects, and the live SSE stream with tenant isolation.
+//! disconnects, the live SSE stream with tenant isolation, and retention of webhook bodies.
 
 mod common;
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use common::evolution::{
     connection, incoming, mark_sending, receipt_v1, receipt_v2, record_sent, rows,
 };
 use common::{Tenant, TestApp};
 use flow_server::service::campaigns::recount;
+use flow_server::service::sql::stmt;
 use flow_server::webhook::jwt;
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde_json::{Value, json};
@@ -24,6 +26,8 @@ on_both_databases!(
     opt_out_and_engagement,
     disconnect_pauses_campaigns,
     sse_delivers_live_changes_per_tenant,
+    apikey_must_name_exactly_one_instance,
+    old_webhook_bodies_and_expired_sessions_are_pruned,
 );
 
 /// A tenant with one instance and a campaign of `n` contacts, all recorded as sent with
@@ -253,6 +257,20 @@ async fn authentication_modes(app: TestApp) {
             &bearer(&token(now + 600, "not-the-secret")),
             &r("DELIVERY_ACK"),
         )
+        .await;
+    assert_eq!(status, 401);
+    // Only HS256: `alg: none` and HS512 (even signed with the right secret) are refused.
+    let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJleHAiOjQxMDI0NDQ4MDB9."; // {"exp":4102444800}
+    let (status, _) = app.webhook(plain, &bearer(none), &r("DELIVERY_ACK")).await;
+    assert_eq!(status, 401);
+    let hs512 = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512),
+        &json!({"iat": now, "exp": now + 600, "app": "evolution", "action": "webhook"}),
+        &jsonwebtoken::EncodingKey::from_secret(s.secret.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let (status, _) = app
+        .webhook(plain, &bearer(&hs512), &r("DELIVERY_ACK"))
         .await;
     assert_eq!(status, 401);
     // The body's apikey (the instance's Evolution key).
@@ -820,4 +838,274 @@ async fn unavailable_database_answers_503_then_recovers() {
     }
     assert_eq!(last.0, 200, "{}", last.1);
     assert_eq!(last.1["status"], "updated");
+}
+
+/// The single number `sql` (`SELECT COUNT(*) AS n …`) answers.
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.state
+        .db
+        .read
+        .query_one_raw(Statement::from_string(app.state.db.backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
+/// How many `webhook_event` rows instance `instance_id` has.
+async fn events_of(app: &TestApp, instance_id: i64) -> i64 {
+    count(
+        app,
+        &format!("SELECT COUNT(*) AS n FROM webhook_event WHERE instance_id = {instance_id}"),
+    )
+    .await
+}
+
+async fn apikey_must_name_exactly_one_instance(app: TestApp) {
+    let plain = "/api/webhooks/evolution";
+    // Two tenants on one Evolution server: same instance name, same (global) key.
+    let a = setup(&app, 1, true).await;
+    let b = app.tenant("Outra").await;
+    let b_instance = app.instance(&b, &a.name).await["id"].as_i64().unwrap();
+    // A third tenant's instance of that name has a key of its own.
+    let c = app.tenant("Terceira").await;
+    let (status, c_instance) = app
+        .post(
+            &c.token,
+            "/api/v1/instances",
+            json!({"instance_name": a.name, "api_url": "http://127.0.0.1:9", "api_key": "own-key-of-c"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{c_instance}");
+    let c_instance = c_instance["id"].as_i64().unwrap();
+
+    // Name + shared key fit two instances: refused, and nothing lands anywhere.
+    let mut shared = receipt_v2(&a.name, "MSG-0", "READ");
+    shared["apikey"] = json!(a.api_key);
+    let (status, body) = app.webhook(plain, &[], &shared).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    assert_eq!(campaign(&app, &a).await["counts"]["read"], 0);
+    assert_eq!(events_of(&app, a.instance_id).await, 0);
+    assert_eq!(events_of(&app, b_instance).await, 0);
+
+    // Name + key that fit exactly one instance: accepted, for that instance only.
+    let mut own = receipt_v2(&a.name, "MSG-0", "READ");
+    own["apikey"] = json!("own-key-of-c");
+    let (status, body) = app.webhook(plain, &[], &own).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(events_of(&app, c_instance).await, 1);
+    assert_eq!(events_of(&app, a.instance_id).await, 0);
+
+    // The instance URL still authenticates tenant A's events by itself.
+    let (status, _) = app.webhook(&a.hook(), &[], &shared).await;
+    assert_eq!(status, 200);
+    assert_eq!(campaign(&app, &a).await["counts"]["read"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apikey_auth_can_be_turned_off() {
+    let app = common::spawn_with(
+        common::Backend::Sqlite,
+        &[("FLOW_WEBHOOK_APIKEY_AUTH", "off")],
+    )
+    .await;
+    let s = setup(&app, 1, true).await;
+    let mut with_key = receipt_v2(&s.name, "MSG-0", "READ");
+    with_key["apikey"] = json!(s.api_key);
+    let (status, _) = app.webhook("/api/webhooks/evolution", &[], &with_key).await;
+    assert_eq!(status, 401);
+    assert_eq!(events_of(&app, s.instance_id).await, 0);
+    // The other modes are unaffected.
+    let (status, _) = app.webhook(&s.hook(), &[], &with_key).await;
+    assert_eq!(status, 200);
+}
+
+/// `(day, tenant_id, instance_id, event, outcome, count)` rows of `webhook_event_daily`.
+async fn daily_counts(app: &TestApp) -> Vec<(String, i64, i64, String, String, i64)> {
+    #[derive(FromQueryResult)]
+    struct D {
+        day: String,
+        tenant_id: i64,
+        instance_id: i64,
+        event: String,
+        outcome: String,
+        count: i64,
+    }
+    D::find_by_statement(Statement::from_string(
+        app.state.db.backend(),
+        "SELECT day, tenant_id, instance_id, event, outcome, count FROM webhook_event_daily \
+         ORDER BY day, outcome",
+    ))
+    .all(&app.state.db.read)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|d| {
+        (
+            d.day,
+            d.tenant_id,
+            d.instance_id,
+            d.event,
+            d.outcome,
+            d.count,
+        )
+    })
+    .collect()
+}
+
+/// Stores `n` webhook rows of instance `s`, received at `at`, processed or not.
+async fn stored_rows(app: &TestApp, s: &Setup, n: usize, at: DateTime<Utc>, processed: bool) {
+    use flow_server::entities::webhook_event;
+    use sea_orm::{EntityTrait, Set};
+    let rows: Vec<webhook_event::ActiveModel> = (0..n)
+        .map(|i| webhook_event::ActiveModel {
+            tenant_id: Set(Some(s.tenant.id)),
+            instance_id: Set(Some(s.instance_id)),
+            event: Set("messages.update".into()),
+            body: Set(format!("{{\"n\": {i}}}")),
+            received_at: Set(at),
+            processed_at: Set(processed.then_some(at)),
+            outcome: Set(Some(if processed { "duplicate" } else { "error" }.into())),
+            error: Set(None),
+            dedup_key: Set(None),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(400) {
+        webhook_event::Entity::insert_many(chunk.to_vec())
+            .exec(&app.state.db.write)
+            .await
+            .unwrap();
+    }
+}
+
+async fn old_webhook_bodies_and_expired_sessions_are_pruned(app: TestApp) {
+    use flow_server::auth::Role;
+    use flow_server::dashboard::{session, users};
+    use flow_server::service::instances::day;
+    use flow_server::webhook::retention::{BATCH, PruneReport, prune_once};
+
+    let s = setup(&app, 1, true).await;
+    let now = Utc::now();
+    let retention = Duration::from_secs(30 * 24 * 3600);
+    let (old, older) = (
+        now - chrono::Duration::days(40),
+        now - chrono::Duration::days(41),
+    );
+    // Two real webhooks, received 40 days ago.
+    for status in ["DELIVERY_ACK", "READ"] {
+        let (code, body) = app
+            .webhook(&s.hook(), &[], &receipt_v2(&s.name, "MSG-0", status))
+            .await;
+        assert_eq!((code, &body["status"]), (200, &json!("updated")));
+    }
+    app.state
+        .db
+        .write
+        .execute_raw(stmt(
+            app.state.db.backend(),
+            "UPDATE webhook_event SET received_at = ?",
+            vec![old.into()],
+        ))
+        .await
+        .unwrap();
+    // More than two batches of processed rows 41 days old; unprocessed ones just as old; and
+    // processed ones still inside the retention.
+    let many = 2 * BATCH + 7;
+    stored_rows(&app, &s, many, older, true).await;
+    stored_rows(&app, &s, 3, older, false).await;
+    stored_rows(&app, &s, 4, now - chrono::Duration::days(29), true).await;
+    // A session that expired, and one that has not.
+    let user = users::create(
+        &app.state.db,
+        s.tenant.id,
+        "ana@loja.com",
+        "a long password",
+        Role::Admin,
+    )
+    .await
+    .unwrap();
+    let expired = session::create(&app.state.db, &user).await.unwrap();
+    let valid = session::create(&app.state.db, &user).await.unwrap();
+    app.state
+        .db
+        .write
+        .execute_raw(stmt(
+            app.state.db.backend(),
+            "UPDATE session SET expires_at = ? WHERE token_hash = ?",
+            vec![
+                (now - chrono::Duration::hours(1)).into(),
+                flow_server::auth::token::hash(&expired).into(),
+            ],
+        ))
+        .await
+        .unwrap();
+
+    let report = prune_once(&app.state.db, now, retention).await.unwrap();
+    assert_eq!(
+        report,
+        PruneReport {
+            events: 2 + many as u64,
+            sessions: 1
+        }
+    );
+    // Unprocessed events stay however old; recent ones stay.
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM webhook_event").await,
+        7
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) AS n FROM webhook_event WHERE processed_at IS NULL"
+        )
+        .await,
+        3
+    );
+    // The counts survive the bodies.
+    let (t, i) = (s.tenant.id, s.instance_id);
+    let update = "messages.update".to_string();
+    assert_eq!(
+        daily_counts(&app).await,
+        vec![
+            (
+                day(older),
+                t,
+                i,
+                update.clone(),
+                "duplicate".into(),
+                many as i64
+            ),
+            (day(old), t, i, update.clone(), "updated".into(), 2),
+        ]
+    );
+    assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM session").await, 1);
+    assert!(
+        session::lookup(&app.state.db, &valid)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Later prunes add to the same day's counts; nothing left means nothing done.
+    stored_rows(&app, &s, 5, older, true).await;
+    let report = prune_once(&app.state.db, now, retention).await.unwrap();
+    assert_eq!(
+        report,
+        PruneReport {
+            events: 5,
+            sessions: 0
+        }
+    );
+    assert_eq!(daily_counts(&app).await[0].5, many as i64 + 5);
+    let report = prune_once(&app.state.db, now, retention).await.unwrap();
+    assert_eq!(report, PruneReport::default());
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) AS n FROM webhook_event").await,
+        7
+    );
 }

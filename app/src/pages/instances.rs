@@ -138,6 +138,9 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
                                 {move || if copied.get() { "Copied" } else { "Copy" }}
                             </button>
                         </div>
+                        <p class="mt-1 text-xs text-slate-500" data-testid="webhook-url-hint">
+                            "Recommended: point Evolution at this URL; its secret authenticates the webhooks."
+                        </p>
                     </div>
                 }
             })}

@@ -3,7 +3,7 @@
 
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use crate::auth::{Role, token};
@@ -83,6 +83,15 @@ pub async fn delete(db: &Db, token: &str) -> Result<(), DbErr> {
         .exec(&db.write)
         .await?;
     Ok(())
+}
+
+/// Deletes every session expired at `now`; answers how many.
+pub async fn delete_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let res = session::Entity::delete_many()
+        .filter(session::Column::ExpiresAt.lte(now))
+        .exec(&db.write)
+        .await?;
+    Ok(res.rows_affected)
 }
 
 /// The user of a valid, unexpired session `token`.

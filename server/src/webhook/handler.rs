@@ -1,7 +1,9 @@
 //! The webhook HTTP handler: size limit, authentication, parsing, then the inbox.
 //!
-//! Authentication, in order: the secret in the URL (`/i/{secret}`), a bearer secret, a bearer
-//! JWT (`jwt_key` mode) or the body's `apikey` matched against the instance named in the body.
+//! Authentication, in order: the secret in the URL (`/i/{secret}`, the recommended mode), a
+//! bearer secret, a bearer JWT (`jwt_key` mode) or the body's `apikey` matched against the
+//! instance named in the body — accepted only when name and key fit exactly one instance, and
+//! only while `FLOW_WEBHOOK_APIKEY_AUTH` is on.
 //! Status codes follow Evolution's retry rules: 200 for every stored event, 400 for a body that
 //! is not a JSON envelope, 401 when no credential matches, 413 above the size limit, 422 for an
 //! envelope whose data has the wrong shape (stored for inspection), 503 when it cannot be stored
@@ -123,18 +125,27 @@ async fn authenticate(
         Some(name) => state.directory.by_name(name).await?,
         None => Vec::new(),
     };
-    let now = Utc::now().timestamp();
     let found = match (bearer, env.apikey.as_deref()) {
         (Some(token), _) => candidates
             .into_iter()
-            .find(|c| jwt::verify(token, c.secret.as_bytes(), now).is_ok()),
-        (None, Some(key)) => candidates
-            .into_iter()
-            .find(|c| constant_time_eq(key, &c.api_key)),
-        (None, None) => None,
+            .find(|c| jwt::verify(token, c.secret.as_bytes()).is_ok()),
+        (None, Some(key)) if state.config.webhook_apikey_auth => only_one(
+            candidates
+                .into_iter()
+                .filter(|c| constant_time_eq(key, &c.api_key)),
+        ),
+        (None, _) => None,
     };
     *envelope = Some(env);
     found.ok_or(WebhookError::Unauthorized)
+}
+
+/// The single item of `matches`, or `None` when there are none or several: on a shared
+/// Evolution server several tenants' instances may have the same name and key, and a
+/// credential that fits two instances identifies neither.
+fn only_one<T>(mut matches: impl Iterator<Item = T>) -> Option<T> {
+    let first = matches.next()?;
+    matches.next().is_none().then_some(first)
 }
 
 /// The body as stored: the `apikey` (a credential) replaced.

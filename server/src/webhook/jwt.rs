@@ -2,19 +2,21 @@
 //! instance's webhook secret, payload `{iat, exp: iat + 600, app, action}`. Evolution mints the
 //! token once per event and reuses it on every retry (up to ~20 minutes), so an expired token is
 //! accepted for [`EXPIRY_GRACE_SECS`] after its `exp`.
+//!
+//! Verification is the `jsonwebtoken` crate's, with the algorithm pinned to HS256: a token
+//! whose header names any other algorithm (`none`, `HS512`, RS256, …) is refused before its
+//! signature is looked at.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 
 /// How long after `exp` a token is still accepted.
-pub const EXPIRY_GRACE_SECS: i64 = 30 * 60;
+pub const EXPIRY_GRACE_SECS: u64 = 30 * 60;
 
 /// Why a token was refused.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum JwtError {
-    /// Not three base64url parts of JSON.
+    /// Not three base64url parts of JSON, or claims of the wrong type.
     #[error("malformed token")]
     Malformed,
     /// Not HS256.
@@ -23,9 +25,20 @@ pub enum JwtError {
     /// The signature does not match the key.
     #[error("bad signature")]
     Signature,
-    /// Expired longer ago than the grace period.
+    /// No `exp`, or expired longer ago than the grace period.
     #[error("expired")]
     Expired,
+}
+
+impl From<jsonwebtoken::errors::Error> for JwtError {
+    fn from(e: jsonwebtoken::errors::Error) -> Self {
+        match e.kind() {
+            ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => Self::Algorithm,
+            ErrorKind::InvalidSignature => Self::Signature,
+            ErrorKind::ExpiredSignature | ErrorKind::MissingRequiredClaim(_) => Self::Expired,
+            _ => Self::Malformed,
+        }
+    }
 }
 
 /// Whether `token` has the shape of a JWT (three dot-separated parts).
@@ -33,49 +46,28 @@ pub fn looks_like_jwt(token: &str) -> bool {
     token.split('.').count() == 3
 }
 
-/// Checks `token`'s HS256 signature against `key` and its expiry against `now` (Unix seconds).
-pub fn verify(token: &str, key: &[u8], now: i64) -> Result<(), JwtError> {
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(JwtError::Malformed);
-    };
-    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part.trim_end_matches('='));
-    let header: serde_json::Value = decode(header)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(JwtError::Malformed)?;
-    if header["alg"] != "HS256" {
-        return Err(JwtError::Algorithm);
-    }
-    let signature = decode(signature).map_err(|_| JwtError::Malformed)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).map_err(|_| JwtError::Signature)?;
-    let signing_input = token.rsplit_once('.').map_or("", |(head, _)| head);
-    mac.update(signing_input.as_bytes());
-    mac.verify_slice(&signature)
-        .map_err(|_| JwtError::Signature)?;
-    let claims: serde_json::Value = decode(payload)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(JwtError::Malformed)?;
-    if let Some(exp) = claims["exp"].as_i64()
-        && now > exp + EXPIRY_GRACE_SECS
-    {
-        return Err(JwtError::Expired);
-    }
+/// What a webhook token must satisfy: HS256 only, an `exp` no older than the grace period.
+fn validation() -> Validation {
+    let mut v = Validation::new(Algorithm::HS256);
+    v.leeway = EXPIRY_GRACE_SECS;
+    v.validate_aud = false;
+    v
+}
+
+/// Checks `token`'s HS256 signature against `key` and its expiry (with the grace period)
+/// against the clock.
+pub fn verify(token: &str, key: &[u8]) -> Result<(), JwtError> {
+    // An empty key verifies nothing.
+    let key = DecodingKey::from_secret(key).map_err(|_| JwtError::Signature)?;
+    jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation())?;
     Ok(())
 }
 
-/// Signs `claims` with HS256 (what Evolution does; used by tests and the simulator).
+/// Signs `claims` with HS256 (what Evolution does; used by tests). Panics on an empty key.
 pub fn sign(claims: &serde_json::Value, key: &[u8]) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
-    let signing_input = format!("{header}.{payload}");
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(signing_input.as_bytes());
-    let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    format!("{signing_input}.{signature}")
+    EncodingKey::from_secret(key)
+        .and_then(|key| jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key))
+        .expect("HS256 signs JSON claims with any non-empty key")
 }
 
 #[cfg(test)]
@@ -83,7 +75,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const NOW: i64 = 1_761_055_392;
+    fn now() -> i64 {
+        chrono::Utc::now().timestamp()
+    }
 
     fn token(exp: i64, key: &[u8]) -> String {
         sign(
@@ -92,32 +86,53 @@ mod tests {
         )
     }
 
+    fn grace() -> i64 {
+        i64::try_from(EXPIRY_GRACE_SECS).expect("small")
+    }
+
     #[test]
     fn valid_and_recently_expired_tokens_pass() {
-        assert_eq!(verify(&token(NOW + 600, b"k"), b"k", NOW), Ok(()));
-        assert_eq!(verify(&token(NOW - 600, b"k"), b"k", NOW), Ok(()));
+        assert_eq!(verify(&token(now() + 600, b"k"), b"k"), Ok(()));
+        assert_eq!(verify(&token(now() - 600, b"k"), b"k"), Ok(()));
+        assert_eq!(verify(&token(now() - grace() + 60, b"k"), b"k"), Ok(()));
     }
 
     #[test]
     fn bad_tokens_fail() {
         assert_eq!(
-            verify(&token(NOW + 600, b"k"), b"other", NOW),
+            verify(&token(now() + 600, b"k"), b"other"),
             Err(JwtError::Signature)
         );
         assert_eq!(
-            verify(&token(NOW - EXPIRY_GRACE_SECS - 601, b"k"), b"k", NOW),
+            verify(&token(now() - grace() - 601, b"k"), b"k"),
             Err(JwtError::Expired)
         );
-        assert_eq!(verify("a.b", b"k", NOW), Err(JwtError::Malformed));
-        assert_eq!(verify("a.b.c", b"k", NOW), Err(JwtError::Malformed));
-        let none = format!(
-            "{}.{}.",
-            URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#),
-            URL_SAFE_NO_PAD.encode(b"{}")
+        assert_eq!(
+            verify(&sign(&json!({"app": "evolution"}), b"k"), b"k"),
+            Err(JwtError::Expired)
         );
-        assert_eq!(verify(&none, b"k", NOW), Err(JwtError::Algorithm));
-        let mut tampered = token(NOW + 600, b"k");
+        assert_eq!(verify("a.b", b"k"), Err(JwtError::Malformed));
+        assert_eq!(verify("a.b.c", b"k"), Err(JwtError::Malformed));
+        assert_eq!(
+            verify(&token(now() + 600, b"k"), b""),
+            Err(JwtError::Signature)
+        );
+        let mut tampered = token(now() + 600, b"k");
         tampered.insert(tampered.find('.').unwrap() + 2, 'x');
-        assert!(verify(&tampered, b"k", NOW).is_err());
+        assert!(verify(&tampered, b"k").is_err());
+    }
+
+    #[test]
+    fn other_algorithms_fail_even_with_the_right_key() {
+        // {"alg":"none","typ":"JWT"} . {"exp":4102444800} . (no signature)
+        let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJleHAiOjQxMDI0NDQ4MDB9.";
+        assert!(verify(none, b"k").is_err());
+        let hs512 = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS512),
+            &json!({"exp": now() + 600}),
+            &EncodingKey::from_secret(b"k").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(verify(&hs512, b"k"), Err(JwtError::Algorithm));
     }
 }

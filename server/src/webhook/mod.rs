@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod jwt;
 pub mod orphans;
 pub mod reprocess;
+pub mod retention;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
