@@ -282,13 +282,17 @@ impl DashboardApi for DashboardBackend {
         caller: &'a Caller,
     ) -> BoxFuture<'a, DashboardResult<Vec<InstanceView>>> {
         Box::pin(async move {
-            instances::list(
+            let mut list = instances::list(
                 &self.state.db,
                 &self.state.config.public_url,
                 caller.tenant_id,
             )
             .await
-            .map_err(service)
+            .map_err(service)?;
+            if !caller.is_admin() {
+                list.iter_mut().for_each(InstanceView::hide_secrets);
+            }
+            Ok(list)
         })
     }
 

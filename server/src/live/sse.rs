@@ -42,8 +42,7 @@ fn sse_event(change: &Change, redact_secrets: bool) -> Event {
     let event = match &change.kind {
         ChangeKind::Instance(view) if redact_secrets => {
             let mut view = view.clone();
-            view.webhook_url.clear();
-            view.webhook_secret.clear();
+            view.hide_secrets();
             event.json_data(ChangeKind::Instance(view))
         }
         kind => event.json_data(kind),
