@@ -12,6 +12,7 @@ use app::types::{
 use crate::dashboard::lockout::LoginGuard;
 use crate::dashboard::{new_campaign, password, session, users};
 use crate::domain::campaign_state::CampaignAction;
+use crate::error::is_unavailable;
 use crate::live::ChangeKind;
 use crate::live::transition::publish_transition;
 use crate::service::campaign_logs::Severity;
@@ -117,10 +118,21 @@ fn internal(err: impl std::fmt::Display) -> DashboardError {
     DashboardError::Internal
 }
 
+/// A database error as the dashboard shows it: "unavailable" when the database cannot be
+/// reached, an internal error otherwise.
+fn db_error(err: sea_orm::DbErr) -> DashboardError {
+    if is_unavailable(&err) {
+        tracing::warn!(error = %err, "dashboard request: database unavailable");
+        DashboardError::Unavailable
+    } else {
+        internal(err)
+    }
+}
+
 fn service(err: ServiceError) -> DashboardError {
     match err {
         ServiceError::NotFound(what) => DashboardError::NotFound(what.to_string()),
-        ServiceError::Db(e) => internal(e),
+        ServiceError::Db(e) => db_error(e),
         // Validation, conflicts and upstream refusals: the message is for people.
         other => DashboardError::Rejected(other.to_string()),
     }
@@ -146,14 +158,19 @@ impl DashboardApi for DashboardBackend {
         })
     }
 
-    fn caller<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, Option<Caller>> {
+    fn caller<'a>(
+        &'a self,
+        cookie_header: Option<&'a str>,
+    ) -> BoxFuture<'a, DashboardResult<Caller>> {
         Box::pin(async move {
-            let token = cookie_header.and_then(session::token_in)?;
+            let token = cookie_header
+                .and_then(session::token_in)
+                .ok_or(DashboardError::Unauthorized)?;
             let user = session::lookup(&self.state.db, token)
                 .await
-                .inspect_err(|e| tracing::warn!(error = %e, "cannot read a session"))
-                .ok()??;
-            Some(Caller {
+                .map_err(db_error)?
+                .ok_or(DashboardError::Unauthorized)?;
+            Ok(Caller {
                 tenant_id: user.tenant_id,
                 user: SessionUser {
                     email: user.email,
