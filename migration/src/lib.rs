@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_init;
 mod m20261129_000002_sessions;
+mod m20261130_000003_login_attempts;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_init::Migration),
             Box::new(m20261129_000002_sessions::Migration),
+            Box::new(m20261130_000003_login_attempts::Migration),
         ]
     }
 }

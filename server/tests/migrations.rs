@@ -40,6 +40,7 @@ async fn twice_is_a_noop(backend: Backend) {
         "webhook_event",
         "pending_receipt",
         "session",
+        "login_attempt",
     ] {
         let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\"");
         first

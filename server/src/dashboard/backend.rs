@@ -9,7 +9,7 @@ use app::types::{
     SessionUser, Timeline,
 };
 
-use crate::dashboard::lockout::LoginGuard;
+use crate::dashboard::lockout::{self, Attempt};
 use crate::dashboard::{new_campaign, password, session, users};
 use crate::domain::campaign_state::CampaignAction;
 use crate::error::is_unavailable;
@@ -34,16 +34,12 @@ const OPT_OUTS_SHOWN: u64 = 1000;
 /// The dashboard backend of a running server.
 pub struct DashboardBackend {
     state: AppState,
-    guard: LoginGuard,
 }
 
 impl DashboardBackend {
     /// The backend over `state`, wrapped for Leptos context.
     pub fn provide(state: AppState) -> app::backend::Backend {
-        app::backend::Backend(Arc::new(Self {
-            state,
-            guard: LoginGuard::default(),
-        }))
+        app::backend::Backend(Arc::new(Self { state }))
     }
 
     fn secure(&self) -> bool {
@@ -51,26 +47,28 @@ impl DashboardBackend {
     }
 
     async fn login_inner(&self, email: &str, password: &str) -> DashboardResult<String> {
+        if email.len() > users::MAX_EMAIL_LEN || password.len() > password::MAX_LEN {
+            tracing::info!("dashboard login refused: email or password too long");
+            return Err(DashboardError::Unauthorized);
+        }
         let email = users::normalize_email(email);
-        if self.guard.is_locked(&email) {
+        let db = &self.state.db;
+        // Counted before the slow check, so parallel attempts cannot outrun the lockout.
+        if lockout::count(db, &email).await.map_err(db_error)? == Attempt::LockedOut {
+            tracing::info!("dashboard login refused: locked out");
             return Err(DashboardError::LockedOut);
         }
-        let user = users::find_by_email(&self.state.db, &email)
-            .await
-            .map_err(internal)?;
+        let user = users::find_by_email(db, &email).await.map_err(db_error)?;
         let phc = user.as_ref().map(|u| u.password_hash.clone());
-        if !password::verify(password.to_string(), phc).await {
-            self.guard.failed(&email);
-            tracing::info!("dashboard login refused");
-            return Err(DashboardError::Unauthorized);
-        }
-        let Some(user) = user else {
-            return Err(DashboardError::Unauthorized);
+        let user = match user {
+            Some(user) if password::verify(password.to_string(), phc).await => user,
+            _ => {
+                tracing::info!("dashboard login refused");
+                return Err(DashboardError::Unauthorized);
+            }
         };
-        self.guard.succeeded(&email);
-        let token = session::create(&self.state.db, &user)
-            .await
-            .map_err(internal)?;
+        lockout::clear(db, &email).await.map_err(db_error)?;
+        let token = session::create(db, &user).await.map_err(db_error)?;
         tracing::info!(
             user_id = user.id,
             tenant_id = user.tenant_id,
