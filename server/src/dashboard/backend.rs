@@ -43,7 +43,7 @@ impl DashboardBackend {
     }
 
     fn secure(&self) -> bool {
-        self.state.config.public_url.starts_with("https://")
+        self.state.config.cookie_secure
     }
 
     async fn login_inner(&self, email: &str, password: &str) -> DashboardResult<String> {
