@@ -74,6 +74,7 @@ mod server {
             DashboardError::Forbidden => StatusCode::FORBIDDEN,
             DashboardError::NotFound(_) => StatusCode::NOT_FOUND,
             DashboardError::Rejected(_) => StatusCode::CONFLICT,
+            DashboardError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             DashboardError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if let Some(res) = use_context::<ResponseOptions>() {
@@ -82,13 +83,15 @@ mod server {
         ServerFnError::new(err.to_string())
     }
 
-    /// The logged-in caller; without a valid session, sends the browser to `/login`.
+    /// The logged-in caller; without a valid session, sends the browser to `/login`. When the
+    /// sessions cannot be read (database down) the answer is 503, not the login page.
     pub async fn caller() -> Result<(Backend, Caller), ServerFnError> {
         let backend = backend()?;
         let cookie = cookie_header();
         match backend.0.caller(cookie.as_deref()).await {
-            Some(caller) => Ok((backend, caller)),
-            None => {
+            Ok(caller) => Ok((backend, caller)),
+            Err(e) if !matches!(e, DashboardError::Unauthorized) => Err(fail(e)),
+            Err(_) => {
                 leptos_axum::redirect("/login");
                 // A page load always redirects; a call from the fn client gets 401 (and the
                 // redirect header it follows).

@@ -48,6 +48,9 @@ pub enum DashboardError {
     /// The input or the current state does not allow it.
     #[error("{0}")]
     Rejected(String),
+    /// The database cannot be reached right now.
+    #[error("database unavailable; retry in a moment")]
+    Unavailable,
     /// The server failed; details are in its log.
     #[error("something went wrong on the server; retry in a moment")]
     Internal,
@@ -67,8 +70,12 @@ pub trait DashboardApi: Send + Sync {
     ) -> BoxFuture<'a, DashboardResult<String>>;
     /// Ends the session of the request's `Cookie` header; answers the clearing `Set-Cookie`.
     fn logout<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, String>;
-    /// The person whose session the request's `Cookie` header carries, if it is valid.
-    fn caller<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, Option<Caller>>;
+    /// The person whose session the request's `Cookie` header carries: `Unauthorized` without
+    /// a valid session, `Unavailable` when the sessions cannot be read.
+    fn caller<'a>(
+        &'a self,
+        cookie_header: Option<&'a str>,
+    ) -> BoxFuture<'a, DashboardResult<Caller>>;
     /// The tenant's campaigns, newest first.
     fn campaigns<'a>(
         &'a self,

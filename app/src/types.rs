@@ -56,6 +56,15 @@ pub struct InstanceView {
     pub last_event_at: Option<String>,
 }
 
+impl InstanceView {
+    /// Clears what lets someone post webhooks as this instance (the URL carries the secret):
+    /// the view for people who may not configure Evolution (viewers).
+    pub fn hide_secrets(&mut self) {
+        self.webhook_url.clear();
+        self.webhook_secret.clear();
+    }
+}
+
 /// A contact as the API shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ContactView {

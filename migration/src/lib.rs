@@ -7,6 +7,7 @@ mod m20261129_000001_init;
 mod m20261129_000002_sessions;
 mod m20261130_000001_identity_and_reprocessing;
 mod m20261130_000002_webhook_retention;
+mod m20261130_000003_login_attempts;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_sessions::Migration),
             Box::new(m20261130_000001_identity_and_reprocessing::Migration),
             Box::new(m20261130_000002_webhook_retention::Migration),
+            Box::new(m20261130_000003_login_attempts::Migration),
         ]
     }
 }

@@ -54,6 +54,12 @@ pub struct Config {
     /// `FLOW_DEMO_EVOLUTION_URL` (+ `FLOW_DEMO_EVOLUTION_KEY`): create the demo tenant on an
     /// empty database, sending through the Evolution API (the simulator) at that URL.
     pub demo: Option<crate::demo::DemoConfig>,
+    /// `FLOW_COOKIE_SECURE`: whether the session cookie is marked `Secure` (sent over HTTPS
+    /// only). Unset: when `FLOW_PUBLIC_URL` is `https://`.
+    pub cookie_secure: bool,
+    /// `FLOW_SESSION_RECHECK_SECS`: how often a live stream opened with a session cookie checks
+    /// that its session still exists (it ends once the session is revoked or expired).
+    pub session_recheck: Duration,
     /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
     pub log_filter: String,
 }
@@ -174,12 +180,39 @@ impl Config {
                     })?
             }
         };
+        let cookie_secure = match get("FLOW_COOKIE_SECURE").as_deref() {
+            None => public_url.starts_with("https://"),
+            Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "FLOW_COOKIE_SECURE",
+                    reason: format!("{other:?} is not true or false"),
+                });
+            }
+        };
+
+        let session_recheck = match get("FLOW_SESSION_RECHECK_SECS") {
+            None => Duration::from_secs(30),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .map(Duration::from_secs)
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "FLOW_SESSION_RECHECK_SECS",
+                    reason: format!("{v:?} is not a whole number of seconds >= 1"),
+                })?,
+        };
+
         let demo = get("FLOW_DEMO_EVOLUTION_URL").map(|url| crate::demo::DemoConfig {
             evolution_url: url.trim_end_matches('/').to_string(),
             evolution_key: get("FLOW_DEMO_EVOLUTION_KEY").unwrap_or_else(|| "sim-api-key".into()),
         });
 
         Ok(Self {
+            cookie_secure,
+            session_recheck,
             sending_grace,
             demo,
             sender_enabled,
@@ -265,6 +298,28 @@ mod tests {
         assert!(e.to_string().contains("16 characters"));
         let e = load(&[("FLOW_WEBHOOK_MAX_BYTES", "-3")]).unwrap_err();
         assert!(e.to_string().contains("FLOW_WEBHOOK_MAX_BYTES"));
+    }
+
+    #[test]
+    fn the_cookie_is_secure_behind_https_or_when_told() {
+        assert!(!load(&[]).unwrap().cookie_secure);
+        let https = [("FLOW_PUBLIC_URL", "https://flow.example.com")];
+        assert!(load(&https).unwrap().cookie_secure);
+        let told = load(&[("FLOW_COOKIE_SECURE", "true")]).unwrap();
+        assert!(told.cookie_secure, "http public URL, TLS at a proxy");
+        let off = [https[0], ("FLOW_COOKIE_SECURE", "false")];
+        assert!(!load(&off).unwrap().cookie_secure);
+        let e = load(&[("FLOW_COOKIE_SECURE", "yes")]).unwrap_err();
+        assert!(e.to_string().starts_with("FLOW_COOKIE_SECURE is invalid"));
+    }
+
+    #[test]
+    fn sessions_are_rechecked_every_30_s_unless_told() {
+        assert_eq!(load(&[]).unwrap().session_recheck, Duration::from_secs(30));
+        let c = load(&[("FLOW_SESSION_RECHECK_SECS", "1")]).unwrap();
+        assert_eq!(c.session_recheck, Duration::from_secs(1));
+        let e = load(&[("FLOW_SESSION_RECHECK_SECS", "0")]).unwrap_err();
+        assert!(e.to_string().contains("FLOW_SESSION_RECHECK_SECS"));
     }
 
     #[test]

@@ -142,7 +142,8 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     )
 }
 
-/// Every route of Flow: health, API, dashboard pages and static files.
+/// Every route of Flow: health, API, dashboard pages and static files; cross-site changes made
+/// with the session cookie are refused before any of them.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
@@ -160,6 +161,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf::refuse_cross_site,
         ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)

@@ -528,7 +528,400 @@ async fn admins_configure_the_evolution_webhook_and_viewers_cannot(app: TestApp)
     );
 }
 
+/// A response's status and body text, for the secret walk.
+async fn fetched(res: reqwest::Response) -> (u16, String) {
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+/// Reads `stream` until an `instance` event is complete (at most 5 s); answers what it read.
+async fn read_until_instance_event(stream: &mut reqwest::Response) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    let complete = |s: &str| {
+        s.find("event: instance")
+            .is_some_and(|at| s[at..].contains("\n\n"))
+    };
+    while !complete(&seen) {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("an instance event within 5 s")
+            .unwrap()
+            .expect("stream open");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}
+
+/// Walks every route a viewer can reach (pages, server functions, REST GETs, CSV exports and
+/// the live stream after an instance change) and looks for the webhook secret, the webhook
+/// URL and the Evolution api key in every body.
+async fn no_route_shows_a_viewer_a_webhook_secret_or_an_api_key(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "viewer@acme.test", Role::Viewer).await;
+    user(&app, &t, "admin@acme.test", Role::Admin).await;
+    let instance = app.instance(&t, "loja").await;
+    let instance_id = instance["id"].as_i64().unwrap().to_string();
+    let contacts = app.contacts(&t, 3).await;
+    let campaign = app
+        .campaign(&t, instance["id"].as_i64().unwrap(), &contacts)
+        .await
+        .to_string();
+    let secret = instance["webhook_secret"].as_str().unwrap().to_string();
+    let hook_url = instance["webhook_url"].as_str().unwrap().to_string();
+    let forbidden = [
+        secret.clone(),
+        hook_url.clone(),
+        "secret-key-loja".to_string(),
+    ];
+
+    let admin = login(&app, "admin@acme.test").await;
+    let (_, html) = get_with(&app, &admin, "/instances").await;
+    assert!(html.contains(&hook_url), "admins still get the webhook URL");
+    assert!(!html.contains("secret-key-loja"), "nobody gets the api key");
+
+    let viewer = login(&app, "viewer@acme.test").await;
+    let mut bodies: Vec<(String, u16, String)> = Vec::new();
+    let pages = [
+        "/".to_string(),
+        "/login".to_string(),
+        "/campaigns/new".to_string(),
+        format!("/campaigns/{campaign}"),
+        format!("/campaigns/{campaign}?status=pending&q=contact"),
+        "/instances".to_string(),
+        "/opt-outs".to_string(),
+        "/no-such-page".to_string(),
+    ];
+    let rest = [
+        "/api/v1/instances".to_string(),
+        "/api/v1/contacts".to_string(),
+        format!("/api/v1/contacts/{}", contacts[0]),
+        "/api/v1/campaigns".to_string(),
+        format!("/api/v1/campaigns/{campaign}"),
+        format!("/api/v1/campaigns/{campaign}/contacts"),
+        format!("/api/v1/campaigns/{campaign}/logs"),
+        "/api/v1/openapi.json".to_string(),
+        format!("/export/campaigns/{campaign}/recipients.csv"),
+        "/export/opt-outs.csv".to_string(),
+    ];
+    for path in pages.iter().chain(&rest) {
+        let (status, body) = get_with(&app, &viewer, path).await;
+        bodies.push((path.clone(), status, body));
+    }
+    let id = campaign.as_str();
+    let server_fns: [(&str, &[(&str, &str)]); 10] = [
+        ("me", &[]),
+        ("campaigns", &[]),
+        ("campaign", &[("id", id)]),
+        ("recipients", &[("id", id), ("offset", "0")]),
+        ("timeline", &[("id", id)]),
+        ("logs", &[("id", id)]),
+        ("instances", &[]),
+        ("opt_outs", &[]),
+        ("campaign_action", &[("id", id), ("action", "pause")]),
+        ("configure_webhook", &[("id", &instance_id)]),
+    ];
+    for (name, form) in server_fns {
+        let res = app
+            .client
+            .post(app.url(&format!("/api/ui/{name}")))
+            .header(COOKIE, viewer.clone())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let (status, body) = fetched(res).await;
+        bodies.push((format!("/api/ui/{name}"), status, body));
+    }
+    let res = app
+        .client
+        .post(app.url("/api/ui/create_campaign"))
+        .header(COOKIE, viewer.clone())
+        .json(&serde_json::json!({
+            "input": {"name": "x", "message": "y", "instance_ids": [instance["id"]], "all_contacts": true},
+            "pasted": "",
+        }))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = fetched(res).await;
+    bodies.push(("/api/ui/create_campaign".into(), status, body));
+
+    let mut stream = app
+        .client
+        .get(app.url("/api/v1/events"))
+        .header(COOKIE, viewer.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let change = serde_json::json!({
+        "event": "connection.update",
+        "instance": "loja",
+        "data": {"instance": "loja", "state": "open", "statusReason": 200},
+    });
+    let (status, _) = app
+        .webhook(hook_url.trim_start_matches(&app.base), &[], &change)
+        .await;
+    assert!(status < 300);
+    let events = read_until_instance_event(&mut stream).await;
+    bodies.push(("/api/v1/events".into(), 200, events));
+
+    let (status, html) = get_with(&app, &viewer, "/instances").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("loja"), "the viewer sees the instance itself");
+    for (path, status, body) in &bodies {
+        assert!(!body.is_empty(), "{path} answered {status} with nothing");
+        for needle in &forbidden {
+            assert!(
+                !body.contains(needle.as_str()),
+                "{path} ({status}) shows a viewer {needle}"
+            );
+        }
+    }
+}
+
+/// The lockout is counted before the slow hash: parallel wrong passwords cannot all be tried.
+async fn parallel_wrong_passwords_are_locked_out_after_five(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Admin).await;
+    let attempts = (0..30).map(|_| try_login(&app, "ana@acme.test", "wrong password"));
+    let statuses: Vec<u16> = futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(|(status, _)| status)
+        .collect();
+    let refused = statuses.iter().filter(|s| **s == 401).count();
+    let locked = statuses.iter().filter(|s| **s == 429).count();
+    assert!(refused <= 5, "{refused} passwords were tried: {statuses:?}");
+    assert_eq!(refused + locked, 30, "{statuses:?}");
+    let (status, cookie) = try_login(&app, "ana@acme.test", PASSWORD).await;
+    assert_eq!((status, cookie), (429, None), "still locked");
+    let (status, _) = try_login(&app, "ANA@acme.test ", PASSWORD).await;
+    assert_eq!(status, 429, "the same email however it is written");
+}
+
+/// A login with a huge email or password is refused at once and leaves nothing behind.
+async fn a_huge_email_or_password_is_refused_without_being_stored(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Admin).await;
+    let huge = format!("{}@acme.test", "a".repeat(1 << 20));
+    let (status, cookie) = try_login(&app, &huge, PASSWORD).await;
+    assert!(status == 400 || status == 401, "{status}");
+    assert_eq!(cookie, None);
+    let (status, _) = try_login(&app, "ana@acme.test", &"p".repeat(1 << 20)).await;
+    assert!(status == 400 || status == 401, "{status}");
+    let row = app
+        .state
+        .db
+        .read
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.state.db.backend(),
+            "SELECT COUNT(*) AS n FROM login_attempt",
+        ))
+        .await
+        .expect("the login_attempt table")
+        .unwrap();
+    let stored: i64 = row.try_get("", "n").unwrap();
+    assert_eq!(stored, 0, "nothing of the huge email is stored");
+    login(&app, "ana@acme.test").await; // the real email and password still work
+}
+
+/// Two servers on one PostgreSQL database share the lockout: spreading the attempts over them
+/// does not multiply them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lockout_holds_across_two_servers_on_one_database() {
+    let a = common::spawn(common::Backend::Postgres).await;
+    let b = common::spawn_on(common::Backend::Postgres, &a.database_url, &[]).await;
+    let t = a.tenant("Acme").await;
+    user(&a, &t, "ana@acme.test", Role::Admin).await;
+    let mut statuses = Vec::new();
+    for n in 0..10 {
+        let node = if n % 2 == 0 { &a } else { &b };
+        statuses.push(try_login(node, "ana@acme.test", "wrong password").await.0);
+    }
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 401, 401, 429, 429, 429, 429, 429],
+        "five tries in all, not five per server"
+    );
+    assert_eq!(try_login(&b, "ana@acme.test", PASSWORD).await.0, 429);
+}
+
+/// `FLOW_COOKIE_SECURE=true` marks the session cookie Secure even when Flow's public URL is
+/// plain http (a proxy terminates TLS).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flow_cookie_secure_marks_the_session_cookie_secure() {
+    let app = common::spawn_with(common::Backend::Sqlite, &[("FLOW_COOKIE_SECURE", "true")]).await;
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Admin).await;
+    let res = app
+        .client
+        .post(app.url("/api/ui/login"))
+        .form(&[("email", "ana@acme.test"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let set = res.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(set.contains("; Secure"), "{set}");
+}
+
+/// A cookie-authenticated change from another site is refused (server functions and REST);
+/// the same change from Flow's own pages, or with a bearer token, goes through.
+async fn cross_site_changes_with_the_session_cookie_are_refused(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "admin@acme.test", Role::Admin).await;
+    let id = draft_campaign(&app, &t).await;
+    let admin = login(&app, "admin@acme.test").await;
+    let start = |headers: &'static [(&'static str, &'static str)], origin: Option<String>| {
+        let mut req = app
+            .client
+            .post(app.url("/api/ui/campaign_action"))
+            .header(COOKIE, admin.clone())
+            .form(&[("id", id.to_string()), ("action", "start".into())]);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        if let Some(origin) = origin {
+            req = req.header("origin", origin);
+        }
+        req.send()
+    };
+    let evil = Some("https://evil.example".to_string());
+    assert_eq!(start(&[], evil.clone()).await.unwrap().status(), 403);
+    assert_eq!(
+        start(&[("sec-fetch-site", "cross-site")], None)
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        start(&[("sec-fetch-site", "same-site")], None)
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(start(&[], Some("null".into())).await.unwrap().status(), 403);
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/campaigns/{id}/start")))
+        .header(COOKIE, admin.clone())
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "REST with the cookie too");
+    let res = app
+        .client
+        .post(app.url("/api/ui/logout"))
+        .header(COOKIE, admin.clone())
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "no logout from another site either");
+    let (_, body) = app.get(&t.token, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(body["status"], "draft", "nothing changed");
+
+    let res = start(&[("sec-fetch-site", "same-origin")], Some(app.base.clone()))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "Flow's own pages work");
+    let (_, body) = app.get(&t.token, &format!("/api/v1/campaigns/{id}")).await;
+    assert_eq!(body["status"], "active");
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/campaigns/{id}/pause")))
+        .bearer_auth(&t.token)
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "a bearer token is not a browser credential"
+    );
+    let res = app
+        .client
+        .post(app.url("/api/ui/login"))
+        .header(COOKIE, admin.clone())
+        .header("origin", app.base.clone())
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("email", "admin@acme.test"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "the login form posts from Flow's own page"
+    );
+}
+
+/// A live stream ends soon after its session is revoked (logout in another request).
+async fn a_live_stream_ends_when_its_session_is_revoked(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "viewer@acme.test", Role::Viewer).await;
+    let viewer = login(&app, "viewer@acme.test").await;
+    let mut stream = app
+        .client
+        .get(app.url("/api/v1/events"))
+        .header(COOKIE, viewer.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(post_with(&app, &viewer, "/api/ui/logout", &[]).await, 200);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
+            .await
+            .expect("the stream ends within 10 s of the logout");
+        match chunk {
+            Ok(Some(_)) => continue,
+            Ok(None) | Err(_) => break,
+        }
+    }
+}
+
+/// With the database away, a logged-in page answers 503 "database unavailable" instead of
+/// sending the person to the login page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_outage_shows_503_not_the_login_page() {
+    let app = common::spawn(common::Backend::Postgres).await;
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Viewer).await;
+    let cookie = login(&app, "ana@acme.test").await;
+    app.allow_connections(false).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .get(app.url("/"))
+        .header(COOKIE, cookie.clone())
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let location = res.headers().get(LOCATION).cloned();
+    let html = res.text().await.unwrap();
+    app.allow_connections(true).await;
+    assert_eq!((status, location), (503, None));
+    assert!(html.contains("database unavailable"), "{html}");
+}
+
+on_both_databases!(with [("FLOW_SESSION_RECHECK_SECS", "1")]; a_live_stream_ends_when_its_session_is_revoked);
+
 on_both_databases!(
+    no_route_shows_a_viewer_a_webhook_secret_or_an_api_key,
+    parallel_wrong_passwords_are_locked_out_after_five,
+    a_huge_email_or_password_is_refused_without_being_stored,
+    cross_site_changes_with_the_session_cookie_are_refused,
     admins_configure_the_evolution_webhook_and_viewers_cannot,
     admins_create_campaigns_over_pasted_contacts_and_viewers_cannot,
     the_timeline_counts_deliveries_and_reads_per_minute,

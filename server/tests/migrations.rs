@@ -40,6 +40,8 @@ async fn twice_is_a_noop(backend: Backend) {
         "webhook_event",
         "pending_receipt",
         "session",
+        "login_attempt",
+        "webhook_event_daily",
     ] {
         let sql = format!("SELECT COUNT(*) AS n FROM \"{table}\"");
         first

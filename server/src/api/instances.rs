@@ -44,10 +44,7 @@ pub(super) async fn list(
     let mut list = instances::list(&state.db, &state.config.public_url, caller.tenant_id).await?;
     if caller.role != Role::Admin {
         // Viewers (dashboard cookies) see instances, not the secrets that post into them.
-        for i in &mut list {
-            i.webhook_url.clear();
-            i.webhook_secret.clear();
-        }
+        list.iter_mut().for_each(InstanceView::hide_secrets);
     }
     Ok(axum::Json(list))
 }

@@ -1,5 +1,7 @@
-//! Who is calling: tenant API tokens, dashboard session cookies and the operator's admin token.
+//! Who is calling: tenant API tokens, dashboard session cookies and the operator's admin token;
+//! and the refusal of cross-site changes made with the session cookie.
 
+pub mod csrf;
 pub mod extract;
 pub mod role;
 pub mod token;

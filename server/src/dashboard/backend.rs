@@ -9,9 +9,10 @@ use app::types::{
     SessionUser, Timeline,
 };
 
-use crate::dashboard::lockout::LoginGuard;
+use crate::dashboard::lockout::{self, Attempt};
 use crate::dashboard::{new_campaign, password, session, users};
 use crate::domain::campaign_state::CampaignAction;
+use crate::error::is_unavailable;
 use crate::live::ChangeKind;
 use crate::live::transition::publish_transition;
 use crate::service::campaign_logs::Severity;
@@ -33,43 +34,41 @@ const OPT_OUTS_SHOWN: u64 = 1000;
 /// The dashboard backend of a running server.
 pub struct DashboardBackend {
     state: AppState,
-    guard: LoginGuard,
 }
 
 impl DashboardBackend {
     /// The backend over `state`, wrapped for Leptos context.
     pub fn provide(state: AppState) -> app::backend::Backend {
-        app::backend::Backend(Arc::new(Self {
-            state,
-            guard: LoginGuard::default(),
-        }))
+        app::backend::Backend(Arc::new(Self { state }))
     }
 
     fn secure(&self) -> bool {
-        self.state.config.public_url.starts_with("https://")
+        self.state.config.cookie_secure
     }
 
     async fn login_inner(&self, email: &str, password: &str) -> DashboardResult<String> {
+        if email.len() > users::MAX_EMAIL_LEN || password.len() > password::MAX_LEN {
+            tracing::info!("dashboard login refused: email or password too long");
+            return Err(DashboardError::Unauthorized);
+        }
         let email = users::normalize_email(email);
-        if self.guard.is_locked(&email) {
+        let db = &self.state.db;
+        // Counted before the slow check, so parallel attempts cannot outrun the lockout.
+        if lockout::count(db, &email).await.map_err(db_error)? == Attempt::LockedOut {
+            tracing::info!("dashboard login refused: locked out");
             return Err(DashboardError::LockedOut);
         }
-        let user = users::find_by_email(&self.state.db, &email)
-            .await
-            .map_err(internal)?;
+        let user = users::find_by_email(db, &email).await.map_err(db_error)?;
         let phc = user.as_ref().map(|u| u.password_hash.clone());
-        if !password::verify(password.to_string(), phc).await {
-            self.guard.failed(&email);
-            tracing::info!("dashboard login refused");
-            return Err(DashboardError::Unauthorized);
-        }
-        let Some(user) = user else {
-            return Err(DashboardError::Unauthorized);
+        let user = match user {
+            Some(user) if password::verify(password.to_string(), phc).await => user,
+            _ => {
+                tracing::info!("dashboard login refused");
+                return Err(DashboardError::Unauthorized);
+            }
         };
-        self.guard.succeeded(&email);
-        let token = session::create(&self.state.db, &user)
-            .await
-            .map_err(internal)?;
+        lockout::clear(db, &email).await.map_err(db_error)?;
+        let token = session::create(db, &user).await.map_err(db_error)?;
         tracing::info!(
             user_id = user.id,
             tenant_id = user.tenant_id,
@@ -117,10 +116,21 @@ fn internal(err: impl std::fmt::Display) -> DashboardError {
     DashboardError::Internal
 }
 
+/// A database error as the dashboard shows it: "unavailable" when the database cannot be
+/// reached, an internal error otherwise.
+fn db_error(err: sea_orm::DbErr) -> DashboardError {
+    if is_unavailable(&err) {
+        tracing::warn!(error = %err, "dashboard request: database unavailable");
+        DashboardError::Unavailable
+    } else {
+        internal(err)
+    }
+}
+
 fn service(err: ServiceError) -> DashboardError {
     match err {
         ServiceError::NotFound(what) => DashboardError::NotFound(what.to_string()),
-        ServiceError::Db(e) => internal(e),
+        ServiceError::Db(e) => db_error(e),
         // Validation, conflicts and upstream refusals: the message is for people.
         other => DashboardError::Rejected(other.to_string()),
     }
@@ -146,14 +156,19 @@ impl DashboardApi for DashboardBackend {
         })
     }
 
-    fn caller<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, Option<Caller>> {
+    fn caller<'a>(
+        &'a self,
+        cookie_header: Option<&'a str>,
+    ) -> BoxFuture<'a, DashboardResult<Caller>> {
         Box::pin(async move {
-            let token = cookie_header.and_then(session::token_in)?;
+            let token = cookie_header
+                .and_then(session::token_in)
+                .ok_or(DashboardError::Unauthorized)?;
             let user = session::lookup(&self.state.db, token)
                 .await
-                .inspect_err(|e| tracing::warn!(error = %e, "cannot read a session"))
-                .ok()??;
-            Some(Caller {
+                .map_err(db_error)?
+                .ok_or(DashboardError::Unauthorized)?;
+            Ok(Caller {
                 tenant_id: user.tenant_id,
                 user: SessionUser {
                     email: user.email,
@@ -282,13 +297,17 @@ impl DashboardApi for DashboardBackend {
         caller: &'a Caller,
     ) -> BoxFuture<'a, DashboardResult<Vec<InstanceView>>> {
         Box::pin(async move {
-            instances::list(
+            let mut list = instances::list(
                 &self.state.db,
                 &self.state.config.public_url,
                 caller.tenant_id,
             )
             .await
-            .map_err(service)
+            .map_err(service)?;
+            if !caller.is_admin() {
+                list.iter_mut().for_each(InstanceView::hide_secrets);
+            }
+            Ok(list)
         })
     }
 

@@ -1,82 +1,85 @@
-//! A short lockout after repeated failed logins for one email, kept in memory: after
-//! [`MAX_FAILURES`] failures in a row the email is refused for [`LOCKOUT`], whatever password.
+//! The login lockout, kept in the `login_attempt` table so that every server process on the
+//! database shares it: each attempt at an email is counted (one atomic upsert) *before* its
+//! password is checked, and once [`MAX_ATTEMPTS`] have been counted in a [`WINDOW`] the email
+//! is refused, whatever password, until the window ends. A successful login clears the count.
+//! Rows are keyed by the SHA-256 of the normalized email (fixed size, whatever the attacker
+//! sends) and deleted once their window is over.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, DbErr};
 
-/// Failed logins in a row that lock an email.
-pub const MAX_FAILURES: u32 = 5;
+use crate::auth::token;
+use crate::db::Db;
+use crate::service::sql::stmt;
 
-/// How long a locked email stays locked.
-pub const LOCKOUT: Duration = Duration::from_secs(5 * 60);
+/// Attempts at one email allowed in a window.
+pub const MAX_ATTEMPTS: i64 = 5;
 
-/// Entries kept before old ones are swept.
-const SWEEP_ABOVE: usize = 10_000;
+/// How long a window lasts, in seconds (a locked email waits at most this long).
+pub const WINDOW: i64 = 5 * 60;
 
-#[derive(Clone, Copy)]
-struct Failures {
-    count: u32,
-    last: Instant,
+/// What an attempt may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// Check the password.
+    Allowed,
+    /// Too many attempts at this email; refuse without checking.
+    LockedOut,
 }
 
-/// Failed-login counts per email.
-#[derive(Default)]
-pub struct LoginGuard {
-    failures: Mutex<HashMap<String, Failures>>,
+/// Counts an attempt at `email` (already normalized) and answers whether its password may be
+/// checked.
+pub async fn count(db: &Db, email: &str) -> Result<Attempt, DbErr> {
+    let now = Utc::now().timestamp();
+    let over = now - WINDOW;
+    let backend = db.backend();
+    let row = db
+        .write
+        .query_one_raw(stmt(
+            backend,
+            "INSERT INTO login_attempt (email_key, window_start, failures) VALUES (?, ?, 1) \
+             ON CONFLICT (email_key) DO UPDATE SET \
+             failures = CASE WHEN login_attempt.window_start <= ? THEN 1 \
+                        ELSE login_attempt.failures + 1 END, \
+             window_start = CASE WHEN login_attempt.window_start <= ? THEN ? \
+                            ELSE login_attempt.window_start END \
+             RETURNING failures",
+            vec![
+                token::hash(email).into(),
+                now.into(),
+                over.into(),
+                over.into(),
+                now.into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("login_attempt".into()))?;
+    let attempts: i64 = row.try_get("", "failures")?;
+    if attempts == 1 {
+        // A new window: the moment to drop the windows that are over.
+        db.write
+            .execute_raw(stmt(
+                backend,
+                "DELETE FROM login_attempt WHERE window_start <= ?",
+                vec![over.into()],
+            ))
+            .await?;
+    }
+    Ok(if attempts > MAX_ATTEMPTS {
+        Attempt::LockedOut
+    } else {
+        Attempt::Allowed
+    })
 }
 
-impl LoginGuard {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Failures>> {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether `email` is locked out now.
-    pub fn is_locked(&self, email: &str) -> bool {
-        self.map()
-            .get(email)
-            .is_some_and(|f| f.count >= MAX_FAILURES && f.last.elapsed() < LOCKOUT)
-    }
-
-    /// Counts a failed login of `email`.
-    pub fn failed(&self, email: &str) {
-        let now = Instant::now();
-        let mut map = self.map();
-        if map.len() > SWEEP_ABOVE {
-            map.retain(|_, f| f.last.elapsed() < LOCKOUT);
-        }
-        let entry = map.entry(email.to_string()).or_insert(Failures {
-            count: 0,
-            last: now,
-        });
-        if entry.last.elapsed() >= LOCKOUT {
-            entry.count = 0;
-        }
-        entry.count += 1;
-        entry.last = now;
-    }
-
-    /// Forgets the failures of `email` after a successful login.
-    pub fn succeeded(&self, email: &str) {
-        self.map().remove(email);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn locks_after_max_failures_and_clears_on_success() {
-        let guard = LoginGuard::default();
-        for _ in 0..MAX_FAILURES - 1 {
-            guard.failed("a@x");
-        }
-        assert!(!guard.is_locked("a@x"));
-        guard.failed("a@x");
-        assert!(guard.is_locked("a@x"));
-        assert!(!guard.is_locked("b@x"));
-        guard.succeeded("a@x");
-        assert!(!guard.is_locked("a@x"));
-    }
+/// Forgets the attempts at `email` after a successful login.
+pub async fn clear(db: &Db, email: &str) -> Result<(), DbErr> {
+    db.write
+        .execute_raw(stmt(
+            db.backend(),
+            "DELETE FROM login_attempt WHERE email_key = ?",
+            vec![token::hash(email).into()],
+        ))
+        .await?;
+    Ok(())
 }

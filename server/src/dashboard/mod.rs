@@ -1,4 +1,4 @@
-//! The dashboard's server side: users and their passwords, login sessions with a lockout, and
+//! The dashboard's server side: users and their passwords, login sessions with a lockout shared through the database, and
 //! the [`backend::DashboardBackend`] through which the Leptos pages reach the services, and
 //! the CSV exports.
 

@@ -1,9 +1,37 @@
 //! Password hashes: argon2id with a random salt, stored as a PHC string. Hashing is slow on
-//! purpose, so it runs on the blocking pool.
+//! purpose (about 19 MiB and a core for a moment), so it runs on the blocking pool, at most
+//! [`hashing_permits`] at a time: logins queue rather than take the memory and cores the
+//! webhooks need.
+
+use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
+use tokio::sync::Semaphore;
+
+/// The longest password accepted (longer ones are refused before any hashing).
+pub const MAX_LEN: usize = 1024;
+
+/// Argon2 computations allowed at once: half the cores, at least one.
+pub fn hashing_permits() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(2))
+}
+
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(hashing_permits()));
+
+/// Runs the argon2 work `f` on the blocking pool once a hashing permit is free.
+async fn hashing<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, HashError> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|e| HashError(e.to_string()))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| HashError(e.to_string()))
+}
 
 /// A PHC string that matches no password, verified when the email is unknown so that a
 /// wrong email takes as long as a wrong password.
@@ -16,7 +44,7 @@ pub struct HashError(String);
 
 /// The argon2id PHC string of `password`.
 pub async fn hash(password: String) -> Result<String, HashError> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
         let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
@@ -25,13 +53,12 @@ pub async fn hash(password: String) -> Result<String, HashError> {
             .map(|h| h.to_string())
             .map_err(|e| HashError(e.to_string()))
     })
-    .await
-    .map_err(|e| HashError(e.to_string()))?
+    .await?
 }
 
 /// Whether `password` matches the stored `phc` string; `None` checks against a decoy and fails.
 pub async fn verify(password: String, phc: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let known = phc.is_some();
         let phc = phc.unwrap_or_else(|| DECOY.to_string());
         let Ok(parsed) = PasswordHash::new(&phc) else {
@@ -59,6 +86,27 @@ mod tests {
         assert!(verify("correct horse".into(), Some(a.clone())).await);
         assert!(!verify("wrong horse".into(), Some(a)).await);
         assert!(!verify("anything".into(), None).await);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn no_more_than_the_permits_hash_at_once() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let jobs = (0..4 * hashing_permits() + 2).map(|_| {
+            let (running, most) = (running.clone(), most.clone());
+            hashing(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+            })
+        });
+        for done in futures_util::future::join_all(jobs).await {
+            done.unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!((1..=hashing_permits()).contains(&most), "{most} at once");
     }
 
     #[test]

@@ -124,14 +124,20 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, DbErr> 
     }))
 }
 
+/// The session token of the first session cookie among `headers`.
+pub fn token_from(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .find_map(|value| value.to_str().ok().and_then(token_in))
+}
+
 /// The user of the session cookie among `headers`, if valid.
 pub async fn from_headers(db: &Db, headers: &HeaderMap) -> Result<Option<SessionUser>, DbErr> {
-    for value in headers.get_all(COOKIE) {
-        if let Some(token) = value.to_str().ok().and_then(token_in) {
-            return lookup(db, token).await;
-        }
+    match token_from(headers) {
+        Some(token) => lookup(db, token).await,
+        None => Ok(None),
     }
-    Ok(None)
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ pub enum UserError {
     Db(#[from] DbErr),
 }
 
+/// The longest email accepted (longer ones are refused before anything is looked up).
+pub const MAX_EMAIL_LEN: usize = 254;
+
 /// The stored form of an email: trimmed and lowercased.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -45,14 +48,15 @@ pub async fn create(
     role: Role,
 ) -> Result<user::Model, UserError> {
     let email = normalize_email(email);
-    if !email.contains('@') || email.len() > 254 {
+    if !email.contains('@') || email.len() > MAX_EMAIL_LEN {
         return Err(UserError::Invalid(format!(
             "{email:?} is not an email address"
         )));
     }
-    if password.chars().count() < MIN_PASSWORD_LEN {
+    if password.chars().count() < MIN_PASSWORD_LEN || password.len() > password::MAX_LEN {
         return Err(UserError::Invalid(format!(
-            "the password needs at least {MIN_PASSWORD_LEN} characters"
+            "the password needs {MIN_PASSWORD_LEN} characters to {} bytes",
+            password::MAX_LEN
         )));
     }
     if tenant::Entity::find_by_id(tenant_id)

@@ -1,7 +1,9 @@
 //! `GET /api/v1/events`: the tenant's changes as server-sent events. Bursts are coalesced
 //! (at most one update per campaign or instance every [`FLUSH_EVERY`], always the latest
 //! numbers; log lines are never merged), keep-alives flow every 15 s, and `Last-Event-ID`
-//! resumes from the bus history (or sends a `resync` event when that is too old).
+//! resumes from the bus history (or sends a `resync` event when that is too old). A stream
+//! opened with a session cookie re-checks its session every `FLOW_SESSION_RECHECK_SECS` and
+//! ends once the session is revoked (logout) or expired.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
@@ -15,15 +17,42 @@ use futures_util::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
 
+use crate::auth::extract::bearer;
 use crate::auth::{Role, TenantCaller};
+use crate::dashboard::session;
+use crate::db::Db;
 use crate::live::bus::{Change, ChangeKind, Replay};
 use crate::state::AppState;
 
 /// The shortest time between two updates of the same campaign or instance on one stream.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 
+/// The session a cookie-authenticated stream lives on, and when to check it next.
+struct SessionCheck {
+    db: Db,
+    token: String,
+    every: Duration,
+    next: Instant,
+}
+
+impl SessionCheck {
+    /// Whether the session still exists (a database hiccup keeps the stream open).
+    async fn still_valid(&mut self) -> bool {
+        self.next = Instant::now() + self.every;
+        match session::lookup(&self.db, &self.token).await {
+            Ok(user) => user.is_some(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot re-check a live stream's session");
+                true
+            }
+        }
+    }
+}
+
 struct LiveStream {
     tenant_id: i64,
+    /// Set when the stream was opened with a session cookie.
+    session: Option<SessionCheck>,
     /// Viewers do not get the instances' webhook URLs and secrets.
     redact_secrets: bool,
     rx: broadcast::Receiver<Arc<Change>>,
@@ -42,8 +71,7 @@ fn sse_event(change: &Change, redact_secrets: bool) -> Event {
     let event = match &change.kind {
         ChangeKind::Instance(view) if redact_secrets => {
             let mut view = view.clone();
-            view.webhook_url.clear();
-            view.webhook_secret.clear();
+            view.hide_secrets();
             event.json_data(ChangeKind::Instance(view))
         }
         kind => event.json_data(kind),
@@ -92,6 +120,7 @@ impl LiveStream {
                 return Some((Ok(event), self));
             }
             let deadline = self.deadline;
+            let recheck = self.session.as_ref().map(|s| s.next);
             tokio::select! {
                 received = self.rx.recv() => match received {
                     Ok(change) => self.accept(change),
@@ -100,6 +129,13 @@ impl LiveStream {
                 },
                 _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
                     self.flush();
+                }
+                _ = tokio::time::sleep_until(recheck.unwrap_or_else(Instant::now)), if recheck.is_some() => {
+                    if let Some(check) = &mut self.session
+                        && !check.still_valid().await
+                    {
+                        return None;
+                    }
                 }
             }
         }
@@ -114,8 +150,19 @@ pub async fn stream(
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     // Subscribe before reading the history so nothing falls between the two.
     let rx = state.bus.subscribe();
+    let every = state.config.session_recheck;
+    let session = match (bearer(&headers), session::token_from(&headers)) {
+        (None, Some(token)) => Some(SessionCheck {
+            db: state.db.clone(),
+            token: token.to_string(),
+            every,
+            next: Instant::now() + every,
+        }),
+        _ => None,
+    };
     let mut s = LiveStream {
         tenant_id: caller.tenant_id,
+        session,
         redact_secrets: caller.role != Role::Admin,
         rx,
         ready: VecDeque::new(),

@@ -101,6 +101,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The database it runs on.
     pub backend: Backend,
+    /// Its `DATABASE_URL`.
+    pub database_url: String,
 }
 
 /// Starts Flow on a fresh database of `backend`.
@@ -111,20 +113,30 @@ pub async fn spawn(backend: Backend) -> TestApp {
 /// Starts Flow on a fresh database of `backend` with extra configuration variables.
 pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
     let url = fresh_database_url(backend).await;
+    spawn_on(backend, &url, extra).await
+}
+
+/// Starts another Flow server on the existing database `database_url` (as a second node of
+/// the same deployment would), with extra configuration variables.
+pub async fn spawn_on(backend: Backend, database_url: &str, extra: &[(&str, &str)]) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let mut vars = vec![
-        ("DATABASE_URL", url),
-        ("LEPTOS_SITE_ADDR", addr.to_string()),
-        ("FLOW_ADMIN_TOKEN", ADMIN_TOKEN.to_string()),
-        ("FLOW_PUBLIC_URL", format!("http://{addr}")),
+        ("DATABASE_URL".to_string(), database_url.to_string()),
+        ("LEPTOS_SITE_ADDR".to_string(), addr.to_string()),
+        ("FLOW_ADMIN_TOKEN".to_string(), ADMIN_TOKEN.to_string()),
+        ("FLOW_PUBLIC_URL".to_string(), format!("http://{addr}")),
     ];
-    vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    let config =
-        Config::from_lookup(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()))
-            .expect("test config");
+    vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let config = Config::from_lookup(|k| {
+        vars.iter()
+            .rev()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    })
+    .expect("test config");
     let state = flow_server::build_state(config)
         .await
         .expect("server starts");
@@ -140,6 +152,7 @@ pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
         state,
         client: reqwest::Client::new(),
         backend,
+        database_url: database_url.to_string(),
     }
 }
 
@@ -254,6 +267,30 @@ impl TestApp {
         body["id"].as_i64().expect("id")
     }
 
+    /// PostgreSQL only: lets clients connect to the test database again, or refuses them and
+    /// ends every open connection (the database "goes away").
+    pub async fn allow_connections(&self, allowed: bool) {
+        let name = self.database_url.rsplit('/').next().expect("database name");
+        let admin = Database::connect(format!("{}/postgres", pg_base()))
+            .await
+            .expect("admin connection");
+        admin
+            .execute_unprepared(&format!(
+                "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS {allowed}"
+            ))
+            .await
+            .expect("alter database");
+        if !allowed {
+            admin
+                .execute_unprepared(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                ))
+                .await
+                .expect("terminate connections");
+        }
+        admin.close().await.ok();
+    }
+
     /// Imports `n` contacts `Contact i` with phones 55119000000i…; returns their ids.
     pub async fn contacts(&self, tenant: &Tenant, n: usize) -> Vec<i64> {
         let rows: Vec<Value> = (0..n)
@@ -273,9 +310,22 @@ impl TestApp {
     }
 }
 
-/// Generates `sqlite` and `postgres` tests running `async fn $name(app: TestApp)`.
+/// Generates `sqlite` and `postgres` tests running `async fn $name(app: TestApp)`; with
+/// `with [("VAR", "value"), …];` first, the servers get those extra configuration variables.
 #[macro_export]
 macro_rules! on_both_databases {
+    (with $vars:expr; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::common::spawn_with(super::common::Backend::Sqlite, &$vars).await).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(super::common::spawn_with(super::common::Backend::Postgres, &$vars).await).await
+            }
+        }
+    )*};
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
