@@ -9,7 +9,7 @@ mod common;
 use std::time::Duration;
 
 use common::evolution::incoming;
-use common::sim::{Sim, fast, free_port, spawn_process, wait_until};
+use common::sim::{Sim, fast, free_port, prepare_remote, spawn_process, wait_until};
 use common::{ADMIN_TOKEN, Backend, TestApp};
 use evolution_sim::SimConfig;
 use flow_server::service::campaigns::recount;
@@ -343,71 +343,6 @@ async fn failure_spike_pauses_the_campaign(app: TestApp) {
         .await;
     assert_eq!(logs[0]["log_type"], "high_failure_rate");
     assert_eq!(logs[0]["severity"], "critical");
-}
-
-/// Creates tenant, sim instance, contacts and a started campaign through a child server's API.
-async fn prepare_remote(base: &str, sim: &Sim, contacts: usize, delay_ms: i64) -> (String, i64) {
-    let http = reqwest::Client::new();
-    let post = |path: &str, token: &str, body: Value| {
-        http.post(format!("{base}{path}"))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-    };
-    let tenant: Value = post("/api/v1/tenants", ADMIN_TOKEN, json!({"name": "P"}))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = tenant["api_token"].as_str().unwrap().to_string();
-    let inst: Value = post(
-        "/api/v1/instances",
-        &token,
-        json!({"instance_name": "loja-01", "api_url": sim.base, "api_key": sim.api_key}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let iid = inst["id"].as_i64().unwrap();
-    post(
-        &format!("/api/v1/instances/{iid}/refresh"),
-        &token,
-        json!({}),
-    )
-    .await
-    .unwrap();
-    post(
-        &format!("/api/v1/instances/{iid}/webhook"),
-        &token,
-        json!({}),
-    )
-    .await
-    .unwrap();
-    let rows: Vec<Value> = (0..contacts)
-        .map(|i| json!({"name": "C", "phone": format!("55119{:08}", 70_000_001 + i)}))
-        .collect();
-    post("/api/v1/contacts", &token, Value::Array(rows))
-        .await
-        .unwrap();
-    let camp: Value = post(
-        "/api/v1/campaigns",
-        &token,
-        json!({"name": "P", "message": "Oi", "instance_ids": [iid], "all_contacts": true,
-               "settings": {"min_delay_ms": delay_ms, "max_delay_ms": delay_ms}}),
-    )
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let cid = camp["id"].as_i64().unwrap();
-    post(&format!("/api/v1/campaigns/{cid}/start"), &token, json!({}))
-        .await
-        .unwrap();
-    (token, cid)
 }
 
 async fn remote_campaign(base: &str, token: &str, id: i64) -> Value {
