@@ -73,12 +73,17 @@ async fn sigterm_mid_send_exits_cleanly(backend: Backend) {
         .await
         .expect("kill");
     assert!(kill.success());
+    let signalled = std::time::Instant::now();
 
     let exit = tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
         .expect("the server still runs 10 s after SIGTERM")
         .expect("wait");
     assert!(exit.success(), "the server exited with {exit}");
+    eprintln!(
+        "shutdown ({backend:?}): exited {:?} after SIGTERM",
+        signalled.elapsed()
+    );
     let ended = tokio::time::timeout(Duration::from_secs(1), async {
         loop {
             match events.chunk().await {
@@ -107,7 +112,8 @@ async fn sigterm_mid_send_exits_cleanly(backend: Backend) {
         "the send in flight at SIGTERM was not completed"
     );
     let db = Db::open(&url).await.expect("open");
-    let rows = format!("SELECT COUNT(*) AS n FROM campaign_contact WHERE campaign_id = {campaign_id}");
+    let rows =
+        format!("SELECT COUNT(*) AS n FROM campaign_contact WHERE campaign_id = {campaign_id}");
     assert_eq!(
         count(&db, format!("{rows} AND status = 'sending'")).await,
         0,

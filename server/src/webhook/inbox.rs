@@ -11,6 +11,8 @@ use sea_orm::{
     ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::db::Db;
 use crate::entities::webhook_event;
@@ -18,6 +20,7 @@ use crate::error::is_unavailable;
 use crate::evolution::Event;
 use crate::ingest::{self, Ctx, Effects, InstanceRef, Outcome};
 use crate::live::publish::Publisher;
+use crate::readiness::Beat;
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 256;
@@ -69,11 +72,18 @@ pub struct Inbox {
 }
 
 impl Inbox {
-    /// Starts the writer task on `db`, handing applied changes to `publisher`.
-    pub fn start(db: Db, publisher: Publisher) -> Self {
+    /// Starts the writer task on `db`, handing applied changes to `publisher` and reporting
+    /// its liveness on `beat`. Once `stop` is cancelled it takes no new job, stores and answers
+    /// those queued, and ends (the returned task).
+    pub fn start(
+        db: Db,
+        publisher: Publisher,
+        stop: CancellationToken,
+        beat: Beat,
+    ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(Writer { db, publisher }.run(rx));
-        Self { tx }
+        let writer = tokio::spawn(Writer { db, publisher }.run(rx, stop, beat));
+        (Self { tx }, writer)
     }
 
     /// Stores and applies `job`; returns once it is committed.
@@ -104,9 +114,25 @@ struct Writer {
 }
 
 impl Writer {
-    async fn run(self, mut rx: mpsc::Receiver<(Job, Reply)>) {
+    async fn run(self, mut rx: mpsc::Receiver<(Job, Reply)>, stop: CancellationToken, beat: Beat) {
+        let running = beat.start();
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let mut stopping = false;
+        loop {
+            let received = tokio::select! {
+                n = rx.recv_many(&mut batch, MAX_BATCH) => n,
+                () = stop.cancelled(), if !stopping => {
+                    // New webhooks are turned away (503, Evolution retries); queued ones still
+                    // commit and get their answer, then `recv_many` returns 0.
+                    stopping = true;
+                    rx.close();
+                    continue;
+                }
+            };
+            if received == 0 {
+                break;
+            }
+            let _busy = running.busy();
             let jobs = std::mem::take(&mut batch);
             self.process(jobs).await;
         }

@@ -222,7 +222,12 @@ pub fn free_port() -> u16 {
 }
 
 /// Creates tenant, sim instance, contacts and a started campaign through a child server's API.
-pub async fn prepare_remote(base: &str, sim: &Sim, contacts: usize, delay_ms: i64) -> (String, i64) {
+pub async fn prepare_remote(
+    base: &str,
+    sim: &Sim,
+    contacts: usize,
+    delay_ms: i64,
+) -> (String, i64) {
     let http = reqwest::Client::new();
     let post = |path: &str, token: &str, body: Value| {
         http.post(format!("{base}{path}"))
