@@ -14,8 +14,10 @@ pub mod error;
 pub mod evolution;
 pub mod ingest;
 pub mod live;
+pub mod readiness;
 pub mod sender;
 pub mod service;
+pub mod shutdown;
 pub mod state;
 pub mod webhook;
 
@@ -36,6 +38,8 @@ use crate::db::{Db, DbInitError};
 use crate::evolution::client::EvolutionClient;
 use crate::live::ChangeBus;
 use crate::live::publish::Publisher;
+use crate::readiness::Beats;
+use crate::shutdown::{HTTP_GRACE, Shutdown};
 use crate::state::AppState;
 use crate::webhook::directory::Directory;
 use crate::webhook::inbox::Inbox;
@@ -68,14 +72,28 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
     let bus = ChangeBus::default();
-    let publisher = Publisher::start(db.clone(), bus.clone(), config.public_url.clone());
-    let inbox = Inbox::start(db.clone(), publisher.clone(), config.inbox_max_bytes);
+    let beats = Beats::default();
+    let shutdown = Shutdown::default();
+    let publisher = Publisher::start(
+        db.clone(),
+        bus.clone(),
+        config.public_url.clone(),
+        beats.publisher.clone(),
+    );
+    let (inbox, writer) = Inbox::start(
+        db.clone(),
+        publisher.clone(),
+        config.inbox_max_bytes,
+        shutdown.inbox_token(),
+        beats.writer.clone(),
+    );
+    shutdown.track("webhook writer", writer);
     webhook::orphans::spawn(db.clone(), publisher.clone(), config.unmatched_ttl);
     webhook::reprocess::spawn(db.clone(), publisher.clone());
     webhook::retention::spawn(db.clone(), config.webhook_retention);
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
-        sender::spawn(
+        let sender = sender::spawn(
             sender::SenderDeps {
                 db: db.clone(),
                 publisher,
@@ -85,7 +103,10 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
                 startup_grace: config.sending_grace,
                 ..sender::SenderConfig::default()
             },
+            shutdown.token(),
+            beats.sender.clone(),
         );
+        shutdown.track("sender", sender);
     }
     let state = AppState {
         directory: Arc::new(Directory::new(db.clone())),
@@ -95,6 +116,8 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         bus,
         inbox,
         evolution,
+        beats,
+        shutdown,
     };
     if let Some(demo) = &state.config.demo {
         match demo::seed(&state, demo).await {
@@ -150,6 +173,7 @@ pub fn router(state: AppState) -> Router {
     let backend = dashboard::backend::DashboardBackend::provide(state.clone());
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readiness::readyz))
         .nest("/api/v1", api::routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
         .merge(dashboard::export::routes())
@@ -170,15 +194,39 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves Flow on `listener` until `shutdown` completes.
+/// Serves Flow on `listener` until `signal` completes, then shuts down cleanly (see
+/// [`shutdown`]): new connections are refused, live streams end, the sender finishes its sends
+/// in flight, the inbox stores what is queued, and this returns within
+/// [`shutdown::STOP_WITHIN`] of the signal.
 pub async fn run(
     state: AppState,
     listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
+    signal: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let shutdown = state.shutdown.clone();
+    tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move {
+            signal.await;
+            shutdown.trigger();
+        }
+    });
+    let stopping = shutdown.token();
+    let serve = axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move { stopping.cancelled().await });
+    let stopping = shutdown.token();
+    let http_grace = async {
+        stopping.cancelled().await;
+        tokio::time::sleep_until(shutdown.deadline(HTTP_GRACE)).await;
+    };
+    tokio::select! {
+        served = serve.into_future() => served?,
+        () = http_grace => tracing::warn!(
+            "connections still open {} s after the shutdown signal were closed",
+            HTTP_GRACE.as_secs()
+        ),
+    }
+    shutdown.finish().await;
     Ok(())
 }
 

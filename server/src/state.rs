@@ -9,6 +9,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::evolution::client::EvolutionClient;
 use crate::live::ChangeBus;
+use crate::readiness::Beats;
+use crate::shutdown::Shutdown;
 use crate::webhook::directory::Directory;
 use crate::webhook::inbox::Inbox;
 
@@ -29,6 +31,10 @@ pub struct AppState {
     pub directory: Arc<Directory>,
     /// Client of the tenants' Evolution APIs.
     pub evolution: EvolutionClient,
+    /// Liveness of the background tasks, for `/readyz`.
+    pub beats: Beats,
+    /// The process-wide shutdown signal.
+    pub shutdown: Shutdown,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -360,7 +360,6 @@ async fn failure_spike_pauses_the_campaign(app: TestApp) {
     assert_eq!(logs[0]["severity"], "critical");
 }
 
-/// Creates tenant, sim instance, contacts and a started campaign through a child server's API.
 async fn crash_mid_campaign_sends_nobody_twice(backend: Backend) {
     let sim = Sim::start(fast(12)).await;
     let url = common::fresh_database_url(backend).await;

@@ -280,6 +280,7 @@ fn sender_deps(app: &TestApp) -> flow_server::sender::SenderDeps {
             app.state.db.clone(),
             app.state.bus.clone(),
             app.base.clone(),
+            flow_server::readiness::Beat::default(),
         ),
         client: flow_server::evolution::client::EvolutionClient::default(),
     }

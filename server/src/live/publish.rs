@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use crate::db::Db;
 use crate::ingest::Effects;
 use crate::live::{ChangeBus, ChangeKind};
+use crate::readiness::Beat;
 use crate::service::{campaigns, instances};
 
 /// The handle writers hand their committed effects to. Cheap to clone.
@@ -19,11 +20,13 @@ pub struct Publisher {
 }
 
 impl Publisher {
-    /// Starts the publisher task.
-    pub fn start(db: Db, bus: ChangeBus, public_url: String) -> Self {
+    /// Starts the publisher task, reporting its liveness on `beat`.
+    pub fn start(db: Db, bus: ChangeBus, public_url: String, beat: Beat) -> Self {
         let (tx, mut rx) = mpsc::unbounded_channel::<Effects>();
         tokio::spawn(async move {
+            let running = beat.start();
             while let Some(mut effects) = rx.recv().await {
+                let _busy = running.busy();
                 while let Ok(more) = rx.try_recv() {
                     effects.absorb(more);
                 }

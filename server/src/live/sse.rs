@@ -16,6 +16,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::extract::bearer;
 use crate::auth::{Role, TenantCaller};
@@ -62,6 +63,8 @@ struct LiveStream {
     deadline: Option<Instant>,
     last_flush: Instant,
     last_id: u64,
+    /// Cancelled when the server shuts down: the stream ends.
+    shutdown: CancellationToken,
 }
 
 fn sse_event(change: &Change, redact_secrets: bool) -> Event {
@@ -122,6 +125,7 @@ impl LiveStream {
             let deadline = self.deadline;
             let recheck = self.session.as_ref().map(|s| s.next);
             tokio::select! {
+                () = self.shutdown.cancelled() => return None,
                 received = self.rx.recv() => match received {
                     Ok(change) => self.accept(change),
                     Err(RecvError::Lagged(_)) => self.ready.push_back(resync()),
@@ -171,6 +175,7 @@ pub async fn stream(
         deadline: None,
         last_flush: Instant::now() - FLUSH_EVERY,
         last_id: 0,
+        shutdown: state.shutdown.token(),
     };
     let last_event_id = headers
         .get("last-event-id")

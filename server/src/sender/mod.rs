@@ -15,14 +15,17 @@ use std::time::Duration;
 
 use chrono::Utc;
 use rand::Rng;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::db::Db;
 use crate::domain::send_window;
 use crate::domain::template;
 use crate::evolution::client::{EvolutionClient, SendError, Target};
 use crate::live::publish::Publisher;
+use crate::readiness::Beat;
+use crate::shutdown::SEND_GRACE;
 
 use claim::{Available, Recheck};
 pub use claim::{Claimed, recover_stale_sending};
@@ -82,12 +85,20 @@ struct Sent {
     outcome: Result<(), SendError>,
 }
 
-/// Starts the sender; it runs for as long as the server does.
-pub fn spawn(deps: SenderDeps, config: SenderConfig) {
-    tokio::spawn(run(deps, config));
+/// Starts the sender, reporting its liveness on `beat`. Once `stop` is cancelled it claims
+/// nothing more, gives its sends in flight up to [`SEND_GRACE`] to record their answer, and
+/// ends (the returned task).
+pub fn spawn(
+    deps: SenderDeps,
+    config: SenderConfig,
+    stop: CancellationToken,
+    beat: Beat,
+) -> JoinHandle<()> {
+    tokio::spawn(run(deps, config, stop, beat))
 }
 
-async fn run(deps: SenderDeps, config: SenderConfig) {
+async fn run(deps: SenderDeps, config: SenderConfig, stop: CancellationToken, beat: Beat) {
+    let running = beat.start();
     // Rows a previous run left `sending`: Evolution's `send.message` retries get the grace
     // period to link them before they are marked failed for review.
     let started = Instant::now();
@@ -100,12 +111,16 @@ async fn run(deps: SenderDeps, config: SenderConfig) {
     let mut schedule_failing: Option<Instant> = None;
     loop {
         tokio::select! {
+            biased;
+            () = stop.cancelled() => break,
             Some(done) = in_flight.join_next() => {
+                let _busy = running.busy();
                 if let Ok(sent) = done {
                     after_send(&deps, &config, &mut paces, sent).await;
                 }
             }
             _ = tick.tick() => {
+                let _busy = running.busy();
                 match schedule(&deps, &mut paces, &mut in_flight).await {
                     Ok(()) => schedule_failing = None,
                     // During a database outage this fails every tick: say so once a minute.
@@ -132,6 +147,26 @@ async fn run(deps: SenderDeps, config: SenderConfig) {
                 }
             }
         }
+    }
+    if !in_flight.is_empty() {
+        tracing::info!(
+            sends = in_flight.len(),
+            "sender stopping: waiting for the sends in flight"
+        );
+    }
+    let finished = tokio::time::timeout(SEND_GRACE, async {
+        while let Some(done) = in_flight.join_next().await {
+            if let Ok(sent) = done {
+                after_send(&deps, &config, &mut paces, sent).await;
+            }
+        }
+    })
+    .await;
+    if finished.is_err() {
+        tracing::warn!(
+            sends = in_flight.len(),
+            "sends without an answer at shutdown stay `sending` until reviewed"
+        );
     }
 }
 

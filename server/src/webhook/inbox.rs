@@ -14,6 +14,8 @@ use sea_orm::{
     TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 use crate::db::Db;
 use crate::entities::webhook_event;
@@ -21,6 +23,7 @@ use crate::error::is_unavailable;
 use crate::evolution::Event;
 use crate::ingest::{self, Ctx, Effects, InstanceRef, Outcome};
 use crate::live::publish::Publisher;
+use crate::readiness::Beat;
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 256;
@@ -98,23 +101,31 @@ impl QueuedBytes {
 }
 
 impl Inbox {
-    /// Starts the writer task on `db`, handing applied changes to `publisher`; at most
-    /// `max_queued_bytes` of bodies wait for it.
-    pub fn start(db: Db, publisher: Publisher, max_queued_bytes: usize) -> Self {
+    /// Starts the writer task on `db`, handing applied changes to `publisher` and reporting
+    /// its liveness on `beat`; at most `max_queued_bytes` of bodies wait for it. Once `stop`
+    /// is cancelled it takes no new job, stores and answers those queued, and ends (the
+    /// returned task).
+    pub fn start(
+        db: Db,
+        publisher: Publisher,
+        max_queued_bytes: usize,
+        stop: CancellationToken,
+        beat: Beat,
+    ) -> (Self, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
         let queued = Arc::new(QueuedBytes {
             now: AtomicUsize::new(0),
             max: max_queued_bytes,
         });
-        tokio::spawn(
+        let writer = tokio::spawn(
             Writer {
                 db,
                 publisher,
                 queued: queued.clone(),
             }
-            .run(rx),
+            .run(rx, stop, beat),
         );
-        Self { tx, queued }
+        (Self { tx, queued }, writer)
     }
 
     /// Stores and applies `job`; returns once it is committed.
@@ -163,9 +174,25 @@ struct Writer {
 }
 
 impl Writer {
-    async fn run(self, mut rx: mpsc::Receiver<(Job, Reply)>) {
+    async fn run(self, mut rx: mpsc::Receiver<(Job, Reply)>, stop: CancellationToken, beat: Beat) {
+        let running = beat.start();
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let mut stopping = false;
+        loop {
+            let received = tokio::select! {
+                n = rx.recv_many(&mut batch, MAX_BATCH) => n,
+                () = stop.cancelled(), if !stopping => {
+                    // New webhooks are turned away (503, Evolution retries); queued ones still
+                    // commit and get their answer, then `recv_many` returns 0.
+                    stopping = true;
+                    rx.close();
+                    continue;
+                }
+            };
+            if received == 0 {
+                break;
+            }
+            let _busy = running.busy();
             let jobs = std::mem::take(&mut batch);
             let bytes: usize = jobs.iter().map(|(job, _)| job.body.len()).sum();
             self.process(jobs).await;
