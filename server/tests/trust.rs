@@ -29,6 +29,7 @@ on_both_databases!(
     unknown_answer_waits_for_send_message_and_never_resends,
     an_event_that_fails_to_apply_is_applied_later,
     the_inbox_is_bounded_by_bytes_and_loses_nothing,
+    evolution_calls_follow_no_redirect_and_read_a_bounded_answer,
 );
 
 /// Both databases, with the campaign sender off (the test plays it).
@@ -686,6 +687,11 @@ async fn an_event_that_fails_to_apply_is_applied_later(app: TestApp) {
     assert_eq!(status, 200, "stored durably for the reprocessor: {body}");
     assert_eq!(rows(&app, id).await[0].status, "sent");
     assert_eq!(reprocess::unprocessed(&app.state.db).await.unwrap(), 1);
+    let (_, list) = app.get(&t.token, "/api/v1/instances").await;
+    assert_eq!(
+        list[0]["unprocessed_events"], 1,
+        "shown on the instances page"
+    );
     // Still failing: retried later, not lost.
     let pass = reprocess::run_once(&app.state.db, None, Utc::now(), true)
         .await
@@ -704,6 +710,8 @@ async fn an_event_that_fails_to_apply_is_applied_later(app: TestApp) {
     assert_eq!(pass.applied, 1);
     assert_eq!(rows(&app, id).await[0].status, "delivered");
     assert_eq!(reprocess::unprocessed(&app.state.db).await.unwrap(), 0);
+    let (_, list) = app.get(&t.token, "/api/v1/instances").await;
+    assert_eq!(list[0]["unprocessed_events"], 0);
     assert_counters_true(&app, &t.token, id).await;
 }
 
@@ -781,5 +789,116 @@ async fn the_inbox_is_bounded_by_bytes_and_loses_nothing(app: TestApp) {
     let (status, _) = post_webhook(&app, &inst, &receipt_v2("loja-01", "MSG-1", "READ")).await;
     assert_eq!(status, 200);
     assert_eq!(rows(&app, id).await[0].status, "read");
+    assert_counters_true(&app, &t.token, id).await;
+}
+
+/// A fake Evolution that redirects every call to a second server (which would receive the
+/// api key if the redirect were followed) and answers connection states with 5 MiB.
+async fn evolution_calls_follow_no_redirect_and_read_a_bounded_answer(app: TestApp) {
+    use axum::routing::{any, get};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let stolen = Arc::new(AtomicU32::new(0));
+    let thief = {
+        let stolen = stolen.clone();
+        axum::Router::new().fallback(any(move || {
+            let stolen = stolen.clone();
+            async move {
+                stolen.fetch_add(1, Ordering::SeqCst);
+                "got it"
+            }
+        }))
+    };
+    let thief_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let thief_addr = thief_listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(thief_listener, thief).await });
+    let evolution = axum::Router::new()
+        .route(
+            "/instance/connectionState/{name}",
+            get(|| async { "x".repeat(5 * 1024 * 1024) }),
+        )
+        .fallback(any(move || async move {
+            axum::response::Redirect::temporary(&format!("http://{thief_addr}/steal"))
+        }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let evolution_addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, evolution).await });
+
+    let t = app.tenant("Loja").await;
+    let (status, inst) = app
+        .post(
+            &t.token,
+            "/api/v1/instances",
+            json!({"instance_name": "loja-01", "api_url": format!("http://{evolution_addr}"), "api_key": "secret-key"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inst}");
+    let id = inst["id"].as_i64().unwrap();
+    let (status, body) = app
+        .post(
+            &t.token,
+            &format!("/api/v1/instances/{id}/webhook"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 502, "{body}");
+    let (status, body) = app
+        .post(
+            &t.token,
+            &format!("/api/v1/instances/{id}/refresh"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 502, "a 5 MiB answer is not read: {body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.chars().count() < 300, "a short message: {message}");
+    assert_eq!(stolen.load(Ordering::SeqCst), 0, "no redirect was followed");
+}
+
+/// PostgreSQL only (the condition is PostgreSQL's): an event that cannot take its row in time
+/// (lock_not_available, 55P03) is answered 503 so that Evolution retries it, not stored as
+/// failed; the retry applies it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_lock_timeout_is_answered_503_and_the_retry_applies() {
+    let url = common::fresh_database_url(Backend::Postgres).await;
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let admin = sea_orm::Database::connect(format!("{}/postgres", common::pg_base()))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "ALTER DATABASE \"{name}\" SET lock_timeout = '300ms'"
+        ))
+        .await
+        .unwrap();
+    let app = common::spawn_on(Backend::Postgres, &url, &[("FLOW_SENDER", "off")]).await;
+    let (t, inst, id) = active_campaign(&app, 1).await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let row = &rows(&app, id).await[0];
+    mark_sending(&app, row.id, instance_id).await;
+    record_sent(&app, row.id, instance_id, "MSG-1").await;
+    // Another transaction holds the row longer than the lock timeout.
+    let other = sea_orm::Database::connect(&url).await.unwrap();
+    let txn = other.begin().await.unwrap();
+    txn.execute_unprepared(&format!(
+        "SELECT id FROM campaign_contact WHERE id = {} FOR UPDATE",
+        row.id
+    ))
+    .await
+    .unwrap();
+    let delivered = receipt_v2("loja-01", "MSG-1", "DELIVERY_ACK");
+    let (status, body) = post_webhook(&app, &inst, &delivered).await;
+    assert_eq!(status, 503, "{body}");
+    txn.commit().await.unwrap();
+    assert_eq!(
+        flow_server::webhook::reprocess::unprocessed(&app.state.db)
+            .await
+            .unwrap(),
+        0,
+        "nothing was stored as failed"
+    );
+    let (status, body) = post_webhook(&app, &inst, &delivered).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("updated")));
+    assert_eq!(rows(&app, id).await[0].status, "delivered");
     assert_counters_true(&app, &t.token, id).await;
 }

@@ -115,6 +115,14 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
                 {stat("Failed", |i| i.today.failed)}
             </div>
             <p class="mt-3 text-xs text-slate-500">"Last event: " {move || i.with(|i| when(i.last_event_at.as_deref()))}</p>
+            {move || {
+                let waiting = i.with(|i| i.unprocessed_events);
+                (waiting > 0).then(|| view! {
+                    <p class="mt-2 rounded-md bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="unprocessed-events">
+                        {num(waiting)} " webhook events are waiting to be applied; Flow retries them by itself."
+                    </p>
+                })
+            }}
             {url.is_empty().then(|| view! {
                 <p class="mt-3 text-xs text-slate-500">"The webhook URL is shown to admins."</p>
             })}

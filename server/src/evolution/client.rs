@@ -260,12 +260,15 @@ fn unreachable(e: &reqwest::Error) -> SendError {
     }
 }
 
-/// What an error answer proves: 401/403 our key is refused, 404 the instance is unknown,
-/// 429 and 500 "Connection Closed" nothing was sent, `exists: false` the number has no
-/// WhatsApp, another 4xx the message was refused, another 5xx nothing either way.
+/// What an error answer proves: a redirect (not followed), 429 or 500 "Connection Closed" that
+/// nothing was sent; 401/403 that our key is refused; 404 that the instance is unknown;
+/// `exists: false` that the number has no WhatsApp; another 4xx that the message was refused;
+/// another 5xx nothing either way.
 fn classify(status: reqwest::StatusCode, body: &Value) -> SendError {
     let text = describe(status, body);
     match status.as_u16() {
+        // A redirect is not followed (it would carry the api key elsewhere): nothing was sent.
+        300..=399 => SendError::NotSent(text),
         401 | 403 => SendError::Unauthorized(text),
         404 => SendError::InstanceMissing(text),
         429 => SendError::NotSent(text),
