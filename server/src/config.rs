@@ -154,18 +154,11 @@ impl Config {
                 })?,
         };
 
-        let unmatched_ttl = match get("FLOW_UNMATCHED_TTL_SECS") {
-            None => Duration::from_secs(3600),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .map(Duration::from_secs)
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "FLOW_UNMATCHED_TTL_SECS",
-                    reason: format!("{v:?} is not a whole number of seconds >= 1"),
-                })?,
-        };
+        let unmatched_ttl = seconds(
+            get("FLOW_UNMATCHED_TTL_SECS"),
+            "FLOW_UNMATCHED_TTL_SECS",
+            3600,
+        )?;
 
         let sender_enabled = on_off(get("FLOW_SENDER"), "FLOW_SENDER")?;
 
@@ -192,18 +185,11 @@ impl Config {
             }
         };
 
-        let session_recheck = match get("FLOW_SESSION_RECHECK_SECS") {
-            None => Duration::from_secs(30),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .map(Duration::from_secs)
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "FLOW_SESSION_RECHECK_SECS",
-                    reason: format!("{v:?} is not a whole number of seconds >= 1"),
-                })?,
-        };
+        let session_recheck = seconds(
+            get("FLOW_SESSION_RECHECK_SECS"),
+            "FLOW_SESSION_RECHECK_SECS",
+            30,
+        )?;
 
         let demo = get("FLOW_DEMO_EVOLUTION_URL").map(|url| crate::demo::DemoConfig {
             evolution_url: url.trim_end_matches('/').to_string(),
@@ -243,6 +229,25 @@ fn on_off(value: Option<String>, name: &'static str) -> Result<bool, ConfigError
             reason: format!("{other:?} is not on or off"),
         }),
     }
+}
+
+/// A duration of whole seconds (at least 1) from variable `name`, `default` when unset.
+fn seconds(
+    value: Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    let Some(v) = value else {
+        return Ok(Duration::from_secs(default));
+    };
+    v.parse::<u64>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .map(Duration::from_secs)
+        .ok_or_else(|| ConfigError::Invalid {
+            name,
+            reason: format!("{v:?} is not a whole number of seconds >= 1"),
+        })
 }
 
 #[cfg(test)]

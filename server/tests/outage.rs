@@ -10,7 +10,8 @@ mod common;
 use std::time::Duration;
 
 use common::sim::{
-    Sim, fast, free_port, prepare_remote, remote_campaign, spawn_process, wait_until,
+    Sim, assert_nobody_twice, fast, free_port, prepare_remote, remote_campaign, spawn_process,
+    wait_until,
 };
 use common::{ADMIN_TOKEN, Backend};
 use flow_server::service::campaigns::recount;
@@ -90,12 +91,7 @@ async fn postgres_outage_mid_campaign_loses_nothing_and_sends_nobody_twice() {
     })
     .await;
     let truth = sim.settle().await;
-    let twice: Vec<_> = truth
-        .sends_per_number
-        .iter()
-        .filter(|(_, n)| **n > 1)
-        .collect();
-    assert!(twice.is_empty(), "messaged more than once: {twice:?}");
+    assert_nobody_twice(&truth);
     assert_eq!(c["counts"]["pending"], 0, "{c}");
     // Every message Evolution accepted is recorded as sent, and every acknowledged receipt
     // is applied (Evolution retries what got 503 during the outage).
