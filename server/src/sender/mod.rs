@@ -272,9 +272,11 @@ async fn send_one(
     }
 }
 
-/// Runs `write` until it succeeds: a message Evolution accepted must be recorded, whatever
-/// the database does meanwhile. Waits 0.5 s, doubling up to 30 s, between tries; warns on the
-/// first failure and then once a minute.
+/// Runs `write` until it succeeds or fails for a reason other than the database being
+/// unreachable: a message Evolution accepted must be recorded, whatever the database does
+/// meanwhile. Waits 0.5 s, doubling up to 30 s, between tries; warns on the first failure and
+/// then once a minute. A write that fails for another reason is logged and left to the stale
+/// sweep and Evolution's `send.message` (which links the row, even once swept).
 async fn retry_until_done<F, Fut>(mut write: F)
 where
     F: FnMut() -> Fut,
@@ -288,6 +290,10 @@ where
                 if warned.is_some() {
                     tracing::info!("a send's outcome was recorded after the database came back");
                 }
+                return;
+            }
+            Err(e) if !crate::error::is_unavailable(&e) => {
+                tracing::error!(error = %e, "cannot record a send's outcome");
                 return;
             }
             Err(e) => {
