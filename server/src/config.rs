@@ -45,6 +45,9 @@ pub struct Config {
     /// `FLOW_UNMATCHED_TTL_SECS`: how long a receipt for an unknown message id is kept
     /// waiting for its message before it is reported and dropped.
     pub unmatched_ttl: Duration,
+    /// `FLOW_SPOOL_DIR`: where the sender keeps message ids Evolution returned while the
+    /// database could not record them (one directory per process).
+    pub spool_dir: std::path::PathBuf,
     /// `FLOW_SENDER`: `on` (default) runs the campaign sender in this process; `off` makes a
     /// process that only serves the API, webhooks and dashboard.
     pub sender_enabled: bool,
@@ -161,6 +164,9 @@ impl Config {
         )?;
 
         let sender_enabled = on_off(get("FLOW_SENDER"), "FLOW_SENDER")?;
+        let spool_dir = get("FLOW_SPOOL_DIR")
+            .unwrap_or_else(|| "flow-spool".into())
+            .into();
 
         let sending_grace = match get("FLOW_SENDING_GRACE_SECS") {
             None => Duration::from_secs(60),
@@ -211,6 +217,7 @@ impl Config {
             public_url,
             webhook_max_bytes,
             inbox_max_bytes,
+            spool_dir,
             log_filter: get("FLOW_LOG").unwrap_or_else(|| "info".into()),
         })
     }

@@ -98,6 +98,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
                 db: db.clone(),
                 publisher,
                 client: evolution.clone(),
+                spool: sender::spool::Spool::new(&config.spool_dir),
             },
             sender::SenderConfig {
                 startup_grace: config.sending_grace,

@@ -74,7 +74,17 @@ async fn postgres_outage_mid_campaign_loses_nothing_and_sends_nobody_twice() {
     let proxied = format!("postgres://postgres@127.0.0.1:{}/{db_name}", proxy.port);
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let _child = spawn_process(&proxied, port, &[("FLOW_ADMIN_TOKEN", ADMIN_TOKEN)]).await;
+    let spool = std::env::temp_dir().join(format!("flow-outage-spool-{port}"));
+    let spool_dir = spool.to_string_lossy().to_string();
+    let _child = spawn_process(
+        &proxied,
+        port,
+        &[
+            ("FLOW_ADMIN_TOKEN", ADMIN_TOKEN),
+            ("FLOW_SPOOL_DIR", &spool_dir),
+        ],
+    )
+    .await;
     let (token, id) = prepare_remote(&base, &sim, 120, 40).await;
 
     wait_until(Duration::from_secs(20), || async {
@@ -112,4 +122,8 @@ async fn postgres_outage_mid_campaign_loses_nothing_and_sends_nobody_twice() {
     let direct = Database::connect(&url).await.expect("connect");
     let stored = recount(&direct, id).await.unwrap();
     assert_eq!(c["counts"], serde_json::to_value(&stored).unwrap());
+    assert!(
+        !spool.join("sent.jsonl").exists(),
+        "everything spooled during the outage was recorded"
+    );
 }

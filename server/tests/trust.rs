@@ -49,6 +49,7 @@ macro_rules! on_both_databases_without_sender {
 }
 
 on_both_databases_without_sender!(
+    a_spooled_message_is_recorded_when_the_sender_starts,
     a_claimed_contact_who_opts_out_is_not_sent,
     opt_out_racing_a_claim_counts_once,
     send_message_racing_the_stale_sweep_is_recorded_once,
@@ -284,6 +285,9 @@ fn sender_deps(app: &TestApp) -> flow_server::sender::SenderDeps {
             flow_server::readiness::Beat::default(),
         ),
         client: flow_server::evolution::client::EvolutionClient::default(),
+        spool: flow_server::sender::spool::Spool::new(
+            &std::env::temp_dir().join("flow-test-spool"),
+        ),
     }
 }
 
@@ -901,4 +905,63 @@ async fn postgres_lock_timeout_is_answered_503_and_the_retry_applies() {
     assert_eq!((status, body["status"].as_str()), (200, Some("updated")));
     assert_eq!(rows(&app, id).await[0].status, "delivered");
     assert_counters_true(&app, &t.token, id).await;
+}
+
+/// A message Evolution accepted while the database was away, spooled by a process that then
+/// stopped: the next process records it (the row is `sending`, or already swept as failed
+/// "check before resending") and drops it from the spool.
+async fn a_spooled_message_is_recorded_when_the_sender_starts(app: TestApp) {
+    use flow_server::sender::spool::{Spool, Unrecorded};
+    let (t, inst, id) = active_campaign(&app, 2).await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let r = rows(&app, id).await;
+    mark_sending(&app, r[0].id, instance_id).await;
+    mark_sending(&app, r[1].id, instance_id).await;
+    // The stale sweep already failed the second one.
+    let txn = app.state.db.write.begin().await.unwrap();
+    stale_sweep(&txn, r[1].id, id, instance_id).await;
+    txn.commit().await.unwrap();
+    exec(
+        &app,
+        &format!("UPDATE campaign SET status = 'paused' WHERE id = {id}"),
+    )
+    .await;
+    let dir = std::env::temp_dir().join(format!("flow-spool-{}", rand::random::<u32>()));
+    let spool = Spool::new(&dir);
+    for (row, message_id) in [(&r[0], "MSG-A"), (&r[1], "MSG-B")] {
+        spool
+            .add(&Unrecorded {
+                campaign_contact_id: row.id,
+                campaign_id: id,
+                instance_id,
+                message_id: message_id.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let dir_text = dir.to_string_lossy().to_string();
+    let _next = common::spawn_on(
+        app.backend,
+        &app.database_url,
+        &[("FLOW_SPOOL_DIR", &dir_text)],
+    )
+    .await;
+    wait_until(Duration::from_secs(10), || async {
+        let r = rows(&app, id).await;
+        (r[0].status == "sent" && r[1].status == "sent").then_some(())
+    })
+    .await;
+    let (_, recipients) = app
+        .get(&t.token, &format!("/api/v1/campaigns/{id}/contacts"))
+        .await;
+    let ids: Vec<&str> = recipients
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["whatsapp_message_id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, ["MSG-A", "MSG-B"]);
+    assert!(spool.entries().await.unwrap().is_empty());
+    assert_counters_true(&app, &t.token, id).await;
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -295,14 +295,14 @@ pub async fn put_back(deps: &SenderDeps, campaign_contact_id: i64) -> Result<(),
 /// Records the message id Evolution returned (and applies receipts that beat it).
 pub async fn record_sent(
     deps: &SenderDeps,
-    claimed: &Claimed,
+    campaign_contact_id: i64,
     instance_id: i64,
     message_id: &str,
 ) -> Result<(), DbErr> {
     let txn = deps.db.write.begin().await?;
     let now = Utc::now();
     let mut ctx = Ctx::new(&txn, now);
-    attach_message_id(&mut ctx, claimed.id, instance_id, message_id).await?;
+    attach_message_id(&mut ctx, campaign_contact_id, instance_id, message_id).await?;
     ctx.effects.touch_instance(instance_id);
     let effects = std::mem::take(&mut ctx.effects);
     commit(deps, txn, effects, now).await
