@@ -63,6 +63,10 @@ pub struct Config {
     /// `FLOW_SESSION_RECHECK_SECS`: how often a live stream opened with a session cookie checks
     /// that its session still exists (it ends once the session is revoked or expired).
     pub session_recheck: Duration,
+    /// `FLOW_METRICS_TOKEN`: when set, `GET /metrics` needs it as a bearer token.
+    pub metrics_token: Option<String>,
+    /// `FLOW_LOG_FORMAT`: `text` (default) or `json` (one JSON object per log line).
+    pub log_json: bool,
     /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
     pub log_filter: String,
 }
@@ -164,6 +168,23 @@ impl Config {
         )?;
 
         let sender_enabled = on_off(get("FLOW_SENDER"), "FLOW_SENDER")?;
+        let metrics_token = get("FLOW_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError::Invalid {
+                name: "FLOW_METRICS_TOKEN",
+                reason: "must be at least 16 characters".into(),
+            });
+        }
+        let log_json = match get("FLOW_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "FLOW_LOG_FORMAT",
+                    reason: format!("{other:?} is not text or json"),
+                });
+            }
+        };
         let spool_dir = get("FLOW_SPOOL_DIR")
             .unwrap_or_else(|| "flow-spool".into())
             .into();
@@ -218,6 +239,8 @@ impl Config {
             webhook_max_bytes,
             inbox_max_bytes,
             spool_dir,
+            metrics_token,
+            log_json,
             log_filter: get("FLOW_LOG").unwrap_or_else(|| "info".into()),
         })
     }

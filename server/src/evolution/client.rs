@@ -162,6 +162,7 @@ impl EvolutionClient {
             }),
         };
         let url = format!("{}/message/sendText/{}", target.api_url, target.instance);
+        let _timer = CallTimer::start("send_text");
         let response = self
             .http
             .post(&url)
@@ -197,6 +198,7 @@ impl EvolutionClient {
             "{}/instance/connectionState/{}",
             target.api_url, target.instance
         );
+        let _timer = CallTimer::start("connection_state");
         let response = self
             .http
             .get(&url)
@@ -233,6 +235,7 @@ impl EvolutionClient {
             }),
         };
         let url = format!("{}/webhook/set/{}", target.api_url, target.instance);
+        let _timer = CallTimer::start("set_webhook");
         let response = self
             .http
             .post(&url)
@@ -248,6 +251,28 @@ impl EvolutionClient {
         } else {
             Err(classify(status, &read_json(response).await))
         }
+    }
+}
+
+/// Records how long an Evolution call took (in `/metrics`) when dropped.
+struct CallTimer {
+    call: &'static str,
+    started: std::time::Instant,
+}
+
+impl CallTimer {
+    fn start(call: &'static str) -> Self {
+        Self {
+            call,
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Drop for CallTimer {
+    fn drop(&mut self) {
+        metrics::histogram!(crate::telemetry::EVOLUTION_CALL, "call" => self.call)
+            .record(self.started.elapsed().as_secs_f64());
     }
 }
 

@@ -384,6 +384,17 @@ async fn after_send(
         sent.min_delay_ms
     };
     pace.wait(Duration::from_millis(delay.max(0) as u64));
+    let result = match &sent.outcome {
+        Ok(()) => "sent",
+        Err(SendError::NotOnWhatsApp) => "not_on_whatsapp",
+        Err(SendError::Rejected(_)) => "rejected",
+        Err(SendError::Unauthorized(_)) => "unauthorized",
+        Err(SendError::InstanceMissing(_)) => "instance_missing",
+        Err(SendError::NotSent(_)) => "not_sent",
+        Err(SendError::Unknown(_)) => "unknown",
+    };
+    metrics::counter!(crate::telemetry::SENDS, "result" => result, "instance" => sent.instance.id.to_string())
+        .increment(1);
     let reason = match &sent.outcome {
         Ok(()) => {
             pace.record(true);
