@@ -965,3 +965,200 @@ async fn a_spooled_message_is_recorded_when_the_sender_starts(app: TestApp) {
     assert_counters_true(&app, &t.token, id).await;
     std::fs::remove_dir_all(&dir).ok();
 }
+
+on_both_databases!(
+    a_person_is_one_recipient_whatever_the_list_says,
+    concurrent_imports_of_both_spellings_make_one_contact,
+    an_old_failure_is_not_taken_back_by_a_later_message,
+    poison_events_do_not_hide_newer_ones_from_the_reprocessor,
+);
+
+on_both_databases_without_sender!(a_row_claimed_when_its_campaign_is_cancelled_ends_cancelled);
+
+async fn a_person_is_one_recipient_whatever_the_list_says(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let inst = app.instance(&t, "loja-01").await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    import(
+        &app,
+        &t.token,
+        json!([{"name": "Ana", "phone": "5511987650001"}]),
+    )
+    .await;
+    // A legacy twin of Ana (before identities existed).
+    exec_with(
+        &app,
+        "INSERT INTO contact (tenant_id, phone, phone_key, name, total_messages_received, created_at, updated_at) \
+         VALUES (?, '551187650001', '5511987650001', 'Ana', 0, ?, ?)",
+        vec![t.id.into(), Utc::now().into(), Utc::now().into()],
+    )
+    .await;
+    let ids: Vec<i64> = contacts(&app, &t.token)
+        .await
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    // Both twins by id: one recipient.
+    let by_ids = app.campaign(&t, instance_id, &ids).await;
+    assert_eq!(rows(&app, by_ids).await.len(), 1);
+    // A pasted list in the other spelling finds the person.
+    let input = app::types::NewCampaign {
+        name: "Pasted".into(),
+        message: "Oi".into(),
+        instance_ids: vec![instance_id],
+        contact_ids: None,
+        all_contacts: false,
+        settings: None,
+    };
+    let view = flow_server::dashboard::new_campaign::create(
+        &app.state.db,
+        t.id,
+        input,
+        "Ana;+55 11 8765-0001",
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.counts.total, 1, "{view:?}");
+}
+
+async fn concurrent_imports_of_both_spellings_make_one_contact(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    for round in 0..5 {
+        let (a, b) = (
+            format!("55119876500{round:02}"),
+            format!("5511876500{round:02}"),
+        );
+        let (ra, rb) = tokio::join!(
+            app.post(
+                &t.token,
+                "/api/v1/contacts",
+                json!([{"name": "A", "phone": a}])
+            ),
+            app.post(
+                &t.token,
+                "/api/v1/contacts",
+                json!([{"name": "B", "phone": b}])
+            ),
+        );
+        assert_eq!((ra.0, rb.0), (200, 200));
+    }
+    assert_eq!(
+        contacts(&app, &t.token).await.len(),
+        5,
+        "one contact per person"
+    );
+}
+
+async fn an_old_failure_is_not_taken_back_by_a_later_message(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let inst = app.instance(&t, "loja-01").await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let ids = app.contacts(&t, 1).await;
+    let id = app.campaign(&t, instance_id, &ids).await;
+    let row = &rows(&app, id).await[0];
+    mark_sending(&app, row.id, instance_id).await;
+    let txn = app.state.db.write.begin().await.unwrap();
+    stale_sweep(&txn, row.id, id, instance_id).await;
+    txn.commit().await.unwrap();
+    // The sweep failed it two hours ago; now an operator types to the person on the phone.
+    exec_with(
+        &app,
+        "UPDATE campaign_contact SET failed_at = ? WHERE id = ?",
+        vec![
+            (Utc::now() - chrono::Duration::hours(2)).into(),
+            row.id.into(),
+        ],
+    )
+    .await;
+    let body = json!({
+        "event": "send.message",
+        "instance": "loja-01",
+        "data": {
+            "key": {"remoteJid": format!("{}@s.whatsapp.net", row.phone), "fromMe": true, "id": "TYPED-1"},
+            "message": {"conversation": "Oi, tudo bem?"},
+            "messageType": "conversation",
+            "messageTimestamp": 1761055392,
+            "status": "PENDING"
+        },
+        "apikey": null
+    });
+    let (status, _) = post_webhook(&app, &inst, &body).await;
+    assert_eq!(status, 200);
+    assert_eq!(rows(&app, id).await[0].status, "failed");
+    assert_counters_true(&app, &t.token, id).await;
+}
+
+async fn poison_events_do_not_hide_newer_ones_from_the_reprocessor(app: TestApp) {
+    use flow_server::webhook::reprocess;
+    let (t, inst, id) = active_campaign(&app, 1).await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let row = &rows(&app, id).await[0];
+    mark_sending(&app, row.id, instance_id).await;
+    record_sent(&app, row.id, instance_id, "MSG-1").await;
+    let later = Utc::now() + chrono::Duration::hours(1);
+    // 250 events that can never apply, retried in an hour, then one that can, due now.
+    for _ in 0..250 {
+        exec_with(
+            &app,
+            "INSERT INTO webhook_event (tenant_id, instance_id, event, body, received_at, outcome, error, attempts, next_attempt_at) \
+             VALUES (?, ?, 'unknown', 'not json', ?, 'error', 'boom', 3, ?)",
+            vec![t.id.into(), instance_id.into(), Utc::now().into(), later.into()],
+        )
+        .await;
+    }
+    let good = receipt_v2("loja-01", "MSG-1", "DELIVERY_ACK").to_string();
+    exec_with(
+        &app,
+        "INSERT INTO webhook_event (tenant_id, instance_id, event, body, received_at, outcome, error, attempts) \
+         VALUES (?, ?, 'messages.update', ?, ?, 'error', 'boom', 1)",
+        vec![t.id.into(), instance_id.into(), good.into(), Utc::now().into()],
+    )
+    .await;
+    let pass = reprocess::run_once(&app.state.db, None, Utc::now(), false)
+        .await
+        .unwrap();
+    assert_eq!((pass.applied, pass.failed), (1, 0), "{pass:?}");
+    assert_eq!(rows(&app, id).await[0].status, "delivered");
+    // Forced, every poison event is tried (and fails again), none hides another.
+    let pass = reprocess::run_once(&app.state.db, None, Utc::now(), true)
+        .await
+        .unwrap();
+    assert_eq!((pass.applied, pass.failed), (0, 250), "{pass:?}");
+}
+
+async fn a_row_claimed_when_its_campaign_is_cancelled_ends_cancelled(app: TestApp) {
+    use flow_server::sender::claim::{Recheck, claim_next, recheck};
+    let sim = Sim::start(fast(4)).await;
+    let t = app.tenant("Loja").await;
+    let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
+    let ids = app.contacts(&t, 2).await;
+    let id = app
+        .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &ids, 0)
+        .await;
+    let (campaign, instance) = due(&app, id).await;
+    let claimed = claim_next(&app.state.db, &campaign, &instance, &[instance.id])
+        .await
+        .unwrap()
+        .expect("a pending row");
+    let (status, _) = app
+        .post(
+            &t.token,
+            &format!("/api/v1/campaigns/{id}/cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let deps = sender_deps(&app);
+    assert_eq!(recheck(&deps, &claimed).await.unwrap(), Recheck::Stopped);
+    let statuses: Vec<String> = rows(&app, id).await.into_iter().map(|r| r.status).collect();
+    assert_eq!(statuses, ["cancelled", "cancelled"]);
+    let c = wait_until(Duration::from_secs(5), || async {
+        let (_, c) = app.get(&t.token, &format!("/api/v1/campaigns/{id}")).await;
+        (c["counts"]["cancelled"] == 2).then_some(c)
+    })
+    .await;
+    assert_eq!(c["counts"]["pending"], 0);
+    assert_counters_true(&app, &t.token, id).await;
+    assert_eq!(sim.truth().await.sent, 0);
+}

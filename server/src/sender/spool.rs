@@ -8,6 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use tokio::sync::Mutex;
 
 /// A message Evolution accepted and the database has not recorded yet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,10 +37,12 @@ pub enum SpoolError {
     },
 }
 
-/// The spool file of one process.
+/// The spool file of one process. Sends run concurrently: every change of the file holds
+/// one lock, so an entry added while another is removed is never lost.
 #[derive(Clone, Debug)]
 pub struct Spool {
     file: PathBuf,
+    lock: Arc<Mutex<()>>,
 }
 
 impl Spool {
@@ -46,6 +50,7 @@ impl Spool {
     pub fn new(dir: &Path) -> Self {
         Self {
             file: dir.join("sent.jsonl"),
+            lock: Arc::new(Mutex::new(())),
         }
     }
 
@@ -58,6 +63,7 @@ impl Spool {
 
     /// Appends `entry` and waits until it is on disk.
     pub async fn add(&self, entry: &Unrecorded) -> Result<(), SpoolError> {
+        let _held = self.lock.lock().await;
         let this = self.clone();
         let mut line = serde_json::to_string(entry).unwrap_or_default();
         line.push('\n');
@@ -79,6 +85,11 @@ impl Spool {
 
     /// Every entry waiting (unreadable lines are skipped).
     pub async fn entries(&self) -> Result<Vec<Unrecorded>, SpoolError> {
+        let _held = self.lock.lock().await;
+        self.read().await
+    }
+
+    async fn read(&self) -> Result<Vec<Unrecorded>, SpoolError> {
         match tokio::fs::read_to_string(&self.file).await {
             Ok(text) => Ok(text
                 .lines()
@@ -91,8 +102,9 @@ impl Spool {
 
     /// Removes `entry` (rewrites the file without it, atomically).
     pub async fn remove(&self, entry: &Unrecorded) -> Result<(), SpoolError> {
+        let _held = self.lock.lock().await;
         let rest: Vec<Unrecorded> = self
-            .entries()
+            .read()
             .await?
             .into_iter()
             .filter(|e| e != entry)
