@@ -198,7 +198,7 @@ fn CampaignBody(
         </div>
         <PauseNotice c instances/>
         <Counters c/>
-        <div class="mt-6 grid gap-6 lg:grid-cols-3">
+        <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
             <div class="lg:col-span-1">
                 <Card title=t_string!(i18n, campaign.rates)>
                     <Rate label=t_string!(i18n, campaign.delivery_rate) testid="rate-delivery" value=Signal::derive(move || c.get().delivery_rate)/>
@@ -227,7 +227,7 @@ fn CampaignBody(
                 />
             </Card>
         </div>
-        <div class="mt-6 grid gap-6 xl:grid-cols-5">
+        <div class="mt-6 grid grid-cols-1 gap-6 xl:grid-cols-5">
             <div class="xl:col-span-3">
                 <Recipients id filters/>
             </div>

@@ -35,7 +35,7 @@ pub fn InstancesPage() -> impl IntoView {
                     }
                     Ok(list) => {
                         view! {
-                            <div class="grid gap-6 md:grid-cols-2" data-testid="instances">
+                            <div class="grid grid-cols-1 gap-6 md:grid-cols-2" data-testid="instances">
                                 {list.into_iter().map(|i| view! { <InstanceCard i admin/> }).collect_view()}
                             </div>
                         }

@@ -14,6 +14,14 @@ pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
+    // After a login, load the first page in full: it is rendered in the user's saved language
+    // and tenant timezone, which the login page (made for an unknown visitor) did not know.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let Some(Ok(())) = login.value().get() {
+            let _ = window().location().set_href("/");
+        }
+    });
     let error = move || {
         if let Some(Err(e)) = login.value().get() {
             return Some(error_text(&e));

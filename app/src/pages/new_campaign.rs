@@ -78,7 +78,7 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
     };
     let label = "text-sm font-medium text-slate-700";
     view! {
-        <form on:submit=submit class="grid gap-6 lg:grid-cols-3" data-testid="new-campaign">
+        <form on:submit=submit class="grid grid-cols-1 gap-6 lg:grid-cols-3" data-testid="new-campaign">
             <div class="space-y-6 lg:col-span-2">
                 <Card title=t_string!(i18n, new_campaign.message_card)>
                     <label class="block">
