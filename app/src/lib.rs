@@ -19,7 +19,7 @@ use leptos_router::{
 
 use crate::pages::{
     campaign::CampaignPage, campaigns::CampaignsPage, instances::InstancesPage, layout::Layout,
-    login::LoginPage, new_campaign::NewCampaignPage, opt_outs::OptOutsPage,
+    login::LoginPage, new_campaign::NewCampaignPage, opt_outs::OptOutsPage, setup::SetupPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| view! { <p class="p-8 text-slate-600">"Page not found."</p> }>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("setup") view=SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=StaticSegment("") view=Layout ssr=SsrMode::Async>
                     <Route path=StaticSegment("") view=CampaignsPage ssr=SsrMode::Async/>
                     <Route

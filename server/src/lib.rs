@@ -91,6 +91,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     webhook::orphans::spawn(db.clone(), publisher.clone(), config.unmatched_ttl);
     webhook::reprocess::spawn(db.clone(), publisher.clone());
     webhook::retention::spawn(db.clone(), config.webhook_retention);
+    service::scheduler::spawn(db.clone(), bus.clone());
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
         let sender = sender::spawn(
@@ -118,6 +119,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         evolution,
         beats,
         shutdown,
+        setup: service::setup::SetupGate::default(),
     };
     if let Some(demo) = &state.config.demo {
         match demo::seed(&state, demo).await {
@@ -177,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
         .merge(dashboard::export::routes())
+        .merge(dashboard::setup::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -185,6 +188,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            dashboard::setup::gate,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

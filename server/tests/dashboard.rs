@@ -139,6 +139,8 @@ async fn wrong_password_is_refused_and_repeated_failures_lock_the_email(app: Tes
 }
 
 async fn unauthenticated_pages_redirect_to_login(app: TestApp) {
+    // Once set up (a tenant exists); before that every page leads to /setup (tests/admin.rs).
+    app.tenant("Acme").await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

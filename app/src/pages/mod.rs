@@ -7,4 +7,5 @@ pub mod layout;
 pub mod login;
 pub mod new_campaign;
 pub mod opt_outs;
+pub mod setup;
 pub mod timeline;

@@ -46,6 +46,7 @@ pub fn OptOutsPage() -> impl IntoView {
                                             <th class=th>"Name"</th>
                                             <th class=th>"Keyword"</th>
                                             <th class=th>"Their message"</th>
+                                            <th class=th>"Campaign"</th>
                                         </tr>
                                     </thead>
                                     <tbody class="divide-y divide-slate-100">
@@ -63,6 +64,11 @@ pub fn OptOutsPage() -> impl IntoView {
                                                             </span>
                                                         </td>
                                                         <td class="px-4 py-3 text-slate-700">{o.raw_text.unwrap_or_default()}</td>
+                                                        <td class="px-4 py-3" data-testid="opt-out-campaign">
+                                                            {o.campaign_id.zip(o.campaign_name).map(|(id, name)| view! {
+                                                                <a href=format!("/campaigns/{id}") class="text-emerald-700 hover:underline">{name}</a>
+                                                            })}
+                                                        </td>
                                                     </tr>
                                                 }
                                             })

@@ -157,7 +157,14 @@ async fn recipients(
 }
 
 async fn opt_outs(caller: TenantCaller, State(state): State<AppState>) -> Response {
-    let header = &["opted_out_at", "phone", "name", "keyword", "message"];
+    let header = &[
+        "opted_out_at",
+        "phone",
+        "name",
+        "keyword",
+        "message",
+        "campaign",
+    ];
     csv_response("opt-outs.csv".into(), header, move |offset| {
         let db = state.db.clone();
         async move {
@@ -172,6 +179,7 @@ async fn opt_outs(caller: TenantCaller, State(state): State<AppState>) -> Respon
                         o.name,
                         o.keyword.unwrap_or_default(),
                         o.raw_text.unwrap_or_default(),
+                        o.campaign_name.unwrap_or_default(),
                     ]
                 })
                 .collect();

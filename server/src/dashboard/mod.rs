@@ -8,4 +8,5 @@ pub mod lockout;
 pub mod new_campaign;
 pub mod password;
 pub mod session;
+pub mod setup;
 pub mod users;

@@ -12,6 +12,10 @@ pub struct Model {
     /// Custom opt-out keywords; `None` means the defaults.
     pub opt_out_keywords: Option<Json>,
     pub created_at: DateTimeUtc,
+    /// IANA timezone its people read dates in.
+    pub timezone: String,
+    /// JSON `CampaignSettings` new campaigns start with; `None` means the built-in defaults.
+    pub campaign_defaults: Option<Json>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

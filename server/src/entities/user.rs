@@ -16,6 +16,8 @@ pub struct Model {
     /// `admin` or `viewer`.
     pub role: String,
     pub created_at: DateTimeUtc,
+    /// Last successful dashboard login.
+    pub last_login_at: Option<DateTimeUtc>,
 }
 
 /// No declared relations: queries join explicitly where they need to.
