@@ -1,5 +1,5 @@
-//! Running Flow from the browser: a user's last login, the tenant's timezone and its defaults
-//! for new campaigns, and a campaign's scheduled start (`start_at`, indexed with the status so
+//! Running Flow from the browser: a user's last login, the tenant's defaults for new campaigns
+//! (its timezone is m20261130_000010's), and a campaign's scheduled start (`start_at`, indexed with the status so
 //! the scheduler finds due campaigns without a scan).
 
 use sea_orm_migration::{prelude::*, schema::*};
@@ -16,8 +16,6 @@ enum User {
 #[derive(DeriveIden)]
 enum Tenant {
     Table,
-    /// IANA timezone name, e.g. `America/Sao_Paulo`.
-    Timezone,
     /// JSON: the pacing, send window and daily cap new campaigns start with; NULL = built-in.
     CampaignDefaults,
 }
@@ -88,7 +86,6 @@ impl MigrationTrait for Migration {
                 Tenant::Table.into_iden(),
                 Tenant::CampaignDefaults.into_iden(),
             ),
-            (Tenant::Table.into_iden(), Tenant::Timezone.into_iden()),
             (User::Table.into_iden(), User::LastLoginAt.into_iden()),
         ] {
             m.alter_table(Table::alter().table(table).drop_column(column).to_owned())
