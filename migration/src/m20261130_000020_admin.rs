@@ -42,13 +42,6 @@ impl MigrationTrait for Migration {
         m.alter_table(
             Table::alter()
                 .table(Tenant::Table)
-                .add_column_if_not_exists(string(Tenant::Timezone).default("America/Sao_Paulo"))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table(Tenant::Table)
                 .add_column_if_not_exists(json_null(Tenant::CampaignDefaults))
                 .to_owned(),
         )

@@ -883,6 +883,7 @@ async fn opt_outs_name_the_campaign_the_contact_answered(app: TestApp) {
         .client
         .get(app.url("/export/opt-outs.csv"))
         .bearer_auth(&t.token)
+        .header("accept-language", "en")
         .send()
         .await
         .unwrap();

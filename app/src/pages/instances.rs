@@ -5,29 +5,32 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{ConfigureWebhook, list_instances};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::live::use_live;
 use crate::pages::layout::UserResource;
+use crate::prefs::use_prefs;
 use crate::types::InstanceView;
-use crate::ui::{Empty, ErrorBox, Pill, error_text, num, when};
+use crate::ui::{Empty, ErrorBox, Pill, error_text};
 
 /// The instances page.
 #[component]
 pub fn InstancesPage() -> impl IntoView {
+    let i18n = use_i18n();
     let instances = Resource::new(|| (), |_| list_instances());
     let user = expect_context::<UserResource>();
     view! {
-        <Title text="Instances · Alrea Flow"/>
+        <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, instances.title))/>
         <div class="mb-6">
-            <h1 class="text-2xl font-semibold tracking-tight">"Instances"</h1>
-            <p class="mt-1 text-sm text-slate-500">"The WhatsApp numbers your campaigns send from."</p>
+            <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, instances.title)}</h1>
+            <p class="mt-1 text-sm text-slate-600">{t!(i18n, instances.subtitle)}</p>
         </div>
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 let admin = user.await.map(|u| u.role == "admin").unwrap_or(false);
                 match instances.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(list) if list.is_empty() => {
-                        view! { <Empty text="No instances yet. Register one with the API (POST /api/v1/instances)."/> }
+                        view! { <Empty text=t_string!(i18n, instances.empty)/> }
                             .into_any()
                     }
                     Ok(list) => {
@@ -65,6 +68,8 @@ fn copy(text: &str) {
 
 #[component]
 fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     let live = use_live();
     let configure = ServerAction::<ConfigureWebhook>::new();
     let copied = RwSignal::new(false);
@@ -77,8 +82,8 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
     let stat = move |label: &'static str, pick: fn(&InstanceView) -> i64| {
         view! {
             <div>
-                <div class="text-xs uppercase tracking-wide text-slate-500">{label}</div>
-                <div class="text-lg font-semibold tabular-nums">{move || num(i.with(pick))}</div>
+                <div class="text-xs uppercase tracking-wide text-slate-600">{label}</div>
+                <div class="text-lg font-semibold tabular-nums">{move || prefs.num(i.with(pick))}</div>
             </div>
         }
     };
@@ -87,7 +92,7 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
             <div class="flex items-start justify-between gap-4">
                 <div>
                     <h2 class="font-semibold">{friendly_name}</h2>
-                    <p class="font-mono text-xs text-slate-500">{instance_name}</p>
+                    <p class="break-all font-mono text-xs text-slate-600">{instance_name}</p>
                 </div>
                 <div class="flex items-center gap-2">
                     <Pill status=Signal::derive(move || i.with(|i| i.connection_state.clone()))/>
@@ -96,7 +101,7 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
             </div>
             <div class="mt-4">
                 <div class="flex items-baseline justify-between">
-                    <span class="text-sm text-slate-600">"Health"</span>
+                    <span class="text-sm text-slate-700">{t!(i18n, instances.health)}</span>
                     <span class=move || format!("text-lg font-semibold tabular-nums {}", health_tone(health()).0)>
                         {move || format!("{} / 100", health())}
                     </span>
@@ -108,23 +113,27 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
                     ></div>
                 </div>
             </div>
-            <div class="mt-4 grid grid-cols-4 gap-2 rounded-lg bg-slate-50 p-3">
-                {stat("Sent today", |i| i.today.sent)}
-                {stat("Delivered", |i| i.today.delivered)}
-                {stat("Read", |i| i.today.read)}
-                {stat("Failed", |i| i.today.failed)}
+            <div class="mt-4 grid grid-cols-2 gap-2 rounded-lg bg-slate-50 p-3 sm:grid-cols-4">
+                {stat(t_string!(i18n, instances.sent_today), |i| i.today.sent)}
+                {stat(t_string!(i18n, counts.delivered), |i| i.today.delivered)}
+                {stat(t_string!(i18n, counts.read), |i| i.today.read)}
+                {stat(t_string!(i18n, counts.failed), |i| i.today.failed)}
             </div>
-            <p class="mt-3 text-xs text-slate-500">"Last event: " {move || i.with(|i| when(i.last_event_at.as_deref()))}</p>
+            <p class="mt-3 text-xs text-slate-600">
+                {t!(i18n, instances.last_event)}
+                " "
+                {move || i.with(|i| prefs.when(i.last_event_at.as_deref()))}
+            </p>
             {url.is_empty().then(|| view! {
-                <p class="mt-3 text-xs text-slate-500">"The webhook URL is shown to admins."</p>
+                <p class="mt-3 text-xs text-slate-600">{t!(i18n, instances.webhook_admins_only)}</p>
             })}
             {(!url.is_empty()).then(|| {
                 let shown = url.clone();
                 view! {
                     <div class="mt-3">
-                        <div class="text-xs font-medium text-slate-600">"Webhook URL (set it in Evolution)"</div>
-                        <div class="mt-1 flex items-center gap-2">
-                            <code class="block flex-1 truncate rounded-md bg-slate-100 px-2 py-1.5 text-xs text-slate-700" data-testid="webhook-url">
+                        <div class="text-xs font-medium text-slate-700">{t!(i18n, instances.webhook_url)}</div>
+                        <div class="mt-1 flex min-w-0 items-center gap-2">
+                            <code class="block min-w-0 flex-1 truncate rounded-md bg-slate-100 px-2 py-1.5 text-xs text-slate-700" data-testid="webhook-url">
                                 {shown}
                             </code>
                             <button
@@ -135,11 +144,11 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
                                     copied.set(true);
                                 }
                             >
-                                {move || if copied.get() { "Copied" } else { "Copy" }}
+                                {move || if copied.get() { t_string!(i18n, copied) } else { t_string!(i18n, copy) }}
                             </button>
                         </div>
-                        <p class="mt-1 text-xs text-slate-500" data-testid="webhook-url-hint">
-                            "Recommended: point Evolution at this URL; its secret authenticates the webhooks."
+                        <p class="mt-1 text-xs text-slate-600" data-testid="webhook-url-hint">
+                            {t!(i18n, instances.webhook_hint)}
                         </p>
                     </div>
                 }
@@ -147,7 +156,7 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
             {admin
                 .then(|| {
                     view! {
-                        <div class="mt-4 flex items-center gap-3 border-t border-slate-100 pt-4">
+                        <div class="mt-4 flex flex-wrap items-center gap-3 border-t border-slate-100 pt-4">
                             <button
                                 type="button"
                                 class="rounded-md bg-emerald-600 px-3 py-1.5 text-xs font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
@@ -157,12 +166,12 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
                                 }
                                 data-testid="configure-webhook"
                             >
-                                "Configure webhook in Evolution"
+                                {t!(i18n, instances.configure)}
                             </button>
                             <span class="text-xs" data-testid="configure-result">
                                 {move || match configure.value().get() {
                                     Some(Ok(_)) => {
-                                        view! { <span class="text-emerald-700">"Done: Evolution now posts to Flow."</span> }
+                                        view! { <span class="text-emerald-800">{t!(i18n, instances.configured)}</span> }
                                             .into_any()
                                     }
                                     Some(Err(e)) => view! { <span class="text-rose-700">{error_text(&e)}</span> }.into_any(),

@@ -7,6 +7,7 @@ pub mod export;
 pub mod lockout;
 pub mod new_campaign;
 pub mod password;
+pub mod prefs;
 pub mod session;
 pub mod setup;
 pub mod users;

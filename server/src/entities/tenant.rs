@@ -11,9 +11,9 @@ pub struct Model {
     pub name: String,
     /// Custom opt-out keywords; `None` means the defaults.
     pub opt_out_keywords: Option<Json>,
-    pub created_at: DateTimeUtc,
-    /// IANA timezone its people read dates in.
+    /// IANA timezone the dashboard shows times in.
     pub timezone: String,
+    pub created_at: DateTimeUtc,
     /// JSON `CampaignSettings` new campaigns start with; `None` means the built-in defaults.
     pub campaign_defaults: Option<Json>,
 }
