@@ -30,8 +30,10 @@ use leptos_router::{
 
 use crate::i18n::{I18nContextProvider, t, use_i18n};
 use crate::pages::{
-    campaign::CampaignPage, campaigns::CampaignsPage, instances::InstancesPage, layout::Layout,
-    login::LoginPage, new_campaign::NewCampaignPage, opt_outs::OptOutsPage, setup::SetupPage,
+    account::AccountPage, campaign::CampaignPage, campaigns::CampaignsPage,
+    instances::InstancesPage, layout::Layout, login::LoginPage, new_campaign::NewCampaignPage,
+    opt_outs::OptOutsPage, settings::SettingsPage, setup::SetupPage, tokens::TokensPage,
+    users::UsersPage,
 };
 use crate::prefs::Prefs;
 
@@ -99,6 +101,10 @@ fn Routed(prefs: Prefs) -> impl IntoView {
                     />
                     <Route path=StaticSegment("instances") view=InstancesPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("opt-outs") view=OptOutsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("tokens") view=TokensPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

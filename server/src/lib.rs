@@ -1,6 +1,9 @@
 //! Alrea Flow's server: the JSON API, the Evolution webhooks, the SSR dashboard, and the state
 //! they share. `main.rs` only reads the configuration and calls [`run`].
 
+// The dashboard's view types nest deeply (Leptos); computing their layout needs more depth.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 pub mod cli;

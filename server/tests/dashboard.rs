@@ -380,7 +380,7 @@ async fn recipients_can_be_searched_and_exported_as_csv(app: TestApp) {
         .unwrap();
     let (status, csv) = get_with(&app, &ana, "/export/opt-outs.csv").await;
     assert_eq!(status, 200);
-    assert!(csv.starts_with("opted_out_at,phone,name,keyword,message\n"));
+    assert!(csv.starts_with("opted_out_at,phone,name,keyword,message,campaign\n"));
     assert!(
         csv.contains("5511980000001,Contact 1,SAIR,'=HYPERLINK(1)"),
         "{csv}"
