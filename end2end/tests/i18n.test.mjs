@@ -98,6 +98,8 @@ async function session(lang, options = {}) {
 /** The words a person sees on the page, lower-cased. */
 async function words(p) {
   const text = await p.evaluate(() => {
+    // Codes, secrets and phone numbers (monospace) are data, not words.
+    for (const el of document.querySelectorAll('code, .font-mono')) el.style.display = 'none';
     const titles = [...document.querySelectorAll('[placeholder],[aria-label],[title]')]
       .flatMap((el) => ['placeholder', 'aria-label', 'title'].map((a) => el.getAttribute(a) || ''));
     return `${document.body.innerText}\n${titles.join('\n')}\n${document.title}`;

@@ -159,7 +159,7 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
                         <div class="mt-4 flex flex-wrap items-center gap-3 border-t border-slate-100 pt-4">
                             <button
                                 type="button"
-                                class="rounded-md bg-emerald-600 px-3 py-1.5 text-xs font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
+                                class="rounded-md bg-emerald-700 px-3 py-1.5 text-xs font-semibold text-white shadow-sm hover:bg-emerald-800 disabled:opacity-60"
                                 disabled=move || configure.pending().get()
                                 on:click=move |_| {
                                     configure.dispatch(ConfigureWebhook { id });

@@ -68,7 +68,7 @@ pub fn LoginPage() -> impl IntoView {
                         }}
                         <button
                             type="submit"
-                            class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
+                            class="w-full rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800 disabled:opacity-60"
                             disabled=move || login.pending().get()
                         >
                             {t!(i18n, login.submit)}

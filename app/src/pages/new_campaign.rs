@@ -203,7 +203,7 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                 {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorBox text=error_text(&e)/> })}
                 <button
                     type="submit"
-                    class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
+                    class="w-full rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800 disabled:opacity-60"
                     disabled=move || create.pending().get()
                     data-testid="create-campaign"
                 >
