@@ -9,8 +9,8 @@
 use leptos::prelude::*;
 
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutView, RecipientsPage,
-    SessionUser, Timeline,
+    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutTest, OptOutView,
+    RecipientsPage, SessionUser, TenantSettings, Timeline, TokenCreated, TokenView, UserView,
 };
 
 /// Where the dashboard's server functions are served.
@@ -261,4 +261,222 @@ pub async fn configure_webhook(id: i64) -> Result<InstanceView, ServerFnError> {
 pub async fn list_opt_outs() -> Result<Vec<OptOutView>, ServerFnError> {
     let (backend, caller) = server::caller().await?;
     backend.0.opt_outs(&caller).await.map_err(server::fail)
+}
+
+/// The tenant's settings.
+#[server(prefix = "/api/ui", endpoint = "settings")]
+pub async fn get_settings() -> Result<TenantSettings, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend.0.settings(&caller).await.map_err(server::fail)
+}
+
+/// Saves the settings form (keywords one per line; an empty cap or window means none) and
+/// goes back to the page. Admins only: a viewer gets 403.
+#[server(prefix = "/api/ui", endpoint = "save_settings")]
+pub async fn save_settings(
+    keywords: String,
+    timezone: String,
+    min_delay_ms: i64,
+    max_delay_ms: i64,
+    daily_cap: String,
+    window_start: String,
+    window_end: String,
+) -> Result<TenantSettings, ServerFnError> {
+    use crate::backend::DashboardError;
+    use crate::types::{Pacing, SendWindow};
+    use chrono::{Offset, TimeZone};
+    let (backend, caller) = server::caller().await?;
+    let daily_cap = match daily_cap.trim() {
+        "" => None,
+        cap => Some(cap.parse::<i64>().map_err(|_| {
+            server::fail(DashboardError::Rejected(format!("{cap:?} is not a number")))
+        })?),
+    };
+    let (start, end) = (window_start.trim(), window_end.trim());
+    let default_send_window = (!start.is_empty() || !end.is_empty()).then(|| {
+        // The window is kept with the tenant timezone's offset from UTC as of now.
+        let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::America::Sao_Paulo);
+        let offset = tz.offset_from_utc_datetime(&chrono::Utc::now().naive_utc());
+        SendWindow {
+            start: start.to_string(),
+            end: end.to_string(),
+            utc_offset_minutes: offset.fix().local_minus_utc() / 60,
+        }
+    });
+    let input = TenantSettings {
+        opt_out_keywords: keywords
+            .lines()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        timezone: timezone.trim().to_string(),
+        default_pacing: Pacing {
+            min_delay_ms,
+            max_delay_ms,
+        },
+        default_send_window,
+        default_daily_cap: daily_cap,
+    };
+    let saved = backend
+        .0
+        .save_settings(&caller, input)
+        .await
+        .map_err(server::fail)?;
+    leptos_axum::redirect("/settings?saved=1");
+    Ok(saved)
+}
+
+/// Whether a message would opt its sender out with the tenant's keywords.
+#[server(prefix = "/api/ui", endpoint = "opt_out_test")]
+pub async fn test_opt_out(text: String) -> Result<OptOutTest, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend
+        .0
+        .opt_out_test(&caller, &text)
+        .await
+        .map_err(server::fail)
+}
+
+/// Refuses viewers with 403 before an admin-only call.
+#[cfg(feature = "ssr")]
+fn require_admin(caller: &crate::backend::Caller) -> Result<(), ServerFnError> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(server::fail(crate::backend::DashboardError::Forbidden))
+    }
+}
+
+/// The tenant's users and the caller's own id. Admins only: a viewer gets 403.
+#[server(prefix = "/api/ui", endpoint = "users")]
+pub async fn list_users() -> Result<(Vec<UserView>, i64), ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    let users = backend.0.users(&caller).await.map_err(server::fail)?;
+    Ok((users, caller.user_id))
+}
+
+/// Creates a user with an initial password and goes back to the list. Admins only.
+#[server(prefix = "/api/ui", endpoint = "create_user")]
+pub async fn create_user(
+    email: String,
+    password: String,
+    role: String,
+) -> Result<UserView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    let user = backend
+        .0
+        .create_user(&caller, &email, &password, &role)
+        .await
+        .map_err(server::fail)?;
+    leptos_axum::redirect("/users");
+    Ok(user)
+}
+
+/// Changes a user's role. Admins only; the last admin stays admin.
+#[server(prefix = "/api/ui", endpoint = "set_role")]
+pub async fn set_role(id: i64, role: String) -> Result<UserView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    let user = backend
+        .0
+        .set_role(&caller, id, &role)
+        .await
+        .map_err(server::fail)?;
+    leptos_axum::redirect("/users");
+    Ok(user)
+}
+
+/// Removes a user and ends their sessions. Admins only; never the last admin.
+#[server(prefix = "/api/ui", endpoint = "remove_user")]
+pub async fn remove_user(id: i64) -> Result<(), ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    backend
+        .0
+        .remove_user(&caller, id)
+        .await
+        .map_err(server::fail)?;
+    leptos_axum::redirect("/users");
+    Ok(())
+}
+
+/// The tenant's API tokens. Admins only.
+#[server(prefix = "/api/ui", endpoint = "tokens")]
+pub async fn list_tokens() -> Result<Vec<TokenView>, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    backend.0.tokens(&caller).await.map_err(server::fail)
+}
+
+/// Creates an API token; the answer carries its secret, shown once. Admins only.
+#[server(prefix = "/api/ui", endpoint = "create_token")]
+pub async fn create_token(name: String) -> Result<TokenCreated, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    backend
+        .0
+        .create_token(&caller, &name)
+        .await
+        .map_err(server::fail)
+}
+
+/// Revokes an API token. Admins only.
+#[server(prefix = "/api/ui", endpoint = "revoke_token")]
+pub async fn revoke_token(id: i64) -> Result<(), ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    backend
+        .0
+        .revoke_token(&caller, id)
+        .await
+        .map_err(server::fail)?;
+    leptos_axum::redirect("/tokens");
+    Ok(())
+}
+
+/// Changes the caller's own password; their other sessions end.
+#[server(prefix = "/api/ui", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    let cookie = server::cookie_header();
+    backend
+        .0
+        .change_password(&caller, cookie.as_deref(), &current_password, &new_password)
+        .await
+        .map_err(server::fail)?;
+    leptos_axum::redirect("/account?changed=1");
+    Ok(())
+}
+
+/// Schedules a draft to start by itself at `start_at` (a local date and time in the tenant's
+/// timezone, as a `datetime-local` input gives it). Admins only.
+#[server(prefix = "/api/ui", endpoint = "schedule_campaign")]
+pub async fn schedule_campaign(id: i64, start_at: String) -> Result<CampaignView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    backend
+        .0
+        .schedule(&caller, id, &start_at)
+        .await
+        .map_err(server::fail)
+}
+
+/// Makes a draft copy of a campaign and goes to it. Admins only.
+#[server(prefix = "/api/ui", endpoint = "duplicate_campaign")]
+pub async fn duplicate_campaign(id: i64) -> Result<CampaignView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    let copy = backend
+        .0
+        .duplicate(&caller, id)
+        .await
+        .map_err(server::fail)?;
+    leptos_axum::redirect(&format!("/campaigns/{}", copy.id));
+    Ok(copy)
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 pub use crate::errors::{DashboardError, DashboardResult};
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutView, RecipientsPage,
-    SessionUser, Timeline,
+    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutTest, OptOutView,
+    RecipientsPage, SessionUser, TenantSettings, Timeline, TokenCreated, TokenView, UserView,
 };
 
 /// A boxed, sendable future, as trait objects return them.
@@ -20,6 +20,8 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub struct Caller {
     /// The person's tenant; every query is scoped to it.
     pub tenant_id: i64,
+    /// The person's user id.
+    pub user_id: i64,
     /// Who they are, as the pages show it.
     pub user: SessionUser,
 }
@@ -113,6 +115,77 @@ pub trait DashboardApi: Send + Sync {
         &'a self,
         caller: &'a Caller,
     ) -> BoxFuture<'a, DashboardResult<Vec<OptOutView>>>;
+    /// Schedules a campaign to start by itself at `start_at` (RFC 3339 or a local date and
+    /// time in the tenant's timezone), admins only.
+    fn schedule<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        start_at: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
+    /// A draft copy of a campaign (admins only).
+    fn duplicate<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
+    /// The tenant's users (admins only).
+    fn users<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, DashboardResult<Vec<UserView>>>;
+    /// Creates a user with an initial password (admins only).
+    fn create_user<'a>(
+        &'a self,
+        caller: &'a Caller,
+        email: &'a str,
+        password: &'a str,
+        role: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<UserView>>;
+    /// Changes a user's role (admins only; the last admin stays).
+    fn set_role<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        role: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<UserView>>;
+    /// Removes a user and ends their sessions (admins only; never the last admin).
+    fn remove_user<'a>(&'a self, caller: &'a Caller, id: i64)
+    -> BoxFuture<'a, DashboardResult<()>>;
+    /// The tenant's API tokens (admins only).
+    fn tokens<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, DashboardResult<Vec<TokenView>>>;
+    /// Creates an API token; its secret is in this answer only (admins only).
+    fn create_token<'a>(
+        &'a self,
+        caller: &'a Caller,
+        name: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<TokenCreated>>;
+    /// Revokes an API token (admins only).
+    fn revoke_token<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<()>>;
+    /// Changes the caller's own password; their other sessions end.
+    fn change_password<'a>(
+        &'a self,
+        caller: &'a Caller,
+        cookie_header: Option<&'a str>,
+        current: &'a str,
+        new: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<()>>;
+    /// The tenant's settings.
+    fn settings<'a>(&'a self, caller: &'a Caller)
+    -> BoxFuture<'a, DashboardResult<TenantSettings>>;
+    /// Replaces the tenant's settings (admins only).
+    fn save_settings<'a>(
+        &'a self,
+        caller: &'a Caller,
+        settings: TenantSettings,
+    ) -> BoxFuture<'a, DashboardResult<TenantSettings>>;
+    /// Whether `text` would opt its sender out with the tenant's keywords.
+    fn opt_out_test<'a>(
+        &'a self,
+        caller: &'a Caller,
+        text: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<OptOutTest>>;
 }
 
 /// The server's implementation, provided as Leptos context.

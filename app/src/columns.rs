@@ -32,6 +32,8 @@ pub enum Column {
     Keyword,
     /// The contact's own message.
     Message,
+    /// The campaign the contact answered.
+    Campaign,
 }
 
 impl Column {
@@ -51,6 +53,7 @@ impl Column {
             Column::OptedOutAt => td_string!(locale, csv.opted_out_at),
             Column::Keyword => td_string!(locale, csv.keyword),
             Column::Message => td_string!(locale, csv.message),
+            Column::Campaign => td_string!(locale, csv.campaign),
         }
     }
 }

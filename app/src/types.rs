@@ -172,8 +172,11 @@ pub struct CampaignView {
     pub name: String,
     /// Message template.
     pub message: String,
-    /// `draft`, `active`, `paused`, `completed` or `cancelled`.
+    /// `draft`, `scheduled`, `active`, `paused`, `completed` or `cancelled`.
     pub status: String,
+    /// When a `scheduled` campaign starts by itself.
+    #[serde(default)]
+    pub start_at: Option<String>,
     /// Why it is paused (`manual`, `instance_disconnected`, …).
     pub pause_reason: Option<String>,
     /// Pacing.
@@ -327,6 +330,12 @@ pub struct OptOutView {
     pub keyword: Option<String>,
     /// The message they sent.
     pub raw_text: Option<String>,
+    /// The campaign whose message they answered, if they answered one.
+    #[serde(default)]
+    pub campaign_id: Option<i64>,
+    /// That campaign's name.
+    #[serde(default)]
+    pub campaign_name: Option<String>,
 }
 
 /// One minute of a campaign's timeline.
@@ -345,4 +354,82 @@ pub struct TimelinePoint {
 pub struct Timeline {
     /// Oldest minute first; empty before the first receipt.
     pub points: Vec<TimelinePoint>,
+}
+
+/// A dashboard user of the tenant, as admins see it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct UserView {
+    /// User id.
+    pub id: i64,
+    /// Login e-mail.
+    pub email: String,
+    /// `admin` or `viewer`.
+    pub role: String,
+    /// Last successful login.
+    pub last_login_at: Option<String>,
+    /// Creation time.
+    pub created_at: String,
+}
+
+/// An API token of the tenant (never its secret).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TokenView {
+    /// Token id.
+    pub id: i64,
+    /// What it is for.
+    pub name: String,
+    /// Creation time.
+    pub created_at: String,
+    /// Last request made with it (to the minute).
+    pub last_used_at: Option<String>,
+}
+
+/// A token just created: the secret is shown here only, once.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct TokenCreated {
+    /// Token id.
+    pub id: i64,
+    /// What it is for.
+    pub name: String,
+    /// The bearer token.
+    pub token: String,
+    /// Creation time.
+    pub created_at: String,
+}
+
+/// Pacing between two messages of one instance.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Pacing {
+    /// Shortest pause.
+    pub min_delay_ms: i64,
+    /// Longest pause.
+    pub max_delay_ms: i64,
+}
+
+/// A tenant's settings: opt-out keywords, timezone and the defaults of new campaigns.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TenantSettings {
+    /// Whole messages that opt a contact out.
+    pub opt_out_keywords: Vec<String>,
+    /// IANA timezone, e.g. `America/Sao_Paulo`.
+    pub timezone: String,
+    /// Pacing of new campaigns.
+    pub default_pacing: Pacing,
+    /// Send window of new campaigns.
+    #[serde(default)]
+    pub default_send_window: Option<SendWindow>,
+    /// Daily cap per instance of new campaigns.
+    #[serde(default)]
+    pub default_daily_cap: Option<i64>,
+}
+
+/// What the opt-out matcher says about a message.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct OptOutTest {
+    /// Whether the message opts its sender out.
+    pub opts_out: bool,
+    /// The keyword it matched.
+    pub keyword: Option<String>,
 }

@@ -81,6 +81,10 @@ function pages() {
     [`/campaigns/${seed.campaign.id}`, 'campaign'],
     ['/instances', 'instances'],
     ['/opt-outs', 'opt-outs'],
+    ['/settings', 'settings'],
+    ['/users', 'users'],
+    ['/tokens', 'tokens'],
+    ['/account', 'account'],
   ];
 }
 

@@ -9,6 +9,7 @@ mod m20261130_000001_identity_and_reprocessing;
 mod m20261130_000002_webhook_retention;
 mod m20261130_000003_login_attempts;
 mod m20261130_000010_user_locale;
+mod m20261130_000020_admin;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_webhook_retention::Migration),
             Box::new(m20261130_000003_login_attempts::Migration),
             Box::new(m20261130_000010_user_locale::Migration),
+            Box::new(m20261130_000020_admin::Migration),
         ]
     }
 }

@@ -158,6 +158,7 @@ impl From<crate::service::ServiceError> for ApiError {
         match err {
             S::Validation(m) => Self::Validation(m),
             S::NotFound(what) => Self::NotFound(what),
+            S::Forbidden(m) => Self::Forbidden(m),
             S::Conflict(m) => Self::Conflict(m),
             S::Upstream(m) => Self::Upstream(format!("Evolution API: {m}")),
             S::Db(e) => e.into(),

@@ -1,6 +1,9 @@
 //! Alrea Flow's server: the JSON API, the Evolution webhooks, the SSR dashboard, and the state
 //! they share. `main.rs` only reads the configuration and calls [`run`].
 
+// The dashboard's view types nest deeply (Leptos); computing their layout needs more depth.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 pub mod cli;
@@ -93,6 +96,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     webhook::orphans::spawn(db.clone(), publisher.clone(), config.unmatched_ttl);
     webhook::reprocess::spawn(db.clone(), publisher.clone());
     webhook::retention::spawn(db.clone(), config.webhook_retention);
+    service::scheduler::spawn(db.clone(), bus.clone());
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
         let sender = sender::spawn(
@@ -121,6 +125,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         evolution,
         beats,
         shutdown,
+        setup: service::setup::SetupGate::default(),
     };
     if let Some(demo) = &state.config.demo {
         match demo::seed(&state, demo).await {
@@ -181,6 +186,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
         .merge(dashboard::export::routes())
+        .merge(dashboard::setup::routes())
         .merge(dashboard::prefs::routes())
         .merge(
             Router::new()
@@ -197,6 +203,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            dashboard::setup::gate,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

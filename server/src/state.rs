@@ -35,6 +35,8 @@ pub struct AppState {
     pub beats: Beats,
     /// The process-wide shutdown signal.
     pub shutdown: Shutdown,
+    /// Whether the first-run setup is still to be done.
+    pub setup: crate::service::setup::SetupGate,
 }
 
 impl FromRef<AppState> for LeptosOptions {

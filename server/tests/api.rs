@@ -576,6 +576,9 @@ async fn openapi_documents_real_routes(app: TestApp) {
             let req = match method.as_str() {
                 "get" => app.client.get(app.url(&concrete)),
                 "post" => app.client.post(app.url(&concrete)).json(&json!({})),
+                "put" => app.client.put(app.url(&concrete)).json(&json!({})),
+                "patch" => app.client.patch(app.url(&concrete)).json(&json!({})),
+                "delete" => app.client.delete(app.url(&concrete)),
                 other => panic!("unexpected method {other}"),
             };
             let res = req.bearer_auth(&t.token).send().await.unwrap();
@@ -589,8 +592,9 @@ async fn openapi_documents_real_routes(app: TestApp) {
 }
 
 async fn shell_page_renders(app: TestApp) {
-    // Pages need a session: the root sends a visitor to the login page, rendered on the server
-    // with the hydration script.
+    // Pages need a session: once set up (a tenant exists), the root sends a visitor to the
+    // login page, rendered on the server with the hydration script.
+    app.tenant("Acme").await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

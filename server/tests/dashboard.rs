@@ -147,6 +147,8 @@ async fn wrong_password_is_refused_and_repeated_failures_lock_the_email(app: Tes
 }
 
 async fn unauthenticated_pages_redirect_to_login(app: TestApp) {
+    // Once set up (a tenant exists); before that every page leads to /setup (tests/admin.rs).
+    app.tenant("Acme").await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -365,7 +367,7 @@ async fn recipients_can_be_searched_and_exported_as_csv(app: TestApp) {
         .unwrap();
     let (status, csv) = get_with(&app, &ana, "/export/opt-outs.csv").await;
     assert_eq!(status, 200);
-    assert!(csv.starts_with("opted_out_at,phone,name,keyword,message\n"));
+    assert!(csv.starts_with("opted_out_at,phone,name,keyword,message,campaign\n"));
     assert!(
         csv.contains("5511980000001,Contact 1,SAIR,'=HYPERLINK(1)"),
         "{csv}"

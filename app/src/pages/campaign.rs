@@ -7,7 +7,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{
-    CampaignAction, campaign_logs, campaign_recipients, get_campaign, list_instances,
+    CampaignAction, DuplicateCampaign, ScheduleCampaign, campaign_logs, campaign_recipients,
+    get_campaign, list_instances,
 };
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::live::{Live, use_live};
@@ -297,11 +298,15 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
                     let mut buttons = Vec::new();
                     match status.as_str() {
                         "draft" => buttons.push(button("start", t_string!(i18n, campaign.start), primary)),
+                        "scheduled" => {
+                            buttons.push(button("start", t_string!(i18n, campaign.start), primary));
+                            buttons.push(button("unschedule", t_string!(i18n, campaign.unschedule), neutral));
+                        }
                         "active" => buttons.push(button("pause", t_string!(i18n, campaign.pause), neutral)),
                         "paused" => buttons.push(button("resume", t_string!(i18n, campaign.resume), primary)),
                         _ => {}
                     }
-                    if matches!(status.as_str(), "draft" | "active" | "paused") {
+                    if matches!(status.as_str(), "draft" | "scheduled" | "active" | "paused") {
                         buttons.push(button("cancel", t_string!(i18n, campaign.cancel), danger));
                     }
                     buttons.collect_view()
@@ -313,7 +318,62 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
                     .and_then(|r| r.err())
                     .map(|e| view! { <p class="text-sm text-rose-800" role="alert">{error_text(&e)}</p> })
             }}
+            <Planning c live/>
         </div>
+    }
+}
+
+/// When a scheduled campaign starts, the form that schedules a draft, and "Duplicate"; the
+/// forms post without JavaScript too.
+#[component]
+fn Planning(c: Memo<CampaignView>, live: Live) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
+    let schedule = ServerAction::<ScheduleCampaign>::new();
+    let duplicate = ServerAction::<DuplicateCampaign>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(view)) = schedule.value().get() {
+            live.campaigns.update(|m| {
+                m.insert(view.id, view);
+            });
+        }
+    });
+    let neutral = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-semibold text-slate-700 shadow-sm hover:bg-slate-50";
+    view! {
+        {move || {
+            let c = c.get();
+            c.start_at
+                .filter(|_| c.status == "scheduled")
+                .map(|at| view! {
+                    <p class="text-sm text-slate-700" data-testid="scheduled-for">
+                        {t_string!(i18n, campaign.scheduled_for, when = prefs.when(Some(&at))).to_string()}
+                    </p>
+                })
+        }}
+        {move || (c.get().status == "draft").then(|| view! {
+            <ActionForm action=schedule attr:class="flex flex-wrap items-end gap-2" attr:data-testid="schedule-form">
+                <input type="hidden" name="id" value=c.get_untracked().id/>
+                <label class="block text-sm">
+                    <span class="font-medium text-slate-700">{t!(i18n, campaign.schedule_at)}</span>
+                    <input
+                        type="datetime-local"
+                        name="start_at"
+                        required
+                        class="mt-1 block rounded-md border border-slate-300 px-2 py-1.5 text-sm"
+                    />
+                </label>
+                <button type="submit" class=neutral data-testid="action-schedule">{t!(i18n, campaign.schedule)}</button>
+            </ActionForm>
+        })}
+        <ActionForm action=duplicate>
+            <input type="hidden" name="id" value=move || c.get().id/>
+            <button type="submit" class=neutral data-testid="action-duplicate">{t!(i18n, campaign.duplicate)}</button>
+        </ActionForm>
+        {move || {
+            schedule.value().get().and_then(|r| r.err())
+                .or_else(|| duplicate.value().get().and_then(|r| r.err()))
+                .map(|e| view! { <p class="text-sm text-rose-800" role="alert">{error_text(&e)}</p> })
+        }}
     }
 }
 

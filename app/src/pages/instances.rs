@@ -57,7 +57,7 @@ fn health_tone(score: i32) -> (&'static str, &'static str) {
 }
 
 /// Copies `text` to the clipboard (in the browser).
-fn copy(text: &str) {
+pub(crate) fn copy(text: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(w) = web_sys::window() {
         let _ = w.navigator().clipboard().write_text(text);

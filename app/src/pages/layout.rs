@@ -60,6 +60,24 @@ pub fn Layout() -> impl IntoView {
                             </a>
                             <A href="/instances" attr:class=link>{t!(i18n, layout.instances)}</A>
                             <A href="/opt-outs" attr:class=link>{t!(i18n, layout.opt_outs)}</A>
+                            <A href="/settings" attr:class=link>{t!(i18n, nav.settings)}</A>
+                            {view! {
+                                <Suspense>
+                                    {move || Suspend::new(async move {
+                                        user.await
+                                            .ok()
+                                            .filter(|u| u.role == "admin")
+                                            .map(|_| {
+                                                view! {
+                                                    <A href="/users" attr:class=link>{t!(i18n, nav.users)}</A>
+                                                    <A href="/tokens" attr:class=link>{t!(i18n, nav.tokens)}</A>
+                                                }
+                                            })
+                                    })}
+                                </Suspense>
+                                <A href="/account" attr:class=link>{t!(i18n, nav.account)}</A>
+                            }
+                                .into_any()}
                         </div>
                         <div class="flex flex-wrap items-center gap-3 text-sm md:ml-auto">
                             <Account live user/>

@@ -1,5 +1,6 @@
 //! The dashboard's pages, one module each, and the layout around them.
 
+pub mod account;
 pub mod campaign;
 pub mod campaigns;
 pub mod instances;
@@ -7,4 +8,8 @@ pub mod layout;
 pub mod login;
 pub mod new_campaign;
 pub mod opt_outs;
+pub mod settings;
+pub mod setup;
 pub mod timeline;
+pub mod tokens;
+pub mod users;

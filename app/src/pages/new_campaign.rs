@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{CreateCampaign, list_instances};
+use crate::api::{CreateCampaign, get_settings, list_instances};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::layout::UserResource;
+use crate::prefs::use_prefs;
 use crate::template::render;
-use crate::types::{CampaignSettings, InstanceView, NewCampaign};
+use crate::types::{CampaignSettings, InstanceView, NewCampaign, SendWindow, TenantSettings};
 use crate::ui::{Card, Empty, ErrorBox, error_text, status_label};
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm \
@@ -20,6 +21,7 @@ pub fn NewCampaignPage() -> impl IntoView {
     let i18n = use_i18n();
     let user = expect_context::<UserResource>();
     let instances = Resource::new(|| (), |_| list_instances());
+    let defaults = Resource::new(|| (), |_| get_settings());
     view! {
         <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, new_campaign.title))/>
         <a href="/" class="text-sm text-emerald-800 hover:underline">{t!(i18n, back_to_campaigns)}</a>
@@ -27,13 +29,17 @@ pub fn NewCampaignPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 let admin = user.await.map(|u| u.role == "admin").unwrap_or(false);
+                let defaults = match defaults.await {
+                    Ok(d) => d,
+                    Err(e) => return view! { <ErrorBox text=error_text(&e)/> }.into_any(),
+                };
                 match instances.await {
                     _ if !admin => view! { <Empty text=t_string!(i18n, new_campaign.only_admins)/> }.into_any(),
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(list) if list.is_empty() => {
                         view! { <Empty text=t_string!(i18n, new_campaign.no_instances)/> }.into_any()
                     }
-                    Ok(list) => view! { <CampaignForm instances=list/> }.into_any(),
+                    Ok(list) => view! { <CampaignForm instances=list defaults/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -41,8 +47,9 @@ pub fn NewCampaignPage() -> impl IntoView {
 }
 
 #[component]
-fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
+fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl IntoView {
     let i18n = use_i18n();
+    let prefs = use_prefs();
     let create = ServerAction::<CreateCampaign>::new();
     let name = RwSignal::new(String::new());
     let message = RwSignal::new(format!(
@@ -52,8 +59,37 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
     let chosen = RwSignal::new(instances.first().map(|i| vec![i.id]).unwrap_or_default());
     let all_contacts = RwSignal::new(true);
     let pasted = RwSignal::new(String::new());
-    let min_delay = RwSignal::new("3".to_string());
-    let max_delay = RwSignal::new("10".to_string());
+    let secs = |ms: i64| (ms as f64 / 1000.0).to_string();
+    let min_delay = RwSignal::new(secs(defaults.default_pacing.min_delay_ms));
+    let max_delay = RwSignal::new(secs(defaults.default_pacing.max_delay_ms));
+    let daily_cap = RwSignal::new(
+        defaults
+            .default_daily_cap
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+    );
+    let window_start = RwSignal::new(
+        defaults
+            .default_send_window
+            .as_ref()
+            .map(|w| w.start.clone())
+            .unwrap_or_default(),
+    );
+    let window_end = RwSignal::new(
+        defaults
+            .default_send_window
+            .map(|w| w.end)
+            .unwrap_or_default(),
+    );
+    // The window in the tenant's timezone, kept with its offset from UTC as of now.
+    let window = move || {
+        let (start, end) = (window_start.get_untracked(), window_end.get_untracked());
+        (!start.trim().is_empty() && !end.trim().is_empty()).then(|| SendWindow {
+            start: start.trim().to_string(),
+            end: end.trim().to_string(),
+            utc_offset_minutes: prefs.utc_offset_minutes(),
+        })
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let seconds = |s: RwSignal<String>| {
@@ -69,8 +105,8 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
                 settings: Some(CampaignSettings {
                     min_delay_ms: seconds(min_delay),
                     max_delay_ms: seconds(max_delay),
-                    daily_cap_per_instance: None,
-                    send_window: None,
+                    daily_cap_per_instance: daily_cap.get_untracked().trim().parse().ok(),
+                    send_window: window(),
                 }),
             },
             pasted: pasted.get_untracked(),
@@ -150,7 +186,19 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
                             <span class=label>{t!(i18n, new_campaign.max_delay)}</span>
                             <input class=INPUT type="number" min="0" step="0.1" bind:value=max_delay/>
                         </label>
+                        <label class="block">
+                            <span class=label>{t!(i18n, settings.window_start)}</span>
+                            <input class=INPUT type="time" bind:value=window_start data-testid="window-start"/>
+                        </label>
+                        <label class="block">
+                            <span class=label>{t!(i18n, settings.window_end)}</span>
+                            <input class=INPUT type="time" bind:value=window_end data-testid="window-end"/>
+                        </label>
                     </div>
+                    <label class="mt-3 block">
+                        <span class=label>{t!(i18n, settings.daily_cap)}</span>
+                        <input class=INPUT type="number" min="1" bind:value=daily_cap data-testid="daily-cap"/>
+                    </label>
                 </Card>
                 {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorBox text=error_text(&e)/> })}
                 <button

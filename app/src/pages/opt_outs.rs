@@ -48,6 +48,7 @@ pub fn OptOutsPage() -> impl IntoView {
                                             <th class=th>{t!(i18n, opt_outs.col_name)}</th>
                                             <th class=th>{t!(i18n, opt_outs.col_keyword)}</th>
                                             <th class=th>{t!(i18n, opt_outs.col_message)}</th>
+                                            <th class=th>{t!(i18n, opt_outs.col_campaign)}</th>
                                         </tr>
                                     </thead>
                                     <tbody class="divide-y divide-slate-100">
@@ -65,6 +66,11 @@ pub fn OptOutsPage() -> impl IntoView {
                                                             </span>
                                                         </td>
                                                         <td class="px-4 py-3 text-slate-700">{o.raw_text.unwrap_or_default()}</td>
+                                                        <td class="px-4 py-3" data-testid="opt-out-campaign">
+                                                            {o.campaign_id.zip(o.campaign_name).map(|(id, name)| view! {
+                                                                <a href=format!("/campaigns/{id}") class="text-emerald-700 hover:underline">{name}</a>
+                                                            })}
+                                                        </td>
                                                     </tr>
                                                 }
                                             })

@@ -1,4 +1,5 @@
-//! `/api/v1/campaigns`: create, show, list, recipients, log, and state transitions.
+//! `/api/v1/campaigns`: create, show, list, recipients, log, state transitions, schedule and
+//! duplicate.
 
 use app::types::{CampaignContactView, CampaignLogView, CampaignView, NewCampaign};
 use axum::extract::State;
@@ -10,7 +11,7 @@ use crate::auth::TenantCaller;
 use crate::domain::campaign_state::CampaignAction;
 use crate::error::ApiError;
 use crate::live::transition::publish_transition;
-use crate::service::{Page, campaigns};
+use crate::service::{Page, campaigns, settings};
 use crate::state::AppState;
 
 /// Query of `GET /api/v1/campaigns/{id}/contacts`.
@@ -103,4 +104,38 @@ pub(super) async fn transition(
         "campaign transition"
     );
     Ok(axum::Json(view))
+}
+
+/// Body of `POST /api/v1/campaigns/{id}/schedule`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleBody {
+    /// RFC 3339, or a local date and time in the tenant's timezone.
+    start_at: String,
+}
+
+pub(super) async fn schedule(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Json(body): Json<ScheduleBody>,
+) -> Result<axum::Json<CampaignView>, ApiError> {
+    caller.require_admin()?;
+    let tz = settings::timezone(&state.db.read, caller.tenant_id).await?;
+    let start_at = settings::parse_start_at(&body.start_at, tz)?;
+    let view = campaigns::schedule(&state.db, caller.tenant_id, id, start_at).await?;
+    publish_transition(&state.db.read, &state.bus, caller.tenant_id, &view).await;
+    tracing::info!(campaign_id = id, "campaign scheduled");
+    Ok(axum::Json(view))
+}
+
+pub(super) async fn duplicate(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, axum::Json<CampaignView>), ApiError> {
+    caller.require_admin()?;
+    let view = campaigns::duplicate(&state.db, caller.tenant_id, id).await?;
+    tracing::info!(campaign_id = view.id, source = id, "campaign duplicated");
+    Ok((StatusCode::CREATED, axum::Json(view)))
 }

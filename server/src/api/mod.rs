@@ -6,11 +6,14 @@ mod contacts;
 pub(crate) mod extract;
 mod instances;
 mod openapi;
+mod settings;
 mod tenants;
+mod tokens;
+mod users;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 
 use crate::state::AppState;
 
@@ -37,7 +40,16 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}", get(campaigns::show))
         .route("/campaigns/{id}/contacts", get(campaigns::contacts))
         .route("/campaigns/{id}/logs", get(campaigns::logs))
+        .route("/campaigns/{id}/schedule", post(campaigns::schedule))
+        .route("/campaigns/{id}/duplicate", post(campaigns::duplicate))
         .route("/campaigns/{id}/{action}", post(campaigns::transition))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", patch(users::update).delete(users::remove))
+        .route("/me/password", post(users::change_password))
+        .route("/tokens", get(tokens::list).post(tokens::create))
+        .route("/tokens/{id}", axum::routing::delete(tokens::revoke))
+        .route("/settings", get(settings::show).put(settings::replace))
+        .route("/settings/opt-out-test", post(settings::opt_out_test))
         .route("/events", get(crate::live::sse::stream))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { crate::error::ApiError::NotFound("endpoint") })

@@ -66,6 +66,9 @@ impl FromRequestParts<AppState> for TenantCaller {
             .one(&state.db.read)
             .await?
             .ok_or(ApiError::Unauthorized)?;
+        if let Err(e) = crate::service::tokens::touch(&state.db, &row).await {
+            tracing::warn!(error = %e, token_id = row.id, "cannot record a token's last use");
+        }
         Ok(Self {
             tenant_id: row.tenant_id,
             role: Role::Admin,

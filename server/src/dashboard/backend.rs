@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use app::backend::{BoxFuture, Caller, DashboardApi, DashboardError, DashboardResult};
 use app::types::{
-    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutView, RecipientsPage,
-    SessionUser, Timeline,
+    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutTest, OptOutView,
+    RecipientsPage, SessionUser, TenantSettings, Timeline, TokenCreated, TokenView, UserView,
 };
 
 use crate::dashboard::lockout::{self, Attempt};
@@ -16,7 +16,8 @@ use crate::error::is_unavailable;
 use crate::live::ChangeKind;
 use crate::live::transition::publish_transition;
 use crate::service::campaign_logs::Severity;
-use crate::service::{ServiceError, campaigns, contacts, instances, timeline};
+use crate::service::users as service_users;
+use crate::service::{ServiceError, campaigns, contacts, instances, settings, timeline, tokens};
 use crate::state::AppState;
 
 /// Recipients per page.
@@ -72,6 +73,9 @@ impl DashboardBackend {
         };
         lockout::clear(db, &email).await.map_err(db_error)?;
         let token = session::create(db, &user).await.map_err(db_error)?;
+        crate::service::users::touch_login(db, user.id)
+            .await
+            .map_err(db_error)?;
         tracing::info!(
             user_id = user.id,
             tenant_id = user.tenant_id,
@@ -173,6 +177,7 @@ impl DashboardApi for DashboardBackend {
                 .ok_or(DashboardError::Unauthorized)?;
             Ok(Caller {
                 tenant_id: user.tenant_id,
+                user_id: user.user_id,
                 user: SessionUser {
                     email: user.email,
                     role: user.role.as_str().to_string(),
@@ -350,5 +355,218 @@ impl DashboardApi for DashboardBackend {
                 .await
                 .map_err(service)
         })
+    }
+
+    fn schedule<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        start_at: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>> {
+        Box::pin(async move {
+            admin(caller)?;
+            let db = &self.state.db;
+            let tz = settings::timezone(&db.read, caller.tenant_id)
+                .await
+                .map_err(service)?;
+            let at = settings::parse_start_at(start_at, tz).map_err(service)?;
+            let view = campaigns::schedule(db, caller.tenant_id, id, at)
+                .await
+                .map_err(service)?;
+            publish_transition(&db.read, &self.state.bus, caller.tenant_id, &view).await;
+            tracing::info!(campaign_id = id, "campaign scheduled from the dashboard");
+            Ok(view)
+        })
+    }
+
+    fn duplicate<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>> {
+        Box::pin(async move {
+            admin(caller)?;
+            let view = campaigns::duplicate(&self.state.db, caller.tenant_id, id)
+                .await
+                .map_err(service)?;
+            tracing::info!(
+                campaign_id = view.id,
+                source = id,
+                "campaign duplicated from the dashboard"
+            );
+            Ok(view)
+        })
+    }
+
+    fn users<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, DashboardResult<Vec<UserView>>> {
+        Box::pin(async move {
+            admin(caller)?;
+            service_users::list(&self.state.db, caller.tenant_id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn create_user<'a>(
+        &'a self,
+        caller: &'a Caller,
+        email: &'a str,
+        password: &'a str,
+        role: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<UserView>> {
+        Box::pin(async move {
+            admin(caller)?;
+            let role = service_users::parse_role(role).map_err(service)?;
+            let view =
+                service_users::create(&self.state.db, caller.tenant_id, email, password, role)
+                    .await
+                    .map_err(service)?;
+            tracing::info!(user_id = view.id, role = %role, "user created from the dashboard");
+            Ok(view)
+        })
+    }
+
+    fn set_role<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        role: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<UserView>> {
+        Box::pin(async move {
+            admin(caller)?;
+            let role = service_users::parse_role(role).map_err(service)?;
+            let view = service_users::set_role(&self.state.db, caller.tenant_id, id, role)
+                .await
+                .map_err(service)?;
+            tracing::info!(user_id = id, role = %role, "user role changed from the dashboard");
+            Ok(view)
+        })
+    }
+
+    fn remove_user<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<()>> {
+        Box::pin(async move {
+            admin(caller)?;
+            service_users::remove(&self.state.db, caller.tenant_id, id)
+                .await
+                .map_err(service)?;
+            tracing::info!(user_id = id, "user removed from the dashboard");
+            Ok(())
+        })
+    }
+
+    fn tokens<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, DashboardResult<Vec<TokenView>>> {
+        Box::pin(async move {
+            admin(caller)?;
+            tokens::list(&self.state.db, caller.tenant_id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn create_token<'a>(
+        &'a self,
+        caller: &'a Caller,
+        name: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<TokenCreated>> {
+        Box::pin(async move {
+            admin(caller)?;
+            let created = tokens::create(&self.state.db, caller.tenant_id, name)
+                .await
+                .map_err(service)?;
+            tracing::info!(
+                token_id = created.id,
+                "API token created from the dashboard"
+            );
+            Ok(created)
+        })
+    }
+
+    fn revoke_token<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<()>> {
+        Box::pin(async move {
+            admin(caller)?;
+            tokens::revoke(&self.state.db, caller.tenant_id, id)
+                .await
+                .map_err(service)?;
+            tracing::info!(token_id = id, "API token revoked from the dashboard");
+            Ok(())
+        })
+    }
+
+    fn change_password<'a>(
+        &'a self,
+        caller: &'a Caller,
+        cookie_header: Option<&'a str>,
+        current: &'a str,
+        new: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<()>> {
+        Box::pin(async move {
+            let keep = cookie_header.and_then(session::token_in);
+            service_users::change_password(&self.state.db, caller.user_id, keep, current, new)
+                .await
+                .map_err(service)?;
+            tracing::info!(
+                user_id = caller.user_id,
+                "password changed from the dashboard"
+            );
+            Ok(())
+        })
+    }
+
+    fn settings<'a>(
+        &'a self,
+        caller: &'a Caller,
+    ) -> BoxFuture<'a, DashboardResult<TenantSettings>> {
+        Box::pin(async move {
+            settings::get(&self.state.db, caller.tenant_id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn save_settings<'a>(
+        &'a self,
+        caller: &'a Caller,
+        input: TenantSettings,
+    ) -> BoxFuture<'a, DashboardResult<TenantSettings>> {
+        Box::pin(async move {
+            admin(caller)?;
+            let saved = settings::put(&self.state.db, caller.tenant_id, input)
+                .await
+                .map_err(service)?;
+            tracing::info!(
+                tenant_id = caller.tenant_id,
+                "settings changed from the dashboard"
+            );
+            Ok(saved)
+        })
+    }
+
+    fn opt_out_test<'a>(
+        &'a self,
+        caller: &'a Caller,
+        text: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<OptOutTest>> {
+        Box::pin(async move {
+            settings::opt_out_test(&self.state.db, caller.tenant_id, text)
+                .await
+                .map_err(service)
+        })
+    }
+}
+
+/// Refuses viewers.
+fn admin(caller: &Caller) -> DashboardResult<()> {
+    if caller.is_admin() {
+        Ok(())
+    } else {
+        Err(DashboardError::Forbidden)
     }
 }

@@ -177,6 +177,7 @@ async fn opt_outs(
         Column::Name,
         Column::Keyword,
         Column::Message,
+        Column::Campaign,
     ]
     .map(|c| c.name(prefs.locale))
     .to_vec();
@@ -194,6 +195,7 @@ async fn opt_outs(
                         o.name,
                         o.keyword.unwrap_or_default(),
                         o.raw_text.unwrap_or_default(),
+                        o.campaign_name.unwrap_or_default(),
                     ]
                 })
                 .collect();

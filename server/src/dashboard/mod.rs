@@ -9,4 +9,5 @@ pub mod new_campaign;
 pub mod password;
 pub mod prefs;
 pub mod session;
+pub mod setup;
 pub mod users;

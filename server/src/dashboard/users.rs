@@ -1,7 +1,10 @@
-//! Dashboard users: created from the CLI (`server user create`), emails compared lowercased.
+//! Dashboard users: their credentials, created from the CLI (`server user create`), the first-run
+//! setup and the users page; emails compared lowercased.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
+};
 
 use crate::auth::Role;
 use crate::dashboard::password;
@@ -39,6 +42,68 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// A validated e-mail and the argon2 hash of a validated password, ready to insert.
+pub struct Credentials {
+    /// Normalized e-mail.
+    pub email: String,
+    /// Argon2 PHC string.
+    pub password_hash: String,
+}
+
+/// Refuses a password shorter than [`MIN_PASSWORD_LEN`] characters or longer than
+/// [`password::MAX_LEN`] bytes.
+pub fn check_password(password: &str) -> Result<(), UserError> {
+    if password.chars().count() < MIN_PASSWORD_LEN || password.len() > password::MAX_LEN {
+        return Err(UserError::Invalid(format!(
+            "the password needs {MIN_PASSWORD_LEN} characters to {} bytes",
+            password::MAX_LEN
+        )));
+    }
+    Ok(())
+}
+
+/// Validates `email` and `password` and hashes the password (slow: argon2).
+pub async fn credentials(email: &str, password: &str) -> Result<Credentials, UserError> {
+    let email = normalize_email(email);
+    if !email.contains('@') || email.len() > MAX_EMAIL_LEN {
+        return Err(UserError::Invalid(format!(
+            "{email:?} is not an email address"
+        )));
+    }
+    check_password(password)?;
+    let password_hash = password::hash(password.to_string()).await?;
+    Ok(Credentials {
+        email,
+        password_hash,
+    })
+}
+
+/// Inserts a user of `tenant_id` (the e-mail's uniqueness is the table's: a taken e-mail is
+/// [`UserError::EmailTaken`]).
+pub async fn insert(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    credentials: Credentials,
+    role: Role,
+) -> Result<user::Model, UserError> {
+    let email = credentials.email.clone();
+    user::ActiveModel {
+        tenant_id: Set(tenant_id),
+        email: Set(credentials.email),
+        password_hash: Set(credentials.password_hash),
+        role: Set(role.as_str().to_string()),
+        created_at: Set(Utc::now()),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => UserError::EmailTaken(email),
+        _ => UserError::Db(e),
+    })
+}
+
 /// Creates a user of `tenant_id`.
 pub async fn create(
     db: &Db,
@@ -47,18 +112,7 @@ pub async fn create(
     password: &str,
     role: Role,
 ) -> Result<user::Model, UserError> {
-    let email = normalize_email(email);
-    if !email.contains('@') || email.len() > MAX_EMAIL_LEN {
-        return Err(UserError::Invalid(format!(
-            "{email:?} is not an email address"
-        )));
-    }
-    if password.chars().count() < MIN_PASSWORD_LEN || password.len() > password::MAX_LEN {
-        return Err(UserError::Invalid(format!(
-            "the password needs {MIN_PASSWORD_LEN} characters to {} bytes",
-            password::MAX_LEN
-        )));
-    }
+    let credentials = credentials(email, password).await?;
     if tenant::Entity::find_by_id(tenant_id)
         .one(&db.read)
         .await?
@@ -66,20 +120,10 @@ pub async fn create(
     {
         return Err(UserError::NoTenant(tenant_id));
     }
-    if find_by_email(db, &email).await?.is_some() {
-        return Err(UserError::EmailTaken(email));
+    if find_by_email(db, &credentials.email).await?.is_some() {
+        return Err(UserError::EmailTaken(credentials.email));
     }
-    let password_hash = password::hash(password.to_string()).await?;
-    Ok(user::ActiveModel {
-        tenant_id: Set(tenant_id),
-        email: Set(email),
-        password_hash: Set(password_hash),
-        role: Set(role.as_str().to_string()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&db.write)
-    .await?)
+    insert(&db.write, tenant_id, credentials, role).await
 }
 
 /// The user with `email` (already normalized).

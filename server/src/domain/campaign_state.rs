@@ -7,6 +7,8 @@ use std::fmt;
 pub enum CampaignStatus {
     /// Created, not started.
     Draft,
+    /// Waiting for its `start_at` to start by itself.
+    Scheduled,
     /// Sending.
     Active,
     /// Stopped for now (see the pause reason).
@@ -28,6 +30,10 @@ pub enum CampaignAction {
     Resume,
     /// Stop for good; pending contacts are cancelled.
     Cancel,
+    /// Start a draft by itself at a given time (again, to move that time).
+    Schedule,
+    /// Take a scheduled campaign back to draft.
+    Unschedule,
 }
 
 /// An action that the campaign's status does not allow.
@@ -42,8 +48,9 @@ pub struct TransitionError {
 
 impl CampaignStatus {
     /// Every status.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Draft,
+        Self::Scheduled,
         Self::Active,
         Self::Paused,
         Self::Completed,
@@ -54,6 +61,7 @@ impl CampaignStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
             Self::Active => "active",
             Self::Paused => "paused",
             Self::Completed => "completed",
@@ -71,10 +79,12 @@ impl CampaignStatus {
         use CampaignAction as A;
         use CampaignStatus as S;
         match (self, action) {
-            (S::Draft, A::Start) => Ok(S::Active),
+            (S::Draft | S::Scheduled, A::Start) => Ok(S::Active),
+            (S::Draft | S::Scheduled, A::Schedule) => Ok(S::Scheduled),
+            (S::Scheduled, A::Unschedule) => Ok(S::Draft),
             (S::Active, A::Pause) => Ok(S::Paused),
             (S::Paused, A::Resume) => Ok(S::Active),
-            (S::Draft | S::Active | S::Paused, A::Cancel) => Ok(S::Cancelled),
+            (S::Draft | S::Scheduled | S::Active | S::Paused, A::Cancel) => Ok(S::Cancelled),
             (from, action) => Err(TransitionError { from, action }),
         }
     }
@@ -89,21 +99,30 @@ impl CampaignStatus {
 }
 
 impl CampaignAction {
-    /// The URL and wire form (`start`, `pause`, `resume`, `cancel`).
+    /// The URL and wire form (`start`, `pause`, `resume`, `cancel`, `schedule`, `unschedule`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Start => "start",
             Self::Pause => "pause",
             Self::Resume => "resume",
             Self::Cancel => "cancel",
+            Self::Schedule => "schedule",
+            Self::Unschedule => "unschedule",
         }
     }
 
-    /// The action of its wire form.
+    /// The action of its wire form, for the actions that need no input (not `schedule`, which
+    /// needs a start time).
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Start, Self::Pause, Self::Resume, Self::Cancel]
-            .into_iter()
-            .find(|a| a.as_str() == s)
+        [
+            Self::Start,
+            Self::Pause,
+            Self::Resume,
+            Self::Cancel,
+            Self::Unschedule,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
     }
 }
 
@@ -135,6 +154,18 @@ mod tests {
     }
 
     #[test]
+    fn scheduling_moves_between_draft_and_scheduled() {
+        assert_eq!(S::Draft.apply(A::Schedule), Ok(S::Scheduled));
+        assert_eq!(S::Scheduled.apply(A::Schedule), Ok(S::Scheduled));
+        assert_eq!(S::Scheduled.apply(A::Unschedule), Ok(S::Draft));
+        assert_eq!(S::Scheduled.apply(A::Start), Ok(S::Active));
+        assert_eq!(S::Scheduled.apply(A::Cancel), Ok(S::Cancelled));
+        assert!(S::Draft.apply(A::Unschedule).is_err());
+        assert!(S::Active.apply(A::Schedule).is_err());
+        assert_eq!(A::parse("schedule"), None, "schedule needs a time");
+    }
+
+    #[test]
     fn refused_transitions_say_why() {
         let e = S::Completed.apply(A::Pause).unwrap_err();
         assert_eq!(e.to_string(), "cannot pause a campaign that is completed");
@@ -150,6 +181,9 @@ mod tests {
             assert_eq!(S::parse(s.as_str()), Some(s));
         }
         assert_eq!(S::parse("running"), None);
-        assert_eq!(S::sources(A::Cancel), vec![S::Draft, S::Active, S::Paused]);
+        assert_eq!(
+            S::sources(A::Cancel),
+            vec![S::Draft, S::Scheduled, S::Active, S::Paused]
+        );
     }
 }

@@ -12,7 +12,7 @@ pub struct Model {
     pub name: String,
     /// The message template (`{{name}}` is replaced per contact).
     pub message: String,
-    /// `draft`, `active`, `paused`, `completed` or `cancelled`.
+    /// `draft`, `scheduled`, `active`, `paused`, `completed` or `cancelled`.
     pub status: String,
     pub pause_reason: Option<String>,
     pub min_delay_ms: i64,
@@ -38,6 +38,8 @@ pub struct Model {
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// When a `scheduled` campaign starts by itself.
+    pub start_at: Option<DateTimeUtc>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

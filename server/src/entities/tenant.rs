@@ -14,6 +14,8 @@ pub struct Model {
     /// IANA timezone the dashboard shows times in.
     pub timezone: String,
     pub created_at: DateTimeUtc,
+    /// JSON `CampaignSettings` new campaigns start with; `None` means the built-in defaults.
+    pub campaign_defaults: Option<Json>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

@@ -18,6 +18,8 @@ pub struct Model {
     /// Saved language (`pt-BR`, `en`); `None` follows the browser's `Accept-Language`.
     pub locale: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Last successful dashboard login.
+    pub last_login_at: Option<DateTimeUtc>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

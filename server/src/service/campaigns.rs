@@ -87,6 +87,7 @@ fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
         name: m.name,
         message: m.message,
         status: m.status,
+        start_at: opt_timestamp(m.start_at),
         pause_reason: m.pause_reason,
         settings,
         instance_ids,
@@ -157,7 +158,7 @@ pub async fn recount(
     })
 }
 
-fn validate(input: &NewCampaign) -> ServiceResult<CampaignSettings> {
+fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<CampaignSettings> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ServiceError::Validation(
@@ -192,7 +193,13 @@ fn validate(input: &NewCampaign) -> ServiceResult<CampaignSettings> {
         }
         _ => {}
     }
-    let settings = input.settings.clone().unwrap_or(DEFAULT_SETTINGS);
+    let settings = input.settings.clone().unwrap_or(defaults);
+    validate_settings(&settings)?;
+    Ok(settings)
+}
+
+/// Refuses settings outside the accepted ranges.
+pub fn validate_settings(settings: &CampaignSettings) -> ServiceResult<()> {
     if settings.min_delay_ms < 0
         || settings.max_delay_ms < settings.min_delay_ms
         || settings.max_delay_ms > 3_600_000
@@ -213,7 +220,17 @@ fn validate(input: &NewCampaign) -> ServiceResult<CampaignSettings> {
             "settings.send_window needs start and end as different HH:MM times and an offset within ±14 h".into(),
         ));
     }
-    Ok(settings)
+    Ok(())
+}
+
+/// Which contacts a new campaign gets.
+enum Recipients<'a> {
+    /// Every person of the tenant.
+    All,
+    /// These contacts.
+    Ids(&'a [i64]),
+    /// The contacts of another campaign (a duplicate).
+    CopyOf(i64),
 }
 
 /// Of `ids` (each must be a contact of the tenant), the oldest contact of each person (twins
@@ -259,7 +276,7 @@ async fn insert_contacts(
     txn: &DatabaseTransaction,
     tenant_id: i64,
     campaign_id: i64,
-    contact_ids: Option<&[i64]>,
+    recipients: Recipients<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<u64> {
     let backend = txn.get_database_backend();
@@ -270,14 +287,27 @@ async fn insert_contacts(
         THEN 'pending' ELSE 'opted_out' END, ? \
         FROM contact WHERE tenant_id = ?";
     let head = || -> Vec<Value> { vec![campaign_id.into(), now.into(), tenant_id.into()] };
-    let Some(ids) = contact_ids else {
-        // One row per person: of twins imported before identities existed, the oldest.
-        let sql = format!(
-            "{base} AND NOT EXISTS (SELECT 1 FROM contact t WHERE t.tenant_id = contact.tenant_id \
-             AND t.phone_key = contact.phone_key AND t.id < contact.id)"
-        );
-        let res = txn.execute_raw(stmt(backend, &sql, head())).await?;
-        return Ok(res.rows_affected());
+    let ids = match recipients {
+        Recipients::All => {
+            // One row per person: of twins imported before identities existed, the oldest.
+            let sql = format!(
+                "{base} AND NOT EXISTS (SELECT 1 FROM contact t WHERE t.tenant_id = contact.tenant_id \
+                 AND t.phone_key = contact.phone_key AND t.id < contact.id)"
+            );
+            let res = txn.execute_raw(stmt(backend, &sql, head())).await?;
+            return Ok(res.rows_affected());
+        }
+        Recipients::CopyOf(source) => {
+            let sql = format!(
+                "{base} AND id IN (SELECT contact_id FROM campaign_contact WHERE campaign_id = ?) \
+                 ORDER BY id"
+            );
+            let mut values = head();
+            values.push(source.into());
+            let res = txn.execute_raw(stmt(backend, &sql, values)).await?;
+            return Ok(res.rows_affected());
+        }
+        Recipients::Ids(ids) => ids,
     };
     let ids = one_per_person(txn, tenant_id, ids).await?;
     let mut inserted = 0;
@@ -296,10 +326,11 @@ async fn insert_contacts(
     Ok(inserted)
 }
 
-/// Creates a draft campaign with its instances and contacts.
+/// Creates a draft campaign with its instances and contacts; without settings it gets the
+/// tenant's defaults for new campaigns.
 pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResult<CampaignView> {
-    let settings = validate(&input)?;
-    let instance_ids: BTreeSet<i64> = input.instance_ids.iter().copied().collect();
+    let defaults = crate::service::settings::campaign_defaults(&db.read, tenant_id).await?;
+    let settings = validate(&input, defaults)?;
     let contact_ids: Option<Vec<i64>> = input.contact_ids.as_ref().map(|ids| {
         ids.iter()
             .copied()
@@ -307,6 +338,64 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
             .into_iter()
             .collect()
     });
+    let draft = Draft {
+        name: input.name.trim().to_string(),
+        message: input.message.clone(),
+        instance_ids: input.instance_ids.iter().copied().collect(),
+        settings,
+    };
+    let recipients = contact_ids
+        .as_deref()
+        .map_or(Recipients::All, Recipients::Ids);
+    insert_draft(db, tenant_id, draft, recipients, "campaign_created").await
+}
+
+/// A draft copy of campaign `id`: its message, instances, settings and contacts (those who
+/// opted out since are added as `opted_out`).
+pub async fn duplicate(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<CampaignView> {
+    let source = find(&db.read, tenant_id, id).await?;
+    let mut name = format!("{} (cópia)", source.name);
+    if name.chars().count() > 200 {
+        name = name.chars().take(200).collect();
+    }
+    let draft = Draft {
+        name,
+        settings: settings(&source),
+        message: source.message,
+        instance_ids: instance_ids(&db.read, id).await?.into_iter().collect(),
+    };
+    insert_draft(
+        db,
+        tenant_id,
+        draft,
+        Recipients::CopyOf(id),
+        "campaign_duplicated",
+    )
+    .await
+}
+
+/// What a new draft is made of (validated).
+struct Draft {
+    name: String,
+    message: String,
+    instance_ids: BTreeSet<i64>,
+    settings: CampaignSettings,
+}
+
+/// Inserts a draft with its instances and `recipients`; `log_type` names how it was made.
+async fn insert_draft(
+    db: &Db,
+    tenant_id: i64,
+    draft: Draft,
+    recipients: Recipients<'_>,
+    log_type: &'static str,
+) -> ServiceResult<CampaignView> {
+    let Draft {
+        name,
+        message,
+        instance_ids,
+        settings,
+    } = draft;
     let now = Utc::now();
 
     let txn = db.write.begin().await?;
@@ -329,8 +418,8 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
 
     let model = campaign::ActiveModel {
         tenant_id: Set(tenant_id),
-        name: Set(input.name.trim().to_string()),
-        message: Set(input.message.clone()),
+        name: Set(name),
+        message: Set(message),
         status: Set(CampaignStatus::Draft.as_str().into()),
         pause_reason: Set(None),
         min_delay_ms: Set(settings.min_delay_ms),
@@ -355,6 +444,7 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
         started_at: Set(None),
         finished_at: Set(None),
         updated_at: Set(now),
+        start_at: Set(None),
         ..Default::default()
     }
     .insert(&txn)
@@ -369,7 +459,7 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
     .exec(&txn)
     .await?;
 
-    let inserted = insert_contacts(&txn, tenant_id, model.id, contact_ids.as_deref(), now).await?;
+    let inserted = insert_contacts(&txn, tenant_id, model.id, recipients, now).await?;
     if inserted == 0 {
         return Err(ServiceError::Validation(
             "the campaign has no contacts: import contacts first".into(),
@@ -389,7 +479,7 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
         LogLine {
             tenant_id,
             campaign_id: model.id,
-            log_type: "campaign_created",
+            log_type,
             severity: Severity::Info,
             message: format!(
                 "Campaign created with {} contacts ({} already opted out)",
@@ -592,13 +682,42 @@ pub async fn logs_of(
     campaign_logs::list_of(&db.read, id, severity, limit, offset).await
 }
 
-/// Starts, pauses, resumes or cancels a campaign; an impossible transition is a conflict.
-/// Cancelling turns every pending contact into `cancelled`.
+/// Starts, pauses, resumes, cancels or unschedules a campaign; an impossible transition is a
+/// conflict. Cancelling turns every pending contact into `cancelled`.
 pub async fn transition(
     db: &Db,
     tenant_id: i64,
     id: i64,
     action: CampaignAction,
+) -> ServiceResult<CampaignView> {
+    if action == CampaignAction::Schedule {
+        return Err(ServiceError::Validation("scheduling needs start_at".into()));
+    }
+    change(db, tenant_id, id, action, None).await
+}
+
+/// Schedules a draft (or moves a scheduled campaign) to start by itself at `start_at`, which
+/// must be in the future.
+pub async fn schedule(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    start_at: DateTime<Utc>,
+) -> ServiceResult<CampaignView> {
+    if start_at <= Utc::now() {
+        return Err(ServiceError::Validation(
+            "start_at must be in the future".into(),
+        ));
+    }
+    change(db, tenant_id, id, CampaignAction::Schedule, Some(start_at)).await
+}
+
+async fn change(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    action: CampaignAction,
+    start_at: Option<DateTime<Utc>>,
 ) -> ServiceResult<CampaignView> {
     let txn = db.write.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
@@ -618,16 +737,25 @@ pub async fn transition(
         .filter(campaign::Column::Id.eq(id))
         .filter(campaign::Column::Status.eq(from.as_str()));
     let none: Option<String> = None;
+    let no_time: Option<DateTime<Utc>> = None;
     update = match action {
         CampaignAction::Start => update
             .col_expr(campaign::Column::StartedAt, Expr::value(now))
+            .col_expr(campaign::Column::StartAt, Expr::value(no_time))
             .col_expr(campaign::Column::PauseReason, Expr::value(none)),
+        CampaignAction::Schedule => {
+            update.col_expr(campaign::Column::StartAt, Expr::value(start_at))
+        }
+        CampaignAction::Unschedule => {
+            update.col_expr(campaign::Column::StartAt, Expr::value(no_time))
+        }
         CampaignAction::Pause => {
             update.col_expr(campaign::Column::PauseReason, Expr::value("manual"))
         }
         CampaignAction::Resume => update.col_expr(campaign::Column::PauseReason, Expr::value(none)),
         CampaignAction::Cancel => update
             .col_expr(campaign::Column::FinishedAt, Expr::value(now))
+            .col_expr(campaign::Column::StartAt, Expr::value(no_time))
             .col_expr(campaign::Column::PauseReason, Expr::value(none)),
     };
     if update.exec(&txn).await?.rows_affected == 0 {
@@ -651,6 +779,19 @@ pub async fn transition(
             "campaign_resumed",
             Severity::Info,
             "Campaign resumed".to_string(),
+        ),
+        CampaignAction::Schedule => (
+            "campaign_scheduled",
+            Severity::Info,
+            format!(
+                "Campaign scheduled to start at {}",
+                start_at.map(timestamp).unwrap_or_default()
+            ),
+        ),
+        CampaignAction::Unschedule => (
+            "campaign_unscheduled",
+            Severity::Info,
+            "Campaign taken back to draft".to_string(),
         ),
         CampaignAction::Cancel => {
             let backend = txn.get_database_backend();

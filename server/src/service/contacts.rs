@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use app::types::{ContactView, ImportReport, InvalidContact, NewContact, OptOutView};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::db::Db;
@@ -207,33 +207,56 @@ pub async fn get(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<ContactView>
 }
 
 /// The tenant's opted-out contacts, newest opt-out first, with the keyword and the message
-/// that opted them out (LGPD evidence).
+/// that opted them out (LGPD evidence) and the campaign whose message they answered, if any.
 pub async fn opt_outs(
     db: &Db,
     tenant_id: i64,
     limit: u64,
     offset: u64,
 ) -> ServiceResult<Vec<OptOutView>> {
-    let rows = contact::Entity::find()
-        .filter(contact::Column::TenantId.eq(tenant_id))
-        .filter(contact::Column::OptedOutAt.is_not_null())
-        .order_by_desc(contact::Column::OptedOutAt)
-        .order_by_desc(contact::Column::Id)
-        .limit(limit)
-        .offset(offset)
-        .all(&db.read)
-        .await?;
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        opted_out_at: DateTime<Utc>,
+        phone: String,
+        name: String,
+        opt_out_keyword: Option<String>,
+        opt_out_text: Option<String>,
+        campaign_id: Option<i64>,
+        campaign_name: Option<String>,
+    }
+    // The answered campaign: the first campaign row of this person (any spelling of their
+    // number) that the opt-out marked.
+    let sql = "SELECT c.id, c.opted_out_at, c.phone, c.name, c.opt_out_keyword, c.opt_out_text, \
+        k.id AS campaign_id, k.name AS campaign_name \
+        FROM contact c LEFT JOIN campaign k ON k.id = ( \
+            SELECT cc.campaign_id FROM campaign_contact cc JOIN contact o ON o.id = cc.contact_id \
+            WHERE o.tenant_id = c.tenant_id AND o.phone_key = c.phone_key \
+            AND cc.opted_out_at IS NOT NULL ORDER BY cc.opted_out_at, cc.id LIMIT 1) \
+        WHERE c.tenant_id = ? AND c.opted_out_at IS NOT NULL \
+        ORDER BY c.opted_out_at DESC, c.id DESC LIMIT ? OFFSET ?";
+    let rows = Row::find_by_statement(stmt(
+        db.backend(),
+        sql,
+        vec![
+            tenant_id.into(),
+            (limit as i64).into(),
+            (offset as i64).into(),
+        ],
+    ))
+    .all(&db.read)
+    .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|c| {
-            Some(OptOutView {
-                contact_id: c.id,
-                opted_out_at: timestamp(c.opted_out_at?),
-                phone: c.phone,
-                name: c.name,
-                keyword: c.opt_out_keyword,
-                raw_text: c.opt_out_text,
-            })
+        .map(|r| OptOutView {
+            contact_id: r.id,
+            opted_out_at: timestamp(r.opted_out_at),
+            phone: r.phone,
+            name: r.name,
+            keyword: r.opt_out_keyword,
+            raw_text: r.opt_out_text,
+            campaign_id: r.campaign_id,
+            campaign_name: r.campaign_name,
         })
         .collect())
 }

@@ -5,9 +5,14 @@ pub mod campaign_logs;
 pub mod campaigns;
 pub mod contacts;
 pub mod instances;
+pub mod scheduler;
+pub mod settings;
+pub mod setup;
 pub mod sql;
 pub mod tenants;
 pub mod timeline;
+pub mod tokens;
+pub mod users;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::DbErr;
@@ -18,6 +23,9 @@ pub enum ServiceError {
     /// The input is not acceptable.
     #[error("{0}")]
     Validation(String),
+    /// The caller may not do this (e.g. a wrong current password).
+    #[error("{0}")]
+    Forbidden(String),
     /// The thing does not exist for this tenant.
     #[error("{0} not found")]
     NotFound(&'static str),

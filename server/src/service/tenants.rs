@@ -9,19 +9,25 @@ use crate::db::Db;
 use crate::entities::{api_token, tenant};
 use crate::service::{ServiceError, ServiceResult};
 
-/// Creates a tenant and its API token; the token is returned here only.
-pub async fn create(db: &Db, name: &str) -> ServiceResult<TenantCreated> {
+/// A tenant name trimmed, if it has 1 to 200 characters.
+pub fn valid_name(name: &str) -> ServiceResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ServiceError::Validation(
             "name must be 1 to 200 characters".into(),
         ));
     }
+    Ok(name.to_string())
+}
+
+/// Creates a tenant and its API token; the token is returned here only.
+pub async fn create(db: &Db, name: &str) -> ServiceResult<TenantCreated> {
+    let name = valid_name(name)?;
     let now = Utc::now();
     let secret = token::generate("flow_");
     let txn = db.write.begin().await?;
     let tenant = tenant::ActiveModel {
-        name: Set(name.to_string()),
+        name: Set(name),
         opt_out_keywords: Set(None),
         created_at: Set(now),
         ..Default::default()

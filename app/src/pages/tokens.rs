@@ -1,0 +1,119 @@
+//! `/tokens` (admins): API tokens with their name, creation and last use; create one (its
+//! secret shown once, with a copy button) and revoke one (its next request gets 401).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::{CreateToken, RevokeToken, list_tokens};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::pages::instances::copy;
+use crate::prefs::use_prefs;
+use crate::ui::{Card, Empty, ErrorBox, error_text};
+
+const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm \
+                     shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 \
+                     focus:ring-emerald-500";
+
+/// The tokens page.
+#[component]
+pub fn TokensPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_tokens(),
+    );
+    let copied = RwSignal::new(false);
+    let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
+    let never = move |t: Option<String>| match t {
+        Some(t) => prefs.when(Some(&t)),
+        None => t_string!(i18n, tokens.never).to_string(),
+    };
+    view! {
+        <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, tokens.title))/>
+        <div class="mb-6">
+            <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, tokens.title)}</h1>
+            <p class="mt-1 text-sm text-slate-600">{t!(i18n, tokens.subtitle)}</p>
+        </div>
+        <div class="grid gap-6 lg:grid-cols-3">
+            <div class="lg:col-span-2">
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        match tokens.await {
+                            Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, tokens.empty).to_string()/> }.into_any(),
+                            Ok(list) => view! {
+                                <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+                                    <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="tokens">
+                                        <thead class="bg-slate-50">
+                                            <tr>
+                                                <th class=th>{t!(i18n, tokens.col_name)}</th>
+                                                <th class=th>{t!(i18n, tokens.col_created)}</th>
+                                                <th class=th>{t!(i18n, tokens.col_last_used)}</th>
+                                                <th class=th>{t!(i18n, tokens.col_actions)}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody class="divide-y divide-slate-100">
+                                            {list.into_iter().map(|k| view! {
+                                                <tr data-testid="token-row">
+                                                    <td class="px-4 py-3 font-medium">{k.name}</td>
+                                                    <td class="whitespace-nowrap px-4 py-3 text-slate-700">{prefs.when(Some(&k.created_at))}</td>
+                                                    <td class="whitespace-nowrap px-4 py-3 text-slate-700">{never(k.last_used_at)}</td>
+                                                    <td class="px-4 py-3">
+                                                        <ActionForm action=revoke>
+                                                            <input type="hidden" name="id" value=k.id/>
+                                                            <button type="submit" class="rounded-md border border-rose-300 bg-white px-2.5 py-1 text-xs text-rose-700 hover:bg-rose-50" data-testid="revoke-token">
+                                                                {t!(i18n, tokens.revoke)}
+                                                            </button>
+                                                        </ActionForm>
+                                                    </td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                            }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+            <Card title=t_string!(i18n, tokens.create).to_string()>
+                <ActionForm action=create attr:class="space-y-4" attr:data-testid="new-token">
+                    <label class="block">
+                        <span class="text-sm font-medium text-slate-700">{t!(i18n, tokens.name)}</span>
+                        <input type="text" name="name" required maxlength="100" class=INPUT/>
+                    </label>
+                    <button type="submit" class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700">
+                        {t!(i18n, tokens.create)}
+                    </button>
+                </ActionForm>
+                {move || match create.value().get() {
+                    Some(Ok(created)) => {
+                        let secret = created.token.clone();
+                        view! {
+                            <div class="mt-4 space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3" role="status">
+                                <p class="text-sm text-amber-900">{t!(i18n, tokens.created)}</p>
+                                <code class="block break-all rounded bg-white p-2 text-xs text-slate-900" data-testid="new-token-secret">{created.token}</code>
+                                <button
+                                    type="button"
+                                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50"
+                                    on:click=move |_| {
+                                        copy(&secret);
+                                        copied.set(true);
+                                    }
+                                >
+                                    {move || if copied.get() { t!(i18n, tokens.copied).into_any() } else { t!(i18n, tokens.copy).into_any() }}
+                                </button>
+                            </div>
+                        }
+                            .into_any()
+                    }
+                    Some(Err(e)) => view! { <div class="mt-4"><ErrorBox text=error_text(&e)/></div> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </Card>
+        </div>
+    }
+}
