@@ -54,6 +54,9 @@ pub struct InstanceView {
     pub today: DayCounts,
     /// When the last webhook of this instance arrived.
     pub last_event_at: Option<String>,
+    /// Webhook events stored but not applied yet (the reprocessor retries them).
+    #[serde(default)]
+    pub unprocessed_events: i64,
 }
 
 impl InstanceView {

@@ -45,6 +45,9 @@ pub struct Config {
     /// `FLOW_UNMATCHED_TTL_SECS`: how long a receipt for an unknown message id is kept
     /// waiting for its message before it is reported and dropped.
     pub unmatched_ttl: Duration,
+    /// `FLOW_SPOOL_DIR`: where the sender keeps message ids Evolution returned while the
+    /// database could not record them (one directory per process).
+    pub spool_dir: std::path::PathBuf,
     /// `FLOW_SENDER`: `on` (default) runs the campaign sender in this process; `off` makes a
     /// process that only serves the API, webhooks and dashboard.
     pub sender_enabled: bool,
@@ -60,6 +63,10 @@ pub struct Config {
     /// `FLOW_SESSION_RECHECK_SECS`: how often a live stream opened with a session cookie checks
     /// that its session still exists (it ends once the session is revoked or expired).
     pub session_recheck: Duration,
+    /// `FLOW_METRICS_TOKEN`: when set, `GET /metrics` needs it as a bearer token.
+    pub metrics_token: Option<String>,
+    /// `FLOW_LOG_FORMAT`: `text` (default) or `json` (one JSON object per log line).
+    pub log_json: bool,
     /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
     pub log_filter: String,
 }
@@ -154,20 +161,33 @@ impl Config {
                 })?,
         };
 
-        let unmatched_ttl = match get("FLOW_UNMATCHED_TTL_SECS") {
-            None => Duration::from_secs(3600),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .map(Duration::from_secs)
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "FLOW_UNMATCHED_TTL_SECS",
-                    reason: format!("{v:?} is not a whole number of seconds >= 1"),
-                })?,
-        };
+        let unmatched_ttl = seconds(
+            get("FLOW_UNMATCHED_TTL_SECS"),
+            "FLOW_UNMATCHED_TTL_SECS",
+            3600,
+        )?;
 
         let sender_enabled = on_off(get("FLOW_SENDER"), "FLOW_SENDER")?;
+        let metrics_token = get("FLOW_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(ConfigError::Invalid {
+                name: "FLOW_METRICS_TOKEN",
+                reason: "must be at least 16 characters".into(),
+            });
+        }
+        let log_json = match get("FLOW_LOG_FORMAT").as_deref() {
+            None | Some("text") => false,
+            Some("json") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "FLOW_LOG_FORMAT",
+                    reason: format!("{other:?} is not text or json"),
+                });
+            }
+        };
+        let spool_dir = get("FLOW_SPOOL_DIR")
+            .unwrap_or_else(|| "flow-spool".into())
+            .into();
 
         let sending_grace = match get("FLOW_SENDING_GRACE_SECS") {
             None => Duration::from_secs(60),
@@ -192,18 +212,11 @@ impl Config {
             }
         };
 
-        let session_recheck = match get("FLOW_SESSION_RECHECK_SECS") {
-            None => Duration::from_secs(30),
-            Some(v) => v
-                .parse::<u64>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .map(Duration::from_secs)
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "FLOW_SESSION_RECHECK_SECS",
-                    reason: format!("{v:?} is not a whole number of seconds >= 1"),
-                })?,
-        };
+        let session_recheck = seconds(
+            get("FLOW_SESSION_RECHECK_SECS"),
+            "FLOW_SESSION_RECHECK_SECS",
+            30,
+        )?;
 
         let demo = get("FLOW_DEMO_EVOLUTION_URL").map(|url| crate::demo::DemoConfig {
             evolution_url: url.trim_end_matches('/').to_string(),
@@ -225,6 +238,9 @@ impl Config {
             public_url,
             webhook_max_bytes,
             inbox_max_bytes,
+            spool_dir,
+            metrics_token,
+            log_json,
             log_filter: get("FLOW_LOG").unwrap_or_else(|| "info".into()),
         })
     }
@@ -243,6 +259,25 @@ fn on_off(value: Option<String>, name: &'static str) -> Result<bool, ConfigError
             reason: format!("{other:?} is not on or off"),
         }),
     }
+}
+
+/// A duration of whole seconds (at least 1) from variable `name`, `default` when unset.
+fn seconds(
+    value: Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    let Some(v) = value else {
+        return Ok(Duration::from_secs(default));
+    };
+    v.parse::<u64>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .map(Duration::from_secs)
+        .ok_or_else(|| ConfigError::Invalid {
+            name,
+            reason: format!("{v:?} is not a whole number of seconds >= 1"),
+        })
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod sender;
 pub mod service;
 pub mod shutdown;
 pub mod state;
+pub mod telemetry;
 pub mod webhook;
 
 use std::future::Future;
@@ -71,6 +72,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// receipt expiry, the retention pruning and the campaign sender, and builds the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
+    telemetry::handle();
     let bus = ChangeBus::default();
     let beats = Beats::default();
     let shutdown = Shutdown::default();
@@ -98,6 +100,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
                 db: db.clone(),
                 publisher,
                 client: evolution.clone(),
+                spool: sender::spool::Spool::new(&config.spool_dir),
             },
             sender::SenderConfig {
                 startup_grace: config.sending_grace,
@@ -174,6 +177,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readiness::readyz))
+        .route("/metrics", get(telemetry::render))
         .nest("/api/v1", api::routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
         .merge(dashboard::export::routes())

@@ -34,11 +34,15 @@ async fn main() -> std::process::ExitCode {
     if command == Command::ReprocessWebhooks {
         return reprocess_webhooks(&config).await;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    let filter = EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    if config.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
 
     let addr = config.site_addr;
     let state = match flow_server::build_state(config).await {

@@ -299,20 +299,7 @@ async fn a_viewers_live_stream_carries_no_webhook_secrets(app: TestApp) {
         .webhook(url.trim_start_matches(&app.base), &[], &body)
         .await;
     assert!(status < 300);
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
-    let complete = |s: &str| {
-        s.find("event: instance")
-            .is_some_and(|at| s[at..].contains("\n\n"))
-    };
-    while !complete(&seen) {
-        let chunk = tokio::time::timeout_at(deadline, stream.chunk())
-            .await
-            .expect("an instance event within 5 s")
-            .unwrap()
-            .expect("stream open");
-        seen.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let seen = read_until_instance_event(&mut stream).await;
     assert!(seen.contains("\"instance_name\":\"loja\""), "{seen}");
     assert!(!seen.contains(&secret), "no webhook secret for viewers");
 }

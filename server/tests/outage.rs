@@ -10,7 +10,8 @@ mod common;
 use std::time::Duration;
 
 use common::sim::{
-    Sim, fast, free_port, prepare_remote, remote_campaign, spawn_process, wait_until,
+    Sim, assert_nobody_twice, fast, free_port, prepare_remote, remote_campaign, spawn_process,
+    wait_until,
 };
 use common::{ADMIN_TOKEN, Backend};
 use flow_server::service::campaigns::recount;
@@ -73,7 +74,17 @@ async fn postgres_outage_mid_campaign_loses_nothing_and_sends_nobody_twice() {
     let proxied = format!("postgres://postgres@127.0.0.1:{}/{db_name}", proxy.port);
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let _child = spawn_process(&proxied, port, &[("FLOW_ADMIN_TOKEN", ADMIN_TOKEN)]).await;
+    let spool = std::env::temp_dir().join(format!("flow-outage-spool-{port}"));
+    let spool_dir = spool.to_string_lossy().to_string();
+    let _child = spawn_process(
+        &proxied,
+        port,
+        &[
+            ("FLOW_ADMIN_TOKEN", ADMIN_TOKEN),
+            ("FLOW_SPOOL_DIR", &spool_dir),
+        ],
+    )
+    .await;
     let (token, id) = prepare_remote(&base, &sim, 120, 40).await;
 
     wait_until(Duration::from_secs(20), || async {
@@ -90,12 +101,7 @@ async fn postgres_outage_mid_campaign_loses_nothing_and_sends_nobody_twice() {
     })
     .await;
     let truth = sim.settle().await;
-    let twice: Vec<_> = truth
-        .sends_per_number
-        .iter()
-        .filter(|(_, n)| **n > 1)
-        .collect();
-    assert!(twice.is_empty(), "messaged more than once: {twice:?}");
+    assert_nobody_twice(&truth);
     assert_eq!(c["counts"]["pending"], 0, "{c}");
     // Every message Evolution accepted is recorded as sent, and every acknowledged receipt
     // is applied (Evolution retries what got 503 during the outage).
@@ -116,4 +122,8 @@ async fn postgres_outage_mid_campaign_loses_nothing_and_sends_nobody_twice() {
     let direct = Database::connect(&url).await.expect("connect");
     let stored = recount(&direct, id).await.unwrap();
     assert_eq!(c["counts"], serde_json::to_value(&stored).unwrap());
+    assert!(
+        !spool.join("sent.jsonl").exists(),
+        "everything spooled during the outage was recorded"
+    );
 }

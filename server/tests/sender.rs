@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use common::evolution::incoming;
 use common::sim::{
-    Sim, fast, free_port, prepare_remote, remote_campaign, spawn_process, wait_until,
+    Sim, assert_nobody_twice, fast, free_port, prepare_remote, remote_campaign, spawn_process,
+    wait_until,
 };
 use common::{ADMIN_TOKEN, Backend, TestApp};
 use evolution_sim::SimConfig;
@@ -60,15 +61,6 @@ async fn settled(
             .then_some(c)
     })
     .await
-}
-
-fn assert_nobody_twice(truth: &evolution_sim::Truth) {
-    let twice: Vec<_> = truth
-        .sends_per_number
-        .iter()
-        .filter(|(_, n)| **n > 1)
-        .collect();
-    assert!(twice.is_empty(), "messaged more than once: {twice:?}");
 }
 
 async fn campaign_completes_with_the_simulators_truth(app: TestApp) {

@@ -29,6 +29,7 @@ on_both_databases!(
     unknown_answer_waits_for_send_message_and_never_resends,
     an_event_that_fails_to_apply_is_applied_later,
     the_inbox_is_bounded_by_bytes_and_loses_nothing,
+    evolution_calls_follow_no_redirect_and_read_a_bounded_answer,
 );
 
 /// Both databases, with the campaign sender off (the test plays it).
@@ -48,6 +49,7 @@ macro_rules! on_both_databases_without_sender {
 }
 
 on_both_databases_without_sender!(
+    a_spooled_message_is_recorded_when_the_sender_starts,
     a_claimed_contact_who_opts_out_is_not_sent,
     opt_out_racing_a_claim_counts_once,
     send_message_racing_the_stale_sweep_is_recorded_once,
@@ -283,6 +285,9 @@ fn sender_deps(app: &TestApp) -> flow_server::sender::SenderDeps {
             flow_server::readiness::Beat::default(),
         ),
         client: flow_server::evolution::client::EvolutionClient::default(),
+        spool: flow_server::sender::spool::Spool::new(
+            &std::env::temp_dir().join("flow-test-spool"),
+        ),
     }
 }
 
@@ -686,6 +691,11 @@ async fn an_event_that_fails_to_apply_is_applied_later(app: TestApp) {
     assert_eq!(status, 200, "stored durably for the reprocessor: {body}");
     assert_eq!(rows(&app, id).await[0].status, "sent");
     assert_eq!(reprocess::unprocessed(&app.state.db).await.unwrap(), 1);
+    let (_, list) = app.get(&t.token, "/api/v1/instances").await;
+    assert_eq!(
+        list[0]["unprocessed_events"], 1,
+        "shown on the instances page"
+    );
     // Still failing: retried later, not lost.
     let pass = reprocess::run_once(&app.state.db, None, Utc::now(), true)
         .await
@@ -704,6 +714,8 @@ async fn an_event_that_fails_to_apply_is_applied_later(app: TestApp) {
     assert_eq!(pass.applied, 1);
     assert_eq!(rows(&app, id).await[0].status, "delivered");
     assert_eq!(reprocess::unprocessed(&app.state.db).await.unwrap(), 0);
+    let (_, list) = app.get(&t.token, "/api/v1/instances").await;
+    assert_eq!(list[0]["unprocessed_events"], 0);
     assert_counters_true(&app, &t.token, id).await;
 }
 
@@ -782,4 +794,371 @@ async fn the_inbox_is_bounded_by_bytes_and_loses_nothing(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(rows(&app, id).await[0].status, "read");
     assert_counters_true(&app, &t.token, id).await;
+}
+
+/// A fake Evolution that redirects every call to a second server (which would receive the
+/// api key if the redirect were followed) and answers connection states with 5 MiB.
+async fn evolution_calls_follow_no_redirect_and_read_a_bounded_answer(app: TestApp) {
+    use axum::routing::{any, get};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let stolen = Arc::new(AtomicU32::new(0));
+    let thief = {
+        let stolen = stolen.clone();
+        axum::Router::new().fallback(any(move || {
+            let stolen = stolen.clone();
+            async move {
+                stolen.fetch_add(1, Ordering::SeqCst);
+                "got it"
+            }
+        }))
+    };
+    let thief_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let thief_addr = thief_listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(thief_listener, thief).await });
+    let evolution = axum::Router::new()
+        .route(
+            "/instance/connectionState/{name}",
+            get(|| async { "x".repeat(5 * 1024 * 1024) }),
+        )
+        .fallback(any(move || async move {
+            axum::response::Redirect::temporary(&format!("http://{thief_addr}/steal"))
+        }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let evolution_addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, evolution).await });
+
+    let t = app.tenant("Loja").await;
+    let (status, inst) = app
+        .post(
+            &t.token,
+            "/api/v1/instances",
+            json!({"instance_name": "loja-01", "api_url": format!("http://{evolution_addr}"), "api_key": "secret-key"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inst}");
+    let id = inst["id"].as_i64().unwrap();
+    let (status, body) = app
+        .post(
+            &t.token,
+            &format!("/api/v1/instances/{id}/webhook"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 502, "{body}");
+    let (status, body) = app
+        .post(
+            &t.token,
+            &format!("/api/v1/instances/{id}/refresh"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 502, "a 5 MiB answer is not read: {body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.chars().count() < 300, "a short message: {message}");
+    assert_eq!(stolen.load(Ordering::SeqCst), 0, "no redirect was followed");
+}
+
+/// PostgreSQL only (the condition is PostgreSQL's): an event that cannot take its row in time
+/// (lock_not_available, 55P03) is answered 503 so that Evolution retries it, not stored as
+/// failed; the retry applies it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_lock_timeout_is_answered_503_and_the_retry_applies() {
+    let url = common::fresh_database_url(Backend::Postgres).await;
+    let name = url.rsplit('/').next().unwrap().to_string();
+    let admin = sea_orm::Database::connect(format!("{}/postgres", common::pg_base()))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!(
+            "ALTER DATABASE \"{name}\" SET lock_timeout = '300ms'"
+        ))
+        .await
+        .unwrap();
+    let app = common::spawn_on(Backend::Postgres, &url, &[("FLOW_SENDER", "off")]).await;
+    let (t, inst, id) = active_campaign(&app, 1).await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let row = &rows(&app, id).await[0];
+    mark_sending(&app, row.id, instance_id).await;
+    record_sent(&app, row.id, instance_id, "MSG-1").await;
+    // Another transaction holds the row longer than the lock timeout.
+    let other = sea_orm::Database::connect(&url).await.unwrap();
+    let txn = other.begin().await.unwrap();
+    txn.execute_unprepared(&format!(
+        "SELECT id FROM campaign_contact WHERE id = {} FOR UPDATE",
+        row.id
+    ))
+    .await
+    .unwrap();
+    let delivered = receipt_v2("loja-01", "MSG-1", "DELIVERY_ACK");
+    let (status, body) = post_webhook(&app, &inst, &delivered).await;
+    assert_eq!(status, 503, "{body}");
+    txn.commit().await.unwrap();
+    assert_eq!(
+        flow_server::webhook::reprocess::unprocessed(&app.state.db)
+            .await
+            .unwrap(),
+        0,
+        "nothing was stored as failed"
+    );
+    let (status, body) = post_webhook(&app, &inst, &delivered).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("updated")));
+    assert_eq!(rows(&app, id).await[0].status, "delivered");
+    assert_counters_true(&app, &t.token, id).await;
+}
+
+/// A message Evolution accepted while the database was away, spooled by a process that then
+/// stopped: the next process records it (the row is `sending`, or already swept as failed
+/// "check before resending") and drops it from the spool.
+async fn a_spooled_message_is_recorded_when_the_sender_starts(app: TestApp) {
+    use flow_server::sender::spool::{Spool, Unrecorded};
+    let (t, inst, id) = active_campaign(&app, 2).await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let r = rows(&app, id).await;
+    mark_sending(&app, r[0].id, instance_id).await;
+    mark_sending(&app, r[1].id, instance_id).await;
+    // The stale sweep already failed the second one.
+    let txn = app.state.db.write.begin().await.unwrap();
+    stale_sweep(&txn, r[1].id, id, instance_id).await;
+    txn.commit().await.unwrap();
+    exec(
+        &app,
+        &format!("UPDATE campaign SET status = 'paused' WHERE id = {id}"),
+    )
+    .await;
+    let dir = std::env::temp_dir().join(format!("flow-spool-{}", rand::random::<u32>()));
+    let spool = Spool::new(&dir);
+    for (row, message_id) in [(&r[0], "MSG-A"), (&r[1], "MSG-B")] {
+        spool
+            .add(&Unrecorded {
+                campaign_contact_id: row.id,
+                campaign_id: id,
+                instance_id,
+                message_id: message_id.into(),
+            })
+            .await
+            .unwrap();
+    }
+    let dir_text = dir.to_string_lossy().to_string();
+    let _next = common::spawn_on(
+        app.backend,
+        &app.database_url,
+        &[("FLOW_SPOOL_DIR", &dir_text)],
+    )
+    .await;
+    wait_until(Duration::from_secs(10), || async {
+        let r = rows(&app, id).await;
+        (r[0].status == "sent" && r[1].status == "sent").then_some(())
+    })
+    .await;
+    let (_, recipients) = app
+        .get(&t.token, &format!("/api/v1/campaigns/{id}/contacts"))
+        .await;
+    let ids: Vec<&str> = recipients
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["whatsapp_message_id"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(ids, ["MSG-A", "MSG-B"]);
+    assert!(spool.entries().await.unwrap().is_empty());
+    assert_counters_true(&app, &t.token, id).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+on_both_databases!(
+    a_person_is_one_recipient_whatever_the_list_says,
+    concurrent_imports_of_both_spellings_make_one_contact,
+    an_old_failure_is_not_taken_back_by_a_later_message,
+    poison_events_do_not_hide_newer_ones_from_the_reprocessor,
+);
+
+on_both_databases_without_sender!(a_row_claimed_when_its_campaign_is_cancelled_ends_cancelled);
+
+async fn a_person_is_one_recipient_whatever_the_list_says(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let inst = app.instance(&t, "loja-01").await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    import(
+        &app,
+        &t.token,
+        json!([{"name": "Ana", "phone": "5511987650001"}]),
+    )
+    .await;
+    // A legacy twin of Ana (before identities existed).
+    exec_with(
+        &app,
+        "INSERT INTO contact (tenant_id, phone, phone_key, name, total_messages_received, created_at, updated_at) \
+         VALUES (?, '551187650001', '5511987650001', 'Ana', 0, ?, ?)",
+        vec![t.id.into(), Utc::now().into(), Utc::now().into()],
+    )
+    .await;
+    let ids: Vec<i64> = contacts(&app, &t.token)
+        .await
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    // Both twins by id: one recipient.
+    let by_ids = app.campaign(&t, instance_id, &ids).await;
+    assert_eq!(rows(&app, by_ids).await.len(), 1);
+    // A pasted list in the other spelling finds the person.
+    let input = app::types::NewCampaign {
+        name: "Pasted".into(),
+        message: "Oi".into(),
+        instance_ids: vec![instance_id],
+        contact_ids: None,
+        all_contacts: false,
+        settings: None,
+    };
+    let view = flow_server::dashboard::new_campaign::create(
+        &app.state.db,
+        t.id,
+        input,
+        "Ana;+55 11 8765-0001",
+    )
+    .await
+    .unwrap();
+    assert_eq!(view.counts.total, 1, "{view:?}");
+}
+
+async fn concurrent_imports_of_both_spellings_make_one_contact(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    for round in 0..5 {
+        let (a, b) = (
+            format!("55119876500{round:02}"),
+            format!("5511876500{round:02}"),
+        );
+        let (ra, rb) = tokio::join!(
+            app.post(
+                &t.token,
+                "/api/v1/contacts",
+                json!([{"name": "A", "phone": a}])
+            ),
+            app.post(
+                &t.token,
+                "/api/v1/contacts",
+                json!([{"name": "B", "phone": b}])
+            ),
+        );
+        assert_eq!((ra.0, rb.0), (200, 200));
+    }
+    assert_eq!(
+        contacts(&app, &t.token).await.len(),
+        5,
+        "one contact per person"
+    );
+}
+
+async fn an_old_failure_is_not_taken_back_by_a_later_message(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let inst = app.instance(&t, "loja-01").await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let ids = app.contacts(&t, 1).await;
+    let id = app.campaign(&t, instance_id, &ids).await;
+    let row = &rows(&app, id).await[0];
+    mark_sending(&app, row.id, instance_id).await;
+    let txn = app.state.db.write.begin().await.unwrap();
+    stale_sweep(&txn, row.id, id, instance_id).await;
+    txn.commit().await.unwrap();
+    // The sweep failed it two hours ago; now an operator types to the person on the phone.
+    exec_with(
+        &app,
+        "UPDATE campaign_contact SET failed_at = ? WHERE id = ?",
+        vec![
+            (Utc::now() - chrono::Duration::hours(2)).into(),
+            row.id.into(),
+        ],
+    )
+    .await;
+    let body = json!({
+        "event": "send.message",
+        "instance": "loja-01",
+        "data": {
+            "key": {"remoteJid": format!("{}@s.whatsapp.net", row.phone), "fromMe": true, "id": "TYPED-1"},
+            "message": {"conversation": "Oi, tudo bem?"},
+            "messageType": "conversation",
+            "messageTimestamp": 1761055392,
+            "status": "PENDING"
+        },
+        "apikey": null
+    });
+    let (status, _) = post_webhook(&app, &inst, &body).await;
+    assert_eq!(status, 200);
+    assert_eq!(rows(&app, id).await[0].status, "failed");
+    assert_counters_true(&app, &t.token, id).await;
+}
+
+async fn poison_events_do_not_hide_newer_ones_from_the_reprocessor(app: TestApp) {
+    use flow_server::webhook::reprocess;
+    let (t, inst, id) = active_campaign(&app, 1).await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let row = &rows(&app, id).await[0];
+    mark_sending(&app, row.id, instance_id).await;
+    record_sent(&app, row.id, instance_id, "MSG-1").await;
+    let later = Utc::now() + chrono::Duration::hours(1);
+    // 250 events that can never apply, retried in an hour, then one that can, due now.
+    for _ in 0..250 {
+        exec_with(
+            &app,
+            "INSERT INTO webhook_event (tenant_id, instance_id, event, body, received_at, outcome, error, attempts, next_attempt_at) \
+             VALUES (?, ?, 'unknown', 'not json', ?, 'error', 'boom', 3, ?)",
+            vec![t.id.into(), instance_id.into(), Utc::now().into(), later.into()],
+        )
+        .await;
+    }
+    let good = receipt_v2("loja-01", "MSG-1", "DELIVERY_ACK").to_string();
+    exec_with(
+        &app,
+        "INSERT INTO webhook_event (tenant_id, instance_id, event, body, received_at, outcome, error, attempts) \
+         VALUES (?, ?, 'messages.update', ?, ?, 'error', 'boom', 1)",
+        vec![t.id.into(), instance_id.into(), good.into(), Utc::now().into()],
+    )
+    .await;
+    let pass = reprocess::run_once(&app.state.db, None, Utc::now(), false)
+        .await
+        .unwrap();
+    assert_eq!((pass.applied, pass.failed), (1, 0), "{pass:?}");
+    assert_eq!(rows(&app, id).await[0].status, "delivered");
+    // Forced, every poison event is tried (and fails again), none hides another.
+    let pass = reprocess::run_once(&app.state.db, None, Utc::now(), true)
+        .await
+        .unwrap();
+    assert_eq!((pass.applied, pass.failed), (0, 250), "{pass:?}");
+}
+
+async fn a_row_claimed_when_its_campaign_is_cancelled_ends_cancelled(app: TestApp) {
+    use flow_server::sender::claim::{Recheck, claim_next, recheck};
+    let sim = Sim::start(fast(4)).await;
+    let t = app.tenant("Loja").await;
+    let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
+    let ids = app.contacts(&t, 2).await;
+    let id = app
+        .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &ids, 0)
+        .await;
+    let (campaign, instance) = due(&app, id).await;
+    let claimed = claim_next(&app.state.db, &campaign, &instance, &[instance.id])
+        .await
+        .unwrap()
+        .expect("a pending row");
+    let (status, _) = app
+        .post(
+            &t.token,
+            &format!("/api/v1/campaigns/{id}/cancel"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let deps = sender_deps(&app);
+    assert_eq!(recheck(&deps, &claimed).await.unwrap(), Recheck::Stopped);
+    let statuses: Vec<String> = rows(&app, id).await.into_iter().map(|r| r.status).collect();
+    assert_eq!(statuses, ["cancelled", "cancelled"]);
+    let c = wait_until(Duration::from_secs(5), || async {
+        let (_, c) = app.get(&t.token, &format!("/api/v1/campaigns/{id}")).await;
+        (c["counts"]["cancelled"] == 2).then_some(c)
+    })
+    .await;
+    assert_eq!(c["counts"]["pending"], 0);
+    assert_counters_true(&app, &t.token, id).await;
+    assert_eq!(sim.truth().await.sent, 0);
 }

@@ -124,6 +124,14 @@ fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
                 " "
                 {move || i.with(|i| prefs.when(i.last_event_at.as_deref()))}
             </p>
+            {move || {
+                let waiting = i.with(|i| i.unprocessed_events);
+                (waiting > 0).then(|| view! {
+                    <p class="mt-2 rounded-md bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="unprocessed-events">
+                        {t_string!(i18n, instances.unprocessed, count = prefs.num(waiting)).to_string()}
+                    </p>
+                })
+            }}
             {url.is_empty().then(|| view! {
                 <p class="mt-3 text-xs text-slate-600">{t!(i18n, instances.webhook_admins_only)}</p>
             })}

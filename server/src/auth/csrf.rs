@@ -43,10 +43,13 @@ pub fn is_cross_site(method: &Method, headers: &HeaderMap, public_url: &str) -> 
         return false;
     }
     let header = |name| headers.get(name).map(|v| v.to_str().unwrap_or_default());
-    if header("sec-fetch-site").is_some_and(|site| site != "same-origin" && site != "none") {
-        return true;
+    // Browsers set `Sec-Fetch-Site` and pages cannot forge it: when present it decides (a
+    // proxy that rewrites Host cannot break it). Older browsers send only `Origin`.
+    match header("sec-fetch-site") {
+        Some(site) => site != "same-origin" && site != "none",
+        None => header("origin")
+            .is_some_and(|origin| !is_own_origin(origin, header("host"), public_url)),
     }
-    header("origin").is_some_and(|origin| !is_own_origin(origin, header("host"), public_url))
 }
 
 /// Whether `origin` is Flow's: the public URL's origin, or any scheme on the request's host.
@@ -98,8 +101,20 @@ mod tests {
         assert!(refused(&[COOKIE, HOST_HDR, ("origin", "null")]));
         assert!(refused(&[
             COOKIE,
-            ("sec-fetch-site", "same-origin"),
+            HOST_HDR,
             ("origin", "https://flow.example.com.evil.example"),
+        ]));
+    }
+
+    #[test]
+    fn the_browsers_word_wins_behind_a_proxy_that_rewrites_host() {
+        // The dashboard at https://panel.example behind a proxy that forwards to
+        // 10.0.0.5:3000, while FLOW_PUBLIC_URL is the address Evolution uses.
+        assert!(!refused(&[
+            COOKIE,
+            HOST_HDR,
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "https://panel.example"),
         ]));
     }
 

@@ -60,8 +60,11 @@ impl DashboardBackend {
         }
         let user = users::find_by_email(db, &email).await.map_err(db_error)?;
         let phc = user.as_ref().map(|u| u.password_hash.clone());
+        // Verified (against a decoy for an unknown email) before looking at the user, so a
+        // wrong email takes as long as a wrong password.
+        let matches = password::verify(password.to_string(), phc).await;
         let user = match user {
-            Some(user) if password::verify(password.to_string(), phc).await => user,
+            Some(user) if matches => user,
             _ => {
                 tracing::info!("dashboard login refused");
                 return Err(DashboardError::Unauthorized);

@@ -71,9 +71,11 @@ pub async fn create(
                 report.invalid.len()
             )));
         }
+        // People, whichever spelling of their number was pasted.
         let phones: Vec<String> = rows
             .iter()
             .filter_map(|r| phone::normalize(&r.phone).ok())
+            .map(|p| phone::identity_key(&p))
             .collect();
         let mut ids = Vec::with_capacity(phones.len());
         for chunk in phones.chunks(CHUNK) {
@@ -82,7 +84,7 @@ pub async fn create(
                     .select_only()
                     .column(contact::Column::Id)
                     .filter(contact::Column::TenantId.eq(tenant_id))
-                    .filter(contact::Column::Phone.is_in(chunk.iter().cloned()))
+                    .filter(contact::Column::PhoneKey.is_in(chunk.iter().cloned()))
                     .into_tuple::<i64>()
                     .all(&db.read)
                     .await?,

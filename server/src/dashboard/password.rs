@@ -3,7 +3,7 @@
 //! [`hashing_permits`] at a time: logins queue rather than take the memory and cores the
 //! webhooks need.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -18,19 +18,26 @@ pub fn hashing_permits() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(2))
 }
 
-static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(hashing_permits()));
+static HASHING: LazyLock<Arc<Semaphore>> =
+    LazyLock::new(|| Arc::new(Semaphore::new(hashing_permits())));
 
-/// Runs the argon2 work `f` on the blocking pool once a hashing permit is free.
+/// Runs the argon2 work `f` on the blocking pool once a hashing permit is free. The permit
+/// goes with the work: a client that disconnects frees it only when the hash is done.
 async fn hashing<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, HashError> {
-    let _permit = HASHING
-        .acquire()
+    let permit = HASHING
+        .clone()
+        .acquire_owned()
         .await
         .map_err(|e| HashError(e.to_string()))?;
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| HashError(e.to_string()))
+    tokio::task::spawn_blocking(move || {
+        let out = f();
+        drop(permit);
+        out
+    })
+    .await
+    .map_err(|e| HashError(e.to_string()))
 }
 
 /// A PHC string that matches no password, verified when the email is unknown so that a

@@ -162,6 +162,7 @@ impl EvolutionClient {
             }),
         };
         let url = format!("{}/message/sendText/{}", target.api_url, target.instance);
+        let _timer = CallTimer::start("send_text");
         let response = self
             .http
             .post(&url)
@@ -197,6 +198,7 @@ impl EvolutionClient {
             "{}/instance/connectionState/{}",
             target.api_url, target.instance
         );
+        let _timer = CallTimer::start("connection_state");
         let response = self
             .http
             .get(&url)
@@ -233,6 +235,7 @@ impl EvolutionClient {
             }),
         };
         let url = format!("{}/webhook/set/{}", target.api_url, target.instance);
+        let _timer = CallTimer::start("set_webhook");
         let response = self
             .http
             .post(&url)
@@ -251,6 +254,28 @@ impl EvolutionClient {
     }
 }
 
+/// Records how long an Evolution call took (in `/metrics`) when dropped.
+struct CallTimer {
+    call: &'static str,
+    started: std::time::Instant,
+}
+
+impl CallTimer {
+    fn start(call: &'static str) -> Self {
+        Self {
+            call,
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Drop for CallTimer {
+    fn drop(&mut self) {
+        metrics::histogram!(crate::telemetry::EVOLUTION_CALL, "call" => self.call)
+            .record(self.started.elapsed().as_secs_f64());
+    }
+}
+
 /// A request that got no answer (connection refused, timeout), said without the URL.
 fn unreachable(e: &reqwest::Error) -> SendError {
     if e.is_timeout() {
@@ -260,12 +285,15 @@ fn unreachable(e: &reqwest::Error) -> SendError {
     }
 }
 
-/// What an error answer proves: 401/403 our key is refused, 404 the instance is unknown,
-/// 429 and 500 "Connection Closed" nothing was sent, `exists: false` the number has no
-/// WhatsApp, another 4xx the message was refused, another 5xx nothing either way.
+/// What an error answer proves: a redirect (not followed), 429 or 500 "Connection Closed" that
+/// nothing was sent; 401/403 that our key is refused; 404 that the instance is unknown;
+/// `exists: false` that the number has no WhatsApp; another 4xx that the message was refused;
+/// another 5xx nothing either way.
 fn classify(status: reqwest::StatusCode, body: &Value) -> SendError {
     let text = describe(status, body);
     match status.as_u16() {
+        // A redirect is not followed (it would carry the api key elsewhere): nothing was sent.
+        300..=399 => SendError::NotSent(text),
         401 | 403 => SendError::Unauthorized(text),
         404 => SendError::InstanceMissing(text),
         429 => SendError::NotSent(text),
@@ -303,7 +331,8 @@ mod tests {
         let closed = json!({"status": 500, "error": "Internal Server Error", "response": {"message": "Error: Connection Closed"}});
         let other = json!({"status": 500, "error": "Internal Server Error", "response": {"message": "TypeError: x is undefined"}});
         let missing = json!({"status": 404, "error": "Not Found", "response": {"message": ["The \"loja\" instance does not exist"]}});
-        let cases: &[(S, &Value, fn(&SendError) -> bool)] = &[
+        type Expect = fn(&SendError) -> bool;
+        let cases: &[(S, &Value, Expect)] = &[
             (S::UNAUTHORIZED, &Value::Null, |e| {
                 matches!(e, SendError::Unauthorized(_))
             }),

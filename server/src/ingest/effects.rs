@@ -32,7 +32,7 @@ pub struct DailyDelta {
 /// What a transaction's events changed.
 #[derive(Debug, Default)]
 pub struct Effects {
-    /// Counter deltas per campaign (`total` and `cancelled` never change here).
+    /// Counter deltas per campaign (`total` never changes here).
     campaigns: BTreeMap<i64, CampaignCounts>,
     daily: BTreeMap<i64, DailyDelta>,
     /// Campaigns whose row changed (counters or status).
@@ -90,6 +90,7 @@ impl Effects {
         c.read += read;
         c.failed += failed;
         c.opted_out += step(&[D::OptedOut]);
+        c.cancelled += step(&[D::Cancelled]);
         if let Some(instance_id) = instance_id {
             let d = self.daily(instance_id);
             d.delivered += delivered;
@@ -131,7 +132,8 @@ impl Effects {
                 backend,
                 "UPDATE campaign SET pending = pending + ?, sent = sent + ?, \
                  delivered = delivered + ?, read = read + ?, failed = failed + ?, \
-                 opted_out = opted_out + ?, replied = replied + ?, updated_at = ? WHERE id = ?",
+                 opted_out = opted_out + ?, replied = replied + ?, cancelled = cancelled + ?, \
+                 updated_at = ? WHERE id = ?",
                 vec![
                     d.pending.into(),
                     d.sent.into(),
@@ -140,6 +142,7 @@ impl Effects {
                     d.failed.into(),
                     d.opted_out.into(),
                     d.replied.into(),
+                    d.cancelled.into(),
                     now.into(),
                     (*id).into(),
                 ],

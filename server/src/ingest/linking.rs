@@ -13,7 +13,14 @@ use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::sql::{placeholders, stmt};
 
 /// Why a row the stale sweep marked failed may still be linked: its send's outcome was
-/// unknown, so a message id from Evolution proves it went out after all.
+/// unknown, so a message id from Evolution proves it went out after all (within
+/// [`RESCUE_WITHIN`] of the failure).
+/// How long after the stale sweep failed a row a message id may still take the failure back:
+/// Evolution's `send.message` retries end well within it, and a later message (an operator
+/// typing on the phone) must not be taken for the campaign's.
+pub const RESCUE_WITHIN: chrono::Duration = chrono::Duration::hours(1);
+
+/// The error of a row the stale sweep failed.
 pub const UNKNOWN_OUTCOME: &str = "send outcome unknown (no answer from Evolution, or the server \
     stopped mid-send); check the conversation before sending again";
 
@@ -41,8 +48,13 @@ pub async fn attach_message_id(
             "SELECT cc.id, cc.campaign_id, c.tenant_id, cc.status, cc.instance_id, \
              cc.whatsapp_message_id FROM campaign_contact cc JOIN campaign c ON c.id = cc.campaign_id \
              WHERE cc.id = ? AND cc.whatsapp_message_id IS NULL \
-             AND (cc.status IN ('pending', 'sending') OR (cc.status = 'failed' AND cc.error = ?))",
-            vec![campaign_contact_id.into(), UNKNOWN_OUTCOME.into()],
+             AND (cc.status IN ('pending', 'sending') \
+             OR (cc.status = 'failed' AND cc.error = ? AND cc.failed_at >= ?))",
+            vec![
+                campaign_contact_id.into(),
+                UNKNOWN_OUTCOME.into(),
+                (ctx.now - RESCUE_WITHIN).into(),
+            ],
         ))
         .one(ctx.txn)
         .await?
@@ -164,13 +176,14 @@ pub(super) async fn apply_sent(
     let mut values: Vec<Value> = vec![
         instance.id.into(),
         UNKNOWN_OUTCOME.into(),
+        (ctx.now - RESCUE_WITHIN).into(),
         instance.tenant_id.into(),
     ];
     values.extend(variants.iter().map(|v| Value::from(v.clone())));
     let sql = format!(
         "SELECT cc.id FROM campaign_contact cc JOIN contact ct ON ct.id = cc.contact_id \
          WHERE cc.instance_id = ? AND cc.whatsapp_message_id IS NULL \
-         AND (cc.status = 'sending' OR (cc.status = 'failed' AND cc.error = ?)) \
+         AND (cc.status = 'sending' OR (cc.status = 'failed' AND cc.error = ? AND cc.failed_at >= ?)) \
          AND ct.tenant_id = ? AND ct.phone IN ({}) \
          ORDER BY (CASE WHEN cc.status = 'sending' THEN 0 ELSE 1 END), cc.id LIMIT 1",
         placeholders(variants.len())

@@ -65,6 +65,8 @@ struct LiveStream {
     last_id: u64,
     /// Cancelled when the server shuts down: the stream ends.
     shutdown: CancellationToken,
+    /// Counts the stream in `/metrics` while it lives.
+    _client: crate::telemetry::SseClient,
 }
 
 fn sse_event(change: &Change, redact_secrets: bool) -> Event {
@@ -176,6 +178,7 @@ pub async fn stream(
         last_flush: Instant::now() - FLUSH_EVERY,
         last_id: 0,
         shutdown: state.shutdown.token(),
+        _client: crate::telemetry::SseClient::open(),
     };
     let last_event_id = headers
         .get("last-event-id")

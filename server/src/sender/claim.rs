@@ -278,31 +278,74 @@ pub async fn recheck(deps: &SenderDeps, claimed: &Claimed) -> Result<Recheck, Db
     Ok(Recheck::Send)
 }
 
-/// Returns a claimed row to `pending` (nothing was sent through it).
+/// Returns a claimed row to `pending` (nothing was sent through it), or, when its campaign was
+/// cancelled meanwhile, to `cancelled` (counted), so it cannot hold a cancelled campaign's
+/// pending count up. On PostgreSQL the campaign row is read with a share lock, so a cancel
+/// either sees the row back to pending or is seen here.
 pub async fn put_back(deps: &SenderDeps, campaign_contact_id: i64) -> Result<(), DbErr> {
-    deps.db
-        .write
+    #[derive(FromQueryResult)]
+    struct Row {
+        campaign_id: i64,
+        status: String,
+    }
+    let backend = deps.db.backend();
+    let txn = deps.db.write.begin().await?;
+    let lock = if backend == DbBackend::Postgres {
+        " FOR SHARE OF c"
+    } else {
+        ""
+    };
+    let Some(row) = Row::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT cc.campaign_id, c.status FROM campaign_contact cc \
+             JOIN campaign c ON c.id = cc.campaign_id WHERE cc.id = ?{lock}"
+        ),
+        vec![campaign_contact_id.into()],
+    ))
+    .one(&txn)
+    .await?
+    else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    let cancelled = row.status == CampaignStatus::Cancelled.as_str();
+    let changed = txn
         .execute_raw(stmt(
-            deps.db.backend(),
-            "UPDATE campaign_contact SET status = 'pending', updated_at = ? \
-             WHERE id = ? AND status = 'sending'",
-            vec![Utc::now().into(), campaign_contact_id.into()],
+            backend,
+            "UPDATE campaign_contact SET status = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
+            vec![
+                if cancelled { "cancelled" } else { "pending" }.into(),
+                now.into(),
+                campaign_contact_id.into(),
+            ],
         ))
-        .await
-        .map(|_| ())
+        .await?
+        .rows_affected();
+    let mut ctx = Ctx::new(&txn, now);
+    if cancelled && changed == 1 {
+        ctx.effects.transition(
+            row.campaign_id,
+            None,
+            DeliveryStatus::Sending,
+            DeliveryStatus::Cancelled,
+        );
+    }
+    let effects = std::mem::take(&mut ctx.effects);
+    commit(deps, txn, effects, now).await
 }
 
 /// Records the message id Evolution returned (and applies receipts that beat it).
 pub async fn record_sent(
     deps: &SenderDeps,
-    claimed: &Claimed,
+    campaign_contact_id: i64,
     instance_id: i64,
     message_id: &str,
 ) -> Result<(), DbErr> {
     let txn = deps.db.write.begin().await?;
     let now = Utc::now();
     let mut ctx = Ctx::new(&txn, now);
-    attach_message_id(&mut ctx, claimed.id, instance_id, message_id).await?;
+    attach_message_id(&mut ctx, campaign_contact_id, instance_id, message_id).await?;
     ctx.effects.touch_instance(instance_id);
     let effects = std::mem::take(&mut ctx.effects);
     commit(deps, txn, effects, now).await

@@ -9,6 +9,7 @@
 
 pub mod claim;
 mod pacing;
+pub mod spool;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -30,6 +31,7 @@ use crate::shutdown::SEND_GRACE;
 use claim::{Available, Recheck};
 pub use claim::{Claimed, recover_stale_sending};
 use pacing::InstancePace;
+use spool::{Spool, Unrecorded};
 
 /// Pause reason: Evolution refused the instance's api key (401/403).
 pub const EVOLUTION_AUTH_FAILED: &str = "evolution_auth_failed";
@@ -74,6 +76,8 @@ pub struct SenderDeps {
     pub publisher: Publisher,
     /// Evolution API client.
     pub client: EvolutionClient,
+    /// Where sent messages wait while the database cannot record them.
+    pub spool: Spool,
 }
 
 /// The result of one send, reported back to the loop.
@@ -99,6 +103,7 @@ pub fn spawn(
 
 async fn run(deps: SenderDeps, config: SenderConfig, stop: CancellationToken, beat: Beat) {
     let running = beat.start();
+    replay_spool(&deps).await;
     // Rows a previous run left `sending`: Evolution's `send.message` retries get the grace
     // period to link them before they are marked failed for review.
     let started = Instant::now();
@@ -262,7 +267,13 @@ async fn send_one(
         .await
     {
         Ok(message_id) => {
-            retry_until_done(|| claim::record_sent(deps, claimed, instance.id, &message_id)).await;
+            let sent = Unrecorded {
+                campaign_contact_id: claimed.id,
+                campaign_id: claimed.campaign_id,
+                instance_id: instance.id,
+                message_id,
+            };
+            record(deps, &sent).await;
             Ok(())
         }
         Err(e) => {
@@ -272,9 +283,62 @@ async fn send_one(
     }
 }
 
-/// Runs `write` until it succeeds: a message Evolution accepted must be recorded, whatever
-/// the database does meanwhile. Waits 0.5 s, doubling up to 30 s, between tries; warns on the
-/// first failure and then once a minute.
+/// Records a message Evolution accepted. While the database cannot be reached the message is
+/// kept in the spool (on disk) and recorded as soon as the database answers again.
+async fn record(deps: &SenderDeps, sent: &Unrecorded) {
+    let write = || {
+        claim::record_sent(
+            deps,
+            sent.campaign_contact_id,
+            sent.instance_id,
+            &sent.message_id,
+        )
+    };
+    match write().await {
+        Ok(()) => return,
+        Err(e) if !crate::error::is_unavailable(&e) => {
+            tracing::error!(error = %e, "cannot record a send's outcome");
+            return;
+        }
+        Err(_) => {}
+    }
+    if let Err(e) = deps.spool.add(sent).await {
+        tracing::error!(error = %e, "cannot spool a sent message; it stays in memory only");
+    }
+    retry_until_done(write).await;
+    if let Err(e) = deps.spool.remove(sent).await {
+        tracing::warn!(error = %e, "cannot drop a recorded message from the spool");
+    }
+}
+
+/// Records what a previous run left in the spool (it stopped while the database was away).
+async fn replay_spool(deps: &SenderDeps) {
+    let entries = match deps.spool.entries().await {
+        Ok(entries) => entries,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the spool");
+            return;
+        }
+    };
+    if !entries.is_empty() {
+        tracing::info!(
+            messages = entries.len(),
+            "recording messages a previous run could not record"
+        );
+    }
+    for sent in &entries {
+        record(deps, sent).await;
+        if let Err(e) = deps.spool.remove(sent).await {
+            tracing::warn!(error = %e, "cannot drop a recorded message from the spool");
+        }
+    }
+}
+
+/// Runs `write` until it succeeds or fails for a reason other than the database being
+/// unreachable: a message Evolution accepted must be recorded, whatever the database does
+/// meanwhile. Waits 0.5 s, doubling up to 30 s, between tries; warns on the first failure and
+/// then once a minute. A write that fails for another reason is logged and left to the stale
+/// sweep and Evolution's `send.message` (which links the row, even once swept).
 async fn retry_until_done<F, Fut>(mut write: F)
 where
     F: FnMut() -> Fut,
@@ -288,6 +352,10 @@ where
                 if warned.is_some() {
                     tracing::info!("a send's outcome was recorded after the database came back");
                 }
+                return;
+            }
+            Err(e) if !crate::error::is_unavailable(&e) => {
+                tracing::error!(error = %e, "cannot record a send's outcome");
                 return;
             }
             Err(e) => {
@@ -316,6 +384,17 @@ async fn after_send(
         sent.min_delay_ms
     };
     pace.wait(Duration::from_millis(delay.max(0) as u64));
+    let result = match &sent.outcome {
+        Ok(()) => "sent",
+        Err(SendError::NotOnWhatsApp) => "not_on_whatsapp",
+        Err(SendError::Rejected(_)) => "rejected",
+        Err(SendError::Unauthorized(_)) => "unauthorized",
+        Err(SendError::InstanceMissing(_)) => "instance_missing",
+        Err(SendError::NotSent(_)) => "not_sent",
+        Err(SendError::Unknown(_)) => "unknown",
+    };
+    metrics::counter!(crate::telemetry::SENDS, "result" => result, "instance" => sent.instance.id.to_string())
+        .increment(1);
     let reason = match &sent.outcome {
         Ok(()) => {
             pace.record(true);

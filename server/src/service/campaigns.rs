@@ -19,7 +19,7 @@ use crate::db::Db;
 use crate::domain::campaign_state::{CampaignAction, CampaignStatus};
 use crate::domain::delivery::DeliveryStatus;
 use crate::domain::send_window;
-use crate::entities::{campaign, campaign_instance, whatsapp_instance};
+use crate::entities::{campaign, campaign_instance, contact, whatsapp_instance};
 use crate::service::campaign_logs::{self, LogLine, Severity};
 use crate::service::sql::{placeholders, stmt};
 use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
@@ -216,6 +216,43 @@ fn validate(input: &NewCampaign) -> ServiceResult<CampaignSettings> {
     Ok(settings)
 }
 
+/// Of `ids` (each must be a contact of the tenant), the oldest contact of each person (twins
+/// imported before identities existed share a `phone_key`): nobody gets two rows, so nobody
+/// gets two messages.
+async fn one_per_person(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    ids: &[i64],
+) -> ServiceResult<Vec<i64>> {
+    let mut by_person: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut found = 0;
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<(i64, String)> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Id)
+            .column(contact::Column::PhoneKey)
+            .filter(contact::Column::TenantId.eq(tenant_id))
+            .filter(contact::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        found += rows.len();
+        for (id, key) in rows {
+            let oldest = by_person.entry(key).or_insert(id);
+            *oldest = std::cmp::min(*oldest, id);
+        }
+    }
+    if found != ids.len() {
+        return Err(ServiceError::Validation(format!(
+            "{} of the contact_ids are not contacts of this tenant",
+            ids.len() - found
+        )));
+    }
+    let mut ids: Vec<i64> = by_person.into_values().collect();
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// Inserts the campaign's contacts (opted-out ones as `opted_out`, never to be sent) and
 /// returns how many rows were inserted.
 async fn insert_contacts(
@@ -242,6 +279,7 @@ async fn insert_contacts(
         let res = txn.execute_raw(stmt(backend, &sql, head())).await?;
         return Ok(res.rows_affected());
     };
+    let ids = one_per_person(txn, tenant_id, ids).await?;
     let mut inserted = 0;
     for chunk in ids.chunks(CHUNK) {
         let sql = format!(
@@ -332,14 +370,6 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
     .await?;
 
     let inserted = insert_contacts(&txn, tenant_id, model.id, contact_ids.as_deref(), now).await?;
-    if let Some(ids) = &contact_ids
-        && inserted != ids.len() as u64
-    {
-        return Err(ServiceError::Validation(format!(
-            "{} of the contact_ids are not contacts of this tenant",
-            ids.len() as u64 - inserted
-        )));
-    }
     if inserted == 0 {
         return Err(ServiceError::Validation(
             "the campaign has no contacts: import contacts first".into(),

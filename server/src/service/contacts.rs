@@ -5,17 +5,21 @@ use std::collections::HashMap;
 use app::types::{ContactView, ImportReport, InvalidContact, NewContact, OptOutView};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
 use crate::db::Db;
 use crate::domain::phone;
 use crate::entities::contact;
+use crate::service::sql::stmt;
 use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
 
 /// Contacts written per transaction during an import.
 const CHUNK: usize = 500;
+
+/// The high bits of the PostgreSQL advisory lock key a tenant's imports take turns on.
+const IMPORT_LOCK: i64 = 0x464C_4F57_0000_0000;
 
 /// The most rows one import may carry.
 pub const MAX_IMPORT_ROWS: usize = 200_000;
@@ -93,6 +97,16 @@ pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceRe
     let now = Utc::now();
     for chunk in order.chunks(CHUNK) {
         let txn = db.write.begin().await?;
+        // Imports of one tenant take turns on PostgreSQL (SQLite has one writer anyway): two
+        // imports carrying the two spellings of a number at once must not both create it.
+        if db.backend() == DbBackend::Postgres {
+            txn.execute_raw(stmt(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(?)",
+                vec![(IMPORT_LOCK | tenant_id).into()],
+            ))
+            .await?;
+        }
         let mut existing: HashMap<String, contact::Model> = HashMap::new();
         for c in contact::Entity::find()
             .filter(contact::Column::TenantId.eq(tenant_id))

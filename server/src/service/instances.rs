@@ -5,14 +5,15 @@ use std::collections::HashMap;
 use app::types::{DayCounts, InstanceView, NewInstance};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, Set,
 };
 
 use crate::auth::token;
 use crate::db::Db;
 use crate::entities::{instance_daily_stats, whatsapp_instance};
 use crate::evolution::client::{ApiVersion, EvolutionClient, Target};
+use crate::service::sql::{placeholders, stmt};
 use crate::service::{ServiceError, ServiceResult, opt_timestamp};
 
 /// The URL Evolution posts an instance's webhooks to; the secret in it authenticates them.
@@ -61,8 +62,14 @@ fn validate(input: &NewInstance) -> ServiceResult<()> {
     Ok(())
 }
 
-fn view(public_url: &str, m: whatsapp_instance::Model, today: DayCounts) -> InstanceView {
+fn view(
+    public_url: &str,
+    m: whatsapp_instance::Model,
+    today: DayCounts,
+    unprocessed_events: i64,
+) -> InstanceView {
     InstanceView {
+        unprocessed_events,
         id: m.id,
         webhook_url: webhook_url(public_url, &m.webhook_secret),
         webhook_secret: m.webhook_secret,
@@ -119,7 +126,7 @@ pub async fn create(
     }
     .insert(&db.write)
     .await?;
-    Ok(view(public_url, model, DayCounts::default()))
+    Ok(view(public_url, model, DayCounts::default(), 0))
 }
 
 /// Every instance of the tenant, oldest first, with today's counters.
@@ -155,7 +162,7 @@ async fn with_today(
 ) -> Result<Vec<InstanceView>, DbErr> {
     let ids: Vec<i64> = instances.iter().map(|i| i.id).collect();
     let mut today: HashMap<i64, DayCounts> = instance_daily_stats::Entity::find()
-        .filter(instance_daily_stats::Column::InstanceId.is_in(ids))
+        .filter(instance_daily_stats::Column::InstanceId.is_in(ids.clone()))
         .filter(instance_daily_stats::Column::Day.eq(self::today()))
         .all(conn)
         .await?
@@ -170,13 +177,46 @@ async fn with_today(
             (s.instance_id, counts)
         })
         .collect();
+    let mut waiting = unprocessed_by_instance(conn, &ids).await?;
     Ok(instances
         .into_iter()
         .map(|m| {
             let counts = today.remove(&m.id).unwrap_or_default();
-            view(public_url, m, counts)
+            let unprocessed = waiting.remove(&m.id).unwrap_or(0);
+            view(public_url, m, counts, unprocessed)
         })
         .collect())
+}
+
+/// Webhook events stored but not applied yet, per instance of `ids`.
+async fn unprocessed_by_instance(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<HashMap<i64, i64>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        instance_id: i64,
+        n: i64,
+    }
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut values: Vec<sea_orm::Value> = ids.iter().map(|id| (*id).into()).collect();
+    values.push(crate::ingest::Outcome::Error.as_str().into());
+    Ok(Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT instance_id, COUNT(*) AS n FROM webhook_event WHERE instance_id IN ({}) \
+             AND processed_at IS NULL AND outcome = ? GROUP BY instance_id",
+            placeholders(ids.len())
+        ),
+        values,
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| (r.instance_id, r.n))
+    .collect())
 }
 
 async fn find(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<whatsapp_instance::Model> {

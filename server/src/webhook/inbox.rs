@@ -24,6 +24,7 @@ use crate::evolution::Event;
 use crate::ingest::{self, Ctx, Effects, InstanceRef, Outcome};
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
+use crate::telemetry;
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 256;
@@ -88,15 +89,21 @@ struct QueuedBytes {
 impl QueuedBytes {
     /// Counts `n` more bytes unless that goes over the limit.
     fn reserve(&self, n: usize) -> bool {
-        self.now
+        let reserved = self
+            .now
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| {
                 (q + n <= self.max).then_some(q + n)
             })
-            .is_ok()
+            .map(|before| before + n);
+        if let Ok(now) = reserved {
+            metrics::gauge!(telemetry::INBOX_QUEUED_BYTES).set(now as f64);
+        }
+        reserved.is_ok()
     }
 
     fn release(&self, n: usize) {
-        self.now.fetch_sub(n, Ordering::AcqRel);
+        let now = self.now.fetch_sub(n, Ordering::AcqRel) - n;
+        metrics::gauge!(telemetry::INBOX_QUEUED_BYTES).set(now as f64);
     }
 }
 
@@ -167,6 +174,27 @@ pub async fn already_applied(
         > 0)
 }
 
+/// Counts a stored webhook in `/metrics` by event (Evolution's names; anything else is
+/// `other`, so a body cannot invent labels) and outcome.
+fn count_webhook(job: &Job, outcome: Outcome) {
+    const KNOWN: [&str; 8] = [
+        "messages.update",
+        "messages.upsert",
+        "send.message",
+        "connection.update",
+        "qrcode.updated",
+        "messages.delete",
+        "unparsed",
+        "unknown",
+    ];
+    let event = KNOWN
+        .into_iter()
+        .find(|e| *e == job.event_name)
+        .unwrap_or("other");
+    metrics::counter!(telemetry::WEBHOOKS, "event" => event, "outcome" => outcome.as_str())
+        .increment(1);
+}
+
 struct Writer {
     db: Db,
     publisher: Publisher,
@@ -202,9 +230,14 @@ impl Writer {
 
     async fn process(&self, jobs: Vec<(Job, Reply)>) {
         let now = Utc::now();
+        let started = std::time::Instant::now();
         match self.store_and_apply(&jobs, now).await {
             Ok((outcomes, effects)) => {
-                for ((_, reply), outcome) in jobs.into_iter().zip(outcomes) {
+                metrics::histogram!(telemetry::INBOX_COMMIT)
+                    .record(started.elapsed().as_secs_f64());
+                metrics::histogram!(telemetry::INBOX_BATCH).record(jobs.len() as f64);
+                for ((job, reply), outcome) in jobs.into_iter().zip(outcomes) {
+                    count_webhook(&job, outcome);
                     let _ = reply.send(Ok(outcome));
                 }
                 self.publisher.publish(effects);
@@ -232,6 +265,9 @@ impl Writer {
                     .await
                     .map(|()| Outcome::Error)
                     .map_err(|_| StoreError::Unavailable);
+                if answer.is_ok() {
+                    count_webhook(&job, Outcome::Error);
+                }
                 let _ = reply.send(answer);
             }
         }

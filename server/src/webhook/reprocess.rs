@@ -76,66 +76,100 @@ fn message_ids(event: &Event) -> Vec<String> {
     }
 }
 
-/// One pass over the unprocessed events, oldest first: those due at `now` (every one when
-/// `force`) are applied, each in its own transaction.
+/// One pass over the unprocessed events, oldest first, page by page: those due at `now`
+/// (every one when `force`) are applied, each in its own transaction.
 pub async fn run_once(
     db: &Db,
     publisher: Option<&Publisher>,
     now: DateTime<Utc>,
     force: bool,
 ) -> Result<Report, DbErr> {
-    let events = webhook_event::Entity::find()
-        .filter(webhook_event::Column::ProcessedAt.is_null())
-        .filter(webhook_event::Column::Outcome.eq(Outcome::Error.as_str()))
-        .order_by_asc(webhook_event::Column::Id)
-        .limit(BATCH)
-        .all(&db.write)
-        .await?;
     let mut report = Report::default();
     let mut blocked: HashSet<String> = HashSet::new();
-    for event in events {
-        let parsed = parse_envelope(event.body.as_bytes())
-            .map_err(|e| e.to_string())
-            .and_then(|envelope| interpret(&envelope).map_err(|e| e.to_string()));
-        let ids = parsed.as_ref().map(message_ids).unwrap_or_default();
-        let due = force || event.next_attempt_at.is_none_or(|at| at <= now);
-        if !due || ids.iter().any(|id| blocked.contains(id)) {
-            blocked.extend(ids);
-            report.deferred += 1;
-            continue;
+    let mut after = 0_i64;
+    loop {
+        let mut page = webhook_event::Entity::find()
+            .filter(webhook_event::Column::ProcessedAt.is_null())
+            .filter(webhook_event::Column::Outcome.eq(Outcome::Error.as_str()))
+            .filter(webhook_event::Column::Id.gt(after));
+        if !force {
+            page = page.filter(
+                sea_orm::Condition::any()
+                    .add(webhook_event::Column::NextAttemptAt.is_null())
+                    .add(webhook_event::Column::NextAttemptAt.lte(now)),
+            );
         }
-        let result = match parsed {
-            Ok(parsed) => apply_one(db, &event, &parsed, now).await,
-            Err(reason) => Err(DbErr::Custom(format!(
-                "the stored body cannot be read: {reason}"
-            ))),
+        let events = page
+            .order_by_asc(webhook_event::Column::Id)
+            .limit(BATCH)
+            .all(&db.write)
+            .await?;
+        let Some(last) = events.last() else {
+            return Ok(report);
         };
-        match result {
-            Ok(effects) => {
-                report.applied += 1;
-                if let Some(publisher) = publisher {
-                    publisher.publish(effects);
-                }
-            }
-            // The database itself is away: the next pass tries again.
-            Err(e) if is_unavailable(&e) => return Err(e),
-            Err(e) => {
-                report.failed += 1;
-                blocked.extend(ids);
-                record_failure(db, &event, &e.to_string(), now).await?;
-            }
+        after = last.id;
+        for event in events {
+            pass_one(db, publisher, now, &event, &mut blocked, &mut report).await?;
         }
     }
-    Ok(report)
 }
 
-/// Applies one stored event and marks it processed, in one transaction.
+/// Tries one event of a pass (unless an earlier event of the same message failed or is being
+/// applied by another node), recording the result in `report`.
+async fn pass_one(
+    db: &Db,
+    publisher: Option<&Publisher>,
+    now: DateTime<Utc>,
+    event: &webhook_event::Model,
+    blocked: &mut HashSet<String>,
+    report: &mut Report,
+) -> Result<(), DbErr> {
+    let parsed = parse_envelope(event.body.as_bytes())
+        .map_err(|e| e.to_string())
+        .and_then(|envelope| interpret(&envelope).map_err(|e| e.to_string()));
+    let ids = parsed.as_ref().map(message_ids).unwrap_or_default();
+    if ids.iter().any(|id| blocked.contains(id)) {
+        blocked.extend(ids);
+        report.deferred += 1;
+        return Ok(());
+    }
+    let result = match parsed {
+        Ok(parsed) => apply_one(db, event, &parsed, now).await,
+        Err(reason) => Err(DbErr::Custom(format!(
+            "the stored body cannot be read: {reason}"
+        ))),
+    };
+    match result {
+        Ok(Some(effects)) => {
+            report.applied += 1;
+            if let Some(publisher) = publisher {
+                publisher.publish(effects);
+            }
+        }
+        // Another node holds it: later events of its messages wait for that node.
+        Ok(None) => {
+            blocked.extend(ids);
+            report.deferred += 1;
+        }
+        // The database itself is away: the next pass tries again.
+        Err(e) if is_unavailable(&e) => return Err(e),
+        Err(e) => {
+            report.failed += 1;
+            blocked.extend(ids);
+            record_failure(db, event, &e.to_string(), now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies one stored event and marks it processed, in one transaction; `None` when another
+/// node holds it or already applied it.
 async fn apply_one(
     db: &Db,
     event: &webhook_event::Model,
     parsed: &Event,
     now: DateTime<Utc>,
-) -> Result<ingest::Effects, DbErr> {
+) -> Result<Option<ingest::Effects>, DbErr> {
     let instance = match event.instance_id {
         Some(id) => {
             whatsapp_instance::Entity::find_by_id(id)
@@ -170,7 +204,7 @@ async fn apply_one(
     .one(&txn)
     .await?;
     if still.is_none_or(|s| s.id != event.id) {
-        return Ok(ingest::Effects::default());
+        return Ok(None);
     }
     let mut ctx = Ctx::new(&txn, now);
     let mut key = dedup_key(parsed);
@@ -201,7 +235,7 @@ async fn apply_one(
         outcome = outcome.as_str(),
         "a stored webhook event was applied"
     );
-    Ok(effects)
+    Ok(Some(effects))
 }
 
 async fn record_failure(

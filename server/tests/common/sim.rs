@@ -213,6 +213,16 @@ pub async fn spawn_process(url: &str, port: u16, extra_env: &[(&str, &str)]) -> 
     child
 }
 
+/// Panics naming every number the simulator got more than one message for.
+pub fn assert_nobody_twice(truth: &evolution_sim::Truth) {
+    let twice: Vec<_> = truth
+        .sends_per_number
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .collect();
+    assert!(twice.is_empty(), "messaged more than once: {twice:?}");
+}
+
 /// A free TCP port on loopback.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
