@@ -576,6 +576,8 @@ async fn openapi_documents_real_routes(app: TestApp) {
             let req = match method.as_str() {
                 "get" => app.client.get(app.url(&concrete)),
                 "post" => app.client.post(app.url(&concrete)).json(&json!({})),
+                "patch" => app.client.patch(app.url(&concrete)).json(&json!({})),
+                "delete" => app.client.delete(app.url(&concrete)),
                 other => panic!("unexpected method {other}"),
             };
             let res = req.bearer_auth(&t.token).send().await.unwrap();

@@ -73,6 +73,15 @@ impl Directory {
         Ok(found)
     }
 
+    /// Drops the cached instance of `secret` (it was removed): its webhooks stop
+    /// authenticating on this server at once.
+    pub fn forget(&self, secret: &str) {
+        self.by_secret
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(secret);
+    }
+
     /// Every instance named `name` (names are unique per tenant, not across tenants).
     pub async fn by_name(&self, name: &str) -> Result<Vec<Arc<KnownInstance>>, DbErr> {
         Ok(whatsapp_instance::Entity::find()
