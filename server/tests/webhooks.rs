@@ -173,7 +173,6 @@ async fn status_codes(app: TestApp) {
         "chats.upsert",
         "contacts.upsert",
         "messages.delete",
-        "qrcode.updated",
     ] {
         let body = json!({"event": event, "instance": s.name, "data": [{"id": "x"}]});
         let (status, res) = app.webhook(&s.hook(), &[], &body).await;
