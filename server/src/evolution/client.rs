@@ -311,7 +311,8 @@ mod tests {
         let closed = json!({"status": 500, "error": "Internal Server Error", "response": {"message": "Error: Connection Closed"}});
         let other = json!({"status": 500, "error": "Internal Server Error", "response": {"message": "TypeError: x is undefined"}});
         let missing = json!({"status": 404, "error": "Not Found", "response": {"message": ["The \"loja\" instance does not exist"]}});
-        let cases: &[(S, &Value, fn(&SendError) -> bool)] = &[
+        type Expected = fn(&SendError) -> bool;
+        let cases: &[(S, &Value, Expected)] = &[
             (S::UNAUTHORIZED, &Value::Null, |e| {
                 matches!(e, SendError::Unauthorized(_))
             }),
