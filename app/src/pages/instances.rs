@@ -1,177 +1,120 @@
-//! `/instances`: each WhatsApp instance's connection, health, today's counters, last event
-//! and webhook URL.
+//! `/instances`: each WhatsApp instance's connection, health, today's counters, 30-day chart
+//! and webhook URL; admins add, edit, remove and pair (QR code) instances here.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::{ConfigureWebhook, list_instances};
-use crate::live::use_live;
+use crate::api::{AddInstance, list_instances};
+use crate::pages::instance_card::InstanceCard;
 use crate::pages::layout::UserResource;
-use crate::types::InstanceView;
-use crate::ui::{Empty, ErrorBox, Pill, error_text, num, when};
+use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text};
 
-/// The instances page.
+/// The instances page. `?connect={id}` asks Evolution for that instance's QR code while the
+/// page renders, so pairing works without JavaScript too.
 #[component]
 pub fn InstancesPage() -> impl IntoView {
-    let instances = Resource::new(|| (), |_| list_instances());
+    let add = ServerAction::<AddInstance>::new();
+    // Every change made here (an instance added, edited or removed) comes back as a new list.
+    let changed = Changed(RwSignal::new(0));
+    provide_context(changed);
+    let instances = Resource::new(
+        move || (add.version().get(), changed.0.get()),
+        |_| list_instances(),
+    );
     let user = expect_context::<UserResource>();
+    let query = use_query_map();
     view! {
-        <Title text="Instances · Alrea Flow"/>
+        <Title text="Instâncias · Alrea Flow"/>
         <div class="mb-6">
-            <h1 class="text-2xl font-semibold tracking-tight">"Instances"</h1>
-            <p class="mt-1 text-sm text-slate-500">"The WhatsApp numbers your campaigns send from."</p>
+            <h1 class="text-2xl font-semibold tracking-tight">"Instâncias"</h1>
+            <p class="mt-1 text-sm text-slate-600">"Os números de WhatsApp pelos quais suas campanhas enviam."</p>
         </div>
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="text-sm text-slate-600">"Carregando…"</p> }>
             {move || Suspend::new(async move {
                 let admin = user.await.map(|u| u.role == "admin").unwrap_or(false);
-                match instances.await {
-                    Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
-                    Ok(list) if list.is_empty() => {
-                        view! { <Empty text="No instances yet. Register one with the API (POST /api/v1/instances)."/> }
-                            .into_any()
+                let pairing = query.with_untracked(|q| q.get("connect").and_then(|v| v.parse::<i64>().ok()));
+                let list = match instances.await {
+                    Err(e) => return view! { <ErrorBox text=error_text(&e)/> }.into_any(),
+                    Ok(list) => list,
+                };
+                let cards = if list.is_empty() {
+                    view! { <Empty text="Nenhuma instância ainda."/> }.into_any()
+                } else {
+                    view! {
+                        <div class="grid gap-6 lg:grid-cols-2" data-testid="instances">
+                            {list
+                                .into_iter()
+                                .map(|i| {
+                                    let pair = pairing == Some(i.id);
+                                    view! { <InstanceCard i admin pair/> }
+                                })
+                                .collect_view()}
+                        </div>
                     }
-                    Ok(list) => {
-                        view! {
-                            <div class="grid gap-6 md:grid-cols-2" data-testid="instances">
-                                {list.into_iter().map(|i| view! { <InstanceCard i admin/> }).collect_view()}
-                            </div>
-                        }
-                            .into_any()
-                    }
+                        .into_any()
+                };
+                view! {
+                    {cards}
+                    {admin.then(|| view! { <AddInstanceForm add/> })}
                 }
+                    .into_any()
             })}
         </Suspense>
     }
 }
 
-/// Tailwind classes of a health score: green when healthy, amber when shaky, red when bad.
-fn health_tone(score: i32) -> (&'static str, &'static str) {
-    match score {
-        80.. => ("text-emerald-700", "bg-emerald-500"),
-        50..=79 => ("text-amber-700", "bg-amber-500"),
-        _ => ("text-rose-700", "bg-rose-500"),
-    }
-}
+/// Bumped by a card whose instance was edited or removed: the page reloads the list.
+#[derive(Clone, Copy)]
+pub struct Changed(pub RwSignal<u32>);
 
-/// Copies `text` to the clipboard (in the browser).
-fn copy(text: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = text;
-}
-
+/// Adding an instance: Evolution's URL, the instance name and api key, a friendly name. The
+/// API version is asked from Evolution, never typed.
 #[component]
-fn InstanceCard(i: InstanceView, admin: bool) -> impl IntoView {
-    let live = use_live();
-    let configure = ServerAction::<ConfigureWebhook>::new();
-    let copied = RwSignal::new(false);
-    // The URL stays as the server decided for this person (admins only).
-    let url = i.webhook_url.clone();
-    let (id, friendly_name, instance_name) =
-        (i.id, i.friendly_name.clone(), i.instance_name.clone());
-    let i = Memo::new(move |_| live.instance(&i));
-    let health = move || i.with(|i| i.health_score);
-    let stat = move |label: &'static str, pick: fn(&InstanceView) -> i64| {
-        view! {
-            <div>
-                <div class="text-xs uppercase tracking-wide text-slate-500">{label}</div>
-                <div class="text-lg font-semibold tabular-nums">{move || num(i.with(pick))}</div>
-            </div>
-        }
-    };
+fn AddInstanceForm(add: ServerAction<AddInstance>) -> impl IntoView {
+    let label = "text-sm font-medium text-slate-700";
     view! {
-        <section class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm" data-testid=format!("instance-{id}")>
-            <div class="flex items-start justify-between gap-4">
-                <div>
-                    <h2 class="font-semibold">{friendly_name}</h2>
-                    <p class="font-mono text-xs text-slate-500">{instance_name}</p>
-                </div>
-                <div class="flex items-center gap-2">
-                    <Pill status=Signal::derive(move || i.with(|i| i.connection_state.clone()))/>
-                    {move || (!i.with(|i| i.active)).then(|| view! { <Pill status="inactive".to_string()/> })}
-                </div>
-            </div>
-            <div class="mt-4">
-                <div class="flex items-baseline justify-between">
-                    <span class="text-sm text-slate-600">"Health"</span>
-                    <span class=move || format!("text-lg font-semibold tabular-nums {}", health_tone(health()).0)>
-                        {move || format!("{} / 100", health())}
-                    </span>
-                </div>
-                <div class="mt-1 h-2 rounded-full bg-slate-100">
-                    <div
-                        class=move || format!("h-2 rounded-full {}", health_tone(health()).1)
-                        style=move || format!("width: {}%", health().clamp(0, 100))
-                    ></div>
-                </div>
-            </div>
-            <div class="mt-4 grid grid-cols-4 gap-2 rounded-lg bg-slate-50 p-3">
-                {stat("Sent today", |i| i.today.sent)}
-                {stat("Delivered", |i| i.today.delivered)}
-                {stat("Read", |i| i.today.read)}
-                {stat("Failed", |i| i.today.failed)}
-            </div>
-            <p class="mt-3 text-xs text-slate-500">"Last event: " {move || i.with(|i| when(i.last_event_at.as_deref()))}</p>
-            {url.is_empty().then(|| view! {
-                <p class="mt-3 text-xs text-slate-500">"The webhook URL is shown to admins."</p>
-            })}
-            {(!url.is_empty()).then(|| {
-                let shown = url.clone();
-                view! {
-                    <div class="mt-3">
-                        <div class="text-xs font-medium text-slate-600">"Webhook URL (set it in Evolution)"</div>
-                        <div class="mt-1 flex items-center gap-2">
-                            <code class="block flex-1 truncate rounded-md bg-slate-100 px-2 py-1.5 text-xs text-slate-700" data-testid="webhook-url">
-                                {shown}
-                            </code>
-                            <button
-                                type="button"
-                                class="rounded-md border border-slate-300 px-2.5 py-1.5 text-xs font-medium text-slate-700 hover:bg-slate-50"
-                                on:click=move |_| {
-                                    copy(&url);
-                                    copied.set(true);
-                                }
-                            >
-                                {move || if copied.get() { "Copied" } else { "Copy" }}
-                            </button>
-                        </div>
-                        <p class="mt-1 text-xs text-slate-500" data-testid="webhook-url-hint">
-                            "Recommended: point Evolution at this URL; its secret authenticates the webhooks."
-                        </p>
+        <div class="mt-8 max-w-2xl">
+            <Card title="Adicionar instância">
+                <ActionForm action=add attr:class="grid gap-4 sm:grid-cols-2" attr:data-testid="add-instance">
+                    <label class="block sm:col-span-2">
+                        <span class=label>"URL do Evolution"</span>
+                        <input class=INPUT type="url" name="api_url" required placeholder="https://evo.exemplo.com.br" data-testid="add-api-url"/>
+                    </label>
+                    <label class="block">
+                        <span class=label>"Nome da instância no Evolution"</span>
+                        <input class=INPUT name="instance_name" required autocomplete="off" data-testid="add-instance-name"/>
+                    </label>
+                    <label class="block">
+                        <span class=label>"Nome para a equipe"</span>
+                        <input class=INPUT name="friendly_name" placeholder="Loja Centro" data-testid="add-friendly-name"/>
+                    </label>
+                    <label class="block sm:col-span-2">
+                        <span class=label>"Chave de API (apikey) da instância"</span>
+                        <input class=INPUT type="password" name="api_key" required autocomplete="off" data-testid="add-api-key"/>
+                        <span class="mt-1 block text-xs text-slate-600">
+                            "A versão do Evolution (v1 ou v2) é detectada perguntando ao próprio servidor."
+                        </span>
+                    </label>
+                    <div class="flex items-center gap-3 sm:col-span-2">
+                        <button
+                            type="submit"
+                            class="rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800 disabled:opacity-60"
+                            disabled=move || add.pending().get()
+                            data-testid="add-submit"
+                        >
+                            "Adicionar"
+                        </button>
+                        <span class="text-sm" role="status" aria-live="polite" data-testid="add-result">
+                            {move || match add.value().get() {
+                                Some(Ok(v)) => view! { <span class="text-emerald-800">{format!("Instância {} adicionada.", v.friendly_name)}</span> }.into_any(),
+                                Some(Err(e)) => view! { <span class="text-rose-700">{error_text(&e)}</span> }.into_any(),
+                                None => ().into_any(),
+                            }}
+                        </span>
                     </div>
-                }
-            })}
-            {admin
-                .then(|| {
-                    view! {
-                        <div class="mt-4 flex items-center gap-3 border-t border-slate-100 pt-4">
-                            <button
-                                type="button"
-                                class="rounded-md bg-emerald-600 px-3 py-1.5 text-xs font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
-                                disabled=move || configure.pending().get()
-                                on:click=move |_| {
-                                    configure.dispatch(ConfigureWebhook { id });
-                                }
-                                data-testid="configure-webhook"
-                            >
-                                "Configure webhook in Evolution"
-                            </button>
-                            <span class="text-xs" data-testid="configure-result">
-                                {move || match configure.value().get() {
-                                    Some(Ok(_)) => {
-                                        view! { <span class="text-emerald-700">"Done: Evolution now posts to Flow."</span> }
-                                            .into_any()
-                                    }
-                                    Some(Err(e)) => view! { <span class="text-rose-700">{error_text(&e)}</span> }.into_any(),
-                                    None => ().into_any(),
-                                }}
-                            </span>
-                        </div>
-                    }
-                })}
-        </section>
+                </ActionForm>
+            </Card>
+        </div>
     }
 }

@@ -2,6 +2,9 @@
 
 pub mod campaign;
 pub mod campaigns;
+pub mod instance_card;
+pub mod instance_chart;
+pub mod instance_pairing;
 pub mod instances;
 pub mod layout;
 pub mod login;

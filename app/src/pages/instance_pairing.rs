@@ -1,0 +1,95 @@
+//! Pairing an instance with a phone by QR code (admins): a "Conectar" link while it is not
+//! `open`; the page opened with `?connect={id}` asks Evolution for the QR code and shows it
+//! with the pairing code; `qrcode.updated` replaces it live, and `open` shows "Conectado".
+
+use leptos::prelude::*;
+
+use crate::api::connect_instance;
+use crate::live::use_live;
+use crate::types::InstanceQr;
+use crate::ui::error_text;
+
+/// The pairing block of instance `id`. `pair`: ask Evolution for the QR code now.
+#[component]
+pub fn Pairing(id: i64, friendly_name: String, open: Signal<bool>, pair: bool) -> impl IntoView {
+    let link = format!("/instances?connect={id}#instance-{id}");
+    view! {
+        <div class="mt-4" aria-live="polite" data-testid="pairing">
+            {move || {
+                if open.get() {
+                    if pair {
+                        view! { <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm font-semibold text-emerald-800" role="status" data-testid="paired">"Conectado"</p> }.into_any()
+                    } else {
+                        ().into_any()
+                    }
+                } else if pair {
+                    view! { <QrPanel id friendly_name=friendly_name.clone()/> }.into_any()
+                } else {
+                    // A full page load: the server asks Evolution while rendering, no JavaScript needed.
+                    view! {
+                        <a
+                            href=link.clone()
+                            rel="external"
+                            class="inline-block rounded-md bg-emerald-700 px-3 py-1.5 text-xs font-semibold text-white shadow-sm hover:bg-emerald-800"
+                            data-testid="connect-instance"
+                        >
+                            "Conectar"
+                        </a>
+                    }
+                        .into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// The QR code Evolution answered, replaced by newer ones from the live stream.
+#[component]
+fn QrPanel(id: i64, friendly_name: String) -> impl IntoView {
+    let live = use_live();
+    let first = Resource::new(move || id, connect_instance);
+    let alt = format!("QR code para conectar a instância {friendly_name} ao WhatsApp");
+    view! {
+        <Suspense fallback=|| view! { <p class="text-sm text-slate-600">"Pedindo o QR code ao Evolution…"</p> }>
+            {move || {
+                let alt = alt.clone();
+                Suspend::new(async move {
+                    match first.await {
+                        Err(e) => view! { <p class="text-sm text-rose-700" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Ok(initial) if initial.connected => {
+                            view! { <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm font-semibold text-emerald-800" role="status" data-testid="paired">"Conectado"</p> }.into_any()
+                        }
+                        Ok(initial) => {
+                            let qr: Memo<InstanceQr> = Memo::new(move |_| {
+                                live.qr_codes.with(|m| m.get(&id).cloned()).unwrap_or_else(|| initial.clone())
+                            });
+                            view! {
+                                <div class="rounded-lg border border-slate-200 p-4">
+                                    <p class="text-sm text-slate-800">
+                                        "No WhatsApp do celular: Aparelhos conectados → Conectar um aparelho, e aponte para o código."
+                                    </p>
+                                    <img
+                                        class="mx-auto mt-3 h-56 w-56"
+                                        src=move || qr.with(|q| q.base64.clone())
+                                        alt=alt.clone()
+                                        width="224"
+                                        height="224"
+                                        data-testid="qr-image"
+                                    />
+                                    {move || qr.with(|q| q.pairing_code.clone()).map(|code| view! {
+                                        <p class="mt-3 text-center text-sm text-slate-800">
+                                            "Ou digite o código de pareamento: "
+                                            <strong class="font-mono tracking-widest" data-testid="pairing-code">{code}</strong>
+                                        </p>
+                                    })}
+                                    <p class="mt-2 text-center text-xs text-slate-600">"O código se renova sozinho enquanto esta página estiver aberta."</p>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
