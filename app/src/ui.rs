@@ -1,4 +1,5 @@
-//! Small pieces every page uses: status pills, number and time formats, cards, empty states.
+//! Small pieces every page uses: status pills, cards, empty states, errors in the reader's
+//! language. Numbers and times are formatted by [`crate::prefs::Prefs`].
 
 use leptos::prelude::*;
 
@@ -6,50 +7,8 @@ use leptos::prelude::*;
 pub const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm \
                          focus:border-emerald-500 focus:outline-none focus:ring-1 focus:ring-emerald-500";
 
-/// `1234567` → `1,234,567`.
-pub fn num(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
-/// A percentage with one decimal: `97.5%`.
-pub fn pct(p: f64) -> String {
-    format!("{p:.1}%")
-}
-
-/// An RFC 3339 UTC time as `2026-11-29 14:05 UTC`; `—` when absent.
-pub fn when(t: Option<&str>) -> String {
-    match t {
-        Some(t) if t.len() >= 16 => format!("{} UTC", t[..16].replace('T', " ")),
-        Some(t) => t.to_string(),
-        None => "—".to_string(),
-    }
-}
-
-/// An RFC 3339 UTC time as `29 Nov 14:05` for dense tables; `—` when absent.
-pub fn short(t: Option<&str>) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let Some(t) = t.filter(|t| t.len() >= 16) else {
-        return when(t);
-    };
-    let month = t[5..7]
-        .parse::<usize>()
-        .ok()
-        .and_then(|m| MONTHS.get(m.wrapping_sub(1)));
-    match month {
-        Some(m) => format!("{} {m} {}", &t[8..10], &t[11..16]),
-        None => when(Some(t)),
-    }
-}
+use crate::errors::DashboardError;
+use crate::i18n::{Locale, t_string, td_string, use_i18n};
 
 /// Tailwind classes of a pill for a campaign, delivery or connection status.
 pub fn status_tone(status: &str) -> &'static str {
@@ -71,7 +30,7 @@ pub fn status_tone(status: &str) -> &'static str {
 /// A rounded status pill.
 #[component]
 pub fn Pill(
-    /// The status shown (underscores become spaces).
+    /// The status code shown, in the reader's language.
     #[prop(into)]
     status: Signal<String>,
 ) -> impl IntoView {
@@ -81,7 +40,7 @@ pub fn Pill(
                 "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset {}",
                 status_tone(&status.get()),
             )
-        }>{move || status.get().replace('_', " ")}</span>
+        }>{move || status_label(use_i18n().get_locale(), &status.get())}</span>
     }
 }
 
@@ -112,7 +71,7 @@ pub fn Empty(
     text: String,
 ) -> impl IntoView {
     view! {
-        <div class="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-500">
+        <div class="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-sm text-slate-600">
             {text}
         </div>
     }
@@ -132,12 +91,55 @@ pub fn ErrorBox(
     }
 }
 
-/// The message of a server-function error, without the framework's prefix.
+/// A status, role or severity code (`active`, `opted_out`, `viewer`…) in `locale`; unknown
+/// codes are shown as written.
+pub fn status_label(locale: Locale, status: &str) -> String {
+    macro_rules! label {
+        ($($code:literal => $key:ident),* $(,)?) => {
+            match status {
+                $($code => td_string!(locale, status.$key).to_string(),)*
+                other => other.replace('_', " "),
+            }
+        };
+    }
+    label! {
+        "draft" => draft, "active" => active, "paused" => paused, "completed" => completed,
+        "cancelled" => cancelled, "scheduled" => scheduled, "pending" => pending,
+        "sending" => sending, "sent" => sent, "delivered" => delivered, "read" => read,
+        "failed" => failed, "opted_out" => opted_out, "replied" => replied, "open" => open,
+        "close" => close, "connecting" => connecting, "refused" => refused,
+        "auth_failed" => auth_failed, "missing" => missing, "inactive" => inactive,
+        "admin" => admin, "viewer" => viewer, "info" => info, "warning" => warning,
+        "critical" => critical, "unknown" => unknown,
+    }
+}
+
+/// The message of a server-function error in the reader's language: each kind of
+/// [`DashboardError`] has its translation; a rejection's own reason is shown as the server
+/// wrote it.
 pub fn error_text(e: &ServerFnError) -> String {
-    match e {
+    let i18n = use_i18n();
+    let message = match e {
         ServerFnError::ServerError(m) => m.clone(),
         other => other.to_string(),
-    }
+    };
+    let is = |kind: DashboardError| message == kind.to_string();
+    let text: &str = if is(DashboardError::Unauthorized) {
+        t_string!(i18n, errors.unauthorized)
+    } else if is(DashboardError::LockedOut) {
+        t_string!(i18n, errors.locked_out)
+    } else if is(DashboardError::Forbidden) {
+        t_string!(i18n, errors.forbidden)
+    } else if is(DashboardError::Unavailable) {
+        t_string!(i18n, errors.unavailable)
+    } else if is(DashboardError::Internal) {
+        t_string!(i18n, errors.internal)
+    } else if message.ends_with(" not found") {
+        t_string!(i18n, errors.not_found)
+    } else {
+        return message;
+    };
+    text.to_string()
 }
 
 #[cfg(test)]
@@ -145,17 +147,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_numbers_and_times() {
-        assert_eq!(num(0), "0");
-        assert_eq!(num(1234567), "1,234,567");
-        assert_eq!(num(-1000), "-1,000");
-        assert_eq!(pct(97.456), "97.5%");
+    fn labels_statuses_in_each_language() {
+        assert_eq!(status_label(Locale::pt_BR, "opted_out"), "descadastrado");
+        assert_eq!(status_label(Locale::en, "opted_out"), "opted out");
         assert_eq!(
-            when(Some("2026-11-29T14:05:06.000Z")),
-            "2026-11-29 14:05 UTC"
+            status_label(Locale::pt_BR, "some_new_state"),
+            "some new state"
         );
-        assert_eq!(when(None), "—");
-        assert_eq!(short(Some("2026-11-29T14:05:06.000Z")), "29 Nov 14:05");
-        assert_eq!(short(None), "—");
     }
 }

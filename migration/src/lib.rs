@@ -8,6 +8,7 @@ mod m20261129_000002_sessions;
 mod m20261130_000001_identity_and_reprocessing;
 mod m20261130_000002_webhook_retention;
 mod m20261130_000003_login_attempts;
+mod m20261130_000010_user_locale;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_identity_and_reprocessing::Migration),
             Box::new(m20261130_000002_webhook_retention::Migration),
             Box::new(m20261130_000003_login_attempts::Migration),
+            Box::new(m20261130_000010_user_locale::Migration),
         ]
     }
 }

@@ -177,11 +177,19 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
         .merge(dashboard::export::routes())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || leptos::prelude::provide_context(backend.clone()),
-            move || app::shell(options.clone()),
+        .merge(dashboard::prefs::routes())
+        .merge(
+            Router::new()
+                .leptos_routes_with_context(
+                    &state,
+                    routes,
+                    move || leptos::prelude::provide_context(backend.clone()),
+                    move || app::shell(options.clone()),
+                )
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    dashboard::prefs::attach,
+                )),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,

@@ -7,7 +7,7 @@ use common::sse::next_matching;
 use common::{Tenant, TestApp};
 use flow_server::auth::Role;
 use flow_server::dashboard::users;
-use reqwest::header::{ACCEPT, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, COOKIE, LOCATION, SET_COOKIE};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
@@ -55,12 +55,20 @@ fn text_of<'a>(html: &'a str, id: &str) -> &'a str {
     &rest[start..start + len]
 }
 
+/// A page or export as a logged-in browser asking for English sees it (the pages' words are
+/// asserted in English here; pt-BR, the default, is tested in `pages_speak_the_users_language`).
 async fn get_with(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
+    get_in(app, cookie, path, "en").await
+}
+
+/// A page or export for a browser whose `Accept-Language` is `lang`.
+async fn get_in(app: &TestApp, cookie: &str, path: &str, lang: &str) -> (u16, String) {
     let res = app
         .client
         .get(app.url(path))
         .header(COOKIE, cookie)
         .header(ACCEPT, "text/html")
+        .header(ACCEPT_LANGUAGE, lang)
         .send()
         .await
         .expect("request");
@@ -334,6 +342,7 @@ async fn recipients_can_be_searched_and_exported_as_csv(app: TestApp) {
         .client
         .get(app.url(&export))
         .header(COOKIE, ana.clone())
+        .header(ACCEPT_LANGUAGE, "en")
         .send()
         .await
         .unwrap();
@@ -905,6 +914,7 @@ async fn a_database_outage_shows_503_not_the_login_page() {
         .get(app.url("/"))
         .header(COOKIE, cookie.clone())
         .header(ACCEPT, "text/html")
+        .header(ACCEPT_LANGUAGE, "en")
         .send()
         .await
         .unwrap();
@@ -918,7 +928,93 @@ async fn a_database_outage_shows_503_not_the_login_page() {
 
 on_both_databases!(with [("FLOW_SESSION_RECHECK_SECS", "1")]; a_live_stream_ends_when_its_session_is_revoked);
 
+/// Pages speak the saved choice, else `Accept-Language`, else pt-BR; `<html lang>` follows;
+/// the header's switch (a plain form post) saves the choice; CSV headers follow it too.
+async fn pages_speak_the_users_language(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Viewer).await;
+    let instance = app.instance(&t, "loja").await;
+    let contacts = app.contacts(&t, 2).await;
+    let id = app
+        .campaign(&t, instance["id"].as_i64().unwrap(), &contacts)
+        .await;
+
+    let login_pt = app.client.get(app.url("/login")).send().await.unwrap();
+    let html = login_pt.text().await.unwrap();
+    assert!(
+        html.contains("<html lang=\"pt-BR\""),
+        "pt-BR without Accept-Language"
+    );
+    assert!(html.contains("Entrar"));
+    let login_en = app
+        .client
+        .get(app.url("/login"))
+        .header(ACCEPT_LANGUAGE, "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let html = login_en.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\""));
+    assert!(html.contains("Log in") && !html.contains("Entrar"));
+
+    let ana = login(&app, "ana@acme.test").await;
+    let (_, html) = get_in(&app, &ana, "/", "pt-BR,pt;q=0.9").await;
+    assert!(
+        html.contains("Campanhas") && !html.contains(">Campaigns<"),
+        "{html}"
+    );
+    assert!(html.contains("data-tz=\"America/Sao_Paulo\""));
+    let (_, html) = get_in(&app, &ana, &format!("/campaigns/{id}"), "pt-BR").await;
+    assert!(html.contains("Taxa de entrega"));
+    assert_eq!(text_of(&html, "rate-delivery"), "0,0%");
+    assert!(!html.contains(" UTC"), "times are in the tenant's timezone");
+    let (_, html) = get_in(&app, &ana, &format!("/campaigns/{id}"), "en").await;
+    assert!(html.contains("Delivery rate") && !html.contains("Taxa de entrega"));
+    assert_eq!(text_of(&html, "rate-delivery"), "0.0%");
+
+    // The header's switch: a plain form post (viewers too) saves the choice and goes back.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .post(app.url("/preferences/locale"))
+        .header(COOKIE, ana.clone())
+        .form(&[("locale", "en"), ("back", "/opt-outs")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()[LOCATION], "/opt-outs");
+    let (_, html) = get_in(&app, &ana, "/", "pt-BR").await;
+    assert!(html.contains("<html lang=\"en\""), "the saved choice wins");
+    assert!(html.contains(">Campaigns<"));
+    let (_, csv) = get_in(&app, &ana, "/export/opt-outs.csv", "pt-BR").await;
+    assert!(csv.starts_with("opted_out_at,phone,"), "{csv}");
+
+    let res = client
+        .post(app.url("/preferences/locale"))
+        .header(COOKIE, ana.clone())
+        .form(&[("locale", "pt-BR"), ("back", "https://evil.example/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()[LOCATION], "/", "only local paths");
+    let (_, csv) = get_in(&app, &ana, "/export/opt-outs.csv", "en").await;
+    assert!(csv.starts_with("descadastrado_em,telefone,nome,"), "{csv}");
+    let unknown = post_with(&app, &ana, "/preferences/locale", &[("locale", "xx")]).await;
+    assert_eq!(unknown, 400);
+    let anonymous = client
+        .post(app.url("/preferences/locale"))
+        .form(&[("locale", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.headers()[LOCATION], "/login");
+}
+
 on_both_databases!(
+    pages_speak_the_users_language,
     no_route_shows_a_viewer_a_webhook_secret_or_an_api_key,
     parallel_wrong_passwords_are_locked_out_after_five,
     a_huge_email_or_password_is_refused_without_being_stored,

@@ -9,11 +9,13 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{
     CampaignAction, campaign_logs, campaign_recipients, get_campaign, list_instances,
 };
+use crate::i18n::{t, t_string, use_i18n};
 use crate::live::{Live, use_live};
 use crate::pages::layout::UserResource;
 use crate::pages::timeline::TimelineChart;
+use crate::prefs::use_prefs;
 use crate::types::{CampaignLogView, CampaignView, InstanceView};
-use crate::ui::{Card, Empty, ErrorBox, Pill, error_text, num, pct, short, when};
+use crate::ui::{Card, Empty, ErrorBox, Pill, error_text, status_label};
 
 /// The recipient statuses a filter can pick.
 const STATUSES: [&str; 7] = [
@@ -111,25 +113,26 @@ pub fn CampaignPage() -> impl IntoView {
             severity: q.get("severity").filter(|s| !s.is_empty()),
         })
     });
+    let i18n = use_i18n();
     let campaign = Resource::new(id, get_campaign);
     let instances = Resource::new(|| (), |_| list_instances());
     let user = expect_context::<UserResource>();
     view! {
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 let (campaign, instances, user) = (campaign.await, instances.await, user.await);
                 let admin = user.map(|u| u.role == "admin").unwrap_or(false);
                 match campaign {
                     Err(e) => {
                         let text = error_text(&e);
-                        let text = if text.ends_with("not found") {
-                            "Campaign not found: it does not exist, or it belongs to another team.".to_string()
+                        let text = if text == t_string!(i18n, errors.not_found) {
+                            t_string!(i18n, errors.campaign_not_found).to_string()
                         } else {
                             text
                         };
                         view! {
-                            <Title text="Campaign · Alrea Flow"/>
-                            <a href="/" class="text-sm text-emerald-700 hover:underline">"← Campaigns"</a>
+                            <Title text=format!("{} · Alrea Flow", t_string!(i18n, campaign.title))/>
+                            <a href="/" class="text-sm text-emerald-800 hover:underline">{t!(i18n, back_to_campaigns)}</a>
                             <div class="mt-4"><ErrorBox text/></div>
                         }
                             .into_any()
@@ -158,13 +161,15 @@ fn CampaignBody(
     admin: bool,
     filters: Memo<Filters>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     let live = use_live();
     let id = initial.id;
     let title = format!("{} · Alrea Flow", initial.name);
     let c = Memo::new(move |_| live.campaign(&initial));
     view! {
         <Title text=title/>
-        <a href="/" class="text-sm text-emerald-700 hover:underline">"← Campaigns"</a>
+        <a href="/" class="text-sm text-emerald-800 hover:underline">{t!(i18n, back_to_campaigns)}</a>
         <div class="mt-2 flex flex-wrap items-start justify-between gap-4">
             <div>
                 <div class="flex items-center gap-3">
@@ -175,15 +180,17 @@ fn CampaignBody(
                         <Pill status=Signal::derive(move || c.get().status)/>
                     </span>
                 </div>
-                <p class="mt-1 text-sm text-slate-500">
+                <p class="mt-1 text-sm text-slate-600">
                     {move || {
                         let c = c.get();
-                        format!(
-                            "Created {} · started {} · finished {}",
-                            when(Some(&c.created_at)),
-                            when(c.started_at.as_deref()),
-                            when(c.finished_at.as_deref()),
+                        t_string!(
+                            i18n,
+                            campaign.dates,
+                            created = prefs.when(Some(&c.created_at)),
+                            started = prefs.when(c.started_at.as_deref()),
+                            finished = prefs.when(c.finished_at.as_deref()),
                         )
+                            .to_string()
                     }}
                 </p>
             </div>
@@ -193,11 +200,11 @@ fn CampaignBody(
         <Counters c/>
         <div class="mt-6 grid gap-6 lg:grid-cols-3">
             <div class="lg:col-span-1">
-                <Card title="Rates">
-                    <Rate label="Delivery rate" testid="rate-delivery" value=Signal::derive(move || c.get().delivery_rate)/>
-                    <Rate label="Read rate" testid="rate-read" value=Signal::derive(move || c.get().read_rate)/>
+                <Card title=t_string!(i18n, campaign.rates)>
+                    <Rate label=t_string!(i18n, campaign.delivery_rate) testid="rate-delivery" value=Signal::derive(move || c.get().delivery_rate)/>
+                    <Rate label=t_string!(i18n, campaign.read_rate) testid="rate-read" value=Signal::derive(move || c.get().read_rate)/>
                     <Rate
-                        label="Progress"
+                        label=t_string!(i18n, campaign.progress)
                         testid="rate-progress"
                         value=Signal::derive(move || {
                             let c = c.get();
@@ -207,13 +214,13 @@ fn CampaignBody(
                 </Card>
             </div>
             <div class="lg:col-span-2">
-                <Card title="Funnel">
+                <Card title=t_string!(i18n, campaign.funnel)>
                     <Funnel c/>
                 </Card>
             </div>
         </div>
         <div class="mt-6">
-            <Card title="Deliveries and reads per minute">
+            <Card title=t_string!(i18n, campaign.per_minute)>
                 <TimelineChart
                     id
                     version=Signal::derive(move || c.with(|c| (c.counts.delivered, c.counts.read)))
@@ -248,6 +255,7 @@ fn confirm(message: &str) -> bool {
 
 #[component]
 fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
+    let i18n = use_i18n();
     let act = ServerAction::<CampaignAction>::new();
     Effect::new(move |_| {
         if let Some(Ok(view)) = act.value().get() {
@@ -258,9 +266,7 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
     });
     let button = move |action: &'static str, label: &'static str, tone: &'static str| {
         let run = move |_| {
-            if action == "cancel"
-                && !confirm("Cancel this campaign? Contacts not sent yet will never be messaged.")
-            {
+            if action == "cancel" && !confirm(t_string!(i18n, campaign.confirm_cancel)) {
                 return;
             }
             act.dispatch(CampaignAction {
@@ -282,7 +288,7 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
     };
     let primary = "bg-emerald-600 text-white hover:bg-emerald-700";
     let neutral = "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50";
-    let danger = "border border-rose-200 bg-white text-rose-700 hover:bg-rose-50";
+    let danger = "border border-rose-300 bg-white text-rose-800 hover:bg-rose-50";
     view! {
         <div class="flex flex-col items-end gap-2">
             <div class="flex gap-2">
@@ -290,13 +296,13 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
                     let status = c.get().status;
                     let mut buttons = Vec::new();
                     match status.as_str() {
-                        "draft" => buttons.push(button("start", "Start", primary)),
-                        "active" => buttons.push(button("pause", "Pause", neutral)),
-                        "paused" => buttons.push(button("resume", "Resume", primary)),
+                        "draft" => buttons.push(button("start", t_string!(i18n, campaign.start), primary)),
+                        "active" => buttons.push(button("pause", t_string!(i18n, campaign.pause), neutral)),
+                        "paused" => buttons.push(button("resume", t_string!(i18n, campaign.resume), primary)),
                         _ => {}
                     }
                     if matches!(status.as_str(), "draft" | "active" | "paused") {
-                        buttons.push(button("cancel", "Cancel", danger));
+                        buttons.push(button("cancel", t_string!(i18n, campaign.cancel), danger));
                     }
                     buttons.collect_view()
                 }}
@@ -305,7 +311,7 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
                 act.value()
                     .get()
                     .and_then(|r| r.err())
-                    .map(|e| view! { <p class="text-sm text-rose-700" role="alert">{error_text(&e)}</p> })
+                    .map(|e| view! { <p class="text-sm text-rose-800" role="alert">{error_text(&e)}</p> })
             }}
         </div>
     }
@@ -313,6 +319,7 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
 
 #[component]
 fn PauseNotice(c: Memo<CampaignView>, instances: Vec<InstanceView>) -> impl IntoView {
+    let i18n = use_i18n();
     let live = use_live();
     move || {
         let c = c.get();
@@ -327,23 +334,31 @@ fn PauseNotice(c: Memo<CampaignView>, instances: Vec<InstanceView>) -> impl Into
                     .filter(|i| c.instance_ids.contains(&i.id) && i.connection_state != "open")
                     .map(|i| i.friendly_name)
                     .collect();
-                let who = if names.is_empty() {
-                    "one of its WhatsApp instances".to_string()
+                if names.is_empty() {
+                    t_string!(i18n, campaign.paused_disconnected_any).to_string()
                 } else {
-                    format!("instance {}", names.join(", "))
-                };
-                format!(
-                    "Paused because {who} disconnected. Nothing is sent until it is \
-                     reconnected and the campaign is resumed."
-                )
+                    t_string!(
+                        i18n,
+                        campaign.paused_disconnected_some,
+                        names = names.join(", ")
+                    )
+                    .to_string()
+                }
             }
-            Some("manual") | None => {
-                "Paused by a person on your team. Resume it to continue sending.".into()
+            Some("manual") | None => t_string!(i18n, campaign.paused_manual).to_string(),
+            Some("evolution_auth_failed") => t_string!(i18n, campaign.paused_auth).to_string(),
+            Some("evolution_instance_missing") => {
+                t_string!(i18n, campaign.paused_missing).to_string()
             }
-            Some(other) => format!("Paused ({}).", other.replace('_', " ")),
+            Some(other) => t_string!(
+                i18n,
+                campaign.paused_other,
+                reason = other.replace('_', " ")
+            )
+            .to_string(),
         };
         Some(view! {
-            <div class="mt-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="pause-notice">
+            <div class="mt-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="pause-notice" aria-live="polite">
                 {text}
             </div>
         })
@@ -352,25 +367,52 @@ fn PauseNotice(c: Memo<CampaignView>, instances: Vec<InstanceView>) -> impl Into
 
 #[component]
 fn Counters(c: Memo<CampaignView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     type Pick = fn(&CampaignView) -> i64;
     let items: [(&str, &str, Pick, &str); 7] = [
-        ("Sent", "sent", |c| c.counts.sent, "text-slate-900"),
         (
-            "Delivered",
+            t_string!(i18n, counts.sent),
+            "sent",
+            |c| c.counts.sent,
+            "text-slate-900",
+        ),
+        (
+            t_string!(i18n, counts.delivered),
             "delivered",
             |c| c.counts.delivered,
             "text-emerald-700",
         ),
-        ("Read", "read", |c| c.counts.read, "text-emerald-700"),
-        ("Failed", "failed", |c| c.counts.failed, "text-rose-700"),
         (
-            "Opted out",
+            t_string!(i18n, counts.read),
+            "read",
+            |c| c.counts.read,
+            "text-emerald-800",
+        ),
+        (
+            t_string!(i18n, counts.failed),
+            "failed",
+            |c| c.counts.failed,
+            "text-rose-700",
+        ),
+        (
+            t_string!(i18n, counts.opted_out),
             "opted_out",
             |c| c.counts.opted_out,
             "text-amber-700",
         ),
-        ("Replied", "replied", |c| c.counts.replied, "text-sky-700"),
-        ("Pending", "pending", |c| c.counts.pending, "text-slate-600"),
+        (
+            t_string!(i18n, counts.replied),
+            "replied",
+            |c| c.counts.replied,
+            "text-sky-700",
+        ),
+        (
+            t_string!(i18n, counts.pending),
+            "pending",
+            |c| c.counts.pending,
+            "text-slate-700",
+        ),
     ];
     view! {
         <div class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-7">
@@ -379,12 +421,13 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
                 .map(|(label, key, pick, tone)| {
                     view! {
                         <div class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
-                            <div class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
+                            <div class="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</div>
                             <div
                                 class=format!("mt-1 text-3xl font-semibold tabular-nums {tone}")
                                 data-testid=format!("count-{key}")
+                                aria-live="polite"
                             >
-                                {move || num(pick(&c.get()))}
+                                {move || prefs.num(pick(&c.get()))}
                             </div>
                         </div>
                     }
@@ -396,11 +439,12 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
 
 #[component]
 fn Rate(label: &'static str, testid: &'static str, value: Signal<f64>) -> impl IntoView {
+    let prefs = use_prefs();
     view! {
         <div class="mb-4 last:mb-0">
             <div class="flex items-baseline justify-between">
-                <span class="text-sm text-slate-600">{label}</span>
-                <span class="text-lg font-semibold tabular-nums" data-testid=testid>{move || pct(value.get())}</span>
+                <span class="text-sm text-slate-700">{label}</span>
+                <span class="text-lg font-semibold tabular-nums" data-testid=testid aria-live="polite">{move || prefs.pct(value.get())}</span>
             </div>
             <div class="mt-1 h-2 rounded-full bg-slate-100">
                 <div
@@ -415,15 +459,21 @@ fn Rate(label: &'static str, testid: &'static str, value: Signal<f64>) -> impl I
 /// Sent → delivered → read as horizontal bars, widths relative to sent.
 #[component]
 fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     type Pick = fn(&CampaignView) -> i64;
     let steps: [(&str, Pick, &str); 3] = [
-        ("Sent", |c| c.counts.sent, "#34d399"),
-        ("Delivered", |c| c.counts.delivered, "#10b981"),
-        ("Read", |c| c.counts.read, "#047857"),
+        (t_string!(i18n, counts.sent), |c| c.counts.sent, "#34d399"),
+        (
+            t_string!(i18n, counts.delivered),
+            |c| c.counts.delivered,
+            "#10b981",
+        ),
+        (t_string!(i18n, counts.read), |c| c.counts.read, "#047857"),
     ];
     const BAR: f64 = 400.0;
     view! {
-        <svg viewBox="0 0 640 140" class="w-full max-w-3xl" role="img" aria-label="Delivery funnel" data-testid="funnel">
+        <svg viewBox="0 0 640 140" class="w-full max-w-3xl" role="img" aria-label=t_string!(i18n, campaign.funnel_label) data-testid="funnel">
             {steps
                 .into_iter()
                 .enumerate()
@@ -438,7 +488,7 @@ fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
                         let c = c.get();
                         let v = pick(&c);
                         let share = if c.counts.sent == 0 { 0.0 } else { 100.0 * v as f64 / c.counts.sent as f64 };
-                        format!("{} · {}", num(v), pct(share))
+                        format!("{} · {}", prefs.num(v), prefs.pct(share))
                     };
                     view! {
                         <text x="0" y=y + 25.0 font-size="13" fill="#475569">{label}</text>
@@ -461,6 +511,8 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
         },
         move |(status, q, offset)| campaign_recipients(id, status, q, offset),
     );
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     let chip = move |status: Option<&'static str>| {
         let f = filters.get_untracked();
         let href = Filters {
@@ -473,13 +525,17 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
         let class = if selected {
             "rounded-full bg-emerald-600 px-3 py-1 text-xs font-medium text-white"
         } else {
-            "rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-600 hover:bg-slate-200"
+            "rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 hover:bg-slate-200"
         };
-        view! { <a href=href class=class>{status.unwrap_or("all").replace('_', " ")}</a> }
+        let label = match status {
+            Some(s) => status_label(prefs.locale, s),
+            None => t_string!(i18n, campaign.all).to_string(),
+        };
+        view! { <a href=href class=class aria-current=selected.then_some("true")>{label}</a> }
     };
-    let th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
+    let th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
     view! {
-        <Card title="Recipients">
+        <Card title=t_string!(i18n, campaign.recipients)>
             <div class="mb-4 flex flex-wrap items-center justify-between gap-3">
                 <div class="flex flex-wrap gap-2" data-testid="status-filter">
                     {move || {
@@ -501,10 +557,10 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                 type="search"
                                 name="q"
                                 value=f.q.unwrap_or_default()
-                                placeholder="Search name or phone"
-                                aria-label="Search recipients by name or phone"
+                                placeholder=t_string!(i18n, campaign.search_placeholder)
+                                aria-label=t_string!(i18n, campaign.search_label)
                                 data-testid="recipient-search"
-                                class="w-56 rounded-md border border-slate-300 px-3 py-1.5 text-sm shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 focus:ring-emerald-500"
+                                class="w-44 rounded-md sm:w-56 border border-slate-300 px-3 py-1.5 text-sm shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 focus:ring-emerald-500"
                             />
                             <a
                                 href=export
@@ -513,17 +569,17 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                 class="ml-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50"
                                 data-testid="export-recipients"
                             >
-                                "Export CSV"
+                                {t!(i18n, export_csv)}
                             </a>
                         }
                     }}
                 </Form>
             </div>
-            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match page.await {
                         Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
-                        Ok(p) if p.rows.is_empty() => view! { <Empty text="No recipients here."/> }.into_any(),
+                        Ok(p) if p.rows.is_empty() => view! { <Empty text=t_string!(i18n, campaign.no_recipients)/> }.into_any(),
                         Ok(p) => {
                             let f = filters.get_untracked();
                             let prev = (p.offset > 0)
@@ -533,20 +589,20 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                 .then(|| Filters { offset: p.offset + p.limit, ..f.clone() }.href(id));
                             let range = format!(
                                 "{}–{}",
-                                num(p.offset as i64 + 1),
-                                num(p.offset as i64 + p.rows.len() as i64),
+                                prefs.num(p.offset as i64 + 1),
+                                prefs.num(p.offset as i64 + p.rows.len() as i64),
                             );
                             view! {
                                 <div class="overflow-x-auto">
                                     <table class="min-w-full text-sm" data-testid="recipients">
                                         <thead>
                                             <tr class="border-b border-slate-200">
-                                                <th class=th>"Name"</th>
-                                                <th class=th>"Phone"</th>
-                                                <th class=th>"Status"</th>
-                                                <th class=th>"Sent (UTC)"</th>
-                                                <th class=th>"Delivered"</th>
-                                                <th class=th>"Read"</th>
+                                                <th class=th>{t!(i18n, campaign.col_name)}</th>
+                                                <th class=th>{t!(i18n, campaign.col_phone)}</th>
+                                                <th class=th>{t!(i18n, campaign.col_status)}</th>
+                                                <th class=th>{t!(i18n, campaign.col_sent)}</th>
+                                                <th class=th>{t!(i18n, campaign.col_delivered)}</th>
+                                                <th class=th>{t!(i18n, campaign.col_read)}</th>
                                             </tr>
                                         </thead>
                                         <tbody class="divide-y divide-slate-100">
@@ -562,9 +618,9 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                                                 <Pill status=r.status/>
                                                                 {r.error.map(|e| view! { <div class="mt-1 text-xs text-rose-700">{e}</div> })}
                                                             </td>
-                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{short(r.sent_at.as_deref())}</td>
-                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{short(r.delivered_at.as_deref())}</td>
-                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{short(r.read_at.as_deref())}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.sent_at.as_deref())}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.delivered_at.as_deref())}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.read_at.as_deref())}</td>
                                                         </tr>
                                                     }
                                                 })
@@ -575,8 +631,8 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                 <div class="mt-4 flex items-center justify-between text-sm text-slate-600">
                                     <span>{range}</span>
                                     <div class="flex gap-2">
-                                        {prev.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">"← Previous"</a> })}
-                                        {next.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50" data-testid="next-page">"Next →"</a> })}
+                                        {prev.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">{t!(i18n, campaign.previous)}</a> })}
+                                        {next.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50" data-testid="next-page">{t!(i18n, campaign.next)}</a> })}
                                     </div>
                                 </div>
                             }
@@ -593,6 +649,8 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
 fn Log(id: i64, filters: Memo<Filters>, live: Live) -> impl IntoView {
     let severity = Memo::new(move |_| filters.get().severity);
     let lines = Resource::new(move || severity.get(), move |s| campaign_logs(id, s));
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     let chip = move |s: Option<&'static str>| {
         let f = filters.get_untracked();
         let href = Filters {
@@ -603,19 +661,23 @@ fn Log(id: i64, filters: Memo<Filters>, live: Live) -> impl IntoView {
         let class = if f.severity.as_deref() == s {
             "rounded-full bg-emerald-600 px-3 py-1 text-xs font-medium text-white"
         } else {
-            "rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-600 hover:bg-slate-200"
+            "rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 hover:bg-slate-200"
         };
-        view! { <a href=href class=class>{s.unwrap_or("all")}</a> }
+        let label = match s {
+            Some(s) => status_label(prefs.locale, s),
+            None => t_string!(i18n, campaign.all).to_string(),
+        };
+        view! { <a href=href class=class>{label}</a> }
     };
     view! {
-        <Card title="Log">
+        <Card title=t_string!(i18n, campaign.log)>
             <div class="mb-4 flex flex-wrap gap-2" data-testid="severity-filter">
                 {move || {
                     filters.track();
                     std::iter::once(None).chain(SEVERITIES.into_iter().map(Some)).map(chip).collect_view()
                 }}
             </div>
-            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+            <Transition fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match lines.await {
                         Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
@@ -634,6 +696,8 @@ fn LogLines(
     severity: Memo<Option<String>>,
     live: Live,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     let newest = loaded.first().map(|l| l.id).unwrap_or(0);
     let all = move || {
         let wanted = severity.get();
@@ -652,7 +716,7 @@ fn LogLines(
     move || {
         let lines = all();
         if lines.is_empty() {
-            return view! { <Empty text="Nothing logged yet."/> }.into_any();
+            return view! { <Empty text=t_string!(i18n, campaign.nothing_logged)/> }.into_any();
         }
         view! {
             <ol class="max-h-[32rem] space-y-2 overflow-y-auto" data-testid="log">
@@ -670,7 +734,7 @@ fn LogLines(
                             <li class=row data-severity=l.severity.clone()>
                                 <div class="flex items-center justify-between gap-2">
                                     <Pill status=l.severity.clone()/>
-                                    <span class="text-xs text-slate-500">{when(Some(&l.created_at))}</span>
+                                    <span class="text-xs text-slate-600">{prefs.when(Some(&l.created_at))}</span>
                                 </div>
                                 <p class=format!("mt-1 {text}")>{l.message}</p>
                             </li>

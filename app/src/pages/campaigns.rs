@@ -4,22 +4,25 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::list_campaigns;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::live::use_live;
 use crate::pages::layout::UserResource;
+use crate::prefs::use_prefs;
 use crate::types::CampaignView;
-use crate::ui::{Empty, ErrorBox, Pill, error_text, num, pct, when};
+use crate::ui::{Empty, ErrorBox, Pill, error_text, status_label};
 
 /// The campaigns list.
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let campaigns = Resource::new(|| (), |_| list_campaigns());
     let user = expect_context::<UserResource>();
     view! {
-        <Title text="Campaigns · Alrea Flow"/>
+        <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, campaigns.title))/>
         <div class="mb-6 flex items-end justify-between gap-4">
             <div>
-                <h1 class="text-2xl font-semibold tracking-tight">"Campaigns"</h1>
-                <p class="mt-1 text-sm text-slate-500">"Every campaign of your team, updated live."</p>
+                <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, campaigns.title)}</h1>
+                <p class="mt-1 text-sm text-slate-600">{t!(i18n, campaigns.subtitle)}</p>
             </div>
             <Suspense>
                 {move || Suspend::new(async move {
@@ -33,20 +36,20 @@ pub fn CampaignsPage() -> impl IntoView {
                                     class="rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700"
                                     data-testid="new-campaign-link"
                                 >
-                                    "New campaign"
+                                    {t!(i18n, campaigns.new)}
                                 </a>
                             }
                         })
                 })}
             </Suspense>
         </div>
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match campaigns.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(list) if list.is_empty() => {
                         view! {
-                            <Empty text="No campaigns yet. Create one with the API (POST /api/v1/campaigns)."/>
+                            <Empty text=t_string!(i18n, campaigns.empty)/>
                         }
                             .into_any()
                     }
@@ -59,20 +62,21 @@ pub fn CampaignsPage() -> impl IntoView {
 
 #[component]
 fn CampaignTable(list: Vec<CampaignView>) -> impl IntoView {
-    let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
+    let i18n = use_i18n();
+    let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
     view! {
         <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
             <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="campaigns">
                 <thead class="bg-slate-50">
                     <tr>
-                        <th class=th>"Campaign"</th>
-                        <th class=th>"Status"</th>
-                        <th class=th>"Progress"</th>
-                        <th class=th>"Delivered"</th>
-                        <th class=th>"Read"</th>
-                        <th class=th>"Opt-outs"</th>
-                        <th class=th>"Started"</th>
-                        <th class=th>"Finished"</th>
+                        <th class=th>{t!(i18n, campaigns.col_campaign)}</th>
+                        <th class=th>{t!(i18n, campaigns.col_status)}</th>
+                        <th class=th>{t!(i18n, campaigns.col_progress)}</th>
+                        <th class=th>{t!(i18n, campaigns.col_delivered)}</th>
+                        <th class=th>{t!(i18n, campaigns.col_read)}</th>
+                        <th class=th>{t!(i18n, campaigns.col_opt_outs)}</th>
+                        <th class=th>{t!(i18n, campaigns.col_started)}</th>
+                        <th class=th>{t!(i18n, campaigns.col_finished)}</th>
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100">
@@ -85,6 +89,8 @@ fn CampaignTable(list: Vec<CampaignView>) -> impl IntoView {
 
 #[component]
 fn CampaignRow(initial: CampaignView) -> impl IntoView {
+    let i18n = use_i18n();
+    let p = use_prefs();
     let live = use_live();
     let id = initial.id;
     let c = Memo::new(move |_| live.campaign(&initial));
@@ -110,7 +116,7 @@ fn CampaignRow(initial: CampaignView) -> impl IntoView {
                         .pause_reason
                         .map(|r| {
                             view! {
-                                <div class="mt-1 text-xs text-slate-500">{r.replace('_', " ")}</div>
+                                <div class="mt-1 text-xs text-slate-600">{status_label(p.locale, &r)}</div>
                             }
                         })
                 }}
@@ -126,16 +132,16 @@ fn CampaignRow(initial: CampaignView) -> impl IntoView {
                     <div class="mt-1 text-xs text-slate-600">
                         {move || {
                             let c = c.get();
-                            format!("{} of {} sent", num(c.counts.sent), num(c.counts.total))
+                            t_string!(i18n, campaigns.sent_of, sent = p.num(c.counts.sent), total = p.num(c.counts.total)).to_string()
                         }}
                     </div>
                 </div>
             </td>
-            <td class="px-4 py-3 tabular-nums">{move || pct(c.get().delivery_rate)}</td>
-            <td class="px-4 py-3 tabular-nums">{move || pct(c.get().read_rate)}</td>
-            <td class="px-4 py-3 tabular-nums">{move || num(c.get().counts.opted_out)}</td>
-            <td class="px-4 py-3 text-slate-600">{move || when(c.get().started_at.as_deref())}</td>
-            <td class="px-4 py-3 text-slate-600">{move || when(c.get().finished_at.as_deref())}</td>
+            <td class="px-4 py-3 tabular-nums">{move || p.pct(c.get().delivery_rate)}</td>
+            <td class="px-4 py-3 tabular-nums">{move || p.pct(c.get().read_rate)}</td>
+            <td class="px-4 py-3 tabular-nums">{move || p.num(c.get().counts.opted_out)}</td>
+            <td class="px-4 py-3 text-slate-600">{move || p.when(c.get().started_at.as_deref())}</td>
+            <td class="px-4 py-3 text-slate-600">{move || p.when(c.get().finished_at.as_deref())}</td>
         </tr>
     }
 }

@@ -4,12 +4,14 @@
 use leptos::prelude::*;
 
 use crate::api::{ConfigureWebhook, RemoveInstance, UpdateInstance, instance_history};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::live::use_live;
 use crate::pages::instance_chart::InstanceChart;
 use crate::pages::instance_pairing::Pairing;
 use crate::pages::instances::Changed;
 use crate::types::{InstanceDay, InstanceView};
-use crate::ui::{INPUT, Pill, error_text, num, when};
+use crate::prefs::{Prefs, use_prefs};
+use crate::ui::{INPUT, Pill, error_text};
 
 /// Tailwind classes of a health score: green when healthy, amber when shaky, red when bad.
 fn health_tone(score: i32) -> (&'static str, &'static str) {
@@ -31,21 +33,26 @@ fn copy(text: &str) {
 }
 
 /// The chart's description for screen readers: the month's totals.
-fn chart_label(days: &[InstanceDay]) -> String {
-    let sum = |pick: fn(&InstanceDay) -> i64| num(days.iter().map(pick).sum());
-    format!(
-        "Últimos 30 dias: {} enviadas, {} entregues, {} lidas, {} com falha, {} desconexões",
-        sum(|d| d.counts.sent),
-        sum(|d| d.counts.delivered),
-        sum(|d| d.counts.read),
-        sum(|d| d.counts.failed),
-        sum(|d| d.disconnects),
+fn chart_label(days: &[InstanceDay], prefs: Prefs) -> String {
+    let i18n = use_i18n();
+    let sum = |pick: fn(&InstanceDay) -> i64| prefs.num(days.iter().map(pick).sum());
+    t_string!(
+        i18n,
+        instances.chart_label,
+        sent = sum(|d| d.counts.sent),
+        delivered = sum(|d| d.counts.delivered),
+        read = sum(|d| d.counts.read),
+        failed = sum(|d| d.counts.failed),
+        disconnects = sum(|d| d.disconnects),
     )
+    .to_string()
 }
 
 /// One instance. `pair`: show its QR code now (the page was opened with `?connect={id}`).
 #[component]
 pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     let live = use_live();
     let configure = ServerAction::<ConfigureWebhook>::new();
     let copied = RwSignal::new(false);
@@ -61,7 +68,7 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
         view! {
             <div>
                 <div class="text-xs uppercase tracking-wide text-slate-600">{label}</div>
-                <div class="text-lg font-semibold tabular-nums">{move || num(i.with(pick))}</div>
+                <div class="text-lg font-semibold tabular-nums">{move || prefs.num(i.with(pick))}</div>
             </div>
         }
     };
@@ -84,7 +91,7 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
             </div>
             <div class="mt-4">
                 <div class="flex items-baseline justify-between">
-                    <span class="text-sm text-slate-700">"Saúde"</span>
+                    <span class="text-sm text-slate-700">{t!(i18n, instances.health)}</span>
                     <span class=move || format!("text-lg font-semibold tabular-nums {}", health_tone(health()).0)>
                         {move || format!("{} / 100", health())}
                     </span>
@@ -97,41 +104,41 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
                 </div>
             </div>
             <div class="mt-4 grid grid-cols-2 gap-2 rounded-lg bg-slate-50 p-3 sm:grid-cols-4">
-                {stat("Enviadas hoje", |i| i.today.sent)}
-                {stat("Entregues", |i| i.today.delivered)}
-                {stat("Lidas", |i| i.today.read)}
-                {stat("Falhas", |i| i.today.failed)}
+                {stat(t_string!(i18n, instances.sent_today), |i| i.today.sent)}
+                {stat(t_string!(i18n, counts.delivered), |i| i.today.delivered)}
+                {stat(t_string!(i18n, counts.read), |i| i.today.read)}
+                {stat(t_string!(i18n, counts.failed), |i| i.today.failed)}
             </div>
             <div class="mt-4">
-                <div class="text-xs font-medium text-slate-700">"Últimos 30 dias"</div>
+                <div class="text-xs font-medium text-slate-700">{t!(i18n, instances.last_30_days)}</div>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         history
                             .await
                             .ok()
                             .map(|days| {
-                                let label = chart_label(&days);
+                                let label = chart_label(&days, prefs);
                                 view! { <InstanceChart days label/> }
                             })
                     })}
                 </Suspense>
                 <ul class="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs text-slate-700">
-                    <li><span class="mr-1 inline-block h-0.5 w-3 bg-slate-500 align-middle"></span>"enviadas"</li>
-                    <li><span class="mr-1 inline-block h-0.5 w-3 bg-sky-600 align-middle"></span>"entregues"</li>
-                    <li><span class="mr-1 inline-block h-0.5 w-3 bg-emerald-600 align-middle"></span>"lidas"</li>
-                    <li><span class="mr-1 inline-block h-0.5 w-3 bg-rose-600 align-middle"></span>"falhas"</li>
-                    <li><span class="mr-1 inline-block h-2 w-1 bg-amber-600 align-middle"></span>"desconexões"</li>
+                    <li><span class="mr-1 inline-block h-0.5 w-3 bg-slate-500 align-middle"></span>{t!(i18n, counts.sent)}</li>
+                    <li><span class="mr-1 inline-block h-0.5 w-3 bg-sky-600 align-middle"></span>{t!(i18n, counts.delivered)}</li>
+                    <li><span class="mr-1 inline-block h-0.5 w-3 bg-emerald-600 align-middle"></span>{t!(i18n, counts.read)}</li>
+                    <li><span class="mr-1 inline-block h-0.5 w-3 bg-rose-600 align-middle"></span>{t!(i18n, counts.failed)}</li>
+                    <li><span class="mr-1 inline-block h-2 w-1 bg-amber-600 align-middle"></span>{t!(i18n, instances.legend_disconnects)}</li>
                 </ul>
             </div>
-            <p class="mt-3 text-xs text-slate-600">"Último evento: " {move || i.with(|i| when(i.last_event_at.as_deref()))}</p>
+            <p class="mt-3 text-xs text-slate-600">{t!(i18n, instances.last_event)} " " {move || i.with(|i| prefs.when(i.last_event_at.as_deref()))}</p>
             {url.is_empty().then(|| view! {
-                <p class="mt-3 text-xs text-slate-600">"A URL do webhook é mostrada aos administradores."</p>
+                <p class="mt-3 text-xs text-slate-600">{t!(i18n, instances.webhook_admins_only)}</p>
             })}
             {(!url.is_empty()).then(|| {
                 let shown = url.clone();
                 view! {
                     <div class="mt-3">
-                        <div class="text-xs font-medium text-slate-700">"URL do webhook (configure no Evolution)"</div>
+                        <div class="text-xs font-medium text-slate-700">{t!(i18n, instances.webhook_url)}</div>
                         <div class="mt-1 flex items-center gap-2">
                             <code class="block min-w-0 flex-1 truncate rounded-md bg-slate-100 px-2 py-1.5 text-xs text-slate-800" data-testid="webhook-url">
                                 {shown}
@@ -144,9 +151,10 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
                                     copied.set(true);
                                 }
                             >
-                                {move || if copied.get() { "Copiado" } else { "Copiar" }}
+                                {move || if copied.get() { t_string!(i18n, copied) } else { t_string!(i18n, copy) }}
                             </button>
                         </div>
+                        <p class="mt-1 text-xs text-slate-600" data-testid="webhook-url-hint">{t!(i18n, instances.webhook_hint)}</p>
                     </div>
                 }
             })}
@@ -164,12 +172,12 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
                                 }
                                 data-testid="configure-webhook"
                             >
-                                "Configurar webhook no Evolution"
+                                {t!(i18n, instances.configure)}
                             </button>
                             <span class="text-xs" role="status" aria-live="polite" data-testid="configure-result">
                                 {move || match configure.value().get() {
                                     Some(Ok(_)) => {
-                                        view! { <span class="text-emerald-800">"Pronto: o Evolution agora envia ao Flow."</span> }
+                                        view! { <span class="text-emerald-800">{t!(i18n, instances.configured)}</span> }
                                             .into_any()
                                     }
                                     Some(Err(e)) => view! { <span class="text-rose-700">{error_text(&e)}</span> }.into_any(),
@@ -187,6 +195,7 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
 /// Editing (friendly name, api key) and removing an instance, folded away until asked for.
 #[component]
 fn EditInstance(id: i64, friendly_name: String) -> impl IntoView {
+    let i18n = use_i18n();
     let update = ServerAction::<UpdateInstance>::new();
     let remove = ServerAction::<RemoveInstance>::new();
     let changed = expect_context::<Changed>();
@@ -205,33 +214,33 @@ fn EditInstance(id: i64, friendly_name: String) -> impl IntoView {
     };
     view! {
         <details class="mt-4 border-t border-slate-100 pt-3">
-            <summary class="cursor-pointer text-sm font-medium text-slate-800" data-testid="edit-instance">"Editar ou remover"</summary>
+            <summary class="cursor-pointer text-sm font-medium text-slate-800" data-testid="edit-instance">{t!(i18n, instances.edit_or_remove)}</summary>
             <ActionForm action=update attr:class="mt-3 grid gap-3 sm:grid-cols-2">
                 <input type="hidden" name="id" value=id/>
                 <label class="block">
-                    <span class=label>"Nome para a equipe"</span>
+                    <span class=label>{t!(i18n, instances.friendly_name)}</span>
                     <input class=INPUT name="friendly_name" required value=friendly_name data-testid="edit-friendly-name"/>
                 </label>
                 <label class="block">
-                    <span class=label>"Nova chave de API"</span>
-                    <input class=INPUT type="password" name="api_key" autocomplete="off" placeholder="em branco: mantém a atual"/>
+                    <span class=label>{t!(i18n, instances.new_key)}</span>
+                    <input class=INPUT type="password" name="api_key" autocomplete="off" placeholder=t_string!(i18n, instances.keep_key)/>
                 </label>
                 <div class="flex items-center gap-3 sm:col-span-2">
                     <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-xs font-semibold text-slate-800 hover:bg-slate-50" data-testid="edit-submit">
-                        "Salvar"
+                        {t!(i18n, instances.save)}
                     </button>
                     <span class="text-xs" role="status" aria-live="polite">
-                        {move || result(update.value().get().map(|r| r.map(|_| "Salvo.".to_string())))}
+                        {move || result(update.value().get().map(|r| r.map(|_| t_string!(i18n, instances.saved).to_string())))}
                     </span>
                 </div>
             </ActionForm>
             <ActionForm action=remove attr:class="mt-4 flex flex-wrap items-center gap-3">
                 <input type="hidden" name="id" value=id/>
                 <button type="submit" class="rounded-md border border-rose-300 px-3 py-1.5 text-xs font-semibold text-rose-700 hover:bg-rose-50" data-testid="remove-instance">
-                    "Remover instância"
+                    {t!(i18n, instances.remove)}
                 </button>
                 <span class="text-xs" role="status" aria-live="polite" data-testid="remove-result">
-                    {move || result(remove.value().get().map(|r| r.map(|_| "Removida.".to_string())))}
+                    {move || result(remove.value().get().map(|r| r.map(|_| t_string!(i18n, instances.removed).to_string())))}
                 </span>
             </ActionForm>
         </details>

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::api::connect_instance;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::live::use_live;
 use crate::types::InstanceQr;
 use crate::ui::error_text;
@@ -12,13 +13,14 @@ use crate::ui::error_text;
 /// The pairing block of instance `id`. `pair`: ask Evolution for the QR code now.
 #[component]
 pub fn Pairing(id: i64, friendly_name: String, open: Signal<bool>, pair: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let link = format!("/instances?connect={id}#instance-{id}");
     view! {
         <div class="mt-4" aria-live="polite" data-testid="pairing">
             {move || {
                 if open.get() {
                     if pair {
-                        view! { <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm font-semibold text-emerald-800" role="status" data-testid="paired">"Conectado"</p> }.into_any()
+                        view! { <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm font-semibold text-emerald-800" role="status" data-testid="paired">{t!(i18n, instances.connected)}</p> }.into_any()
                     } else {
                         ().into_any()
                     }
@@ -33,7 +35,7 @@ pub fn Pairing(id: i64, friendly_name: String, open: Signal<bool>, pair: bool) -
                             class="inline-block rounded-md bg-emerald-700 px-3 py-1.5 text-xs font-semibold text-white shadow-sm hover:bg-emerald-800"
                             data-testid="connect-instance"
                         >
-                            "Conectar"
+                            {t!(i18n, instances.connect)}
                         </a>
                     }
                         .into_any()
@@ -46,18 +48,19 @@ pub fn Pairing(id: i64, friendly_name: String, open: Signal<bool>, pair: bool) -
 /// The QR code Evolution answered, replaced by newer ones from the live stream.
 #[component]
 fn QrPanel(id: i64, friendly_name: String) -> impl IntoView {
+    let i18n = use_i18n();
     let live = use_live();
     let first = Resource::new(move || id, connect_instance);
-    let alt = format!("QR code para conectar a instância {friendly_name} ao WhatsApp");
+    let alt = t_string!(i18n, instances.qr_alt, name = friendly_name).to_string();
     view! {
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-600">"Pedindo o QR code ao Evolution…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, instances.asking_qr)}</p> }>
             {move || {
                 let alt = alt.clone();
                 Suspend::new(async move {
                     match first.await {
                         Err(e) => view! { <p class="text-sm text-rose-700" role="alert">{error_text(&e)}</p> }.into_any(),
                         Ok(initial) if initial.connected => {
-                            view! { <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm font-semibold text-emerald-800" role="status" data-testid="paired">"Conectado"</p> }.into_any()
+                            view! { <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm font-semibold text-emerald-800" role="status" data-testid="paired">{t!(i18n, instances.connected)}</p> }.into_any()
                         }
                         Ok(initial) => {
                             let qr: Memo<InstanceQr> = Memo::new(move |_| {
@@ -65,9 +68,7 @@ fn QrPanel(id: i64, friendly_name: String) -> impl IntoView {
                             });
                             view! {
                                 <div class="rounded-lg border border-slate-200 p-4">
-                                    <p class="text-sm text-slate-800">
-                                        "No WhatsApp do celular: Aparelhos conectados → Conectar um aparelho, e aponte para o código."
-                                    </p>
+                                    <p class="text-sm text-slate-800">{t!(i18n, instances.scan_hint)}</p>
                                     <img
                                         class="mx-auto mt-3 h-56 w-56"
                                         src=move || qr.with(|q| q.base64.clone())
@@ -78,11 +79,12 @@ fn QrPanel(id: i64, friendly_name: String) -> impl IntoView {
                                     />
                                     {move || qr.with(|q| q.pairing_code.clone()).map(|code| view! {
                                         <p class="mt-3 text-center text-sm text-slate-800">
-                                            "Ou digite o código de pareamento: "
+                                            {t!(i18n, instances.pairing_code)}
+                                            " "
                                             <strong class="font-mono tracking-widest" data-testid="pairing-code">{code}</strong>
                                         </p>
                                     })}
-                                    <p class="mt-2 text-center text-xs text-slate-600">"O código se renova sozinho enquanto esta página estiver aberta."</p>
+                                    <p class="mt-2 text-center text-xs text-slate-600">{t!(i18n, instances.qr_refreshes)}</p>
                                 </div>
                             }
                                 .into_any()

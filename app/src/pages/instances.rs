@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{AddInstance, list_instances};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::instance_card::InstanceCard;
 use crate::pages::layout::UserResource;
 use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text};
@@ -14,6 +15,7 @@ use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text};
 /// page renders, so pairing works without JavaScript too.
 #[component]
 pub fn InstancesPage() -> impl IntoView {
+    let i18n = use_i18n();
     let add = ServerAction::<AddInstance>::new();
     // Every change made here (an instance added, edited or removed) comes back as a new list.
     let changed = Changed(RwSignal::new(0));
@@ -25,12 +27,12 @@ pub fn InstancesPage() -> impl IntoView {
     let user = expect_context::<UserResource>();
     let query = use_query_map();
     view! {
-        <Title text="Instâncias · Alrea Flow"/>
+        <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, instances.title))/>
         <div class="mb-6">
-            <h1 class="text-2xl font-semibold tracking-tight">"Instâncias"</h1>
-            <p class="mt-1 text-sm text-slate-600">"Os números de WhatsApp pelos quais suas campanhas enviam."</p>
+            <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, instances.title)}</h1>
+            <p class="mt-1 text-sm text-slate-600">{t!(i18n, instances.subtitle)}</p>
         </div>
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-600">"Carregando…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 let admin = user.await.map(|u| u.role == "admin").unwrap_or(false);
                 let pairing = query.with_untracked(|q| q.get("connect").and_then(|v| v.parse::<i64>().ok()));
@@ -39,7 +41,7 @@ pub fn InstancesPage() -> impl IntoView {
                     Ok(list) => list,
                 };
                 let cards = if list.is_empty() {
-                    view! { <Empty text="Nenhuma instância ainda."/> }.into_any()
+                    view! { <Empty text=t_string!(i18n, instances.empty)/> }.into_any()
                 } else {
                     view! {
                         <div class="grid gap-6 lg:grid-cols-2" data-testid="instances">
@@ -72,29 +74,28 @@ pub struct Changed(pub RwSignal<u32>);
 /// API version is asked from Evolution, never typed.
 #[component]
 fn AddInstanceForm(add: ServerAction<AddInstance>) -> impl IntoView {
+    let i18n = use_i18n();
     let label = "text-sm font-medium text-slate-700";
     view! {
         <div class="mt-8 max-w-2xl">
-            <Card title="Adicionar instância">
+            <Card title=t_string!(i18n, instances.add_title)>
                 <ActionForm action=add attr:class="grid gap-4 sm:grid-cols-2" attr:data-testid="add-instance">
                     <label class="block sm:col-span-2">
-                        <span class=label>"URL do Evolution"</span>
-                        <input class=INPUT type="url" name="api_url" required placeholder="https://evo.exemplo.com.br" data-testid="add-api-url"/>
+                        <span class=label>{t!(i18n, instances.api_url)}</span>
+                        <input class=INPUT type="url" name="api_url" required placeholder="https://evo.example.com" data-testid="add-api-url"/>
                     </label>
                     <label class="block">
-                        <span class=label>"Nome da instância no Evolution"</span>
+                        <span class=label>{t!(i18n, instances.instance_name)}</span>
                         <input class=INPUT name="instance_name" required autocomplete="off" data-testid="add-instance-name"/>
                     </label>
                     <label class="block">
-                        <span class=label>"Nome para a equipe"</span>
-                        <input class=INPUT name="friendly_name" placeholder="Loja Centro" data-testid="add-friendly-name"/>
+                        <span class=label>{t!(i18n, instances.friendly_name)}</span>
+                        <input class=INPUT name="friendly_name" placeholder=t_string!(i18n, instances.friendly_placeholder) data-testid="add-friendly-name"/>
                     </label>
                     <label class="block sm:col-span-2">
-                        <span class=label>"Chave de API (apikey) da instância"</span>
+                        <span class=label>{t!(i18n, instances.api_key)}</span>
                         <input class=INPUT type="password" name="api_key" required autocomplete="off" data-testid="add-api-key"/>
-                        <span class="mt-1 block text-xs text-slate-600">
-                            "A versão do Evolution (v1 ou v2) é detectada perguntando ao próprio servidor."
-                        </span>
+                        <span class="mt-1 block text-xs text-slate-600">{t!(i18n, instances.version_hint)}</span>
                     </label>
                     <div class="flex items-center gap-3 sm:col-span-2">
                         <button
@@ -103,11 +104,11 @@ fn AddInstanceForm(add: ServerAction<AddInstance>) -> impl IntoView {
                             disabled=move || add.pending().get()
                             data-testid="add-submit"
                         >
-                            "Adicionar"
+                            {t!(i18n, instances.add)}
                         </button>
                         <span class="text-sm" role="status" aria-live="polite" data-testid="add-result">
                             {move || match add.value().get() {
-                                Some(Ok(v)) => view! { <span class="text-emerald-800">{format!("Instância {} adicionada.", v.friendly_name)}</span> }.into_any(),
+                                Some(Ok(v)) => view! { <span class="text-emerald-800">{t_string!(i18n, instances.added, name = v.friendly_name).to_string()}</span> }.into_any(),
                                 Some(Err(e)) => view! { <span class="text-rose-700">{error_text(&e)}</span> }.into_any(),
                                 None => ().into_any(),
                             }}

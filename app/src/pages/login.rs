@@ -5,11 +5,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::Login;
+use crate::i18n::{t, t_string, use_i18n};
 use crate::ui::error_text;
 
 /// The login page.
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let error = move || {
@@ -17,25 +19,25 @@ pub fn LoginPage() -> impl IntoView {
             return Some(error_text(&e));
         }
         query.with(|q| match q.get("error").as_deref() {
-            Some("locked") => Some("Too many failed attempts; try again in a few minutes.".into()),
-            Some(_) => Some("Wrong email or password.".into()),
+            Some("locked") => Some(t_string!(i18n, login.locked).to_string()),
+            Some(_) => Some(t_string!(i18n, login.wrong).to_string()),
             None => None,
         })
     };
     view! {
-        <Title text="Log in · Alrea Flow"/>
-        <div class="flex min-h-screen items-center justify-center px-4">
+        <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, login.title))/>
+        <main class="flex min-h-screen items-center justify-center px-4">
             <div class="w-full max-w-sm">
                 <div class="mb-8 flex items-center justify-center gap-2 text-xl font-semibold tracking-tight">
                     <span class="inline-block h-7 w-7 rounded-md bg-emerald-600"></span>
                     "Alrea Flow"
                 </div>
                 <div class="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
-                    <h1 class="text-lg font-semibold">"Log in"</h1>
-                    <p class="mt-1 text-sm text-slate-500">"Follow your WhatsApp campaigns live."</p>
+                    <h1 class="text-lg font-semibold">{t!(i18n, login.title)}</h1>
+                    <p class="mt-1 text-sm text-slate-600">{t!(i18n, login.tagline)}</p>
                     <ActionForm action=login attr:class="mt-6 space-y-4">
                         <label class="block">
-                            <span class="text-sm font-medium text-slate-700">"Email"</span>
+                            <span class="text-sm font-medium text-slate-700">{t!(i18n, login.email)}</span>
                             <input
                                 type="email"
                                 name="email"
@@ -45,7 +47,7 @@ pub fn LoginPage() -> impl IntoView {
                             />
                         </label>
                         <label class="block">
-                            <span class="text-sm font-medium text-slate-700">"Password"</span>
+                            <span class="text-sm font-medium text-slate-700">{t!(i18n, login.password)}</span>
                             <input
                                 type="password"
                                 name="password"
@@ -69,11 +71,11 @@ pub fn LoginPage() -> impl IntoView {
                             class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
                             disabled=move || login.pending().get()
                         >
-                            "Log in"
+                            {t!(i18n, login.submit)}
                         </button>
                     </ActionForm>
                 </div>
             </div>
-        </div>
+        </main>
     }
 }

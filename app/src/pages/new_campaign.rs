@@ -5,28 +5,30 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{CreateCampaign, list_instances};
+use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::layout::UserResource;
 use crate::template::render;
 use crate::types::{CampaignSettings, InstanceView, NewCampaign};
-use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text};
+use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text, status_label};
 
 /// The new-campaign page.
 #[component]
 pub fn NewCampaignPage() -> impl IntoView {
+    let i18n = use_i18n();
     let user = expect_context::<UserResource>();
     let instances = Resource::new(|| (), |_| list_instances());
     view! {
-        <Title text="New campaign · Alrea Flow"/>
-        <a href="/" class="text-sm text-emerald-700 hover:underline">"← Campaigns"</a>
-        <h1 class="mt-2 mb-6 text-2xl font-semibold tracking-tight">"New campaign"</h1>
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, new_campaign.title))/>
+        <a href="/" class="text-sm text-emerald-800 hover:underline">{t!(i18n, back_to_campaigns)}</a>
+        <h1 class="mt-2 mb-6 text-2xl font-semibold tracking-tight">{t!(i18n, new_campaign.title)}</h1>
+        <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 let admin = user.await.map(|u| u.role == "admin").unwrap_or(false);
                 match instances.await {
-                    _ if !admin => view! { <Empty text="Only admins create campaigns."/> }.into_any(),
+                    _ if !admin => view! { <Empty text=t_string!(i18n, new_campaign.only_admins)/> }.into_any(),
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(list) if list.is_empty() => {
-                        view! { <Empty text="Register a WhatsApp instance first (POST /api/v1/instances)."/> }.into_any()
+                        view! { <Empty text=t_string!(i18n, new_campaign.no_instances)/> }.into_any()
                     }
                     Ok(list) => view! { <CampaignForm instances=list/> }.into_any(),
                 }
@@ -37,9 +39,13 @@ pub fn NewCampaignPage() -> impl IntoView {
 
 #[component]
 fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
+    let i18n = use_i18n();
     let create = ServerAction::<CreateCampaign>::new();
     let name = RwSignal::new(String::new());
-    let message = RwSignal::new("Olá {{first_name}}! ".to_string());
+    let message = RwSignal::new(format!(
+        "{} {{{{first_name}}}}! ",
+        t_string!(i18n, new_campaign.greeting)
+    ));
     let chosen = RwSignal::new(instances.first().map(|i| vec![i.id]).unwrap_or_default());
     let all_contacts = RwSignal::new(true);
     let pasted = RwSignal::new(String::new());
@@ -71,38 +77,39 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
     view! {
         <form on:submit=submit class="grid gap-6 lg:grid-cols-3" data-testid="new-campaign">
             <div class="space-y-6 lg:col-span-2">
-                <Card title="Message">
+                <Card title=t_string!(i18n, new_campaign.message_card)>
                     <label class="block">
-                        <span class=label>"Name"</span>
+                        <span class=label>{t!(i18n, new_campaign.name)}</span>
                         <input class=INPUT required placeholder="Black Friday 2026" bind:value=name data-testid="campaign-name-input"/>
                     </label>
                     <label class="mt-4 block">
-                        <span class=label>"Message"</span>
+                        <span class=label>{t!(i18n, new_campaign.message)}</span>
                         <textarea class=INPUT rows="5" required bind:value=message data-testid="campaign-message-input"></textarea>
-                        <span class="mt-1 block text-xs text-slate-500">
-                            "Use {{name}}, {{first_name}} or {{phone}}; each contact gets their own."
+                        <span class="mt-1 block text-xs text-slate-600">
+                            {t_string!(i18n, new_campaign.placeholders_hint, a = "{{name}}", b = "{{first_name}}", c = "{{phone}}").to_string()}
                         </span>
                     </label>
                     <div class="mt-4 rounded-lg bg-emerald-50 p-4">
-                        <div class="text-xs font-medium uppercase tracking-wide text-emerald-800">"Preview for Maria Silva"</div>
+                        <div class="text-xs font-medium uppercase tracking-wide text-emerald-800">{t!(i18n, new_campaign.preview_for)}</div>
                         <p class="mt-1 whitespace-pre-wrap text-sm text-slate-800" data-testid="preview">
                             {move || render(&message.get(), "Maria Silva", "5511987654321")}
                         </p>
                     </div>
                 </Card>
-                <Card title="Contacts">
+                <Card title=t_string!(i18n, new_campaign.contacts)>
                     <label class="flex items-center gap-2 text-sm">
                         <input type="radio" name="audience" checked=move || all_contacts.get() on:change=move |_| all_contacts.set(true)/>
-                        "All contacts of the team (opted-out ones are skipped)"
+                        {t!(i18n, new_campaign.all_contacts)}
                     </label>
                     <label class="mt-2 flex items-center gap-2 text-sm">
                         <input type="radio" name="audience" checked=move || !all_contacts.get() on:change=move |_| all_contacts.set(false) data-testid="audience-pasted"/>
-                        "A list: one per line, a phone or “name, phone”"
+                        {t!(i18n, new_campaign.pasted_contacts)}
                     </label>
                     <textarea
                         class=INPUT
                         rows="6"
                         placeholder="Maria Silva, +55 11 98765-4321"
+                        aria-label=t_string!(i18n, new_campaign.pasted_label)
                         bind:value=pasted
                         disabled=move || all_contacts.get()
                         data-testid="pasted-contacts"
@@ -110,7 +117,7 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
                 </Card>
             </div>
             <div class="space-y-6">
-                <Card title="Send through">
+                <Card title=t_string!(i18n, new_campaign.send_through)>
                     {instances
                         .into_iter()
                         .map(|i| {
@@ -123,21 +130,21 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
                                         on:change=move |_| chosen.update(|c| if c.contains(&id) { c.retain(|x| *x != id) } else { c.push(id) })
                                     />
                                     {i.friendly_name}
-                                    <span class="text-xs text-slate-500">{format!("({})", i.connection_state)}</span>
+                                    <span class="text-xs text-slate-600">{format!("({})", status_label(i18n.get_locale_untracked(), &i.connection_state))}</span>
                                 </label>
                             }
                         })
                         .collect_view()}
                 </Card>
-                <Card title="Pacing">
-                    <p class="text-xs text-slate-500">"A random pause between two messages of one instance."</p>
+                <Card title=t_string!(i18n, new_campaign.pacing)>
+                    <p class="text-xs text-slate-600">{t!(i18n, new_campaign.pacing_hint)}</p>
                     <div class="mt-3 grid grid-cols-2 gap-3">
                         <label class="block">
-                            <span class=label>"Min (s)"</span>
+                            <span class=label>{t!(i18n, new_campaign.min_delay)}</span>
                             <input class=INPUT type="number" min="0" step="0.1" bind:value=min_delay/>
                         </label>
                         <label class="block">
-                            <span class=label>"Max (s)"</span>
+                            <span class=label>{t!(i18n, new_campaign.max_delay)}</span>
                             <input class=INPUT type="number" min="0" step="0.1" bind:value=max_delay/>
                         </label>
                     </div>
@@ -149,9 +156,9 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
                     disabled=move || create.pending().get()
                     data-testid="create-campaign"
                 >
-                    "Create draft"
+                    {t!(i18n, new_campaign.create)}
                 </button>
-                <p class="text-xs text-slate-500">"Nothing is sent until you press Start on the campaign page."</p>
+                <p class="text-xs text-slate-600">{t!(i18n, new_campaign.nothing_sent)}</p>
             </div>
         </form>
     }

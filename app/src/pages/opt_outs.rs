@@ -4,21 +4,23 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::list_opt_outs;
-use crate::ui::{Empty, ErrorBox, error_text, when};
+use crate::i18n::{t, t_string, use_i18n};
+use crate::prefs::use_prefs;
+use crate::ui::{Empty, ErrorBox, error_text};
 
 /// The opt-outs page.
 #[component]
 pub fn OptOutsPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
     let rows = Resource::new(|| (), |_| list_opt_outs());
-    let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
+    let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
     view! {
-        <Title text="Opt-outs · Alrea Flow"/>
+        <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, opt_outs.title))/>
         <div class="mb-6 flex items-end justify-between gap-4">
             <div>
-                <h1 class="text-2xl font-semibold tracking-tight">"Opt-outs"</h1>
-                <p class="mt-1 text-sm text-slate-500">
-                    "Contacts who asked to stop receiving messages, newest first. They are never messaged again."
-                </p>
+                <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, opt_outs.title)}</h1>
+                <p class="mt-1 text-sm text-slate-600">{t!(i18n, opt_outs.subtitle)}</p>
             </div>
             <a
                 href="/export/opt-outs.csv"
@@ -27,25 +29,25 @@ pub fn OptOutsPage() -> impl IntoView {
                 class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 shadow-sm hover:bg-slate-50"
                 data-testid="export-opt-outs"
             >
-                "Export CSV (LGPD evidence)"
+                {t!(i18n, opt_outs.export)}
             </a>
         </div>
-        <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match rows.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <Empty text="Nobody has opted out."/> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, opt_outs.empty)/> }.into_any(),
                     Ok(list) => {
                         view! {
                             <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
                                 <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="opt-outs">
                                     <thead class="bg-slate-50">
                                         <tr>
-                                            <th class=th>"When"</th>
-                                            <th class=th>"Phone"</th>
-                                            <th class=th>"Name"</th>
-                                            <th class=th>"Keyword"</th>
-                                            <th class=th>"Their message"</th>
+                                            <th class=th>{t!(i18n, opt_outs.col_when)}</th>
+                                            <th class=th>{t!(i18n, opt_outs.col_phone)}</th>
+                                            <th class=th>{t!(i18n, opt_outs.col_name)}</th>
+                                            <th class=th>{t!(i18n, opt_outs.col_keyword)}</th>
+                                            <th class=th>{t!(i18n, opt_outs.col_message)}</th>
                                         </tr>
                                     </thead>
                                     <tbody class="divide-y divide-slate-100">
@@ -54,7 +56,7 @@ pub fn OptOutsPage() -> impl IntoView {
                                             .map(|o| {
                                                 view! {
                                                     <tr>
-                                                        <td class="whitespace-nowrap px-4 py-3 text-slate-600">{when(Some(&o.opted_out_at))}</td>
+                                                        <td class="whitespace-nowrap px-4 py-3 text-slate-600">{prefs.when(Some(&o.opted_out_at))}</td>
                                                         <td class="px-4 py-3 font-mono text-xs">{format!("+{}", o.phone)}</td>
                                                         <td class="px-4 py-3 font-medium">{o.name}</td>
                                                         <td class="px-4 py-3">

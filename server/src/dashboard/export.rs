@@ -1,10 +1,13 @@
 //! CSV exports for people: a campaign's recipients and the tenant's opt-outs (LGPD evidence).
 //! Authenticated like the API (session cookie or token), streamed a page at a time so a
-//! million-row campaign never sits in memory.
+//! million-row campaign never sits in memory. Column names follow the reader's language and
+//! times are written in the tenant's timezone (RFC 3339 with its offset).
 
+use app::columns::Column;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,6 +16,7 @@ use serde::Deserialize;
 
 use crate::api::extract::{Path, Query};
 use crate::auth::TenantCaller;
+use crate::dashboard::prefs;
 use crate::error::ApiError;
 use crate::service::{ServiceError, campaigns, contacts};
 use crate::state::AppState;
@@ -61,18 +65,19 @@ fn csv_bytes(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, std
 }
 
 /// A streamed CSV download of the pages `fetch(offset)` answers.
-fn csv_response<F, Fut>(filename: String, header: &'static [&'static str], fetch: F) -> Response
+fn csv_response<F, Fut>(filename: String, header: Vec<&'static str>, fetch: F) -> Response
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = PageResult> + Send + 'static,
 {
     let body = stream::unfold(Some(0u64), move |offset| {
         let page = offset.map(|offset| (offset, fetch(offset)));
+        let header = header.clone();
         async move {
             let (offset, page) = page?;
             Some(match page.await {
                 Ok((rows, more)) => (
-                    csv_bytes((offset == 0).then_some(header), &rows),
+                    csv_bytes((offset == 0).then_some(&header[..]), &rows),
                     more.then_some(offset + PAGE),
                 ),
                 Err(e) => {
@@ -98,24 +103,28 @@ where
 async fn recipients(
     caller: TenantCaller,
     State(state): State<AppState>,
+    headers: HeaderMap,
     Path(id): Path<i64>,
     Query(query): Query<RecipientsQuery>,
 ) -> Result<Response, ApiError> {
     // Not found (or another tenant's) answers 404 before any byte is streamed.
     campaigns::get(&state.db, caller.tenant_id, id).await?;
     let status = query.status.filter(|s| !s.is_empty());
-    let header = &[
-        "name",
-        "phone",
-        "status",
-        "whatsapp_message_id",
-        "sent_at",
-        "delivered_at",
-        "read_at",
-        "failed_at",
-        "error",
-        "replied_at",
-    ];
+    let prefs = prefs::resolve(&state, &headers).await;
+    let header = [
+        Column::Name,
+        Column::Phone,
+        Column::Status,
+        Column::WhatsappMessageId,
+        Column::SentAt,
+        Column::DeliveredAt,
+        Column::ReadAt,
+        Column::FailedAt,
+        Column::Error,
+        Column::RepliedAt,
+    ]
+    .map(|c| c.name(prefs.locale))
+    .to_vec();
     Ok(csv_response(
         format!("campaign-{id}-recipients.csv"),
         header,
@@ -141,12 +150,12 @@ async fn recipients(
                             r.phone,
                             r.status,
                             r.whatsapp_message_id.unwrap_or_default(),
-                            r.sent_at.unwrap_or_default(),
-                            r.delivered_at.unwrap_or_default(),
-                            r.read_at.unwrap_or_default(),
-                            r.failed_at.unwrap_or_default(),
+                            prefs.iso(r.sent_at.as_deref()),
+                            prefs.iso(r.delivered_at.as_deref()),
+                            prefs.iso(r.read_at.as_deref()),
+                            prefs.iso(r.failed_at.as_deref()),
                             r.error.unwrap_or_default(),
-                            r.replied_at.unwrap_or_default(),
+                            prefs.iso(r.replied_at.as_deref()),
                         ]
                     })
                     .collect();
@@ -156,8 +165,21 @@ async fn recipients(
     ))
 }
 
-async fn opt_outs(caller: TenantCaller, State(state): State<AppState>) -> Response {
-    let header = &["opted_out_at", "phone", "name", "keyword", "message"];
+async fn opt_outs(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Response {
+    let prefs = prefs::resolve(&state, &headers).await;
+    let header = [
+        Column::OptedOutAt,
+        Column::Phone,
+        Column::Name,
+        Column::Keyword,
+        Column::Message,
+    ]
+    .map(|c| c.name(prefs.locale))
+    .to_vec();
     csv_response("opt-outs.csv".into(), header, move |offset| {
         let db = state.db.clone();
         async move {
@@ -167,7 +189,7 @@ async fn opt_outs(caller: TenantCaller, State(state): State<AppState>) -> Respon
                 .into_iter()
                 .map(|o| {
                     vec![
-                        o.opted_out_at,
+                        prefs.iso(Some(&o.opted_out_at)),
                         o.phone,
                         o.name,
                         o.keyword.unwrap_or_default(),

@@ -7,5 +7,6 @@ pub mod export;
 pub mod lockout;
 pub mod new_campaign;
 pub mod password;
+pub mod prefs;
 pub mod session;
 pub mod users;

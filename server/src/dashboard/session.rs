@@ -29,6 +29,10 @@ pub struct SessionUser {
     pub email: String,
     /// What they may do.
     pub role: Role,
+    /// Their saved language (`pt-BR`, `en`); `None` follows the browser.
+    pub locale: Option<String>,
+    /// Their tenant's IANA timezone.
+    pub timezone: String,
 }
 
 /// The session token in a `Cookie` header value, if any.
@@ -121,6 +125,8 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, DbErr> 
         tenant_name: t.name,
         email: u.email,
         role,
+        locale: u.locale,
+        timezone: t.timezone,
     }))
 }
 

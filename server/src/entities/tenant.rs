@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
     /// Custom opt-out keywords; `None` means the defaults.
     pub opt_out_keywords: Option<Json>,
+    /// IANA timezone the dashboard shows times in.
+    pub timezone: String,
     pub created_at: DateTimeUtc,
 }
 

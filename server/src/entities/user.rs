@@ -15,6 +15,8 @@ pub struct Model {
     pub password_hash: String,
     /// `admin` or `viewer`.
     pub role: String,
+    /// Saved language (`pt-BR`, `en`); `None` follows the browser's `Accept-Language`.
+    pub locale: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

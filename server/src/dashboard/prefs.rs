@@ -1,0 +1,122 @@
+//! The reader's language and timezone on dashboard pages: resolved once per request (the
+//! user's saved choice, else `Accept-Language`, else pt-BR; the tenant's timezone) and handed
+//! to the Leptos app as a request extension, and the header's language switch, a plain form
+//! post that works without JavaScript.
+
+use axum::Router;
+use axum::extract::{Form, Request, State};
+use axum::http::header::ACCEPT_LANGUAGE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::Deserialize;
+
+use app::prefs::{Prefs, locale_tag, parse_locale};
+
+use crate::dashboard::session;
+use crate::entities::user;
+use crate::state::AppState;
+
+use app::pages::layout::LOCALE_PATH;
+
+/// The language switch route.
+pub fn routes() -> Router<AppState> {
+    Router::new().route(LOCALE_PATH, post(set_locale))
+}
+
+/// The preferences of a request: its session user's saved language and tenant timezone, else
+/// its `Accept-Language`.
+pub async fn resolve(state: &AppState, headers: &axum::http::HeaderMap) -> Prefs {
+    let accept = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let user = session::from_headers(&state.db, headers)
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "session lookup for preferences failed");
+            None
+        });
+    match user {
+        Some(u) => Prefs::resolve(u.locale.as_deref(), accept, Some(&u.timezone)),
+        None => Prefs::resolve(None, accept, None),
+    }
+}
+
+/// Middleware of the Leptos routes: attaches the request's [`Prefs`] for the app to read.
+pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let prefs = resolve(&state, req.headers()).await;
+    req.extensions_mut().insert(prefs);
+    next.run(req).await
+}
+
+/// The language switch's form.
+#[derive(Deserialize)]
+struct LocaleForm {
+    /// `pt-BR` or `en`.
+    locale: String,
+    /// The page to go back to (a local path).
+    back: Option<String>,
+}
+
+/// A local path to return to: absolute on this site, never `//host` or a scheme.
+fn safe_back(back: Option<&str>) -> &str {
+    match back {
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b,
+        _ => "/",
+    }
+}
+
+/// Saves the logged-in user's language and goes back to the page (303). Every user sets their
+/// own language, viewers included; without a session it goes to the login page.
+async fn set_locale(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<LocaleForm>,
+) -> Response {
+    let Some(locale) = parse_locale(&form.locale) else {
+        return (axum::http::StatusCode::BAD_REQUEST, "unknown locale").into_response();
+    };
+    let user = match session::from_headers(&state.db, &headers).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "session lookup failed");
+            return (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            )
+                .into_response();
+        }
+    };
+    let saved = user::Entity::update_many()
+        .col_expr(user::Column::Locale, Expr::value(locale_tag(locale)))
+        .filter(user::Column::Id.eq(user.user_id))
+        .exec(&state.db.write)
+        .await;
+    if let Err(e) = saved {
+        tracing::warn!(error = %e, "saving the language failed");
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        )
+            .into_response();
+    }
+    Redirect::to(safe_back(form.back.as_deref())).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_back;
+
+    #[test]
+    fn goes_back_only_to_local_paths() {
+        assert_eq!(
+            safe_back(Some("/campaigns/3?status=read")),
+            "/campaigns/3?status=read"
+        );
+        assert_eq!(safe_back(Some("//evil.example")), "/");
+        assert_eq!(safe_back(Some("https://evil.example")), "/");
+        assert_eq!(safe_back(Some("/\\evil")), "/");
+        assert_eq!(safe_back(None), "/");
+    }
+}
