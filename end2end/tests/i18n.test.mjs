@@ -18,6 +18,8 @@ const INSTANCE = 'loja-centro';
 const ALLOWED = new Set([
   'alrea', 'flow', 'whatsapp', 'evolution', 'csv', 'lgpd', 'api', 'url', 'webhook', 'status',
   'e-mail', 'email', 'info', 'menu', 'english', 'português', 'brasil', 'admin',
+  // Evolution's own words: its API versions and the name of its key
+  'v1', 'v2', 'apikey',
   // data of this test
   'acme', 'móveis', 'black', 'friday', '2026', 'loja', 'centro', 'maria', 'silva', 'joão',
   'souza', 'ana', 'lima', 'contact', 'sair', 'loja-centro', 'admin@acme.test', 'viewer@acme.test',

@@ -76,13 +76,13 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
     view! {
         <section
             id=format!("instance-{id}")
-            class="rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+            class="min-w-0 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
             data-testid=format!("instance-{id}")
         >
             <div class="flex items-start justify-between gap-4">
                 <div class="min-w-0">
                     <h2 class="font-semibold" data-testid="instance-friendly-name">{friendly_name.clone()}</h2>
-                    <p class="font-mono text-xs text-slate-600">{format!("{instance_name} · Evolution {version}")}</p>
+                    <p class="break-all font-mono text-xs text-slate-600">{format!("{instance_name} · Evolution {version}")}</p>
                 </div>
                 <div class="flex items-center gap-2" aria-live="polite" data-testid="instance-state">
                     <Pill status=Signal::derive(move || i.with(|i| i.connection_state.clone()))/>
@@ -139,7 +139,7 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
                 view! {
                     <div class="mt-3">
                         <div class="text-xs font-medium text-slate-700">{t!(i18n, instances.webhook_url)}</div>
-                        <div class="mt-1 flex items-center gap-2">
+                        <div class="mt-1 flex min-w-0 items-center gap-2">
                             <code class="block min-w-0 flex-1 truncate rounded-md bg-slate-100 px-2 py-1.5 text-xs text-slate-800" data-testid="webhook-url">
                                 {shown}
                             </code>

@@ -44,7 +44,7 @@ pub fn InstancesPage() -> impl IntoView {
                     view! { <Empty text=t_string!(i18n, instances.empty)/> }.into_any()
                 } else {
                     view! {
-                        <div class="grid gap-6 lg:grid-cols-2" data-testid="instances">
+                        <div class="grid grid-cols-1 gap-6 lg:grid-cols-2" data-testid="instances">
                             {list
                                 .into_iter()
                                 .map(|i| {
@@ -82,7 +82,7 @@ fn AddInstanceForm(add: ServerAction<AddInstance>) -> impl IntoView {
                 <ActionForm action=add attr:class="grid gap-4 sm:grid-cols-2" attr:data-testid="add-instance">
                     <label class="block sm:col-span-2">
                         <span class=label>{t!(i18n, instances.api_url)}</span>
-                        <input class=INPUT type="url" name="api_url" required placeholder="https://evo.example.com" data-testid="add-api-url"/>
+                        <input class=INPUT type="url" name="api_url" required placeholder=t_string!(i18n, instances.api_url_placeholder) data-testid="add-api-url"/>
                     </label>
                     <label class="block">
                         <span class=label>{t!(i18n, instances.instance_name)}</span>
