@@ -9,8 +9,8 @@ use crate::live::use_live;
 use crate::pages::instance_chart::InstanceChart;
 use crate::pages::instance_pairing::Pairing;
 use crate::pages::instances::Changed;
-use crate::types::{InstanceDay, InstanceView};
 use crate::prefs::{Prefs, use_prefs};
+use crate::types::{InstanceDay, InstanceView};
 use crate::ui::{INPUT, Pill, error_text};
 
 /// Tailwind classes of a health score: green when healthy, amber when shaky, red when bad.

@@ -22,10 +22,22 @@ pub struct Series {
 
 /// The four series, in legend order: sent, delivered, read, failed.
 pub const SERIES: [Series; 4] = [
-    Series { stroke: "stroke-slate-500", pick: |d| d.counts.sent },
-    Series { stroke: "stroke-sky-600", pick: |d| d.counts.delivered },
-    Series { stroke: "stroke-emerald-600", pick: |d| d.counts.read },
-    Series { stroke: "stroke-rose-600", pick: |d| d.counts.failed },
+    Series {
+        stroke: "stroke-slate-500",
+        pick: |d| d.counts.sent,
+    },
+    Series {
+        stroke: "stroke-sky-600",
+        pick: |d| d.counts.delivered,
+    },
+    Series {
+        stroke: "stroke-emerald-600",
+        pick: |d| d.counts.read,
+    },
+    Series {
+        stroke: "stroke-rose-600",
+        pick: |d| d.counts.failed,
+    },
 ];
 
 /// The `points` of a polyline of `values` scaled to the chart (the largest value at the top).
