@@ -50,7 +50,14 @@ fn chart_label(days: &[InstanceDay], prefs: Prefs) -> String {
 
 /// One instance. `pair`: show its QR code now (the page was opened with `?connect={id}`).
 #[component]
-pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
+pub fn InstanceCard(
+    /// The instance as the page loaded it (live updates replace it).
+    i: InstanceView,
+    /// Whether the reader may change it.
+    admin: bool,
+    /// Whether to ask Evolution for its QR code now.
+    pair: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = use_prefs();
     let live = use_live();
@@ -194,7 +201,12 @@ pub fn InstanceCard(i: InstanceView, admin: bool, pair: bool) -> impl IntoView {
 
 /// Editing (friendly name, api key) and removing an instance, folded away until asked for.
 #[component]
-fn EditInstance(id: i64, friendly_name: String) -> impl IntoView {
+fn EditInstance(
+    /// The instance.
+    id: i64,
+    /// Its current friendly name.
+    friendly_name: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let update = ServerAction::<UpdateInstance>::new();
     let remove = ServerAction::<RemoveInstance>::new();

@@ -59,7 +59,12 @@ pub fn points(values: &[i64], max: i64) -> String {
 /// The chart. `label` describes it for screen readers (the totals, in the reader's
 /// language).
 #[component]
-pub fn InstanceChart(days: Vec<InstanceDay>, label: String) -> impl IntoView {
+pub fn InstanceChart(
+    /// The days, oldest first.
+    days: Vec<InstanceDay>,
+    /// What the chart says, for screen readers.
+    label: String,
+) -> impl IntoView {
     let max = days
         .iter()
         .flat_map(|d| SERIES.iter().map(move |s| (s.pick)(d)))

@@ -12,7 +12,16 @@ use crate::ui::error_text;
 
 /// The pairing block of instance `id`. `pair`: ask Evolution for the QR code now.
 #[component]
-pub fn Pairing(id: i64, friendly_name: String, open: Signal<bool>, pair: bool) -> impl IntoView {
+pub fn Pairing(
+    /// The instance.
+    id: i64,
+    /// Its name for people (the QR's alt text).
+    friendly_name: String,
+    /// Whether it is connected.
+    open: Signal<bool>,
+    /// Whether to ask Evolution for the QR code now.
+    pair: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let link = format!("/instances?connect={id}#instance-{id}");
     view! {
@@ -47,7 +56,12 @@ pub fn Pairing(id: i64, friendly_name: String, open: Signal<bool>, pair: bool) -
 
 /// The QR code Evolution answered, replaced by newer ones from the live stream.
 #[component]
-fn QrPanel(id: i64, friendly_name: String) -> impl IntoView {
+fn QrPanel(
+    /// The instance.
+    id: i64,
+    /// Its name for people.
+    friendly_name: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let live = use_live();
     let first = Resource::new(move || id, connect_instance);

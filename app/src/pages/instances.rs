@@ -73,7 +73,10 @@ pub struct Changed(pub RwSignal<u32>);
 /// Adding an instance: Evolution's URL, the instance name and api key, a friendly name. The
 /// API version is asked from Evolution, never typed.
 #[component]
-fn AddInstanceForm(add: ServerAction<AddInstance>) -> impl IntoView {
+fn AddInstanceForm(
+    /// The page's add action (its result reloads the list).
+    add: ServerAction<AddInstance>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let label = "text-sm font-medium text-slate-700";
     view! {
