@@ -244,7 +244,10 @@ test('pages render without JavaScript', async () => {
   const optOuts = await text(p, 'opt-outs');
   assert.match(optOuts, /5511981000005/);
   assert.match(optOuts, /SAIR|Sair/);
-  const csv = await p.request.get(`${flow.base}${await p.getAttribute('[data-testid=export-opt-outs]', 'href')}`);
+  // English column names (pt-BR, the default, is checked in server/tests/dashboard.rs).
+  const csv = await p.request.get(`${flow.base}${await p.getAttribute('[data-testid=export-opt-outs]', 'href')}`, {
+    headers: { 'accept-language': 'en' },
+  });
   assert.equal(csv.status(), 200);
   assert.match(await csv.text(), /^opted_out_at,phone,name,keyword,message\n.*5511981000005,Lucas Rocha,SAIR,Sair/s);
   await shot(p, '09-opt-outs');

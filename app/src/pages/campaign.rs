@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{
     CampaignAction, campaign_logs, campaign_recipients, get_campaign, list_instances,
 };
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::live::{Live, use_live};
 use crate::pages::layout::UserResource;
 use crate::pages::timeline::TimelineChart;
@@ -198,7 +198,7 @@ fn CampaignBody(
         </div>
         <PauseNotice c instances/>
         <Counters c/>
-        <div class="mt-6 grid gap-6 lg:grid-cols-3">
+        <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
             <div class="lg:col-span-1">
                 <Card title=t_string!(i18n, campaign.rates)>
                     <Rate label=t_string!(i18n, campaign.delivery_rate) testid="rate-delivery" value=Signal::derive(move || c.get().delivery_rate)/>
@@ -227,7 +227,7 @@ fn CampaignBody(
                 />
             </Card>
         </div>
-        <div class="mt-6 grid gap-6 xl:grid-cols-5">
+        <div class="mt-6 grid grid-cols-1 gap-6 xl:grid-cols-5">
             <div class="xl:col-span-3">
                 <Recipients id filters/>
             </div>
@@ -286,7 +286,7 @@ fn Actions(c: Memo<CampaignView>, live: Live) -> impl IntoView {
             </button>
         }
     };
-    let primary = "bg-emerald-600 text-white hover:bg-emerald-700";
+    let primary = "bg-emerald-700 text-white hover:bg-emerald-800";
     let neutral = "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50";
     let danger = "border border-rose-300 bg-white text-rose-800 hover:bg-rose-50";
     view! {
@@ -523,7 +523,7 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
         .href(id);
         let selected = f.status.as_deref() == status;
         let class = if selected {
-            "rounded-full bg-emerald-600 px-3 py-1 text-xs font-medium text-white"
+            "rounded-full bg-emerald-700 px-3 py-1 text-xs font-medium text-white"
         } else {
             "rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 hover:bg-slate-200"
         };
@@ -659,7 +659,7 @@ fn Log(id: i64, filters: Memo<Filters>, live: Live) -> impl IntoView {
         }
         .href(id);
         let class = if f.severity.as_deref() == s {
-            "rounded-full bg-emerald-600 px-3 py-1 text-xs font-medium text-white"
+            "rounded-full bg-emerald-700 px-3 py-1 text-xs font-medium text-white"
         } else {
             "rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 hover:bg-slate-200"
         };
@@ -736,7 +736,7 @@ fn LogLines(
                                     <Pill status=l.severity.clone()/>
                                     <span class="text-xs text-slate-600">{prefs.when(Some(&l.created_at))}</span>
                                 </div>
-                                <p class=format!("mt-1 {text}")>{l.message}</p>
+                                <p class=format!("mt-1 {text}")>{log_text(prefs.locale, &l)}</p>
                             </li>
                         }
                     })
@@ -744,5 +744,66 @@ fn LogLines(
             </ol>
         }
             .into_any()
+    }
+}
+
+/// A log line in the reader's language, from its kind and details; the server's own text for
+/// kinds this page does not know.
+fn log_text(locale: Locale, l: &CampaignLogView) -> String {
+    let detail = |key: &str| {
+        l.details
+            .as_ref()
+            .and_then(|d| d.get(key))
+            .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+            .unwrap_or_default()
+    };
+    let phone = || format!("+{}", detail("phone"));
+    let instance = || detail("instance_name");
+    match l.log_type.as_str() {
+        "campaign_created" => td_string!(
+            locale,
+            log.campaign_created,
+            total = detail("total"),
+            opted_out = detail("opted_out"),
+        )
+        .to_string(),
+        "campaign_started" => td_string!(locale, log.campaign_started).to_string(),
+        "campaign_paused" => td_string!(locale, log.campaign_paused).to_string(),
+        "campaign_resumed" => td_string!(locale, log.campaign_resumed).to_string(),
+        "campaign_cancelled" => td_string!(locale, log.campaign_cancelled).to_string(),
+        "campaign_completed" => td_string!(locale, log.campaign_completed).to_string(),
+        "contact_opted_out" => td_string!(
+            locale,
+            log.contact_opted_out,
+            phone = phone(),
+            keyword = detail("keyword")
+        )
+        .to_string(),
+        "message_failed" if detail("error").is_empty() => {
+            td_string!(locale, log.message_failed, phone = phone()).to_string()
+        }
+        "message_failed" => td_string!(
+            locale,
+            log.message_failed_because,
+            phone = phone(),
+            error = detail("error")
+        )
+        .to_string(),
+        "error_after_delivery" => {
+            td_string!(locale, log.error_after_delivery, phone = phone()).to_string()
+        }
+        "instance_disconnected" => {
+            td_string!(locale, log.instance_disconnected, instance = instance()).to_string()
+        }
+        "evolution_auth_failed" => {
+            td_string!(locale, log.evolution_auth_failed, instance = instance()).to_string()
+        }
+        "evolution_instance_missing" => td_string!(
+            locale,
+            log.evolution_instance_missing,
+            instance = instance()
+        )
+        .to_string(),
+        _ => l.message.clone(),
     }
 }

@@ -19,7 +19,7 @@ pub fn CampaignsPage() -> impl IntoView {
     let user = expect_context::<UserResource>();
     view! {
         <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, campaigns.title))/>
-        <div class="mb-6 flex items-end justify-between gap-4">
+        <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
             <div>
                 <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, campaigns.title)}</h1>
                 <p class="mt-1 text-sm text-slate-600">{t!(i18n, campaigns.subtitle)}</p>
@@ -33,7 +33,7 @@ pub fn CampaignsPage() -> impl IntoView {
                             view! {
                                 <a
                                     href="/campaigns/new"
-                                    class="rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700"
+                                    class="rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800"
                                     data-testid="new-campaign-link"
                                 >
                                     {t!(i18n, campaigns.new)}

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_location;
 
 use crate::api::{Logout, me};
 use crate::i18n::{Locale, t, t_string, use_i18n};
-use crate::live::provide_live;
+use crate::live::{Live, provide_live};
 use crate::prefs::{locale_tag, use_prefs};
 use crate::types::SessionUser;
 use crate::ui::Pill;
@@ -62,48 +62,7 @@ pub fn Layout() -> impl IntoView {
                             <A href="/opt-outs" attr:class=link>{t!(i18n, layout.opt_outs)}</A>
                         </div>
                         <div class="flex flex-wrap items-center gap-3 text-sm md:ml-auto">
-                            <span
-                                class="flex items-center gap-1.5 text-xs text-slate-700"
-                                data-testid="live"
-                                title=move || t_string!(i18n, layout.live_title)
-                                aria-live="polite"
-                            >
-                                {move || {
-                                    live.connected
-                                        .get()
-                                        .map(|up| {
-                                            let dot = if up {
-                                                "h-2 w-2 rounded-full bg-emerald-500"
-                                            } else {
-                                                "h-2 w-2 rounded-full bg-amber-400"
-                                            };
-                                            let label = if up {
-                                                t_string!(i18n, layout.live)
-                                            } else {
-                                                t_string!(i18n, layout.reconnecting)
-                                            };
-                                            view! {
-                                                <span class=dot></span>
-                                                {label}
-                                            }
-                                        })
-                                }}
-                            </span>
-                            <Suspense>
-                                {move || Suspend::new(async move {
-                                    user.await
-                                        .ok()
-                                        .map(|u| {
-                                            view! {
-                                                <span class="text-slate-700">{u.tenant_name}</span>
-                                                <span class="break-all font-medium text-slate-800" data-testid="user-email">
-                                                    {u.email}
-                                                </span>
-                                                <Pill status=u.role/>
-                                            }
-                                        })
-                                })}
-                            </Suspense>
+                            <Account live user/>
                             <LanguageSwitch/>
                             <ActionForm action=logout>
                                 <button
@@ -123,6 +82,58 @@ pub fn Layout() -> impl IntoView {
             <Outlet/>
         </main>
     }
+}
+
+/// Whether the live stream is up, and who is logged in (type-erased: the layout's view type
+/// would otherwise be too deep for the compiler).
+#[component]
+fn Account(live: Live, user: UserResource) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+                <span
+                    class="flex items-center gap-1.5 text-xs text-slate-700"
+                    data-testid="live"
+                    title=move || t_string!(i18n, layout.live_title)
+                    aria-live="polite"
+                >
+                    {move || {
+                        live.connected
+                            .get()
+                            .map(|up| {
+                                let dot = if up {
+                                    "h-2 w-2 rounded-full bg-emerald-500"
+                                } else {
+                                    "h-2 w-2 rounded-full bg-amber-400"
+                                };
+                                let label = if up {
+                                    t_string!(i18n, layout.live)
+                                } else {
+                                    t_string!(i18n, layout.reconnecting)
+                                };
+                                view! {
+                                    <span class=dot></span>
+                                    {label}
+                                }
+                            })
+                    }}
+                </span>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        user.await
+                            .ok()
+                            .map(|u| {
+                                view! {
+                                    <span class="text-slate-700">{u.tenant_name}</span>
+                                    <span class="break-all font-medium text-slate-800" data-testid="user-email">
+                                        {u.email}
+                                    </span>
+                                    <Pill status=u.role/>
+                                }
+                            })
+                    })}
+                </Suspense>
+    }
+    .into_any()
 }
 
 /// The language switch: a plain form post (it works without JavaScript) that saves the
@@ -168,4 +179,5 @@ fn LanguageSwitch() -> impl IntoView {
             </button>
         </form>
     }
+    .into_any()
 }

@@ -1,23 +1,19 @@
 //! `/login`: email and password.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::Login;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::ui::error_text;
 
 /// The login page.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let error = move || {
-        if let Some(Err(e)) = login.value().get() {
-            return Some(error_text(&e));
-        }
         query.with(|q| match q.get("error").as_deref() {
             Some("locked") => Some(t_string!(i18n, login.locked).to_string()),
             Some(_) => Some(t_string!(i18n, login.wrong).to_string()),
@@ -35,7 +31,9 @@ pub fn LoginPage() -> impl IntoView {
                 <div class="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
                     <h1 class="text-lg font-semibold">{t!(i18n, login.title)}</h1>
                     <p class="mt-1 text-sm text-slate-600">{t!(i18n, login.tagline)}</p>
-                    <ActionForm action=login attr:class="mt-6 space-y-4">
+                    // A plain form post, with or without JavaScript: the first page then loads in full,
+                    // in the user's saved language (this page was made for an unknown visitor).
+                    <form method="post" action=Login::PATH class="mt-6 space-y-4">
                         <label class="block">
                             <span class="text-sm font-medium text-slate-700">{t!(i18n, login.email)}</span>
                             <input
@@ -68,12 +66,11 @@ pub fn LoginPage() -> impl IntoView {
                         }}
                         <button
                             type="submit"
-                            class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
-                            disabled=move || login.pending().get()
+                            class="w-full rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800 disabled:opacity-60"
                         >
                             {t!(i18n, login.submit)}
                         </button>
-                    </ActionForm>
+                    </form>
                 </div>
             </div>
         </main>

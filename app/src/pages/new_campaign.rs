@@ -75,7 +75,7 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
     };
     let label = "text-sm font-medium text-slate-700";
     view! {
-        <form on:submit=submit class="grid gap-6 lg:grid-cols-3" data-testid="new-campaign">
+        <form on:submit=submit class="grid grid-cols-1 gap-6 lg:grid-cols-3" data-testid="new-campaign">
             <div class="space-y-6 lg:col-span-2">
                 <Card title=t_string!(i18n, new_campaign.message_card)>
                     <label class="block">
@@ -152,7 +152,7 @@ fn CampaignForm(instances: Vec<InstanceView>) -> impl IntoView {
                 {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorBox text=error_text(&e)/> })}
                 <button
                     type="submit"
-                    class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
+                    class="w-full rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800 disabled:opacity-60"
                     disabled=move || create.pending().get()
                     data-testid="create-campaign"
                 >

@@ -17,7 +17,7 @@ pub fn OptOutsPage() -> impl IntoView {
     let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
     view! {
         <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, opt_outs.title))/>
-        <div class="mb-6 flex items-end justify-between gap-4">
+        <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
             <div>
                 <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, opt_outs.title)}</h1>
                 <p class="mt-1 text-sm text-slate-600">{t!(i18n, opt_outs.subtitle)}</p>
