@@ -9,8 +9,8 @@
 use leptos::prelude::*;
 
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceDay, InstancePatch, InstanceQr, InstanceView,
-    NewCampaign, NewInstance, OptOutView, RecipientsPage, SessionUser, Timeline,
+    CampaignLogView, CampaignView, InstanceDay, InstanceQr, InstanceView, NewCampaign, OptOutView,
+    RecipientsPage, SessionUser, Timeline,
 };
 
 /// Where the dashboard's server functions are served.
@@ -266,7 +266,7 @@ pub async fn add_instance(
     friendly_name: String,
 ) -> Result<InstanceView, ServerFnError> {
     let (backend, caller) = server::caller().await?;
-    let input = NewInstance {
+    let input = crate::types::NewInstance {
         instance_name,
         friendly_name: Some(friendly_name),
         api_url,
@@ -288,7 +288,7 @@ pub async fn update_instance(
     api_key: String,
 ) -> Result<InstanceView, ServerFnError> {
     let (backend, caller) = server::caller().await?;
-    let patch = InstancePatch {
+    let patch = crate::types::InstancePatch {
         friendly_name: Some(friendly_name),
         api_key: Some(api_key).filter(|k| !k.trim().is_empty()),
     };
