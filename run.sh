@@ -17,6 +17,8 @@ export DATABASE_URL="${DATABASE_URL:-sqlite://flow-demo.db?mode=rwc}"
 export FLOW_ADMIN_TOKEN="${FLOW_ADMIN_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}"
 export SIM_ADDR="${SIM_ADDR:-127.0.0.1:8081}"
 export SIM_V1_INSTANCES="loja-shopping"
+# The demo's third instance starts disconnected: pair it by QR code on /instances.
+export SIM_CLOSED_INSTANCES="loja-quiosque"
 export FLOW_DEMO_EVOLUTION_URL="http://$SIM_ADDR"
 
 step "starting the Evolution simulator on $SIM_ADDR"

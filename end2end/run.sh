@@ -22,11 +22,12 @@ fi
 (cd end2end && npm ci --no-audit --no-fund)
 
 cargo leptos build
+cargo build -p evolution-sim
 target="${CARGO_TARGET_DIR:-$root/target}"
-# Run a private copy: another build in the same target dir must not swap the binary mid-run.
+# Run private copies: another build in the same target dir must not swap a binary mid-run.
 bin_dir="$(mktemp -d)"
 trap 'rm -rf "$bin_dir"' EXIT
-cp "$target/debug/server" "$bin_dir/server"
+cp "$target/debug/server" "$target/debug/evolution-sim" "$bin_dir/"
 
 cd end2end
-FLOW_SERVER_BIN="$bin_dir/server" node --test --test-concurrency=1 tests/
+FLOW_SERVER_BIN="$bin_dir/server" SIM_BIN="$bin_dir/evolution-sim" node --test --test-concurrency=1 tests/

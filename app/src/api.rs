@@ -9,8 +9,9 @@
 use leptos::prelude::*;
 
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutTest, OptOutView,
-    RecipientsPage, SessionUser, TenantSettings, Timeline, TokenCreated, TokenView, UserView,
+    CampaignLogView, CampaignView, InstanceDay, InstanceQr, InstanceView, NewCampaign, OptOutTest,
+    OptOutView, RecipientsPage, SessionUser, TenantSettings, Timeline, TokenCreated, TokenView,
+    UserView,
 };
 
 /// Where the dashboard's server functions are served.
@@ -252,6 +253,82 @@ pub async fn configure_webhook(id: i64) -> Result<InstanceView, ServerFnError> {
     backend
         .0
         .configure_webhook(&caller, id)
+        .await
+        .map_err(server::fail)
+}
+
+/// Adds an instance from the form (its API version asked from Evolution). Admins only. A
+/// plain form post comes back to `/instances`.
+#[server(prefix = "/api/ui", endpoint = "add_instance")]
+pub async fn add_instance(
+    api_url: String,
+    instance_name: String,
+    api_key: String,
+    friendly_name: String,
+) -> Result<InstanceView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    let input = crate::types::NewInstance {
+        instance_name,
+        friendly_name: Some(friendly_name),
+        api_url,
+        api_key,
+        api_version: None,
+    };
+    backend
+        .0
+        .add_instance(&caller, input)
+        .await
+        .map_err(server::fail)
+}
+
+/// Changes an instance's friendly name, and its api key when one is typed. Admins only.
+#[server(prefix = "/api/ui", endpoint = "update_instance")]
+pub async fn update_instance(
+    id: i64,
+    friendly_name: String,
+    api_key: String,
+) -> Result<InstanceView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    let patch = crate::types::InstancePatch {
+        friendly_name: Some(friendly_name),
+        api_key: Some(api_key).filter(|k| !k.trim().is_empty()),
+    };
+    backend
+        .0
+        .update_instance(&caller, id, patch)
+        .await
+        .map_err(server::fail)
+}
+
+/// Removes an instance no unfinished campaign uses. Admins only.
+#[server(prefix = "/api/ui", endpoint = "remove_instance")]
+pub async fn remove_instance(id: i64) -> Result<(), ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend
+        .0
+        .remove_instance(&caller, id)
+        .await
+        .map_err(server::fail)
+}
+
+/// Asks Evolution for the QR code that pairs an instance. Admins only.
+#[server(prefix = "/api/ui", endpoint = "connect_instance")]
+pub async fn connect_instance(id: i64) -> Result<InstanceQr, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend
+        .0
+        .connect_instance(&caller, id)
+        .await
+        .map_err(server::fail)
+}
+
+/// An instance's last 30 days, for its chart.
+#[server(prefix = "/api/ui", endpoint = "instance_history")]
+pub async fn instance_history(id: i64) -> Result<Vec<InstanceDay>, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    backend
+        .0
+        .instance_history(&caller, id)
         .await
         .map_err(server::fail)
 }

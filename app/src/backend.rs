@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 pub use crate::errors::{DashboardError, DashboardResult};
 use crate::types::{
-    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutTest, OptOutView,
-    RecipientsPage, SessionUser, TenantSettings, Timeline, TokenCreated, TokenView, UserView,
+    CampaignLogView, CampaignView, InstanceDay, InstancePatch, InstanceQr, InstanceView,
+    NewCampaign, NewInstance, OptOutTest, OptOutView, RecipientsPage, SessionUser, TenantSettings,
+    Timeline, TokenCreated, TokenView, UserView,
 };
 
 /// A boxed, sendable future, as trait objects return them.
@@ -110,6 +111,37 @@ pub trait DashboardApi: Send + Sync {
         caller: &'a Caller,
         id: i64,
     ) -> BoxFuture<'a, DashboardResult<InstanceView>>;
+    /// Adds an instance, its API version asked from Evolution (admins only).
+    fn add_instance<'a>(
+        &'a self,
+        caller: &'a Caller,
+        input: NewInstance,
+    ) -> BoxFuture<'a, DashboardResult<InstanceView>>;
+    /// Changes an instance's friendly name and/or api key (admins only).
+    fn update_instance<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        patch: InstancePatch,
+    ) -> BoxFuture<'a, DashboardResult<InstanceView>>;
+    /// Removes an instance no unfinished campaign uses (admins only).
+    fn remove_instance<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<()>>;
+    /// Asks Evolution for the QR code that pairs an instance (admins only).
+    fn connect_instance<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<InstanceQr>>;
+    /// An instance's last 30 days.
+    fn instance_history<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<Vec<InstanceDay>>>;
     /// The tenant's opted-out contacts, newest first.
     fn opt_outs<'a>(
         &'a self,

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[cfg(any(feature = "hydrate", test))]
 use serde::Deserialize;
 
-use crate::types::{CampaignLogView, CampaignView, InstanceView};
+use crate::types::{CampaignLogView, CampaignView, InstanceQr, InstanceView};
 
 /// The latest data received over the event stream.
 #[derive(Clone, Copy)]
@@ -19,6 +19,8 @@ pub struct Live {
     pub instances: RwSignal<HashMap<i64, InstanceView>>,
     /// Log lines written since the page loaded, oldest first, with their campaign.
     pub logs: RwSignal<Vec<(i64, CampaignLogView)>>,
+    /// The newest QR code of each instance waiting to be paired (admins' streams only).
+    pub qr_codes: RwSignal<HashMap<i64, InstanceQr>>,
     /// Whether the stream is connected; `None` until the browser has tried (and without
     /// JavaScript).
     pub connected: RwSignal<Option<bool>>,
@@ -61,6 +63,7 @@ pub fn provide_live() -> Live {
         campaigns: RwSignal::new(HashMap::new()),
         instances: RwSignal::new(HashMap::new()),
         logs: RwSignal::new(Vec::new()),
+        qr_codes: RwSignal::new(HashMap::new()),
         connected: RwSignal::new(None),
     };
     provide_context(live);
@@ -91,6 +94,13 @@ fn apply(live: Live, event: &str, json: &str) {
                 });
             }
         }
+        "qrcode" => {
+            if let Ok(e) = serde_json::from_str::<Envelope<InstanceQr>>(json) {
+                live.qr_codes.update(|m| {
+                    m.insert(e.data.instance_id, e.data);
+                });
+            }
+        }
         "log" => {
             if let Ok(e) = serde_json::from_str::<Envelope<LogData>>(json) {
                 live.logs
@@ -110,7 +120,7 @@ fn connect(live: Live) {
     let Ok(source) = EventSource::new("/api/v1/events") else {
         return;
     };
-    for name in ["campaign", "instance", "log"] {
+    for name in ["campaign", "instance", "qrcode", "log"] {
         let on_event = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             if let Some(json) = e.data().as_string() {
                 apply(live, name, &json);
@@ -152,8 +162,18 @@ mod tests {
             campaigns: RwSignal::new(HashMap::new()),
             instances: RwSignal::new(HashMap::new()),
             logs: RwSignal::new(Vec::new()),
+            qr_codes: RwSignal::new(HashMap::new()),
             connected: RwSignal::new(None),
         };
+        apply(
+            live,
+            "qrcode",
+            r#"{"type":"qr_code","data":{"instance_id":3,"base64":"data:image/png;base64,AA==","pairing_code":"ABCD1234","code":"2@x","connected":false}}"#,
+        );
+        assert_eq!(
+            live.qr_codes.get_untracked()[&3].pairing_code.as_deref(),
+            Some("ABCD1234")
+        );
         apply(
             live,
             "log",

@@ -254,9 +254,50 @@ pub struct NewInstance {
     pub api_url: String,
     /// The Evolution api key of the instance (write-only).
     pub api_key: String,
-    /// `v2` (default) or `v1`.
+    /// `v2` or `v1`. Leave it out: Flow asks Evolution (`GET /`) which one it speaks.
     #[serde(default)]
     pub api_version: Option<String>,
+}
+
+/// `PATCH /api/v1/instances/{id}`: what an admin may change; absent fields stay.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InstancePatch {
+    /// A new name for people.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// A new Evolution api key (write-only).
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
+/// Evolution's QR code to pair an instance (`POST /api/v1/instances/{id}/connect`, and the
+/// `qrcode.updated` webhook live). All empty when the instance is already connected.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct InstanceQr {
+    /// The instance.
+    #[serde(default)]
+    pub instance_id: i64,
+    /// `data:image/png;base64,…` of the QR to scan; empty when already connected.
+    pub base64: String,
+    /// The code to type on the phone instead of scanning, when Evolution gives one.
+    pub pairing_code: Option<String>,
+    /// The raw QR payload.
+    pub code: Option<String>,
+    /// Whether the instance is already connected (no QR needed).
+    #[serde(default)]
+    pub connected: bool,
+}
+
+/// One day of an instance's numbers (`instance_daily_stats`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct InstanceDay {
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    /// Sent, delivered, read, failed that day.
+    pub counts: DayCounts,
+    /// Disconnections that day.
+    pub disconnects: i64,
 }
 
 /// One contact of a `POST /api/v1/contacts` JSON array.

@@ -3,6 +3,10 @@
 
 use leptos::prelude::*;
 
+/// The classes of a form's text inputs.
+pub const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm \
+                         focus:border-emerald-500 focus:outline-none focus:ring-1 focus:ring-emerald-500";
+
 use crate::errors::DashboardError;
 use crate::i18n::{Locale, t_string, td_string, use_i18n};
 

@@ -12,7 +12,7 @@ const targetDir = process.env.CARGO_TARGET_DIR || join(root, 'target');
 const binary = process.env.FLOW_SERVER_BIN || join(targetDir, 'debug', 'server');
 const ADMIN_TOKEN = 'e2e-operator-token-0123456789abcdef';
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.unref();
@@ -26,10 +26,11 @@ function freePort() {
 
 /** A running Flow server with helpers to seed and inspect it. */
 export class Flow {
-  static async start() {
+  static async start(extraEnv = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'flow-e2e-'));
     const port = await freePort();
     const flow = new Flow(dir, port);
+    Object.assign(flow.env, extraEnv);
     flow.child = spawn(binary, [], { env: flow.env, stdio: ['ignore', 'pipe', 'pipe'] });
     flow.log = '';
     flow.child.stdout.on('data', (d) => { flow.log += d; });

@@ -29,6 +29,8 @@ before(async () => {
     friendly_name: 'Loja Centro',
     api_url: 'http://127.0.0.1:9',
     api_key: 'e2e-evolution-key',
+    // Nothing answers there to tell the version.
+    api_version: 'v2',
   });
   const names = ['Maria Silva', 'João Souza', 'Ana Lima', 'Pedro Alves', 'Carla Dias', 'Lucas Rocha'];
   await flow.api('POST', '/api/v1/contacts', acme.api_token, names.slice(0, CONTACTS).map((name, i) => ({

@@ -6,6 +6,7 @@
 
 use app::types::{NewCampaign, NewContact, NewInstance};
 use flow_server::db::Db;
+use flow_server::evolution::client::EvolutionClient;
 use flow_server::service::sql::stmt;
 use flow_server::service::{campaigns, contacts, instances, tenants};
 use sea_orm::{ConnectionTrait, Statement};
@@ -23,6 +24,7 @@ async fn main() {
     let tenant = tenants::create(&db, "Bench").await.expect("tenant");
     let inst = instances::create(
         &db,
+        &EvolutionClient::default(),
         "http://127.0.0.1:3000",
         tenant.id,
         NewInstance {
@@ -30,7 +32,8 @@ async fn main() {
             friendly_name: None,
             api_url: "http://127.0.0.1:9".into(),
             api_key: "bench-key".into(),
-            api_version: None,
+            // Nothing answers at its URL to tell the version.
+            api_version: Some("v2".into()),
         },
     )
     .await

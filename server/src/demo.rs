@@ -1,7 +1,8 @@
 //! The demo: with `FLOW_DEMO_EVOLUTION_URL` set (the README's run command points it at the
-//! Evolution simulator), an empty database gets a demo tenant — two instances on the simulator,
-//! 300 contacts, a running campaign and a draft — and an admin and a viewer login, printed at
-//! start. Without that variable no demo data is ever created.
+//! Evolution simulator), an empty database gets a demo tenant — three instances on the
+//! simulator (the third disconnected, to be paired by QR code: `run.sh` starts the simulator
+//! with it closed), 300 contacts, a running campaign and a draft — and an admin and a viewer
+//! login, printed at start. Without that variable no demo data is ever created.
 
 use app::types::{CampaignSettings, NewCampaign, NewContact, NewInstance};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -25,6 +26,8 @@ pub struct DemoConfig {
 pub const ADMIN_EMAIL: &str = "admin@demo.flow";
 /// The demo viewer's login.
 pub const VIEWER_EMAIL: &str = "viewer@demo.flow";
+/// The demo instance that starts disconnected, to try pairing by QR code.
+pub const QR_INSTANCE: &str = "loja-quiosque";
 /// The demo users' password (a demo on localhost; never a real deployment's).
 pub const PASSWORD: &str = "demo-password";
 
@@ -80,9 +83,12 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
     for (name, friendly, version) in [
         ("loja-centro", "Loja Centro", "v2"),
         ("loja-shopping", "Loja Shopping (Evolution v1)", "v1"),
+        (QR_INSTANCE, "Quiosque (conectar por QR)", "v2"),
     ] {
+        // The simulator serves v1 and v2 instances from one server, so the versions are given.
         let inst = instances::create(
             db,
+            &state.evolution,
             public,
             tenant.id,
             NewInstance {
@@ -96,7 +102,9 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
         .await?;
         instances::refresh_state(db, &state.evolution, public, tenant.id, inst.id).await?;
         instances::configure_webhook(db, &state.evolution, public, tenant.id, inst.id).await?;
-        instance_ids.push(inst.id);
+        if name != QR_INSTANCE {
+            instance_ids.push(inst.id);
+        }
     }
 
     let people: Vec<NewContact> = (0..300)

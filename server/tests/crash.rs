@@ -15,6 +15,7 @@ use chrono::Utc;
 use common::Backend;
 use common::evolution::{incoming, receipt_v2};
 use flow_server::db::Db;
+use flow_server::evolution::client::EvolutionClient;
 use flow_server::ingest::{Ctx, attach_message_id};
 use flow_server::service::{campaigns, contacts, instances, tenants};
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement, TransactionTrait};
@@ -35,6 +36,7 @@ async fn prepare(url: &str) -> Prepared {
     let tenant = tenants::create(&db, "Crash").await.unwrap();
     let inst = instances::create(
         &db,
+        &EvolutionClient::default(),
         "http://unused",
         tenant.id,
         NewInstance {
@@ -42,7 +44,7 @@ async fn prepare(url: &str) -> Prepared {
             friendly_name: None,
             api_url: "http://127.0.0.1:9".into(),
             api_key: "k".into(),
-            api_version: None,
+            api_version: Some("v2".into()),
         },
     )
     .await

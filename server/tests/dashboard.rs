@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::sse::next_matching;
 use common::{Tenant, TestApp};
 use flow_server::auth::Role;
 use flow_server::dashboard::users;
@@ -1021,4 +1022,66 @@ on_both_databases!(
     viewers_cannot_change_campaigns_through_rest_or_server_functions,
     another_tenants_campaign_is_not_found,
     the_campaign_page_renders_its_numbers_on_the_server,
+    viewers_cannot_edit_remove_or_pair_instances_nor_see_qr_codes,
 );
+
+async fn viewers_cannot_edit_remove_or_pair_instances_nor_see_qr_codes(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "viewer@acme.test", Role::Viewer).await;
+    let inst = app.instance(&t, "campanha-loja-01").await;
+    let id = inst["id"].as_i64().unwrap();
+    let viewer = login(&app, "viewer@acme.test").await;
+    let path = app.url(&format!("/api/v1/instances/{id}"));
+    let requests = [
+        app.client
+            .patch(&path)
+            .json(&serde_json::json!({"friendly_name": "x"})),
+        app.client.delete(&path),
+        app.client
+            .post(format!("{path}/connect"))
+            .json(&serde_json::json!({})),
+    ];
+    for req in requests {
+        let res = req.header(COOKIE, viewer.clone()).send().await.unwrap();
+        assert_eq!(res.status(), 403);
+    }
+    let (status, body) = get_with(&app, &viewer, &format!("/api/v1/instances/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(!body.contains(inst["webhook_secret"].as_str().unwrap()));
+    let (_, view) = app.get(&t.token, &format!("/api/v1/instances/{id}")).await;
+    assert_eq!(view["friendly_name"], "campanha-loja-01", "nothing changed");
+
+    // A QR code links whoever scans it to the instance: viewers' streams never carry one.
+    let open = |req: reqwest::RequestBuilder| async move { req.send().await.unwrap() };
+    let mut viewer_stream = open(
+        app.client
+            .get(app.url("/api/v1/events"))
+            .header(COOKIE, viewer.clone()),
+    )
+    .await;
+    let mut admin_stream = open(
+        app.client
+            .get(app.url("/api/v1/events"))
+            .bearer_auth(&t.token),
+    )
+    .await;
+    let body: Value =
+        serde_json::from_str(include_str!("fixtures/evolution/v2_qrcode_updated.json")).unwrap();
+    let hook = inst["webhook_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches(&app.base)
+        .to_string();
+    let (status, _) = app.webhook(&hook, &[], &body).await;
+    assert_eq!(status, 200);
+    let wait = std::time::Duration::from_secs(2);
+    let (mut a, mut v) = (String::new(), String::new());
+    assert!(
+        next_matching(&mut admin_stream, &mut a, wait, |e, _| e == "qrcode")
+            .await
+            .is_some(),
+        "admins get the QR"
+    );
+    let seen = next_matching(&mut viewer_stream, &mut v, wait, |e, _| e == "qrcode").await;
+    assert!(seen.is_none(), "a viewer got a QR code: {seen:?}");
+}

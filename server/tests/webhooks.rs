@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use common::evolution::{
     connection, incoming, mark_sending, receipt_v1, receipt_v2, record_sent, rows,
 };
+use common::sse::next_matching;
 use common::{Tenant, TestApp};
 use flow_server::service::campaigns::recount;
 use flow_server::service::sql::stmt;
@@ -172,7 +173,6 @@ async fn status_codes(app: TestApp) {
         "chats.upsert",
         "contacts.upsert",
         "messages.delete",
-        "qrcode.updated",
     ] {
         let body = json!({"event": event, "instance": s.name, "data": [{"id": "x"}]});
         let (status, res) = app.webhook(&s.hook(), &[], &body).await;
@@ -673,39 +673,6 @@ async fn disconnect_pauses_campaigns(app: TestApp) {
     );
 }
 
-/// Reads SSE events from `res` until `want` matches one or `timeout` passes.
-async fn next_matching(
-    res: &mut reqwest::Response,
-    buf: &mut String,
-    timeout: Duration,
-    want: impl Fn(&str, &Value) -> bool,
-) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        while let Some(end) = buf.find("\n\n") {
-            let frame: String = buf.drain(..end + 2).collect();
-            let mut event = "message";
-            let mut data = String::new();
-            for line in frame.lines() {
-                if let Some(e) = line.strip_prefix("event:") {
-                    event = e.trim();
-                } else if let Some(d) = line.strip_prefix("data:") {
-                    data.push_str(d.trim_start());
-                }
-            }
-            let value: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
-            if want(event, &value) {
-                return Some(value);
-            }
-        }
-        let chunk = tokio::time::timeout_at(deadline, res.chunk())
-            .await
-            .ok()?
-            .ok()??;
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-    }
-}
-
 async fn sse_delivers_live_changes_per_tenant(app: TestApp) {
     let s = setup(&app, 2, true).await;
     let other = app.tenant("Other").await;
@@ -874,7 +841,7 @@ async fn apikey_must_name_exactly_one_instance(app: TestApp) {
         .post(
             &c.token,
             "/api/v1/instances",
-            json!({"instance_name": a.name, "api_url": "http://127.0.0.1:9", "api_key": "own-key-of-c"}),
+            json!({"instance_name": a.name, "api_url": "http://127.0.0.1:9", "api_key": "own-key-of-c", "api_version": "v2"}),
         )
         .await;
     assert_eq!(status, 201, "{c_instance}");

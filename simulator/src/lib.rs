@@ -1,17 +1,21 @@
 //! A simulated Evolution API, faithful to the shapes in shared/evolution/: it accepts
 //! `POST /message/sendText/{instance}` (v2 `{number, text}` or v1 `{number, options,
-//! textMessage}` bodies, per instance), `GET /instance/connectionState/{instance}` and
-//! `POST /webhook/set/{instance}`, and posts realistic webhooks back to the configured URL:
+//! textMessage}` bodies, per instance), `GET /instance/connectionState/{instance}`,
+//! `GET /instance/connect/{instance}` (a real QR PNG and a pairing code while not connected),
+//! `POST /webhook/set/{instance}` and `GET /` (the version: `SIM_VERSION`, 1.x speaks v1), and
+//! posts realistic webhooks back to the configured URL:
 //! `send.message`, `SERVER_ACK`, `DELIVERY_ACK`, `READ`, some `ERROR`, replies (plain, quoted,
 //! button) and opt-outs in various spellings, duplicates and out-of-order receipts, and
-//! `connection.update` on demand.
+//! `connection.update` and `qrcode.updated` on demand.
 //!
 //! Every decision about a message is drawn from a generator seeded with the simulator seed and
 //! the phone number, so a run can be repeated. `GET /sim/truth` tells what it decided (the
 //! ground truth tests compare Flow against); `POST /sim/instances/{name}/disconnect|connect`
 //! drops and restores an instance.
 
+mod connect;
 mod messages;
+mod qr;
 mod state;
 mod webhooks;
 
@@ -51,12 +55,14 @@ pub fn router(config: SimConfig) -> Router {
             get(messages::connection_state),
         )
         .route("/webhook/set/{instance}", post(messages::set_webhook))
+        .route("/instance/connect/{instance}", get(connect::connect))
         .route_layer(axum::middleware::from_fn_with_state(
             sim.clone(),
             messages::require_api_key,
         ));
     Router::new()
         .merge(evolution_api)
+        .route("/", get(connect::welcome))
         .route("/sim/truth", get(messages::truth))
         .route(
             "/sim/instances/{instance}/{action}",

@@ -1,7 +1,9 @@
 //! `evolution-sim`: runs the simulated Evolution API.
 //!
 //! Environment: `SIM_ADDR` (default 127.0.0.1:8081), `SIM_API_KEY` (default `sim-api-key`),
-//! `SIM_SEED` (42), `SIM_V1_INSTANCES` (comma-separated names speaking v1), `SIM_PACE_MS`
+//! `SIM_SEED` (42), `SIM_V1_INSTANCES` (comma-separated names speaking v1), `SIM_VERSION`
+//! (2.3.6; what `GET /` reports, 1.x speaks v1 everywhere), `SIM_CLOSED_INSTANCES`
+//! (comma-separated names that start disconnected, to pair by QR code), `SIM_PACE_MS`
 //! (1000: receipts arrive within ~1–6 s), `SIM_LOG` (`info`).
 
 use evolution_sim::SimConfig;
@@ -27,8 +29,15 @@ async fn main() -> std::process::ExitCode {
     if let Some(pace) = var("SIM_PACE_MS").and_then(|s| s.parse().ok()) {
         config.pace_ms = pace;
     }
+    let names = |v: String| v.split(',').map(|s| s.trim().to_string()).collect();
     if let Some(v1) = var("SIM_V1_INSTANCES") {
-        config.v1_instances = v1.split(',').map(|s| s.trim().to_string()).collect();
+        config.v1_instances = names(v1);
+    }
+    if let Some(closed) = var("SIM_CLOSED_INSTANCES") {
+        config.closed_instances = names(closed);
+    }
+    if let Some(version) = var("SIM_VERSION") {
+        config.version = version;
     }
     let addr = var("SIM_ADDR").unwrap_or_else(|| "127.0.0.1:8081".into());
     let Ok(addr) = addr.parse() else {

@@ -45,7 +45,7 @@ fn error(status: StatusCode, message: Value) -> Response {
 
 /// What Evolution answers for an instance whose key was revoked (401) or that it no longer
 /// knows (404), before looking at the request.
-fn refusal(sim: &Sim, instance: &str) -> Option<Response> {
+pub fn refusal(sim: &Sim, instance: &str) -> Option<Response> {
     let (revoked, deleted) = sim.with_instance(instance, |i| (i.key_revoked, i.deleted));
     if deleted {
         return Some(error(

@@ -16,8 +16,12 @@ pub struct SimConfig {
     pub api_key: String,
     /// Seed of every random decision.
     pub seed: u64,
-    /// Instances that speak Evolution v1 (all others v2).
+    /// The version `GET /` reports (`2.3.6`); a `1.x` server speaks v1 for every instance.
+    pub version: String,
+    /// Instances that speak Evolution v1 (all others v2, unless the server is 1.x).
     pub v1_instances: Vec<String>,
+    /// Instances that start disconnected (`close`), to be paired by QR code.
+    pub closed_instances: Vec<String>,
     /// Share of sends that fail with `ERROR`.
     pub error_percent: u32,
     /// Share of the others that get `DELIVERY_ACK`.
@@ -43,7 +47,9 @@ impl Default for SimConfig {
         Self {
             api_key: "sim-api-key".into(),
             seed: 42,
+            version: "2.3.6".into(),
             v1_instances: Vec::new(),
+            closed_instances: Vec::new(),
             error_percent: 3,
             delivered_percent: 92,
             read_percent: 65,
@@ -60,8 +66,10 @@ impl Default for SimConfig {
 /// One simulated instance.
 #[derive(Debug)]
 pub struct Instance {
-    /// `open` or `close`.
+    /// `open`, `connecting` (showing a QR code) or `close`.
     pub state: &'static str,
+    /// QR codes shown since the last pairing began (Evolution's `count`).
+    pub qr_count: u32,
     /// Where webhooks go (set by `webhook/set`).
     pub webhook_url: Option<String>,
     /// Speaks v1.
@@ -142,9 +150,11 @@ impl Sim {
     /// Runs `f` on the instance `name` (created open on first use).
     pub fn with_instance<T>(&self, name: &str, f: impl FnOnce(&mut Instance) -> T) -> T {
         let mut instances = self.instances.lock().unwrap_or_else(|e| e.into_inner());
-        let v1 = self.config.v1_instances.iter().any(|n| n == name);
+        let v1 = self.speaks_v1(name);
+        let closed = self.config.closed_instances.iter().any(|n| n == name);
         let instance = instances.entry(name.to_string()).or_insert(Instance {
-            state: "open",
+            state: if closed { "close" } else { "open" },
+            qr_count: 0,
             webhook_url: None,
             v1,
             key_revoked: false,
@@ -152,6 +162,11 @@ impl Sim {
             answers_lost: false,
         });
         f(instance)
+    }
+
+    /// Whether instance `name` speaks v1: a 1.x server, or a name in `v1_instances`.
+    pub fn speaks_v1(&self, name: &str) -> bool {
+        self.config.version.starts_with("1.") || self.config.v1_instances.iter().any(|n| n == name)
     }
 
     /// Updates the ground truth.

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use crate::qr::Qr;
 use crate::state::Sim;
 
 /// The envelope Evolution wraps every event in.
@@ -114,6 +115,25 @@ pub fn connection(instance: &str, state: &str) -> Value {
         instance,
         json!({"instance": instance, "state": state, "statusReason": reason}),
     )
+}
+
+/// `qrcode.updated`: a new QR to scan (`{qrcode: {instance, pairingCode, code, base64}}`).
+pub fn qrcode(instance: &str, qr: &Qr) -> Value {
+    let mut body = envelope(
+        "qrcode.updated",
+        instance,
+        json!({"qrcode": {
+            "instance": instance,
+            "pairingCode": qr.pairing_code,
+            "code": qr.code,
+            "base64": qr.base64,
+        }}),
+    );
+    // Before the first pairing Evolution knows no sender.
+    if let Some(map) = body.as_object_mut() {
+        map.remove("sender");
+    }
+    body
 }
 
 /// Posts `body` to the instance's webhook after `delay`, retrying like Evolution.

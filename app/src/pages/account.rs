@@ -6,11 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::ChangePassword;
 use crate::i18n::{t, t_string, use_i18n};
-use crate::ui::{Card, error_text};
-
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm \
-                     shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 \
-                     focus:ring-emerald-500";
+use crate::ui::{Card, INPUT, error_text};
 
 /// The account page.
 #[component]

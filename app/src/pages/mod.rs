@@ -3,6 +3,9 @@
 pub mod account;
 pub mod campaign;
 pub mod campaigns;
+pub mod instance_card;
+pub mod instance_chart;
+pub mod instance_pairing;
 pub mod instances;
 pub mod layout;
 pub mod login;

@@ -10,10 +10,7 @@ use crate::pages::layout::UserResource;
 use crate::prefs::use_prefs;
 use crate::template::render;
 use crate::types::{CampaignSettings, InstanceView, NewCampaign, SendWindow, TenantSettings};
-use crate::ui::{Card, Empty, ErrorBox, error_text, status_label};
-
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm \
-                     focus:border-emerald-500 focus:outline-none focus:ring-1 focus:ring-emerald-500";
+use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text, status_label};
 
 /// The new-campaign page.
 #[component]

@@ -9,11 +9,8 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{SaveSettings, get_settings, test_opt_out};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::layout::UserResource;
-use crate::ui::{Card, ErrorBox, error_text};
+use crate::ui::{Card, ErrorBox, INPUT, error_text};
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm \
-                     shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 \
-                     focus:ring-emerald-500";
 const LABEL: &str = "text-sm font-medium text-slate-700";
 
 /// The settings page.

@@ -6,13 +6,9 @@ use leptos_meta::Title;
 
 use crate::api::{CreateToken, RevokeToken, list_tokens};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::pages::instances::copy;
+use crate::pages::instance_card::copy;
 use crate::prefs::use_prefs;
-use crate::ui::{Card, Empty, ErrorBox, error_text};
-
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm \
-                     shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 \
-                     focus:ring-emerald-500";
+use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text};
 
 /// The tokens page.
 #[component]

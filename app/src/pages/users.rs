@@ -9,11 +9,8 @@ use crate::api::{CreateUser, RemoveUser, SetRole, list_users};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::prefs::use_prefs;
 use crate::types::UserView;
-use crate::ui::{Card, ErrorBox, Pill, error_text};
+use crate::ui::{Card, ErrorBox, INPUT, Pill, error_text};
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm \
-                     shadow-sm focus:border-emerald-500 focus:outline-none focus:ring-1 \
-                     focus:ring-emerald-500";
 const SMALL_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs \
                             text-slate-700 hover:bg-slate-50";
 

@@ -1,13 +1,13 @@
-//! `/api/v1/instances`: register and list WhatsApp instances.
+//! `/api/v1/instances`: register, list, edit, remove and pair (QR code) WhatsApp instances.
 
-use app::types::{InstanceView, NewInstance};
+use app::types::{InstanceDay, InstancePatch, InstanceQr, InstanceView, NewInstance};
 use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::api::extract::{Json, Path};
 use crate::auth::{Role, TenantCaller};
 use crate::error::ApiError;
-use crate::service::instances;
+use crate::service::{instance_history, instances};
 use crate::state::AppState;
 
 pub(super) async fn create(
@@ -16,24 +16,15 @@ pub(super) async fn create(
     Json(body): Json<NewInstance>,
 ) -> Result<(StatusCode, axum::Json<InstanceView>), ApiError> {
     caller.require_admin()?;
-    let view =
-        instances::create(&state.db, &state.config.public_url, caller.tenant_id, body).await?;
-    // Ask Evolution for the real connection state in the background; until it answers the
-    // instance shows `connecting`.
-    let (st, id) = (state.clone(), view.id);
-    tokio::spawn(async move {
-        if let Err(e) = instances::refresh_state(
-            &st.db,
-            &st.evolution,
-            &st.config.public_url,
-            caller.tenant_id,
-            id,
-        )
-        .await
-        {
-            tracing::info!(instance_id = id, error = %e, "cannot read the instance state from Evolution yet");
-        }
-    });
+    let view = instances::create(
+        &state.db,
+        &state.evolution,
+        &state.config.public_url,
+        caller.tenant_id,
+        body,
+    )
+    .await?;
+    instances::refresh_soon(&state, caller.tenant_id, view.id);
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
@@ -47,6 +38,76 @@ pub(super) async fn list(
         list.iter_mut().for_each(InstanceView::hide_secrets);
     }
     Ok(axum::Json(list))
+}
+
+/// `GET /instances/{id}`.
+pub(super) async fn show(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<InstanceView>, ApiError> {
+    let mut view =
+        instances::get(&state.db, &state.config.public_url, caller.tenant_id, id).await?;
+    if caller.role != Role::Admin {
+        view.hide_secrets();
+    }
+    Ok(axum::Json(view))
+}
+
+/// `PATCH /instances/{id}`: friendly name and/or api key.
+pub(super) async fn update(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Json(patch): Json<InstancePatch>,
+) -> Result<axum::Json<InstanceView>, ApiError> {
+    caller.require_admin()?;
+    let new_key = patch.api_key.is_some();
+    let view = instances::update(
+        &state.db,
+        &state.config.public_url,
+        caller.tenant_id,
+        id,
+        patch,
+    )
+    .await?;
+    if new_key {
+        instances::refresh_soon(&state, caller.tenant_id, id);
+    }
+    Ok(axum::Json(view))
+}
+
+/// `DELETE /instances/{id}`: 409 while an unfinished campaign uses it.
+pub(super) async fn remove(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    instances::remove_and_forget(&state, caller.tenant_id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /instances/{id}/connect`: Evolution's QR code to pair the instance.
+pub(super) async fn connect(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<InstanceQr>, ApiError> {
+    caller.require_admin()?;
+    let qr = instances::connect(&state.db, &state.evolution, caller.tenant_id, id).await?;
+    Ok(axum::Json(qr))
+}
+
+/// `GET /instances/{id}/stats`: the last 30 days from `instance_daily_stats`.
+pub(super) async fn stats(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<Vec<InstanceDay>>, ApiError> {
+    let today = chrono::Utc::now().date_naive();
+    let days = instance_history::last_days(&state.db, caller.tenant_id, id, today).await?;
+    Ok(axum::Json(days))
 }
 
 /// `POST /instances/{id}/refresh` (ask Evolution for the state) and

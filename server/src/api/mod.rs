@@ -26,6 +26,14 @@ pub fn routes() -> Router<AppState> {
         .route("/tenants", post(tenants::create))
         .route("/instances", post(instances::create).get(instances::list))
         .route(
+            "/instances/{id}",
+            get(instances::show)
+                .patch(instances::update)
+                .delete(instances::remove),
+        )
+        .route("/instances/{id}/connect", post(instances::connect))
+        .route("/instances/{id}/stats", get(instances::stats))
+        .route(
             "/instances/{id}/{action}",
             post(instances::evolution_action),
         )

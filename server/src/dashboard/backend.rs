@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use app::backend::{BoxFuture, Caller, DashboardApi, DashboardError, DashboardResult};
 use app::types::{
-    CampaignLogView, CampaignView, InstanceView, NewCampaign, OptOutTest, OptOutView,
-    RecipientsPage, SessionUser, TenantSettings, Timeline, TokenCreated, TokenView, UserView,
+    CampaignLogView, CampaignView, InstanceDay, InstancePatch, InstanceQr, InstanceView,
+    NewCampaign, NewInstance, OptOutTest, OptOutView, RecipientsPage, SessionUser, TenantSettings,
+    Timeline, TokenCreated, TokenView, UserView,
 };
 
 use crate::dashboard::lockout::{self, Attempt};
@@ -17,7 +18,9 @@ use crate::live::ChangeKind;
 use crate::live::transition::publish_transition;
 use crate::service::campaign_logs::Severity;
 use crate::service::users as service_users;
-use crate::service::{ServiceError, campaigns, contacts, instances, settings, timeline, tokens};
+use crate::service::{
+    ServiceError, campaigns, contacts, instance_history, instances, settings, timeline, tokens,
+};
 use crate::state::AppState;
 
 /// Recipients per page.
@@ -41,6 +44,15 @@ impl DashboardBackend {
     /// The backend over `state`, wrapped for Leptos context.
     pub fn provide(state: AppState) -> app::backend::Backend {
         app::backend::Backend(Arc::new(Self { state }))
+    }
+
+    /// The server state, for an admin; viewers are refused.
+    fn admin(&self, caller: &Caller) -> DashboardResult<&AppState> {
+        if caller.is_admin() {
+            Ok(&self.state)
+        } else {
+            Err(DashboardError::Forbidden)
+        }
     }
 
     fn secure(&self) -> bool {
@@ -343,6 +355,87 @@ impl DashboardApi for DashboardBackend {
                 "Evolution webhook configured from the dashboard"
             );
             Ok(view)
+        })
+    }
+
+    fn add_instance<'a>(
+        &'a self,
+        caller: &'a Caller,
+        input: NewInstance,
+    ) -> BoxFuture<'a, DashboardResult<InstanceView>> {
+        Box::pin(async move {
+            let st = self.admin(caller)?;
+            let (db, url) = (&st.db, &st.config.public_url);
+            let input = NewInstance {
+                // Detected by asking Evolution, never typed in the dashboard.
+                api_version: None,
+                ..input
+            };
+            let view = instances::create(db, &st.evolution, url, caller.tenant_id, input)
+                .await
+                .map_err(service)?;
+            tracing::info!(instance_id = view.id, "instance added from the dashboard");
+            instances::refresh_soon(st, caller.tenant_id, view.id);
+            Ok(view)
+        })
+    }
+
+    fn update_instance<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        patch: InstancePatch,
+    ) -> BoxFuture<'a, DashboardResult<InstanceView>> {
+        Box::pin(async move {
+            let st = self.admin(caller)?;
+            let new_key = patch.api_key.is_some();
+            let view =
+                instances::update(&st.db, &st.config.public_url, caller.tenant_id, id, patch)
+                    .await
+                    .map_err(service)?;
+            if new_key {
+                instances::refresh_soon(st, caller.tenant_id, id);
+            }
+            Ok(view)
+        })
+    }
+
+    fn remove_instance<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<()>> {
+        Box::pin(async move {
+            let st = self.admin(caller)?;
+            instances::remove_and_forget(st, caller.tenant_id, id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn connect_instance<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<InstanceQr>> {
+        Box::pin(async move {
+            let st = self.admin(caller)?;
+            instances::connect(&st.db, &st.evolution, caller.tenant_id, id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn instance_history<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<Vec<InstanceDay>>> {
+        Box::pin(async move {
+            let today = chrono::Utc::now().date_naive();
+            instance_history::last_days(&self.state.db, caller.tenant_id, id, today)
+                .await
+                .map_err(service)
         })
     }
 

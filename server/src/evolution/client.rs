@@ -19,6 +19,14 @@ impl ApiVersion {
     pub fn parse(s: &str) -> Self {
         if s == "v1" { Self::V1 } else { Self::V2 }
     }
+
+    /// The stored form: `v1` or `v2`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::V1 => "v1",
+            Self::V2 => "v2",
+        }
+    }
 }
 
 /// How to reach one instance.
@@ -69,7 +77,7 @@ const MAX_MESSAGE_CHARS: usize = 200;
 /// An Evolution API client (one connection pool for every instance).
 #[derive(Clone, Debug)]
 pub struct EvolutionClient {
-    http: reqwest::Client,
+    pub(super) http: reqwest::Client,
 }
 
 impl Default for EvolutionClient {
@@ -87,7 +95,7 @@ impl Default for EvolutionClient {
 
 /// Reads at most [`MAX_ANSWER_BYTES`] of an answer as JSON (`Null` when it is not JSON, or
 /// longer than that).
-async fn read_json(mut response: reqwest::Response) -> Value {
+pub(super) async fn read_json(mut response: reqwest::Response) -> Value {
     let mut bytes: Vec<u8> = Vec::new();
     loop {
         match response.chunk().await {
@@ -103,7 +111,7 @@ async fn read_json(mut response: reqwest::Response) -> Value {
 
 /// `text` as it may be shown to an admin: control characters dropped, at most
 /// [`MAX_MESSAGE_CHARS`] characters.
-fn sanitized(text: &str) -> String {
+pub(super) fn sanitized(text: &str) -> String {
     let clean: String = text.chars().filter(|c| !c.is_control()).collect();
     match clean.char_indices().nth(MAX_MESSAGE_CHARS) {
         Some((cut, _)) => format!("{}…", &clean[..cut]),
@@ -112,7 +120,7 @@ fn sanitized(text: &str) -> String {
 }
 
 /// `{status}: {message}` of an Evolution error answer, sanitized.
-fn describe(status: reqwest::StatusCode, body: &Value) -> String {
+pub(super) fn describe(status: reqwest::StatusCode, body: &Value) -> String {
     sanitized(&format!("{status}: {}", error_message(body)))
 }
 
@@ -277,7 +285,7 @@ impl Drop for CallTimer {
 }
 
 /// A request that got no answer (connection refused, timeout), said without the URL.
-fn unreachable(e: &reqwest::Error) -> SendError {
+pub(super) fn unreachable(e: &reqwest::Error) -> SendError {
     if e.is_timeout() {
         SendError::NotSent("no answer from Evolution in time".into())
     } else {
@@ -289,7 +297,7 @@ fn unreachable(e: &reqwest::Error) -> SendError {
 /// nothing was sent; 401/403 that our key is refused; 404 that the instance is unknown;
 /// `exists: false` that the number has no WhatsApp; another 4xx that the message was refused;
 /// another 5xx nothing either way.
-fn classify(status: reqwest::StatusCode, body: &Value) -> SendError {
+pub(super) fn classify(status: reqwest::StatusCode, body: &Value) -> SendError {
     let text = describe(status, body);
     match status.as_u16() {
         // A redirect is not followed (it would carry the api key elsewhere): nothing was sent.

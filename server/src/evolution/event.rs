@@ -179,6 +179,18 @@ pub struct ConnectionUpdate {
     pub status_reason: Option<i64>,
 }
 
+/// A QR code to pair an instance with a phone (`qrcode.updated`, or the answer of
+/// `GET /instance/connect/{instance}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrCode {
+    /// `data:image/png;base64,…` of the QR.
+    pub base64: String,
+    /// The code to type on the phone instead of scanning, when Evolution gives one.
+    pub pairing_code: Option<String>,
+    /// The raw QR payload (`2@…`).
+    pub code: Option<String>,
+}
+
 /// What a webhook means for Flow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -190,12 +202,14 @@ pub enum Event {
     MessageSent(SentMessage),
     /// connection.update: the instance's connection changed.
     Connection(ConnectionUpdate),
+    /// qrcode.updated: a new QR code to pair the instance.
+    QrCode(QrCode),
     /// Anything stored but not acted on.
     Ignored {
         /// Short snake_case word: `unsupported_event` (event Flow does not handle),
         /// `from_contact` (receipt for a message the contact sent), `edit` (an edit or poll
         /// vote delivered as messages.update), `no_status` (update without a status),
-        /// `empty` (empty array), `from_me` (our own message typed on the phone), `group`,
+        /// `empty` (empty array), `qr_limit` (Evolution stopped showing QR codes), `from_me` (our own message typed on the phone), `group`,
         /// `status_broadcast`, `broadcast`, `newsletter`.
         reason: &'static str,
     },

@@ -12,6 +12,7 @@ use super::event::{
 };
 use super::json::{kind, lenient_bool, lenient_i64, non_blank_str};
 use super::message_text::{message_text, quoted_message_id};
+use super::pairing::read_qr;
 use crate::domain::phone;
 
 /// Interprets a parsed envelope.
@@ -26,8 +27,9 @@ use crate::domain::phone;
 ///   `status@broadcast` / broadcast lists / newsletters → `Ignored` likewise.
 /// * `send.message` → [`Event::MessageSent`].
 /// * `connection.update` → [`Event::Connection`].
+/// * `qrcode.updated` → [`Event::QrCode`]; the QR limit notice → `Ignored("qr_limit")`.
 /// * Any other event (`messages.delete`, `presence.update`, `contacts.upsert`,
-///   `chats.upsert`, `qrcode.updated`, ...) → `Ignored("unsupported_event")`, whatever its
+///   `chats.upsert`, ...) → `Ignored("unsupported_event")`, whatever its
 ///   data.
 ///
 /// # Errors
@@ -42,6 +44,7 @@ pub fn interpret(envelope: &Envelope) -> Result<Event, ParseError> {
         "messages.upsert" => incoming(data),
         "send.message" => sent(data),
         "connection.update" => connection(data),
+        "qrcode.updated" => qrcode(data),
         _ => Ok(Event::Ignored {
             reason: "unsupported_event",
         }),
@@ -238,6 +241,18 @@ fn connection(data: &Value) -> Result<Event, String> {
         state: ConnectionState::from_word(state),
         status_reason: lenient_i64(data.get("statusReason")),
     }))
+}
+
+/// `qrcode.updated`: `{qrcode: {instance, pairingCode, code, base64}}`, or on the QR limit
+/// `{message, statusCode}`.
+fn qrcode(data: &Value) -> Result<Event, String> {
+    match data.get("qrcode") {
+        Some(qr) => read_qr(qr)
+            .map(Event::QrCode)
+            .ok_or_else(|| "qrcode.base64 is not a PNG data URL".to_string()),
+        None if data.get("statusCode").is_some() => Ok(Event::Ignored { reason: "qr_limit" }),
+        None => Err(format!("data is {} without qrcode", kind(data))),
+    }
 }
 
 #[cfg(test)]
@@ -795,7 +810,6 @@ mod tests {
             "contacts.update",
             "chats.upsert",
             "chats.update",
-            "qrcode.updated",
             "messages.edited",
             "messages.set",
             "send.message.update",
@@ -812,6 +826,41 @@ mod tests {
                     "{event} {data}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn qrcode_shapes() {
+        use crate::evolution::QrCode;
+        let png = "data:image/png;base64,iVBORw0KGgo=";
+        assert_eq!(
+            run(
+                "qrcode.updated",
+                json!({"qrcode": {"instance": "x", "pairingCode": "ABCD1234", "code": "2@q", "base64": png}})
+            ),
+            Ok(Event::QrCode(QrCode {
+                base64: png.into(),
+                pairing_code: Some("ABCD1234".into()),
+                code: Some("2@q".into()),
+            }))
+        );
+        assert_eq!(
+            run(
+                "QRCODE_UPDATED",
+                json!({"message": "QR code limit reached, please login again", "statusCode": 500})
+            ),
+            Ok(Event::Ignored { reason: "qr_limit" })
+        );
+        for bad in [
+            json!({"qrcode": {"base64": "https://evil.example/x.png"}}),
+            json!({"qrcode": {}}),
+            json!({}),
+            json!([]),
+        ] {
+            assert!(
+                invalid_reason(run("qrcode.updated", bad.clone())).len() > 3,
+                "{bad}"
+            );
         }
     }
 

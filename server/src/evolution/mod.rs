@@ -21,10 +21,11 @@ mod event;
 mod interpret;
 mod json;
 mod message_text;
+pub mod pairing;
 
 pub use envelope::{Envelope, ParseError, canonical_event_name, parse_envelope};
 pub use event::{
-    ConnectionState, ConnectionUpdate, Event, IncomingMessage, ReceiptStatus, SentMessage,
+    ConnectionState, ConnectionUpdate, Event, IncomingMessage, QrCode, ReceiptStatus, SentMessage,
     StatusUpdate,
 };
 pub use interpret::interpret;
@@ -81,7 +82,12 @@ mod tests {
                 })
             ),
             fixture!("v1_presence_update.json", ignored()),
-            fixture!("v1_qrcode_updated.json", ignored()),
+            fixture!(
+                "v1_qrcode_updated.json",
+                qr(
+                    "2@Pq9Wm3Ev7Rb1Tn5Yc8Ux2Iz6Ol0Ka4Sj,Hx7Gf3Dq9Cw5Bv1Nm8Lk2Jh6Gf4Ds0Ap=,Mz3Nx7Bc1Vq5Wl9Ek2Rj6Th0Yg4Uf8I=,Lo2Kp6Ji0Hu4Gy8Ft3Dr7Es1Wa5Qz9X=,1"
+                )
+            ),
             fixture!(
                 "v1_send_message.json",
                 sent("3EB0B2D1F0E9C8A7B6C5D4", Some("5511987654321"))
@@ -168,7 +174,16 @@ mod tests {
                 })
             ),
             fixture!("v2_presence_update.json", ignored()),
-            fixture!("v2_qrcode_updated.json", ignored()),
+            fixture!(
+                "v2_qrcode_updated.json",
+                qr(
+                    "2@y8Kq3mVb7TzQ1nWc5Lp0RfXg9JdHs2Ae,Jx4Vn8Qw2Ek6Rt1Yu5Io9Pa3Sd7Fg0Hj=,Zx1Cv2Bn3Mq4Wr5Et6Yu7Io8Pa9Sd0Fg=,Qw1Er2Ty3Ui4Op5As6Df7Gh8Jk9Lz0Xc=,1"
+                )
+            ),
+            fixture!(
+                "v2_qrcode_updated_limit.json",
+                Event::Ignored { reason: "qr_limit" }
+            ),
             fixture!(
                 "v2_send_message.json",
                 sent("3EB0C431D2A5F8E9B6A1F2", Some("5511987654321"))
@@ -188,15 +203,28 @@ mod tests {
         }
         vec![
             body!("v1_error_400_not_on_whatsapp.json"),
+            body!("v1_instance_connect_response.json"),
+            body!("v1_root_response.json"),
             body!("v1_sendText_request.json"),
             body!("v1_sendText_response_201.json"),
             body!("v2_connectionState_response.json"),
             body!("v2_error_400_not_on_whatsapp.json"),
             body!("v2_error_500_connection_closed.json"),
             body!("v2_fetchInstances_response.json"),
+            body!("v2_instance_connect_response.json"),
+            body!("v2_root_response.json"),
             body!("v2_sendText_request.json"),
             body!("v2_sendText_response_201.json"),
         ]
+    }
+
+    /// A `qrcode.updated` of the fixtures' 1×1 PNG, without a pairing code.
+    fn qr(code: &str) -> Event {
+        Event::QrCode(QrCode {
+            base64: "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==".into(),
+            pairing_code: None,
+            code: Some(code.into()),
+        })
     }
 
     fn status(id: &str, jid: &str, status: ReceiptStatus) -> Event {

@@ -1,11 +1,14 @@
 //! `connection.update`: an instance that closes (logged out, banned) or is refused goes
 //! inactive and pauses its active campaigns; one that opens is active again, while its
-//! campaigns stay paused until a person resumes them.
+//! campaigns stay paused until a person resumes them. `qrcode.updated`: an instance waiting to
+//! be paired is `connecting`, and its new QR code goes to the admins' live streams.
 
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use serde_json::json;
 
-use crate::evolution::{ConnectionState, ConnectionUpdate};
+use app::types::InstanceQr;
+
+use crate::evolution::{ConnectionState, ConnectionUpdate, QrCode};
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
 use crate::service::sql::stmt;
@@ -77,6 +80,35 @@ pub(super) async fn apply(
     });
     pause_campaigns_of(ctx, instance, INSTANCE_DISCONNECTED, &message, details).await?;
     Ok(Outcome::Disconnected)
+}
+
+/// `qrcode.updated`: the instance waits for its QR code to be scanned (`connecting`, unless
+/// a newer `open` was already applied), and the QR is published to the tenant's admins.
+pub(super) async fn apply_qr(
+    ctx: &mut Ctx<'_>,
+    instance: &InstanceRef,
+    qr: &QrCode,
+) -> Result<Outcome, DbErr> {
+    let backend = ctx.txn.get_database_backend();
+    ctx.txn
+        .execute_raw(stmt(
+            backend,
+            "UPDATE whatsapp_instance SET connection_state = 'connecting' \
+             WHERE id = ? AND connection_state <> 'open'",
+            vec![instance.id.into()],
+        ))
+        .await?;
+    ctx.effects.qr_codes.push((
+        instance.tenant_id,
+        InstanceQr {
+            instance_id: instance.id,
+            base64: qr.base64.clone(),
+            pairing_code: qr.pairing_code.clone(),
+            code: qr.code.clone(),
+            connected: false,
+        },
+    ));
+    Ok(Outcome::Updated)
 }
 
 /// Pauses every active campaign of `instance` for `reason`, each with a critical log line

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use app::types::{CampaignCounts, CampaignLogView};
+use app::types::{CampaignCounts, CampaignLogView, InstanceQr};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
 
@@ -43,6 +43,8 @@ pub struct Effects {
     pub logs: Vec<(i64, i64, CampaignLogView)>,
     /// Campaign contacts looked at by message id, and their pending status changes.
     pub tracked: Tracked,
+    /// New QR codes to pair instances, with their tenant, for the live stream.
+    pub qr_codes: Vec<(i64, InstanceQr)>,
 }
 
 impl Effects {
@@ -104,6 +106,7 @@ impl Effects {
         self.touched_campaigns.extend(other.touched_campaigns);
         self.touched_instances.extend(other.touched_instances);
         self.logs.extend(other.logs);
+        self.qr_codes.extend(other.qr_codes);
     }
 
     /// Writes a campaign log line now and keeps it for the live stream.

@@ -1,5 +1,6 @@
 //! Applying Evolution events to Flow's data: receipts move campaign contacts forward, incoming
 //! messages count as engagement and may opt a contact out, connection changes pause campaigns,
+//! new QR codes are shown to admins,
 //! `send.message` links a message id to the contact being sent.
 //!
 //! Everything here runs inside the caller's transaction (the webhook inbox stores the event and
@@ -127,6 +128,7 @@ pub async fn apply(
         Event::MessageReceived(message) => incoming::apply(ctx, instance, message).await,
         Event::MessageSent(sent) => linking::apply_sent(ctx, instance, sent).await,
         Event::Connection(update) => connection::apply(ctx, instance, update).await,
+        Event::QrCode(qr) => connection::apply_qr(ctx, instance, qr).await,
         Event::Ignored { .. } => Ok(Outcome::Ignored),
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use app::types::{CampaignLogView, CampaignView, InstanceView};
+use app::types::{CampaignLogView, CampaignView, InstanceQr, InstanceView};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -16,6 +16,9 @@ pub enum ChangeKind {
     Campaign(CampaignView),
     /// An instance's state, health or counters.
     Instance(InstanceView),
+    /// A new QR code to pair an instance (`qrcode.updated`). Admins only: whoever scans it
+    /// links their phone to the instance.
+    QrCode(InstanceQr),
     /// A new campaign log line.
     Log {
         /// The campaign.
@@ -31,8 +34,14 @@ impl ChangeKind {
         match self {
             Self::Campaign(_) => "campaign",
             Self::Instance(_) => "instance",
+            Self::QrCode(_) => "qrcode",
             Self::Log { .. } => "log",
         }
+    }
+
+    /// Whether only admins' streams may carry it.
+    pub fn admin_only(&self) -> bool {
+        matches!(self, Self::QrCode(_))
     }
 
     /// Changes with the same key replace each other when a stream coalesces a burst;
@@ -41,6 +50,7 @@ impl ChangeKind {
         match self {
             Self::Campaign(c) => Some(("campaign", c.id)),
             Self::Instance(i) => Some(("instance", i.id)),
+            Self::QrCode(q) => Some(("qrcode", q.instance_id)),
             Self::Log { .. } => None,
         }
     }

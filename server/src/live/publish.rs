@@ -1,4 +1,4 @@
-//! Publishing what a transaction changed: its log lines, and the latest state of the campaigns
+//! Publishing what a transaction changed: its log lines and QR codes, and the latest state of the campaigns
 //! and instances it touched. One publisher task does the reads, after the commits and in
 //! order, on the read pool — so the writers never wait for it, and a newer snapshot is never
 //! overtaken by an older one. When it falls behind, waiting changes are merged and each touched
@@ -58,6 +58,9 @@ async fn publish_effects(
                 line: line.clone(),
             },
         );
+    }
+    for (tenant_id, qr) in &effects.qr_codes {
+        bus.publish(*tenant_id, ChangeKind::QrCode(qr.clone()));
     }
     for id in &effects.touched_campaigns {
         match campaigns::snapshot(conn, *id).await {

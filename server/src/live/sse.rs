@@ -54,7 +54,7 @@ struct LiveStream {
     tenant_id: i64,
     /// Set when the stream was opened with a session cookie.
     session: Option<SessionCheck>,
-    /// Viewers do not get the instances' webhook URLs and secrets.
+    /// Viewers do not get the instances' webhook URLs and secrets, nor QR codes.
     redact_secrets: bool,
     rx: broadcast::Receiver<Arc<Change>>,
     ready: VecDeque<Event>,
@@ -92,7 +92,10 @@ fn resync() -> Event {
 
 impl LiveStream {
     fn accept(&mut self, change: Arc<Change>) {
-        if change.tenant_id != self.tenant_id || change.id <= self.last_id {
+        if change.tenant_id != self.tenant_id
+            || change.id <= self.last_id
+            || (self.redact_secrets && change.kind.admin_only())
+        {
             return;
         }
         match change.kind.coalesce_key() {

@@ -1,20 +1,25 @@
-//! WhatsApp instances: registering an Evolution instance and listing them with today's numbers.
+//! WhatsApp instances: registering an Evolution instance (its API version asked from
+//! Evolution), editing and removing it, pairing it by QR code, and listing them with today's
+//! numbers.
 
 use std::collections::HashMap;
 
-use app::types::{DayCounts, InstanceView, NewInstance};
+use app::types::{DayCounts, InstancePatch, InstanceQr, InstanceView, NewInstance};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 
 use crate::auth::token;
 use crate::db::Db;
+use crate::entities::pending_receipt;
 use crate::entities::{instance_daily_stats, whatsapp_instance};
-use crate::evolution::client::{ApiVersion, EvolutionClient, Target};
+use crate::evolution::client::{ApiVersion, EvolutionClient, SendError, Target};
+use crate::evolution::pairing::Pairing;
 use crate::service::sql::{placeholders, stmt};
 use crate::service::{ServiceError, ServiceResult, opt_timestamp};
+use crate::state::AppState;
 
 /// The URL Evolution posts an instance's webhooks to; the secret in it authenticates them.
 /// Evolution's `webhook_by_events` appends `/<event>` to it, which Flow accepts too.
@@ -30,6 +35,34 @@ pub fn day(at: DateTime<Utc>) -> String {
 /// Today's key in `instance_daily_stats`.
 pub fn today() -> String {
     day(Utc::now())
+}
+
+/// The longest friendly name.
+const MAX_FRIENDLY_NAME: usize = 100;
+
+/// A trimmed friendly name, or a validation error when it is empty or too long.
+fn friendly_name(name: &str) -> ServiceResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_FRIENDLY_NAME {
+        return Err(ServiceError::Validation(format!(
+            "friendly_name must be 1 to {MAX_FRIENDLY_NAME} characters"
+        )));
+    }
+    Ok(name.to_string())
+}
+
+/// A trimmed api key, or a validation error when it is empty.
+fn api_key(key: &str) -> ServiceResult<String> {
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(ServiceError::Validation("api_key must not be empty".into()));
+    }
+    Ok(key.to_string())
+}
+
+/// An Evolution failure as the service reports it.
+fn upstream(e: SendError) -> ServiceError {
+    ServiceError::Upstream(e.to_string())
 }
 
 fn validate(input: &NewInstance) -> ServiceResult<()> {
@@ -48,8 +81,11 @@ fn validate(input: &NewInstance) -> ServiceResult<()> {
             "api_url must be an http:// or https:// URL".into(),
         ));
     }
-    if input.api_key.trim().is_empty() {
-        return Err(ServiceError::Validation("api_key must not be empty".into()));
+    api_key(&input.api_key)?;
+    if let Some(f) = &input.friendly_name
+        && !f.trim().is_empty()
+    {
+        friendly_name(f)?;
     }
     if let Some(v) = &input.api_version
         && v != "v1"
@@ -85,15 +121,18 @@ fn view(
     }
 }
 
-/// Registers an instance of the tenant. Its connection state is `connecting` until Evolution
-/// reports it.
+/// Registers an instance of the tenant. Without an `api_version`, Flow asks the Evolution
+/// server which API it speaks (`GET /`); an unreachable server or one that does not say is an
+/// upstream error. Its connection state is `connecting` until Evolution reports it.
 pub async fn create(
     db: &Db,
+    client: &EvolutionClient,
     public_url: &str,
     tenant_id: i64,
     input: NewInstance,
 ) -> ServiceResult<InstanceView> {
     validate(&input)?;
+    let api_url = input.api_url.trim().trim_end_matches('/').to_string();
     let name = input.instance_name.trim().to_string();
     let exists = whatsapp_instance::Entity::find()
         .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))
@@ -105,6 +144,15 @@ pub async fn create(
             "an instance named {name:?} already exists"
         )));
     }
+    let api_version = match input.api_version {
+        Some(v) => v,
+        None => client
+            .detect_version(&api_url)
+            .await
+            .map_err(upstream)?
+            .as_str()
+            .to_string(),
+    };
     let model = whatsapp_instance::ActiveModel {
         tenant_id: Set(tenant_id),
         friendly_name: Set(input
@@ -113,9 +161,9 @@ pub async fn create(
             .filter(|f| !f.is_empty())
             .unwrap_or_else(|| name.clone())),
         instance_name: Set(name),
-        api_url: Set(input.api_url.trim().trim_end_matches('/').to_string()),
+        api_url: Set(api_url),
         api_key: Set(input.api_key.trim().to_string()),
-        api_version: Set(input.api_version.unwrap_or_else(|| "v2".into())),
+        api_version: Set(api_version),
         webhook_secret: Set(token::generate("whsec_")),
         connection_state: Set("connecting".into()),
         active: Set(true),
@@ -260,7 +308,7 @@ pub async fn refresh_state(
     let state = client
         .connection_state(&target(&m))
         .await
-        .map_err(|e| ServiceError::Upstream(e.to_string()))?;
+        .map_err(upstream)?;
     let mut active: whatsapp_instance::ActiveModel = m.into();
     match state.as_str() {
         "open" => active.active = Set(true),
@@ -284,6 +332,154 @@ pub async fn configure_webhook(
     client
         .set_webhook(&target(&m), &webhook_url(public_url, &m.webhook_secret))
         .await
-        .map_err(|e| ServiceError::Upstream(e.to_string()))?;
+        .map_err(upstream)?;
     one_view(db, public_url, m).await
+}
+
+/// One instance of the tenant.
+pub async fn get(
+    db: &Db,
+    public_url: &str,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<InstanceView> {
+    let m = find(db, tenant_id, id).await?;
+    one_view(db, public_url, m).await
+}
+
+/// Changes the instance's friendly name and/or api key. A new key clears an `auth_failed`
+/// state (Evolution is asked again).
+pub async fn update(
+    db: &Db,
+    public_url: &str,
+    tenant_id: i64,
+    id: i64,
+    patch: InstancePatch,
+) -> ServiceResult<InstanceView> {
+    let friendly = patch
+        .friendly_name
+        .as_deref()
+        .map(friendly_name)
+        .transpose()?;
+    let key = patch.api_key.as_deref().map(api_key).transpose()?;
+    let m = find(db, tenant_id, id).await?;
+    let was_refused = m.connection_state == "auth_failed";
+    let mut active: whatsapp_instance::ActiveModel = m.into();
+    if let Some(f) = friendly {
+        active.friendly_name = Set(f);
+    }
+    if let Some(k) = key {
+        active.api_key = Set(k);
+        if was_refused {
+            active.connection_state = Set("connecting".into());
+        }
+    }
+    let m = active.update(&db.write).await?;
+    one_view(db, public_url, m).await
+}
+
+/// Removes the instance, its daily numbers and its waiting receipts. Refused (conflict) while
+/// a campaign that is not finished (draft, scheduled, active, paused) uses it. Returns its
+/// webhook secret, which stops authenticating.
+pub async fn remove(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<String> {
+    #[derive(FromQueryResult)]
+    struct InUse {
+        name: String,
+    }
+    let txn = db.write.begin().await?;
+    let m = whatsapp_instance::Entity::find_by_id(id)
+        .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))
+        .one(&txn)
+        .await?
+        .ok_or(ServiceError::NotFound("instance"))?;
+    let using = InUse::find_by_statement(stmt(
+        txn.get_database_backend(),
+        "SELECT c.name FROM campaign c JOIN campaign_instance ci ON ci.campaign_id = c.id \
+         WHERE ci.instance_id = ? AND c.tenant_id = ? \
+         AND c.status NOT IN ('completed', 'cancelled') ORDER BY c.id",
+        vec![id.into(), tenant_id.into()],
+    ))
+    .all(&txn)
+    .await?;
+    if !using.is_empty() {
+        let names: Vec<String> = using.into_iter().map(|c| format!("{:?}", c.name)).collect();
+        return Err(ServiceError::Conflict(format!(
+            "the instance is used by unfinished campaigns: {}; finish or cancel them first",
+            names.join(", ")
+        )));
+    }
+    pending_receipt::Entity::delete_many()
+        .filter(pending_receipt::Column::InstanceId.eq(id))
+        .exec(&txn)
+        .await?;
+    // campaign_instance and instance_daily_stats rows go with it (ON DELETE CASCADE).
+    whatsapp_instance::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(m.webhook_secret)
+}
+
+/// Removes the instance (see [`remove`]) and stops its webhook secret authenticating on this
+/// server at once.
+pub async fn remove_and_forget(state: &AppState, tenant_id: i64, id: i64) -> ServiceResult<()> {
+    let secret = remove(&state.db, tenant_id, id).await?;
+    state.directory.forget(&secret);
+    tracing::info!(instance_id = id, tenant_id, "instance removed");
+    Ok(())
+}
+
+/// Asks Evolution for the instance's connection state in the background (after it was added
+/// or got a new key); until it answers the instance keeps the state it has.
+pub fn refresh_soon(state: &AppState, tenant_id: i64, id: i64) {
+    let st = state.clone();
+    tokio::spawn(async move {
+        let (db, client, url) = (&st.db, &st.evolution, &st.config.public_url);
+        if let Err(e) = refresh_state(db, client, url, tenant_id, id).await {
+            tracing::info!(instance_id = id, error = %e, "cannot read the instance state from Evolution yet");
+        }
+    });
+}
+
+/// Asks Evolution to pair the instance: the QR code to scan (the instance is `connecting`
+/// meanwhile), or, when it is already connected, `connected` and the instance `open`.
+pub async fn connect(
+    db: &Db,
+    client: &EvolutionClient,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<InstanceQr> {
+    let m = find(db, tenant_id, id).await?;
+    let pairing = client.connect(&target(&m)).await.map_err(upstream)?;
+    let (state, qr) = match pairing {
+        Pairing::Connected => (
+            "open",
+            InstanceQr {
+                instance_id: id,
+                connected: true,
+                ..InstanceQr::default()
+            },
+        ),
+        Pairing::Qr(qr) => (
+            "connecting",
+            InstanceQr {
+                instance_id: id,
+                base64: qr.base64,
+                pairing_code: qr.pairing_code,
+                code: qr.code,
+                connected: false,
+            },
+        ),
+    };
+    let mut update = whatsapp_instance::Entity::update_many()
+        .col_expr(whatsapp_instance::Column::ConnectionState, state.into())
+        .filter(whatsapp_instance::Column::Id.eq(id));
+    if qr.connected {
+        update = update.col_expr(whatsapp_instance::Column::Active, true.into());
+    } else {
+        // An `open` applied meanwhile (the phone scanned fast) stays.
+        update = update.filter(whatsapp_instance::Column::ConnectionState.ne("open"));
+    }
+    update.exec(&db.write).await?;
+    Ok(qr)
 }

@@ -4,6 +4,7 @@
 pub mod campaign_logs;
 pub mod campaigns;
 pub mod contacts;
+pub mod instance_history;
 pub mod instances;
 pub mod scheduler;
 pub mod settings;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -22,10 +23,14 @@ pub struct KnownInstance {
     pub api_key: String,
 }
 
+/// How long a cached secret is trusted before it is looked up again: an instance removed on
+/// another server of the deployment stops authenticating here within this time.
+const CACHE_FOR: Duration = Duration::from_secs(60);
+
 /// The instance lookup with its cache.
 pub struct Directory {
     db: Db,
-    by_secret: RwLock<HashMap<String, Arc<KnownInstance>>>,
+    by_secret: RwLock<HashMap<String, (Arc<KnownInstance>, Instant)>>,
 }
 
 fn known(m: whatsapp_instance::Model) -> Arc<KnownInstance> {
@@ -51,11 +56,12 @@ impl Directory {
 
     /// The instance whose webhook secret is `secret`.
     pub async fn by_secret(&self, secret: &str) -> Result<Option<Arc<KnownInstance>>, DbErr> {
-        if let Some(hit) = self
+        if let Some((hit, at)) = self
             .by_secret
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(secret)
+            && at.elapsed() < CACHE_FOR
         {
             return Ok(Some(hit.clone()));
         }
@@ -64,13 +70,25 @@ impl Directory {
             .one(&self.db.read)
             .await?
             .map(known);
-        if let Some(k) = &found {
-            self.by_secret
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(k.secret.clone(), k.clone());
+        let mut cache = self.by_secret.write().unwrap_or_else(|e| e.into_inner());
+        match &found {
+            Some(k) => {
+                cache.insert(k.secret.clone(), (k.clone(), Instant::now()));
+            }
+            None => {
+                cache.remove(secret);
+            }
         }
         Ok(found)
+    }
+
+    /// Drops the cached instance of `secret` (it was removed): its webhooks stop
+    /// authenticating on this server at once.
+    pub fn forget(&self, secret: &str) {
+        self.by_secret
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(secret);
     }
 
     /// Every instance named `name` (names are unique per tenant, not across tenants).

@@ -72,7 +72,7 @@ fn message_ids(event: &Event) -> Vec<String> {
             .cloned()
             .collect(),
         Event::MessageSent(s) => vec![s.message_id.clone()],
-        Event::Connection(_) | Event::Ignored { .. } => Vec::new(),
+        Event::Connection(_) | Event::QrCode(_) | Event::Ignored { .. } => Vec::new(),
     }
 }
 

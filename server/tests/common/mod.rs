@@ -8,6 +8,7 @@
 
 pub mod evolution;
 pub mod sim;
+pub mod sse;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -215,6 +216,33 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// PATCH JSON with a token; returns status and JSON body.
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .client
+            .patch(self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// DELETE with a token; returns status and JSON body (Null when empty).
+    pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
+        let res = self
+            .client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// Registers an instance for `tenant`; returns its JSON view.
     pub async fn instance(&self, tenant: &Tenant, name: &str) -> Value {
         let (status, body) = self
@@ -225,6 +253,8 @@ impl TestApp {
                     "instance_name": name,
                     "api_url": "http://127.0.0.1:9",
                     "api_key": format!("secret-key-{name}"),
+                    // Nothing answers there to tell the version.
+                    "api_version": "v2",
                 }),
             )
             .await;
