@@ -31,8 +31,8 @@ fn see_other(location: &str) -> Response {
 
 /// Whether `path` is a dashboard page (not the API, a webhook, a probe, an export or a file).
 fn is_page(path: &str) -> bool {
-    const NOT_PAGES: [&str; 6] = [
-        "/api/", "/pkg/", "/export/", "/healthz", "/readyz", "/favicon",
+    const NOT_PAGES: [&str; 7] = [
+        "/api/", "/pkg/", "/export/", "/healthz", "/readyz", "/metrics", "/favicon",
     ];
     !NOT_PAGES.iter().any(|p| path.starts_with(p))
         && !path
@@ -93,6 +93,7 @@ mod tests {
             "/api/v1/users",
             "/pkg/flow.js",
             "/healthz",
+            "/metrics",
             "/favicon.ico",
             "/style.css",
         ] {
