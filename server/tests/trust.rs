@@ -829,11 +829,21 @@ async fn evolution_calls_follow_no_redirect_and_read_a_bounded_answer(app: TestA
     tokio::spawn(async move { axum::serve(listener, evolution).await });
 
     let t = app.tenant("Loja").await;
+    let api_url = format!("http://{evolution_addr}");
+    // Asking Evolution for its version meets the redirect: refused, not followed.
+    let (status, body) = app
+        .post(
+            &t.token,
+            "/api/v1/instances",
+            json!({"instance_name": "loja-01", "api_url": api_url, "api_key": "secret-key"}),
+        )
+        .await;
+    assert_eq!(status, 502, "{body}");
     let (status, inst) = app
         .post(
             &t.token,
             "/api/v1/instances",
-            json!({"instance_name": "loja-01", "api_url": format!("http://{evolution_addr}"), "api_key": "secret-key"}),
+            json!({"instance_name": "loja-01", "api_url": api_url, "api_key": "secret-key", "api_version": "v2"}),
         )
         .await;
     assert_eq!(status, 201, "{inst}");
