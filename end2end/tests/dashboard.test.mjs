@@ -249,7 +249,7 @@ test('pages render without JavaScript', async () => {
     headers: { 'accept-language': 'en' },
   });
   assert.equal(csv.status(), 200);
-  assert.match(await csv.text(), /^opted_out_at,phone,name,keyword,message\n.*5511981000005,Lucas Rocha,SAIR,Sair/s);
+  assert.match(await csv.text(), /^opted_out_at,phone,name,keyword,message,campaign\n.*5511981000005,Lucas Rocha,SAIR,Sair/s);
   await shot(p, '09-opt-outs');
   await p.context().close();
 });

@@ -22,6 +22,10 @@ const ALLOWED = new Set([
   'use', 'configure',
   // Evolution's own words: its API versions and the name of its key
   'v1', 'v2', 'apikey',
+  // words Portuguese shares or borrows: "token", the article "a"; formats and URL placeholders
+  'token', 'tokens', 'a', 'hh', 'mm', 'ms', 'https', 'com',
+  // a token named by the admin test
+  'default',
   // data of this test
   'acme', 'móveis', 'black', 'friday', '2026', 'loja', 'centro', 'maria', 'silva', 'joão',
   'souza', 'ana', 'lima', 'contact', 'sair', 'loja-centro', 'admin@acme.test', 'viewer@acme.test',

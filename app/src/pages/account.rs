@@ -41,7 +41,7 @@ pub fn AccountPage() -> impl IntoView {
                     {move || changed().then(|| view! {
                         <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800" role="status" data-testid="password-changed">{t!(i18n, account.changed)}</p>
                     })}
-                    <button type="submit" class="rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700">
+                    <button type="submit" class="rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800">
                         {t!(i18n, account.submit)}
                     </button>
                 </ActionForm>

@@ -139,7 +139,7 @@ pub fn SettingsPage() -> impl IntoView {
                                         {move || {
                                             if is_admin() {
                                                 view! {
-                                                    <button type="submit" class="rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700">
+                                                    <button type="submit" class="rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800">
                                                         {t!(i18n, settings.save)}
                                                     </button>
                                                 }

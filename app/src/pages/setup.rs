@@ -59,7 +59,7 @@ pub fn SetupPage() -> impl IntoView {
                         }}
                         <button
                             type="submit"
-                            class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700"
+                            class="w-full rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800"
                         >
                             {t!(i18n, setup.submit)}
                         </button>

@@ -33,8 +33,8 @@ pub fn TokensPage() -> impl IntoView {
             <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, tokens.title)}</h1>
             <p class="mt-1 text-sm text-slate-600">{t!(i18n, tokens.subtitle)}</p>
         </div>
-        <div class="grid gap-6 lg:grid-cols-3">
-            <div class="lg:col-span-2">
+        <div class="grid grid-cols-1 gap-6 lg:grid-cols-3">
+            <div class="min-w-0 lg:col-span-2">
                 <Suspense>
                     {move || Suspend::new(async move {
                         match tokens.await {
@@ -42,7 +42,7 @@ pub fn TokensPage() -> impl IntoView {
                             Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, tokens.empty).to_string()/> }.into_any(),
                             Ok(list) => view! {
                                 <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-                                    <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="tokens">
+                                    <div class="overflow-x-auto"><table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="tokens">
                                         <thead class="bg-slate-50">
                                             <tr>
                                                 <th class=th>{t!(i18n, tokens.col_name)}</th>
@@ -68,7 +68,7 @@ pub fn TokensPage() -> impl IntoView {
                                                 </tr>
                                             }).collect_view()}
                                         </tbody>
-                                    </table>
+                                    </table></div>
                                 </div>
                             }.into_any(),
                         }
@@ -81,7 +81,7 @@ pub fn TokensPage() -> impl IntoView {
                         <span class="text-sm font-medium text-slate-700">{t!(i18n, tokens.name)}</span>
                         <input type="text" name="name" required maxlength="100" class=INPUT/>
                     </label>
-                    <button type="submit" class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700">
+                    <button type="submit" class="w-full rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800">
                         {t!(i18n, tokens.create)}
                     </button>
                 </ActionForm>

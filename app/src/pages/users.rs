@@ -49,8 +49,8 @@ pub fn UsersPage() -> impl IntoView {
             <p class="mt-1 text-sm text-slate-600">{t!(i18n, users.subtitle)}</p>
         </div>
         {move || failure().map(|e| view! { <div class="mb-4"><ErrorBox text=e/></div> })}
-        <div class="grid gap-6 lg:grid-cols-3">
-            <div class="lg:col-span-2">
+        <div class="grid grid-cols-1 gap-6 lg:grid-cols-3">
+            <div class="min-w-0 lg:col-span-2">
                 <Suspense>
                     {move || Suspend::new(async move {
                         match users.await {
@@ -77,7 +77,7 @@ pub fn UsersPage() -> impl IntoView {
                             <option value="admin">{t!(i18n, status.admin)}</option>
                         </select>
                     </label>
-                    <button type="submit" class="w-full rounded-md bg-emerald-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-700">
+                    <button type="submit" class="w-full rounded-md bg-emerald-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-emerald-800">
                         {t!(i18n, users.create)}
                     </button>
                 </ActionForm>
@@ -98,7 +98,7 @@ fn UserTable(
     let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
     view! {
         <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-            <table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="users">
+            <div class="overflow-x-auto"><table class="min-w-full divide-y divide-slate-200 text-sm" data-testid="users">
                 <thead class="bg-slate-50">
                     <tr>
                         <th class=th>{t!(i18n, users.col_email)}</th>
@@ -150,7 +150,7 @@ fn UserTable(
                         })
                         .collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </div>
     }
 }
