@@ -189,58 +189,33 @@ impl TestApp {
         }
     }
 
-    /// GET with a token; returns status and JSON body (Null when not JSON).
-    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let res = self
-            .client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request");
+    /// Sends `request` with a token; returns status and JSON body (Null when not JSON).
+    async fn answer(&self, request: reqwest::RequestBuilder, token: &str) -> (u16, Value) {
+        let res = request.bearer_auth(token).send().await.expect("request");
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GET with a token; returns status and JSON body (Null when not JSON).
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        self.answer(self.client.get(self.url(path)), token).await
     }
 
     /// POST JSON with a token; returns status and JSON body.
     pub async fn post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        let res = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+        self.answer(self.client.post(self.url(path)).json(&body), token)
             .await
-            .expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
     }
 
     /// PATCH JSON with a token; returns status and JSON body.
     pub async fn patch(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
-        let res = self
-            .client
-            .patch(self.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+        self.answer(self.client.patch(self.url(path)).json(&body), token)
             .await
-            .expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
     }
 
     /// DELETE with a token; returns status and JSON body (Null when empty).
     pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
-        let res = self
-            .client
-            .delete(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.answer(self.client.delete(self.url(path)), token).await
     }
 
     /// Registers an instance for `tenant`; returns its JSON view.
