@@ -26,6 +26,8 @@ mod server {
     use leptos_axum::ResponseOptions;
 
     use crate::backend::{Backend, Caller, DashboardError};
+    use crate::prefs::Prefs;
+    use crate::problem::ProblemKind;
 
     /// The backend the server provided.
     pub fn backend() -> Result<Backend, ServerFnError> {
@@ -74,14 +76,26 @@ mod server {
             DashboardError::LockedOut => StatusCode::TOO_MANY_REQUESTS,
             DashboardError::Forbidden => StatusCode::FORBIDDEN,
             DashboardError::NotFound(_) => StatusCode::NOT_FOUND,
+            DashboardError::Problem(ref p) => match p.kind() {
+                ProblemKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                ProblemKind::Conflict => StatusCode::CONFLICT,
+                ProblemKind::Forbidden => StatusCode::FORBIDDEN,
+            },
             DashboardError::Rejected(_) => StatusCode::CONFLICT,
             DashboardError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             DashboardError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        if let Some(res) = use_context::<ResponseOptions>() {
+        // A plain form post (no JavaScript) goes back to its page, which shows the refusal:
+        // the redirect server functions answer must keep its status.
+        if let Some(res) = use_context::<ResponseOptions>()
+            && !(is_fn_call() && accepts_html())
+        {
             res.set_status(status);
         }
-        ServerFnError::new(err.to_string())
+        match err {
+            DashboardError::Problem(p) => ServerFnError::new(p.text(Prefs::current().locale)),
+            other => ServerFnError::new(other.to_string()),
+        }
     }
 
     /// The logged-in caller; without a valid session, sends the browser to `/login`. When the
@@ -217,11 +231,13 @@ pub async fn campaign_action(id: i64, action: String) -> Result<CampaignView, Se
         .map_err(server::fail)
 }
 
-/// Creates a draft campaign and goes to its page. Admins only: a viewer gets 403.
+/// Creates a draft campaign (scheduled when `start_at`, a local date and time in the tenant's
+/// timezone, is given) and goes to its page. Admins only: a viewer gets 403.
 #[server(prefix = "/api/ui", endpoint = "create_campaign", input = leptos::server_fn::codec::Json)]
 pub async fn create_campaign(
     input: NewCampaign,
     pasted: String,
+    #[server(default)] start_at: Option<String>,
 ) -> Result<CampaignView, ServerFnError> {
     let (backend, caller) = server::caller().await?;
     if !caller.is_admin() {
@@ -229,7 +245,7 @@ pub async fn create_campaign(
     }
     let view = backend
         .0
-        .create_campaign(&caller, input, pasted)
+        .create_campaign(&caller, input, pasted, start_at)
         .await
         .map_err(server::fail)?;
     leptos_axum::redirect(&format!("/campaigns/{}", view.id));
@@ -493,11 +509,36 @@ pub async fn list_tokens() -> Result<Vec<TokenView>, ServerFnError> {
 pub async fn create_token(name: String) -> Result<TokenCreated, ServerFnError> {
     let (backend, caller) = server::caller().await?;
     require_admin(&caller)?;
-    backend
+    let created = backend
         .0
         .create_token(&caller, &name)
         .await
-        .map_err(server::fail)
+        .map_err(server::fail)?;
+    if server::accepts_html() {
+        // A plain form post: the page it goes back to shows the secret, once.
+        server::set_cookie(&backend.0.token_flash_cookie(Some(&created.token)));
+        leptos_axum::redirect("/tokens");
+    }
+    Ok(created)
+}
+
+/// The secret of the token a plain form post just created, once: reading it clears it.
+/// Admins only.
+#[server(prefix = "/api/ui", endpoint = "new_token_secret")]
+pub async fn new_token_secret() -> Result<Option<String>, ServerFnError> {
+    use crate::backend::TOKEN_FLASH_COOKIE;
+    let (backend, caller) = server::caller().await?;
+    require_admin(&caller)?;
+    let secret = server::cookie_header().and_then(|header| {
+        header.split(';').find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == TOKEN_FLASH_COOKIE && !value.is_empty()).then(|| value.to_string())
+        })
+    });
+    if secret.is_some() {
+        server::set_cookie(&backend.0.token_flash_cookie(None));
+    }
+    Ok(secret)
 }
 
 /// Revokes an API token. Admins only.

@@ -13,6 +13,10 @@ use crate::types::{
     Timeline, TokenCreated, TokenView, UserView,
 };
 
+/// The cookie that carries a just-created API token's secret from a plain (no-JavaScript) form
+/// post to the tokens page, which shows it once and clears it.
+pub const TOKEN_FLASH_COOKIE: &str = "flow_new_token";
+
 /// A boxed, sendable future, as trait objects return them.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -45,6 +49,10 @@ pub trait DashboardApi: Send + Sync {
     ) -> BoxFuture<'a, DashboardResult<String>>;
     /// Ends the session of the request's `Cookie` header; answers the clearing `Set-Cookie`.
     fn logout<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, String>;
+    /// The `Set-Cookie` value that hands a new API token's secret (named
+    /// [`TOKEN_FLASH_COOKIE`]) to the tokens page after a plain form post, or that clears it
+    /// (`None`).
+    fn token_flash_cookie(&self, secret: Option<&str>) -> String;
     /// The person whose session the request's `Cookie` header carries: `Unauthorized` without
     /// a valid session, `Unavailable` when the sessions cannot be read.
     fn caller<'a>(
@@ -93,12 +101,15 @@ pub trait DashboardApi: Send + Sync {
         action: &'a str,
     ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
     /// Creates a draft campaign (admins only). Unless `input.all_contacts`, its contacts are the
-    /// lines of `pasted` (`phone` or `name, phone`), imported first.
+    /// lines of `pasted` (`phone` or `name, phone`), imported first. With a `start_at` (as
+    /// [`DashboardApi::schedule`] reads it) the draft is scheduled at once; a time that cannot
+    /// be read or is past refuses the whole form, creating nothing.
     fn create_campaign<'a>(
         &'a self,
         caller: &'a Caller,
         input: NewCampaign,
         pasted: String,
+        start_at: Option<String>,
     ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
     /// The tenant's instances.
     fn instances<'a>(

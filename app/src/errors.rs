@@ -16,7 +16,10 @@ pub enum DashboardError {
     /// The thing does not exist for this tenant.
     #[error("{0} not found")]
     NotFound(String),
-    /// The input or the current state does not allow it.
+    /// The input or the current state does not allow it; shown in the reader's language.
+    #[error("{0}")]
+    Problem(crate::problem::Problem),
+    /// Another system (the instance's Evolution API) refused; its words are shown as they are.
     #[error("{0}")]
     Rejected(String),
     /// The database cannot be reached right now.

@@ -114,6 +114,38 @@ pub fn status_label(locale: Locale, status: &str) -> String {
     }
 }
 
+/// Copies `text` to the clipboard (in the browser).
+fn copy(text: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+}
+
+/// A button that copies `text` to the clipboard and then says so.
+#[component]
+pub fn CopyButton(
+    /// What the button copies.
+    text: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let copied = RwSignal::new(false);
+    view! {
+        <button
+            type="button"
+            class="rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-xs font-medium text-slate-800 hover:bg-slate-50"
+            on:click=move |_| {
+                copy(&text);
+                copied.set(true);
+            }
+        >
+            {move || if copied.get() { t_string!(i18n, copied) } else { t_string!(i18n, copy) }}
+        </button>
+    }
+}
+
 /// The message of a server-function error in the reader's language: each kind of
 /// [`DashboardError`] has its translation; a rejection's own reason is shown as the server
 /// wrote it.

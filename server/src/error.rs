@@ -41,9 +41,9 @@ pub enum ApiError {
     /// The database cannot be reached right now; retrying later may work.
     #[error("the service is temporarily unavailable, retry later")]
     Unavailable,
-    /// A database error that is our fault.
+    /// A failure that is our fault (a database error, a failed password hash).
     #[error("internal error")]
-    Internal(#[source] DbErr),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl ApiError {
@@ -105,7 +105,7 @@ impl From<DbErr> for ApiError {
         } else if let Some(SqlErr::UniqueConstraintViolation(_)) = err.sql_err() {
             Self::Conflict("a record with the same unique value already exists".into())
         } else {
-            Self::Internal(err)
+            Self::Internal(Box::new(err))
         }
     }
 }
@@ -142,7 +142,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         if let Self::Internal(err) = &self {
-            tracing::error!(error = %err, "request failed on a database error");
+            tracing::error!(error = %err, "request failed on an internal error");
         }
         let message = match &self {
             Self::PayloadTooLarge(0) => "the request body is too large".to_string(),
@@ -155,13 +155,17 @@ impl IntoResponse for ApiError {
 impl From<crate::service::ServiceError> for ApiError {
     fn from(err: crate::service::ServiceError) -> Self {
         use crate::service::ServiceError as S;
+        use app::problem::ProblemKind;
         match err {
-            S::Validation(m) => Self::Validation(m),
+            S::Refused(p) => match p.kind() {
+                ProblemKind::Invalid => Self::Validation(p.to_string()),
+                ProblemKind::Conflict => Self::Conflict(p.to_string()),
+                ProblemKind::Forbidden => Self::Forbidden(p.to_string()),
+            },
             S::NotFound(what) => Self::NotFound(what),
-            S::Forbidden(m) => Self::Forbidden(m),
-            S::Conflict(m) => Self::Conflict(m),
             S::Upstream(m) => Self::Upstream(format!("Evolution API: {m}")),
             S::Db(e) => e.into(),
+            S::Hash(e) => Self::Internal(Box::new(e)),
         }
     }
 }

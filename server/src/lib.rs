@@ -7,6 +7,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod dashboard;
 pub mod db;
@@ -34,9 +35,11 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use sea_orm::DbBackend;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
+use crate::cluster::leader::Leader;
 use crate::config::Config;
 use crate::db::{Db, DbInitError};
 use crate::evolution::client::EvolutionClient;
@@ -76,7 +79,21 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
     telemetry::handle();
-    let bus = ChangeBus::default();
+    let directory = Arc::new(Directory::new(db.clone()));
+    // One node on SQLite; on PostgreSQL, live changes and the lead go through the database.
+    let (bus, leader) = if db.write.get_database_backend() == DbBackend::Postgres {
+        let (bus, outgoing) = ChangeBus::relayed();
+        cluster::relay::start(
+            db.clone(),
+            config.database_url.clone(),
+            bus.clone(),
+            outgoing,
+            directory.clone(),
+        );
+        (bus, Leader::elect(config.database_url.clone()))
+    } else {
+        (ChangeBus::default(), Leader::alone())
+    };
     let beats = Beats::default();
     let shutdown = Shutdown::default();
     let publisher = Publisher::start(
@@ -93,10 +110,15 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         beats.writer.clone(),
     );
     shutdown.track("webhook writer", writer);
-    webhook::orphans::spawn(db.clone(), publisher.clone(), config.unmatched_ttl);
+    webhook::orphans::spawn(
+        db.clone(),
+        publisher.clone(),
+        config.unmatched_ttl,
+        leader.clone(),
+    );
     webhook::reprocess::spawn(db.clone(), publisher.clone());
-    webhook::retention::spawn(db.clone(), config.webhook_retention);
-    service::scheduler::spawn(db.clone(), bus.clone());
+    webhook::retention::spawn(db.clone(), config.webhook_retention, leader.clone());
+    service::scheduler::spawn(db.clone(), bus.clone(), leader.clone());
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
         let sender = sender::spawn(
@@ -116,7 +138,8 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         shutdown.track("sender", sender);
     }
     let state = AppState {
-        directory: Arc::new(Directory::new(db.clone())),
+        directory,
+        leader,
         db,
         leptos_options: leptos_options(&config),
         config: Arc::new(config),

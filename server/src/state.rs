@@ -35,6 +35,8 @@ pub struct AppState {
     pub beats: Beats,
     /// The process-wide shutdown signal.
     pub shutdown: Shutdown,
+    /// Whether this node runs the cluster's periodic work.
+    pub leader: crate::cluster::leader::Leader,
     /// Whether the first-run setup is still to be done.
     pub setup: crate::service::setup::SetupGate,
 }

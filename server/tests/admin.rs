@@ -24,6 +24,9 @@ on_both_databases!(
     campaigns_are_scheduled_unscheduled_and_duplicated,
     a_scheduled_campaign_starts_by_itself_once_across_two_servers,
     opt_outs_name_the_campaign_the_contact_answered,
+    refusals_read_in_the_readers_language_with_and_without_javascript,
+    a_token_created_without_javascript_is_shown_once,
+    the_new_campaign_form_schedules_or_refuses_before_creating,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -894,4 +897,221 @@ async fn opt_outs_name_the_campaign_the_contact_answered(app: TestApp) {
     let row = lines.next().expect("one opt-out");
     assert!(row.ends_with(",Black Friday"), "{csv}");
     assert!(lines.next().is_none(), "{csv}");
+}
+
+/// A plain (no-JavaScript) form post with the session cookie from `referer`, in `lang`.
+async fn form_post(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+    lang: &str,
+    referer: &str,
+) -> reqwest::Response {
+    no_redirects()
+        .post(app.url(path))
+        .header(COOKIE, cookie)
+        .header(reqwest::header::ACCEPT, "text/html")
+        .header(reqwest::header::ACCEPT_LANGUAGE, lang)
+        .header(reqwest::header::REFERER, app.url(referer))
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A page as a browser in `lang` gets it: status, `Set-Cookie` values and HTML.
+async fn page(app: &TestApp, cookie: &str, path: &str, lang: &str) -> (u16, Vec<String>, String) {
+    let res = no_redirects()
+        .get(app.url(path))
+        .header(COOKIE, cookie)
+        .header(reqwest::header::ACCEPT, "text/html")
+        .header(reqwest::header::ACCEPT_LANGUAGE, lang)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let cookies = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    (status, cookies, res.text().await.unwrap())
+}
+
+async fn refusals_read_in_the_readers_language_with_and_without_javascript(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let admin = user(&app, &t, "ana@loja.com", Role::Admin).await;
+    // The server-function client (JavaScript): the refusal in the browser's language.
+    for (lang, text) in [
+        ("pt-BR", "O nome deve ter de 1 a 100 caracteres."),
+        ("en", "The name must be 1 to 100 characters."),
+    ] {
+        let res = app
+            .client
+            .post(app.url("/api/ui/create_token"))
+            .header(COOKIE, &admin)
+            .header(reqwest::header::ACCEPT_LANGUAGE, lang)
+            .form(&[("name", "   ")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains(text), "{lang}: {body}");
+    }
+    // The REST API keeps its English message and code.
+    let (status, body) = call(
+        &app,
+        &t.token,
+        "POST",
+        "/api/v1/tokens",
+        Some(json!({"name": ""})),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(body["message"], "name must be 1 to 100 characters");
+
+    // A plain form post goes back to the page, which shows the refusal in Portuguese.
+    let res = form_post(
+        &app,
+        &admin,
+        "/api/ui/create_token",
+        &[("name", "  ")],
+        "pt-BR",
+        "/tokens",
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let back = res.headers()[LOCATION].to_str().unwrap().to_string();
+    assert!(back.contains("/tokens?"), "{back}");
+    let path = back.trim_start_matches(&app.url(""));
+    let (status, _, html) = page(&app, &admin, path, "pt-BR").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("O nome deve ter de 1 a 100 caracteres."),
+        "the refusal is not on the page"
+    );
+    // So does the instance form: a name Evolution cannot have.
+    let res = form_post(
+        &app,
+        &admin,
+        "/api/ui/add_instance",
+        &[
+            ("api_url", "http://127.0.0.1:1"),
+            ("instance_name", "a/b"),
+            ("api_key", "k"),
+            ("friendly_name", "Loja"),
+        ],
+        "pt-BR",
+        "/instances",
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    let back = res.headers()[LOCATION].to_str().unwrap().to_string();
+    let (_, _, html) = page(&app, &admin, back.trim_start_matches(&app.url("")), "pt-BR").await;
+    assert!(
+        html.contains("O nome da instância deve ter de 1 a 100 caracteres"),
+        "the instance refusal is not on the page"
+    );
+}
+
+async fn a_token_created_without_javascript_is_shown_once(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let admin = user(&app, &t, "ana@loja.com", Role::Admin).await;
+    let res = form_post(
+        &app,
+        &admin,
+        "/api/ui/create_token",
+        &[("name", "Planilha")],
+        "pt-BR",
+        "/tokens",
+    )
+    .await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()[LOCATION], "/tokens");
+    let flash = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("flow_new_token=flow_"))
+        .expect("the secret travels in a one-time cookie")
+        .to_string();
+    assert!(
+        flash.contains("HttpOnly") && flash.contains("Path=/tokens"),
+        "{flash}"
+    );
+    let pair = flash.split(';').next().unwrap().to_string();
+    let secret = pair.trim_start_matches("flow_new_token=").to_string();
+
+    // The page shows it once, and clears the cookie.
+    let (status, cookies, html) = page(&app, &format!("{admin}; {pair}"), "/tokens", "pt-BR").await;
+    assert_eq!(status, 200);
+    assert!(html.contains(&secret), "the new secret is not shown");
+    assert!(
+        cookies
+            .iter()
+            .any(|c| c.starts_with("flow_new_token=;") && c.contains("Max-Age=0")),
+        "{cookies:?}"
+    );
+    let (_, _, html) = page(&app, &admin, "/tokens", "pt-BR").await;
+    assert!(!html.contains(&secret), "the secret is shown twice");
+    // And it works.
+    let (status, _) = app.get(&secret, "/api/v1/campaigns").await;
+    assert_eq!(status, 200);
+    // A viewer's page never reads another's cookie into HTML.
+    let viewer = user(&app, &t, "vera@loja.com", Role::Viewer).await;
+    let (_, _, html) = page(&app, &format!("{viewer}; {pair}"), "/tokens", "pt-BR").await;
+    assert!(!html.contains(&secret));
+}
+
+async fn the_new_campaign_form_schedules_or_refuses_before_creating(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let admin = user(&app, &t, "ana@loja.com", Role::Admin).await;
+    let instance = app.instance(&t, "loja").await;
+    let form = |start_at: &str| {
+        json!({
+            "input": {
+                "name": "Natal",
+                "message": "Oi {{first_name}}",
+                "instance_ids": [instance["id"]],
+                "all_contacts": false,
+            },
+            "pasted": "Maria Silva, +55 11 98765-4321\n",
+            "start_at": start_at,
+        })
+    };
+    let post = |body: Value| {
+        app.client
+            .post(app.url("/api/ui/create_campaign"))
+            .header(COOKIE, &admin)
+            .header(reqwest::header::ACCEPT_LANGUAGE, "pt-BR")
+            .json(&body)
+            .send()
+    };
+    // A past time or nonsense refuses the form and creates nothing.
+    for (start_at, text) in [
+        ("2001-01-01T09:00", "A data de início deve estar no futuro."),
+        ("amanhã cedo", "Não entendi a data de início"),
+    ] {
+        let res = post(form(start_at)).await.unwrap();
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains(text), "{body}");
+    }
+    let (_, list) = app.get(&t.token, "/api/v1/campaigns").await;
+    assert_eq!(list.as_array().unwrap().len(), 0, "nothing created: {list}");
+
+    // A local time in the team's timezone (São Paulo, UTC−3): scheduled at once.
+    let res = post(form("2099-12-01T09:00")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let view: Value = res.json().await.unwrap();
+    assert_eq!(view["status"], "scheduled");
+    assert_eq!(view["start_at"], "2099-12-01T12:00:00.000Z");
+    // Empty: a draft, as before.
+    let res = post(form("")).await.unwrap();
+    let view: Value = res.json().await.unwrap();
+    assert_eq!(view["status"], "draft");
 }

@@ -7,11 +7,11 @@ mod common;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use common::TestApp;
 use common::evolution::{
-    connection, incoming, mark_sending, receipt_v1, receipt_v2, record_sent, rows,
+    Setup, connection, incoming, mark_sending, receipt_v1, receipt_v2, record_sent, rows, setup,
 };
 use common::sse::next_matching;
-use common::{Tenant, TestApp};
 use flow_server::service::campaigns::recount;
 use flow_server::service::sql::stmt;
 use flow_server::webhook::jwt;
@@ -30,44 +30,6 @@ on_both_databases!(
     apikey_must_name_exactly_one_instance,
     old_webhook_bodies_and_expired_sessions_are_pruned,
 );
-
-/// A tenant with one instance and a campaign of `n` contacts, all recorded as sent with
-/// message ids `MSG-<i>` (so receipts match).
-struct Setup {
-    tenant: Tenant,
-    instance_id: i64,
-    name: String,
-    secret: String,
-    api_key: String,
-    campaign_id: i64,
-}
-
-impl Setup {
-    fn hook(&self) -> String {
-        format!("/api/webhooks/evolution/i/{}", self.secret)
-    }
-}
-
-async fn setup(app: &TestApp, n: usize, sent: bool) -> Setup {
-    let tenant = app.tenant("Loja").await;
-    let inst = app.instance(&tenant, "loja-01").await;
-    let instance_id = inst["id"].as_i64().unwrap();
-    let ids = app.contacts(&tenant, n).await;
-    let campaign_id = app.campaign(&tenant, instance_id, &ids).await;
-    if sent {
-        for (i, row) in rows(app, campaign_id).await.iter().enumerate() {
-            record_sent(app, row.id, instance_id, &format!("MSG-{i}")).await;
-        }
-    }
-    Setup {
-        tenant,
-        instance_id,
-        name: "loja-01".into(),
-        secret: inst["webhook_secret"].as_str().unwrap().to_string(),
-        api_key: "secret-key-loja-01".into(),
-        campaign_id,
-    }
-}
 
 async fn campaign(app: &TestApp, s: &Setup) -> Value {
     app.get(

@@ -11,7 +11,7 @@ use crate::pages::instance_pairing::Pairing;
 use crate::pages::instances::Changed;
 use crate::prefs::{Prefs, use_prefs};
 use crate::types::{InstanceDay, InstanceView};
-use crate::ui::{INPUT, Pill, error_text};
+use crate::ui::{CopyButton, INPUT, Pill, error_text};
 
 /// Tailwind classes of a health score: green when healthy, amber when shaky, red when bad.
 fn health_tone(score: i32) -> (&'static str, &'static str) {
@@ -20,16 +20,6 @@ fn health_tone(score: i32) -> (&'static str, &'static str) {
         50..=79 => ("text-amber-800", "bg-amber-500"),
         _ => ("text-rose-700", "bg-rose-500"),
     }
-}
-
-/// Copies `text` to the clipboard (in the browser).
-pub(crate) fn copy(text: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = text;
 }
 
 /// The chart's description for screen readers: the month's totals.
@@ -62,7 +52,6 @@ pub fn InstanceCard(
     let prefs = use_prefs();
     let live = use_live();
     let configure = ServerAction::<ConfigureWebhook>::new();
-    let copied = RwSignal::new(false);
     // The URL stays as the server decided for this person (admins only).
     let url = i.webhook_url.clone();
     let (id, friendly_name, instance_name) =
@@ -158,16 +147,7 @@ pub fn InstanceCard(
                             <code class="block min-w-0 flex-1 truncate rounded-md bg-slate-100 px-2 py-1.5 text-xs text-slate-800" data-testid="webhook-url">
                                 {shown}
                             </code>
-                            <button
-                                type="button"
-                                class="rounded-md border border-slate-300 px-2.5 py-1.5 text-xs font-medium text-slate-800 hover:bg-slate-50"
-                                on:click=move |_| {
-                                    copy(&url);
-                                    copied.set(true);
-                                }
-                            >
-                                {move || if copied.get() { t_string!(i18n, copied) } else { t_string!(i18n, copy) }}
-                            </button>
+                            <CopyButton text=url/>
                         </div>
                         <p class="mt-1 text-xs text-slate-600" data-testid="webhook-url-hint">{t!(i18n, instances.webhook_hint)}</p>
                     </div>

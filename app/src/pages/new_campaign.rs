@@ -1,5 +1,6 @@
 //! `/campaigns/new` (admins): name, message with a live `{{name}}` preview, instances,
-//! contacts (all, or a pasted list) and pacing; creates the campaign as a draft.
+//! contacts (all, or a pasted list), pacing and an optional start time; creates the campaign as
+//! a draft, scheduled when a start time is given.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -56,6 +57,7 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
     let chosen = RwSignal::new(instances.first().map(|i| vec![i.id]).unwrap_or_default());
     let all_contacts = RwSignal::new(true);
     let pasted = RwSignal::new(String::new());
+    let start_at = RwSignal::new(String::new());
     let secs = |ms: i64| (ms as f64 / 1000.0).to_string();
     let min_delay = RwSignal::new(secs(defaults.default_pacing.min_delay_ms));
     let max_delay = RwSignal::new(secs(defaults.default_pacing.max_delay_ms));
@@ -107,6 +109,7 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                 }),
             },
             pasted: pasted.get_untracked(),
+            start_at: Some(start_at.get_untracked()),
         });
     };
     let label = "text-sm font-medium text-slate-700";
@@ -196,6 +199,13 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                         <span class=label>{t!(i18n, settings.daily_cap)}</span>
                         <input class=INPUT type="number" min="1" bind:value=daily_cap data-testid="daily-cap"/>
                     </label>
+                </Card>
+                <Card title=t_string!(i18n, new_campaign.when_card)>
+                    <label class="block">
+                        <span class=label>{t!(i18n, new_campaign.start_at)}</span>
+                        <input class=INPUT type="datetime-local" bind:value=start_at data-testid="start-at"/>
+                    </label>
+                    <p class="mt-1 text-xs text-slate-600">{t!(i18n, new_campaign.start_at_hint)}</p>
                 </Card>
                 {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorBox text=error_text(&e)/> })}
                 <button

@@ -4,11 +4,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::{CreateToken, RevokeToken, list_tokens};
+use crate::api::{CreateToken, RevokeToken, list_tokens, new_token_secret};
 use crate::i18n::{t, t_string, use_i18n};
-use crate::pages::instance_card::copy;
 use crate::prefs::use_prefs;
-use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text};
+use crate::ui::{Card, CopyButton, Empty, ErrorBox, INPUT, error_text};
 
 /// The tokens page.
 #[component]
@@ -21,7 +20,8 @@ pub fn TokensPage() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| list_tokens(),
     );
-    let copied = RwSignal::new(false);
+    // After a plain form post (no JavaScript) the secret comes back through a one-time cookie.
+    let posted = Resource::new(|| (), |_| new_token_secret());
     let th = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
     let never = move |t: Option<String>| match t {
         Some(t) => prefs.when(Some(&t)),
@@ -85,31 +85,35 @@ pub fn TokensPage() -> impl IntoView {
                         {t!(i18n, tokens.create)}
                     </button>
                 </ActionForm>
-                {move || match create.value().get() {
-                    Some(Ok(created)) => {
-                        let secret = created.token.clone();
-                        view! {
-                            <div class="mt-4 space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3" role="status">
-                                <p class="text-sm text-amber-900">{t!(i18n, tokens.created)}</p>
-                                <code class="block break-all rounded bg-white p-2 text-xs text-slate-900" data-testid="new-token-secret">{created.token}</code>
-                                <button
-                                    type="button"
-                                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50"
-                                    on:click=move |_| {
-                                        copy(&secret);
-                                        copied.set(true);
-                                    }
-                                >
-                                    {move || if copied.get() { t!(i18n, tokens.copied).into_any() } else { t!(i18n, tokens.copy).into_any() }}
-                                </button>
-                            </div>
-                        }
-                            .into_any()
-                    }
-                    Some(Err(e)) => view! { <div class="mt-4"><ErrorBox text=error_text(&e)/></div> }.into_any(),
-                    None => ().into_any(),
-                }}
+                <Suspense>
+                    {move || {
+                        let value = create.value().get();
+                        Suspend::new(async move {
+                            let posted = posted.await.ok().flatten();
+                            match (value, posted) {
+                                (Some(Ok(created)), _) => view! { <NewSecret secret=created.token/> }.into_any(),
+                                (Some(Err(e)), _) => view! { <div class="mt-4"><ErrorBox text=error_text(&e)/></div> }.into_any(),
+                                (None, Some(secret)) => view! { <NewSecret secret/> }.into_any(),
+                                (None, None) => ().into_any(),
+                            }
+                        })
+                    }}
+                </Suspense>
             </Card>
+        </div>
+    }
+}
+
+/// A just-created token's secret, shown once, with a copy button.
+#[component]
+fn NewSecret(secret: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let shown = secret.clone();
+    view! {
+        <div class="mt-4 space-y-2 rounded-md border border-amber-300 bg-amber-50 p-3" role="status">
+            <p class="text-sm text-amber-900">{t!(i18n, tokens.created)}</p>
+            <code class="block break-all rounded bg-white p-2 text-xs text-slate-900" data-testid="new-token-secret">{shown}</code>
+            <CopyButton text=secret/>
         </div>
     }
 }

@@ -46,6 +46,22 @@ impl DashboardBackend {
         app::backend::Backend(Arc::new(Self { state }))
     }
 
+    /// A start time typed in the tenant's timezone (or RFC 3339), refused unless future.
+    async fn start_time(
+        &self,
+        caller: &Caller,
+        input: &str,
+    ) -> DashboardResult<chrono::DateTime<chrono::Utc>> {
+        let tz = settings::timezone(&self.state.db.read, caller.tenant_id)
+            .await
+            .map_err(service)?;
+        let at = settings::parse_start_at(input, tz).map_err(service)?;
+        if at <= chrono::Utc::now() {
+            return Err(DashboardError::Problem(app::problem::Problem::StartInPast));
+        }
+        Ok(at)
+    }
+
     /// The server state, for an admin; viewers are refused.
     fn admin(&self, caller: &Caller) -> DashboardResult<&AppState> {
         if caller.is_admin() {
@@ -150,8 +166,10 @@ fn service(err: ServiceError) -> DashboardError {
     match err {
         ServiceError::NotFound(what) => DashboardError::NotFound(what.to_string()),
         ServiceError::Db(e) => db_error(e),
-        // Validation, conflicts and upstream refusals: the message is for people.
-        other => DashboardError::Rejected(other.to_string()),
+        ServiceError::Hash(e) => internal(e),
+        ServiceError::Refused(problem) => DashboardError::Problem(problem),
+        // Evolution's refusals: its words, for people.
+        other @ ServiceError::Upstream(_) => DashboardError::Rejected(other.to_string()),
     }
 }
 
@@ -162,6 +180,10 @@ impl DashboardApi for DashboardBackend {
         password: &'a str,
     ) -> BoxFuture<'a, DashboardResult<String>> {
         Box::pin(self.login_inner(email, password))
+    }
+
+    fn token_flash_cookie(&self, secret: Option<&str>) -> String {
+        session::token_flash_cookie(secret, self.secure())
     }
 
     fn logout<'a>(&'a self, cookie_header: Option<&'a str>) -> BoxFuture<'a, String> {
@@ -298,16 +320,27 @@ impl DashboardApi for DashboardBackend {
         caller: &'a Caller,
         input: NewCampaign,
         pasted: String,
+        start_at: Option<String>,
     ) -> BoxFuture<'a, DashboardResult<CampaignView>> {
         Box::pin(async move {
-            if !caller.is_admin() {
-                return Err(DashboardError::Forbidden);
-            }
-            let view = new_campaign::create(&self.state.db, caller.tenant_id, input, &pasted)
+            admin(caller)?;
+            let db = &self.state.db;
+            let start_at = match start_at.as_deref().map(str::trim) {
+                Some(at) if !at.is_empty() => Some(self.start_time(caller, at).await?),
+                _ => None,
+            };
+            let view = new_campaign::create(db, caller.tenant_id, input, &pasted)
                 .await
                 .map_err(service)?;
             tracing::info!(campaign_id = view.id, "campaign created from the dashboard");
             publish_campaign(&self.state.bus, caller.tenant_id, &view);
+            let Some(at) = start_at else {
+                return Ok(view);
+            };
+            let view = campaigns::schedule(db, caller.tenant_id, view.id, at)
+                .await
+                .map_err(service)?;
+            publish_transition(&db.read, &self.state.bus, caller.tenant_id, &view).await;
             Ok(view)
         })
     }
@@ -459,10 +492,7 @@ impl DashboardApi for DashboardBackend {
         Box::pin(async move {
             admin(caller)?;
             let db = &self.state.db;
-            let tz = settings::timezone(&db.read, caller.tenant_id)
-                .await
-                .map_err(service)?;
-            let at = settings::parse_start_at(start_at, tz).map_err(service)?;
+            let at = self.start_time(caller, start_at).await?;
             let view = campaigns::schedule(db, caller.tenant_id, id, at)
                 .await
                 .map_err(service)?;

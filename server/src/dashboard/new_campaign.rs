@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use crate::db::Db;
 use crate::domain::phone;
 use crate::entities::contact;
-use crate::service::{ServiceError, ServiceResult, campaigns, contacts};
+use crate::service::{PhoneReason, Problem, ServiceResult, campaigns, contacts};
 
 /// The most pasted lines; larger lists go through the contacts import API.
 pub const MAX_PASTED: usize = 5_000;
@@ -53,23 +53,21 @@ pub async fn create(
     if !input.all_contacts {
         let rows = parse_pasted(pasted);
         if rows.is_empty() {
-            return Err(ServiceError::Validation(
-                "paste at least one phone number, or send to all contacts".into(),
-            ));
+            return Err(Problem::PasteSomething.into());
         }
         if rows.len() > MAX_PASTED {
-            return Err(ServiceError::Validation(format!(
-                "paste at most {MAX_PASTED} lines; import larger lists with the contacts API"
-            )));
+            return Err(Problem::PasteTooMany { max: MAX_PASTED }.into());
         }
         let report = contacts::import(db, tenant_id, rows.clone()).await?;
         if let Some(bad) = report.invalid.first() {
-            return Err(ServiceError::Validation(format!(
-                "{:?} is not a phone number ({}); {} line(s) need fixing",
-                bad.phone,
-                bad.error,
-                report.invalid.len()
-            )));
+            return Err(Problem::PastedPhones {
+                phone: bad.phone.clone(),
+                reason: phone::normalize(&bad.phone)
+                    .err()
+                    .map_or(PhoneReason::InvalidCharacters, PhoneReason::from),
+                lines: report.invalid.len(),
+            }
+            .into());
         }
         // People, whichever spelling of their number was pasted.
         let phones: Vec<String> = rows

@@ -58,6 +58,17 @@ pub fn clear_cookie(secure: bool) -> String {
     format!("{COOKIE_NAME}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
+/// The `Set-Cookie` value of [`app::backend::TOKEN_FLASH_COOKIE`]: the secret for the tokens
+/// page only, for a minute, never readable by scripts; `None` clears it.
+pub fn token_flash_cookie(secret: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    let (value, age) = secret.map_or(("", 0), |s| (s, 60));
+    format!(
+        "{}={value}; Path=/tokens; HttpOnly; SameSite=Strict; Max-Age={age}{secure}",
+        app::backend::TOKEN_FLASH_COOKIE
+    )
+}
+
 /// Opens a session for `user` (and drops their expired ones); answers the token for the cookie.
 pub async fn create(db: &Db, user: &user::Model) -> Result<String, DbErr> {
     let token = token::generate("fs_");
@@ -162,5 +173,10 @@ mod tests {
         let c = set_cookie("t", true);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.ends_with("Secure"));
         assert!(clear_cookie(false).contains("Max-Age=0"));
+        let flash = token_flash_cookie(Some("flow_x"), true);
+        assert!(
+            flash.starts_with("flow_new_token=flow_x; Path=/tokens; HttpOnly; SameSite=Strict")
+        );
+        assert!(token_flash_cookie(None, false).contains("Max-Age=0"));
     }
 }

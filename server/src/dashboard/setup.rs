@@ -73,9 +73,7 @@ async fn submit(State(state): State<AppState>, Form(form): Form<SetupForm>) -> R
             }
             Err(e) => ApiError::from(e).into_response(),
         },
-        Err(ServiceError::Validation(_) | ServiceError::Conflict(_)) => {
-            see_other("/setup?error=invalid")
-        }
+        Err(ServiceError::Refused(_)) => see_other("/setup?error=invalid"),
         Err(e) => ApiError::from(e).into_response(),
     }
 }

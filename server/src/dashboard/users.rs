@@ -6,6 +6,8 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr,
 };
 
+use app::problem::Problem;
+
 use crate::auth::Role;
 use crate::dashboard::password;
 use crate::db::Db;
@@ -18,8 +20,8 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
     /// The email or password is not acceptable.
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(Problem),
     /// No tenant has that id.
     #[error("tenant {0} does not exist")]
     NoTenant(i64),
@@ -54,10 +56,10 @@ pub struct Credentials {
 /// [`password::MAX_LEN`] bytes.
 pub fn check_password(password: &str) -> Result<(), UserError> {
     if password.chars().count() < MIN_PASSWORD_LEN || password.len() > password::MAX_LEN {
-        return Err(UserError::Invalid(format!(
-            "the password needs {MIN_PASSWORD_LEN} characters to {} bytes",
-            password::MAX_LEN
-        )));
+        return Err(UserError::Invalid(Problem::PasswordLength {
+            min: MIN_PASSWORD_LEN,
+            max: password::MAX_LEN,
+        }));
     }
     Ok(())
 }
@@ -66,9 +68,7 @@ pub fn check_password(password: &str) -> Result<(), UserError> {
 pub async fn credentials(email: &str, password: &str) -> Result<Credentials, UserError> {
     let email = normalize_email(email);
     if !email.contains('@') || email.len() > MAX_EMAIL_LEN {
-        return Err(UserError::Invalid(format!(
-            "{email:?} is not an email address"
-        )));
+        return Err(UserError::Invalid(Problem::Email { email }));
     }
     check_password(password)?;
     let password_hash = password::hash(password.to_string()).await?;

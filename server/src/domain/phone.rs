@@ -39,6 +39,17 @@ pub enum PhoneError {
     TooLong,
 }
 
+impl From<PhoneError> for app::problem::PhoneReason {
+    fn from(err: PhoneError) -> Self {
+        match err {
+            PhoneError::Empty => Self::Empty,
+            PhoneError::InvalidCharacters => Self::InvalidCharacters,
+            PhoneError::TooShort => Self::TooShort,
+            PhoneError::TooLong => Self::TooLong,
+        }
+    }
+}
+
 /// Normalises a phone number to digits only (E.164 without the `+`).
 ///
 /// Formatting characters are dropped: whitespace, `+`, `-`, `(`, `)` and `.`. A leading `00`

@@ -1,15 +1,19 @@
 //! The change bus: a broadcast of tenant-scoped changes, each with an increasing id, and a
 //! short memory of recent changes so a reconnecting stream can resume (`Last-Event-ID`).
+//!
+//! On one node (SQLite) the bus numbers changes itself. On PostgreSQL it is *relayed*: a
+//! published change goes to the cluster's change log (`crate::cluster::relay`), which every node
+//! reads back in order and [`ChangeBus::deliver`]s with its cluster-wide id.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use app::types::{CampaignLogView, CampaignView, InstanceQr, InstanceView};
-use serde::Serialize;
-use tokio::sync::broadcast;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc};
 
 /// What changed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum ChangeKind {
     /// A campaign's status or counters (the latest numbers).
@@ -68,18 +72,33 @@ pub struct Change {
 }
 
 /// How many recent changes are kept for resuming streams.
-const HISTORY: usize = 4096;
+pub const HISTORY: usize = 4096;
 
 struct Inner {
     next_id: u64,
     history: VecDeque<Arc<Change>>,
 }
 
+impl Inner {
+    fn push(&mut self, change: Arc<Change>) {
+        self.next_id = self.next_id.max(change.id + 1);
+        if self.history.len() == HISTORY {
+            self.history.pop_front();
+        }
+        self.history.push_back(change);
+    }
+}
+
+/// A published change on its way to the cluster's change log: its tenant and what changed.
+pub type Outgoing = (i64, ChangeKind);
+
 /// Publishes changes to every subscribed stream. Cheap to clone.
 #[derive(Clone)]
 pub struct ChangeBus {
     tx: broadcast::Sender<Arc<Change>>,
     inner: Arc<Mutex<Inner>>,
+    /// Set on a relayed bus: where published changes go to reach every node.
+    outbox: Option<mpsc::UnboundedSender<Outgoing>>,
 }
 
 impl Default for ChangeBus {
@@ -91,6 +110,7 @@ impl Default for ChangeBus {
                 next_id: 1,
                 history: VecDeque::with_capacity(HISTORY),
             })),
+            outbox: None,
         }
     }
 }
@@ -104,24 +124,59 @@ pub enum Replay {
 }
 
 impl ChangeBus {
+    /// A bus of a cluster node: what is published goes to the returned receiver (the relay's
+    /// writer), and reaches subscribers only when the relay [`deliver`](Self::deliver)s it.
+    pub fn relayed() -> (Self, mpsc::UnboundedReceiver<Outgoing>) {
+        let (outbox, rx) = mpsc::unbounded_channel();
+        let bus = Self {
+            outbox: Some(outbox),
+            ..Self::default()
+        };
+        (bus, rx)
+    }
+
     /// Publishes a change of `tenant_id`.
     pub fn publish(&self, tenant_id: i64, kind: ChangeKind) {
-        let change = {
-            let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-            let change = Arc::new(Change {
-                id: inner.next_id,
-                tenant_id,
-                kind,
-            });
-            inner.next_id += 1;
-            if inner.history.len() == HISTORY {
-                inner.history.pop_front();
+        match &self.outbox {
+            // The relay lives as long as the runtime; a send error means it is shutting down.
+            Some(outbox) => drop(outbox.send((tenant_id, kind))),
+            None => {
+                let change = {
+                    let mut inner = self.lock();
+                    let change = Arc::new(Change {
+                        id: inner.next_id,
+                        tenant_id,
+                        kind,
+                    });
+                    inner.push(change.clone());
+                    change
+                };
+                // No subscriber is fine: nobody is watching.
+                let _ = self.tx.send(change);
             }
-            inner.history.push_back(change.clone());
-            change
-        };
-        // No subscriber is fine: nobody is watching.
+        }
+    }
+
+    /// Hands a change with its `id` to every subscriber and remembers it. Ids must grow: the
+    /// relay delivers the cluster's changes in id order (gaps are fine).
+    pub fn deliver(&self, id: u64, tenant_id: i64, kind: ChangeKind) {
+        let change = Arc::new(Change {
+            id,
+            tenant_id,
+            kind,
+        });
+        self.remember(change.clone());
         let _ = self.tx.send(change);
+    }
+
+    /// Adds a change to the memory (for resuming streams) without broadcasting it: how a node
+    /// that starts learns the cluster's recent changes.
+    pub fn remember(&self, change: Arc<Change>) {
+        self.lock().push(change);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A receiver of every change published from now on.
@@ -131,7 +186,7 @@ impl ChangeBus {
 
     /// The remembered changes of `tenant_id` after `last_id`.
     pub fn replay(&self, tenant_id: i64, last_id: u64) -> Replay {
-        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let inner = self.lock();
         let oldest = inner.history.front().map_or(inner.next_id, |c| c.id);
         // Older than the memory, or from before a restart (ids start again at 1).
         if last_id + 1 < oldest || last_id >= inner.next_id {

@@ -22,7 +22,7 @@ use crate::domain::send_window;
 use crate::entities::{campaign, campaign_instance, contact, whatsapp_instance};
 use crate::service::campaign_logs::{self, LogLine, Severity};
 use crate::service::sql::{placeholders, stmt};
-use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
+use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, timestamp};
 
 /// Default pacing: a random 3–10 s between two messages of one instance.
 pub const DEFAULT_SETTINGS: CampaignSettings = CampaignSettings {
@@ -161,35 +161,23 @@ pub async fn recount(
 fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<CampaignSettings> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ServiceError::Validation(
-            "name must be 1 to 200 characters".into(),
-        ));
+        return Err(Problem::NameLength { max: 200 }.into());
     }
     if input.message.trim().is_empty() || input.message.chars().count() > 4096 {
-        return Err(ServiceError::Validation(
-            "message must be 1 to 4096 characters".into(),
-        ));
+        return Err(Problem::MessageLength { max: 4096 }.into());
     }
     if input.instance_ids.is_empty() {
-        return Err(ServiceError::Validation(
-            "instance_ids must name at least one instance".into(),
-        ));
+        return Err(Problem::NoInstance.into());
     }
     match (&input.contact_ids, input.all_contacts) {
         (Some(_), true) => {
-            return Err(ServiceError::Validation(
-                "give either contact_ids or all_contacts: true, not both".into(),
-            ));
+            return Err(Problem::ContactsBoth.into());
         }
         (None, false) => {
-            return Err(ServiceError::Validation(
-                "give contact_ids or all_contacts: true".into(),
-            ));
+            return Err(Problem::ContactsMissing.into());
         }
         (Some(ids), false) if ids.is_empty() => {
-            return Err(ServiceError::Validation(
-                "contact_ids must not be empty".into(),
-            ));
+            return Err(Problem::ContactIdsEmpty.into());
         }
         _ => {}
     }
@@ -204,21 +192,15 @@ pub fn validate_settings(settings: &CampaignSettings) -> ServiceResult<()> {
         || settings.max_delay_ms < settings.min_delay_ms
         || settings.max_delay_ms > 3_600_000
     {
-        return Err(ServiceError::Validation(
-            "settings need 0 <= min_delay_ms <= max_delay_ms <= 3600000".into(),
-        ));
+        return Err(Problem::PacingRange.into());
     }
     if settings.daily_cap_per_instance.is_some_and(|c| c < 1) {
-        return Err(ServiceError::Validation(
-            "settings.daily_cap_per_instance must be at least 1".into(),
-        ));
+        return Err(Problem::DailyCapMin.into());
     }
     if let Some(w) = &settings.send_window
         && !send_window::is_valid(w)
     {
-        return Err(ServiceError::Validation(
-            "settings.send_window needs start and end as different HH:MM times and an offset within ±14 h".into(),
-        ));
+        return Err(Problem::SendWindow.into());
     }
     Ok(())
 }
@@ -260,10 +242,10 @@ async fn one_per_person(
         }
     }
     if found != ids.len() {
-        return Err(ServiceError::Validation(format!(
-            "{} of the contact_ids are not contacts of this tenant",
-            ids.len() - found
-        )));
+        return Err(Problem::UnknownContacts {
+            count: ids.len() - found,
+        }
+        .into());
     }
     let mut ids: Vec<i64> = by_person.into_values().collect();
     ids.sort_unstable();
@@ -411,9 +393,11 @@ async fn insert_draft(
         .collect();
     let unknown: Vec<i64> = instance_ids.difference(&known).copied().collect();
     if !unknown.is_empty() {
-        return Err(ServiceError::Validation(format!(
-            "unknown instance ids: {unknown:?}"
-        )));
+        let ids = unknown.iter().map(i64::to_string).collect::<Vec<_>>();
+        return Err(Problem::UnknownInstances {
+            ids: ids.join(", "),
+        }
+        .into());
     }
 
     let model = campaign::ActiveModel {
@@ -461,9 +445,7 @@ async fn insert_draft(
 
     let inserted = insert_contacts(&txn, tenant_id, model.id, recipients, now).await?;
     if inserted == 0 {
-        return Err(ServiceError::Validation(
-            "the campaign has no contacts: import contacts first".into(),
-        ));
+        return Err(Problem::NoContacts.into());
     }
 
     let c = recount(&txn, model.id).await?;
@@ -607,10 +589,9 @@ pub async fn contacts_matching(
     let mut values: Vec<Value> = vec![id.into()];
     if let Some(s) = status {
         let s = DeliveryStatus::parse(s).ok_or_else(|| {
-            ServiceError::Validation(format!(
-                "status must be one of {}",
-                DeliveryStatus::ALL.map(|s| s.as_str()).join(", ")
-            ))
+            ServiceError::from(Problem::StatusFilter {
+                allowed: DeliveryStatus::ALL.map(|s| s.as_str()).join(", "),
+            })
         })?;
         sql.push_str(" AND cc.status = ?");
         values.push(s.as_str().into());
@@ -691,7 +672,7 @@ pub async fn transition(
     action: CampaignAction,
 ) -> ServiceResult<CampaignView> {
     if action == CampaignAction::Schedule {
-        return Err(ServiceError::Validation("scheduling needs start_at".into()));
+        return Err(Problem::ScheduleNeedsStart.into());
     }
     change(db, tenant_id, id, action, None).await
 }
@@ -705,9 +686,7 @@ pub async fn schedule(
     start_at: DateTime<Utc>,
 ) -> ServiceResult<CampaignView> {
     if start_at <= Utc::now() {
-        return Err(ServiceError::Validation(
-            "start_at must be in the future".into(),
-        ));
+        return Err(Problem::StartInPast.into());
     }
     change(db, tenant_id, id, CampaignAction::Schedule, Some(start_at)).await
 }
@@ -721,15 +700,12 @@ async fn change(
 ) -> ServiceResult<CampaignView> {
     let txn = db.write.begin().await?;
     let current = find(&txn, tenant_id, id).await?;
-    let from = CampaignStatus::parse(&current.status).ok_or_else(|| {
-        ServiceError::Conflict(format!(
-            "campaign has an unknown status {:?}",
-            current.status
-        ))
-    })?;
-    let to = from
-        .apply(action)
-        .map_err(|e| ServiceError::Conflict(e.to_string()))?;
+    let refused = |from: &str| Problem::CampaignTransition {
+        action: action.to_string(),
+        from: from.to_string(),
+    };
+    let from = CampaignStatus::parse(&current.status).ok_or_else(|| refused(&current.status))?;
+    let to = from.apply(action).map_err(|e| refused(e.from.as_str()))?;
     let now = Utc::now();
     let mut update = campaign::Entity::update_many()
         .col_expr(campaign::Column::Status, Expr::value(to.as_str()))
@@ -759,9 +735,7 @@ async fn change(
             .col_expr(campaign::Column::PauseReason, Expr::value(none)),
     };
     if update.exec(&txn).await?.rows_affected == 0 {
-        return Err(ServiceError::Conflict(
-            "the campaign changed meanwhile; reload and retry".into(),
-        ));
+        return Err(Problem::CampaignChanged.into());
     }
 
     let (log_type, severity, message) = match action {

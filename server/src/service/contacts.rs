@@ -13,7 +13,7 @@ use crate::db::Db;
 use crate::domain::phone;
 use crate::entities::contact;
 use crate::service::sql::stmt;
-use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
+use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, timestamp};
 
 /// Contacts written per transaction during an import.
 const CHUNK: usize = 500;
@@ -33,21 +33,22 @@ pub fn parse_csv(text: &str) -> ServiceResult<Vec<NewContact>> {
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| ServiceError::Validation(format!("unreadable CSV header: {e}")))?
+        .map_err(|e| Problem::CsvHeader {
+            reason: e.to_string(),
+        })?
         .clone();
     let find = |names: &[&str]| {
         headers
             .iter()
             .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
     };
-    let phone_col = find(&["phone", "telefone", "number", "numero"]).ok_or_else(|| {
-        ServiceError::Validation("the CSV header must name a \"phone\" column".into())
-    })?;
+    let phone_col = find(&["phone", "telefone", "number", "numero"]).ok_or(Problem::CsvNoPhone)?;
     let name_col = find(&["name", "nome"]);
     let mut rows = Vec::new();
     for (line, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            ServiceError::Validation(format!("unreadable CSV row {}: {e}", line + 2))
+        let record = record.map_err(|e| Problem::CsvRow {
+            line: line + 2,
+            reason: e.to_string(),
         })?;
         rows.push(NewContact {
             phone: record.get(phone_col).unwrap_or("").to_string(),
@@ -66,9 +67,10 @@ pub fn parse_csv(text: &str) -> ServiceResult<Vec<NewContact>> {
 /// invalid phone are reported, not fatal. A number given twice counts once, with the last name.
 pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceResult<ImportReport> {
     if rows.len() > MAX_IMPORT_ROWS {
-        return Err(ServiceError::Validation(format!(
-            "at most {MAX_IMPORT_ROWS} contacts per import"
-        )));
+        return Err(Problem::ImportTooLarge {
+            max: MAX_IMPORT_ROWS,
+        }
+        .into());
     }
     let mut report = ImportReport::default();
     // Identity key → (phone as first given, last name), in file order.
@@ -183,8 +185,10 @@ pub async fn list(
 ) -> ServiceResult<Vec<ContactView>> {
     let mut query = contact::Entity::find().filter(contact::Column::TenantId.eq(tenant_id));
     if let Some(raw) = phone_filter {
-        let p =
-            phone::normalize(raw).map_err(|e| ServiceError::Validation(format!("phone: {e}")))?;
+        let p = phone::normalize(raw).map_err(|e| Problem::Phone {
+            phone: raw.to_string(),
+            reason: e.into(),
+        })?;
         query = query.filter(contact::Column::PhoneKey.eq(phone::identity_key(&p)));
     }
     let rows = query

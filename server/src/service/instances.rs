@@ -18,7 +18,7 @@ use crate::entities::{instance_daily_stats, whatsapp_instance};
 use crate::evolution::client::{ApiVersion, EvolutionClient, SendError, Target};
 use crate::evolution::pairing::Pairing;
 use crate::service::sql::{placeholders, stmt};
-use crate::service::{ServiceError, ServiceResult, opt_timestamp};
+use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp};
 use crate::state::AppState;
 
 /// The URL Evolution posts an instance's webhooks to; the secret in it authenticates them.
@@ -44,9 +44,10 @@ const MAX_FRIENDLY_NAME: usize = 100;
 fn friendly_name(name: &str) -> ServiceResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > MAX_FRIENDLY_NAME {
-        return Err(ServiceError::Validation(format!(
-            "friendly_name must be 1 to {MAX_FRIENDLY_NAME} characters"
-        )));
+        return Err(Problem::FriendlyName {
+            max: MAX_FRIENDLY_NAME,
+        }
+        .into());
     }
     Ok(name.to_string())
 }
@@ -55,7 +56,7 @@ fn friendly_name(name: &str) -> ServiceResult<String> {
 fn api_key(key: &str) -> ServiceResult<String> {
     let key = key.trim();
     if key.is_empty() {
-        return Err(ServiceError::Validation("api_key must not be empty".into()));
+        return Err(Problem::ApiKeyEmpty.into());
     }
     Ok(key.to_string())
 }
@@ -68,18 +69,14 @@ fn upstream(e: SendError) -> ServiceError {
 fn validate(input: &NewInstance) -> ServiceResult<()> {
     let name = input.instance_name.trim();
     if name.is_empty() || name.len() > 100 || name.contains(['/', '?', '#']) {
-        return Err(ServiceError::Validation(
-            "instance_name must be 1 to 100 characters without '/', '?' or '#'".into(),
-        ));
+        return Err(Problem::InstanceName.into());
     }
     let url = input.api_url.trim();
     let rest = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"));
     if rest.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
-        return Err(ServiceError::Validation(
-            "api_url must be an http:// or https:// URL".into(),
-        ));
+        return Err(Problem::ApiUrl.into());
     }
     api_key(&input.api_key)?;
     if let Some(f) = &input.friendly_name
@@ -91,9 +88,7 @@ fn validate(input: &NewInstance) -> ServiceResult<()> {
         && v != "v1"
         && v != "v2"
     {
-        return Err(ServiceError::Validation(
-            "api_version must be \"v2\" or \"v1\"".into(),
-        ));
+        return Err(Problem::ApiVersion.into());
     }
     Ok(())
 }
@@ -140,9 +135,7 @@ pub async fn create(
         .one(&db.write)
         .await?;
     if exists.is_some() {
-        return Err(ServiceError::Conflict(format!(
-            "an instance named {name:?} already exists"
-        )));
+        return Err(Problem::InstanceTaken { name }.into());
     }
     let api_version = match input.api_version {
         Some(v) => v,
@@ -368,6 +361,7 @@ pub async fn update(
     if let Some(f) = friendly {
         active.friendly_name = Set(f);
     }
+    let new_key = key.is_some();
     if let Some(k) = key {
         active.api_key = Set(k);
         if was_refused {
@@ -375,6 +369,9 @@ pub async fn update(
         }
     }
     let m = active.update(&db.write).await?;
+    if new_key {
+        peers_forget(db).await;
+    }
     one_view(db, public_url, m).await
 }
 
@@ -402,11 +399,11 @@ pub async fn remove(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<String> {
     .all(&txn)
     .await?;
     if !using.is_empty() {
-        let names: Vec<String> = using.into_iter().map(|c| format!("{:?}", c.name)).collect();
-        return Err(ServiceError::Conflict(format!(
-            "the instance is used by unfinished campaigns: {}; finish or cancel them first",
-            names.join(", ")
-        )));
+        let names: Vec<String> = using.into_iter().map(|c| format!("“{}”", c.name)).collect();
+        return Err(Problem::InstanceInUse {
+            campaigns: names.join(", "),
+        }
+        .into());
     }
     pending_receipt::Entity::delete_many()
         .filter(pending_receipt::Column::InstanceId.eq(id))
@@ -420,11 +417,20 @@ pub async fn remove(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<String> {
     Ok(m.webhook_secret)
 }
 
+/// Tells the other nodes to drop their cached instance credentials (within a second); on
+/// failure their caches expire by themselves within a minute.
+async fn peers_forget(db: &Db) {
+    if let Err(e) = crate::cluster::directory_changed(db).await {
+        tracing::warn!(error = %e, "cannot tell the other nodes that an instance changed");
+    }
+}
+
 /// Removes the instance (see [`remove`]) and stops its webhook secret authenticating on this
-/// server at once.
+/// server at once, and on the other nodes of the cluster within a second.
 pub async fn remove_and_forget(state: &AppState, tenant_id: i64, id: i64) -> ServiceResult<()> {
     let secret = remove(&state.db, tenant_id, id).await?;
     state.directory.forget(&secret);
+    peers_forget(&state.db).await;
     tracing::info!(instance_id = id, tenant_id, "instance removed");
     Ok(())
 }

@@ -15,30 +15,28 @@ pub mod timeline;
 pub mod tokens;
 pub mod users;
 
+pub use app::problem::{PhoneReason, Problem};
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::DbErr;
 
 /// Why a service call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
-    /// The input is not acceptable.
-    #[error("{0}")]
-    Validation(String),
-    /// The caller may not do this (e.g. a wrong current password).
-    #[error("{0}")]
-    Forbidden(String),
+    /// The input, the current state or the caller's rights do not allow it.
+    #[error(transparent)]
+    Refused(#[from] Problem),
     /// The thing does not exist for this tenant.
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// The current state does not allow it.
-    #[error("{0}")]
-    Conflict(String),
     /// The instance's Evolution API failed or refused.
     #[error("Evolution API: {0}")]
     Upstream(String),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
+    /// Hashing a password failed.
+    #[error(transparent)]
+    Hash(#[from] crate::dashboard::password::HashError),
 }
 
 /// A service result.
@@ -72,10 +70,10 @@ impl Page {
     pub fn resolve(self) -> ServiceResult<(u64, u64)> {
         let limit = self.limit.unwrap_or(100);
         if !(1..=Self::MAX_LIMIT).contains(&limit) {
-            return Err(ServiceError::Validation(format!(
-                "limit must be between 1 and {}",
-                Self::MAX_LIMIT
-            )));
+            return Err(Problem::LimitRange {
+                max: Self::MAX_LIMIT,
+            }
+            .into());
         }
         Ok((limit, self.offset.unwrap_or(0)))
     }

@@ -11,6 +11,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 use serde_json::json;
 
+use crate::cluster::leader::Leader;
 use crate::db::Db;
 use crate::domain::campaign_state::CampaignStatus;
 use crate::entities::campaign;
@@ -86,12 +87,15 @@ pub async fn start_due(db: &Db, bus: &ChangeBus, now: DateTime<Utc>) -> ServiceR
 }
 
 /// Runs [`start_due`] every [`INTERVAL`] until the process ends.
-pub fn spawn(db: Db, bus: ChangeBus) {
+pub fn spawn(db: Db, bus: ChangeBus, leader: Leader) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if !leader.leads() {
+                continue;
+            }
             if let Err(e) = start_due(&db, &bus, Utc::now()).await {
                 tracing::warn!(error = %e, "cannot start scheduled campaigns");
             }

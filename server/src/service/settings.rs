@@ -10,7 +10,7 @@ use crate::db::Db;
 use crate::domain::optout;
 use crate::entities::tenant;
 use crate::service::campaigns::{DEFAULT_SETTINGS, validate_settings};
-use crate::service::{ServiceError, ServiceResult};
+use crate::service::{Problem, ServiceError, ServiceResult};
 
 /// The most keywords a tenant may have.
 pub const MAX_KEYWORDS: usize = 100;
@@ -86,10 +86,10 @@ pub async fn get(db: &Db, tenant_id: i64) -> ServiceResult<TenantSettings> {
 pub async fn put(db: &Db, tenant_id: i64, input: TenantSettings) -> ServiceResult<TenantSettings> {
     let keywords = clean_keywords(&input.opt_out_keywords)?;
     if input.timezone.parse::<Tz>().is_err() {
-        return Err(ServiceError::Validation(format!(
-            "timezone {:?} is not an IANA timezone name such as America/Sao_Paulo",
-            input.timezone
-        )));
+        return Err(Problem::Timezone {
+            timezone: input.timezone,
+        }
+        .into());
     }
     let defaults = CampaignSettings {
         min_delay_ms: input.default_pacing.min_delay_ms,
@@ -114,18 +114,18 @@ fn clean_keywords(given: &[String]) -> ServiceResult<Vec<String>> {
         let keyword = keyword.trim();
         let normalized = optout::normalize_text(keyword);
         if normalized.is_empty() || keyword.chars().count() > MAX_KEYWORD_CHARS {
-            return Err(ServiceError::Validation(format!(
-                "opt-out keyword {keyword:?} must have letters or digits and at most {MAX_KEYWORD_CHARS} characters"
-            )));
+            return Err(Problem::Keyword {
+                keyword: keyword.to_string(),
+                max: MAX_KEYWORD_CHARS,
+            }
+            .into());
         }
         if !out.iter().any(|k| optout::normalize_text(k) == normalized) {
             out.push(keyword.to_string());
         }
     }
     if out.is_empty() || out.len() > MAX_KEYWORDS {
-        return Err(ServiceError::Validation(format!(
-            "opt_out_keywords needs 1 to {MAX_KEYWORDS} keywords"
-        )));
+        return Err(Problem::KeywordCount { max: MAX_KEYWORDS }.into());
     }
     Ok(out)
 }
@@ -133,9 +133,10 @@ fn clean_keywords(given: &[String]) -> ServiceResult<Vec<String>> {
 /// Whether `text`, received from a contact, would opt them out with the tenant's keywords.
 pub async fn opt_out_test(db: &Db, tenant_id: i64, text: &str) -> ServiceResult<OptOutTest> {
     if text.chars().count() > MAX_TEST_CHARS {
-        return Err(ServiceError::Validation(format!(
-            "text must be at most {MAX_TEST_CHARS} characters"
-        )));
+        return Err(Problem::TestText {
+            max: MAX_TEST_CHARS,
+        }
+        .into());
     }
     let keywords = keywords(&find(&db.read, tenant_id).await?);
     let keyword = optout::matching_keyword(text, &keywords).map(str::to_owned);
@@ -161,16 +162,16 @@ pub fn parse_start_at(input: &str, tz: Tz) -> ServiceResult<DateTime<Utc>> {
     ]
     .iter()
     .find_map(|f| NaiveDateTime::parse_from_str(input, f).ok())
-    .ok_or_else(|| {
-        ServiceError::Validation(format!(
-            "start_at {input:?} must be RFC 3339 or a local date and time like 2026-12-01T09:00"
-        ))
+    .ok_or_else(|| Problem::StartUnreadable {
+        input: input.to_string(),
     })?;
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
-        LocalResult::None => Err(ServiceError::Validation(format!(
-            "{input} does not exist in {tz} (the clock skips it)"
-        ))),
+        LocalResult::None => Err(Problem::StartSkipped {
+            input: input.to_string(),
+            timezone: tz.to_string(),
+        }
+        .into()),
     }
 }
 

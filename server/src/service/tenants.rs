@@ -7,15 +7,13 @@ use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
 use crate::auth::token;
 use crate::db::Db;
 use crate::entities::{api_token, tenant};
-use crate::service::{ServiceError, ServiceResult};
+use crate::service::{Problem, ServiceResult};
 
 /// A tenant name trimmed, if it has 1 to 200 characters.
 pub fn valid_name(name: &str) -> ServiceResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(ServiceError::Validation(
-            "name must be 1 to 200 characters".into(),
-        ));
+        return Err(Problem::NameLength { max: 200 }.into());
     }
     Ok(name.to_string())
 }

@@ -11,7 +11,7 @@ use sea_orm::{
 use crate::auth::token;
 use crate::db::Db;
 use crate::entities::api_token;
-use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
+use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, timestamp};
 
 /// How stale `last_used_at` may get: a token used all the time is written once a minute.
 pub const LAST_USED_PRECISION: Duration = Duration::minutes(1);
@@ -41,9 +41,7 @@ pub async fn list(db: &Db, tenant_id: i64) -> ServiceResult<Vec<TokenView>> {
 pub async fn create(db: &Db, tenant_id: i64, name: &str) -> ServiceResult<TokenCreated> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(ServiceError::Validation(
-            "name must be 1 to 100 characters".into(),
-        ));
+        return Err(Problem::NameLength { max: 100 }.into());
     }
     let secret = token::generate("flow_");
     let row = api_token::ActiveModel {

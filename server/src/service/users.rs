@@ -16,17 +16,15 @@ use crate::dashboard::users::{self as accounts, UserError};
 use crate::db::Db;
 use crate::entities::{session, user};
 use crate::service::sql::stmt;
-use crate::service::{ServiceError, ServiceResult, opt_timestamp, timestamp};
+use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, timestamp};
 
 impl From<UserError> for ServiceError {
     fn from(err: UserError) -> Self {
         match err {
-            UserError::Invalid(m) => Self::Validation(m),
+            UserError::Invalid(problem) => Self::Refused(problem),
             UserError::NoTenant(_) => Self::NotFound("tenant"),
-            UserError::EmailTaken(email) => {
-                Self::Conflict(format!("a user with email {email} already exists"))
-            }
-            UserError::Hash(e) => Self::Validation(e.to_string()),
+            UserError::EmailTaken(email) => Problem::EmailTaken { email }.into(),
+            UserError::Hash(e) => Self::Hash(e),
             UserError::Db(e) => Self::Db(e),
         }
     }
@@ -44,7 +42,7 @@ fn view(u: user::Model) -> UserView {
 
 /// A role of its wire form, or a validation error.
 pub fn parse_role(role: &str) -> ServiceResult<Role> {
-    Role::parse(role).ok_or_else(|| ServiceError::Validation("role must be admin or viewer".into()))
+    Role::parse(role).ok_or(Problem::Role.into())
 }
 
 /// The tenant's users, oldest first.
@@ -105,9 +103,7 @@ async fn keep_an_admin(txn: &DatabaseTransaction, target: &user::Model) -> Servi
         .count(txn)
         .await?;
     if admins <= 1 {
-        return Err(ServiceError::Conflict(
-            "the team needs at least one admin: make someone else admin first".into(),
-        ));
+        return Err(Problem::LastAdmin.into());
     }
     Ok(())
 }
@@ -154,9 +150,7 @@ pub async fn change_password(
     new: &str,
 ) -> ServiceResult<()> {
     if current.len() > password::MAX_LEN {
-        return Err(ServiceError::Forbidden(
-            "the current password is wrong".into(),
-        ));
+        return Err(Problem::WrongPassword.into());
     }
     accounts::check_password(new)?;
     let u = user::Entity::find_by_id(user_id)
@@ -164,13 +158,11 @@ pub async fn change_password(
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
     if !password::verify(current.to_string(), Some(u.password_hash)).await {
-        return Err(ServiceError::Forbidden(
-            "the current password is wrong".into(),
-        ));
+        return Err(Problem::WrongPassword.into());
     }
     let hash = password::hash(new.to_string())
         .await
-        .map_err(|e| ServiceError::Validation(e.to_string()))?;
+        .map_err(ServiceError::Hash)?;
     let txn = db.write.begin().await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))

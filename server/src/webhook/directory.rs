@@ -91,6 +91,15 @@ impl Directory {
             .remove(secret);
     }
 
+    /// Drops every cached instance (another node changed one): the next webhook of each
+    /// looks its instance up again.
+    pub fn clear(&self) {
+        self.by_secret
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     /// Every instance named `name` (names are unique per tenant, not across tenants).
     pub async fn by_name(&self, name: &str) -> Result<Vec<Arc<KnownInstance>>, DbErr> {
         Ok(whatsapp_instance::Entity::find()

@@ -12,6 +12,7 @@ use std::time::Duration;
 use chrono::Utc;
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait};
 
+use crate::cluster::leader::Leader;
 use crate::db::Db;
 use crate::ingest::{Ctx, apply_waiting_receipts};
 use crate::live::publish::Publisher;
@@ -91,13 +92,16 @@ pub async fn expire(db: &Db, ttl: Duration) -> Result<u64, DbErr> {
 
 /// Runs [`settle`] every [`SETTLE_EVERY`] and [`expire`] every minute, for as long as the
 /// server runs.
-pub fn spawn(db: Db, publisher: Publisher, ttl: Duration) {
+pub fn spawn(db: Db, publisher: Publisher, ttl: Duration, leader: Leader) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(SETTLE_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_expiry = tokio::time::Instant::now();
         loop {
             tick.tick().await;
+            if !leader.leads() {
+                continue;
+            }
             match settle(&db, &publisher).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(

@@ -16,6 +16,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait};
 
+use crate::cluster::leader::Leader;
 use crate::dashboard::session;
 use crate::db::Db;
 use crate::service::instances::day;
@@ -123,13 +124,16 @@ async fn prune_batch(db: &Db, cutoff: DateTime<Utc>) -> Result<usize, DbErr> {
 
 /// Runs [`prune_once`] every [`INTERVAL`] (the first run one interval after start), for as
 /// long as the server runs.
-pub fn spawn(db: Db, retention: Duration) {
+pub fn spawn(db: Db, retention: Duration, leader: Leader) {
     tokio::spawn(async move {
         let start = tokio::time::Instant::now() + INTERVAL;
         let mut tick = tokio::time::interval_at(start, INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if !leader.leads() {
+                continue;
+            }
             match prune_once(&db, Utc::now(), retention).await {
                 Ok(PruneReport {
                     events: 0,

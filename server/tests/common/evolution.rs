@@ -6,7 +6,7 @@ use flow_server::ingest::{Ctx, attach_message_id};
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
-use super::TestApp;
+use super::{Tenant, TestApp};
 
 /// A v2 `messages.update` receipt.
 pub fn receipt_v2(instance: &str, message_id: &str, status: &str) -> Value {
@@ -139,4 +139,50 @@ pub async fn mark_sending(app: &TestApp, row_id: i64, instance_id: i64) {
         ))
         .await
         .expect("mark sending");
+}
+
+/// A tenant with one instance and a campaign of `n` contacts, all recorded as sent with
+/// message ids `MSG-<i>` (so receipts match).
+pub struct Setup {
+    /// The tenant.
+    pub tenant: Tenant,
+    /// The instance's id.
+    pub instance_id: i64,
+    /// The instance's name (`loja-01`).
+    pub name: String,
+    /// Its webhook secret.
+    pub secret: String,
+    /// Its Evolution api key.
+    pub api_key: String,
+    /// The campaign's id.
+    pub campaign_id: i64,
+}
+
+impl Setup {
+    /// The instance's webhook path.
+    pub fn hook(&self) -> String {
+        format!("/api/webhooks/evolution/i/{}", self.secret)
+    }
+}
+
+/// Creates the [`Setup`]: `n` contacts, recorded as sent (`MSG-<i>`) when `sent`.
+pub async fn setup(app: &TestApp, n: usize, sent: bool) -> Setup {
+    let tenant = app.tenant("Loja").await;
+    let inst = app.instance(&tenant, "loja-01").await;
+    let instance_id = inst["id"].as_i64().unwrap();
+    let ids = app.contacts(&tenant, n).await;
+    let campaign_id = app.campaign(&tenant, instance_id, &ids).await;
+    if sent {
+        for (i, row) in rows(app, campaign_id).await.iter().enumerate() {
+            record_sent(app, row.id, instance_id, &format!("MSG-{i}")).await;
+        }
+    }
+    Setup {
+        tenant,
+        instance_id,
+        name: "loja-01".into(),
+        secret: inst["webhook_secret"].as_str().unwrap().to_string(),
+        api_key: "secret-key-loja-01".into(),
+        campaign_id,
+    }
 }

@@ -1,0 +1,441 @@
+//! Why the server refused a request, as a value: each [`Problem`] has an English text (its
+//! `Display`, what the REST API answers in `message`) and a text in the reader's language
+//! ([`Problem::text`], what the dashboard shows).
+
+/// What kind of refusal a [`Problem`] is, which decides its HTTP status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The input is not acceptable (422).
+    Invalid,
+    /// The current state does not allow it (409).
+    Conflict,
+    /// The caller may not do this (403).
+    Forbidden,
+}
+
+/// Why a phone number is not one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneReason {
+    /// Nothing to read.
+    #[error("it is empty")]
+    Empty,
+    /// Letters or symbols other than formatting characters.
+    #[error("only digits, spaces and + - ( ) . are allowed")]
+    InvalidCharacters,
+    /// Fewer than 10 digits.
+    #[error("it needs at least 10 digits, country code included")]
+    TooShort,
+    /// More than 15 digits.
+    #[error("it may have at most 15 digits")]
+    TooLong,
+}
+
+/// A refused request, with what the person needs to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    /// A name is empty or too long.
+    #[error("name must be 1 to {max} characters")]
+    NameLength {
+        /// Most characters.
+        max: usize,
+    },
+    /// A page size out of range.
+    #[error("limit must be between 1 and {max}")]
+    LimitRange {
+        /// Largest page.
+        max: u64,
+    },
+    /// A campaign message is empty or too long.
+    #[error("message must be 1 to {max} characters")]
+    MessageLength {
+        /// Most characters.
+        max: usize,
+    },
+    /// A campaign without instances.
+    #[error("instance_ids must name at least one instance")]
+    NoInstance,
+    /// Both a contact list and "all contacts".
+    #[error("give either contact_ids or all_contacts: true, not both")]
+    ContactsBoth,
+    /// Neither a contact list nor "all contacts".
+    #[error("give contact_ids or all_contacts: true")]
+    ContactsMissing,
+    /// An empty contact list.
+    #[error("contact_ids must not be empty")]
+    ContactIdsEmpty,
+    /// Pacing bounds out of order or too large.
+    #[error("settings need 0 <= min_delay_ms <= max_delay_ms <= 3600000")]
+    PacingRange,
+    /// A daily cap below one.
+    #[error("settings.daily_cap_per_instance must be at least 1")]
+    DailyCapMin,
+    /// A send window that is not one.
+    #[error(
+        "settings.send_window needs start and end as different HH:MM times and an offset within ±14 h"
+    )]
+    SendWindow,
+    /// Contact ids of another tenant, or of nobody.
+    #[error("{count} of the contact_ids are not contacts of this tenant")]
+    UnknownContacts {
+        /// How many.
+        count: usize,
+    },
+    /// Instance ids of another tenant, or of nothing.
+    #[error("unknown instance ids: {ids}")]
+    UnknownInstances {
+        /// The ids, comma separated.
+        ids: String,
+    },
+    /// A campaign to nobody.
+    #[error("the campaign has no contacts: import contacts first")]
+    NoContacts,
+    /// A status filter naming no status.
+    #[error("status must be one of {allowed}")]
+    StatusFilter {
+        /// The statuses, comma separated.
+        allowed: String,
+    },
+    /// Scheduling without a time.
+    #[error("scheduling needs start_at")]
+    ScheduleNeedsStart,
+    /// Scheduling in the past.
+    #[error("start_at must be in the future")]
+    StartInPast,
+    /// A start time that cannot be read.
+    #[error("start_at {input:?} must be RFC 3339 or a local date and time like 2026-12-01T09:00")]
+    StartUnreadable {
+        /// What was given.
+        input: String,
+    },
+    /// A local time the clock skips (a DST gap).
+    #[error("{input} does not exist in {timezone} (the clock skips it)")]
+    StartSkipped {
+        /// What was given.
+        input: String,
+        /// The tenant's timezone.
+        timezone: String,
+    },
+    /// An action the campaign's status does not allow.
+    #[error("cannot {action} a campaign that is {from}")]
+    CampaignTransition {
+        /// The action's code (`start`, `pause`…).
+        action: String,
+        /// The status's code (`active`, `draft`…).
+        from: String,
+    },
+    /// Someone else changed the campaign first.
+    #[error("the campaign changed meanwhile; reload and retry")]
+    CampaignChanged,
+    /// A CSV whose header cannot be read.
+    #[error("unreadable CSV header: {reason}")]
+    CsvHeader {
+        /// The reader's words.
+        reason: String,
+    },
+    /// A CSV without a phone column.
+    #[error("the CSV header must name a \"phone\" column")]
+    CsvNoPhone,
+    /// A CSV row that cannot be read.
+    #[error("unreadable CSV row {line}: {reason}")]
+    CsvRow {
+        /// Its line number.
+        line: usize,
+        /// The reader's words.
+        reason: String,
+    },
+    /// Too many contacts at once.
+    #[error("at most {max} contacts per import")]
+    ImportTooLarge {
+        /// Most rows.
+        max: usize,
+    },
+    /// A phone number that is not one.
+    #[error("{phone:?} is not a phone number: {reason}")]
+    Phone {
+        /// What was given.
+        phone: String,
+        /// Why.
+        reason: PhoneReason,
+    },
+    /// A pasted list with wrong numbers.
+    #[error("{phone:?} is not a phone number ({reason}); {lines} line(s) need fixing")]
+    PastedPhones {
+        /// The first wrong one.
+        phone: String,
+        /// Why.
+        reason: PhoneReason,
+        /// How many lines are wrong.
+        lines: usize,
+    },
+    /// Nothing pasted and not "all contacts".
+    #[error("paste at least one phone number, or send to all contacts")]
+    PasteSomething,
+    /// Too many pasted lines.
+    #[error("paste at most {max} lines; import larger lists with the contacts API")]
+    PasteTooMany {
+        /// Most lines.
+        max: usize,
+    },
+    /// A role that is not one.
+    #[error("role must be admin or viewer")]
+    Role,
+    /// Removing or demoting the last admin.
+    #[error("the team needs at least one admin: make someone else admin first")]
+    LastAdmin,
+    /// A password too short or too long.
+    #[error("the password needs {min} characters to {max} bytes")]
+    PasswordLength {
+        /// Fewest characters.
+        min: usize,
+        /// Most bytes.
+        max: usize,
+    },
+    /// An email that is not one.
+    #[error("{email:?} is not an email address")]
+    Email {
+        /// What was given.
+        email: String,
+    },
+    /// An email already in use.
+    #[error("a user with email {email} already exists")]
+    EmailTaken {
+        /// The email.
+        email: String,
+    },
+    /// A wrong current password.
+    #[error("the current password is wrong")]
+    WrongPassword,
+    /// An instance's friendly name is empty or too long.
+    #[error("friendly_name must be 1 to {max} characters")]
+    FriendlyName {
+        /// Most characters.
+        max: usize,
+    },
+    /// An empty api key.
+    #[error("api_key must not be empty")]
+    ApiKeyEmpty,
+    /// An instance name Evolution cannot have.
+    #[error("instance_name must be 1 to 100 characters without '/', '?' or '#'")]
+    InstanceName,
+    /// An Evolution URL that is not one.
+    #[error("api_url must be an http:// or https:// URL")]
+    ApiUrl,
+    /// An API version that is not one.
+    #[error("api_version must be \"v2\" or \"v1\"")]
+    ApiVersion,
+    /// An instance name already in use.
+    #[error("an instance named {name:?} already exists")]
+    InstanceTaken {
+        /// The name.
+        name: String,
+    },
+    /// Removing an instance that unfinished campaigns use.
+    #[error(
+        "the instance is used by unfinished campaigns: {campaigns}; finish or cancel them first"
+    )]
+    InstanceInUse {
+        /// Their names, comma separated.
+        campaigns: String,
+    },
+    /// A timezone that is not an IANA name.
+    #[error("timezone {timezone:?} is not an IANA timezone name such as America/Sao_Paulo")]
+    Timezone {
+        /// What was given.
+        timezone: String,
+    },
+    /// An opt-out keyword without letters or too long.
+    #[error("opt-out keyword {keyword:?} must have letters or digits and at most {max} characters")]
+    Keyword {
+        /// What was given.
+        keyword: String,
+        /// Most characters.
+        max: usize,
+    },
+    /// Too few or too many opt-out keywords.
+    #[error("opt_out_keywords needs 1 to {max} keywords")]
+    KeywordCount {
+        /// Most keywords.
+        max: usize,
+    },
+    /// A tester text too long.
+    #[error("text must be at most {max} characters")]
+    TestText {
+        /// Most characters.
+        max: usize,
+    },
+}
+
+impl Problem {
+    /// What kind of refusal this is.
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            Self::CampaignTransition { .. }
+            | Self::CampaignChanged
+            | Self::LastAdmin
+            | Self::EmailTaken { .. }
+            | Self::InstanceTaken { .. }
+            | Self::InstanceInUse { .. } => ProblemKind::Conflict,
+            Self::WrongPassword => ProblemKind::Forbidden,
+            _ => ProblemKind::Invalid,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod text {
+    use super::{PhoneReason, Problem};
+    use crate::i18n::{Locale, td_string};
+    use crate::ui::status_label;
+
+    impl PhoneReason {
+        /// The reason in `locale`.
+        pub fn text(self, locale: Locale) -> String {
+            match self {
+                Self::Empty => td_string!(locale, problems.phone_empty),
+                Self::InvalidCharacters => td_string!(locale, problems.phone_characters),
+                Self::TooShort => td_string!(locale, problems.phone_short),
+                Self::TooLong => td_string!(locale, problems.phone_long),
+            }
+            .to_string()
+        }
+    }
+
+    /// The verb of a campaign action's code in `locale`.
+    fn action_label(locale: Locale, code: &str) -> String {
+        match code {
+            "start" => td_string!(locale, problems.actions.start).to_string(),
+            "pause" => td_string!(locale, problems.actions.pause).to_string(),
+            "resume" => td_string!(locale, problems.actions.resume).to_string(),
+            "cancel" => td_string!(locale, problems.actions.cancel).to_string(),
+            "schedule" => td_string!(locale, problems.actions.schedule).to_string(),
+            "unschedule" => td_string!(locale, problems.actions.unschedule).to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    impl Problem {
+        /// The problem in `locale`, for people.
+        pub fn text(&self, locale: Locale) -> String {
+            match self {
+                Self::NameLength { max } => {
+                    td_string!(locale, problems.name_length, max = *max).to_string()
+                }
+                Self::LimitRange { max } => {
+                    td_string!(locale, problems.limit_range, max = *max).to_string()
+                }
+                Self::MessageLength { max } => {
+                    td_string!(locale, problems.message_length, max = *max).to_string()
+                }
+                Self::NoInstance => td_string!(locale, problems.no_instance).to_string(),
+                Self::ContactsBoth => td_string!(locale, problems.contacts_both).to_string(),
+                Self::ContactsMissing => td_string!(locale, problems.contacts_missing).to_string(),
+                Self::ContactIdsEmpty => td_string!(locale, problems.contact_ids_empty).to_string(),
+                Self::PacingRange => td_string!(locale, problems.pacing_range).to_string(),
+                Self::DailyCapMin => td_string!(locale, problems.daily_cap_min).to_string(),
+                Self::SendWindow => td_string!(locale, problems.send_window).to_string(),
+                Self::UnknownContacts { count } => {
+                    td_string!(locale, problems.unknown_contacts, count = *count).to_string()
+                }
+                Self::UnknownInstances { ids } => {
+                    td_string!(locale, problems.unknown_instances, ids = ids).to_string()
+                }
+                Self::NoContacts => td_string!(locale, problems.no_contacts).to_string(),
+                Self::StatusFilter { allowed } => {
+                    td_string!(locale, problems.status_filter, allowed = allowed).to_string()
+                }
+                Self::ScheduleNeedsStart => {
+                    td_string!(locale, problems.schedule_needs_start).to_string()
+                }
+                Self::StartInPast => td_string!(locale, problems.start_in_past).to_string(),
+                Self::StartUnreadable { input } => {
+                    td_string!(locale, problems.start_unreadable, input = input).to_string()
+                }
+                Self::StartSkipped { input, timezone } => td_string!(
+                    locale,
+                    problems.start_skipped,
+                    input = input,
+                    timezone = timezone
+                )
+                .to_string(),
+                Self::CampaignTransition { action, from } => td_string!(
+                    locale,
+                    problems.campaign_transition,
+                    action = action_label(locale, action),
+                    from = status_label(locale, from)
+                )
+                .to_string(),
+                Self::CampaignChanged => td_string!(locale, problems.campaign_changed).to_string(),
+                Self::CsvHeader { reason } => {
+                    td_string!(locale, problems.csv_header, reason = reason).to_string()
+                }
+                Self::CsvNoPhone => td_string!(locale, problems.csv_no_phone).to_string(),
+                Self::CsvRow { line, reason } => {
+                    td_string!(locale, problems.csv_row, line = *line, reason = reason).to_string()
+                }
+                Self::ImportTooLarge { max } => {
+                    td_string!(locale, problems.import_too_large, max = *max).to_string()
+                }
+                Self::Phone { phone, reason } => td_string!(
+                    locale,
+                    problems.phone,
+                    phone = phone,
+                    reason = reason.text(locale)
+                )
+                .to_string(),
+                Self::PastedPhones {
+                    phone,
+                    reason,
+                    lines,
+                } => td_string!(
+                    locale,
+                    problems.pasted_phones,
+                    phone = phone,
+                    reason = reason.text(locale),
+                    lines = *lines
+                )
+                .to_string(),
+                Self::PasteSomething => td_string!(locale, problems.paste_something).to_string(),
+                Self::PasteTooMany { max } => {
+                    td_string!(locale, problems.paste_too_many, max = *max).to_string()
+                }
+                Self::Role => td_string!(locale, problems.role).to_string(),
+                Self::LastAdmin => td_string!(locale, problems.last_admin).to_string(),
+                Self::PasswordLength { min, max } => {
+                    td_string!(locale, problems.password_length, min = *min, max = *max).to_string()
+                }
+                Self::Email { email } => {
+                    td_string!(locale, problems.email, email = email).to_string()
+                }
+                Self::EmailTaken { email } => {
+                    td_string!(locale, problems.email_taken, email = email).to_string()
+                }
+                Self::WrongPassword => td_string!(locale, problems.wrong_password).to_string(),
+                Self::FriendlyName { max } => {
+                    td_string!(locale, problems.friendly_name, max = *max).to_string()
+                }
+                Self::ApiKeyEmpty => td_string!(locale, problems.api_key_empty).to_string(),
+                Self::InstanceName => td_string!(locale, problems.instance_name).to_string(),
+                Self::ApiUrl => td_string!(locale, problems.api_url).to_string(),
+                Self::ApiVersion => td_string!(locale, problems.api_version).to_string(),
+                Self::InstanceTaken { name } => {
+                    td_string!(locale, problems.instance_taken, name = name).to_string()
+                }
+                Self::InstanceInUse { campaigns } => {
+                    td_string!(locale, problems.instance_in_use, campaigns = campaigns).to_string()
+                }
+                Self::Timezone { timezone } => {
+                    td_string!(locale, problems.timezone, timezone = timezone).to_string()
+                }
+                Self::Keyword { keyword, max } => {
+                    td_string!(locale, problems.keyword, keyword = keyword, max = *max).to_string()
+                }
+                Self::KeywordCount { max } => {
+                    td_string!(locale, problems.keyword_count, max = *max).to_string()
+                }
+                Self::TestText { max } => {
+                    td_string!(locale, problems.test_text, max = *max).to_string()
+                }
+            }
+        }
+    }
+}

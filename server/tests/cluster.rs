@@ -1,0 +1,226 @@
+//! Several Flow nodes on one PostgreSQL database (two servers in this process, each with its
+//! own pools, relay and lead): live changes cross nodes and resume on any node, instance
+//! changes reach every node's webhook cache at once, and one node leads the periodic work,
+//! another taking over when it goes. SQLite is one node by design, so these run on PostgreSQL.
+
+mod common;
+
+use std::time::Duration;
+
+use common::evolution::{receipt_v2, setup};
+use common::sse::next_matching;
+use common::{Backend, TestApp};
+use sea_orm::{ConnectionTrait, Statement};
+
+async fn two_nodes() -> (TestApp, TestApp) {
+    let a = common::spawn(Backend::Postgres).await;
+    let b = common::spawn_on(Backend::Postgres, &a.database_url, &[]).await;
+    (a, b)
+}
+
+async fn stream(app: &TestApp, token: &str, last_event_id: Option<&str>) -> reqwest::Response {
+    let mut req = app.client.get(app.url("/api/v1/events")).bearer_auth(token);
+    if let Some(id) = last_event_id {
+        req = req.header("last-event-id", id);
+    }
+    let res = req.send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res
+}
+
+/// The `id:` of the next SSE frame whose event is `name`, with its data.
+async fn next_with_id(
+    res: &mut reqwest::Response,
+    buf: &mut String,
+    name: &str,
+    want: impl Fn(&serde_json::Value) -> bool,
+) -> Option<(u64, serde_json::Value)> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
+    loop {
+        while let Some(end) = buf.find("\n\n") {
+            let frame: String = buf.drain(..end + 2).collect();
+            let field = |key: &str| {
+                frame
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
+            };
+            let data = field("data:").and_then(|d| serde_json::from_str(&d).ok());
+            if field("event:").as_deref() == Some(name)
+                && let (Some(id), Some(data)) = (field("id:"), data)
+                && want(&data)
+            {
+                return Some((id.parse().ok()?, data));
+            }
+        }
+        let chunk = tokio::time::timeout_at(deadline, res.chunk())
+            .await
+            .ok()?
+            .ok()??;
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_on_one_node_reaches_every_node_and_resumes_on_any() {
+    let (a, b) = two_nodes().await;
+    let s = setup(&a, 3, true).await;
+    let token = s.tenant.token.clone();
+    let mut on_b = stream(&b, &token, None).await;
+    let mut buf = String::new();
+    next_matching(&mut on_b, &mut buf, Duration::from_secs(2), |e, _| {
+        e == "ready"
+    })
+    .await
+    .expect("ready");
+
+    // A receipt taken by node A reaches a stream on node B within a second.
+    let started = tokio::time::Instant::now();
+    let (status, _) = a
+        .webhook(
+            &s.hook(),
+            &[],
+            &receipt_v2(&s.name, "MSG-0", "DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (first_id, _) = next_with_id(&mut on_b, &mut buf, "campaign", |v| {
+        v["data"]["counts"]["delivered"] == 1
+    })
+    .await
+    .expect("node B sees node A's change");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(on_b);
+
+    // While the client is away, both nodes take receipts; it comes back to node A with the
+    // id node B gave it and misses nothing.
+    b.webhook(
+        &s.hook(),
+        &[],
+        &receipt_v2(&s.name, "MSG-1", "DELIVERY_ACK"),
+    )
+    .await;
+    a.webhook(&s.hook(), &[], &receipt_v2(&s.name, "MSG-2", "READ"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut on_a = stream(&a, &token, Some(&first_id.to_string())).await;
+    let mut buf = String::new();
+    let (later_id, latest) = next_with_id(&mut on_a, &mut buf, "campaign", |v| {
+        v["data"]["counts"]["delivered"] == 3 && v["data"]["counts"]["read"] == 1
+    })
+    .await
+    .expect("the resumed stream replays what came meanwhile");
+    assert!(later_id > first_id);
+    assert_eq!(latest["data"]["id"], s.campaign_id);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_instance_stops_authenticating_on_every_node_at_once() {
+    let (a, b) = two_nodes().await;
+    let s = setup(&a, 1, true).await;
+    // Node B has the instance in its cache (a webhook authenticated there).
+    let (status, _) = b
+        .webhook(
+            &s.hook(),
+            &[],
+            &receipt_v2(&s.name, "MSG-0", "DELIVERY_ACK"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // Cancel the campaign (a removed instance must not be in use), then remove it on node A.
+    let (status, _) = a
+        .post(
+            &s.tenant.token,
+            &format!("/api/v1/campaigns/{}/cancel", s.campaign_id),
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = a
+        .delete(
+            &s.tenant.token,
+            &format!("/api/v1/instances/{}", s.instance_id),
+        )
+        .await;
+    assert_eq!(status, 204);
+    // Within a second node B refuses the secret (its cache lived 60 s before).
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    loop {
+        let (status, _) = b
+            .webhook(&s.hook(), &[], &receipt_v2(&s.name, "MSG-0", "READ"))
+            .await;
+        if status == 401 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "node B still accepts the removed instance's secret"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_node_leads_the_periodic_work_and_another_takes_over() {
+    let (a, b) = two_nodes().await;
+    let leaders = || [a.state.leader.leads(), b.state.leader.leads()];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while leaders() == [false, false] {
+        assert!(tokio::time::Instant::now() < deadline, "nobody leads");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Exactly one, for a while.
+    for _ in 0..10 {
+        assert_eq!(
+            leaders().iter().filter(|l| **l).count(),
+            1,
+            "{:?}",
+            leaders()
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let (gone, stays) = if a.state.leader.leads() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+
+    // The leader's lock connection breaks (as when its process dies): the other node leads
+    // within a few seconds, and the old one knows it no longer does.
+    let admin = sea_orm::Database::connect(format!("{}/postgres", common::pg_base()))
+        .await
+        .unwrap();
+    let db_name: String = gone
+        .state
+        .db
+        .read
+        .query_one_raw(Statement::from_string(
+            gone.state.db.backend(),
+            "SELECT current_database() AS name",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "name")
+        .unwrap();
+    let killed = admin
+        .execute_unprepared(&format!(
+            "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity s \
+             ON s.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND s.datname = '{db_name}'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(killed.rows_affected(), 1, "the lead is one advisory lock");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !stays.state.leader.leads() || gone.state.leader.leads() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no takeover: {:?}",
+            leaders()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
