@@ -65,6 +65,12 @@ pub struct Config {
     pub session_recheck: Duration,
     /// `FLOW_METRICS_TOKEN`: when set, `GET /metrics` needs it as a bearer token.
     pub metrics_token: Option<String>,
+    /// `FLOW_RECONCILE_SECS`: how often Evolution is asked for every instance's state and for
+    /// the receipts of messages stuck in `sent` (see `reconcile`).
+    pub reconcile_every: Duration,
+    /// `FLOW_RECONCILE_STUCK_SECS`: how long a message stays `sent` before Evolution is asked
+    /// for its receipts (default: Evolution's ~20 minutes of webhook retries).
+    pub reconcile_stuck_after: Duration,
     /// `FLOW_LOG_FORMAT`: `text` (default) or `json` (one JSON object per log line).
     pub log_json: bool,
     /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
@@ -218,6 +224,13 @@ impl Config {
             30,
         )?;
 
+        let reconcile_every = seconds(get("FLOW_RECONCILE_SECS"), "FLOW_RECONCILE_SECS", 300)?;
+        let reconcile_stuck_after = seconds(
+            get("FLOW_RECONCILE_STUCK_SECS"),
+            "FLOW_RECONCILE_STUCK_SECS",
+            1200,
+        )?;
+
         let demo = get("FLOW_DEMO_EVOLUTION_URL").map(|url| crate::demo::DemoConfig {
             evolution_url: url.trim_end_matches('/').to_string(),
             evolution_key: get("FLOW_DEMO_EVOLUTION_KEY").unwrap_or_else(|| "sim-api-key".into()),
@@ -226,6 +239,8 @@ impl Config {
         Ok(Self {
             cookie_secure,
             session_recheck,
+            reconcile_every,
+            reconcile_stuck_after,
             sending_grace,
             demo,
             sender_enabled,

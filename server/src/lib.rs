@@ -19,6 +19,7 @@ pub mod evolution;
 pub mod ingest;
 pub mod live;
 pub mod readiness;
+pub mod reconcile;
 pub mod sender;
 pub mod service;
 pub mod shutdown;
@@ -120,6 +121,16 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     webhook::retention::spawn(db.clone(), config.webhook_retention, leader.clone());
     service::scheduler::spawn(db.clone(), bus.clone(), leader.clone());
     let evolution = EvolutionClient::default();
+    reconcile::spawn(
+        reconcile::Reconciler {
+            db: db.clone(),
+            inbox: inbox.clone(),
+            client: evolution.clone(),
+            stuck_after: config.reconcile_stuck_after,
+        },
+        config.reconcile_every,
+        leader.clone(),
+    );
     if config.sender_enabled {
         let sender = sender::spawn(
             sender::SenderDeps {

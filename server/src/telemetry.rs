@@ -31,6 +31,8 @@ pub const EVOLUTION_CALL: &str = "flow_evolution_call_seconds";
 pub const SSE_CLIENTS: &str = "flow_sse_clients";
 /// Webhook events stored but not applied yet.
 pub const UNPROCESSED: &str = "flow_unprocessed_webhook_events";
+/// Changes found by asking Evolution instead of from a webhook, by `kind` (`state`, `receipt`).
+pub const RECONCILED: &str = "flow_reconcile_corrections_total";
 /// 1 while this process runs the cluster's periodic work (see `cluster::leader`).
 pub const LEADER: &str = "flow_cluster_leader";
 

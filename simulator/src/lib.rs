@@ -55,6 +55,10 @@ pub fn router(config: SimConfig) -> Router {
             get(messages::connection_state),
         )
         .route("/webhook/set/{instance}", post(messages::set_webhook))
+        .route(
+            "/chat/findStatusMessage/{instance}",
+            post(messages::find_status_message),
+        )
         .route("/instance/connect/{instance}", get(connect::connect))
         .route_layer(axum::middleware::from_fn_with_state(
             sim.clone(),

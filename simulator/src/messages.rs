@@ -271,6 +271,44 @@ pub async fn connection_state(
     Json(json!({"instance": {"instanceName": instance, "state": state}})).into_response()
 }
 
+/// `POST /chat/findStatusMessage/{instance}` `{"where": {"remoteJid", "id"}}`: the statuses
+/// stored for the message so far, as rows of Evolution's `MessageUpdate` (v2: `keyId`; v1:
+/// `id`, `owner`).
+pub async fn find_status_message(
+    State(sim): State<Arc<Sim>>,
+    Path(instance): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    if let Some(refused) = refusal(&sim, &instance) {
+        return refused;
+    }
+    let Some(id) = body["where"]["id"].as_str() else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"status": 400, "error": "Bad Request", "response": {"message": ["where.id is required"]}}))).into_response();
+    };
+    let v1 = sim.speaks_v1(&instance);
+    let now = std::time::Instant::now();
+    let rows: Vec<Value> = sim
+        .statuses
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(id)
+        .map(|stored| {
+            stored
+                .iter()
+                .filter(|s| s.at <= now)
+                .map(|s| {
+                    if v1 {
+                        json!({"id": id, "remoteJid": s.remote_jid, "fromMe": true, "status": s.status, "owner": instance})
+                    } else {
+                        json!({"keyId": id, "remoteJid": s.remote_jid, "fromMe": true, "status": s.status, "instanceId": "sim-instance"})
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Json(Value::Array(rows)).into_response()
+}
+
 /// `POST /webhook/set/{instance}`: v2 `{webhook: {url, …}}` or v1 flat `{url, …}`.
 pub async fn set_webhook(
     State(sim): State<Arc<Sim>>,
@@ -304,6 +342,7 @@ pub async fn truth(State(sim): State<Arc<Sim>>) -> Json<Truth> {
     let mut t = sim.truth.lock().unwrap_or_else(|e| e.into_inner()).clone();
     t.webhooks_pending = sim.pending.load(Ordering::SeqCst);
     t.webhooks_delivered = sim.delivered.load(Ordering::SeqCst);
+    t.webhooks_dropped = sim.dropped.load(Ordering::SeqCst);
     Json(t)
 }
 
@@ -316,13 +355,16 @@ pub async fn control(
     let state = match action.as_str() {
         "disconnect" => "close",
         "connect" => "open",
-        "revoke-key" | "restore-key" | "delete" | "restore" | "lose-answers" | "keep-answers" => {
+        "revoke-key" | "restore-key" | "delete" | "restore" | "lose-answers" | "keep-answers"
+        | "drop-webhooks" | "deliver-webhooks" => {
             sim.with_instance(&instance, |i| match action.as_str() {
                 "revoke-key" => i.key_revoked = true,
                 "restore-key" => i.key_revoked = false,
                 "delete" => i.deleted = true,
                 "restore" => i.deleted = false,
                 "lose-answers" => i.answers_lost = true,
+                "drop-webhooks" => i.webhooks_dropped = true,
+                "deliver-webhooks" => i.webhooks_dropped = false,
                 _ => i.answers_lost = false,
             });
             return Json(json!({"instance": instance, "done": action})).into_response();

@@ -81,6 +81,20 @@ pub struct Instance {
     /// Sends go out but the answer is lost: Evolution answers 500 with an unrelated error
     /// (the `send.message` webhook still reports the message).
     pub answers_lost: bool,
+    /// Its webhooks are dropped (as when Evolution gave up retrying while Flow was down);
+    /// what they would have said is still in its state and message statuses.
+    pub webhooks_dropped: bool,
+}
+
+/// A status Evolution stored for a message (`findStatusMessage` answers them once due).
+#[derive(Clone, Debug)]
+pub struct StoredStatus {
+    /// The chat.
+    pub remote_jid: String,
+    /// `SERVER_ACK`, `DELIVERY_ACK`, `READ`, `ERROR`.
+    pub status: String,
+    /// When it happens.
+    pub at: std::time::Instant,
 }
 
 /// What the simulator decided, for tests and demos to compare against.
@@ -113,6 +127,9 @@ pub struct Truth {
     pub webhooks_pending: usize,
     /// Webhooks delivered (2xx).
     pub webhooks_delivered: u64,
+    /// Webhooks dropped on purpose (`drop-webhooks`).
+    #[serde(default)]
+    pub webhooks_dropped: u64,
 }
 
 /// The shared state.
@@ -131,6 +148,10 @@ pub struct Sim {
     pub counter: AtomicU64,
     /// HTTP client for webhooks.
     pub http: reqwest::Client,
+    /// Message statuses by message id, as Evolution's `MessageUpdate` table keeps them.
+    pub statuses: Mutex<HashMap<String, Vec<StoredStatus>>>,
+    /// Webhooks dropped on purpose (`drop-webhooks`).
+    pub dropped: AtomicU64,
 }
 
 impl Sim {
@@ -144,6 +165,8 @@ impl Sim {
             delivered: AtomicU64::new(0),
             counter: AtomicU64::new(0),
             http: reqwest::Client::new(),
+            statuses: Mutex::new(HashMap::new()),
+            dropped: AtomicU64::new(0),
         }
     }
 
@@ -160,6 +183,7 @@ impl Sim {
             key_revoked: false,
             deleted: false,
             answers_lost: false,
+            webhooks_dropped: false,
         });
         f(instance)
     }

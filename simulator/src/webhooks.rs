@@ -10,6 +10,31 @@ use serde_json::{Value, json};
 use crate::qr::Qr;
 use crate::state::Sim;
 
+/// Keeps a `messages.update` status as Evolution's database would, due after `delay`.
+fn store_status(sim: &Sim, body: &Value, delay: Duration) {
+    if body["event"] != "messages.update" {
+        return;
+    }
+    let data = &body["data"];
+    let (Some(id), Some(jid), Some(status)) = (
+        data["keyId"].as_str().or_else(|| data["id"].as_str()),
+        data["remoteJid"].as_str(),
+        data["status"].as_str(),
+    ) else {
+        return;
+    };
+    sim.statuses
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .entry(id.to_string())
+        .or_default()
+        .push(crate::state::StoredStatus {
+            remote_jid: jid.to_string(),
+            status: status.to_string(),
+            at: std::time::Instant::now() + delay,
+        });
+}
+
 /// The envelope Evolution wraps every event in.
 pub fn envelope(event: &str, instance: &str, data: Value) -> Value {
     json!({
@@ -138,7 +163,14 @@ pub fn qrcode(instance: &str, qr: &Qr) -> Value {
 
 /// Posts `body` to the instance's webhook after `delay`, retrying like Evolution.
 pub fn deliver_later(sim: &Arc<Sim>, instance: &str, body: Value, delay: Duration) {
-    let Some(url) = sim.with_instance(instance, |i| i.webhook_url.clone()) else {
+    store_status(sim, &body, delay);
+    let (url, dropped) =
+        sim.with_instance(instance, |i| (i.webhook_url.clone(), i.webhooks_dropped));
+    if dropped {
+        sim.dropped.fetch_add(1, Ordering::SeqCst);
+        return;
+    }
+    let Some(url) = url else {
         return;
     };
     let sim = sim.clone();

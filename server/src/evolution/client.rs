@@ -1,9 +1,11 @@
-//! Flow's client of the Evolution API: `sendText`, `connectionState` and `webhook/set`, for v2
-//! and v1 instances (shapes in shared/evolution/README.md §3).
+//! Flow's client of the Evolution API: `sendText`, `connectionState`, `findStatusMessage` and
+//! `webhook/set`, for v2 and v1 instances (shapes in shared/evolution/README.md §3).
 
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+use crate::evolution::ReceiptStatus;
 
 /// Which Evolution API an instance speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,6 +224,55 @@ impl EvolutionClient {
             _ if !status.is_success() => Err(classify(status, &body)),
             _ => Err(SendError::Rejected(describe(status, &body))),
         }
+    }
+
+    /// The statuses Evolution stored for a message Flow sent (`POST /chat/findStatusMessage`,
+    /// v2 rows carry `keyId`, v1 rows `id`; both `status`), oldest first as Evolution keeps
+    /// them. Unknown status words are left out.
+    pub async fn find_statuses(
+        &self,
+        target: &Target,
+        remote_jid: &str,
+        message_id: &str,
+    ) -> Result<Vec<ReceiptStatus>, SendError> {
+        let url = format!(
+            "{}/chat/findStatusMessage/{}",
+            target.api_url, target.instance
+        );
+        let _timer = CallTimer::start("find_status_message");
+        let response = self
+            .http
+            .post(&url)
+            .header("apikey", &target.api_key)
+            .json(&json!({"where": {"remoteJid": remote_jid, "id": message_id}}))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .map_err(|e| unreachable(&e))?;
+        let status = response.status();
+        let body = read_json(response).await;
+        if !status.is_success() {
+            return Err(classify(status, &body));
+        }
+        // Some versions wrap the rows (`{"messages": {"records": […]}}`-like); take any array.
+        let rows = body
+            .as_array()
+            .or_else(|| body["records"].as_array())
+            .or_else(|| body["messages"]["records"].as_array())
+            .cloned()
+            .unwrap_or_default();
+        Ok(rows
+            .iter()
+            .filter(|row| {
+                let id = row["keyId"].as_str().or_else(|| row["id"].as_str());
+                id.is_none_or(|id| id == message_id)
+            })
+            .filter_map(|row| match &row["status"] {
+                Value::String(word) => ReceiptStatus::from_word(word),
+                Value::Number(n) => n.as_u64().and_then(ReceiptStatus::from_baileys_code),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Points the instance's webhook at `webhook_url` with the events Flow uses.

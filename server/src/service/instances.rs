@@ -279,7 +279,8 @@ async fn one_view(
         .ok_or(ServiceError::NotFound("instance"))
 }
 
-fn target(m: &whatsapp_instance::Model) -> Target {
+/// Where and how to call the instance's Evolution API.
+pub fn target(m: &whatsapp_instance::Model) -> Target {
     Target {
         api_url: m.api_url.clone(),
         instance: m.instance_name.clone(),
