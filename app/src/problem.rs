@@ -263,6 +263,101 @@ pub enum Problem {
         /// Most characters.
         max: usize,
     },
+    /// Too many message variants.
+    #[error("a campaign has at most {max} message variants")]
+    TooManyVariants {
+        /// Most variants (the message included).
+        max: usize,
+    },
+    /// A message variant that is empty or too long.
+    #[error("{field} must be 1 to {max} characters")]
+    VariantLength {
+        /// Which variant (`message`, `variants[1]`…).
+        field: String,
+        /// Most characters.
+        max: usize,
+    },
+    /// A message whose `{a|b}` choices do not parse.
+    #[error("{field}: {reason}")]
+    Spintax {
+        /// Which variant.
+        field: String,
+        /// What is wrong, and where.
+        reason: String,
+    },
+    /// Weekdays that are not weekdays.
+    #[error("settings.send_days takes weekdays among {allowed}")]
+    SendDays {
+        /// The weekday names, comma separated.
+        allowed: String,
+    },
+    /// A warm-up plan that does not ramp up.
+    #[error("{reason}")]
+    WarmupPlan {
+        /// What is wrong.
+        reason: String,
+    },
+    /// An opt-out pause threshold out of range.
+    #[error("optout_pause_percent must be between {min} and {max}")]
+    OptOutPausePercent {
+        /// Smallest.
+        min: u32,
+        /// Largest.
+        max: u32,
+    },
+    /// A list of ids that cannot be read.
+    #[error("{field} must be ids separated by commas")]
+    IdList {
+        /// The field.
+        field: String,
+    },
+    /// Not exactly one audience.
+    #[error("give exactly one of contact_ids, all_contacts: true or list_ids")]
+    Audience,
+    /// Excluded lists next to explicit contacts.
+    #[error("exclude_list_ids goes with list_ids or all_contacts, not contact_ids")]
+    ExcludeWithContacts,
+    /// A required note (opt-out reason, consent) missing or too long.
+    #[error("{field} is required (1 to {max} characters)")]
+    NoteRequired {
+        /// The field.
+        field: String,
+        /// Most characters.
+        max: usize,
+    },
+    /// Opting out someone already opted out.
+    #[error("the contact is already opted out")]
+    AlreadyOptedOut,
+    /// Opting in someone who is not opted out.
+    #[error("the contact is not opted out")]
+    NotOptedOut,
+    /// A CSV file that cannot be read.
+    #[error("the CSV file cannot be read: {reason}")]
+    CsvFile {
+        /// The reader's words.
+        reason: String,
+    },
+    /// An uploaded file too large.
+    #[error("the file must be at most {max} bytes")]
+    FileTooLarge {
+        /// Most bytes.
+        max: usize,
+    },
+    /// A list name already in use.
+    #[error("a list with this name already exists")]
+    ListTaken,
+    /// Too few or too many ids in one request.
+    #[error("contact_ids must hold 1 to {max} ids")]
+    MemberCount {
+        /// Most ids.
+        max: usize,
+    },
+    /// No list to target.
+    #[error("list_ids must not be empty")]
+    ListIdsEmpty,
+    /// Lists of another tenant, or of nothing.
+    #[error("list_ids and exclude_list_ids must name lists of this tenant")]
+    UnknownLists,
 }
 
 impl Problem {
@@ -274,7 +369,10 @@ impl Problem {
             | Self::LastAdmin
             | Self::EmailTaken { .. }
             | Self::InstanceTaken { .. }
-            | Self::InstanceInUse { .. } => ProblemKind::Conflict,
+            | Self::InstanceInUse { .. }
+            | Self::AlreadyOptedOut
+            | Self::NotOptedOut
+            | Self::ListTaken => ProblemKind::Conflict,
             Self::WrongPassword => ProblemKind::Forbidden,
             _ => ProblemKind::Invalid,
         }
@@ -435,6 +533,54 @@ mod text {
                 Self::TestText { max } => {
                     td_string!(locale, problems.test_text, max = *max).to_string()
                 }
+                Self::TooManyVariants { max } => {
+                    td_string!(locale, problems.too_many_variants, max = *max).to_string()
+                }
+                Self::VariantLength { field, max } => {
+                    td_string!(locale, problems.variant_length, field = field, max = *max)
+                        .to_string()
+                }
+                Self::Spintax { field, reason } => {
+                    td_string!(locale, problems.spintax, field = field, reason = reason).to_string()
+                }
+                Self::SendDays { allowed } => {
+                    td_string!(locale, problems.send_days, allowed = allowed).to_string()
+                }
+                Self::WarmupPlan { reason } => {
+                    td_string!(locale, problems.warmup_plan, reason = reason).to_string()
+                }
+                Self::OptOutPausePercent { min, max } => td_string!(
+                    locale,
+                    problems.opt_out_pause_percent,
+                    min = *min,
+                    max = *max
+                )
+                .to_string(),
+                Self::IdList { field } => {
+                    td_string!(locale, problems.id_list, field = field).to_string()
+                }
+                Self::Audience => td_string!(locale, problems.audience).to_string(),
+                Self::ExcludeWithContacts => {
+                    td_string!(locale, problems.exclude_with_contacts).to_string()
+                }
+                Self::NoteRequired { field, max } => {
+                    td_string!(locale, problems.note_required, field = field, max = *max)
+                        .to_string()
+                }
+                Self::AlreadyOptedOut => td_string!(locale, problems.already_opted_out).to_string(),
+                Self::NotOptedOut => td_string!(locale, problems.not_opted_out).to_string(),
+                Self::CsvFile { reason } => {
+                    td_string!(locale, problems.csv_file, reason = reason).to_string()
+                }
+                Self::FileTooLarge { max } => {
+                    td_string!(locale, problems.file_too_large, max = *max).to_string()
+                }
+                Self::ListTaken => td_string!(locale, problems.list_taken).to_string(),
+                Self::MemberCount { max } => {
+                    td_string!(locale, problems.member_count, max = *max).to_string()
+                }
+                Self::ListIdsEmpty => td_string!(locale, problems.list_ids_empty).to_string(),
+                Self::UnknownLists => td_string!(locale, problems.unknown_lists).to_string(),
             }
         }
     }

@@ -165,7 +165,7 @@ impl From<crate::service::ServiceError> for ApiError {
             S::NotFound(what) => Self::NotFound(what),
             S::Upstream(m) => Self::Upstream(format!("Evolution API: {m}")),
             S::Db(e) => e.into(),
-            S::Hash(e) => Self::Internal(Box::new(e)),
+            S::Internal(e) => Self::Internal(e),
         }
     }
 }

@@ -166,7 +166,7 @@ fn service(err: ServiceError) -> DashboardError {
     match err {
         ServiceError::NotFound(what) => DashboardError::NotFound(what.to_string()),
         ServiceError::Db(e) => db_error(e),
-        ServiceError::Hash(e) => internal(e),
+        ServiceError::Internal(e) => internal(e),
         ServiceError::Refused(problem) => DashboardError::Problem(problem),
         // Evolution's refusals: its words, for people.
         other @ ServiceError::Upstream(_) => DashboardError::Rejected(other.to_string()),

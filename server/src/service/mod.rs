@@ -34,9 +34,22 @@ pub enum ServiceError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbErr),
-    /// Hashing a password failed.
+    /// Our fault (hashing a password, writing a report): logged, answered as 500.
     #[error(transparent)]
-    Hash(#[from] crate::dashboard::password::HashError),
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ServiceError {
+    /// An internal failure with its cause.
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(err))
+    }
+}
+
+impl From<crate::dashboard::password::HashError> for ServiceError {
+    fn from(err: crate::dashboard::password::HashError) -> Self {
+        Self::internal(err)
+    }
 }
 
 /// A service result.

@@ -24,7 +24,7 @@ impl From<UserError> for ServiceError {
             UserError::Invalid(problem) => Self::Refused(problem),
             UserError::NoTenant(_) => Self::NotFound("tenant"),
             UserError::EmailTaken(email) => Problem::EmailTaken { email }.into(),
-            UserError::Hash(e) => Self::Hash(e),
+            UserError::Hash(e) => Self::internal(e),
             UserError::Db(e) => Self::Db(e),
         }
     }
@@ -162,7 +162,7 @@ pub async fn change_password(
     }
     let hash = password::hash(new.to_string())
         .await
-        .map_err(ServiceError::Hash)?;
+        .map_err(ServiceError::internal)?;
     let txn = db.write.begin().await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
