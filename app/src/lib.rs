@@ -9,6 +9,7 @@ pub mod errors;
 pub mod live;
 pub mod pages;
 pub mod prefs;
+pub mod spintax;
 pub mod template;
 pub mod types;
 pub mod ui;

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use crate::api::{CreateCampaign, get_settings, list_instances};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::layout::UserResource;
-use crate::prefs::use_prefs;
+use crate::spintax::{Spintax, all_too_similar};
 use crate::template::render;
 use crate::types::{CampaignSettings, InstanceView, NewCampaign, SendWindow, TenantSettings};
 use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text, status_label};
@@ -43,10 +43,34 @@ pub fn NewCampaignPage() -> impl IntoView {
     }
 }
 
+/// The extra variants typed in the form: blocks separated by a line with just `---`.
+fn split_variants(text: &str) -> Vec<String> {
+    text.split('\n')
+        .collect::<Vec<_>>()
+        .split(|line| line.trim() == "---")
+        .map(|block| block.join("\n").trim().to_string())
+        .filter(|block| !block.is_empty())
+        .collect()
+}
+
+/// A few distinct renderings of each variant (`message` first) for a sample contact, as the
+/// sender would spin and fill them; a variant that is not valid spintax is shown as written.
+fn renderings(message: &str, extra: &str) -> Vec<(usize, String)> {
+    std::iter::once(message.to_string())
+        .chain(split_variants(extra))
+        .enumerate()
+        .flat_map(|(n, text)| {
+            let spins = Spintax::parse(&text).map_or_else(|_| vec![text.clone()], |s| s.samples(3));
+            spins
+                .into_iter()
+                .map(move |t| (n, render(&t, "Maria Silva", "5511987654321")))
+        })
+        .collect()
+}
+
 #[component]
 fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl IntoView {
     let i18n = use_i18n();
-    let prefs = use_prefs();
     let create = ServerAction::<CreateCampaign>::new();
     let name = RwSignal::new(String::new());
     let message = RwSignal::new(format!(
@@ -56,6 +80,7 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
     let chosen = RwSignal::new(instances.first().map(|i| vec![i.id]).unwrap_or_default());
     let all_contacts = RwSignal::new(true);
     let pasted = RwSignal::new(String::new());
+    let extra = RwSignal::new(String::new());
     let secs = |ms: i64| (ms as f64 / 1000.0).to_string();
     let min_delay = RwSignal::new(secs(defaults.default_pacing.min_delay_ms));
     let max_delay = RwSignal::new(secs(defaults.default_pacing.max_delay_ms));
@@ -65,26 +90,25 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
             .map(|c| c.to_string())
             .unwrap_or_default(),
     );
+    // New campaigns send 08:00–20:00 unless the tenant chose other defaults.
     let window_start = RwSignal::new(
         defaults
             .default_send_window
             .as_ref()
-            .map(|w| w.start.clone())
-            .unwrap_or_default(),
+            .map_or_else(|| "08:00".to_string(), |w| w.start.clone()),
     );
     let window_end = RwSignal::new(
         defaults
             .default_send_window
-            .map(|w| w.end)
-            .unwrap_or_default(),
+            .map_or_else(|| "20:00".to_string(), |w| w.end),
     );
-    // The window in the tenant's timezone, kept with its offset from UTC as of now.
+    // The window in the tenant's timezone (the server follows its DST changes).
     let window = move || {
         let (start, end) = (window_start.get_untracked(), window_end.get_untracked());
         (!start.trim().is_empty() && !end.trim().is_empty()).then(|| SendWindow {
             start: start.trim().to_string(),
             end: end.trim().to_string(),
-            utc_offset_minutes: prefs.utc_offset_minutes(),
+            utc_offset_minutes: None,
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -104,7 +128,9 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                     max_delay_ms: seconds(max_delay),
                     daily_cap_per_instance: daily_cap.get_untracked().trim().parse().ok(),
                     send_window: window(),
+                    send_days: Vec::new(),
                 }),
+                variants: split_variants(&extra.get_untracked()),
             },
             pasted: pasted.get_untracked(),
         });
@@ -125,11 +151,33 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                             {t_string!(i18n, new_campaign.placeholders_hint, a = "{{name}}", b = "{{first_name}}", c = "{{phone}}").to_string()}
                         </span>
                     </label>
+                    <label class="mt-4 block">
+                        <span class=label>{t!(i18n, variants.extra_label)}</span>
+                        <textarea class=INPUT rows="4" bind:value=extra data-testid="campaign-variants-input"></textarea>
+                        <span class="mt-1 block text-xs text-slate-600">{t!(i18n, variants.extra_hint)}</span>
+                    </label>
                     <div class="mt-4 rounded-lg bg-emerald-50 p-4">
                         <div class="text-xs font-medium uppercase tracking-wide text-emerald-800">{t!(i18n, new_campaign.preview_for)}</div>
-                        <p class="mt-1 whitespace-pre-wrap text-sm text-slate-800" data-testid="preview">
-                            {move || render(&message.get(), "Maria Silva", "5511987654321")}
-                        </p>
+                        <ul class="mt-1 space-y-2" data-testid="preview">
+                            {move || {
+                                let texts = renderings(&message.get(), &extra.get());
+                                texts
+                                    .into_iter()
+                                    .map(|(n, text)| view! {
+                                        <li class="whitespace-pre-wrap text-sm text-slate-800" data-testid="preview-rendering">
+                                            <span class="mr-1 text-xs font-medium text-emerald-800">{t_string!(i18n, variants.variant_name, n = n + 1).to_string()}</span>
+                                            {text}
+                                        </li>
+                                    })
+                                    .collect_view()
+                            }}
+                        </ul>
+                        {move || {
+                            let texts: Vec<String> = renderings(&message.get(), &extra.get()).into_iter().map(|(_, t)| t).collect();
+                            (texts.len() > 1 && all_too_similar(&texts)).then(|| view! {
+                                <p class="mt-2 text-sm text-amber-900" role="status" data-testid="too-similar">{t!(i18n, variants.too_similar)}</p>
+                            })
+                        }}
                     </div>
                 </Card>
                 <Card title=t_string!(i18n, new_campaign.contacts)>
