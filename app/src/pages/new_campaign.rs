@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{CreateCampaign, get_settings, list_instances};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::pages::layout::UserResource;
 use crate::spintax::{Spintax, all_too_similar};
 use crate::template::render;
@@ -41,6 +41,35 @@ pub fn NewCampaignPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The weekday codes of `send_days`, Monday first.
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// The short name of weekday `n` (0 = Monday) in `locale`.
+fn day_label(locale: Locale, n: usize) -> &'static str {
+    match n {
+        0 => td_string!(locale, window.day_mon),
+        1 => td_string!(locale, window.day_tue),
+        2 => td_string!(locale, window.day_wed),
+        3 => td_string!(locale, window.day_thu),
+        4 => td_string!(locale, window.day_fri),
+        5 => td_string!(locale, window.day_sat),
+        _ => td_string!(locale, window.day_sun),
+    }
+}
+
+/// `send_days` from the checkboxes: empty (every day) when all are checked, or none (a
+/// campaign that may never send is not what anyone means).
+fn chosen_days(days: [bool; 7]) -> Vec<String> {
+    if days.iter().all(|d| *d) || !days.iter().any(|d| *d) {
+        return Vec::new();
+    }
+    DAYS.iter()
+        .zip(days)
+        .filter(|(_, on)| *on)
+        .map(|(code, _)| code.to_string())
+        .collect()
 }
 
 /// The extra variants typed in the form: blocks separated by a line with just `---`.
@@ -84,6 +113,8 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
     let secs = |ms: i64| (ms as f64 / 1000.0).to_string();
     let min_delay = RwSignal::new(secs(defaults.default_pacing.min_delay_ms));
     let max_delay = RwSignal::new(secs(defaults.default_pacing.max_delay_ms));
+    // Weekdays it may send on (Monday first); all seven = every day.
+    let days = RwSignal::new([true; 7]);
     let daily_cap = RwSignal::new(
         defaults
             .default_daily_cap
@@ -128,7 +159,7 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                     max_delay_ms: seconds(max_delay),
                     daily_cap_per_instance: daily_cap.get_untracked().trim().parse().ok(),
                     send_window: window(),
-                    send_days: Vec::new(),
+                    send_days: chosen_days(days.get_untracked()),
                 }),
                 variants: split_variants(&extra.get_untracked()),
             },
@@ -240,6 +271,29 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                             <input class=INPUT type="time" bind:value=window_end data-testid="window-end"/>
                         </label>
                     </div>
+                    <fieldset class="mt-3">
+                        <legend class=label>{t!(i18n, window.days_label)}</legend>
+                        <div class="mt-1 flex flex-wrap gap-x-3 gap-y-1">
+                            {DAYS
+                                .iter()
+                                .enumerate()
+                                .map(|(n, code)| {
+                                    let locale = i18n.get_locale_untracked();
+                                    view! {
+                                        <label class="flex items-center gap-1 text-sm">
+                                            <input
+                                                type="checkbox"
+                                                checked=move || days.with(|d| d[n])
+                                                on:change=move |_| days.update(|d| d[n] = !d[n])
+                                                data-testid=format!("send-day-{code}")
+                                            />
+                                            {day_label(locale, n)}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    </fieldset>
                     <label class="mt-3 block">
                         <span class=label>{t!(i18n, settings.daily_cap)}</span>
                         <input class=INPUT type="number" min="1" bind:value=daily_cap data-testid="daily-cap"/>
