@@ -745,6 +745,10 @@ async fn two_processes_never_send_one_instance_closer_than_its_pacing() {
     at.sort_unstable();
     assert_eq!(at.len(), 12);
     let gaps: Vec<i64> = at.windows(2).map(|w| w[1] - w[0]).collect();
+    eprintln!(
+        "pacing across two processes: gaps {gaps:?} ms (min {:?})",
+        gaps.iter().min()
+    );
     assert!(
         gaps.iter().all(|g| *g >= 300),
         "two sends of one instance closer than 300 ms: {gaps:?}"
