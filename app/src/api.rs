@@ -281,6 +281,8 @@ pub async fn add_instance(
     instance_name: String,
     api_key: String,
     friendly_name: String,
+    // The "new number? warm it up" checkbox: sent (`on`) when checked.
+    #[server(default)] warmup: Option<String>,
 ) -> Result<InstanceView, ServerFnError> {
     let (backend, caller) = server::caller().await?;
     let input = crate::types::NewInstance {
@@ -289,6 +291,7 @@ pub async fn add_instance(
         api_url,
         api_key,
         api_version: None,
+        warmup: warmup.is_some(),
     };
     backend
         .0
@@ -308,6 +311,7 @@ pub async fn update_instance(
     let patch = crate::types::InstancePatch {
         friendly_name: Some(friendly_name),
         api_key: Some(api_key).filter(|k| !k.trim().is_empty()),
+        warmup: None,
     };
     backend
         .0
@@ -377,7 +381,6 @@ pub async fn save_settings(
 ) -> Result<TenantSettings, ServerFnError> {
     use crate::backend::DashboardError;
     use crate::types::{Pacing, SendWindow};
-    use chrono::{Offset, TimeZone};
     let (backend, caller) = server::caller().await?;
     let daily_cap = match daily_cap.trim() {
         "" => None,
@@ -386,15 +389,11 @@ pub async fn save_settings(
         })?),
     };
     let (start, end) = (window_start.trim(), window_end.trim());
-    let default_send_window = (!start.is_empty() || !end.is_empty()).then(|| {
-        // The window is kept with the tenant timezone's offset from UTC as of now.
-        let tz: chrono_tz::Tz = timezone.parse().unwrap_or(chrono_tz::America::Sao_Paulo);
-        let offset = tz.offset_from_utc_datetime(&chrono::Utc::now().naive_utc());
-        SendWindow {
-            start: start.to_string(),
-            end: end.to_string(),
-            utc_offset_minutes: offset.fix().local_minus_utc() / 60,
-        }
+    // The window follows the tenant's timezone (and its DST changes).
+    let default_send_window = (!start.is_empty() || !end.is_empty()).then(|| SendWindow {
+        start: start.to_string(),
+        end: end.to_string(),
+        utc_offset_minutes: None,
     });
     let input = TenantSettings {
         opt_out_keywords: keywords
@@ -410,6 +409,9 @@ pub async fn save_settings(
         },
         default_send_window,
         default_daily_cap: daily_cap,
+        // The form does not edit the warm-up plan nor the opt-out limit: they stay.
+        warmup_plan: None,
+        optout_pause_percent: None,
     };
     let saved = backend
         .0

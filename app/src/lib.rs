@@ -10,6 +10,7 @@ pub mod live;
 pub mod pages;
 pub mod prefs;
 pub mod problem;
+pub mod spintax;
 pub mod template;
 pub mod types;
 pub mod ui;

@@ -104,16 +104,6 @@ impl Prefs {
         self.locale == Locale::pt_BR
     }
 
-    /// The timezone's offset from UTC now, in minutes (São Paulo: -180).
-    pub fn utc_offset_minutes(self) -> i32 {
-        use chrono::{Offset, TimeZone};
-        self.tz
-            .offset_from_utc_datetime(&Utc::now().naive_utc())
-            .fix()
-            .local_minus_utc()
-            / 60
-    }
-
     /// An integer with thousands separators: `1.234` (pt-BR), `1,234` (en).
     pub fn num(self, n: i64) -> String {
         let sep = if self.comma_decimals() { '.' } else { ',' };

@@ -57,6 +57,34 @@ pub struct InstanceView {
     /// Webhook events stored but not applied yet (the reprocessor retries them).
     #[serde(default)]
     pub unprocessed_events: i64,
+    /// Its warm-up today.
+    #[serde(default)]
+    pub warmup: WarmupView,
+    /// Its risk of losing the number, from its last sends.
+    #[serde(default)]
+    pub risk: RiskView,
+}
+
+/// One reason an instance is at risk.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct RiskSignal {
+    /// `opt_outs`, `not_on_whatsapp` or `failures`.
+    pub signal: String,
+    /// Its share of the last sends, percent.
+    pub percent: f64,
+    /// The share that pauses the campaigns, percent.
+    pub limit_percent: i64,
+    /// `attention` or `high`.
+    pub level: String,
+}
+
+/// An instance's risk level and why.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct RiskView {
+    /// `ok`, `attention` or `high`.
+    pub level: String,
+    /// What raised it.
+    pub signals: Vec<RiskSignal>,
 }
 
 impl InstanceView {
@@ -125,9 +153,13 @@ pub struct CampaignSettings {
     /// Send only inside this daily window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_window: Option<SendWindow>,
+    /// Send only on these weekdays (`mon` … `sun`); empty = every day.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub send_days: Vec<String>,
 }
 
-/// A daily window of local time in which a campaign may send, e.g. 08:00–20:00 at UTC−3.
+/// A daily window of local time in which a campaign may send, e.g. 08:00–20:00 in the
+/// tenant's timezone (DST-safe).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SendWindow {
@@ -135,9 +167,10 @@ pub struct SendWindow {
     pub start: String,
     /// End, `HH:MM` (exclusive; may be earlier than start for a window across midnight).
     pub end: String,
-    /// The local time's offset from UTC in minutes (Brasília: -180).
-    #[serde(default)]
-    pub utc_offset_minutes: i32,
+    /// A fixed offset from UTC in minutes (Brasília: -180) instead of the tenant's timezone;
+    /// leave it out to follow the tenant's timezone and its DST changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset_minutes: Option<i32>,
 }
 
 /// A campaign's counters; each equals a recount of its contacts' rows.
@@ -195,6 +228,121 @@ pub struct CampaignView {
     pub started_at: Option<String>,
     /// Completion or cancellation.
     pub finished_at: Option<String>,
+    /// Every message variant (the first is `message`) with its own counters: the A/B results.
+    #[serde(default)]
+    pub variants: Vec<VariantView>,
+    /// What the A/B results say, when the campaign has two variants or more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ab_test: Option<AbVerdict>,
+    /// An active campaign outside its send window: when the window opens (RFC 3339), and the
+    /// local time it opens at (`08:00`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for_window: Option<WindowOpens>,
+}
+
+/// When a closed send window opens.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct WindowOpens {
+    /// The instant, RFC 3339 UTC.
+    pub at: String,
+    /// The local wall-clock time, `HH:MM`.
+    pub local_time: String,
+}
+
+/// The recipients of one variant, recounted from their rows.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct VariantCounts {
+    /// Accepted by Evolution.
+    pub sent: i64,
+    /// Delivered (or read).
+    pub delivered: i64,
+    /// Read.
+    pub read: i64,
+    /// Replied.
+    pub replied: i64,
+    /// Opted out after getting it.
+    pub opted_out: i64,
+}
+
+/// A variant's rates in percent of its sent messages (two decimals).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct VariantRates {
+    /// 100 × delivered / sent.
+    pub delivered: f64,
+    /// 100 × read / sent.
+    pub read: f64,
+    /// 100 × replied / sent.
+    pub replied: f64,
+    /// 100 × opted out / sent.
+    pub opted_out: f64,
+}
+
+/// One message variant of a campaign and how it did.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct VariantView {
+    /// 0 for `message`, then 1, 2 … for `variants`.
+    pub index: i32,
+    /// The variant's text (spintax and placeholders unfilled).
+    pub text: String,
+    /// Counters.
+    pub counts: VariantCounts,
+    /// Rates.
+    pub rates: VariantRates,
+}
+
+/// The verdict of a two-proportion z-test between the best and the worst variant.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum AbVerdict {
+    /// Too few messages sent per variant to tell anything.
+    NotEnoughData {
+        /// Sent messages each variant needs.
+        needed_per_variant: i64,
+    },
+    /// No variant is better beyond noise.
+    NoDifference,
+    /// One variant is better beyond noise (95 % confidence).
+    Better {
+        /// The better variant's index.
+        variant: i32,
+        /// `read` or `replied`.
+        metric: String,
+        /// Its rate, percent.
+        rate: f64,
+        /// The variant it beats.
+        than: i32,
+        /// That variant's rate, percent.
+        than_rate: f64,
+    },
+}
+
+/// `POST /api/v1/campaigns/preview` body: the texts a campaign form holds.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// The first variant.
+    pub message: String,
+    /// The others.
+    #[serde(default)]
+    pub variants: Vec<String>,
+}
+
+/// One rendering of a variant for a sample contact.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Rendering {
+    /// The variant it comes from.
+    pub variant: i32,
+    /// The text as a recipient would get it.
+    pub text: String,
+}
+
+/// `POST /api/v1/campaigns/preview` answer.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct CampaignPreview {
+    /// Distinct renderings, a few per variant.
+    pub renderings: Vec<Rendering>,
+    /// Every pair of renderings is too alike (token Jaccard ≥ 0.8) to vary anything.
+    pub too_similar: bool,
 }
 
 /// One contact of a campaign and what happened to its message.
@@ -241,6 +389,30 @@ pub struct CampaignLogView {
     pub created_at: String,
 }
 
+/// One step of a warm-up plan: from `day` (days since the number's first send through Flow)
+/// it may send `cap` messages a day.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WarmupStep {
+    /// First day of the step (0 = the day of the first send).
+    pub day: i64,
+    /// Messages a day.
+    pub cap: i64,
+}
+
+/// An instance's warm-up today.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct WarmupView {
+    /// Whether the instance follows the tenant's warm-up plan.
+    pub enabled: bool,
+    /// Days since its first send through Flow (0 before it).
+    pub day: i64,
+    /// What it may send today under the plan (`None` when not warming up).
+    pub cap_today: Option<i64>,
+    /// Messages it sent today (UTC day), over every campaign and process.
+    pub sent_today: i64,
+}
+
 /// `POST /api/v1/instances` body.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -257,6 +429,9 @@ pub struct NewInstance {
     /// `v2` or `v1`. Leave it out: Flow asks Evolution (`GET /`) which one it speaks.
     #[serde(default)]
     pub api_version: Option<String>,
+    /// A new number: its daily cap follows the tenant's warm-up plan (default `false`).
+    #[serde(default)]
+    pub warmup: bool,
 }
 
 /// `PATCH /api/v1/instances/{id}`: what an admin may change; absent fields stay.
@@ -269,6 +444,9 @@ pub struct InstancePatch {
     /// A new Evolution api key (write-only).
     #[serde(default)]
     pub api_key: Option<String>,
+    /// Whether it follows the warm-up plan.
+    #[serde(default)]
+    pub warmup: Option<bool>,
 }
 
 /// Evolution's QR code to pair an instance (`POST /api/v1/instances/{id}/connect`, and the
@@ -317,7 +495,8 @@ pub struct NewContact {
 pub struct NewCampaign {
     /// Name.
     pub name: String,
-    /// Message template; `{{name}}`, `{{first_name}}` and `{{phone}}` are filled per contact.
+    /// Message template; `{{name}}`, `{{first_name}}` and `{{phone}}` are filled per contact,
+    /// and spintax `{Olá|Oi}` picks one option per contact.
     pub message: String,
     /// Instances that send it (at least one).
     pub instance_ids: Vec<i64>,
@@ -330,6 +509,9 @@ pub struct NewCampaign {
     /// Pacing; defaults to 3–10 s.
     #[serde(default)]
     pub settings: Option<CampaignSettings>,
+    /// More variants of the message (at most 4, so 5 with `message`); each recipient gets one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
 }
 
 /// The logged-in person, as the dashboard shows them.
@@ -464,6 +646,13 @@ pub struct TenantSettings {
     /// Daily cap per instance of new campaigns.
     #[serde(default)]
     pub default_daily_cap: Option<i64>,
+    /// The warm-up plan of new numbers (shown in effect; leave it out of a `PUT` to keep it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_plan: Option<Vec<WarmupStep>>,
+    /// Opt-outs past this share (percent, 1–50) of an instance's last 100 sends pause its
+    /// campaigns (leave it out of a `PUT` to keep it; default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optout_pause_percent: Option<i64>,
 }
 
 /// What the opt-out matcher says about a message.

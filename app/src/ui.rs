@@ -110,7 +110,8 @@ pub fn status_label(locale: Locale, status: &str) -> String {
         "close" => close, "connecting" => connecting, "refused" => refused,
         "auth_failed" => auth_failed, "missing" => missing, "inactive" => inactive,
         "admin" => admin, "viewer" => viewer, "info" => info, "warning" => warning,
-        "critical" => critical, "unknown" => unknown,
+        "critical" => critical, "unknown" => unknown, "logged_out" => logged_out,
+        "banned" => banned, "restricted" => restricted, "locked" => locked,
     }
 }
 

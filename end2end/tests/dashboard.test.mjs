@@ -158,7 +158,7 @@ test('a disconnect pauses the campaign and the page says so, live', async () => 
   await flow.webhook(seed.instance.webhook_url, {
     event: 'connection.update',
     instance: INSTANCE,
-    data: { instance: INSTANCE, state: 'close', statusReason: 401 },
+    data: { instance: INSTANCE, state: 'close', statusReason: 428 },
   });
   const notice = await p.waitForSelector('[data-testid=pause-notice]', { timeout: 2000 });
   assert.match(await notice.textContent(), /Paused because instance Loja Centro disconnected/);

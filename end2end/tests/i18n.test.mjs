@@ -24,6 +24,8 @@ const ALLOWED = new Set([
   'v1', 'v2', 'apikey',
   // words Portuguese shares or borrows: "token", the article "a"; formats and URL placeholders
   'token', 'tokens', 'a', 'hh', 'mm', 'ms', 'https', 'com',
+  // an instance's risk level, "ok" in Portuguese too (ok / atenção / alto)
+  'ok',
   // a token named by the admin test
   'default',
   // data of this test

@@ -10,6 +10,11 @@ mod m20261130_000002_webhook_retention;
 mod m20261130_000003_login_attempts;
 mod m20261130_000010_user_locale;
 mod m20261130_000020_admin;
+mod m20261201_200001_variants;
+mod m20261201_200002_quiet_hours;
+mod m20261201_200003_pacing;
+mod m20261201_200004_warmup;
+mod m20261201_200005_ban_signals;
 mod m20261201_300001_live_changes;
 
 /// Every migration of Flow, oldest first.
@@ -26,6 +31,11 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_login_attempts::Migration),
             Box::new(m20261130_000010_user_locale::Migration),
             Box::new(m20261130_000020_admin::Migration),
+            Box::new(m20261201_200001_variants::Migration),
+            Box::new(m20261201_200002_quiet_hours::Migration),
+            Box::new(m20261201_200003_pacing::Migration),
+            Box::new(m20261201_200004_warmup::Migration),
+            Box::new(m20261201_200005_ban_signals::Migration),
             Box::new(m20261201_300001_live_changes::Migration),
         ]
     }

@@ -34,6 +34,7 @@ async fn main() {
             api_key: "bench-key".into(),
             // Nothing answers at its URL to tell the version.
             api_version: Some("v2".into()),
+            warmup: false,
         },
     )
     .await
@@ -57,6 +58,7 @@ async fn main() {
             contact_ids: None,
             all_contacts: true,
             settings: None,
+            variants: Vec::new(),
         },
     )
     .await

@@ -54,6 +54,9 @@ pub struct Config {
     /// `FLOW_SENDING_GRACE_SECS`: after a restart, how long rows left `sending` wait for
     /// Evolution's `send.message` before they are marked failed for review.
     pub sending_grace: Duration,
+    /// `FLOW_V1_CLOSE_GRACE_SECS` (default 60): how long a v1 instance's `close` (sent before
+    /// each of its automatic reconnects too) waits for `open` before its campaigns are paused.
+    pub v1_close_grace: Duration,
     /// `FLOW_DEMO_EVOLUTION_URL` (+ `FLOW_DEMO_EVOLUTION_KEY`): create the demo tenant on an
     /// empty database, sending through the Evolution API (the simulator) at that URL.
     pub demo: Option<crate::demo::DemoConfig>,
@@ -218,6 +221,11 @@ impl Config {
             }
         };
 
+        let v1_close_grace = seconds(
+            get("FLOW_V1_CLOSE_GRACE_SECS"),
+            "FLOW_V1_CLOSE_GRACE_SECS",
+            60,
+        )?;
         let session_recheck = seconds(
             get("FLOW_SESSION_RECHECK_SECS"),
             "FLOW_SESSION_RECHECK_SECS",
@@ -242,6 +250,7 @@ impl Config {
             reconcile_every,
             reconcile_stuck_after,
             sending_grace,
+            v1_close_grace,
             demo,
             sender_enabled,
             unmatched_ttl,

@@ -97,6 +97,8 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
                 api_url: demo.evolution_url.clone(),
                 api_key: demo.evolution_key.clone(),
                 api_version: Some(version.into()),
+                // The shop-front number is new: the demo shows its warm-up.
+                warmup: name == "loja-centro",
             },
         )
         .await?;
@@ -130,7 +132,9 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
                 max_delay_ms: 1500,
                 daily_cap_per_instance: None,
                 send_window: None,
+                send_days: Vec::new(),
             }),
+            variants: Vec::new(),
         },
     )
     .await?;
@@ -151,6 +155,7 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
             contact_ids: None,
             all_contacts: true,
             settings: None,
+            variants: Vec::new(),
         },
     )
     .await?;

@@ -141,6 +141,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
             },
             sender::SenderConfig {
                 startup_grace: config.sending_grace,
+                v1_close_grace: config.v1_close_grace,
                 ..sender::SenderConfig::default()
             },
             shutdown.token(),

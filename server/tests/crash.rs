@@ -45,6 +45,7 @@ async fn prepare(url: &str) -> Prepared {
             api_url: "http://127.0.0.1:9".into(),
             api_key: "k".into(),
             api_version: Some("v2".into()),
+            warmup: false,
         },
     )
     .await
@@ -75,6 +76,7 @@ async fn prepare(url: &str) -> Prepared {
             contact_ids: None,
             all_contacts: true,
             settings: None,
+            variants: Vec::new(),
         },
     )
     .await

@@ -311,10 +311,16 @@ async fn a_claimed_contact_who_opts_out_is_not_sent(app: TestApp) {
         .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &ids, 0)
         .await;
     let (campaign, instance) = due(&app, id).await;
-    let claimed = claim_next(&app.state.db, &campaign, &instance, &[instance.id])
-        .await
-        .unwrap()
-        .expect("a pending row");
+    let claimed = claim_next(
+        &app.state.db,
+        &campaign,
+        &instance,
+        &[instance.id],
+        Duration::from_secs(30),
+    )
+    .await
+    .unwrap()
+    .expect("a pending row");
     // Between the claim and the call, the person answers an earlier message with "SAIR",
     // from the other spelling of their number.
     let (status, body) = post_webhook(
@@ -1020,6 +1026,7 @@ async fn a_person_is_one_recipient_whatever_the_list_says(app: TestApp) {
         contact_ids: None,
         all_contacts: false,
         settings: None,
+        variants: Vec::new(),
     };
     let view = flow_server::dashboard::new_campaign::create(
         &app.state.db,
@@ -1147,10 +1154,16 @@ async fn a_row_claimed_when_its_campaign_is_cancelled_ends_cancelled(app: TestAp
         .start_campaign(&t, &[inst["id"].as_i64().unwrap()], &ids, 0)
         .await;
     let (campaign, instance) = due(&app, id).await;
-    let claimed = claim_next(&app.state.db, &campaign, &instance, &[instance.id])
-        .await
-        .unwrap()
-        .expect("a pending row");
+    let claimed = claim_next(
+        &app.state.db,
+        &campaign,
+        &instance,
+        &[instance.id],
+        Duration::from_secs(30),
+    )
+    .await
+    .unwrap()
+    .expect("a pending row");
     let (status, _) = app
         .post(
             &t.token,

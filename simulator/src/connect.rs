@@ -55,7 +55,7 @@ pub async fn connect(State(sim): State<Arc<Sim>>, Path(instance): Path<String>) 
         webhooks::deliver_later(
             &sim,
             &instance,
-            webhooks::connection(&instance, "connecting"),
+            webhooks::connection(&instance, "connecting", 200),
             Duration::ZERO,
         );
         refresh_later(sim.clone(), instance.clone());

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use state::{SimConfig, Truth};
+pub use state::{SentMessage, SimConfig, Truth};
 
 /// Serves the simulator on `listener` until the process ends.
 pub async fn serve(config: SimConfig, listener: tokio::net::TcpListener) -> std::io::Result<()> {

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use serde_json::{Value, json};
 
-use crate::state::{Sim, Truth};
+use crate::state::{SentMessage, Sim, Truth};
 use crate::webhooks::{self, ReplyShape};
 
 const REPLIES: [&str; 6] = [
@@ -84,8 +84,12 @@ pub async fn send_text(
         sim.record(|t| t.refused_instance += 1);
         return refused;
     }
-    let (v1, state, answers_lost) =
-        sim.with_instance(&instance, |i| (i.v1, i.state, i.answers_lost));
+    let received_at_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let (v1, state, answers_lost, optout_wave) = sim.with_instance(&instance, |i| {
+        (i.v1, i.state, i.answers_lost, i.optout_wave)
+    });
     let number = body["number"]
         .as_str()
         .unwrap_or("")
@@ -137,14 +141,45 @@ pub async fn send_text(
             json!([{"jid": format!("{number}@s.whatsapp.net"), "exists": false, "number": number}]),
         );
     }
-    tokio::time::sleep(Duration::from_millis(delay.min(5_000))).await;
+    // Evolution shows "typing…" for `delay` before sending; scaled like every other delay
+    // (`pace_ms` 1000 = real time), so fast tests stay fast.
+    let typing = delay.min(8_000) * sim.config.pace_ms / 1000;
+    tokio::time::sleep(Duration::from_millis(typing)).await;
     let n = sim.counter.fetch_add(1, Ordering::SeqCst);
     let id = format!("3EB0{:018X}", (sim.config.seed << 32) ^ n);
     sim.record(|t| {
         t.sent += 1;
         *t.sends_per_number.entry(number.clone()).or_default() += 1;
+        t.messages.push(SentMessage {
+            instance: instance.clone(),
+            number: number.clone(),
+            text: text.clone(),
+            delay_ms: delay,
+            received_at_ms,
+        });
     });
-    schedule(&sim, &instance, v1, &id, &number, &text);
+    schedule(&sim, &instance, v1, &id, &number, &text, optout_wave);
+    let banned = sim.with_instance(&instance, |i| match i.ban_after {
+        Some(n) if n <= 1 => {
+            i.ban_after = None;
+            i.state = "close";
+            true
+        }
+        Some(n) => {
+            i.ban_after = Some(n - 1);
+            false
+        }
+        None => false,
+    });
+    if banned {
+        let close = webhooks::connection(&instance, "close", 403);
+        webhooks::deliver_later(
+            &sim,
+            &instance,
+            close,
+            Duration::from_millis(sim.config.pace_ms),
+        );
+    }
     if answers_lost {
         // Sent, but the answer says nothing useful: only `send.message` tells.
         return error(
@@ -168,7 +203,15 @@ pub async fn send_text(
 }
 
 /// Decides what happens to a message and schedules its webhooks.
-fn schedule(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, number: &str, text: &str) {
+fn schedule(
+    sim: &Arc<Sim>,
+    instance: &str,
+    v1: bool,
+    id: &str,
+    number: &str,
+    text: &str,
+    optout_wave: bool,
+) {
     let c = &sim.config;
     let mut rng = sim.rng_for(number);
     let pct = |rng: &mut rand::rngs::StdRng, p: u32| rng.random_range(0..100) < p;
@@ -206,7 +249,7 @@ fn schedule(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, number: &str, te
         );
         return;
     }
-    if !pct(&mut rng, c.delivered_percent) {
+    if !optout_wave && !pct(&mut rng, c.delivered_percent) {
         return;
     }
     let delivered_at = ack_at + ms(&mut rng, 0.2, 2.0);
@@ -230,10 +273,12 @@ fn schedule(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, number: &str, te
             &mut rng,
         );
     }
-    let opt_out = pct(&mut rng, c.optout_percent);
+    let opt_out = optout_wave || pct(&mut rng, c.optout_percent);
     let reply = opt_out || pct(&mut rng, c.reply_percent);
     if reply {
-        let text = if opt_out {
+        let text = if optout_wave {
+            "SAIR"
+        } else if opt_out {
             OPT_OUTS[rng.random_range(0..OPT_OUTS.len())]
         } else {
             REPLIES[rng.random_range(0..REPLIES.len())]
@@ -346,37 +391,70 @@ pub async fn truth(State(sim): State<Arc<Sim>>) -> Json<Truth> {
     Json(t)
 }
 
-/// `POST /sim/instances/{instance}/disconnect|connect`: drops or restores the instance and
-/// posts the `connection.update`.
+/// `POST /sim/instances/{instance}/{action}`: plays what Evolution and WhatsApp do to an
+/// instance, each with its `connection.update`:
+/// * `disconnect` / `connect`: the connection drops (close, statusReason 428) / comes back;
+/// * `logout`: the phone unlinked the instance (close, 401); `ban`: WhatsApp banned the number
+///   (close, 403); `ban-after-N`: that ban, after N more sends;
+/// * `blip`: a v1-style transient drop, close (428) then open `2 × pace_ms` later;
+/// * `optout-wave` / `calm`: every contact messaged from now on answers "SAIR" / stops;
+/// * `revoke-key`, `restore-key`, `delete`, `restore`, `lose-answers`, `keep-answers`: how
+///   Evolution answers the sends.
 pub async fn control(
     State(sim): State<Arc<Sim>>,
     Path((instance, action)): Path<(String, String)>,
 ) -> Response {
-    let state = match action.as_str() {
-        "disconnect" => "close",
-        "connect" => "open",
+    let (state, reason) = match action.as_str() {
+        "disconnect" | "blip" => ("close", 428),
+        "logout" => ("close", 401),
+        "ban" => ("close", 403),
+        "connect" => ("open", 200),
         "revoke-key" | "restore-key" | "delete" | "restore" | "lose-answers" | "keep-answers"
-        | "drop-webhooks" | "deliver-webhooks" => {
+        | "optout-wave" | "calm" | "drop-webhooks" | "deliver-webhooks" => {
             sim.with_instance(&instance, |i| match action.as_str() {
                 "revoke-key" => i.key_revoked = true,
                 "restore-key" => i.key_revoked = false,
                 "delete" => i.deleted = true,
                 "restore" => i.deleted = false,
                 "lose-answers" => i.answers_lost = true,
+                "keep-answers" => i.answers_lost = false,
                 "drop-webhooks" => i.webhooks_dropped = true,
                 "deliver-webhooks" => i.webhooks_dropped = false,
-                _ => i.answers_lost = false,
+                "optout-wave" => i.optout_wave = true,
+                _ => i.optout_wave = false,
             });
             return Json(json!({"instance": instance, "done": action})).into_response();
         }
-        _ => return StatusCode::NOT_FOUND.into_response(),
+        other => match other
+            .strip_prefix("ban-after-")
+            .and_then(|n| n.parse::<u64>().ok())
+        {
+            Some(n) => {
+                sim.with_instance(&instance, |i| i.ban_after = Some(n));
+                return Json(json!({"instance": instance, "done": action})).into_response();
+            }
+            None => return StatusCode::NOT_FOUND.into_response(),
+        },
     };
     sim.with_instance(&instance, |i| i.state = state);
     webhooks::deliver_later(
         &sim,
         &instance,
-        webhooks::connection(&instance, state),
+        webhooks::connection(&instance, state, reason),
         Duration::ZERO,
     );
+    if action == "blip" {
+        let (sim, instance) = (sim.clone(), instance.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(sim.config.pace_ms * 2)).await;
+            sim.with_instance(&instance, |i| i.state = "open");
+            webhooks::deliver_later(
+                &sim,
+                &instance,
+                webhooks::connection(&instance, "open", 200),
+                Duration::ZERO,
+            );
+        });
+    }
     Json(json!({"instance": instance, "state": state})).into_response()
 }

@@ -38,7 +38,8 @@ pub struct SimConfig {
     pub out_of_order_percent: u32,
     /// Numbers ending with this are "not on WhatsApp" (400 `exists: false`).
     pub not_on_whatsapp_suffix: String,
-    /// Scale of every delay: receipts come within about 1–6 × this many milliseconds.
+    /// Scale of every delay: receipts come within about 1–6 × this many milliseconds, and a
+    /// send's typing `delay` lasts `delay × pace_ms / 1000`.
     pub pace_ms: u64,
 }
 
@@ -54,7 +55,7 @@ impl Default for SimConfig {
             delivered_percent: 92,
             read_percent: 65,
             reply_percent: 8,
-            optout_percent: 3,
+            optout_percent: 1,
             duplicate_percent: 5,
             out_of_order_percent: 10,
             not_on_whatsapp_suffix: "0000".into(),
@@ -81,6 +82,10 @@ pub struct Instance {
     /// Sends go out but the answer is lost: Evolution answers 500 with an unrelated error
     /// (the `send.message` webhook still reports the message).
     pub answers_lost: bool,
+    /// WhatsApp bans the number (close, statusReason 403) after this many more sends.
+    pub ban_after: Option<u64>,
+    /// Every contact who gets a message answers "SAIR" (a wave of opt-outs).
+    pub optout_wave: bool,
     /// Its webhooks are dropped (as when Evolution gave up retrying while Flow was down);
     /// what they would have said is still in its state and message statuses.
     pub webhooks_dropped: bool,
@@ -130,6 +135,24 @@ pub struct Truth {
     /// Webhooks dropped on purpose (`drop-webhooks`).
     #[serde(default)]
     pub webhooks_dropped: u64,
+    /// Every accepted message, in the order accepted.
+    #[serde(default)]
+    pub messages: Vec<SentMessage>,
+}
+
+/// One message the simulator accepted.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize, PartialEq)]
+pub struct SentMessage {
+    /// The instance that sent it.
+    pub instance: String,
+    /// The number it went to.
+    pub number: String,
+    /// Its text.
+    pub text: String,
+    /// The typing `delay` Flow asked for, in milliseconds.
+    pub delay_ms: u64,
+    /// When the send request arrived (Unix milliseconds).
+    pub received_at_ms: i64,
 }
 
 /// The shared state.
@@ -184,6 +207,8 @@ impl Sim {
             deleted: false,
             answers_lost: false,
             webhooks_dropped: false,
+            ban_after: None,
+            optout_wave: false,
         });
         f(instance)
     }

@@ -133,8 +133,7 @@ pub fn reply(
 }
 
 /// `connection.update`.
-pub fn connection(instance: &str, state: &str) -> Value {
-    let reason = if state == "close" { 401 } else { 200 };
+pub fn connection(instance: &str, state: &str, reason: u16) -> Value {
     envelope(
         "connection.update",
         instance,

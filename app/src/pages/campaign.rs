@@ -12,6 +12,7 @@ use crate::api::{
 };
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::live::{Live, use_live};
+use crate::pages::campaign_safety::{AbResults, WindowNotice, pause_sentence};
 use crate::pages::layout::UserResource;
 use crate::pages::timeline::TimelineChart;
 use crate::prefs::use_prefs;
@@ -198,7 +199,9 @@ fn CampaignBody(
             {admin.then(|| view! { <Actions c live/> })}
         </div>
         <PauseNotice c instances/>
+        <WindowNotice c/>
         <Counters c/>
+        <AbResults c/>
         <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
             <div class="lg:col-span-1">
                 <Card title=t_string!(i18n, campaign.rates)>
@@ -410,12 +413,14 @@ fn PauseNotice(c: Memo<CampaignView>, instances: Vec<InstanceView>) -> impl Into
             Some("evolution_instance_missing") => {
                 t_string!(i18n, campaign.paused_missing).to_string()
             }
-            Some(other) => t_string!(
-                i18n,
-                campaign.paused_other,
-                reason = other.replace('_', " ")
-            )
-            .to_string(),
+            Some(other) => pause_sentence(i18n.get_locale(), other).unwrap_or_else(|| {
+                t_string!(
+                    i18n,
+                    campaign.paused_other,
+                    reason = other.replace('_', " ")
+                )
+                .to_string()
+            }),
         };
         Some(view! {
             <div class="mt-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-testid="pause-notice" aria-live="polite">

@@ -8,6 +8,7 @@ use crate::i18n::{t, t_string, use_i18n};
 use crate::live::use_live;
 use crate::pages::instance_chart::InstanceChart;
 use crate::pages::instance_pairing::Pairing;
+use crate::pages::instance_safety::InstanceSafety;
 use crate::pages::instances::Changed;
 use crate::prefs::{Prefs, use_prefs};
 use crate::types::{InstanceDay, InstanceView};
@@ -126,6 +127,7 @@ pub fn InstanceCard(
                     <li><span class="mr-1 inline-block h-2 w-1 bg-amber-600 align-middle"></span>{t!(i18n, instances.legend_disconnects)}</li>
                 </ul>
             </div>
+            <InstanceSafety i/>
             <p class="mt-3 text-xs text-slate-600">{t!(i18n, instances.last_event)} " " {move || i.with(|i| prefs.when(i.last_event_at.as_deref()))}</p>
             {move || {
                 let waiting = i.with(|i| i.unprocessed_events);

@@ -100,6 +100,13 @@ fn AddInstanceForm(
                         <input class=INPUT type="password" name="api_key" required autocomplete="off" data-testid="add-api-key"/>
                         <span class="mt-1 block text-xs text-slate-600">{t!(i18n, instances.version_hint)}</span>
                     </label>
+                    <label class="flex items-start gap-2 sm:col-span-2">
+                        <input type="checkbox" name="warmup" value="on" checked class="mt-1 h-4 w-4" data-testid="add-warmup"/>
+                        <span>
+                            <span class=label>{t!(i18n, warmup.new_number)}</span>
+                            <span class="block text-xs text-slate-600">{t!(i18n, warmup.new_number_hint)}</span>
+                        </span>
+                    </label>
                     <div class="flex items-center gap-3 sm:col-span-2">
                         <button
                             type="submit"

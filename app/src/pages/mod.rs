@@ -2,10 +2,12 @@
 
 pub mod account;
 pub mod campaign;
+pub mod campaign_safety;
 pub mod campaigns;
 pub mod instance_card;
 pub mod instance_chart;
 pub mod instance_pairing;
+pub mod instance_safety;
 pub mod instances;
 pub mod layout;
 pub mod login;

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{CreateCampaign, get_settings, list_instances};
-use crate::i18n::{t, t_string, use_i18n};
+use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::pages::layout::UserResource;
-use crate::prefs::use_prefs;
+use crate::spintax::{Spintax, all_too_similar};
 use crate::template::render;
 use crate::types::{CampaignSettings, InstanceView, NewCampaign, SendWindow, TenantSettings};
 use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text, status_label};
@@ -44,10 +44,63 @@ pub fn NewCampaignPage() -> impl IntoView {
     }
 }
 
+/// The weekday codes of `send_days`, Monday first.
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// The short name of weekday `n` (0 = Monday) in `locale`.
+fn day_label(locale: Locale, n: usize) -> &'static str {
+    match n {
+        0 => td_string!(locale, window.day_mon),
+        1 => td_string!(locale, window.day_tue),
+        2 => td_string!(locale, window.day_wed),
+        3 => td_string!(locale, window.day_thu),
+        4 => td_string!(locale, window.day_fri),
+        5 => td_string!(locale, window.day_sat),
+        _ => td_string!(locale, window.day_sun),
+    }
+}
+
+/// `send_days` from the checkboxes: empty (every day) when all are checked, or none (a
+/// campaign that may never send is not what anyone means).
+fn chosen_days(days: [bool; 7]) -> Vec<String> {
+    if days.iter().all(|d| *d) || !days.iter().any(|d| *d) {
+        return Vec::new();
+    }
+    DAYS.iter()
+        .zip(days)
+        .filter(|(_, on)| *on)
+        .map(|(code, _)| code.to_string())
+        .collect()
+}
+
+/// The extra variants typed in the form: blocks separated by a line with just `---`.
+fn split_variants(text: &str) -> Vec<String> {
+    text.split('\n')
+        .collect::<Vec<_>>()
+        .split(|line| line.trim() == "---")
+        .map(|block| block.join("\n").trim().to_string())
+        .filter(|block| !block.is_empty())
+        .collect()
+}
+
+/// A few distinct renderings of each variant (`message` first) for a sample contact, as the
+/// sender would spin and fill them; a variant that is not valid spintax is shown as written.
+fn renderings(message: &str, extra: &str) -> Vec<(usize, String)> {
+    std::iter::once(message.to_string())
+        .chain(split_variants(extra))
+        .enumerate()
+        .flat_map(|(n, text)| {
+            let spins = Spintax::parse(&text).map_or_else(|_| vec![text.clone()], |s| s.samples(3));
+            spins
+                .into_iter()
+                .map(move |t| (n, render(&t, "Maria Silva", "5511987654321")))
+        })
+        .collect()
+}
+
 #[component]
 fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl IntoView {
     let i18n = use_i18n();
-    let prefs = use_prefs();
     let create = ServerAction::<CreateCampaign>::new();
     let name = RwSignal::new(String::new());
     let message = RwSignal::new(format!(
@@ -58,35 +111,37 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
     let all_contacts = RwSignal::new(true);
     let pasted = RwSignal::new(String::new());
     let start_at = RwSignal::new(String::new());
+    let extra = RwSignal::new(String::new());
     let secs = |ms: i64| (ms as f64 / 1000.0).to_string();
     let min_delay = RwSignal::new(secs(defaults.default_pacing.min_delay_ms));
     let max_delay = RwSignal::new(secs(defaults.default_pacing.max_delay_ms));
+    // Weekdays it may send on (Monday first); all seven = every day.
+    let days = RwSignal::new([true; 7]);
     let daily_cap = RwSignal::new(
         defaults
             .default_daily_cap
             .map(|c| c.to_string())
             .unwrap_or_default(),
     );
+    // New campaigns send 08:00–20:00 unless the tenant chose other defaults.
     let window_start = RwSignal::new(
         defaults
             .default_send_window
             .as_ref()
-            .map(|w| w.start.clone())
-            .unwrap_or_default(),
+            .map_or_else(|| "08:00".to_string(), |w| w.start.clone()),
     );
     let window_end = RwSignal::new(
         defaults
             .default_send_window
-            .map(|w| w.end)
-            .unwrap_or_default(),
+            .map_or_else(|| "20:00".to_string(), |w| w.end),
     );
-    // The window in the tenant's timezone, kept with its offset from UTC as of now.
+    // The window in the tenant's timezone (the server follows its DST changes).
     let window = move || {
         let (start, end) = (window_start.get_untracked(), window_end.get_untracked());
         (!start.trim().is_empty() && !end.trim().is_empty()).then(|| SendWindow {
             start: start.trim().to_string(),
             end: end.trim().to_string(),
-            utc_offset_minutes: prefs.utc_offset_minutes(),
+            utc_offset_minutes: None,
         })
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -106,7 +161,9 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                     max_delay_ms: seconds(max_delay),
                     daily_cap_per_instance: daily_cap.get_untracked().trim().parse().ok(),
                     send_window: window(),
+                    send_days: chosen_days(days.get_untracked()),
                 }),
+                variants: split_variants(&extra.get_untracked()),
             },
             pasted: pasted.get_untracked(),
             start_at: Some(start_at.get_untracked()),
@@ -128,11 +185,33 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                             {t_string!(i18n, new_campaign.placeholders_hint, a = "{{name}}", b = "{{first_name}}", c = "{{phone}}").to_string()}
                         </span>
                     </label>
+                    <label class="mt-4 block">
+                        <span class=label>{t!(i18n, variants.extra_label)}</span>
+                        <textarea class=INPUT rows="4" bind:value=extra data-testid="campaign-variants-input"></textarea>
+                        <span class="mt-1 block text-xs text-slate-600">{t!(i18n, variants.extra_hint)}</span>
+                    </label>
                     <div class="mt-4 rounded-lg bg-emerald-50 p-4">
                         <div class="text-xs font-medium uppercase tracking-wide text-emerald-800">{t!(i18n, new_campaign.preview_for)}</div>
-                        <p class="mt-1 whitespace-pre-wrap text-sm text-slate-800" data-testid="preview">
-                            {move || render(&message.get(), "Maria Silva", "5511987654321")}
-                        </p>
+                        <ul class="mt-1 space-y-2" data-testid="preview">
+                            {move || {
+                                let texts = renderings(&message.get(), &extra.get());
+                                texts
+                                    .into_iter()
+                                    .map(|(n, text)| view! {
+                                        <li class="whitespace-pre-wrap text-sm text-slate-800" data-testid="preview-rendering">
+                                            <span class="mr-1 text-xs font-medium text-emerald-800">{t_string!(i18n, variants.variant_name, n = n + 1).to_string()}</span>
+                                            {text}
+                                        </li>
+                                    })
+                                    .collect_view()
+                            }}
+                        </ul>
+                        {move || {
+                            let texts: Vec<String> = renderings(&message.get(), &extra.get()).into_iter().map(|(_, t)| t).collect();
+                            (texts.len() > 1 && all_too_similar(&texts)).then(|| view! {
+                                <p class="mt-2 text-sm text-amber-900" role="status" data-testid="too-similar">{t!(i18n, variants.too_similar)}</p>
+                            })
+                        }}
                     </div>
                 </Card>
                 <Card title=t_string!(i18n, new_campaign.contacts)>
@@ -195,6 +274,29 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                             <input class=INPUT type="time" bind:value=window_end data-testid="window-end"/>
                         </label>
                     </div>
+                    <fieldset class="mt-3">
+                        <legend class=label>{t!(i18n, window.days_label)}</legend>
+                        <div class="mt-1 flex flex-wrap gap-x-3 gap-y-1">
+                            {DAYS
+                                .iter()
+                                .enumerate()
+                                .map(|(n, code)| {
+                                    let locale = i18n.get_locale_untracked();
+                                    view! {
+                                        <label class="flex items-center gap-1 text-sm">
+                                            <input
+                                                type="checkbox"
+                                                checked=move || days.with(|d| d[n])
+                                                on:change=move |_| days.update(|d| d[n] = !d[n])
+                                                data-testid=format!("send-day-{code}")
+                                            />
+                                            {day_label(locale, n)}
+                                        </label>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    </fieldset>
                     <label class="mt-3 block">
                         <span class=label>{t!(i18n, settings.daily_cap)}</span>
                         <input class=INPUT type="number" min="1" bind:value=daily_cap data-testid="daily-cap"/>

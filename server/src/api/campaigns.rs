@@ -1,7 +1,10 @@
-//! `/api/v1/campaigns`: create, show, list, recipients, log, state transitions, schedule and
-//! duplicate.
+//! `/api/v1/campaigns`: create, preview, show, list, recipients, log, state transitions,
+//! schedule and duplicate.
 
-use app::types::{CampaignContactView, CampaignLogView, CampaignView, NewCampaign};
+use app::types::{
+    CampaignContactView, CampaignLogView, CampaignPreview, CampaignView, NewCampaign,
+    PreviewRequest,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -31,6 +34,14 @@ pub(super) async fn create(
     caller.require_admin()?;
     let view = campaigns::create(&state.db, caller.tenant_id, body).await?;
     Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+/// `POST /api/v1/campaigns/preview`: renderings of the variants and a similarity warning.
+pub(super) async fn preview(
+    _caller: TenantCaller,
+    Json(body): Json<PreviewRequest>,
+) -> Result<axum::Json<CampaignPreview>, ApiError> {
+    Ok(axum::Json(campaigns::preview(&body)?))
 }
 
 pub(super) async fn list(

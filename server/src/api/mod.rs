@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/contacts/{id}", get(contacts::show))
         .route("/campaigns", post(campaigns::create).get(campaigns::list))
+        .route("/campaigns/preview", post(campaigns::preview))
         .route("/campaigns/{id}", get(campaigns::show))
         .route("/campaigns/{id}/contacts", get(campaigns::contacts))
         .route("/campaigns/{id}/logs", get(campaigns::logs))

@@ -143,7 +143,7 @@ impl DashboardBackend {
 }
 
 fn publish_campaign(bus: &crate::live::ChangeBus, tenant_id: i64, view: &CampaignView) {
-    bus.publish(tenant_id, ChangeKind::Campaign(view.clone()));
+    bus.publish(tenant_id, ChangeKind::Campaign(Box::new(view.clone())));
 }
 
 fn internal(err: impl std::fmt::Display) -> DashboardError {

@@ -1,10 +1,16 @@
 //! Flow's domain rules, free of HTTP: phones, opt-out keywords, campaign and delivery state
-//! machines, message templates.
+//! machines, message templates, spintax, A/B verdicts, send windows, typing time and warm-up.
 
+pub mod ab_test;
+pub mod ban;
 pub mod campaign_state;
 pub mod delivery;
 pub mod health;
 pub mod optout;
 pub mod phone;
+pub mod risk;
 pub mod send_window;
+pub mod spintax;
 pub mod template;
+pub mod typing;
+pub mod warmup;

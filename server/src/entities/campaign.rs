@@ -40,6 +40,12 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When a `scheduled` campaign starts by itself.
     pub start_at: Option<DateTimeUtc>,
+    /// The variants after the first (`message`), a JSON array of spintax texts.
+    pub variants: Option<Json>,
+    /// The window keeps `window_utc_offset_minutes` instead of the tenant's timezone.
+    pub window_fixed_offset: bool,
+    /// Comma-separated weekdays it may send on; `None` = every day.
+    pub send_days: Option<String>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

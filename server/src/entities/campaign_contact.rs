@@ -24,6 +24,8 @@ pub struct Model {
     /// When the contact opted out during this campaign.
     pub opted_out_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// The message variant this recipient gets (0 = the campaign's `message`).
+    pub variant: i32,
 }
 
 /// No declared relations: queries join explicitly where they need to.

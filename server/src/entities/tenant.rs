@@ -16,6 +16,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// JSON `CampaignSettings` new campaigns start with; `None` means the built-in defaults.
     pub campaign_defaults: Option<Json>,
+    /// Warm-up steps `[{day, cap}]`; `None` = the default plan.
+    pub warmup_plan: Option<Json>,
+    /// Opt-outs past this share (percent) of an instance's last sends pause its campaigns.
+    pub optout_pause_percent: i32,
 }
 
 /// No declared relations: queries join explicitly where they need to.

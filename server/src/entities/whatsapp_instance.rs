@@ -25,6 +25,12 @@ pub struct Model {
     pub health_score: i32,
     pub last_event_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The earliest time its next send may start (pacing across processes).
+    pub next_send_at: Option<DateTimeUtc>,
+    /// Follows the tenant's warm-up plan.
+    pub warmup: bool,
+    /// A v1 `close` that may be a transient drop, waiting for its grace period.
+    pub closed_at: Option<DateTimeUtc>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 use crate::evolution::ReceiptStatus;
 
+/// How long a send may take beyond its typing delay before it counts as unanswered.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Which Evolution API an instance speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApiVersion {
@@ -177,7 +179,7 @@ impl EvolutionClient {
             .http
             .post(&url)
             .header("apikey", &target.api_key)
-            .timeout(Duration::from_millis(typing_delay_ms) + Duration::from_secs(30))
+            .timeout(Duration::from_millis(typing_delay_ms) + SEND_TIMEOUT)
             .json(&body)
             .send()
             .await

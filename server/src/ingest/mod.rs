@@ -17,7 +17,7 @@ pub mod tracked;
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseTransaction, DbErr};
 
-pub(crate) use connection::pause_campaigns_of;
+pub(crate) use connection::{PauseScope, grace_expired, pause_campaigns_of};
 pub use effects::Effects;
 pub(crate) use incoming::cancel_rows;
 pub(crate) use linking::apply_waiting_receipts;

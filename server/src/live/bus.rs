@@ -16,8 +16,8 @@ use tokio::sync::{broadcast, mpsc};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum ChangeKind {
-    /// A campaign's status or counters (the latest numbers).
-    Campaign(CampaignView),
+    /// A campaign's status or counters (the latest numbers); boxed, it is the largest.
+    Campaign(Box<CampaignView>),
     /// An instance's state, health or counters.
     Instance(InstanceView),
     /// A new QR code to pair an instance (`qrcode.updated`). Admins only: whoever scans it

@@ -64,7 +64,9 @@ async fn publish_effects(
     }
     for id in &effects.touched_campaigns {
         match campaigns::snapshot(conn, *id).await {
-            Ok(Some((tenant_id, view))) => bus.publish(tenant_id, ChangeKind::Campaign(view)),
+            Ok(Some((tenant_id, view))) => {
+                bus.publish(tenant_id, ChangeKind::Campaign(Box::new(view)))
+            }
             Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %e, campaign_id = id, "cannot read a campaign to publish")

@@ -30,5 +30,5 @@ pub async fn publish_transition(
             tracing::warn!(error = %e, campaign_id = view.id, "cannot read a log line to publish")
         }
     }
-    bus.publish(tenant_id, ChangeKind::Campaign(view.clone()));
+    bus.publish(tenant_id, ChangeKind::Campaign(Box::new(view.clone())));
 }

@@ -1,10 +1,12 @@
 //! The sender's database work: what is due, claiming a row (pending → sending) under the
 //! safety checks, and recording what Evolution answered.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use app::types::CampaignSettings;
 use chrono::Utc;
+use chrono_tz::Tz;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
     FromQueryResult, QueryFilter, QueryOrder, TransactionTrait, Value,
@@ -13,25 +15,31 @@ use serde_json::json;
 
 use crate::domain::campaign_state::CampaignStatus;
 use crate::domain::delivery::DeliveryStatus;
-use crate::entities::campaign;
+use crate::domain::send_window::Quiet;
+use crate::domain::warmup::effective_cap;
+use crate::entities::{campaign, tenant};
 use crate::evolution::client::{ApiVersion, SendError};
 use crate::ingest::{
-    Ctx, Effects, InstanceRef, UNKNOWN_OUTCOME, attach_message_id, cancel_rows, pause_campaigns_of,
+    Ctx, Effects, InstanceRef, PauseScope, UNKNOWN_OUTCOME, attach_message_id, cancel_rows,
+    grace_expired, pause_campaigns_of,
 };
 use crate::sender::SenderDeps;
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::service::campaigns;
+use crate::service::settings::tz_of;
 use crate::service::sql::{placeholders, stmt};
+use crate::service::{campaigns, warmup};
 
 /// An active campaign, as the sender needs it.
 #[derive(Clone, Debug)]
 pub struct DueCampaign {
     /// Campaign id.
     pub id: i64,
-    /// Template.
-    pub message: String,
+    /// Message variants (spintax templates), `message` first.
+    pub variants: Vec<String>,
     /// Pacing, daily cap and send window.
     pub settings: CampaignSettings,
+    /// When it may send: its window and days in its tenant's timezone.
+    pub quiet: Quiet,
 }
 
 /// An instance that may send now (active and open).
@@ -39,6 +47,8 @@ pub struct DueCampaign {
 pub struct Available {
     /// Instance id.
     pub id: i64,
+    /// Its tenant.
+    pub tenant_id: i64,
     /// Evolution instance name.
     pub name: String,
     /// Evolution base URL.
@@ -60,6 +70,8 @@ pub struct Claimed {
     pub phone: String,
     /// Contact name.
     pub name: String,
+    /// The message variant this recipient gets.
+    pub variant: i32,
 }
 
 /// Every active campaign.
@@ -69,12 +81,27 @@ pub async fn active_campaigns(db: &crate::db::Db) -> Result<Vec<DueCampaign>, Db
         .order_by_asc(campaign::Column::Id)
         .all(&db.read)
         .await?;
+    let zones: HashMap<i64, Tz> = tenant::Entity::find()
+        .filter(tenant::Column::Id.is_in(models.iter().map(|m| m.tenant_id)))
+        .all(&db.read)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, tz_of(&t.timezone)))
+        .collect();
     Ok(models
         .into_iter()
-        .map(|m| DueCampaign {
-            id: m.id,
-            settings: campaigns::settings(&m),
-            message: m.message,
+        .map(|m| {
+            let settings = campaigns::settings(&m);
+            let tz = zones
+                .get(&m.tenant_id)
+                .copied()
+                .unwrap_or(chrono_tz::America::Sao_Paulo);
+            DueCampaign {
+                id: m.id,
+                quiet: Quiet::new(settings.send_window.as_ref(), &settings.send_days, tz),
+                settings,
+                variants: campaigns::variant_texts(&m),
+            }
         })
         .collect())
 }
@@ -87,6 +114,7 @@ pub async fn available_instances(
     #[derive(FromQueryResult)]
     struct Row {
         id: i64,
+        tenant_id: i64,
         instance_name: String,
         api_url: String,
         api_key: String,
@@ -94,7 +122,7 @@ pub async fn available_instances(
     }
     let rows = Row::find_by_statement(stmt(
         db.backend(),
-        "SELECT i.id, i.instance_name, i.api_url, i.api_key, i.api_version \
+        "SELECT i.id, i.tenant_id, i.instance_name, i.api_url, i.api_key, i.api_version \
          FROM whatsapp_instance i JOIN campaign_instance ci ON ci.instance_id = i.id \
          WHERE ci.campaign_id = ? AND i.active = ? AND i.connection_state = 'open' ORDER BY i.id",
         vec![campaign_id.into(), true.into()],
@@ -105,6 +133,7 @@ pub async fn available_instances(
         .into_iter()
         .map(|r| Available {
             id: r.id,
+            tenant_id: r.tenant_id,
             name: r.instance_name,
             api_url: r.api_url,
             api_key: r.api_key,
@@ -113,54 +142,70 @@ pub async fn available_instances(
         .collect())
 }
 
-/// Messages the instance sent today (UTC).
-pub async fn sent_today(db: &crate::db::Db, instance_id: i64) -> Result<i64, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Row {
-        sent: i64,
-    }
-    Ok(Row::find_by_statement(stmt(
-        db.backend(),
-        "SELECT sent FROM instance_daily_stats WHERE instance_id = ? AND day = ?",
-        vec![
-            instance_id.into(),
-            crate::service::instances::today().into(),
-        ],
-    ))
-    .one(&db.read)
-    .await?
-    .map_or(0, |r| r.sent))
-}
-
 /// Claims the campaign's next pending row for `instance`, re-checking in the same transaction
 /// that the campaign is active, the instance open, and the contact not opted out. A contact
 /// already messaged through another available instance of the campaign is left to that one.
+///
+/// The instance's pacing slot is taken in the same transaction (`next_send_at` compare-and-set,
+/// held for `lease` until [`release_pace`] sets the real pause): while one process sends
+/// through an instance no other can, and the next send waits for the pause after it. The daily
+/// cap (the warm-up step and the campaign's cap, whichever is lower) is counted in the
+/// database under that slot, so it holds across campaigns and processes.
 pub async fn claim_next(
     db: &crate::db::Db,
     campaign: &DueCampaign,
     instance: &Available,
     available: &[i64],
+    lease: Duration,
 ) -> Result<Option<Claimed>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Gate {
+        status: String,
+        active: bool,
+        connection_state: String,
+        warmup: bool,
+        tenant_id: i64,
+    }
     let backend = db.backend();
     let txn = db.write.begin().await?;
-    let ok: Option<(String, bool, String)> = {
-        #[derive(FromQueryResult)]
-        struct Gate {
-            status: String,
-            active: bool,
-            connection_state: String,
-        }
-        Gate::find_by_statement(stmt(
-            backend,
-            "SELECT c.status, i.active, i.connection_state FROM campaign c, whatsapp_instance i \
-             WHERE c.id = ? AND i.id = ?",
-            vec![campaign.id.into(), instance.id.into()],
-        ))
-        .one(&txn)
-        .await?
-        .map(|g| (g.status, g.active, g.connection_state))
+    let Some(gate) = Gate::find_by_statement(stmt(
+        backend,
+        "SELECT c.status, i.active, i.connection_state, i.warmup, i.tenant_id \
+         FROM campaign c, whatsapp_instance i WHERE c.id = ? AND i.id = ?",
+        vec![campaign.id.into(), instance.id.into()],
+    ))
+    .one(&txn)
+    .await?
+    else {
+        return Ok(None);
     };
-    if !matches!(ok, Some((ref s, true, ref c)) if s == "active" && c == "open") {
+    if !(gate.status == "active" && gate.active && gate.connection_state == "open") {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    let held = now + chrono::Duration::from_std(lease).unwrap_or_default();
+    let taken = txn
+        .execute_raw(stmt(
+            backend,
+            "UPDATE whatsapp_instance SET next_send_at = ? \
+             WHERE id = ? AND (next_send_at IS NULL OR next_send_at <= ?)",
+            vec![held.into(), instance.id.into(), now.into()],
+        ))
+        .await?
+        .rows_affected();
+    if taken == 0 {
+        // Another send of this instance is under way or its pause has not passed.
+        return Ok(None);
+    }
+    let plan = if gate.warmup {
+        warmup::plan(&txn, gate.tenant_id).await?
+    } else {
+        Vec::new()
+    };
+    let today = warmup::state(&txn, instance.id, gate.warmup, &plan).await?;
+    if let Some(cap) = effective_cap(today.cap_today, campaign.settings.daily_cap_per_instance)
+        && today.sent_today >= cap
+    {
         return Ok(None);
     }
     let others: Vec<i64> = available
@@ -170,7 +215,7 @@ pub async fn claim_next(
         .collect();
     let mut values: Vec<Value> = vec![campaign.id.into()];
     let mut sql = String::from(
-        "SELECT cc.id, cc.campaign_id, ct.phone, ct.name FROM campaign_contact cc \
+        "SELECT cc.id, cc.campaign_id, ct.phone, ct.name, cc.variant FROM campaign_contact cc \
          JOIN contact ct ON ct.id = cc.contact_id \
          WHERE cc.campaign_id = ? AND cc.status = 'pending' AND ct.opted_out_at IS NULL \
          AND NOT EXISTS (SELECT 1 FROM contact o WHERE o.tenant_id = ct.tenant_id \
@@ -203,8 +248,27 @@ pub async fn claim_next(
         ))
         .await?
         .rows_affected();
+    if changed != 1 {
+        return Ok(None);
+    }
     txn.commit().await?;
-    Ok((changed == 1).then_some(claimed))
+    Ok(Some(claimed))
+}
+
+/// Ends an instance's send: its next send may start at `next_at` (now + the pause).
+pub async fn release_pace(
+    db: &crate::db::Db,
+    instance_id: i64,
+    next_at: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    db.write
+        .execute_raw(stmt(
+            db.backend(),
+            "UPDATE whatsapp_instance SET next_send_at = ? WHERE id = ?",
+            vec![next_at.into(), instance_id.into()],
+        ))
+        .await?;
+    Ok(())
 }
 
 /// What the last look before the Evolution call found.
@@ -629,7 +693,106 @@ pub async fn instance_refused(
         instance.name
     );
     let details = json!({ "instance_id": instance.id, "instance_name": instance.name });
-    pause_campaigns_of(&mut ctx, &who, reason, &message, details).await?;
+    pause_campaigns_of(&mut ctx, &who, PauseScope::Every, reason, &message, details).await?;
+    let effects = std::mem::take(&mut ctx.effects);
+    commit(deps, txn, effects, now).await
+}
+
+/// Pauses the campaigns of v1 instances whose `close` was not followed by `open` within
+/// `grace` (a real disconnect, not one of v1's transient drops).
+pub async fn expire_close_grace(deps: &SenderDeps, grace: Duration) -> Result<(), DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        tenant_id: i64,
+        instance_name: String,
+    }
+    let cutoff = Utc::now() - chrono::Duration::from_std(grace).unwrap_or_default();
+    let waiting = Row::find_by_statement(stmt(
+        deps.db.backend(),
+        "SELECT id, tenant_id, instance_name FROM whatsapp_instance \
+         WHERE closed_at IS NOT NULL AND closed_at <= ?",
+        vec![cutoff.into()],
+    ))
+    .all(&deps.db.read)
+    .await?;
+    for row in waiting {
+        let txn = deps.db.write.begin().await?;
+        let now = Utc::now();
+        let mut ctx = Ctx::new(&txn, now);
+        let who = InstanceRef {
+            id: row.id,
+            tenant_id: row.tenant_id,
+            name: row.instance_name,
+        };
+        if grace_expired(&mut ctx, &who).await? {
+            tracing::warn!(
+                instance_id = who.id,
+                "v1 instance did not reconnect within the grace period; campaigns paused"
+            );
+        }
+        let effects = std::mem::take(&mut ctx.effects);
+        commit(deps, txn, effects, now).await?;
+    }
+    Ok(())
+}
+
+/// Looks at the instance's last sends; when a risk signal is high (opt-outs, "not on
+/// WhatsApp" answers, failures), the instance drops out (inactive until an admin refreshes it
+/// or it reconnects): its campaigns with another active, open instance go on without it, the
+/// others are paused with that reason.
+pub async fn check_risk(deps: &SenderDeps, instance: &Available) -> Result<(), DbErr> {
+    let (view, signal) =
+        crate::service::risk::assess(&deps.db.read, instance.tenant_id, instance.id).await?;
+    let Some(signal) = signal else {
+        return Ok(());
+    };
+    let txn = deps.db.write.begin().await?;
+    let now = Utc::now();
+    let dropped = txn
+        .execute_raw(stmt(
+            deps.db.backend(),
+            "UPDATE whatsapp_instance SET active = ? WHERE id = ? AND active = ?",
+            vec![false.into(), instance.id.into(), true.into()],
+        ))
+        .await?
+        .rows_affected();
+    let mut ctx = Ctx::new(&txn, now);
+    let who = InstanceRef {
+        id: instance.id,
+        tenant_id: instance.tenant_id,
+        name: instance.name.clone(),
+    };
+    let percent = view
+        .signals
+        .iter()
+        .find(|s| s.signal == signal.as_str())
+        .map_or(0.0, |s| s.percent);
+    let message = format!(
+        "Instance {} is at risk of losing its number ({}: {percent}% of its last sends); campaign paused",
+        instance.name,
+        signal.as_str()
+    );
+    let details = json!({"instance_id": instance.id, "instance_name": instance.name, "risk": view});
+    let scope = PauseScope::LeftWithoutInstance;
+    let paused = pause_campaigns_of(
+        &mut ctx,
+        &who,
+        scope,
+        signal.pause_reason(),
+        &message,
+        details,
+    )
+    .await?;
+    if dropped > 0 {
+        ctx.effects.touch_instance(instance.id);
+        tracing::warn!(
+            instance_id = instance.id,
+            signal = signal.as_str(),
+            paused,
+            "risk signal: instance dropped out"
+        );
+    }
     let effects = std::mem::take(&mut ctx.effects);
     commit(deps, txn, effects, now).await
 }

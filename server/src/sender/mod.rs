@@ -4,8 +4,9 @@
 //! Safety comes from the database, not from this task's memory: a row is claimed (pending →
 //! sending) in a transaction that re-checks the contact is not opted out, the campaign is
 //! active and the instance is open (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several
-//! server processes never claim the same row); a claimed row is never sent again. Pacing,
-//! rotation and failure tracking are per process.
+//! server processes never claim the same row); a claimed row is never sent again. Pacing and
+//! daily caps (with warm-up) are held in the database too (see [`claim::claim_next`]), so they
+//! hold across processes; the failure tracking is per process.
 
 pub mod claim;
 mod pacing;
@@ -21,9 +22,9 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::db::Db;
-use crate::domain::send_window;
-use crate::domain::template;
-use crate::evolution::client::{EvolutionClient, SendError, Target};
+use crate::domain::spintax::Spintax;
+use crate::domain::{template, typing};
+use crate::evolution::client::{EvolutionClient, SEND_TIMEOUT, SendError, Target};
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
 use crate::shutdown::SEND_GRACE;
@@ -53,6 +54,8 @@ pub struct SenderConfig {
     pub failure_pause_percent: u32,
     /// Pause a campaign after this many consecutive "Evolution unavailable" answers.
     pub max_unavailable_in_a_row: u32,
+    /// A v1 instance's `close` not followed by `open` within this pauses its campaigns.
+    pub v1_close_grace: Duration,
 }
 
 impl Default for SenderConfig {
@@ -63,6 +66,7 @@ impl Default for SenderConfig {
             startup_grace: Duration::from_secs(60),
             failure_pause_percent: 50,
             max_unavailable_in_a_row: 5,
+            v1_close_grace: Duration::from_secs(60),
         }
     }
 }
@@ -113,6 +117,7 @@ async fn run(deps: SenderDeps, config: SenderConfig, stop: CancellationToken, be
     let mut tick = tokio::time::interval(config.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_sweep = Instant::now();
+    let mut last_grace_check = Instant::now();
     let mut schedule_failing: Option<Instant> = None;
     loop {
         tokio::select! {
@@ -126,7 +131,7 @@ async fn run(deps: SenderDeps, config: SenderConfig, stop: CancellationToken, be
             }
             _ = tick.tick() => {
                 let _busy = running.busy();
-                match schedule(&deps, &mut paces, &mut in_flight).await {
+                match schedule(&deps, &config, &mut paces, &mut in_flight).await {
                     Ok(()) => schedule_failing = None,
                     // During a database outage this fails every tick: say so once a minute.
                     Err(e) => {
@@ -142,6 +147,12 @@ async fn run(deps: SenderDeps, config: SenderConfig, stop: CancellationToken, be
                         Ok(0) => {}
                         Ok(n) => tracing::warn!(rows = n, "rows left `sending` by a previous run were marked failed for review"),
                         Err(e) => tracing::warn!(error = %e, "cannot check rows left `sending`"),
+                    }
+                }
+                if last_grace_check.elapsed() >= Duration::from_secs(1) {
+                    last_grace_check = Instant::now();
+                    if let Err(e) = claim::expire_close_grace(&deps, config.v1_close_grace).await {
+                        tracing::warn!(error = %e, "cannot check v1 instances waiting after a close");
                     }
                 }
                 if last_sweep.elapsed() > Duration::from_secs(60) {
@@ -178,12 +189,17 @@ async fn run(deps: SenderDeps, config: SenderConfig, stop: CancellationToken, be
 /// Starts a send on every instance that is free, paced and has work.
 async fn schedule(
     deps: &SenderDeps,
+    config: &SenderConfig,
     paces: &mut HashMap<i64, InstancePace>,
     in_flight: &mut JoinSet<Sent>,
 ) -> Result<(), sea_orm::DbErr> {
     let now = Instant::now();
+    // How long a claimed pacing slot is held: the longest a send can take (the typing time
+    // and the client's timeout), but no longer than the restart grace, so a process that died
+    // mid-send holds its instance no longer than its unanswered rows wait.
+    let lease = (Duration::from_millis(typing::MAX_MS) + SEND_TIMEOUT).min(config.startup_grace);
     for campaign in claim::active_campaigns(&deps.db).await? {
-        if !send_window::is_open(campaign.settings.send_window.as_ref(), Utc::now()) {
+        if !campaign.quiet.is_open(Utc::now()) {
             continue;
         }
         let instances = claim::available_instances(&deps.db, campaign.id).await?;
@@ -196,20 +212,15 @@ async fn schedule(
                 blocked = true;
                 continue;
             }
-            if let Some(cap) = campaign.settings.daily_cap_per_instance
-                && claim::sent_today(&deps.db, instance.id).await? >= cap
-            {
-                continue;
-            }
             let Some(claimed) =
-                claim::claim_next(&deps.db, &campaign, instance, &available).await?
+                claim::claim_next(&deps.db, &campaign, instance, &available, lease).await?
             else {
                 continue;
             };
             sent_any = true;
             pace.busy = true;
-            let text = template::render(&campaign.message, &claimed.name, &claimed.phone);
-            let typing_delay = campaign.settings.min_delay_ms.clamp(0, 1200) as u64;
+            let text = message_for(&campaign, &claimed);
+            let typing_delay = typing::delay_ms(&text);
             let deps = deps.clone();
             let campaign_id = campaign.id;
             let (min_delay_ms, max_delay_ms) = (
@@ -233,6 +244,20 @@ async fn schedule(
         }
     }
     Ok(())
+}
+
+/// The text `claimed` gets: its variant, spun with the row id as seed (a resend after a crash
+/// is the same text), with the contact's placeholders filled.
+fn message_for(campaign: &claim::DueCampaign, claimed: &Claimed) -> String {
+    let variant = usize::try_from(claimed.variant)
+        .ok()
+        .and_then(|i| campaign.variants.get(i))
+        .or(campaign.variants.first())
+        .map_or("", String::as_str);
+    // Stored variants were validated; should one not parse, it is sent as written.
+    let spun =
+        Spintax::parse(variant).map_or_else(|_| variant.to_string(), |s| s.spin(claimed.id as u64));
+    template::render(&spun, &claimed.name, &claimed.phone)
 }
 
 /// The last look (opt-out, campaign still active), the Evolution call, and recording its
@@ -383,7 +408,12 @@ async fn after_send(
     } else {
         sent.min_delay_ms
     };
-    pace.wait(Duration::from_millis(delay.max(0) as u64));
+    let pause = Duration::from_millis(delay.max(0) as u64);
+    pace.wait(pause);
+    let next_at = Utc::now() + chrono::Duration::from_std(pause).unwrap_or_default();
+    if let Err(e) = claim::release_pace(&deps.db, sent.instance.id, next_at).await {
+        tracing::warn!(error = %e, "cannot release an instance's pacing slot; it frees itself later");
+    }
     let result = match &sent.outcome {
         Ok(()) => "sent",
         Err(SendError::NotOnWhatsApp) => "not_on_whatsapp",
@@ -395,6 +425,13 @@ async fn after_send(
     };
     metrics::counter!(crate::telemetry::SENDS, "result" => result, "instance" => sent.instance.id.to_string())
         .increment(1);
+    if matches!(
+        sent.outcome,
+        Ok(()) | Err(SendError::NotOnWhatsApp | SendError::Rejected(_))
+    ) && let Err(e) = claim::check_risk(deps, &sent.instance).await
+    {
+        tracing::warn!(error = %e, "cannot check an instance's risk signals");
+    }
     let reason = match &sent.outcome {
         Ok(()) => {
             pace.record(true);

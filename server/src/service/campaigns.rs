@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 
 use app::types::{
-    CampaignContactView, CampaignCounts, CampaignLogView, CampaignSettings, CampaignView,
-    NewCampaign, SendWindow,
+    CampaignContactView, CampaignCounts, CampaignLogView, CampaignPreview, CampaignSettings,
+    CampaignView, NewCampaign, PreviewRequest, Rendering, SendWindow, VariantCounts, VariantRates,
+    VariantView, WindowOpens,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -19,6 +20,8 @@ use crate::db::Db;
 use crate::domain::campaign_state::{CampaignAction, CampaignStatus};
 use crate::domain::delivery::DeliveryStatus;
 use crate::domain::send_window;
+use crate::domain::spintax::{self, Spintax};
+use crate::domain::{ab_test, template};
 use crate::entities::{campaign, campaign_instance, contact, whatsapp_instance};
 use crate::service::campaign_logs::{self, LogLine, Severity};
 use crate::service::sql::{placeholders, stmt};
@@ -30,10 +33,20 @@ pub const DEFAULT_SETTINGS: CampaignSettings = CampaignSettings {
     max_delay_ms: 10_000,
     daily_cap_per_instance: None,
     send_window: None,
+    send_days: Vec::new(),
 };
 
 /// Contact ids inserted per statement.
 const CHUNK: usize = 500;
+
+/// The most message variants of a campaign (`message` and up to four `variants`).
+pub const MAX_VARIANTS: usize = 5;
+
+/// The longest message variant, in characters.
+const MAX_MESSAGE_CHARS: usize = 4096;
+
+/// Renderings the preview shows per variant.
+const PREVIEW_PER_VARIANT: usize = 3;
 
 /// Rates in percent, two decimals: (delivery_rate, read_rate).
 pub fn rates(c: &CampaignCounts) -> (f64, f64) {
@@ -71,11 +84,131 @@ pub fn settings(m: &campaign::Model) -> CampaignSettings {
             (Some(start), Some(end)) => Some(SendWindow {
                 start: start.clone(),
                 end: end.clone(),
-                utc_offset_minutes: m.window_utc_offset_minutes,
+                utc_offset_minutes: m.window_fixed_offset.then_some(m.window_utc_offset_minutes),
             }),
             _ => None,
         },
+        send_days: m
+            .send_days
+            .as_deref()
+            .map(|d| {
+                d.split(',')
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
+}
+
+/// Every variant text of a campaign row: `message` first, then its `variants`.
+pub fn variant_texts(m: &campaign::Model) -> Vec<String> {
+    let mut texts = vec![m.message.clone()];
+    texts.extend(
+        m.variants
+            .clone()
+            .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
+            .unwrap_or_default(),
+    );
+    texts
+}
+
+/// The A/B counters of each variant of a campaign, recounted from its rows.
+async fn variant_views(
+    conn: &impl ConnectionTrait,
+    m: &campaign::Model,
+) -> Result<Vec<VariantView>, sea_orm::DbErr> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        variant: i32,
+        sent: i64,
+        delivered: i64,
+        read: i64,
+        replied: i64,
+        opted_out: i64,
+    }
+    let sql = "SELECT variant, \
+        COALESCE(SUM(CASE WHEN whatsapp_message_id IS NOT NULL THEN 1 ELSE 0 END), 0) AS sent, \
+        COALESCE(SUM(CASE WHEN status IN ('delivered', 'read') THEN 1 ELSE 0 END), 0) AS delivered, \
+        COALESCE(SUM(CASE WHEN status = 'read' THEN 1 ELSE 0 END), 0) AS read, \
+        COALESCE(SUM(CASE WHEN replied_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS replied, \
+        COALESCE(SUM(CASE WHEN whatsapp_message_id IS NOT NULL \
+            AND (status = 'opted_out' OR opted_out_at IS NOT NULL) THEN 1 ELSE 0 END), 0) AS opted_out \
+        FROM campaign_contact WHERE campaign_id = ? GROUP BY variant";
+    let rows = Row::find_by_statement(stmt(conn.get_database_backend(), sql, vec![m.id.into()]))
+        .all(conn)
+        .await?;
+    let pct = |num: i64, den: i64| {
+        if den == 0 {
+            0.0
+        } else {
+            (10_000.0 * num as f64 / den as f64).round() / 100.0
+        }
+    };
+    Ok(variant_texts(m)
+        .into_iter()
+        .enumerate()
+        .map(|(index, text)| {
+            let index = index as i32;
+            let counts = rows
+                .iter()
+                .find(|r| r.variant == index)
+                .map(|r| VariantCounts {
+                    sent: r.sent,
+                    delivered: r.delivered,
+                    read: r.read,
+                    replied: r.replied,
+                    opted_out: r.opted_out,
+                })
+                .unwrap_or_default();
+            let rates = VariantRates {
+                delivered: pct(counts.delivered, counts.sent),
+                read: pct(counts.read, counts.sent),
+                replied: pct(counts.replied, counts.sent),
+                opted_out: pct(counts.opted_out, counts.sent),
+            };
+            VariantView {
+                index,
+                text,
+                counts,
+                rates,
+            }
+        })
+        .collect())
+}
+
+/// The API view of a campaign row, with its instances and A/B results.
+async fn full_view(
+    conn: &impl ConnectionTrait,
+    m: campaign::Model,
+) -> Result<CampaignView, sea_orm::DbErr> {
+    let ids = instance_ids(conn, m.id).await?;
+    let variants = variant_views(conn, &m).await?;
+    let tenant_id = m.tenant_id;
+    let mut v = view(m, ids);
+    let by_index: Vec<(i32, VariantCounts)> = variants
+        .iter()
+        .map(|v| (v.index, v.counts.clone()))
+        .collect();
+    v.ab_test = ab_test::verdict(&by_index);
+    v.variants = variants;
+    if v.status == CampaignStatus::Active.as_str()
+        && (v.settings.send_window.is_some() || !v.settings.send_days.is_empty())
+    {
+        let tz = crate::entities::tenant::Entity::find_by_id(tenant_id)
+            .one(conn)
+            .await?
+            .map_or(chrono_tz::America::Sao_Paulo, |t| {
+                crate::service::settings::tz_of(&t.timezone)
+            });
+        let quiet =
+            send_window::Quiet::new(v.settings.send_window.as_ref(), &v.settings.send_days, tz);
+        v.waiting_for_window = quiet.opens_at(Utc::now()).map(|at| WindowOpens {
+            at: timestamp(at),
+            local_time: quiet.local_time(at),
+        });
+    }
+    Ok(v)
 }
 
 fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
@@ -97,6 +230,9 @@ fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
         created_at: timestamp(m.created_at),
         started_at: opt_timestamp(m.started_at),
         finished_at: opt_timestamp(m.finished_at),
+        variants: Vec::new(),
+        ab_test: None,
+        waiting_for_window: None,
     }
 }
 
@@ -163,9 +299,7 @@ fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<Ca
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Problem::NameLength { max: 200 }.into());
     }
-    if input.message.trim().is_empty() || input.message.chars().count() > 4096 {
-        return Err(Problem::MessageLength { max: 4096 }.into());
-    }
+    validate_texts(&input.message, &input.variants)?;
     if input.instance_ids.is_empty() {
         return Err(Problem::NoInstance.into());
     }
@@ -186,6 +320,97 @@ fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<Ca
     Ok(settings)
 }
 
+/// Checks the message and its variants: at most [`MAX_VARIANTS`] texts of 1 to 4096
+/// characters, each valid spintax (an unbalanced brace is refused, saying where). Returns
+/// the parsed texts, `message` first.
+fn validate_texts(message: &str, variants: &[String]) -> ServiceResult<Vec<Spintax>> {
+    if variants.len() + 1 > MAX_VARIANTS {
+        return Err(Problem::TooManyVariants { max: MAX_VARIANTS }.into());
+    }
+    std::iter::once(("message".to_string(), message))
+        .chain(
+            variants
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("variants[{i}]"), v.as_str())),
+        )
+        .map(|(field, text)| {
+            if text.trim().is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
+                return Err(Problem::VariantLength {
+                    field,
+                    max: MAX_MESSAGE_CHARS,
+                }
+                .into());
+            }
+            Spintax::parse(text).map_err(|e| {
+                Problem::Spintax {
+                    field,
+                    reason: e.to_string(),
+                }
+                .into()
+            })
+        })
+        .collect()
+}
+
+/// A few distinct renderings of each variant for a sample contact, and whether they are all
+/// too alike to vary anything (token Jaccard ≥ 0.8 between every pair).
+pub fn preview(input: &PreviewRequest) -> ServiceResult<CampaignPreview> {
+    let parsed = validate_texts(&input.message, &input.variants)?;
+    let renderings: Vec<Rendering> = parsed
+        .iter()
+        .enumerate()
+        .flat_map(|(i, spin)| {
+            spin.samples(PREVIEW_PER_VARIANT)
+                .into_iter()
+                .map(move |text| Rendering {
+                    variant: i as i32,
+                    text: template::render(&text, "Maria Silva", "5511987654321"),
+                })
+        })
+        .collect();
+    let texts: Vec<String> = renderings.iter().map(|r| r.text.clone()).collect();
+    Ok(CampaignPreview {
+        too_similar: spintax::all_too_similar(&texts),
+        renderings,
+    })
+}
+
+/// Gives the campaign's pending recipients their variant: an even split of `n` variants in
+/// row order (each variant's share differs by at most one).
+async fn assign_variants(
+    txn: &DatabaseTransaction,
+    campaign_id: i64,
+    n: usize,
+) -> ServiceResult<()> {
+    if n < 2 {
+        return Ok(());
+    }
+    let ids: Vec<i64> = crate::entities::campaign_contact::Entity::find()
+        .select_only()
+        .column(crate::entities::campaign_contact::Column::Id)
+        .filter(crate::entities::campaign_contact::Column::CampaignId.eq(campaign_id))
+        .filter(crate::entities::campaign_contact::Column::Status.eq("pending"))
+        .order_by_asc(crate::entities::campaign_contact::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let backend = txn.get_database_backend();
+    for variant in 1..n {
+        let mine: Vec<i64> = ids.iter().skip(variant).step_by(n).copied().collect();
+        for chunk in mine.chunks(CHUNK) {
+            let sql = format!(
+                "UPDATE campaign_contact SET variant = ? WHERE id IN ({})",
+                placeholders(chunk.len())
+            );
+            let mut values: Vec<Value> = vec![(variant as i32).into()];
+            values.extend(chunk.iter().map(|id| Value::from(*id)));
+            txn.execute_raw(stmt(backend, &sql, values)).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Refuses settings outside the accepted ranges.
 pub fn validate_settings(settings: &CampaignSettings) -> ServiceResult<()> {
     if settings.min_delay_ms < 0
@@ -201,6 +426,17 @@ pub fn validate_settings(settings: &CampaignSettings) -> ServiceResult<()> {
         && !send_window::is_valid(w)
     {
         return Err(Problem::SendWindow.into());
+    }
+    if settings.send_days.len() > 7
+        || settings
+            .send_days
+            .iter()
+            .any(|d| send_window::weekday_of(d).is_none())
+    {
+        return Err(Problem::SendDays {
+            allowed: send_window::DAY_NAMES.join(", "),
+        }
+        .into());
     }
     Ok(())
 }
@@ -323,6 +559,7 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
     let draft = Draft {
         name: input.name.trim().to_string(),
         message: input.message.clone(),
+        variants: input.variants.clone(),
         instance_ids: input.instance_ids.iter().copied().collect(),
         settings,
     };
@@ -343,6 +580,7 @@ pub async fn duplicate(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Campai
     let draft = Draft {
         name,
         settings: settings(&source),
+        variants: variant_texts(&source).split_off(1),
         message: source.message,
         instance_ids: instance_ids(&db.read, id).await?.into_iter().collect(),
     };
@@ -360,6 +598,7 @@ pub async fn duplicate(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Campai
 struct Draft {
     name: String,
     message: String,
+    variants: Vec<String>,
     instance_ids: BTreeSet<i64>,
     settings: CampaignSettings,
 }
@@ -375,6 +614,7 @@ async fn insert_draft(
     let Draft {
         name,
         message,
+        variants,
         instance_ids,
         settings,
     } = draft;
@@ -414,7 +654,21 @@ async fn insert_draft(
         window_utc_offset_minutes: Set(settings
             .send_window
             .as_ref()
-            .map_or(0, |w| w.utc_offset_minutes)),
+            .and_then(|w| w.utc_offset_minutes)
+            .unwrap_or(0)),
+        window_fixed_offset: Set(settings
+            .send_window
+            .as_ref()
+            .is_some_and(|w| w.utc_offset_minutes.is_some())),
+        send_days: Set((!settings.send_days.is_empty()).then(|| {
+            settings
+                .send_days
+                .iter()
+                .filter_map(|d| send_window::weekday_of(d))
+                .map(|d| send_window::DAY_NAMES[d.num_days_from_monday() as usize])
+                .collect::<Vec<_>>()
+                .join(",")
+        })),
         total: Set(0),
         pending: Set(0),
         sent: Set(0),
@@ -429,6 +683,7 @@ async fn insert_draft(
         finished_at: Set(None),
         updated_at: Set(now),
         start_at: Set(None),
+        variants: Set((!variants.is_empty()).then(|| json!(variants))),
         ..Default::default()
     }
     .insert(&txn)
@@ -448,6 +703,7 @@ async fn insert_draft(
         return Err(Problem::NoContacts.into());
     }
 
+    assign_variants(&txn, model.id, variants.len() + 1).await?;
     let c = recount(&txn, model.id).await?;
     campaign::Entity::update_many()
         .col_expr(campaign::Column::Total, Expr::value(c.total))
@@ -509,15 +765,14 @@ pub async fn snapshot(
     let Some(m) = campaign::Entity::find_by_id(id).one(conn).await? else {
         return Ok(None);
     };
-    let ids = instance_ids(conn, id).await?;
-    Ok(Some((m.tenant_id, view(m, ids))))
+    let tenant_id = m.tenant_id;
+    Ok(Some((tenant_id, full_view(conn, m).await?)))
 }
 
 /// One campaign of the tenant.
 pub async fn get(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<CampaignView> {
     let m = find(&db.read, tenant_id, id).await?;
-    let ids = instance_ids(&db.read, id).await?;
-    Ok(view(m, ids))
+    Ok(full_view(&db.read, m).await?)
 }
 
 /// The tenant's campaigns, newest first.
@@ -536,8 +791,7 @@ pub async fn list(
         .await?;
     let mut out = Vec::with_capacity(models.len());
     for m in models {
-        let ids = instance_ids(&db.read, m.id).await?;
-        out.push(view(m, ids));
+        out.push(full_view(&db.read, m).await?);
     }
     Ok(out)
 }

@@ -4,7 +4,10 @@
 
 use std::collections::HashMap;
 
-use app::types::{DayCounts, InstancePatch, InstanceQr, InstanceView, NewInstance};
+use app::types::{
+    DayCounts, InstancePatch, InstanceQr, InstanceView, NewInstance, RiskView, WarmupStep,
+    WarmupView,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
@@ -18,7 +21,7 @@ use crate::entities::{instance_daily_stats, whatsapp_instance};
 use crate::evolution::client::{ApiVersion, EvolutionClient, SendError, Target};
 use crate::evolution::pairing::Pairing;
 use crate::service::sql::{placeholders, stmt};
-use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp};
+use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, risk, warmup};
 use crate::state::AppState;
 
 /// The URL Evolution posts an instance's webhooks to; the secret in it authenticates them.
@@ -98,9 +101,13 @@ fn view(
     m: whatsapp_instance::Model,
     today: DayCounts,
     unprocessed_events: i64,
+    warmup: WarmupView,
+    risk: RiskView,
 ) -> InstanceView {
     InstanceView {
         unprocessed_events,
+        warmup,
+        risk,
         id: m.id,
         webhook_url: webhook_url(public_url, &m.webhook_secret),
         webhook_secret: m.webhook_secret,
@@ -163,11 +170,12 @@ pub async fn create(
         health_score: Set(100),
         last_event_at: Set(None),
         created_at: Set(Utc::now()),
+        warmup: Set(input.warmup),
         ..Default::default()
     }
     .insert(&db.write)
     .await?;
-    Ok(view(public_url, model, DayCounts::default(), 0))
+    one_view(db, public_url, model).await
 }
 
 /// Every instance of the tenant, oldest first, with today's counters.
@@ -219,14 +227,22 @@ async fn with_today(
         })
         .collect();
     let mut waiting = unprocessed_by_instance(conn, &ids).await?;
-    Ok(instances
-        .into_iter()
-        .map(|m| {
-            let counts = today.remove(&m.id).unwrap_or_default();
-            let unprocessed = waiting.remove(&m.id).unwrap_or(0);
-            view(public_url, m, counts, unprocessed)
-        })
-        .collect())
+    let mut plans: HashMap<i64, Vec<WarmupStep>> = HashMap::new();
+    let mut out = Vec::with_capacity(instances.len());
+    for m in instances {
+        let plan = match plans.entry(m.tenant_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(warmup::plan(conn, m.tenant_id).await?)
+            }
+        };
+        let warmup = warmup::state(conn, m.id, m.warmup, plan).await?;
+        let (risk, _) = risk::assess(conn, m.tenant_id, m.id).await?;
+        let counts = today.remove(&m.id).unwrap_or_default();
+        let unprocessed = waiting.remove(&m.id).unwrap_or(0);
+        out.push(view(public_url, m, counts, unprocessed, warmup, risk));
+    }
+    Ok(out)
 }
 
 /// Webhook events stored but not applied yet, per instance of `ids`.
@@ -363,6 +379,9 @@ pub async fn update(
         active.friendly_name = Set(f);
     }
     let new_key = key.is_some();
+    if let Some(w) = patch.warmup {
+        active.warmup = Set(w);
+    }
     if let Some(k) = key {
         active.api_key = Set(k);
         if was_refused {

@@ -6,6 +6,7 @@ pub mod campaigns;
 pub mod contacts;
 pub mod instance_history;
 pub mod instances;
+pub mod risk;
 pub mod scheduler;
 pub mod settings;
 pub mod setup;
@@ -14,6 +15,7 @@ pub mod tenants;
 pub mod timeline;
 pub mod tokens;
 pub mod users;
+pub mod warmup;
 
 pub use app::problem::{PhoneReason, Problem};
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 
 use crate::db::Db;
-use crate::domain::optout;
+use crate::domain::{optout, warmup};
 use crate::entities::tenant;
 use crate::service::campaigns::{DEFAULT_SETTINGS, validate_settings};
 use crate::service::{Problem, ServiceError, ServiceResult};
@@ -74,6 +74,13 @@ fn view(t: &tenant::Model) -> TenantSettings {
         },
         default_send_window: defaults.send_window,
         default_daily_cap: defaults.daily_cap_per_instance,
+        warmup_plan: Some(
+            t.warmup_plan
+                .clone()
+                .and_then(|v| serde_json::from_value(v).ok())
+                .unwrap_or_else(warmup::default_plan),
+        ),
+        optout_pause_percent: Some(i64::from(t.optout_pause_percent)),
     }
 }
 
@@ -96,9 +103,24 @@ pub async fn put(db: &Db, tenant_id: i64, input: TenantSettings) -> ServiceResul
         max_delay_ms: input.default_pacing.max_delay_ms,
         daily_cap_per_instance: input.default_daily_cap,
         send_window: input.default_send_window,
+        send_days: Vec::new(),
     };
     validate_settings(&defaults)?;
+    if let Some(plan) = &input.warmup_plan {
+        warmup::validate(plan).map_err(|e| Problem::WarmupPlan {
+            reason: e.to_string(),
+        })?;
+    }
     let mut row = find(&db.write, tenant_id).await?.into_active_model();
+    if let Some(p) = input.optout_pause_percent {
+        if !(1..=50).contains(&p) {
+            return Err(Problem::OptOutPausePercent { min: 1, max: 50 }.into());
+        }
+        row.optout_pause_percent = Set(p as i32);
+    }
+    if let Some(plan) = input.warmup_plan {
+        row.warmup_plan = Set(Some(serde_json::json!(plan)));
+    }
     row.opt_out_keywords = Set(Some(serde_json::json!(keywords)));
     row.timezone = Set(input.timezone);
     row.campaign_defaults = Set(Some(serde_json::json!(defaults)));

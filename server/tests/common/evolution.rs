@@ -77,7 +77,7 @@ pub fn connection(instance: &str, state: &str) -> Value {
     json!({
         "event": "connection.update",
         "instance": instance,
-        "data": {"instance": instance, "state": state, "statusReason": if state == "close" { 401 } else { 200 }},
+        "data": {"instance": instance, "state": state, "statusReason": if state == "close" { 428 } else { 200 }},
         "destination": "http://flow/api/webhooks/evolution",
         "date_time": "2025-10-21T10:23:14.512Z",
         "server_url": "http://evolution:8080",

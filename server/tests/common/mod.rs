@@ -213,6 +213,12 @@ impl TestApp {
             .await
     }
 
+    /// PUT JSON with a token; returns status and JSON body.
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        self.answer(self.client.put(self.url(path)).json(&body), token)
+            .await
+    }
+
     /// DELETE with a token; returns status and JSON body (Null when empty).
     pub async fn delete(&self, token: &str, path: &str) -> (u16, Value) {
         self.answer(self.client.delete(self.url(path)), token).await

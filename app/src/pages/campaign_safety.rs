@@ -1,0 +1,135 @@
+//! The safe-sending parts of the campaign page: the A/B results of its message variants, the
+//! "waiting for the window" notice, and the plain sentences of ban and risk pauses.
+
+use leptos::prelude::*;
+
+use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
+use crate::prefs::use_prefs;
+use crate::types::{AbVerdict, CampaignView};
+use crate::ui::Card;
+
+/// The sentence of a pause caused by the number's state or its risk signals, if it is one.
+pub fn pause_sentence(locale: Locale, reason: &str) -> Option<String> {
+    let text = match reason {
+        "instance_banned" => td_string!(locale, risk.banned),
+        "instance_logged_out" => td_string!(locale, risk.logged_out),
+        "instance_restricted" => td_string!(locale, risk.restricted),
+        "instance_locked" => td_string!(locale, risk.locked),
+        "optout_spike" => td_string!(locale, risk.optout_spike),
+        "not_on_whatsapp_spike" => td_string!(locale, risk.not_on_whatsapp_spike),
+        "high_failure_rate" => td_string!(locale, risk.high_failure_rate),
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+/// "aguardando janela (abre às 08:00)" while an active campaign is outside its send window.
+#[component]
+pub fn WindowNotice(
+    /// The campaign, live.
+    c: Memo<CampaignView>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        c.with(|c| c.waiting_for_window.clone()).map(|w| {
+            view! {
+                <div class="mt-4 rounded-lg border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" data-testid="window-notice">
+                    {t_string!(i18n, window.waiting, time = w.local_time).to_string()}
+                </div>
+            }
+        })
+    }
+}
+
+/// The per-variant counters and rates, with the verdict of the A/B test.
+#[component]
+pub fn AbResults(
+    /// The campaign, live.
+    c: Memo<CampaignView>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
+    let th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-600";
+    let td = "px-3 py-2 tabular-nums";
+    move || {
+        let c = c.get();
+        if c.variants.len() < 2 {
+            return None;
+        }
+        let name = |n: i32| t_string!(i18n, variants.variant_name, n = n + 1).to_string();
+        let verdict = c.ab_test.as_ref().map(|v| match v {
+            AbVerdict::NotEnoughData { needed_per_variant } => {
+                t_string!(i18n, variants.not_enough, n = *needed_per_variant).to_string()
+            }
+            AbVerdict::NoDifference => t_string!(i18n, variants.no_difference).to_string(),
+            AbVerdict::Better {
+                variant,
+                metric,
+                rate,
+                than,
+                than_rate,
+            } => {
+                let (variant, than) = (variant + 1, than + 1);
+                let (rate, than_rate) = (prefs.pct(*rate), prefs.pct(*than_rate));
+                if metric == "read" {
+                    t_string!(i18n, variants.better_read, variant, rate, than, than_rate)
+                        .to_string()
+                } else {
+                    t_string!(
+                        i18n,
+                        variants.better_replied,
+                        variant,
+                        rate,
+                        than,
+                        than_rate
+                    )
+                    .to_string()
+                }
+            }
+        });
+        let rows = c
+            .variants
+            .into_iter()
+            .map(|v| {
+                let cell = |n: i64, rate: Option<f64>| match rate {
+                    Some(r) => format!("{} ({})", prefs.num(n), prefs.pct(r)),
+                    None => prefs.num(n),
+                };
+                view! {
+                    <tr class="border-t border-slate-100" data-testid=format!("variant-{}", v.index)>
+                        <th scope="row" class="px-3 py-2 text-left font-medium">{name(v.index)}</th>
+                        <td class="max-w-xs truncate px-3 py-2 text-slate-700" title=v.text.clone()>{v.text.clone()}</td>
+                        <td class=td>{cell(v.counts.sent, None)}</td>
+                        <td class=td>{cell(v.counts.delivered, Some(v.rates.delivered))}</td>
+                        <td class=td>{cell(v.counts.read, Some(v.rates.read))}</td>
+                        <td class=td>{cell(v.counts.replied, Some(v.rates.replied))}</td>
+                        <td class=td>{cell(v.counts.opted_out, Some(v.rates.opted_out))}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <div class="mt-6" data-testid="ab-results">
+                <Card title=t_string!(i18n, variants.title)>
+                    <div class="overflow-x-auto">
+                        <table class="min-w-full text-sm">
+                            <thead>
+                                <tr>
+                                    <th scope="col" class=th>{t!(i18n, variants.col_variant)}</th>
+                                    <th scope="col" class=th>{t!(i18n, variants.col_text)}</th>
+                                    <th scope="col" class=th>{t!(i18n, variants.col_sent)}</th>
+                                    <th scope="col" class=th>{t!(i18n, variants.col_delivered)}</th>
+                                    <th scope="col" class=th>{t!(i18n, variants.col_read)}</th>
+                                    <th scope="col" class=th>{t!(i18n, variants.col_replied)}</th>
+                                    <th scope="col" class=th>{t!(i18n, variants.col_opted_out)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                    {verdict.map(|v| view! { <p class="px-5 py-3 text-sm text-slate-800" data-testid="ab-verdict">{v}</p> })}
+                </Card>
+            </div>
+        })
+    }
+}
