@@ -1015,14 +1015,21 @@ async fn old_webhook_bodies_and_expired_sessions_are_pruned(app: TestApp) {
         daily_counts(&app).await,
         vec![
             (
-                day(older),
+                day(older, chrono_tz::UTC),
                 t,
                 i,
                 update.clone(),
                 "duplicate".into(),
                 many as i64
             ),
-            (day(old), t, i, update.clone(), "updated".into(), 2),
+            (
+                day(old, chrono_tz::UTC),
+                t,
+                i,
+                update.clone(),
+                "updated".into(),
+                2
+            ),
         ]
     );
     assert_eq!(count(&app, "SELECT COUNT(*) AS n FROM session").await, 1);

@@ -105,8 +105,7 @@ pub(super) async fn stats(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<axum::Json<Vec<InstanceDay>>, ApiError> {
-    let today = chrono::Utc::now().date_naive();
-    let days = instance_history::last_days(&state.db, caller.tenant_id, id, today).await?;
+    let days = instance_history::last_days(&state.db, caller.tenant_id, id).await?;
     Ok(axum::Json(days))
 }
 

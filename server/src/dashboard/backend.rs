@@ -465,8 +465,7 @@ impl DashboardApi for DashboardBackend {
         id: i64,
     ) -> BoxFuture<'a, DashboardResult<Vec<InstanceDay>>> {
         Box::pin(async move {
-            let today = chrono::Utc::now().date_naive();
-            instance_history::last_days(&self.state.db, caller.tenant_id, id, today)
+            instance_history::last_days(&self.state.db, caller.tenant_id, id)
                 .await
                 .map_err(service)
         })

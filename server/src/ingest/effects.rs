@@ -152,7 +152,14 @@ impl Effects {
             ))
             .await?;
         }
-        let today = crate::service::instances::day(now);
+        let daily_ids: Vec<i64> = self.daily.keys().copied().collect();
+        let zones = crate::service::instances::zones(txn, &daily_ids).await?;
+        let zone = |id: &i64| {
+            zones
+                .get(id)
+                .copied()
+                .unwrap_or(chrono_tz::America::Sao_Paulo)
+        };
         for (instance_id, d) in &self.daily {
             if *d == DailyDelta::default() {
                 continue;
@@ -170,7 +177,7 @@ impl Effects {
                  disconnects = instance_daily_stats.disconnects + excluded.disconnects",
                 vec![
                     (*instance_id).into(),
-                    today.clone().into(),
+                    crate::service::instances::day(now, zone(instance_id)).into(),
                     d.sent.into(),
                     d.delivered.into(),
                     d.read.into(),
@@ -180,10 +187,11 @@ impl Effects {
             ))
             .await?;
         }
-        let since = crate::service::instances::day(now - Duration::days(health::WINDOW_DAYS - 1));
+        let window_start = now - Duration::days(health::WINDOW_DAYS - 1);
         for instance_id in &self.touched_instances {
             let mut values: Vec<Value> = vec![now.into()];
             let health = if self.daily.contains_key(instance_id) {
+                let since = crate::service::instances::day(window_start, zone(instance_id));
                 Some(recent_health(txn, *instance_id, &since).await?)
             } else {
                 None

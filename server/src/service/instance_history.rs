@@ -2,29 +2,26 @@
 //! disconnects per day, every day present (zeros where nothing happened), oldest first.
 
 use app::types::{DayCounts, InstanceDay};
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::db::Db;
 use crate::entities::{instance_daily_stats, whatsapp_instance};
-use crate::service::{ServiceError, ServiceResult};
+use crate::service::{ServiceError, ServiceResult, settings};
 
 /// How many days the chart shows.
 pub const DAYS: i64 = 30;
 
-/// The [`DAYS`] days ending `today` (UTC, the calendar of the stats' day keys) of instance
-/// `id` of the tenant.
-pub async fn last_days(
-    db: &Db,
-    tenant_id: i64,
-    id: i64,
-    today: NaiveDate,
-) -> ServiceResult<Vec<InstanceDay>> {
+/// The [`DAYS`] days ending today of instance `id` of the tenant, on the tenant's calendar
+/// (the stats' day keys are its days).
+pub async fn last_days(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Vec<InstanceDay>> {
     whatsapp_instance::Entity::find_by_id(id)
         .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))
         .one(&db.read)
         .await?
         .ok_or(ServiceError::NotFound("instance"))?;
+    let tz = settings::timezone(&db.read, tenant_id).await?;
+    let today = Utc::now().with_timezone(&tz).date_naive();
     let first = today - Duration::days(DAYS - 1);
     let key = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
     let rows = instance_daily_stats::Entity::find()

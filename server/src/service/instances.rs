@@ -20,9 +20,11 @@ use crate::entities::pending_receipt;
 use crate::entities::{instance_daily_stats, whatsapp_instance};
 use crate::evolution::client::{ApiVersion, EvolutionClient, SendError, Target};
 use crate::evolution::pairing::Pairing;
+use crate::service::settings::tz_of;
 use crate::service::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, risk, warmup};
 use crate::state::AppState;
+use chrono_tz::Tz;
 
 /// The URL Evolution posts an instance's webhooks to; the secret in it authenticates them.
 /// Evolution's `webhook_by_events` appends `/<event>` to it, which Flow accepts too.
@@ -30,14 +32,42 @@ pub fn webhook_url(public_url: &str, secret: &str) -> String {
     format!("{public_url}/api/webhooks/evolution/i/{secret}")
 }
 
-/// The key of `at`'s day in `instance_daily_stats` (`YYYY-MM-DD`, UTC).
-pub fn day(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
+/// The key of `at`'s day in `instance_daily_stats`: its `YYYY-MM-DD` on the calendar of the
+/// instance's tenant (`tz`), so a day's numbers, the 30-day chart and the daily caps turn at
+/// the team's midnight, not at UTC's.
+pub fn day(at: DateTime<Utc>, tz: Tz) -> String {
+    at.with_timezone(&tz).format("%Y-%m-%d").to_string()
 }
 
-/// Today's key in `instance_daily_stats`.
-pub fn today() -> String {
-    day(Utc::now())
+/// Today's key in `instance_daily_stats` for an instance whose tenant lives in `tz`.
+pub fn today(tz: Tz) -> String {
+    day(Utc::now(), tz)
+}
+
+/// The timezone of each instance's tenant.
+pub async fn zones(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<HashMap<i64, Tz>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Zone {
+        id: i64,
+        timezone: String,
+    }
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT i.id, t.timezone FROM whatsapp_instance i JOIN tenant t ON t.id = i.tenant_id \
+         WHERE i.id IN ({})",
+        placeholders(ids.len())
+    );
+    let values = ids.iter().map(|id| (*id).into()).collect();
+    Ok(
+        Zone::find_by_statement(stmt(conn.get_database_backend(), &sql, values))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|z| (z.id, tz_of(&z.timezone)))
+            .collect(),
+    )
 }
 
 /// The longest friendly name.
@@ -210,12 +240,21 @@ async fn with_today(
     instances: Vec<whatsapp_instance::Model>,
 ) -> Result<Vec<InstanceView>, DbErr> {
     let ids: Vec<i64> = instances.iter().map(|i| i.id).collect();
+    let days: HashMap<i64, String> = zones(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, tz)| (id, self::today(tz)))
+        .collect();
+    let mut wanted: Vec<&String> = days.values().collect();
+    wanted.sort();
+    wanted.dedup();
     let mut today: HashMap<i64, DayCounts> = instance_daily_stats::Entity::find()
         .filter(instance_daily_stats::Column::InstanceId.is_in(ids.clone()))
-        .filter(instance_daily_stats::Column::Day.eq(self::today()))
+        .filter(instance_daily_stats::Column::Day.is_in(wanted))
         .all(conn)
         .await?
         .into_iter()
+        .filter(|s| days.get(&s.instance_id) == Some(&s.day))
         .map(|s| {
             let counts = DayCounts {
                 sent: s.sent,
@@ -508,4 +547,19 @@ pub async fn connect(
     }
     update.exec(&db.write).await?;
     Ok(qr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::day;
+    use chrono::{DateTime, Utc};
+
+    #[test]
+    fn a_day_turns_at_the_tenants_midnight() {
+        let at: DateTime<Utc> = "2026-12-01T01:30:00Z".parse().unwrap();
+        // 22:30 of the 30th in São Paulo (UTC−3), already the 1st in UTC and in Lisbon.
+        assert_eq!(day(at, chrono_tz::America::Sao_Paulo), "2026-11-30");
+        assert_eq!(day(at, chrono_tz::UTC), "2026-12-01");
+        assert_eq!(day(at, chrono_tz::Europe::Lisbon), "2026-12-01");
+    }
 }

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
 use crate::domain::warmup;
 use crate::entities::tenant;
-use crate::service::instances::today;
+use crate::service::instances::{today, zones};
 use crate::service::sql::stmt;
 
 /// The tenant's warm-up plan (the default one unless it set its own).
@@ -35,7 +35,11 @@ pub async fn state(
         first: Option<String>,
         today: Option<i64>,
     }
-    let today = today();
+    let tz = zones(conn, &[instance_id])
+        .await?
+        .remove(&instance_id)
+        .unwrap_or(chrono_tz::America::Sao_Paulo);
+    let today = today(tz);
     let row = Row::find_by_statement(stmt(
         conn.get_database_backend(),
         "SELECT MIN(day) AS first, \

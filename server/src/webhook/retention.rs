@@ -92,7 +92,8 @@ async fn prune_batch(db: &Db, cutoff: DateTime<Utc>) -> Result<usize, DbErr> {
     let mut counts: BTreeMap<DailyKey, i64> = BTreeMap::new();
     for row in &gone {
         let key = (
-            day(row.received_at),
+            // An operator's rollup: UTC days, whatever the tenant's calendar.
+            day(row.received_at, chrono_tz::UTC),
             row.tenant_id.unwrap_or(0),
             row.instance_id.unwrap_or(0),
             row.event.clone(),
