@@ -208,10 +208,25 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     )
 }
 
+/// The dashboard's routes, found by rendering the app once. That render rarely panics on a
+/// reactive value leptos_i18n's provider created and the arena already disposed (seen about once
+/// in a few hundred starts, at random); the render has no side effects, so it is tried again.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    const ATTEMPTS: u32 = 3;
+    for attempt in 1.. {
+        match std::panic::catch_unwind(|| generate_route_list(app::App)) {
+            Ok(routes) => return routes,
+            Err(panic) if attempt >= ATTEMPTS => std::panic::resume_unwind(panic),
+            Err(_) => tracing::warn!(attempt, "rendering the route list panicked; trying again"),
+        }
+    }
+    unreachable!("the loop returns or resumes the panic")
+}
+
 /// Every route of Flow: health, API, dashboard pages and static files; cross-site changes made
 /// with the session cookie are refused before any of them.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     let backend = dashboard::backend::DashboardBackend::provide(state.clone());
     Router::new()
