@@ -2,6 +2,7 @@
 //! Leptos dashboard, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
 
 pub mod api;
+pub mod audience;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod columns;

@@ -97,6 +97,11 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     webhook::reprocess::spawn(db.clone(), publisher.clone());
     webhook::retention::spawn(db.clone(), config.webhook_retention);
     service::scheduler::spawn(db.clone(), bus.clone());
+    match service::imports::resume(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "contact imports resumed"),
+        Err(e) => tracing::warn!(error = %e, "cannot resume contact imports"),
+    }
     let evolution = EvolutionClient::default();
     if config.sender_enabled {
         let sender = sender::spawn(

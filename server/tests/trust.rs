@@ -1019,6 +1019,8 @@ async fn a_person_is_one_recipient_whatever_the_list_says(app: TestApp) {
         instance_ids: vec![instance_id],
         contact_ids: None,
         all_contacts: false,
+        list_ids: None,
+        exclude_list_ids: None,
         settings: None,
     };
     let view = flow_server::dashboard::new_campaign::create(

@@ -99,6 +99,8 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                 instance_ids: chosen.get_untracked(),
                 contact_ids: None,
                 all_contacts: all_contacts.get_untracked(),
+                list_ids: None,
+                exclude_list_ids: None,
                 settings: Some(CampaignSettings {
                     min_delay_ms: seconds(min_delay),
                     max_delay_ms: seconds(max_delay),

@@ -2,6 +2,7 @@
 //! machines, message templates.
 
 pub mod campaign_state;
+pub mod contact_csv;
 pub mod delivery;
 pub mod health;
 pub mod optout;

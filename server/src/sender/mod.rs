@@ -208,7 +208,12 @@ async fn schedule(
             };
             sent_any = true;
             pace.busy = true;
-            let text = template::render(&campaign.message, &claimed.name, &claimed.phone);
+            let text = template::render_with(
+                &campaign.message,
+                &claimed.name,
+                &claimed.phone,
+                &claimed.attributes(),
+            );
             let typing_delay = campaign.settings.min_delay_ms.clamp(0, 1200) as u64;
             let deps = deps.clone();
             let campaign_id = campaign.id;
