@@ -133,6 +133,10 @@ pub async fn write_batch(
             vec![(IMPORT_LOCK | tenant_id).into()],
         ))
         .await?;
+        // The contact table grows fast during an import, faster than its statistics: a plan
+        // cached while it was small would scan it whole for every batch.
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+            .await?;
     }
     let keys: Vec<String> = people.iter().map(|p| p.key.clone()).collect();
     let mut existing: HashMap<String, contact::Model> = HashMap::new();
