@@ -184,6 +184,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let options = state.leptos_options.clone();
     let backend = dashboard::backend::DashboardBackend::provide(state.clone());
+    let audience = dashboard::audience::AudienceDashboard::provide(state.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readiness::readyz))
@@ -198,7 +199,10 @@ pub fn router(state: AppState) -> Router {
                 .leptos_routes_with_context(
                     &state,
                     routes,
-                    move || leptos::prelude::provide_context(backend.clone()),
+                    move || {
+                        leptos::prelude::provide_context(backend.clone());
+                        leptos::prelude::provide_context(audience.clone());
+                    },
                     move || app::shell(options.clone()),
                 )
                 .layer(axum::middleware::from_fn_with_state(

@@ -22,25 +22,25 @@ on_both_databases!(
     import_job_reads_spreadsheets_and_reports,
     import_job_of_200k_rows,
     search_detail_and_replies,
+    contact_pages_render_and_upload_without_javascript,
 );
 
 const PASSWORD: &str = "correct horse battery";
 
 /// A viewer's session cookie.
 async fn viewer(app: &TestApp, tenant: &Tenant) -> String {
-    users::create(
-        &app.state.db,
-        tenant.id,
-        "vera@loja.com",
-        PASSWORD,
-        Role::Viewer,
-    )
-    .await
-    .expect("user created");
+    session(app, tenant, "vera@loja.com", Role::Viewer).await
+}
+
+/// The session cookie of a new user of `tenant`.
+async fn session(app: &TestApp, tenant: &Tenant, email: &str, role: Role) -> String {
+    users::create(&app.state.db, tenant.id, email, PASSWORD, role)
+        .await
+        .expect("user created");
     let res = app
         .client
         .post(app.url("/api/ui/login"))
-        .form(&[("email", "vera@loja.com"), ("password", PASSWORD)])
+        .form(&[("email", email), ("password", PASSWORD)])
         .send()
         .await
         .unwrap();
@@ -1054,4 +1054,101 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+async fn contact_pages_render_and_upload_without_javascript(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let cookie = session(&app, &t, "ana@loja.com", Role::Admin).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // The upload form posts multipart to the API; a browser is sent to the job's page.
+    let boundary = "b0undary";
+    let form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\nnome;telefone;cidade\nDora Dias;+55 31 98765-1111;BH\nX;abc;\n\r\n--{boundary}--\r\n"
+    );
+    let res = client
+        .post(app.url("/api/v1/contacts/import"))
+        .header(COOKIE, &cookie)
+        .header("accept", "text/html")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let job_page = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(job_page.starts_with("/contacts/imports/"), "{job_page}");
+    let job_id: i64 = job_page.rsplit('/').next().unwrap().parse().unwrap();
+    finished(&app, &t, job_id).await;
+    let page = |path: String| {
+        let (client, cookie) = (client.clone(), cookie.clone());
+        let url = app.url(&path);
+        async move {
+            let res = client.get(url).header(COOKIE, cookie).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{path}");
+            res.text().await.unwrap()
+        }
+    };
+    let html = page(job_page.clone()).await;
+    assert!(
+        html.contains("Concluída") && html.contains("Linhas inválidas"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("/api/v1/contacts/imports/{job_id}/errors.csv")));
+    let html = page("/contacts?q=dora".into()).await;
+    assert!(
+        html.contains("Dora Dias") && html.contains("Importar contatos"),
+        "{html}"
+    );
+    let id = app.get(&t.token, "/api/v1/contacts?q=dora").await.1[0]["id"]
+        .as_i64()
+        .unwrap();
+    let html = page(format!("/contacts/{id}")).await;
+    for text in [
+        "Dora Dias",
+        "+5531987651111",
+        "{{cidade}}",
+        "BH",
+        "Descadastrar",
+        "Esquecer contato",
+    ] {
+        assert!(html.contains(text), "{text} missing: {html}");
+    }
+    // The forms post without JavaScript: opt-out, then erase.
+    let res = client
+        .post(app.url("/api/ui/contact_opt_out"))
+        .header(COOKIE, &cookie)
+        .header("accept", "text/html")
+        .form(&[
+            ("id", id.to_string()),
+            ("reason", "pediu na loja".to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_redirection() || res.status().is_success(),
+        "{}",
+        res.status()
+    );
+    let (_, detail) = app.get(&t.token, &format!("/api/v1/contacts/{id}")).await;
+    assert_eq!(detail["opted_out"], true);
+    assert_eq!(detail["consent_history"][0]["actor"], "ana@loja.com");
+    let res = client
+        .post(app.url("/api/ui/contact_erase"))
+        .header(COOKIE, &cookie)
+        .header("accept", "text/html")
+        .form(&[("id", id.to_string()), ("confirm", "yes".to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let (status, _) = app.get(&t.token, &format!("/api/v1/contacts/{id}")).await;
+    assert_eq!(status, 404);
 }

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod campaign;
 pub mod campaigns;
+pub mod contacts;
 pub mod instance_card;
 pub mod instance_chart;
 pub mod instance_pairing;

@@ -5,9 +5,9 @@ use app::audience::{ContactDetail, ImportJobView, OptInBody, OptOutBody};
 use app::types::{ContactView, ImportReport, NewContact};
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -246,19 +246,29 @@ pub struct ImportQuery {
 
 /// `POST /api/v1/contacts/import`: the file as the raw body (`?list_id=` optional) or as the
 /// `file` field of a multipart form (with an optional `list_id` field). Answers 202 with the
-/// job, written in the background.
+/// job, written in the background; a browser's form post (no JavaScript) is sent to the job's
+/// page instead.
 pub(super) async fn start_import(
     caller: TenantCaller,
     State(state): State<AppState>,
     Query(q): Query<ImportQuery>,
     request: Request,
-) -> Result<(StatusCode, axum::Json<ImportJobView>), ApiError> {
+) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let is_multipart = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let (is_multipart, from_page) = {
+        let header = |name| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
+        (
+            header(CONTENT_TYPE).starts_with("multipart/form-data"),
+            header(ACCEPT).contains("text/html"),
+        )
+    };
     let (data, list_id) = if is_multipart {
         read_form(request, &state, q.list_id).await?
     } else {
@@ -271,7 +281,10 @@ pub(super) async fn start_import(
         return Err(ApiError::Validation("the file is empty".into()));
     }
     let job = imports::start(&state.db, caller.tenant_id, data, list_id).await?;
-    Ok((StatusCode::ACCEPTED, axum::Json(job)))
+    if from_page {
+        return Ok(Redirect::to(&format!("/contacts/imports/{}", job.id)).into_response());
+    }
+    Ok((StatusCode::ACCEPTED, axum::Json(job)).into_response())
 }
 
 /// The `file` and `list_id` fields of an upload form.
