@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::audience::{ContactDetail, ImportJobView};
+use crate::audience::{AudienceCount, ContactDetail, ImportJobView, ListView, ReplyView};
 use crate::types::ContactView;
 
 #[cfg(feature = "ssr")]
@@ -22,6 +22,7 @@ fn audience() -> Result<crate::audience_backend::AudienceBackend, ServerFnError>
 pub async fn search_contacts(
     q: String,
     opted_out: String,
+    list_id: Option<i64>,
     cursor: Option<i64>,
 ) -> Result<Vec<ContactView>, ServerFnError> {
     let (_, caller) = crate::api::server::caller().await?;
@@ -32,7 +33,7 @@ pub async fn search_contacts(
     };
     audience()?
         .0
-        .search(&caller, q.trim(), filter, cursor)
+        .search(&caller, q.trim(), filter, list_id, cursor)
         .await
         .map_err(crate::api::server::fail)
 }
@@ -97,6 +98,68 @@ pub async fn import_job(id: i64) -> Result<ImportJobView, ServerFnError> {
     audience()?
         .0
         .import_job(&caller, id)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// The tenant's lists.
+#[server(prefix = "/api/ui", endpoint = "lists")]
+pub async fn list_lists() -> Result<Vec<ListView>, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .lists(&caller)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// Creates a list, or renames list `id`. Admins only.
+#[server(prefix = "/api/ui", endpoint = "save_list")]
+pub async fn save_list(id: Option<i64>, name: String) -> Result<(), ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .save_list(&caller, id, &name)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// Deletes a list (its contacts stay). Admins only.
+#[server(prefix = "/api/ui", endpoint = "delete_list")]
+pub async fn delete_list(id: i64) -> Result<(), ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .delete_list(&caller, id)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// The live count of a campaign over lists (`include` empty: every contact).
+#[server(prefix = "/api/ui", endpoint = "audience")]
+pub async fn count_audience(
+    include: Vec<i64>,
+    exclude: Vec<i64>,
+) -> Result<AudienceCount, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    let include = (!include.is_empty()).then_some(include);
+    audience()?
+        .0
+        .audience(&caller, include, exclude)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// The replies to a campaign, newest first; only opt-outs when asked.
+#[server(prefix = "/api/ui", endpoint = "campaign_replies")]
+pub async fn campaign_replies(
+    id: i64,
+    only_opt_outs: bool,
+) -> Result<Vec<ReplyView>, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .replies(&caller, id, only_opt_outs)
         .await
         .map_err(crate::api::server::fail)
 }

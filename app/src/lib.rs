@@ -44,6 +44,7 @@ use crate::pages::{
     contacts::{ContactPage, ContactsPage, ImportPage},
     instances::InstancesPage,
     layout::Layout,
+    lists::ListsPage,
     login::LoginPage,
     new_campaign::NewCampaignPage,
     opt_outs::OptOutsPage,
@@ -119,6 +120,7 @@ fn Routed(prefs: Prefs) -> impl IntoView {
                     <Route path=StaticSegment("instances") view=InstancesPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("opt-outs") view=OptOutsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("contacts") view=ContactsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("lists") view=ListsPage ssr=SsrMode::Async/>
                     <Route
                         path=(StaticSegment("contacts"), StaticSegment("imports"), ParamSegment("id"))
                         view=ImportPage

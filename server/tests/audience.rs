@@ -1120,6 +1120,57 @@ async fn contact_pages_render_and_upload_without_javascript(app: TestApp) {
     ] {
         assert!(html.contains(text), "{text} missing: {html}");
     }
+    // Lists: created by a form without JavaScript, shown with their size.
+    let res = client
+        .post(app.url("/api/ui/save_list"))
+        .header(COOKIE, &cookie)
+        .header("accept", "text/html")
+        .form(&[("name", "Clientes BH")])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_redirection() || res.status().is_success(),
+        "{}",
+        res.status()
+    );
+    let list = app.get(&t.token, "/api/v1/lists").await.1[0]["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &t.token,
+        &format!("/api/v1/lists/{list}/contacts"),
+        json!({"contact_ids": [id]}),
+    )
+    .await;
+    let html = page("/lists".into()).await;
+    assert!(
+        html.contains("Clientes BH") && html.contains("Criar lista"),
+        "{html}"
+    );
+    let html = page(format!("/contacts?list_id={list}")).await;
+    assert!(html.contains("Dora Dias"), "{html}");
+    let inst = app.instance(&t, "loja-01").await;
+    let html = page("/campaigns/new".into()).await;
+    assert!(
+        html.contains("Contatos de listas") && html.contains("Clientes BH"),
+        "{html}"
+    );
+    // A campaign over the list, and its replies view.
+    let (status, c) = app
+        .post(
+            &t.token,
+            "/api/v1/campaigns",
+            json!({"name": "BH", "message": "Oi", "instance_ids": [inst["id"]], "list_ids": [list]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{c}");
+    let html = page(format!("/campaigns/{}?replies=opt_outs", c["id"])).await;
+    assert!(
+        html.contains("Só descadastros") && html.contains("Nenhuma resposta."),
+        "{html}"
+    );
+
     // The forms post without JavaScript: opt-out, then erase.
     let res = client
         .post(app.url("/api/ui/contact_opt_out"))

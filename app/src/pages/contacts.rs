@@ -78,17 +78,21 @@ pub fn ContactsPage() -> impl IntoView {
             (
                 q.get("q").unwrap_or_default(),
                 q.get("opted_out").unwrap_or_default(),
+                q.get("list_id").and_then(|c| c.parse::<i64>().ok()),
                 q.get("cursor").and_then(|c| c.parse::<i64>().ok()),
             )
         })
     });
     let rows = Resource::new(
         move || filters.get(),
-        |(q, opted_out, cursor)| search_contacts(q, opted_out, cursor),
+        |(q, opted_out, list_id, cursor)| search_contacts(q, opted_out, list_id, cursor),
     );
     let export = move || {
-        let (q, opted_out, _) = filters.get();
+        let (q, opted_out, list_id, _) = filters.get();
         let mut href = format!("/api/v1/contacts/export?q={}", encode(&q));
+        if let Some(list_id) = list_id {
+            href.push_str(&format!("&list_id={list_id}"));
+        }
         match opted_out.as_str() {
             "yes" => href.push_str("&opted_out=true"),
             "no" => href.push_str("&opted_out=false"),
@@ -123,6 +127,7 @@ pub fn ContactsPage() -> impl IntoView {
                             <option value="yes" selected=move || filters.get().1 == "yes">{t!(i18n, contacts.filter_opted_out)}</option>
                         </select>
                     </label>
+                    {move || filters.get().2.map(|l| view! { <input type="hidden" name="list_id" value=l/> })}
                     <button type="submit" class=BUTTON>{t!(i18n, contacts.search_button)}</button>
                 </form>
                 <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
@@ -132,8 +137,9 @@ pub fn ContactsPage() -> impl IntoView {
                             Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, contacts.empty)/> }.into_any(),
                             Ok(list) => {
                                 let next = list.last().map(|c| {
-                                    let (q, opted_out, _) = filters.get_untracked();
-                                    format!("/contacts?q={}&opted_out={opted_out}&cursor={}", encode(&q), c.id)
+                                    let (q, opted_out, list_id, _) = filters.get_untracked();
+                                    let list = list_id.map(|l| format!("&list_id={l}")).unwrap_or_default();
+                                    format!("/contacts?q={}&opted_out={opted_out}{list}&cursor={}", encode(&q), c.id)
                                 });
                                 view! {
                                     <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
@@ -221,8 +227,9 @@ pub fn ImportPage() -> impl IntoView {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(j) => {
                         let running = j.status == "queued" || j.status == "running";
+                        // In the browser, look again in a second; without JavaScript, reload.
+                        #[cfg(feature = "hydrate")]
                         if running {
-                            // In the browser, look again in a second; without JavaScript, reload.
                             set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_secs(1));
                         }
                         let pct = if j.total > 0 { (100 * j.processed / j.total) as f64 } else { 0.0 };
@@ -233,6 +240,11 @@ pub fn ImportPage() -> impl IntoView {
                                     <span class="font-semibold">{job_status(&j.status)}</span>
                                     <progress class="mt-3 block h-3 w-full" max="100" value=pct
                                         aria-label=t_string!(i18n, import.progress)></progress>
+                                    {running.then(|| view! {
+                                        <p class="mt-1 text-sm text-slate-600">
+                                            <a href=format!("/contacts/imports/{}", j.id) class="text-emerald-700 hover:underline">{t!(i18n, import.reload)}</a>
+                                        </p>
+                                    })}
                                     <p class="mt-1 text-sm text-slate-600">
                                         {t_string!(i18n, import.processed, done = prefs.num(j.processed), total = prefs.num(j.total)).to_string()}
                                     </p>

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod campaign;
+pub mod campaign_replies;
 pub mod campaigns;
 pub mod contacts;
 pub mod instance_card;
@@ -9,6 +10,8 @@ pub mod instance_chart;
 pub mod instance_pairing;
 pub mod instances;
 pub mod layout;
+pub mod list_picker;
+pub mod lists;
 pub mod login;
 pub mod new_campaign;
 pub mod opt_outs;

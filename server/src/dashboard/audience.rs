@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use app::audience::{ContactDetail, ImportJobView};
+use app::audience::{AudienceCount, ContactDetail, ImportJobView, ListView, ReplyView};
 use app::audience_backend::{AudienceApi, AudienceBackend};
 use app::backend::{BoxFuture, Caller, DashboardResult};
 use app::types::ContactView;
@@ -11,11 +11,15 @@ use app::types::ContactView;
 use crate::dashboard::backend::{admin, service};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::{self, Search};
+use crate::service::lists::{self, Audience};
 use crate::service::{campaigns, consent, imports};
 use crate::state::AppState;
 
 /// Contacts shown per page.
 const PAGE: u64 = 50;
+
+/// Replies shown on a campaign's page.
+const REPLIES_SHOWN: u64 = 200;
 
 /// The audience backend of a running server.
 pub struct AudienceDashboard {
@@ -44,12 +48,14 @@ impl AudienceApi for AudienceDashboard {
         caller: &'a Caller,
         q: &'a str,
         opted_out: Option<bool>,
+        list_id: Option<i64>,
         cursor: Option<i64>,
     ) -> BoxFuture<'a, DashboardResult<Vec<ContactView>>> {
         Box::pin(async move {
             let search = Search {
                 q: (!q.is_empty()).then(|| q.to_string()),
                 opted_out,
+                list_id,
                 ..Search::default()
             };
             contacts::search(&self.state.db, caller.tenant_id, &search, cursor, PAGE, 0)
@@ -120,6 +126,78 @@ impl AudienceApi for AudienceDashboard {
                 .map_err(service)?;
             self.publish(caller.tenant_id, &touched).await;
             Ok(())
+        })
+    }
+
+    fn lists<'a>(&'a self, caller: &'a Caller) -> BoxFuture<'a, DashboardResult<Vec<ListView>>> {
+        Box::pin(async move {
+            lists::list(&self.state.db, caller.tenant_id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn save_list<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: Option<i64>,
+        name: &'a str,
+    ) -> BoxFuture<'a, DashboardResult<()>> {
+        Box::pin(async move {
+            admin(caller)?;
+            match id {
+                Some(id) => lists::rename(&self.state.db, caller.tenant_id, id, name).await,
+                None => lists::create(&self.state.db, caller.tenant_id, name).await,
+            }
+            .map(drop)
+            .map_err(service)
+        })
+    }
+
+    fn delete_list<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<()>> {
+        Box::pin(async move {
+            admin(caller)?;
+            lists::delete(&self.state.db, caller.tenant_id, id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn audience<'a>(
+        &'a self,
+        caller: &'a Caller,
+        include: Option<Vec<i64>>,
+        exclude: Vec<i64>,
+    ) -> BoxFuture<'a, DashboardResult<AudienceCount>> {
+        Box::pin(async move {
+            Audience { include, exclude }
+                .count(&self.state.db, caller.tenant_id)
+                .await
+                .map_err(service)
+        })
+    }
+
+    fn replies<'a>(
+        &'a self,
+        caller: &'a Caller,
+        campaign_id: i64,
+        only_opt_outs: bool,
+    ) -> BoxFuture<'a, DashboardResult<Vec<ReplyView>>> {
+        Box::pin(async move {
+            campaigns::replies(
+                &self.state.db,
+                caller.tenant_id,
+                campaign_id,
+                only_opt_outs,
+                None,
+                REPLIES_SHOWN,
+            )
+            .await
+            .map_err(service)
         })
     }
 
