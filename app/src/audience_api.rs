@@ -138,8 +138,8 @@ pub async fn delete_list(id: i64) -> Result<(), ServerFnError> {
 /// The live count of a campaign over lists (`include` empty: every contact).
 #[server(prefix = "/api/ui", endpoint = "audience")]
 pub async fn count_audience(
-    include: Vec<i64>,
-    exclude: Vec<i64>,
+    #[server(default)] include: Vec<i64>,
+    #[server(default)] exclude: Vec<i64>,
 ) -> Result<AudienceCount, ServerFnError> {
     let (_, caller) = crate::api::server::caller().await?;
     let include = (!include.is_empty()).then_some(include);

@@ -50,7 +50,7 @@ pub fn Replies(
                                     <li class="rounded-lg bg-slate-50 p-3">
                                         <p class="text-sm">{r.text}</p>
                                         <p class="mt-1 text-xs text-slate-600">
-                                            <a href=format!("/contacts/{}", r.contact_id) class="text-emerald-700 hover:underline">
+                                            <a href=format!("/contacts/{}", r.contact_id) class="text-emerald-700 underline">
                                                 {if r.name.is_empty() { format!("+{}", r.phone) } else { r.name }}
                                             </a>
                                             " · "{prefs.when(Some(&r.received_at))}
