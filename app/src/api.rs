@@ -19,7 +19,7 @@ use crate::types::{
 const PREFIX: &str = "/api/ui/";
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use http::header::{ACCEPT, COOKIE, SET_COOKIE};
     use http::{HeaderValue, StatusCode, request::Parts};
     use leptos::prelude::*;

@@ -2,6 +2,10 @@
 //! Leptos dashboard, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
 
 pub mod api;
+pub mod audience;
+pub mod audience_api;
+#[cfg(feature = "ssr")]
+pub mod audience_backend;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod columns;
@@ -36,9 +40,19 @@ use leptos_router::{
 
 use crate::i18n::{I18nContextProvider, t, use_i18n};
 use crate::pages::{
-    account::AccountPage, campaign::CampaignPage, campaigns::CampaignsPage,
-    instances::InstancesPage, layout::Layout, login::LoginPage, new_campaign::NewCampaignPage,
-    opt_outs::OptOutsPage, settings::SettingsPage, setup::SetupPage, tokens::TokensPage,
+    account::AccountPage,
+    campaign::CampaignPage,
+    campaigns::CampaignsPage,
+    contacts::{ContactPage, ContactsPage, ImportPage},
+    instances::InstancesPage,
+    layout::Layout,
+    lists::ListsPage,
+    login::LoginPage,
+    new_campaign::NewCampaignPage,
+    opt_outs::OptOutsPage,
+    settings::SettingsPage,
+    setup::SetupPage,
+    tokens::TokensPage,
     users::UsersPage,
 };
 use crate::prefs::Prefs;
@@ -107,6 +121,18 @@ fn Routed(prefs: Prefs) -> impl IntoView {
                     />
                     <Route path=StaticSegment("instances") view=InstancesPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("opt-outs") view=OptOutsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("contacts") view=ContactsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("lists") view=ListsPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("contacts"), StaticSegment("imports"), ParamSegment("id"))
+                        view=ImportPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("contacts"), ParamSegment("id"))
+                        view=ContactPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("tokens") view=TokensPage ssr=SsrMode::Async/>

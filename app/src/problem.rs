@@ -45,21 +45,9 @@ pub enum Problem {
         /// Largest page.
         max: u64,
     },
-    /// A campaign message is empty or too long.
-    #[error("message must be 1 to {max} characters")]
-    MessageLength {
-        /// Most characters.
-        max: usize,
-    },
     /// A campaign without instances.
     #[error("instance_ids must name at least one instance")]
     NoInstance,
-    /// Both a contact list and "all contacts".
-    #[error("give either contact_ids or all_contacts: true, not both")]
-    ContactsBoth,
-    /// Neither a contact list nor "all contacts".
-    #[error("give contact_ids or all_contacts: true")]
-    ContactsMissing,
     /// An empty contact list.
     #[error("contact_ids must not be empty")]
     ContactIdsEmpty,
@@ -126,15 +114,6 @@ pub enum Problem {
     /// Someone else changed the campaign first.
     #[error("the campaign changed meanwhile; reload and retry")]
     CampaignChanged,
-    /// A CSV whose header cannot be read.
-    #[error("unreadable CSV header: {reason}")]
-    CsvHeader {
-        /// The reader's words.
-        reason: String,
-    },
-    /// A CSV without a phone column.
-    #[error("the CSV header must name a \"phone\" column")]
-    CsvNoPhone,
     /// A CSV row that cannot be read.
     #[error("unreadable CSV row {line}: {reason}")]
     CsvRow {
@@ -355,6 +334,9 @@ pub enum Problem {
     /// No list to target.
     #[error("list_ids must not be empty")]
     ListIdsEmpty,
+    /// Erasing without ticking the confirmation.
+    #[error("tick the confirmation to erase the contact")]
+    EraseUnconfirmed,
     /// Lists of another tenant, or of nothing.
     #[error("list_ids and exclude_list_ids must name lists of this tenant")]
     UnknownLists,
@@ -421,12 +403,7 @@ mod text {
                 Self::LimitRange { max } => {
                     td_string!(locale, problems.limit_range, max = *max).to_string()
                 }
-                Self::MessageLength { max } => {
-                    td_string!(locale, problems.message_length, max = *max).to_string()
-                }
                 Self::NoInstance => td_string!(locale, problems.no_instance).to_string(),
-                Self::ContactsBoth => td_string!(locale, problems.contacts_both).to_string(),
-                Self::ContactsMissing => td_string!(locale, problems.contacts_missing).to_string(),
                 Self::ContactIdsEmpty => td_string!(locale, problems.contact_ids_empty).to_string(),
                 Self::PacingRange => td_string!(locale, problems.pacing_range).to_string(),
                 Self::DailyCapMin => td_string!(locale, problems.daily_cap_min).to_string(),
@@ -463,10 +440,6 @@ mod text {
                 )
                 .to_string(),
                 Self::CampaignChanged => td_string!(locale, problems.campaign_changed).to_string(),
-                Self::CsvHeader { reason } => {
-                    td_string!(locale, problems.csv_header, reason = reason).to_string()
-                }
-                Self::CsvNoPhone => td_string!(locale, problems.csv_no_phone).to_string(),
                 Self::CsvRow { line, reason } => {
                     td_string!(locale, problems.csv_row, line = *line, reason = reason).to_string()
                 }
@@ -581,6 +554,9 @@ mod text {
                 }
                 Self::ListIdsEmpty => td_string!(locale, problems.list_ids_empty).to_string(),
                 Self::UnknownLists => td_string!(locale, problems.unknown_lists).to_string(),
+                Self::EraseUnconfirmed => {
+                    td_string!(locale, problems.erase_unconfirmed).to_string()
+                }
             }
         }
     }

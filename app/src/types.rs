@@ -506,6 +506,12 @@ pub struct NewCampaign {
     /// Every contact of the tenant.
     #[serde(default)]
     pub all_contacts: bool,
+    /// The contacts on any of these lists (instead of `contact_ids` / `all_contacts`).
+    #[serde(default)]
+    pub list_ids: Option<Vec<i64>>,
+    /// Minus the people on any of these lists.
+    #[serde(default)]
+    pub exclude_list_ids: Option<Vec<i64>>,
     /// Pacing; defaults to 3–10 s.
     #[serde(default)]
     pub settings: Option<CampaignSettings>,

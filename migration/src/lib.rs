@@ -10,6 +10,7 @@ mod m20261130_000002_webhook_retention;
 mod m20261130_000003_login_attempts;
 mod m20261130_000010_user_locale;
 mod m20261130_000020_admin;
+mod m20261201_100001_audience;
 mod m20261201_200001_variants;
 mod m20261201_200002_quiet_hours;
 mod m20261201_200003_pacing;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_login_attempts::Migration),
             Box::new(m20261130_000010_user_locale::Migration),
             Box::new(m20261130_000020_admin::Migration),
+            Box::new(m20261201_100001_audience::Migration),
             Box::new(m20261201_200001_variants::Migration),
             Box::new(m20261201_200002_quiet_hours::Migration),
             Box::new(m20261201_200003_pacing::Migration),

@@ -57,6 +57,8 @@ async fn main() {
             instance_ids: vec![inst.id],
             contact_ids: None,
             all_contacts: true,
+            list_ids: None,
+            exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
         },

@@ -127,6 +127,8 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
             instance_ids: instance_ids.clone(),
             contact_ids: None,
             all_contacts: true,
+            list_ids: None,
+            exclude_list_ids: None,
             settings: Some(CampaignSettings {
                 min_delay_ms: 300,
                 max_delay_ms: 1500,
@@ -154,6 +156,8 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
             instance_ids,
             contact_ids: None,
             all_contacts: true,
+            list_ids: None,
+            exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
         },

@@ -120,6 +120,11 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     webhook::reprocess::spawn(db.clone(), publisher.clone());
     webhook::retention::spawn(db.clone(), config.webhook_retention, leader.clone());
     service::scheduler::spawn(db.clone(), bus.clone(), leader.clone());
+    match service::imports::resume(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "contact imports resumed"),
+        Err(e) => tracing::warn!(error = %e, "cannot resume contact imports"),
+    }
     let evolution = EvolutionClient::default();
     reconcile::spawn(
         reconcile::Reconciler {
@@ -229,6 +234,7 @@ pub fn router(state: AppState) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();
     let backend = dashboard::backend::DashboardBackend::provide(state.clone());
+    let audience = dashboard::audience::AudienceDashboard::provide(state.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readiness::readyz))
@@ -243,7 +249,10 @@ pub fn router(state: AppState) -> Router {
                 .leptos_routes_with_context(
                     &state,
                     routes,
-                    move || leptos::prelude::provide_context(backend.clone()),
+                    move || {
+                        leptos::prelude::provide_context(backend.clone());
+                        leptos::prelude::provide_context(audience.clone());
+                    },
                     move || app::shell(options.clone()),
                 )
                 .layer(axum::middleware::from_fn_with_state(

@@ -75,6 +75,8 @@ async fn prepare(url: &str) -> Prepared {
             instance_ids: vec![inst.id],
             contact_ids: None,
             all_contacts: true,
+            list_ids: None,
+            exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
         },

@@ -1025,6 +1025,8 @@ async fn a_person_is_one_recipient_whatever_the_list_says(app: TestApp) {
         instance_ids: vec![instance_id],
         contact_ids: None,
         all_contacts: false,
+        list_ids: None,
+        exclude_list_ids: None,
         settings: None,
         variants: Vec::new(),
     };

@@ -6,6 +6,8 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::pages::campaign_replies::Replies;
+
 use crate::api::{
     CampaignAction, DuplicateCampaign, ScheduleCampaign, campaign_logs, campaign_recipients,
     get_campaign, list_instances,
@@ -238,6 +240,9 @@ fn CampaignBody(
             <div class="xl:col-span-2">
                 <Log id filters live/>
             </div>
+        </div>
+        <div class="mt-6">
+            <Replies id/>
         </div>
     }
 }

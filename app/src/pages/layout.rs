@@ -59,6 +59,8 @@ pub fn Layout() -> impl IntoView {
                                 {t!(i18n, layout.campaigns)}
                             </a>
                             <A href="/instances" attr:class=link>{t!(i18n, layout.instances)}</A>
+                            <A href="/contacts" attr:class=link>{t!(i18n, layout.contacts)}</A>
+                            <A href="/lists" attr:class=link>{t!(i18n, layout.lists)}</A>
                             <A href="/opt-outs" attr:class=link>{t!(i18n, layout.opt_outs)}</A>
                             <A href="/settings" attr:class=link>{t!(i18n, nav.settings)}</A>
                             {view! {

@@ -2,14 +2,18 @@
 
 pub mod account;
 pub mod campaign;
+pub mod campaign_replies;
 pub mod campaign_safety;
 pub mod campaigns;
+pub mod contacts;
 pub mod instance_card;
 pub mod instance_chart;
 pub mod instance_pairing;
 pub mod instance_safety;
 pub mod instances;
 pub mod layout;
+pub mod list_picker;
+pub mod lists;
 pub mod login;
 pub mod new_campaign;
 pub mod opt_outs;

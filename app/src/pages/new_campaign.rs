@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use crate::api::{CreateCampaign, get_settings, list_instances};
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::pages::layout::UserResource;
+use crate::pages::list_picker::ListPicker;
 use crate::spintax::{Spintax, all_too_similar};
 use crate::template::render;
 use crate::types::{CampaignSettings, InstanceView, NewCampaign, SendWindow, TenantSettings};
@@ -109,6 +110,9 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
     ));
     let chosen = RwSignal::new(instances.first().map(|i| vec![i.id]).unwrap_or_default());
     let all_contacts = RwSignal::new(true);
+    let to_lists = RwSignal::new(false);
+    let include = RwSignal::new(Vec::<i64>::new());
+    let exclude = RwSignal::new(Vec::<i64>::new());
     let pasted = RwSignal::new(String::new());
     let start_at = RwSignal::new(String::new());
     let extra = RwSignal::new(String::new());
@@ -155,7 +159,12 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                 message: message.get_untracked(),
                 instance_ids: chosen.get_untracked(),
                 contact_ids: None,
-                all_contacts: all_contacts.get_untracked(),
+                all_contacts: all_contacts.get_untracked() && !to_lists.get_untracked(),
+                list_ids: to_lists.get_untracked().then(|| include.get_untracked()),
+                exclude_list_ids: to_lists
+                    .get_untracked()
+                    .then(|| exclude.get_untracked())
+                    .filter(|e| !e.is_empty()),
                 settings: Some(CampaignSettings {
                     min_delay_ms: seconds(min_delay),
                     max_delay_ms: seconds(max_delay),
@@ -216,11 +225,11 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                 </Card>
                 <Card title=t_string!(i18n, new_campaign.contacts)>
                     <label class="flex items-center gap-2 text-sm">
-                        <input type="radio" name="audience" checked=move || all_contacts.get() on:change=move |_| all_contacts.set(true)/>
+                        <input type="radio" name="audience" checked=move || all_contacts.get() && !to_lists.get() on:change=move |_| { all_contacts.set(true); to_lists.set(false) }/>
                         {t!(i18n, new_campaign.all_contacts)}
                     </label>
                     <label class="mt-2 flex items-center gap-2 text-sm">
-                        <input type="radio" name="audience" checked=move || !all_contacts.get() on:change=move |_| all_contacts.set(false) data-testid="audience-pasted"/>
+                        <input type="radio" name="audience" checked=move || !all_contacts.get() && !to_lists.get() on:change=move |_| { all_contacts.set(false); to_lists.set(false) } data-testid="audience-pasted"/>
                         {t!(i18n, new_campaign.pasted_contacts)}
                     </label>
                     <textarea
@@ -229,9 +238,14 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                         placeholder="Maria Silva, +55 11 98765-4321"
                         aria-label=t_string!(i18n, new_campaign.pasted_label)
                         bind:value=pasted
-                        disabled=move || all_contacts.get()
+                        disabled=move || all_contacts.get() || to_lists.get()
                         data-testid="pasted-contacts"
                     ></textarea>
+                    <label class="mt-4 flex items-center gap-2 text-sm">
+                        <input type="radio" name="audience" checked=move || to_lists.get() on:change=move |_| { all_contacts.set(false); to_lists.set(true) } data-testid="audience-lists"/>
+                        {t!(i18n, lists.to_lists)}
+                    </label>
+                    <ListPicker active=to_lists.into() include exclude/>
                 </Card>
             </div>
             <div class="space-y-6">

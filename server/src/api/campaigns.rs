@@ -1,6 +1,7 @@
 //! `/api/v1/campaigns`: create, preview, show, list, recipients, log, state transitions,
 //! schedule and duplicate.
 
+use app::audience::ReplyView;
 use app::types::{
     CampaignContactView, CampaignLogView, CampaignPreview, CampaignView, NewCampaign,
     PreviewRequest,
@@ -149,4 +150,40 @@ pub(super) async fn duplicate(
     let view = campaigns::duplicate(&state.db, caller.tenant_id, id).await?;
     tracing::info!(campaign_id = view.id, source = id, "campaign duplicated");
     Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+/// Query of `GET /api/v1/campaigns/{id}/replies`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepliesQuery {
+    /// Only the replies that opted the person out.
+    #[serde(default)]
+    only_opt_outs: bool,
+    /// The last id of the previous page (replies come newest first).
+    cursor: Option<i64>,
+    limit: Option<u64>,
+}
+
+pub(super) async fn replies(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<RepliesQuery>,
+) -> Result<axum::Json<Vec<ReplyView>>, ApiError> {
+    let (limit, _) = Page {
+        limit: q.limit,
+        offset: None,
+    }
+    .resolve()?;
+    Ok(axum::Json(
+        campaigns::replies(
+            &state.db,
+            caller.tenant_id,
+            id,
+            q.only_opt_outs,
+            q.cursor,
+            limit,
+        )
+        .await?,
+    ))
 }

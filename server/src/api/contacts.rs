@@ -1,25 +1,61 @@
-//! `/api/v1/contacts`: import (JSON array or CSV), list, show.
+//! `/api/v1/contacts`: import (JSON array or CSV at once, or a background job for large
+//! files), search, export, show, opt-out / opt-in by hand, erase.
 
+use app::audience::{ContactDetail, ImportJobView, OptInBody, OptOutBody};
 use app::types::{ContactView, ImportReport, NewContact};
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::http::header::CONTENT_TYPE;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::header::{ACCEPT, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::api::extract::{Path, Query};
+use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
 use crate::error::ApiError;
-use crate::service::{Page, contacts};
+use crate::live::transition::publish_transition;
+use crate::service::contacts::Search;
+use crate::service::{Page, campaigns, consent, contacts, imports};
 use crate::state::AppState;
 
-/// Query of `GET /api/v1/contacts`.
+/// Query of `GET /api/v1/contacts` and `GET /api/v1/contacts/export`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    /// Name or phone, in any formatting.
+    q: Option<String>,
+    /// Exactly this person (either spelling of the number).
     phone: Option<String>,
+    list_id: Option<i64>,
+    opted_out: Option<bool>,
+    /// RFC 3339: only contacts whose last message came since.
+    interacted_since: Option<String>,
+    /// The last id of the previous page (keyset).
+    cursor: Option<i64>,
     limit: Option<u64>,
     offset: Option<u64>,
+}
+
+impl ListQuery {
+    fn search(&self) -> Result<Search, ApiError> {
+        let interacted_since = self
+            .interacted_since
+            .as_deref()
+            .map(|s| {
+                DateTime::parse_from_rfc3339(s)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| ApiError::Validation("interacted_since must be RFC 3339".into()))
+            })
+            .transpose()?;
+        Ok(Search {
+            q: self.q.clone(),
+            phone: self.phone.clone(),
+            list_id: self.list_id,
+            opted_out: self.opted_out,
+            interacted_since,
+        })
+    }
 }
 
 pub(super) async fn import(
@@ -45,9 +81,7 @@ pub(super) async fn import(
             }
         })?
     } else if content_type.starts_with("text/csv") {
-        let text = std::str::from_utf8(&body)
-            .map_err(|_| ApiError::BadRequest("the CSV is not UTF-8 text".into()))?;
-        contacts::parse_csv(text)?
+        contacts::parse_csv(&body)?
     } else {
         return Err(ApiError::UnsupportedMediaType(
             "send application/json (an array of {name, phone}) or text/csv (header: name,phone)"
@@ -68,10 +102,11 @@ pub(super) async fn list(
         offset: q.offset,
     }
     .resolve()?;
-    let rows = contacts::list(
+    let rows = contacts::search(
         &state.db,
         caller.tenant_id,
-        q.phone.as_deref(),
+        &q.search()?,
+        q.cursor,
         limit,
         offset,
     )
@@ -79,12 +114,247 @@ pub(super) async fn list(
     Ok(axum::Json(rows))
 }
 
+/// Rows read per query while exporting.
+const EXPORT_PAGE: u64 = 1000;
+
+/// `GET /api/v1/contacts/export`: the contacts matching the search as CSV.
+pub(super) async fn export(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    let search = q.search()?;
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .from_writer(&mut out);
+        let io = |e: csv::Error| ApiError::BadRequest(e.to_string());
+        writer
+            .write_record([
+                "id",
+                "nome",
+                "telefone",
+                "descadastrado_em",
+                "ultima_interacao",
+                "criado_em",
+            ])
+            .map_err(io)?;
+        let mut cursor = q.cursor;
+        loop {
+            let page =
+                contacts::search(&state.db, caller.tenant_id, &search, cursor, EXPORT_PAGE, 0)
+                    .await?;
+            for c in &page {
+                writer
+                    .write_record([
+                        c.id.to_string(),
+                        c.name.clone(),
+                        c.phone.clone(),
+                        c.opted_out_at.clone().unwrap_or_default(),
+                        c.last_interaction_at.clone().unwrap_or_default(),
+                        c.created_at.clone(),
+                    ])
+                    .map_err(io)?;
+            }
+            match page.last() {
+                Some(last) if page.len() as u64 == EXPORT_PAGE => cursor = Some(last.id),
+                _ => break,
+            }
+        }
+        writer
+            .flush()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    }
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (CONTENT_DISPOSITION, "attachment; filename=\"contatos.csv\""),
+        ],
+        Body::from(out),
+    )
+        .into_response())
+}
+
 pub(super) async fn show(
     caller: TenantCaller,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-) -> Result<axum::Json<ContactView>, ApiError> {
+) -> Result<axum::Json<ContactDetail>, ApiError> {
     Ok(axum::Json(
-        contacts::get(&state.db, caller.tenant_id, id).await?,
+        contacts::detail(&state.db, caller.tenant_id, id).await?,
     ))
+}
+
+/// Publishes the campaigns whose counters a consent change moved.
+async fn publish(state: &AppState, tenant_id: i64, campaign_ids: &[i64]) {
+    for id in campaign_ids {
+        if let Ok(view) = campaigns::get(&state.db, tenant_id, *id).await {
+            publish_transition(&state.db.read, &state.bus, tenant_id, &view).await;
+        }
+    }
+}
+
+pub(super) async fn opt_out(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Json(body): Json<OptOutBody>,
+) -> Result<axum::Json<ContactDetail>, ApiError> {
+    caller.require_admin()?;
+    let actor = consent::actor(&state.db.read, caller.tenant_id, caller.who).await?;
+    let touched = consent::opt_out(&state.db, caller.tenant_id, id, &body.reason, &actor).await?;
+    publish(&state, caller.tenant_id, &touched).await;
+    Ok(axum::Json(
+        contacts::detail(&state.db, caller.tenant_id, id).await?,
+    ))
+}
+
+pub(super) async fn opt_in(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Json(body): Json<OptInBody>,
+) -> Result<axum::Json<ContactDetail>, ApiError> {
+    caller.require_admin()?;
+    let actor = consent::actor(&state.db.read, caller.tenant_id, caller.who).await?;
+    consent::opt_in(&state.db, caller.tenant_id, id, &body.consent_note, &actor).await?;
+    Ok(axum::Json(
+        contacts::detail(&state.db, caller.tenant_id, id).await?,
+    ))
+}
+
+pub(super) async fn erase(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_admin()?;
+    let actor = consent::actor(&state.db.read, caller.tenant_id, caller.who).await?;
+    let touched = consent::erase(&state.db, caller.tenant_id, id, &actor).await?;
+    publish(&state, caller.tenant_id, &touched).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Query of `POST /api/v1/contacts/import`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// Add the imported contacts to this list.
+    list_id: Option<i64>,
+}
+
+/// `POST /api/v1/contacts/import`: the file as the raw body (`?list_id=` optional) or as the
+/// `file` field of a multipart form (with an optional `list_id` field). Answers 202 with the
+/// job, written in the background; a browser's form post (no JavaScript) is sent to the job's
+/// page instead.
+pub(super) async fn start_import(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Query(q): Query<ImportQuery>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let (is_multipart, from_page) = {
+        let header = |name| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase()
+        };
+        (
+            header(CONTENT_TYPE).starts_with("multipart/form-data"),
+            header(ACCEPT).contains("text/html"),
+        )
+    };
+    let (data, list_id) = if is_multipart {
+        read_form(request, &state, q.list_id).await?
+    } else {
+        let body = Bytes::from_request(request, &state)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+        (body.to_vec(), q.list_id)
+    };
+    if data.is_empty() {
+        return Err(ApiError::Validation("the file is empty".into()));
+    }
+    let job = imports::start(&state.db, caller.tenant_id, data, list_id).await?;
+    if from_page {
+        return Ok(Redirect::to(&format!("/contacts/imports/{}", job.id)).into_response());
+    }
+    Ok((StatusCode::ACCEPTED, axum::Json(job)).into_response())
+}
+
+/// The `file` and `list_id` fields of an upload form.
+async fn read_form(
+    request: Request,
+    state: &AppState,
+    mut list_id: Option<i64>,
+) -> Result<(Vec<u8>, Option<i64>), ApiError> {
+    let mut form = Multipart::from_request(request, state)
+        .await
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let mut data = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?
+    {
+        match field.name() {
+            Some("file") => {
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+                data = Some(bytes.to_vec());
+            }
+            Some("list_id") => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+                let text = text.trim();
+                if !text.is_empty() {
+                    list_id =
+                        Some(text.parse().map_err(|_| {
+                            ApiError::Validation("list_id must be a list id".into())
+                        })?);
+                }
+            }
+            _ => {}
+        }
+    }
+    let data = data.ok_or_else(|| ApiError::Validation("the form needs a file field".into()))?;
+    Ok((data, list_id))
+}
+
+pub(super) async fn import_job(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<ImportJobView>, ApiError> {
+    Ok(axum::Json(
+        imports::get(&state.db, caller.tenant_id, id).await?,
+    ))
+}
+
+pub(super) async fn import_errors(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let csv = imports::errors_csv(&state.db, caller.tenant_id, id).await?;
+    Ok((
+        [
+            (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                CONTENT_DISPOSITION,
+                format!("attachment; filename=\"importacao-{id}-erros.csv\""),
+            ),
+        ],
+        Body::from(csv),
+    )
+        .into_response())
 }

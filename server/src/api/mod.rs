@@ -5,6 +5,7 @@ mod campaigns;
 mod contacts;
 pub(crate) mod extract;
 mod instances;
+mod lists;
 mod openapi;
 mod settings;
 mod tenants;
@@ -43,12 +44,42 @@ pub fn routes() -> Router<AppState> {
                 .get(contacts::list)
                 .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),
         )
-        .route("/contacts/{id}", get(contacts::show))
+        .route(
+            "/contacts/import",
+            post(contacts::start_import).layer(DefaultBodyLimit::max(
+                crate::service::imports::MAX_IMPORT_FILE_BYTES,
+            )),
+        )
+        .route("/contacts/imports/{id}", get(contacts::import_job))
+        .route(
+            "/contacts/imports/{id}/errors.csv",
+            get(contacts::import_errors),
+        )
+        .route("/contacts/export", get(contacts::export))
+        .route(
+            "/contacts/{id}",
+            get(contacts::show).delete(contacts::erase),
+        )
+        .route("/contacts/{id}/opt-out", post(contacts::opt_out))
+        .route("/contacts/{id}/opt-in", post(contacts::opt_in))
+        .route("/lists", get(lists::list).post(lists::create))
+        .route(
+            "/lists/{id}",
+            get(lists::show).patch(lists::rename).delete(lists::remove),
+        )
+        .route(
+            "/lists/{id}/contacts",
+            get(lists::contacts)
+                .post(lists::add)
+                .delete(lists::take_off),
+        )
+        .route("/audience", get(lists::audience))
         .route("/campaigns", post(campaigns::create).get(campaigns::list))
         .route("/campaigns/preview", post(campaigns::preview))
         .route("/campaigns/{id}", get(campaigns::show))
         .route("/campaigns/{id}/contacts", get(campaigns::contacts))
         .route("/campaigns/{id}/logs", get(campaigns::logs))
+        .route("/campaigns/{id}/replies", get(campaigns::replies))
         .route("/campaigns/{id}/schedule", post(campaigns::schedule))
         .route("/campaigns/{id}/duplicate", post(campaigns::duplicate))
         .route("/campaigns/{id}/{action}", post(campaigns::transition))

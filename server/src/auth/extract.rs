@@ -20,6 +20,17 @@ pub struct TenantCaller {
     pub tenant_id: i64,
     /// What the caller may do.
     pub role: Role,
+    /// Who is calling, for audit logs.
+    pub who: Who,
+}
+
+/// The person or token behind a [`TenantCaller`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// A dashboard user (id).
+    User(i64),
+    /// An API token (id).
+    Token(i64),
 }
 
 impl TenantCaller {
@@ -59,6 +70,7 @@ impl FromRequestParts<AppState> for TenantCaller {
             return Ok(Self {
                 tenant_id: user.tenant_id,
                 role: user.role,
+                who: Who::User(user.user_id),
             });
         };
         let row = api_token::Entity::find()
@@ -72,6 +84,7 @@ impl FromRequestParts<AppState> for TenantCaller {
         Ok(Self {
             tenant_id: row.tenant_id,
             role: Role::Admin,
+            who: Who::Token(row.id),
         })
     }
 }

@@ -6,5 +6,5 @@ pub mod extract;
 pub mod role;
 pub mod token;
 
-pub use extract::{AdminCaller, TenantCaller};
+pub use extract::{AdminCaller, TenantCaller, Who};
 pub use role::Role;

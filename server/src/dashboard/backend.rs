@@ -162,7 +162,7 @@ fn db_error(err: sea_orm::DbErr) -> DashboardError {
     }
 }
 
-fn service(err: ServiceError) -> DashboardError {
+pub(crate) fn service(err: ServiceError) -> DashboardError {
     match err {
         ServiceError::NotFound(what) => DashboardError::NotFound(what.to_string()),
         ServiceError::Db(e) => db_error(e),
@@ -685,7 +685,7 @@ impl DashboardApi for DashboardBackend {
 }
 
 /// Refuses viewers.
-fn admin(caller: &Caller) -> DashboardResult<()> {
+pub(crate) fn admin(caller: &Caller) -> DashboardResult<()> {
     if caller.is_admin() {
         Ok(())
     } else {

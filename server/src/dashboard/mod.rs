@@ -2,6 +2,7 @@
 //! the [`backend::DashboardBackend`] through which the Leptos pages reach the services, and
 //! the CSV exports.
 
+pub mod audience;
 pub mod backend;
 pub mod export;
 pub mod lockout;

@@ -50,7 +50,7 @@ pub async fn create(
     mut input: NewCampaign,
     pasted: &str,
 ) -> ServiceResult<CampaignView> {
-    if !input.all_contacts {
+    if !input.all_contacts && input.list_ids.is_none() {
         let rows = parse_pasted(pasted);
         if rows.is_empty() {
             return Err(Problem::PasteSomething.into());

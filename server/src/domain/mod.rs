@@ -4,6 +4,7 @@
 pub mod ab_test;
 pub mod ban;
 pub mod campaign_state;
+pub mod contact_csv;
 pub mod delivery;
 pub mod health;
 pub mod optout;

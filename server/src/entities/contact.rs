@@ -21,6 +21,10 @@ pub struct Model {
     pub total_messages_received: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Extra fields from imports (a JSON object of strings), usable in templates.
+    pub attributes: Option<Json>,
+    /// When the contact was erased (LGPD): the row stays, anonymised, for campaign counters.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

@@ -148,7 +148,26 @@ pub(super) async fn apply(
 
     let text = message.text.as_deref().unwrap_or("");
     let keywords = keywords(ctx, instance.tenant_id).await?;
-    let Some(keyword) = optout::matching_keyword(text, &keywords) else {
+    let keyword = optout::matching_keyword(text, &keywords);
+    if !text.trim().is_empty() {
+        // What people write is read by marketers (the replies views).
+        ctx.txn
+            .execute_raw(stmt(
+                backend,
+                "INSERT INTO reply (tenant_id, contact_id, campaign_id, text, opt_out, received_at) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+                vec![
+                    instance.tenant_id.into(),
+                    contact.id.into(),
+                    answered.as_ref().map(|r| r.campaign_id).into(),
+                    text.into(),
+                    keyword.is_some().into(),
+                    now.clone(),
+                ],
+            ))
+            .await?;
+    }
+    let Some(keyword) = keyword else {
         return Ok(Outcome::Engaged);
     };
     if contact.opted_out {
@@ -156,6 +175,36 @@ pub(super) async fn apply(
     }
     opt_out(ctx, instance, &contact, keyword, text, answered.as_ref()).await?;
     Ok(Outcome::OptedOut)
+}
+
+/// Opts the person with `phone_key` out under every spelling of their number (contacts already
+/// opted out keep their first opt-out: its keyword and text are the evidence) and cancels for
+/// good their pending sends. The one opt-out path: keyword replies and opt-outs recorded by
+/// hand both take it. Returns the campaigns touched.
+pub(crate) async fn opt_out_person(
+    ctx: &mut Ctx<'_>,
+    tenant_id: i64,
+    phone_key: &str,
+    keyword: &str,
+    text: &str,
+) -> Result<Vec<i64>, DbErr> {
+    let now: Value = ctx.now.into();
+    ctx.txn
+        .execute_raw(stmt(
+            ctx.txn.get_database_backend(),
+            "UPDATE contact SET opted_out_at = ?, opt_out_keyword = ?, opt_out_text = ?, \
+             updated_at = ? WHERE tenant_id = ? AND phone_key = ? AND opted_out_at IS NULL",
+            vec![
+                now.clone(),
+                keyword.into(),
+                text.into(),
+                now,
+                tenant_id.into(),
+                phone_key.into(),
+            ],
+        ))
+        .await?;
+    cancel_pending(ctx, tenant_id, phone_key).await
 }
 
 /// Cancels for good the pending sends to the person with `phone_key` (rows already claimed
@@ -226,24 +275,20 @@ async fn opt_out(
 ) -> Result<(), DbErr> {
     let backend = ctx.txn.get_database_backend();
     let now: Value = ctx.now.into();
-    // The person opts out under every spelling of their number. Contacts already opted out
-    // keep their first opt-out (its keyword and text are the evidence).
-    ctx.txn
-        .execute_raw(stmt(
-            backend,
-            "UPDATE contact SET opted_out_at = ?, opt_out_keyword = ?, opt_out_text = ?, \
-             updated_at = ? WHERE tenant_id = ? AND phone_key = ? AND opted_out_at IS NULL",
-            vec![
-                now.clone(),
-                keyword.into(),
-                text.into(),
-                now.clone(),
-                instance.tenant_id.into(),
-                contact.phone_key.clone().into(),
-            ],
-        ))
-        .await?;
-    let mut affected = cancel_pending(ctx, instance.tenant_id, &contact.phone_key).await?;
+    let mut affected =
+        opt_out_person(ctx, instance.tenant_id, &contact.phone_key, keyword, text).await?;
+    crate::service::consent::record(
+        ctx.txn,
+        crate::service::consent::Event {
+            tenant_id: instance.tenant_id,
+            contact_id: contact.id,
+            action: crate::service::consent::Action::OptOut,
+            note: keyword,
+            actor: crate::service::consent::WHATSAPP,
+            at: ctx.now,
+        },
+    )
+    .await?;
     if let Some(row) = answered
         && !row.opted_out
     {

@@ -19,7 +19,7 @@ use sea_orm::{DatabaseTransaction, DbErr};
 
 pub(crate) use connection::{PauseScope, grace_expired, pause_campaigns_of};
 pub use effects::Effects;
-pub(crate) use incoming::cancel_rows;
+pub(crate) use incoming::{cancel_rows, opt_out_person};
 pub(crate) use linking::apply_waiting_receipts;
 pub use linking::{UNKNOWN_OUTCOME, attach_message_id};
 

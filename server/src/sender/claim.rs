@@ -72,6 +72,15 @@ pub struct Claimed {
     pub name: String,
     /// The message variant this recipient gets.
     pub variant: i32,
+    /// Contact attributes (a JSON object), for `{{field}}` placeholders.
+    pub attributes: Option<serde_json::Value>,
+}
+
+impl Claimed {
+    /// The contact's attributes as strings, keys in lower case.
+    pub fn attributes(&self) -> std::collections::BTreeMap<String, String> {
+        crate::service::contacts::attributes_of(self.attributes.as_ref())
+    }
 }
 
 /// Every active campaign.
@@ -215,7 +224,7 @@ pub async fn claim_next(
         .collect();
     let mut values: Vec<Value> = vec![campaign.id.into()];
     let mut sql = String::from(
-        "SELECT cc.id, cc.campaign_id, ct.phone, ct.name, cc.variant FROM campaign_contact cc \
+        "SELECT cc.id, cc.campaign_id, ct.phone, ct.name, cc.variant, ct.attributes FROM campaign_contact cc \
          JOIN contact ct ON ct.id = cc.contact_id \
          WHERE cc.campaign_id = ? AND cc.status = 'pending' AND ct.opted_out_at IS NULL \
          AND NOT EXISTS (SELECT 1 FROM contact o WHERE o.tenant_id = ct.tenant_id \

@@ -247,7 +247,7 @@ async fn schedule(
 }
 
 /// The text `claimed` gets: its variant, spun with the row id as seed (a resend after a crash
-/// is the same text), with the contact's placeholders filled.
+/// is the same text), with the contact's placeholders (and attributes, `{{cidade}}`) filled.
 fn message_for(campaign: &claim::DueCampaign, claimed: &Claimed) -> String {
     let variant = usize::try_from(claimed.variant)
         .ok()
@@ -257,7 +257,7 @@ fn message_for(campaign: &claim::DueCampaign, claimed: &Claimed) -> String {
     // Stored variants were validated; should one not parse, it is sent as written.
     let spun =
         Spintax::parse(variant).map_or_else(|_| variant.to_string(), |s| s.spin(claimed.id as u64));
-    template::render(&spun, &claimed.name, &claimed.phone)
+    template::render_with(&spun, &claimed.name, &claimed.phone, &claimed.attributes())
 }
 
 /// The last look (opt-out, campaign still active), the Evolution call, and recording its

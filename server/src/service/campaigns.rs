@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use app::audience::ReplyView;
 use app::types::{
     CampaignContactView, CampaignCounts, CampaignLogView, CampaignPreview, CampaignSettings,
     CampaignView, NewCampaign, PreviewRequest, Rendering, SendWindow, VariantCounts, VariantRates,
@@ -24,6 +25,7 @@ use crate::domain::spintax::{self, Spintax};
 use crate::domain::{ab_test, template};
 use crate::entities::{campaign, campaign_instance, contact, whatsapp_instance};
 use crate::service::campaign_logs::{self, LogLine, Severity};
+use crate::service::lists::Audience;
 use crate::service::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, timestamp};
 
@@ -303,17 +305,17 @@ fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<Ca
     if input.instance_ids.is_empty() {
         return Err(Problem::NoInstance.into());
     }
-    match (&input.contact_ids, input.all_contacts) {
-        (Some(_), true) => {
-            return Err(Problem::ContactsBoth.into());
-        }
-        (None, false) => {
-            return Err(Problem::ContactsMissing.into());
-        }
-        (Some(ids), false) if ids.is_empty() => {
-            return Err(Problem::ContactIdsEmpty.into());
-        }
-        _ => {}
+    let chosen = usize::from(input.contact_ids.is_some())
+        + usize::from(input.all_contacts)
+        + usize::from(input.list_ids.is_some());
+    if chosen != 1 {
+        return Err(Problem::Audience.into());
+    }
+    if input.contact_ids.as_ref().is_some_and(Vec::is_empty) {
+        return Err(Problem::ContactIdsEmpty.into());
+    }
+    if input.contact_ids.is_some() && input.exclude_list_ids.is_some() {
+        return Err(Problem::ExcludeWithContacts.into());
     }
     let settings = input.settings.clone().unwrap_or(defaults);
     validate_settings(&settings)?;
@@ -443,8 +445,8 @@ pub fn validate_settings(settings: &CampaignSettings) -> ServiceResult<()> {
 
 /// Which contacts a new campaign gets.
 enum Recipients<'a> {
-    /// Every person of the tenant.
-    All,
+    /// Every person of the tenant, or of some lists.
+    Audience(Audience),
     /// These contacts.
     Ids(&'a [i64]),
     /// The contacts of another campaign (a duplicate).
@@ -503,16 +505,16 @@ async fn insert_contacts(
         SELECT ?, id, CASE WHEN NOT EXISTS (SELECT 1 FROM contact o WHERE o.tenant_id = contact.tenant_id \
         AND o.phone_key = contact.phone_key AND o.opted_out_at IS NOT NULL) \
         THEN 'pending' ELSE 'opted_out' END, ? \
-        FROM contact WHERE tenant_id = ?";
+        FROM contact WHERE tenant_id = ? AND erased_at IS NULL";
     let head = || -> Vec<Value> { vec![campaign_id.into(), now.into(), tenant_id.into()] };
     let ids = match recipients {
-        Recipients::All => {
-            // One row per person: of twins imported before identities existed, the oldest.
-            let sql = format!(
-                "{base} AND NOT EXISTS (SELECT 1 FROM contact t WHERE t.tenant_id = contact.tenant_id \
-                 AND t.phone_key = contact.phone_key AND t.id < contact.id)"
-            );
-            let res = txn.execute_raw(stmt(backend, &sql, head())).await?;
+        Recipients::Audience(audience) => {
+            audience.check(txn, tenant_id).await?;
+            let (condition, extra) = audience.condition();
+            let mut values = head();
+            values.extend(extra);
+            let sql = format!("{base}{condition}");
+            let res = txn.execute_raw(stmt(backend, &sql, values)).await?;
             return Ok(res.rows_affected());
         }
         Recipients::CopyOf(source) => {
@@ -563,9 +565,13 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
         instance_ids: input.instance_ids.iter().copied().collect(),
         settings,
     };
-    let recipients = contact_ids
-        .as_deref()
-        .map_or(Recipients::All, Recipients::Ids);
+    let recipients = match contact_ids.as_deref() {
+        Some(ids) => Recipients::Ids(ids),
+        None => Recipients::Audience(Audience {
+            include: input.list_ids.clone(),
+            exclude: input.exclude_list_ids.clone().unwrap_or_default(),
+        }),
+    };
     insert_draft(db, tenant_id, draft, recipients, "campaign_created").await
 }
 
@@ -1065,4 +1071,31 @@ async fn change(
     .await?;
     txn.commit().await?;
     get(db, tenant_id, id).await
+}
+
+/// The replies to campaign `id`, newest first, before reply id `before`; only those that
+/// opted the person out when `only_opt_outs`.
+pub async fn replies(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    only_opt_outs: bool,
+    before: Option<i64>,
+    limit: u64,
+) -> ServiceResult<Vec<ReplyView>> {
+    find(&db.read, tenant_id, id).await?;
+    let condition = if only_opt_outs {
+        "r.campaign_id = ? AND r.opt_out = TRUE"
+    } else {
+        "r.campaign_id = ?"
+    };
+    crate::service::contacts::replies(
+        &db.read,
+        tenant_id,
+        condition,
+        vec![id.into()],
+        before,
+        limit,
+    )
+    .await
 }

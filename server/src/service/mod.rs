@@ -3,9 +3,12 @@
 
 pub mod campaign_logs;
 pub mod campaigns;
+pub mod consent;
 pub mod contacts;
+pub mod imports;
 pub mod instance_history;
 pub mod instances;
+pub mod lists;
 pub mod risk;
 pub mod scheduler;
 pub mod settings;

@@ -1,0 +1,192 @@
+//! The JSON shapes of the audience API: lists, consent (opt-out / opt-in), contact details,
+//! replies and contact import jobs. Timestamps are RFC 3339 strings in UTC.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::types::ContactView;
+
+/// A contact list as the API shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ListView {
+    /// List id.
+    pub id: i64,
+    /// Name, unique in the tenant.
+    pub name: String,
+    /// Contacts on the list.
+    pub contacts: i64,
+    /// When it was made.
+    pub created_at: String,
+}
+
+/// `POST /api/v1/lists` and `PATCH /api/v1/lists/{id}` body.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ListName {
+    /// The list's name (1 to 200 characters).
+    pub name: String,
+}
+
+/// `POST` / `DELETE /api/v1/lists/{id}/contacts` body.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ListMembers {
+    /// Contacts of the tenant.
+    pub contact_ids: Vec<i64>,
+}
+
+/// How many contacts a list change touched.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ListMembersChanged {
+    /// Contacts added or removed (already there / not there are not counted).
+    pub changed: u64,
+    /// Contacts on the list now.
+    pub contacts: i64,
+}
+
+/// `GET /api/v1/audience`: who a campaign over these lists would get.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct AudienceCount {
+    /// People (one per phone identity) the campaign would hold.
+    pub contacts: i64,
+    /// Of them, those opted out: they become `opted_out` rows and are never messaged.
+    pub opted_out: i64,
+}
+
+/// `POST /api/v1/contacts/{id}/opt-out` body.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OptOutBody {
+    /// Why (e.g. "pediu por telefone"); required.
+    pub reason: String,
+}
+
+/// `POST /api/v1/contacts/{id}/opt-in` body.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OptInBody {
+    /// How the person gave their consent again; required.
+    pub consent_note: String,
+}
+
+/// One line of a contact's consent history.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ConsentEventView {
+    /// Event id.
+    pub id: i64,
+    /// `opt_out`, `opt_in` or `erased`.
+    pub action: String,
+    /// The reason, consent note or keyword.
+    pub note: String,
+    /// Who: a user's email, an API token's name, or `whatsapp` (a keyword reply).
+    pub actor: String,
+    /// When.
+    pub created_at: String,
+}
+
+/// A campaign a contact received, as their page shows it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ContactCampaignView {
+    /// Campaign id.
+    pub campaign_id: i64,
+    /// Campaign name.
+    pub campaign_name: String,
+    /// Delivery status of the message to this contact.
+    pub status: String,
+    /// When it was sent.
+    pub sent_at: Option<String>,
+    /// When it was delivered.
+    pub delivered_at: Option<String>,
+    /// When it was read.
+    pub read_at: Option<String>,
+    /// When it failed.
+    pub failed_at: Option<String>,
+    /// When the contact replied.
+    pub replied_at: Option<String>,
+}
+
+/// A message a contact sent.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ReplyView {
+    /// Reply id.
+    pub id: i64,
+    /// The contact.
+    pub contact_id: i64,
+    /// Their name.
+    pub name: String,
+    /// Their phone digits.
+    pub phone: String,
+    /// The campaign the message answered, if any.
+    pub campaign_id: Option<i64>,
+    /// The text.
+    pub text: String,
+    /// Whether the text opted them out.
+    pub opt_out: bool,
+    /// When it arrived.
+    pub received_at: String,
+}
+
+/// `GET /api/v1/contacts/{id}`: the contact with everything Flow knows about them.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ContactDetail {
+    /// The contact.
+    #[serde(flatten)]
+    pub contact: ContactView,
+    /// Extra fields (CSV columns), usable in templates as `{{field}}`.
+    pub attributes: BTreeMap<String, String>,
+    /// The lists they are on.
+    pub lists: Vec<ListView>,
+    /// Campaigns they received, newest first.
+    pub campaigns: Vec<ContactCampaignView>,
+    /// Their messages, newest first.
+    pub replies: Vec<ReplyView>,
+    /// Opt-outs, opt-ins (old ones stay), newest first.
+    pub consent_history: Vec<ConsentEventView>,
+}
+
+/// A row an import rejected.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ImportError {
+    /// Line of the file (the header is line 1).
+    pub line: u64,
+    /// The phone as written.
+    pub phone: String,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// A contact import job (`POST /api/v1/contacts/import`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ImportJobView {
+    /// Job id.
+    pub id: i64,
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: String,
+    /// The list imported contacts are added to.
+    pub list_id: Option<i64>,
+    /// Distinct people in the file (valid rows without duplicates).
+    pub total: i64,
+    /// Of them, written so far.
+    pub processed: i64,
+    /// New contacts.
+    pub created: i64,
+    /// Existing contacts whose name or attributes changed.
+    pub updated: i64,
+    /// Existing contacts left as they were.
+    pub unchanged: i64,
+    /// Rows repeating a number seen earlier in the file (the last one wins).
+    pub duplicates: i64,
+    /// Rows rejected (see `errors`).
+    pub invalid: i64,
+    /// Contacts in the file that are opted out (or erased before) and stay opted out.
+    pub kept_opted_out: i64,
+    /// The rejected rows, at most the first 100 (all of them in `errors.csv`).
+    pub errors: Vec<ImportError>,
+    /// Why the job failed, when it did.
+    pub error: Option<String>,
+    /// When it was uploaded.
+    pub created_at: String,
+    /// When it ended.
+    pub finished_at: Option<String>,
+}

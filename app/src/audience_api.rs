@@ -1,0 +1,163 @@
+//! The server functions of the audience pages: contact search and detail, opt-out / opt-in by
+//! hand, erasure, import job progress. Changes are refused for viewers on the server.
+#![allow(
+    missing_docs,
+    reason = "#[server] generates an argument struct per function; its fields are the documented parameters"
+)]
+
+use leptos::prelude::*;
+
+use crate::audience::{AudienceCount, ContactDetail, ImportJobView, ListView, ReplyView};
+use crate::types::ContactView;
+
+#[cfg(feature = "ssr")]
+fn audience() -> Result<crate::audience_backend::AudienceBackend, ServerFnError> {
+    use_context::<crate::audience_backend::AudienceBackend>()
+        .ok_or_else(|| ServerFnError::new("audience backend missing"))
+}
+
+/// A page of the tenant's contacts: `q` is a name or a phone in any formatting, `opted_out`
+/// is `yes`, `no` or empty.
+#[server(prefix = "/api/ui", endpoint = "contacts")]
+pub async fn search_contacts(
+    q: String,
+    opted_out: String,
+    list_id: Option<i64>,
+    cursor: Option<i64>,
+) -> Result<Vec<ContactView>, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    let filter = match opted_out.as_str() {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    };
+    audience()?
+        .0
+        .search(&caller, q.trim(), filter, list_id, cursor)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// One contact with their campaigns, replies, lists and consent history.
+#[server(prefix = "/api/ui", endpoint = "contact")]
+pub async fn get_contact(id: i64) -> Result<ContactDetail, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .detail(&caller, id)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// Opts a contact out by hand, with the reason. Admins only.
+#[server(prefix = "/api/ui", endpoint = "contact_opt_out")]
+pub async fn opt_out_contact(id: i64, reason: String) -> Result<(), ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .opt_out(&caller, id, &reason)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// Opts a contact back in, with the consent note. Admins only.
+#[server(prefix = "/api/ui", endpoint = "contact_opt_in")]
+pub async fn opt_in_contact(id: i64, consent_note: String) -> Result<(), ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .opt_in(&caller, id, &consent_note)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// Erases a contact once `confirm` is ticked, then goes back to the contacts. Admins only.
+#[server(prefix = "/api/ui", endpoint = "contact_erase")]
+pub async fn erase_contact(id: i64, confirm: Option<String>) -> Result<(), ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    if confirm.is_none() {
+        return Err(crate::api::server::fail(
+            crate::backend::DashboardError::Problem(crate::problem::Problem::EraseUnconfirmed),
+        ));
+    }
+    audience()?
+        .0
+        .erase(&caller, id)
+        .await
+        .map_err(crate::api::server::fail)?;
+    leptos_axum::redirect("/contacts");
+    Ok(())
+}
+
+/// A contact import job's progress and report.
+#[server(prefix = "/api/ui", endpoint = "import_job")]
+pub async fn import_job(id: i64) -> Result<ImportJobView, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .import_job(&caller, id)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// The tenant's lists.
+#[server(prefix = "/api/ui", endpoint = "lists")]
+pub async fn list_lists() -> Result<Vec<ListView>, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .lists(&caller)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// Creates a list, or renames list `id`. Admins only.
+#[server(prefix = "/api/ui", endpoint = "save_list")]
+pub async fn save_list(id: Option<i64>, name: String) -> Result<(), ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .save_list(&caller, id, &name)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// Deletes a list (its contacts stay). Admins only.
+#[server(prefix = "/api/ui", endpoint = "delete_list")]
+pub async fn delete_list(id: i64) -> Result<(), ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .delete_list(&caller, id)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// The live count of a campaign over lists (`include` empty: every contact).
+#[server(prefix = "/api/ui", endpoint = "audience")]
+pub async fn count_audience(
+    #[server(default)] include: Vec<i64>,
+    #[server(default)] exclude: Vec<i64>,
+) -> Result<AudienceCount, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    let include = (!include.is_empty()).then_some(include);
+    audience()?
+        .0
+        .audience(&caller, include, exclude)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// The replies to a campaign, newest first; only opt-outs when asked.
+#[server(prefix = "/api/ui", endpoint = "campaign_replies")]
+pub async fn campaign_replies(
+    id: i64,
+    only_opt_outs: bool,
+) -> Result<Vec<ReplyView>, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .replies(&caller, id, only_opt_outs)
+        .await
+        .map_err(crate::api::server::fail)
+}

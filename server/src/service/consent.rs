@@ -1,0 +1,623 @@
+//! Consent, recorded: opt-outs and opt-ins by hand (with who, when and why, in a log that
+//! does not depend on campaigns), and erasure (LGPD art. 18): a person's data is deleted or
+//! anonymised and a salted hash of their number stays in a suppression list, so a later import
+//! brings them back opted out.
+
+use std::collections::HashSet;
+
+use app::audience::ConsentEventView;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
+use sha2::{Digest, Sha256};
+
+use crate::auth::Who;
+use crate::db::Db;
+use crate::domain::phone;
+use crate::ingest::{Ctx, opt_out_person};
+use crate::service::campaign_logs::{LogLine, Severity};
+use crate::service::sql::{placeholders, stmt};
+use crate::service::{Problem, ServiceError, ServiceResult, contacts, timestamp};
+
+/// The actor of opt-outs sent as a keyword over WhatsApp.
+pub const WHATSAPP: &str = "whatsapp";
+
+/// The opt-out keyword of a contact re-created (by an import) after their number was erased.
+pub const SUPPRESSED: &str = "erased";
+
+/// The opt-out keyword of an opt-out recorded by hand.
+const MANUAL: &str = "manual";
+
+/// What replaces erased personal data in texts that are kept (logs, notes).
+const ERASED_TEXT: &str = "[apagado]";
+
+/// What a consent event records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// The person was opted out (by a keyword or by hand).
+    OptOut,
+    /// The person gave consent again.
+    OptIn,
+    /// The person was erased.
+    Erased,
+}
+
+impl Action {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::OptOut => "opt_out",
+            Self::OptIn => "opt_in",
+            Self::Erased => "erased",
+        }
+    }
+}
+
+/// A line of the consent log.
+#[derive(Clone, Copy, Debug)]
+pub struct Event<'a> {
+    /// Tenant.
+    pub tenant_id: i64,
+    /// Contact.
+    pub contact_id: i64,
+    /// What happened.
+    pub action: Action,
+    /// The reason, consent note or keyword.
+    pub note: &'a str,
+    /// Who did it.
+    pub actor: &'a str,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Writes a line of the consent log.
+pub async fn record(conn: &impl ConnectionTrait, e: Event<'_>) -> Result<(), DbErr> {
+    conn.execute_raw(stmt(
+        conn.get_database_backend(),
+        "INSERT INTO consent_event (tenant_id, contact_id, action, note, actor, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?)",
+        vec![
+            e.tenant_id.into(),
+            e.contact_id.into(),
+            e.action.as_str().into(),
+            e.note.into(),
+            e.actor.into(),
+            e.at.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The consent log of a person (every contact sharing the number's identity), newest first.
+pub async fn history(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    contact_id: i64,
+    limit: i64,
+) -> ServiceResult<Vec<ConsentEventView>> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        action: String,
+        note: String,
+        actor: String,
+        created_at: DateTime<Utc>,
+    }
+    let rows = Row::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT e.id, e.action, e.note, e.actor, e.created_at FROM consent_event e \
+         WHERE e.tenant_id = ? AND e.contact_id IN (SELECT t.id FROM contact t \
+         JOIN contact me ON me.tenant_id = t.tenant_id AND me.phone_key = t.phone_key \
+         WHERE me.id = ?) ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
+        vec![tenant_id.into(), contact_id.into(), limit.into()],
+    ))
+    .all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ConsentEventView {
+            id: r.id,
+            action: r.action,
+            note: r.note,
+            actor: r.actor,
+            created_at: timestamp(r.created_at),
+        })
+        .collect())
+}
+
+/// How the caller is named in the consent log: a user's email or `API token "<name>"`.
+pub async fn actor(conn: &impl ConnectionTrait, tenant_id: i64, who: Who) -> ServiceResult<String> {
+    #[derive(FromQueryResult)]
+    struct Label {
+        label: String,
+    }
+    let (sql, id) = match who {
+        Who::User(id) => (
+            "SELECT email AS label FROM \"user\" WHERE tenant_id = ? AND id = ?",
+            id,
+        ),
+        Who::Token(id) => (
+            "SELECT name AS label FROM api_token WHERE tenant_id = ? AND id = ?",
+            id,
+        ),
+    };
+    let label = Label::find_by_statement(stmt(
+        conn.get_database_backend(),
+        sql,
+        vec![tenant_id.into(), id.into()],
+    ))
+    .one(conn)
+    .await?
+    .map(|l| l.label)
+    .unwrap_or_default();
+    Ok(match who {
+        Who::User(_) => label,
+        Who::Token(_) => format!("API token \"{label}\""),
+    })
+}
+
+fn required(text: &str, field: &str) -> ServiceResult<String> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 1000 {
+        return Err(Problem::NoteRequired {
+            field: field.to_string(),
+            max: 1000,
+        }
+        .into());
+    }
+    Ok(text.to_string())
+}
+
+#[derive(FromQueryResult)]
+struct Person {
+    phone: String,
+    phone_key: String,
+    name: String,
+    opted_out: bool,
+}
+
+async fn person(conn: &impl ConnectionTrait, tenant_id: i64, id: i64) -> ServiceResult<Person> {
+    contacts::find(conn, tenant_id, id).await?;
+    Person::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT c.phone, c.phone_key, c.name, (CASE WHEN EXISTS (SELECT 1 FROM contact o \
+         WHERE o.tenant_id = c.tenant_id AND o.phone_key = c.phone_key \
+         AND o.opted_out_at IS NOT NULL) THEN TRUE ELSE FALSE END) AS opted_out \
+         FROM contact c WHERE c.id = ?",
+        vec![id.into()],
+    ))
+    .one(conn)
+    .await?
+    .ok_or(ServiceError::NotFound("contact"))
+}
+
+/// Opts a contact out by hand (every spelling of their number) through the same path as a
+/// keyword reply: their pending sends are cancelled and the sender never messages them.
+/// Returns the campaigns whose counters changed.
+pub async fn opt_out(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    reason: &str,
+    actor: &str,
+) -> ServiceResult<Vec<i64>> {
+    let reason = required(reason, "reason")?;
+    let txn = db.write.begin().await?;
+    let p = person(&txn, tenant_id, id).await?;
+    if p.opted_out {
+        return Err(Problem::AlreadyOptedOut.into());
+    }
+    let now = Utc::now();
+    let mut ctx = Ctx::new(&txn, now);
+    let affected = opt_out_person(&mut ctx, tenant_id, &p.phone_key, MANUAL, &reason).await?;
+    for campaign_id in &affected {
+        ctx.effects
+            .log(
+                &txn,
+                LogLine {
+                    tenant_id,
+                    campaign_id: *campaign_id,
+                    log_type: "contact_opted_out",
+                    severity: Severity::Warning,
+                    message: format!("Contact {id} was opted out by {actor}"),
+                    details: Some(serde_json::json!({ "contact_id": id })),
+                },
+            )
+            .await?;
+    }
+    record(
+        &txn,
+        Event {
+            tenant_id,
+            contact_id: id,
+            action: Action::OptOut,
+            note: &reason,
+            actor,
+            at: now,
+        },
+    )
+    .await?;
+    ctx.effects.flush(&txn, now).await?;
+    txn.commit().await?;
+    tracing::info!(
+        contact_id = id,
+        campaigns = affected.len(),
+        "contact opted out by hand"
+    );
+    Ok(affected)
+}
+
+/// Opts a contact back in (every spelling of their number) with a consent note. Their
+/// earlier opt-out stays in the consent log (an opt-out older than the log is written to it
+/// first); campaigns already made keep them as opted out.
+pub async fn opt_in(
+    db: &Db,
+    tenant_id: i64,
+    id: i64,
+    consent_note: &str,
+    actor: &str,
+) -> ServiceResult<()> {
+    let note = required(consent_note, "consent_note")?;
+    let txn = db.write.begin().await?;
+    let p = person(&txn, tenant_id, id).await?;
+    if !p.opted_out {
+        return Err(Problem::NotOptedOut.into());
+    }
+    let backend = db.backend();
+    // Opt-outs from before the consent log existed: kept in it before they are cleared.
+    #[derive(FromQueryResult)]
+    struct Legacy {
+        id: i64,
+        opted_out_at: DateTime<Utc>,
+        opt_out_keyword: Option<String>,
+        opt_out_text: Option<String>,
+    }
+    let legacy = Legacy::find_by_statement(stmt(
+        backend,
+        "SELECT c.id, c.opted_out_at, c.opt_out_keyword, c.opt_out_text FROM contact c \
+         WHERE c.tenant_id = ? AND c.phone_key = ? AND c.opted_out_at IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM consent_event e WHERE e.contact_id = c.id \
+         AND e.action = 'opt_out' AND e.created_at >= c.opted_out_at)",
+        vec![tenant_id.into(), p.phone_key.clone().into()],
+    ))
+    .all(&txn)
+    .await?;
+    for l in legacy {
+        let note = [l.opt_out_keyword, l.opt_out_text]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": ");
+        record(
+            &txn,
+            Event {
+                tenant_id,
+                contact_id: l.id,
+                action: Action::OptOut,
+                note: &note,
+                actor: WHATSAPP,
+                at: l.opted_out_at,
+            },
+        )
+        .await?;
+    }
+    let now = Utc::now();
+    txn.execute_raw(stmt(
+        backend,
+        "UPDATE contact SET opted_out_at = NULL, opt_out_keyword = NULL, opt_out_text = NULL, \
+         updated_at = ? WHERE tenant_id = ? AND phone_key = ?",
+        vec![now.into(), tenant_id.into(), p.phone_key.into()],
+    ))
+    .await?;
+    record(
+        &txn,
+        Event {
+            tenant_id,
+            contact_id: id,
+            action: Action::OptIn,
+            note: &note,
+            actor,
+            at: now,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(contact_id = id, "contact opted back in");
+    Ok(())
+}
+
+/// The tenant's salt for suppression hashes, made on first use.
+async fn salt(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Option<String>, DbErr> {
+    #[derive(FromQueryResult)]
+    struct Salt {
+        suppression_salt: Option<String>,
+    }
+    Ok(Salt::find_by_statement(stmt(
+        conn.get_database_backend(),
+        "SELECT suppression_salt FROM tenant WHERE id = ?",
+        vec![tenant_id.into()],
+    ))
+    .one(conn)
+    .await?
+    .and_then(|s| s.suppression_salt))
+}
+
+fn suppression_hash(salt: &str, phone_key: &str) -> String {
+    hex::encode(Sha256::digest(format!("{salt}:{phone_key}")))
+}
+
+/// Of the identity keys `keys`, those whose number was erased in the tenant.
+pub async fn suppressed(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    keys: &[String],
+) -> Result<HashSet<String>, DbErr> {
+    let Some(salt) = salt(conn, tenant_id).await? else {
+        return Ok(HashSet::new());
+    };
+    if keys.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let by_hash: std::collections::HashMap<String, &String> = keys
+        .iter()
+        .map(|k| (suppression_hash(&salt, k), k))
+        .collect();
+    #[derive(FromQueryResult)]
+    struct Hash {
+        phone_hash: String,
+    }
+    let mut values: Vec<Value> = vec![tenant_id.into()];
+    values.extend(by_hash.keys().map(|h| Value::from(h.clone())));
+    let found = Hash::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "SELECT phone_hash FROM suppression WHERE tenant_id = ? AND phone_hash IN ({})",
+            placeholders(by_hash.len())
+        ),
+        values,
+    ))
+    .all(conn)
+    .await?;
+    Ok(found
+        .into_iter()
+        .filter_map(|h| by_hash.get(&h.phone_hash).map(|k| (*k).clone()))
+        .collect())
+}
+
+/// `text` with every occurrence of `needles` replaced by [`ERASED_TEXT`].
+fn scrub(text: &str, needles: &[String]) -> String {
+    needles
+        .iter()
+        .filter(|n| !n.is_empty())
+        .fold(text.to_string(), |t, n| t.replace(n.as_str(), ERASED_TEXT))
+}
+
+/// [`scrub`] on every string of a JSON value.
+fn scrub_json(value: &mut serde_json::Value, needles: &[String]) {
+    match value {
+        serde_json::Value::String(s) => *s = scrub(s, needles),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| scrub_json(v, needles)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| scrub_json(v, needles)),
+        _ => {}
+    }
+}
+
+/// Erases a person (every contact sharing the number's identity): name, phone and attributes
+/// are anonymised (the rows stay so campaign counters keep their numbers), their replies, list
+/// memberships and the webhook bodies naming the number are deleted, logs and notes naming them
+/// are scrubbed, pending sends are cancelled, and a salted hash of the number goes into the
+/// suppression list. Returns the campaigns whose counters changed.
+pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResult<Vec<i64>> {
+    let backend = db.backend();
+    let txn = db.write.begin().await?;
+    let p = person(&txn, tenant_id, id).await?;
+    let now = Utc::now();
+
+    #[derive(FromQueryResult)]
+    struct Twin {
+        id: i64,
+        phone: String,
+        name: String,
+    }
+    let twins = Twin::find_by_statement(stmt(
+        backend,
+        "SELECT id, phone, name FROM contact WHERE tenant_id = ? AND phone_key = ? ORDER BY id",
+        vec![tenant_id.into(), p.phone_key.clone().into()],
+    ))
+    .all(&txn)
+    .await?;
+    let ids: Vec<i64> = twins.iter().map(|t| t.id).collect();
+    // Every spelling of the number, and the names, to find them in texts.
+    let mut spellings: Vec<String> = phone::match_variants(&p.phone_key);
+    spellings.extend(twins.iter().map(|t| t.phone.clone()));
+    spellings.push(p.phone.clone());
+    spellings.sort_unstable();
+    spellings.dedup();
+    let mut needles = spellings.clone();
+    needles.extend(twins.iter().map(|t| t.name.trim().to_string()));
+    needles.push(p.name.trim().to_string());
+    needles.retain(|n| !n.is_empty());
+    // Longest first, so a full name goes before a part of it.
+    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    needles.dedup();
+
+    // Nobody sends to them from now on (the one opt-out path), then the data goes.
+    let mut ctx = Ctx::new(&txn, now);
+    let affected = opt_out_person(&mut ctx, tenant_id, &p.phone_key, SUPPRESSED, "").await?;
+    let in_ids = placeholders(ids.len());
+    let with_ids = |mut head: Vec<Value>| {
+        head.extend(ids.iter().map(|i| Value::from(*i)));
+        head
+    };
+    txn.execute_raw(stmt(
+        backend,
+        &format!(
+            "UPDATE contact SET name = '', phone = 'erased:' || CAST(id AS TEXT), \
+             phone_key = 'erased:' || CAST(id AS TEXT), attributes = NULL, opt_out_text = NULL, \
+             opt_out_keyword = ?, opted_out_at = COALESCE(opted_out_at, ?), erased_at = ?, \
+             updated_at = ? WHERE id IN ({in_ids})"
+        ),
+        with_ids(vec![SUPPRESSED.into(), now.into(), now.into(), now.into()]),
+    ))
+    .await?;
+    for table in ["reply", "list_contact"] {
+        txn.execute_raw(stmt(
+            backend,
+            &format!("DELETE FROM {table} WHERE contact_id IN ({in_ids})"),
+            with_ids(Vec::new()),
+        ))
+        .await?;
+    }
+    for spelling in &spellings {
+        let like = format!("%{spelling}%");
+        txn.execute_raw(stmt(
+            backend,
+            "DELETE FROM webhook_event WHERE tenant_id = ? AND body LIKE ?",
+            vec![tenant_id.into(), like.into()],
+        ))
+        .await?;
+        txn.execute_raw(stmt(
+            backend,
+            &format!(
+                "UPDATE campaign_contact SET error = REPLACE(error, ?, ?) \
+                 WHERE contact_id IN ({in_ids}) AND error IS NOT NULL"
+            ),
+            with_ids(vec![spelling.clone().into(), ERASED_TEXT.into()]),
+        ))
+        .await?;
+    }
+
+    // Campaign log lines naming the number: the number and the names are scrubbed.
+    #[derive(FromQueryResult)]
+    struct Log {
+        id: i64,
+        message: String,
+        details: Option<serde_json::Value>,
+    }
+    let mut condition = Vec::new();
+    let mut values: Vec<Value> = vec![tenant_id.into()];
+    for spelling in &spellings {
+        condition.push("message LIKE ? OR CAST(details AS TEXT) LIKE ?");
+        values.push(format!("%{spelling}%").into());
+        values.push(format!("%{spelling}%").into());
+    }
+    let logs = Log::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT id, message, details FROM campaign_log WHERE tenant_id = ? AND ({})",
+            condition.join(" OR ")
+        ),
+        values,
+    ))
+    .all(&txn)
+    .await?;
+    for mut log in logs {
+        if let Some(details) = log.details.as_mut() {
+            scrub_json(details, &needles);
+        }
+        txn.execute_raw(stmt(
+            backend,
+            "UPDATE campaign_log SET message = ?, details = ? WHERE id = ?",
+            vec![
+                scrub(&log.message, &needles).into(),
+                log.details.into(),
+                log.id.into(),
+            ],
+        ))
+        .await?;
+    }
+    // Consent notes may name them too.
+    #[derive(FromQueryResult)]
+    struct Note {
+        id: i64,
+        note: String,
+    }
+    for n in Note::find_by_statement(stmt(
+        backend,
+        &format!("SELECT id, note FROM consent_event WHERE contact_id IN ({in_ids})"),
+        with_ids(Vec::new()),
+    ))
+    .all(&txn)
+    .await?
+    {
+        let scrubbed = scrub(&n.note, &needles);
+        if scrubbed != n.note {
+            txn.execute_raw(stmt(
+                backend,
+                "UPDATE consent_event SET note = ? WHERE id = ?",
+                vec![scrubbed.into(), n.id.into()],
+            ))
+            .await?;
+        }
+    }
+
+    // The suppression list keeps the number opted out if it comes back.
+    if salt(&txn, tenant_id).await?.is_none() {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        txn.execute_raw(stmt(
+            backend,
+            "UPDATE tenant SET suppression_salt = ? WHERE id = ? AND suppression_salt IS NULL",
+            vec![hex::encode(bytes).into(), tenant_id.into()],
+        ))
+        .await?;
+    }
+    let salt = salt(&txn, tenant_id)
+        .await?
+        .ok_or(ServiceError::NotFound("tenant"))?;
+    txn.execute_raw(stmt(
+        backend,
+        "INSERT INTO suppression (tenant_id, phone_hash, created_at) VALUES (?, ?, ?) \
+         ON CONFLICT (tenant_id, phone_hash) DO NOTHING",
+        vec![
+            tenant_id.into(),
+            suppression_hash(&salt, &p.phone_key).into(),
+            now.into(),
+        ],
+    ))
+    .await?;
+    record(
+        &txn,
+        Event {
+            tenant_id,
+            contact_id: id,
+            action: Action::Erased,
+            note: "",
+            actor,
+            at: now,
+        },
+    )
+    .await?;
+    ctx.effects.flush(&txn, now).await?;
+    txn.commit().await?;
+    tracing::info!(contact_id = id, contacts = ids.len(), "contact erased");
+    Ok(affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_replaces_longest_needles() {
+        let needles = vec!["Maria Souza".to_string(), "5511987654321".to_string()];
+        assert_eq!(
+            scrub("5511987654321 (Maria Souza) saiu", &needles),
+            "[apagado] ([apagado]) saiu"
+        );
+        let mut json = serde_json::json!({"phone": "5511987654321", "n": [1, "Maria Souza x"]});
+        scrub_json(&mut json, &needles);
+        assert_eq!(
+            json,
+            serde_json::json!({"phone": "[apagado]", "n": [1, "[apagado] x"]})
+        );
+    }
+
+    #[test]
+    fn suppression_hash_depends_on_salt() {
+        let a = suppression_hash("s1", "5511987654321");
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, suppression_hash("s2", "5511987654321"));
+        assert!(!a.contains("5511987654321"));
+    }
+}
