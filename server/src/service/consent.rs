@@ -473,6 +473,13 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         txn.execute_raw(stmt(
             backend,
             "DELETE FROM webhook_event WHERE tenant_id = ? AND body LIKE ?",
+            vec![tenant_id.into(), like.clone().into()],
+        ))
+        .await?;
+        // The cluster's recent live changes (log lines naming the number), kept minutes.
+        txn.execute_raw(stmt(
+            backend,
+            "DELETE FROM live_change WHERE tenant_id = ? AND payload LIKE ?",
             vec![tenant_id.into(), like.into()],
         ))
         .await?;
