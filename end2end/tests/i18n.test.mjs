@@ -23,7 +23,9 @@ const ALLOWED = new Set([
   // Evolution's own words: its API versions and the name of its key
   'v1', 'v2', 'apikey',
   // words Portuguese shares or borrows: "token", the article "a"; formats and URL placeholders
-  'token', 'tokens', 'a', 'hh', 'mm', 'ms', 'https', 'com',
+  'token', 'tokens', 'a', 'as', 'hh', 'mm', 'ms', 'https', 'com',
+  // the spreadsheet program marketers export contacts from
+  'excel',
   // an instance's risk level, "ok" in Portuguese too (ok / atenção / alto)
   'ok',
   // a token named by the admin test
@@ -95,6 +97,8 @@ function pages() {
     ['/users', 'users'],
     ['/tokens', 'tokens'],
     ['/account', 'account'],
+    ['/contacts', 'contacts'],
+    ['/lists', 'lists'],
   ];
 }
 
