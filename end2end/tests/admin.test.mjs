@@ -111,11 +111,20 @@ test('tokens: created once with a copy button, used with the API, revoked → 40
 test('the settings tester says whether a message opts out, live and without JavaScript', async () => {
   const p = admin.page;
   await p.goto(`${flow.base}/settings`);
-  await p.fill('[data-testid=opt-out-text]', 'Sair!!');
-  await p.waitForSelector('[data-testid=opt-out-result] >> text=SAIR');
+  // Typing before the page has hydrated reaches no listener: type again, as a person would.
+  const typeUntil = async (text, shown) => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await p.fill('[data-testid=opt-out-text]', text);
+      const ok = await p
+        .waitForSelector(`[data-testid=opt-out-result] >> text=${shown}`, { timeout: 3000 })
+        .then(() => true, () => false);
+      if (ok) return;
+    }
+    assert.fail(`the tester never said ${shown} for ${text}`);
+  };
+  await typeUntil('Sair!!', 'SAIR');
   await shot(p, 'admin-04-settings');
-  await p.fill('[data-testid=opt-out-text]', 'vou sair mais tarde');
-  await p.waitForSelector('[data-testid=opt-out-result] >> text=Não descadastra');
+  await typeUntil('vou sair mais tarde', 'Não descadastra');
 
   const context = await browser.newContext({ javaScriptEnabled: false, extraHTTPHeaders: { 'accept-language': 'pt-BR' } });
   await context.addCookies(await p.context().cookies());
