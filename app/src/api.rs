@@ -528,15 +528,11 @@ pub async fn create_token(name: String) -> Result<TokenCreated, ServerFnError> {
 /// Admins only.
 #[server(prefix = "/api/ui", endpoint = "new_token_secret")]
 pub async fn new_token_secret() -> Result<Option<String>, ServerFnError> {
-    use crate::backend::TOKEN_FLASH_COOKIE;
+    use crate::backend::{TOKEN_FLASH_COOKIE, cookie_value};
     let (backend, caller) = server::caller().await?;
     require_admin(&caller)?;
-    let secret = server::cookie_header().and_then(|header| {
-        header.split(';').find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == TOKEN_FLASH_COOKIE && !value.is_empty()).then(|| value.to_string())
-        })
-    });
+    let secret = server::cookie_header()
+        .and_then(|header| cookie_value(&header, TOKEN_FLASH_COOKIE).map(str::to_owned));
     if secret.is_some() {
         server::set_cookie(&backend.0.token_flash_cookie(None));
     }

@@ -17,6 +17,14 @@ use crate::types::{
 /// post to the tokens page, which shows it once and clears it.
 pub const TOKEN_FLASH_COOKIE: &str = "flow_new_token";
 
+/// The non-empty value of cookie `name` in a `Cookie` header value.
+pub fn cookie_value<'a>(cookie_header: &'a str, name: &str) -> Option<&'a str> {
+    cookie_header.split(';').find_map(|pair| {
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name && !value.is_empty()).then_some(value)
+    })
+}
+
 /// A boxed, sendable future, as trait objects return them.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 

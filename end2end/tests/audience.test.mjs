@@ -184,3 +184,21 @@ test('the audience pages pass axe and fit a 390 px phone', async () => {
   assert.deepEqual(wide, {}, 'pages wider than the phone');
   await phone.context().close();
 });
+
+test('the audience pages work without JavaScript', async () => {
+  const p = await page({ javaScriptEnabled: false });
+  // The search is a plain GET form; a number typed in any formatting finds the person.
+  await p.goto(`${flow.base}/contacts`);
+  await p.fill('[data-testid=contact-search] input[name=q]', '(11) 98200-0002');
+  await Promise.all([p.waitForURL(/q=/), p.press('[data-testid=contact-search] input[name=q]', 'Enter')]);
+  assert.match(await p.textContent('[data-testid=contacts]'), /João Souza/);
+  await Promise.all([p.waitForURL(/\/contacts\/\d+$/), p.click('[data-testid=contacts] a >> text=João Souza')]);
+  assert.match(await p.textContent('[data-testid=contact-name]'), /João Souza/);
+  assert.match(await p.textContent('[data-testid=contact-attributes]'), /Olinda/);
+  await shot(p, 'audience-pt-BR-contact-no-js');
+  await p.goto(`${flow.base}/lists`);
+  assert.match(await p.textContent('main'), /Clientes Recife/);
+  await p.goto(`${flow.base}${jobPath}`);
+  assert.ok(await p.locator('[data-testid=import-report]').isVisible());
+  await p.context().close();
+});

@@ -84,14 +84,16 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     // One node on SQLite; on PostgreSQL, live changes and the lead go through the database.
     let (bus, leader) = if db.write.get_database_backend() == DbBackend::Postgres {
         let (bus, outgoing) = ChangeBus::relayed();
+        let leader = Leader::elect(config.database_url.clone());
         cluster::relay::start(
             db.clone(),
             config.database_url.clone(),
             bus.clone(),
             outgoing,
             directory.clone(),
+            leader.clone(),
         );
-        (bus, Leader::elect(config.database_url.clone()))
+        (bus, leader)
     } else {
         (ChangeBus::default(), Leader::alone())
     };

@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use common::dashboard::session_cookie;
 use common::evolution::{incoming, record_sent, rows};
 use common::{ADMIN_TOKEN, Tenant, TestApp};
 use flow_server::auth::Role;
@@ -38,71 +39,11 @@ fn no_redirects() -> reqwest::Client {
         .unwrap()
 }
 
-fn session_cookie(res: &reqwest::Response) -> Option<String> {
-    res.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("flow_session=") && !v.starts_with("flow_session=;"))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-}
-
-async fn login(app: &TestApp, email: &str, password: &str) -> Option<String> {
-    let res = app
-        .client
-        .post(app.url("/api/ui/login"))
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .unwrap();
-    session_cookie(&res)
-}
-
 async fn user(app: &TestApp, tenant: &Tenant, email: &str, role: Role) -> String {
     users::create(&app.state.db, tenant.id, email, PASSWORD, role)
         .await
         .expect("user created");
-    login(app, email, PASSWORD).await.expect("logged in")
-}
-
-/// A request with the session cookie; status and JSON body.
-async fn with_cookie(
-    app: &TestApp,
-    cookie: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = app
-        .client
-        .request(method.parse().unwrap(), app.url(path))
-        .header(COOKIE, cookie);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-/// A request with a bearer token; status and JSON body.
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = app
-        .client
-        .request(method.parse().unwrap(), app.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    app.try_login(email, PASSWORD).await.1.expect("logged in")
 }
 
 async fn tenants(app: &TestApp) -> i64 {
@@ -172,7 +113,7 @@ async fn first_run_setup_creates_one_tenant_once_then_is_gone(app: TestApp) {
     assert_eq!(tenants(&app).await, 1);
 
     // The admin is logged in and may manage users.
-    let (status, list) = with_cookie(&app, &cookie, "GET", "/api/v1/users", None).await;
+    let (status, list) = app.with_cookie(&cookie, "GET", "/api/v1/users", None).await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["role"], "admin");
@@ -204,14 +145,14 @@ async fn admins_manage_users_and_the_last_admin_stays(app: TestApp) {
     let t = app.tenant("Loja").await;
     let other = app.tenant("Other").await;
 
-    let (status, created) = call(
-        &app,
-        &t.token,
-        "POST",
-        "/api/v1/users",
-        Some(json!({"email": "Vera@Loja.com", "password": PASSWORD, "role": "viewer"})),
-    )
-    .await;
+    let (status, created) = app
+        .call(
+            &t.token,
+            "POST",
+            "/api/v1/users",
+            Some(json!({"email": "Vera@Loja.com", "password": PASSWORD, "role": "viewer"})),
+        )
+        .await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["email"], "vera@loja.com");
     assert_eq!(created["role"], "viewer");
@@ -220,37 +161,41 @@ async fn admins_manage_users_and_the_last_admin_stays(app: TestApp) {
     let vera = created["id"].as_i64().unwrap();
 
     // Bad role, short password, taken e-mail.
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "POST",
-        "/api/v1/users",
-        Some(json!({"email": "x@loja.com", "password": PASSWORD, "role": "owner"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &t.token,
+            "POST",
+            "/api/v1/users",
+            Some(json!({"email": "x@loja.com", "password": PASSWORD, "role": "owner"})),
+        )
+        .await;
     assert_eq!(status, 422);
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "POST",
-        "/api/v1/users",
-        Some(json!({"email": "x@loja.com", "password": "short", "role": "viewer"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &t.token,
+            "POST",
+            "/api/v1/users",
+            Some(json!({"email": "x@loja.com", "password": "short", "role": "viewer"})),
+        )
+        .await;
     assert_eq!(status, 422);
-    let (status, _) = call(
-        &app,
-        &other.token,
-        "POST",
-        "/api/v1/users",
-        Some(json!({"email": "vera@loja.com", "password": PASSWORD, "role": "viewer"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &other.token,
+            "POST",
+            "/api/v1/users",
+            Some(json!({"email": "vera@loja.com", "password": PASSWORD, "role": "viewer"})),
+        )
+        .await;
     assert_eq!(status, 409);
 
     // Logging in stamps last_login_at.
-    let viewer = login(&app, "vera@loja.com", PASSWORD).await.expect("login");
-    let (_, list) = call(&app, &t.token, "GET", "/api/v1/users", None).await;
+    let viewer = app
+        .try_login("vera@loja.com", PASSWORD)
+        .await
+        .1
+        .expect("login");
+    let (_, list) = app.call(&t.token, "GET", "/api/v1/users", None).await;
     let listed = list
         .as_array()
         .unwrap()
@@ -288,101 +233,91 @@ async fn admins_manage_users_and_the_last_admin_stays(app: TestApp) {
             ),
         ),
     ] {
-        let (status, body) = with_cookie(&app, &viewer, method, &path, body).await;
+        let (status, body) = app.with_cookie(&viewer, method, &path, body).await;
         assert_eq!(status, 403, "{method} {path}: {body}");
     }
 
     // Another tenant's user is not found.
-    let (status, _) = call(
-        &app,
-        &other.token,
-        "PATCH",
-        &format!("/api/v1/users/{vera}"),
-        Some(json!({"role": "admin"})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &other.token,
+            "PATCH",
+            &format!("/api/v1/users/{vera}"),
+            Some(json!({"role": "admin"})),
+        )
+        .await;
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &app,
-        &other.token,
-        "DELETE",
-        &format!("/api/v1/users/{vera}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &other.token,
+            "DELETE",
+            &format!("/api/v1/users/{vera}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
-    let (_, others) = call(&app, &other.token, "GET", "/api/v1/users", None).await;
+    let (_, others) = app.call(&other.token, "GET", "/api/v1/users", None).await;
     assert_eq!(others, json!([]));
 
     // Promote Vera; her next request acts as an admin.
-    let (status, body) = call(
-        &app,
-        &t.token,
-        "PATCH",
-        &format!("/api/v1/users/{vera}"),
-        Some(json!({"role": "admin"})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            &t.token,
+            "PATCH",
+            &format!("/api/v1/users/{vera}"),
+            Some(json!({"role": "admin"})),
+        )
+        .await;
     assert_eq!((status, body["role"].clone()), (200, json!("admin")));
-    let (status, _) = with_cookie(&app, &viewer, "GET", "/api/v1/users", None).await;
+    let (status, _) = app.with_cookie(&viewer, "GET", "/api/v1/users", None).await;
     assert_eq!(status, 200);
 
     // With Vera the only admin, she can neither be demoted nor removed.
-    let (status, body) = call(
-        &app,
-        &t.token,
-        "PATCH",
-        &format!("/api/v1/users/{vera}"),
-        Some(json!({"role": "viewer"})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            &t.token,
+            "PATCH",
+            &format!("/api/v1/users/{vera}"),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
     assert_eq!(status, 409, "{body}");
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "DELETE",
-        &format!("/api/v1/users/{vera}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(&t.token, "DELETE", &format!("/api/v1/users/{vera}"), None)
+        .await;
     assert_eq!(status, 409);
     // A second admin: now one of them may go.
-    let (_, bob) = call(
-        &app,
-        &t.token,
-        "POST",
-        "/api/v1/users",
-        Some(json!({"email": "bob@loja.com", "password": PASSWORD, "role": "admin"})),
-    )
-    .await;
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "PATCH",
-        &format!("/api/v1/users/{vera}"),
-        Some(json!({"role": "viewer"})),
-    )
-    .await;
+    let (_, bob) = app
+        .call(
+            &t.token,
+            "POST",
+            "/api/v1/users",
+            Some(json!({"email": "bob@loja.com", "password": PASSWORD, "role": "admin"})),
+        )
+        .await;
+    let (status, _) = app
+        .call(
+            &t.token,
+            "PATCH",
+            &format!("/api/v1/users/{vera}"),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "DELETE",
-        &format!("/api/v1/users/{}", bob["id"]),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &t.token,
+            "DELETE",
+            &format!("/api/v1/users/{}", bob["id"]),
+            None,
+        )
+        .await;
     assert_eq!(status, 409, "bob is now the last admin");
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "DELETE",
-        &format!("/api/v1/users/{vera}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(&t.token, "DELETE", &format!("/api/v1/users/{vera}"), None)
+        .await;
     assert_eq!(status, 204);
-    let (_, list) = call(&app, &t.token, "GET", "/api/v1/users", None).await;
+    let (_, list) = app.call(&t.token, "GET", "/api/v1/users", None).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
 }
 
@@ -390,9 +325,11 @@ async fn a_removed_user_loses_their_session_at_once(app: TestApp) {
     let t = app.tenant("Loja").await;
     let admin = user(&app, &t, "ana@loja.com", Role::Admin).await;
     let viewer = user(&app, &t, "vera@loja.com", Role::Viewer).await;
-    let (status, _) = with_cookie(&app, &viewer, "GET", "/api/v1/campaigns", None).await;
+    let (status, _) = app
+        .with_cookie(&viewer, "GET", "/api/v1/campaigns", None)
+        .await;
     assert_eq!(status, 200);
-    let (_, list) = with_cookie(&app, &admin, "GET", "/api/v1/users", None).await;
+    let (_, list) = app.with_cookie(&admin, "GET", "/api/v1/users", None).await;
     let vera = list
         .as_array()
         .unwrap()
@@ -400,16 +337,13 @@ async fn a_removed_user_loses_their_session_at_once(app: TestApp) {
         .find(|u| u["email"] == "vera@loja.com")
         .unwrap()["id"]
         .clone();
-    let (status, _) = with_cookie(
-        &app,
-        &admin,
-        "DELETE",
-        &format!("/api/v1/users/{vera}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .with_cookie(&admin, "DELETE", &format!("/api/v1/users/{vera}"), None)
+        .await;
     assert_eq!(status, 204);
-    let (status, _) = with_cookie(&app, &viewer, "GET", "/api/v1/campaigns", None).await;
+    let (status, _) = app
+        .with_cookie(&viewer, "GET", "/api/v1/campaigns", None)
+        .await;
     assert_eq!(status, 401);
     let res = no_redirects()
         .get(app.url("/"))
@@ -418,36 +352,36 @@ async fn a_removed_user_loses_their_session_at_once(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.headers()[LOCATION], "/login");
-    assert!(login(&app, "vera@loja.com", PASSWORD).await.is_none());
+    assert!(app.try_login("vera@loja.com", PASSWORD).await.1.is_none());
 }
 
 async fn tokens_are_shown_once_stamped_when_used_and_revoked_at_once(app: TestApp) {
     let t = app.tenant("Loja").await;
     let other = app.tenant("Other").await;
-    let (status, created) = call(
-        &app,
-        &t.token,
-        "POST",
-        "/api/v1/tokens",
-        Some(json!({"name": "CRM"})),
-    )
-    .await;
+    let (status, created) = app
+        .call(
+            &t.token,
+            "POST",
+            "/api/v1/tokens",
+            Some(json!({"name": "CRM"})),
+        )
+        .await;
     assert_eq!(status, 201, "{created}");
     let token = created["token"].as_str().unwrap().to_string();
     assert!(token.starts_with("flow_"));
     let id = created["id"].as_i64().unwrap();
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "POST",
-        "/api/v1/tokens",
-        Some(json!({"name": "  "})),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &t.token,
+            "POST",
+            "/api/v1/tokens",
+            Some(json!({"name": "  "})),
+        )
+        .await;
     assert_eq!(status, 422);
 
     // Listed without the secret; unused so far.
-    let (_, list) = call(&app, &t.token, "GET", "/api/v1/tokens", None).await;
+    let (_, list) = app.call(&t.token, "GET", "/api/v1/tokens", None).await;
     let crm = list
         .as_array()
         .unwrap()
@@ -465,7 +399,7 @@ async fn tokens_are_shown_once_stamped_when_used_and_revoked_at_once(app: TestAp
     // It works with the API and is stamped.
     let (status, _) = app.get(&token, "/api/v1/campaigns").await;
     assert_eq!(status, 200);
-    let (_, list) = call(&app, &t.token, "GET", "/api/v1/tokens", None).await;
+    let (_, list) = app.call(&t.token, "GET", "/api/v1/tokens", None).await;
     let crm = list
         .as_array()
         .unwrap()
@@ -476,95 +410,90 @@ async fn tokens_are_shown_once_stamped_when_used_and_revoked_at_once(app: TestAp
     assert!(crm["last_used_at"].as_str().is_some(), "{crm}");
 
     // Another tenant cannot see or revoke it.
-    let (_, theirs) = call(&app, &other.token, "GET", "/api/v1/tokens", None).await;
+    let (_, theirs) = app.call(&other.token, "GET", "/api/v1/tokens", None).await;
     assert!(theirs.as_array().unwrap().iter().all(|x| x["id"] != id));
-    let (status, _) = call(
-        &app,
-        &other.token,
-        "DELETE",
-        &format!("/api/v1/tokens/{id}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &other.token,
+            "DELETE",
+            &format!("/api/v1/tokens/{id}"),
+            None,
+        )
+        .await;
     assert_eq!(status, 404);
 
     // Revoked: 401 on the next request.
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "DELETE",
-        &format!("/api/v1/tokens/{id}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(&t.token, "DELETE", &format!("/api/v1/tokens/{id}"), None)
+        .await;
     assert_eq!(status, 204);
     let (status, _) = app.get(&token, "/api/v1/campaigns").await;
     assert_eq!(status, 401);
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "DELETE",
-        &format!("/api/v1/tokens/{id}"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .call(&t.token, "DELETE", &format!("/api/v1/tokens/{id}"), None)
+        .await;
     assert_eq!(status, 404);
 }
 
 async fn every_user_changes_their_own_password(app: TestApp) {
     let t = app.tenant("Loja").await;
     let viewer = user(&app, &t, "vera@loja.com", Role::Viewer).await;
-    let other_session = login(&app, "vera@loja.com", PASSWORD).await.unwrap();
+    let other_session = app.try_login("vera@loja.com", PASSWORD).await.1.unwrap();
     let change =
         |current: &str, new: &str| json!({"current_password": current, "new_password": new});
 
-    let (status, _) = with_cookie(
-        &app,
-        &viewer,
-        "POST",
-        "/api/v1/me/password",
-        Some(change("wrong password", "a brand new secret")),
-    )
-    .await;
+    let (status, _) = app
+        .with_cookie(
+            &viewer,
+            "POST",
+            "/api/v1/me/password",
+            Some(change("wrong password", "a brand new secret")),
+        )
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = with_cookie(
-        &app,
-        &viewer,
-        "POST",
-        "/api/v1/me/password",
-        Some(change(PASSWORD, "short")),
-    )
-    .await;
+    let (status, _) = app
+        .with_cookie(
+            &viewer,
+            "POST",
+            "/api/v1/me/password",
+            Some(change(PASSWORD, "short")),
+        )
+        .await;
     assert_eq!(status, 422);
     // A token is not a person.
-    let (status, _) = call(
-        &app,
-        &t.token,
-        "POST",
-        "/api/v1/me/password",
-        Some(change(PASSWORD, "a brand new secret")),
-    )
-    .await;
+    let (status, _) = app
+        .call(
+            &t.token,
+            "POST",
+            "/api/v1/me/password",
+            Some(change(PASSWORD, "a brand new secret")),
+        )
+        .await;
     assert_eq!(status, 401);
 
-    let (status, _) = with_cookie(
-        &app,
-        &viewer,
-        "POST",
-        "/api/v1/me/password",
-        Some(change(PASSWORD, "a brand new secret")),
-    )
-    .await;
+    let (status, _) = app
+        .with_cookie(
+            &viewer,
+            "POST",
+            "/api/v1/me/password",
+            Some(change(PASSWORD, "a brand new secret")),
+        )
+        .await;
     assert_eq!(status, 204);
     // This session stays, the other ends; the old password no longer works.
-    let (status, _) = with_cookie(&app, &viewer, "GET", "/api/v1/campaigns", None).await;
+    let (status, _) = app
+        .with_cookie(&viewer, "GET", "/api/v1/campaigns", None)
+        .await;
     assert_eq!(status, 200);
-    let (status, _) = with_cookie(&app, &other_session, "GET", "/api/v1/campaigns", None).await;
+    let (status, _) = app
+        .with_cookie(&other_session, "GET", "/api/v1/campaigns", None)
+        .await;
     assert_eq!(status, 401);
-    assert!(login(&app, "vera@loja.com", PASSWORD).await.is_none());
+    assert!(app.try_login("vera@loja.com", PASSWORD).await.1.is_none());
     assert!(
-        login(&app, "vera@loja.com", "a brand new secret")
+        app.try_login("vera@loja.com", "a brand new secret")
             .await
+            .1
             .is_some()
     );
 }
@@ -610,7 +539,9 @@ async fn settings_round_trip_and_the_opt_out_tester_uses_the_tenants_keywords(ap
         "default_send_window": {"start": "08:00", "end": "20:00", "utc_offset_minutes": -240},
         "default_daily_cap": 500
     });
-    let (status, saved) = call(&app, &t.token, "PUT", "/api/v1/settings", Some(new)).await;
+    let (status, saved) = app
+        .call(&t.token, "PUT", "/api/v1/settings", Some(new))
+        .await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(
         saved["opt_out_keywords"],
@@ -651,8 +582,9 @@ async fn settings_round_trip_and_the_opt_out_tester_uses_the_tenants_keywords(ap
         json!({"opt_out_keywords": ["SAIR"], "timezone": "UTC", "default_pacing": {"min_delay_ms": 5, "max_delay_ms": 1}}),
         json!({"opt_out_keywords": ["SAIR"], "timezone": "UTC", "default_pacing": {"min_delay_ms": 0, "max_delay_ms": 0}, "default_daily_cap": 0}),
     ] {
-        let (status, body) =
-            call(&app, &t.token, "PUT", "/api/v1/settings", Some(bad.clone())).await;
+        let (status, body) = app
+            .call(&t.token, "PUT", "/api/v1/settings", Some(bad.clone()))
+            .await;
         assert_eq!(status, 422, "{bad} → {body}");
     }
 }
@@ -710,23 +642,23 @@ async fn campaigns_are_scheduled_unscheduled_and_duplicated(app: TestApp) {
         )
         .await;
     assert_eq!(status, 422);
-    let (status, _) = with_cookie(
-        &app,
-        &viewer,
-        "POST",
-        &format!("/api/v1/campaigns/{id}/schedule"),
-        Some(json!({"start_at": "2099-12-01T09:00"})),
-    )
-    .await;
+    let (status, _) = app
+        .with_cookie(
+            &viewer,
+            "POST",
+            &format!("/api/v1/campaigns/{id}/schedule"),
+            Some(json!({"start_at": "2099-12-01T09:00"})),
+        )
+        .await;
     assert_eq!(status, 403);
-    let (status, _) = with_cookie(
-        &app,
-        &viewer,
-        "POST",
-        &format!("/api/v1/campaigns/{id}/unschedule"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .with_cookie(
+            &viewer,
+            "POST",
+            &format!("/api/v1/campaigns/{id}/unschedule"),
+            None,
+        )
+        .await;
     assert_eq!(status, 403);
     let (status, _) = app
         .post(
@@ -786,14 +718,14 @@ async fn campaigns_are_scheduled_unscheduled_and_duplicated(app: TestApp) {
     assert_eq!(copy["instance_ids"], json!([instance_id]));
     assert_eq!(copy["counts"]["total"], 3);
     assert_eq!(copy["counts"]["pending"], 3);
-    let (status, _) = with_cookie(
-        &app,
-        &viewer,
-        "POST",
-        &format!("/api/v1/campaigns/{id}/duplicate"),
-        None,
-    )
-    .await;
+    let (status, _) = app
+        .with_cookie(
+            &viewer,
+            "POST",
+            &format!("/api/v1/campaigns/{id}/duplicate"),
+            None,
+        )
+        .await;
     assert_eq!(status, 403);
     let (status, _) = app
         .post(
@@ -962,14 +894,14 @@ async fn refusals_read_in_the_readers_language_with_and_without_javascript(app: 
         assert!(body.contains(text), "{lang}: {body}");
     }
     // The REST API keeps its English message and code.
-    let (status, body) = call(
-        &app,
-        &t.token,
-        "POST",
-        "/api/v1/tokens",
-        Some(json!({"name": ""})),
-    )
-    .await;
+    let (status, body) = app
+        .call(
+            &t.token,
+            "POST",
+            "/api/v1/tokens",
+            Some(json!({"name": ""})),
+        )
+        .await;
     assert_eq!(status, 422);
     assert_eq!(body["message"], "name must be 1 to 100 characters");
 

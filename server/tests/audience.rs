@@ -11,7 +11,7 @@ use common::evolution::{incoming, record_sent, rows};
 use common::{Backend, Tenant, TestApp};
 use flow_server::auth::Role;
 use flow_server::service::users;
-use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::header::COOKIE;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
@@ -37,47 +37,12 @@ async fn session(app: &TestApp, tenant: &Tenant, email: &str, role: Role) -> Str
     users::create(&app.state.db, tenant.id, email, PASSWORD, role)
         .await
         .expect("user created");
-    let res = app
-        .client
-        .post(app.url("/api/ui/login"))
-        .form(&[("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    res.headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("flow_session=") && !v.starts_with("flow_session=;"))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .expect("logged in")
+    app.try_login(email, PASSWORD).await.1.expect("logged in")
 }
 
 /// A request with a session cookie; the status.
 async fn as_viewer(app: &TestApp, cookie: &str, method: &str, path: &str, body: Value) -> u16 {
-    app.client
-        .request(method.parse().unwrap(), app.url(path))
-        .header(COOKIE, cookie)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
-/// DELETE with a JSON body; status and JSON body.
-async fn delete_with(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let res = app
-        .client
-        .delete(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
+    app.with_cookie(cookie, method, path, Some(body)).await.0
 }
 
 async fn new_list(app: &TestApp, t: &Tenant, name: &str, ids: &[i64]) -> i64 {
@@ -236,11 +201,11 @@ async fn lists_and_campaigns_over_lists(app: TestApp) {
         ]
     );
     // Recipients are frozen: list changes after creation do not move them.
-    delete_with(
-        &app,
+    app.call(
         &t.token,
+        "DELETE",
         &format!("/api/v1/lists/{a}/contacts"),
-        json!({"contact_ids": [ids[0]]}),
+        Some(json!({"contact_ids": [ids[0]]})),
     )
     .await;
     assert_eq!(recipients(&app, cid).await.len(), 4);

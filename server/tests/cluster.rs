@@ -8,9 +8,9 @@ mod common;
 use std::time::Duration;
 
 use common::evolution::{receipt_v2, setup};
-use common::sse::next_matching;
+use common::sse::{next_matching, next_with_id};
 use common::{Backend, TestApp};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::ConnectionTrait;
 
 async fn two_nodes() -> (TestApp, TestApp) {
     let a = common::spawn(Backend::Postgres).await;
@@ -28,36 +28,17 @@ async fn stream(app: &TestApp, token: &str, last_event_id: Option<&str>) -> reqw
     res
 }
 
-/// The `id:` of the next SSE frame whose event is `name`, with its data.
-async fn next_with_id(
+/// The id and data of the next `campaign` event that `want` matches, within 3 s.
+async fn next_campaign(
     res: &mut reqwest::Response,
     buf: &mut String,
-    name: &str,
     want: impl Fn(&serde_json::Value) -> bool,
 ) -> Option<(u64, serde_json::Value)> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(3);
-    loop {
-        while let Some(end) = buf.find("\n\n") {
-            let frame: String = buf.drain(..end + 2).collect();
-            let field = |key: &str| {
-                frame
-                    .lines()
-                    .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
-            };
-            let data = field("data:").and_then(|d| serde_json::from_str(&d).ok());
-            if field("event:").as_deref() == Some(name)
-                && let (Some(id), Some(data)) = (field("id:"), data)
-                && want(&data)
-            {
-                return Some((id.parse().ok()?, data));
-            }
-        }
-        let chunk = tokio::time::timeout_at(deadline, res.chunk())
-            .await
-            .ok()?
-            .ok()??;
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-    }
+    let (id, data) = next_with_id(res, buf, Duration::from_secs(3), |e, v| {
+        e == "campaign" && want(v)
+    })
+    .await?;
+    Some((id?, data))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +64,7 @@ async fn a_change_on_one_node_reaches_every_node_and_resumes_on_any() {
         )
         .await;
     assert_eq!(status, 200);
-    let (first_id, _) = next_with_id(&mut on_b, &mut buf, "campaign", |v| {
+    let (first_id, _) = next_campaign(&mut on_b, &mut buf, |v| {
         v["data"]["counts"]["delivered"] == 1
     })
     .await
@@ -108,7 +89,7 @@ async fn a_change_on_one_node_reaches_every_node_and_resumes_on_any() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let mut on_a = stream(&a, &token, Some(&first_id.to_string())).await;
     let mut buf = String::new();
-    let (later_id, latest) = next_with_id(&mut on_a, &mut buf, "campaign", |v| {
+    let (later_id, latest) = next_campaign(&mut on_a, &mut buf, |v| {
         v["data"]["counts"]["delivered"] == 3 && v["data"]["counts"]["read"] == 1
     })
     .await
@@ -193,19 +174,7 @@ async fn one_node_leads_the_periodic_work_and_another_takes_over() {
     let admin = sea_orm::Database::connect(format!("{}/postgres", common::pg_base()))
         .await
         .unwrap();
-    let db_name: String = gone
-        .state
-        .db
-        .read
-        .query_one_raw(Statement::from_string(
-            gone.state.db.backend(),
-            "SELECT current_database() AS name",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "name")
-        .unwrap();
+    let db_name = gone.database_name().await;
     let killed = admin
         .execute_unprepared(&format!(
             "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity s \

@@ -19,27 +19,8 @@ async fn user(app: &TestApp, tenant: &Tenant, email: &str, role: Role) {
         .expect("user created");
 }
 
-/// Posts the login server function; returns the status and the session cookie, if set.
-async fn try_login(app: &TestApp, email: &str, password: &str) -> (u16, Option<String>) {
-    let res = app
-        .client
-        .post(app.url("/api/ui/login"))
-        .form(&[("email", email), ("password", password)])
-        .send()
-        .await
-        .expect("request");
-    let cookie = res
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("flow_session=") && !v.starts_with("flow_session=;"))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string());
-    (res.status().as_u16(), cookie)
-}
-
 async fn login(app: &TestApp, email: &str) -> String {
-    let (status, cookie) = try_login(app, email, PASSWORD).await;
+    let (status, cookie) = app.try_login(email, PASSWORD).await;
     assert_eq!(status, 200);
     cookie.expect("session cookie")
 }
@@ -130,20 +111,20 @@ async fn login_sets_an_http_only_cookie_and_logout_ends_the_session(app: TestApp
 async fn wrong_password_is_refused_and_repeated_failures_lock_the_email(app: TestApp) {
     let t = app.tenant("Acme").await;
     user(&app, &t, "ana@acme.test", Role::Admin).await;
-    let (status, cookie) = try_login(&app, "ana@acme.test", "wrong password").await;
+    let (status, cookie) = app.try_login("ana@acme.test", "wrong password").await;
     assert_eq!((status, cookie), (401, None));
-    let (status, _) = try_login(&app, "nobody@acme.test", PASSWORD).await;
+    let (status, _) = app.try_login("nobody@acme.test", PASSWORD).await;
     assert_eq!(status, 401, "unknown emails look the same");
     for _ in 0..4 {
-        assert_eq!(try_login(&app, "ana@acme.test", "wrong again").await.0, 401);
+        assert_eq!(app.try_login("ana@acme.test", "wrong again").await.0, 401);
     }
-    let (status, cookie) = try_login(&app, "ana@acme.test", PASSWORD).await;
+    let (status, cookie) = app.try_login("ana@acme.test", PASSWORD).await;
     assert_eq!(
         (status, cookie),
         (429, None),
         "locked even with the right password"
     );
-    let (status, _) = try_login(&app, "nobody-else@acme.test", "x").await;
+    let (status, _) = app.try_login("nobody-else@acme.test", "x").await;
     assert_eq!(status, 401, "other emails are not locked");
 }
 
@@ -683,7 +664,7 @@ async fn no_route_shows_a_viewer_a_webhook_secret_or_an_api_key(app: TestApp) {
 async fn parallel_wrong_passwords_are_locked_out_after_five(app: TestApp) {
     let t = app.tenant("Acme").await;
     user(&app, &t, "ana@acme.test", Role::Admin).await;
-    let attempts = (0..30).map(|_| try_login(&app, "ana@acme.test", "wrong password"));
+    let attempts = (0..30).map(|_| app.try_login("ana@acme.test", "wrong password"));
     let statuses: Vec<u16> = futures_util::future::join_all(attempts)
         .await
         .into_iter()
@@ -693,9 +674,9 @@ async fn parallel_wrong_passwords_are_locked_out_after_five(app: TestApp) {
     let locked = statuses.iter().filter(|s| **s == 429).count();
     assert!(refused <= 5, "{refused} passwords were tried: {statuses:?}");
     assert_eq!(refused + locked, 30, "{statuses:?}");
-    let (status, cookie) = try_login(&app, "ana@acme.test", PASSWORD).await;
+    let (status, cookie) = app.try_login("ana@acme.test", PASSWORD).await;
     assert_eq!((status, cookie), (429, None), "still locked");
-    let (status, _) = try_login(&app, "ANA@acme.test ", PASSWORD).await;
+    let (status, _) = app.try_login("ANA@acme.test ", PASSWORD).await;
     assert_eq!(status, 429, "the same email however it is written");
 }
 
@@ -704,10 +685,10 @@ async fn a_huge_email_or_password_is_refused_without_being_stored(app: TestApp) 
     let t = app.tenant("Acme").await;
     user(&app, &t, "ana@acme.test", Role::Admin).await;
     let huge = format!("{}@acme.test", "a".repeat(1 << 20));
-    let (status, cookie) = try_login(&app, &huge, PASSWORD).await;
+    let (status, cookie) = app.try_login(&huge, PASSWORD).await;
     assert!(status == 400 || status == 401, "{status}");
     assert_eq!(cookie, None);
-    let (status, _) = try_login(&app, "ana@acme.test", &"p".repeat(1 << 20)).await;
+    let (status, _) = app.try_login("ana@acme.test", &"p".repeat(1 << 20)).await;
     assert!(status == 400 || status == 401, "{status}");
     let row = app
         .state
@@ -736,14 +717,14 @@ async fn the_lockout_holds_across_two_servers_on_one_database() {
     let mut statuses = Vec::new();
     for n in 0..10 {
         let node = if n % 2 == 0 { &a } else { &b };
-        statuses.push(try_login(node, "ana@acme.test", "wrong password").await.0);
+        statuses.push(node.try_login("ana@acme.test", "wrong password").await.0);
     }
     assert_eq!(
         statuses,
         [401, 401, 401, 401, 401, 429, 429, 429, 429, 429],
         "five tries in all, not five per server"
     );
-    assert_eq!(try_login(&b, "ana@acme.test", PASSWORD).await.0, 429);
+    assert_eq!(b.try_login("ana@acme.test", PASSWORD).await.0, 429);
 }
 
 /// `FLOW_COOKIE_SECURE=true` marks the session cookie Secure even when Flow's public URL is

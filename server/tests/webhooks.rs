@@ -738,19 +738,7 @@ async fn sse_delivers_live_changes_per_tenant(app: TestApp) {
 async fn unavailable_database_answers_503_then_recovers() {
     let app = common::spawn(common::Backend::Postgres).await;
     let s = setup(&app, 1, true).await;
-    let name: String = app
-        .state
-        .db
-        .read
-        .query_one_raw(Statement::from_string(
-            app.state.db.backend(),
-            "SELECT current_database() AS name",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get("", "name")
-        .unwrap();
+    let name = app.database_name().await;
     let admin = sea_orm::Database::connect(format!("{}/postgres", common::pg_base()))
         .await
         .unwrap();

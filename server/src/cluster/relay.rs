@@ -6,7 +6,7 @@
 //! - The **reader** `LISTEN`s and, on each notification (and every second in case one was
 //!   missed), reads the rows after the last it delivered and [`ChangeBus::deliver`]s them with
 //!   their ids. A stream resumed with `Last-Event-ID` on another node therefore misses nothing.
-//! - Rows older than [`KEEP`] are deleted by the reader now and then.
+//! - Rows older than [`KEEP`] are deleted every minute by the node that leads.
 //!
 //! The reader also listens on [`super::DIRECTORY_CHANNEL`] and drops the webhook-directory
 //! cache when any node changes an instance.
@@ -21,6 +21,7 @@ use sea_orm::{
 };
 use tokio::sync::mpsc;
 
+use crate::cluster::leader::Leader;
 use crate::db::Db;
 use crate::live::bus::{Change, ChangeBus, ChangeKind, HISTORY, Outgoing};
 use crate::webhook::directory::Directory;
@@ -37,16 +38,33 @@ const BATCH: usize = 500;
 /// How often the reader looks for rows without being notified.
 const POLL: Duration = Duration::from_secs(1);
 
-/// Starts the writer and the reader of a relayed bus (see [`ChangeBus::relayed`]).
+/// How often the leading node deletes change rows older than [`KEEP`].
+const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// Starts the writer and the reader of a relayed bus (see [`ChangeBus::relayed`]), and the
+/// pruning of old rows on the node that `leader` says leads.
 pub fn start(
     db: Db,
     database_url: String,
     bus: ChangeBus,
     outgoing: mpsc::UnboundedReceiver<Outgoing>,
     directory: Arc<Directory>,
+    leader: Leader,
 ) {
     tokio::spawn(write(db.clone(), outgoing));
-    tokio::spawn(read(db, database_url, bus, directory));
+    tokio::spawn(read(db.clone(), database_url, bus, directory));
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(PRUNE_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if leader.leads()
+                && let Err(e) = prune(&db).await
+            {
+                tracing::warn!(error = %e, "cannot prune the live change log");
+            }
+        }
+    });
 }
 
 async fn write(db: Db, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
@@ -167,7 +185,7 @@ async fn deliver_new(db: &Db, bus: &ChangeBus, mut last: i64) -> Result<i64, DbE
         for row in batch {
             last = row.id;
             if let Some(change) = row.change() {
-                bus.deliver(change.id, change.tenant_id, change.kind.clone());
+                bus.deliver(change);
             }
         }
         if !full {
@@ -198,7 +216,6 @@ async fn read(db: Db, database_url: String, bus: ChangeBus, directory: Arc<Direc
         }
     };
     let mut listener: Option<PgListener> = None;
-    let mut polls: u32 = 0;
     loop {
         if listener.is_none() {
             listener = listen(&database_url).await;
@@ -222,12 +239,6 @@ async fn read(db: Db, database_url: String, bus: ChangeBus, directory: Arc<Direc
         match deliver_new(&db, &bus, last).await {
             Ok(new_last) => last = new_last,
             Err(e) => tracing::warn!(error = %e, "cannot read the live change log"),
-        }
-        polls = polls.wrapping_add(1);
-        if polls.is_multiple_of(60)
-            && let Err(e) = prune(&db).await
-        {
-            tracing::warn!(error = %e, "cannot prune the live change log");
         }
     }
 }

@@ -37,10 +37,7 @@ pub struct SessionUser {
 
 /// The session token in a `Cookie` header value, if any.
 pub fn token_in(cookie_header: &str) -> Option<&str> {
-    cookie_header.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == COOKIE_NAME && !value.is_empty()).then_some(value)
-    })
+    app::backend::cookie_value(cookie_header, COOKIE_NAME)
 }
 
 /// The `Set-Cookie` value that stores `token` (`Secure` when Flow is served over HTTPS).

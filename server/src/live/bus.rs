@@ -157,14 +157,9 @@ impl ChangeBus {
         }
     }
 
-    /// Hands a change with its `id` to every subscriber and remembers it. Ids must grow: the
-    /// relay delivers the cluster's changes in id order (gaps are fine).
-    pub fn deliver(&self, id: u64, tenant_id: i64, kind: ChangeKind) {
-        let change = Arc::new(Change {
-            id,
-            tenant_id,
-            kind,
-        });
+    /// Hands a change (with its cluster-wide id) to every subscriber and remembers it. Ids
+    /// must grow: the relay delivers the cluster's changes in id order (gaps are fine).
+    pub fn deliver(&self, change: Arc<Change>) {
         self.remember(change.clone());
         let _ = self.tx.send(change);
     }

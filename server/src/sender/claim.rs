@@ -174,13 +174,15 @@ pub async fn claim_next(
         connection_state: String,
         warmup: bool,
         tenant_id: i64,
+        timezone: String,
     }
     let backend = db.backend();
     let txn = db.write.begin().await?;
     let Some(gate) = Gate::find_by_statement(stmt(
         backend,
-        "SELECT c.status, i.active, i.connection_state, i.warmup, i.tenant_id \
-         FROM campaign c, whatsapp_instance i WHERE c.id = ? AND i.id = ?",
+        "SELECT c.status, i.active, i.connection_state, i.warmup, i.tenant_id, t.timezone \
+         FROM campaign c, whatsapp_instance i JOIN tenant t ON t.id = i.tenant_id \
+         WHERE c.id = ? AND i.id = ?",
         vec![campaign.id.into(), instance.id.into()],
     ))
     .one(&txn)
@@ -211,7 +213,8 @@ pub async fn claim_next(
     } else {
         Vec::new()
     };
-    let today = warmup::state(&txn, instance.id, gate.warmup, &plan).await?;
+    let day = crate::service::instances::today(tz_of(&gate.timezone));
+    let today = warmup::state(&txn, instance.id, gate.warmup, &plan, &day).await?;
     if let Some(cap) = effective_cap(today.cap_today, campaign.settings.daily_cap_per_instance)
         && today.sent_today >= cap
     {

@@ -275,7 +275,8 @@ async fn with_today(
                 e.insert(warmup::plan(conn, m.tenant_id).await?)
             }
         };
-        let warmup = warmup::state(conn, m.id, m.warmup, plan).await?;
+        let day = days.get(&m.id).map_or("", String::as_str);
+        let warmup = warmup::state(conn, m.id, m.warmup, plan, day).await?;
         let (risk, _) = risk::assess(conn, m.tenant_id, m.id).await?;
         let counts = today.remove(&m.id).unwrap_or_default();
         let unprocessed = waiting.remove(&m.id).unwrap_or(0);

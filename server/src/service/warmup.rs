@@ -7,7 +7,6 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
 use crate::domain::warmup;
 use crate::entities::tenant;
-use crate::service::instances::{today, zones};
 use crate::service::sql::stmt;
 
 /// The tenant's warm-up plan (the default one unless it set its own).
@@ -21,37 +20,33 @@ pub async fn plan(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<War
         .unwrap_or_else(warmup::default_plan))
 }
 
-/// Instance `instance_id`'s warm-up today: its day (UTC days since its first day with a
-/// message sent through Flow), the plan's cap for that day when `enabled`, and the messages
-/// it sent today.
+/// Instance `instance_id`'s warm-up on `today` (its key in `instance_daily_stats`, a day of
+/// the tenant's calendar): its day (days since its first day with a message sent through
+/// Flow), the plan's cap for that day when `enabled`, and the messages it sent today.
 pub async fn state(
     conn: &impl ConnectionTrait,
     instance_id: i64,
     enabled: bool,
     plan: &[WarmupStep],
+    today: &str,
 ) -> Result<WarmupView, DbErr> {
     #[derive(FromQueryResult)]
     struct Row {
         first: Option<String>,
         today: Option<i64>,
     }
-    let tz = zones(conn, &[instance_id])
-        .await?
-        .remove(&instance_id)
-        .unwrap_or(chrono_tz::America::Sao_Paulo);
-    let today = today(tz);
     let row = Row::find_by_statement(stmt(
         conn.get_database_backend(),
         "SELECT MIN(day) AS first, \
          MAX(CASE WHEN day = ? THEN sent ELSE NULL END) AS today \
          FROM instance_daily_stats WHERE instance_id = ? AND sent > 0",
-        vec![today.clone().into(), instance_id.into()],
+        vec![today.into(), instance_id.into()],
     ))
     .one(conn)
     .await?;
     let parse = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok();
     let (first, sent_today) = row.map_or((None, 0), |r| (r.first, r.today.unwrap_or(0)));
-    let day = match (first.as_deref().and_then(parse), parse(&today)) {
+    let day = match (first.as_deref().and_then(parse), parse(today)) {
         (Some(first), Some(today)) => (today - first).num_days().max(0),
         _ => 0,
     };

@@ -6,6 +6,7 @@
     reason = "each test binary uses a different part of the harness"
 )]
 
+pub mod dashboard;
 pub mod evolution;
 pub mod sim;
 pub mod sse;
@@ -194,6 +195,40 @@ impl TestApp {
         let res = request.bearer_auth(token).send().await.expect("request");
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A request of any `method` with a token (and a JSON body when given); status and JSON
+    /// body.
+    pub async fn call(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .request(method.parse().expect("method"), self.url(path));
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        self.answer(req, token).await
+    }
+
+    /// The name of the PostgreSQL database the server runs on.
+    pub async fn database_name(&self) -> String {
+        self.state
+            .db
+            .read
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.state.db.backend(),
+                "SELECT current_database() AS name",
+            ))
+            .await
+            .expect("query")
+            .expect("a row")
+            .try_get("", "name")
+            .expect("name")
     }
 
     /// GET with a token; returns status and JSON body (Null when not JSON).
