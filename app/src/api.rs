@@ -369,6 +369,10 @@ pub async fn get_settings() -> Result<TenantSettings, ServerFnError> {
 
 /// Saves the settings form (keywords one per line; an empty cap or window means none) and
 /// goes back to the page. Admins only: a viewer gets 403.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "a server function takes one argument per field of its plain (no-JavaScript) form"
+)]
 #[server(prefix = "/api/ui", endpoint = "save_settings")]
 pub async fn save_settings(
     keywords: String,
@@ -378,9 +382,11 @@ pub async fn save_settings(
     daily_cap: String,
     window_start: String,
     window_end: String,
+    warmup_plan: String,
+    optout_pause_percent: i64,
 ) -> Result<TenantSettings, ServerFnError> {
     use crate::backend::DashboardError;
-    use crate::types::{Pacing, SendWindow};
+    use crate::types::{Pacing, SendWindow, WarmupStep};
     let (backend, caller) = server::caller().await?;
     let daily_cap = match daily_cap.trim() {
         "" => None,
@@ -409,9 +415,11 @@ pub async fn save_settings(
         },
         default_send_window,
         default_daily_cap: daily_cap,
-        // The form does not edit the warm-up plan nor the opt-out limit: they stay.
-        warmup_plan: None,
-        optout_pause_percent: None,
+        warmup_plan: Some(
+            WarmupStep::parse_plan(&warmup_plan)
+                .map_err(|reason| server::fail(DashboardError::Problem(reason)))?,
+        ),
+        optout_pause_percent: Some(optout_pause_percent),
     };
     let saved = backend
         .0

@@ -28,12 +28,42 @@ pub struct ListName {
     pub name: String,
 }
 
-/// `POST` / `DELETE /api/v1/lists/{id}/contacts` body.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+/// `POST` / `DELETE /api/v1/lists/{id}/contacts` body: contacts by id, every contact matching
+/// a search (as the contacts page filters), or both.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ListMembers {
-    /// Contacts of the tenant.
+    /// Contacts of the tenant (1 to 10,000 unless `search` is given).
+    #[serde(default)]
     pub contact_ids: Vec<i64>,
+    /// Every contact matching it as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search: Option<MemberSearch>,
+}
+
+impl ListMembers {
+    /// Just contact `id`.
+    pub fn of(id: i64) -> Self {
+        Self {
+            contact_ids: vec![id],
+            search: None,
+        }
+    }
+}
+
+/// A search whose contacts a list change takes, with the filters of `GET /api/v1/contacts`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MemberSearch {
+    /// A name (part of it, any case) or a phone in any formatting.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// Only contacts on this list.
+    #[serde(default)]
+    pub list_id: Option<i64>,
+    /// Only opted-out (`true`) or only reachable (`false`) contacts.
+    #[serde(default)]
+    pub opted_out: Option<bool>,
 }
 
 /// How many contacts a list change touched.

@@ -26,11 +26,7 @@ pub async fn search_contacts(
     cursor: Option<i64>,
 ) -> Result<Vec<ContactView>, ServerFnError> {
     let (_, caller) = crate::api::server::caller().await?;
-    let filter = match opted_out.as_str() {
-        "yes" => Some(true),
-        "no" => Some(false),
-        _ => None,
-    };
+    let filter = opted_filter(&opted_out);
     audience()?
         .0
         .search(&caller, q.trim(), filter, list_id, cursor)
@@ -131,6 +127,73 @@ pub async fn delete_list(id: i64) -> Result<(), ServerFnError> {
         .delete_list(&caller, id)
         .await
         .map_err(crate::api::server::fail)
+}
+
+/// Puts contact `id` on list `list_id`. Admins only.
+#[server(prefix = "/api/ui", endpoint = "contact_add_to_list")]
+pub async fn add_contact_to_list(id: i64, list_id: i64) -> Result<(), ServerFnError> {
+    change_list(list_id, crate::audience::ListMembers::of(id), true)
+        .await
+        .map(drop)
+}
+
+/// Takes contact `id` off list `list_id`. Admins only.
+#[server(prefix = "/api/ui", endpoint = "contact_remove_from_list")]
+pub async fn remove_contact_from_list(id: i64, list_id: i64) -> Result<(), ServerFnError> {
+    change_list(list_id, crate::audience::ListMembers::of(id), false)
+        .await
+        .map(drop)
+}
+
+/// Puts every contact the contacts page's search finds (all its pages: `q`, `opted_out` as
+/// `yes`/`no`/empty, `list_id`) on list `target`, then shows that search again with how many
+/// were added. Admins only.
+#[server(prefix = "/api/ui", endpoint = "contacts_add_to_list")]
+pub async fn add_results_to_list(
+    target: i64,
+    q: String,
+    opted_out: String,
+    list_id: Option<i64>,
+) -> Result<u64, ServerFnError> {
+    let search = crate::audience::MemberSearch {
+        q: Some(q.trim().to_string()).filter(|q| !q.is_empty()),
+        list_id,
+        opted_out: opted_filter(&opted_out),
+    };
+    let members = crate::audience::ListMembers {
+        contact_ids: Vec::new(),
+        search: Some(search),
+    };
+    let changed = change_list(target, members, true).await?.changed;
+    let list = list_id.map(|l| format!("&list_id={l}")).unwrap_or_default();
+    leptos_axum::redirect(&format!(
+        "/contacts?q={}&opted_out={opted_out}{list}&added={changed}&to={target}",
+        crate::ui::encode(q.trim())
+    ));
+    Ok(changed)
+}
+
+#[cfg(feature = "ssr")]
+async fn change_list(
+    list_id: i64,
+    members: crate::audience::ListMembers,
+    add: bool,
+) -> Result<crate::audience::ListMembersChanged, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    audience()?
+        .0
+        .change_list(&caller, list_id, members, add)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
+/// The contacts page's opted-out filter: `yes`, `no`, or anything else for everyone.
+pub fn opted_filter(value: &str) -> Option<bool> {
+    match value {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => None,
+    }
 }
 
 /// The live count of a campaign over lists (`include` empty: every contact).

@@ -4,7 +4,10 @@
 
 use std::sync::Arc;
 
-use crate::audience::{AudienceCount, ContactDetail, ImportJobView, ListView, ReplyView};
+use crate::audience::{
+    AudienceCount, ContactDetail, ImportJobView, ListMembers, ListMembersChanged, ListView,
+    ReplyView,
+};
 use crate::backend::{BoxFuture, Caller, DashboardResult};
 use crate::types::ContactView;
 
@@ -55,6 +58,14 @@ pub trait AudienceApi: Send + Sync {
     /// Deletes a list (admins only).
     fn delete_list<'a>(&'a self, caller: &'a Caller, id: i64)
     -> BoxFuture<'a, DashboardResult<()>>;
+    /// Puts `members` on list `list_id` (`add`) or takes them off (admins only).
+    fn change_list<'a>(
+        &'a self,
+        caller: &'a Caller,
+        list_id: i64,
+        members: ListMembers,
+        add: bool,
+    ) -> BoxFuture<'a, DashboardResult<ListMembersChanged>>;
     /// Who a campaign over `include` (none: everyone) minus `exclude` would get.
     fn audience<'a>(
         &'a self,

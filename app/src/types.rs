@@ -238,6 +238,28 @@ pub struct CampaignView {
     /// local time it opens at (`08:00`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_for_window: Option<WindowOpens>,
+    /// How its next sends are spread over its instances (when it has two or more and may
+    /// still send): each one's share by remaining capacity today and health.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rotation: Vec<RotationShare>,
+}
+
+/// One instance's part in a campaign's rotation.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RotationShare {
+    /// Instance id.
+    pub instance_id: i64,
+    /// Its name for people.
+    pub name: String,
+    /// Its share of the campaign's next sends, percent (0: out of the rotation now).
+    pub share_percent: f64,
+    /// Messages it may still send today (warm-up step or the campaign's daily cap, minus what
+    /// it sent today over every campaign); `None` when uncapped.
+    pub remaining_today: Option<i64>,
+    /// Its risk level: `ok`, `attention` or `high`.
+    pub risk: String,
+    /// Whether it can send now (active and connected).
+    pub available: bool,
 }
 
 /// When a closed send window opens.
@@ -398,6 +420,36 @@ pub struct WarmupStep {
     pub day: i64,
     /// Messages a day.
     pub cap: i64,
+}
+
+impl WarmupStep {
+    /// A plan as the settings form takes it: `day:cap` steps separated by commas, spaces or
+    /// lines (`0:20, 4:50, 8:100`). Whether it ramps up is the server's check.
+    pub fn parse_plan(text: &str) -> Result<Vec<WarmupStep>, crate::problem::Problem> {
+        text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+            .filter(|step| !step.is_empty())
+            .map(|step| {
+                step.split_once(':')
+                    .and_then(|(day, cap)| {
+                        Some(WarmupStep {
+                            day: day.trim().parse().ok()?,
+                            cap: cap.trim().parse().ok()?,
+                        })
+                    })
+                    .ok_or_else(|| crate::problem::Problem::WarmupPlan {
+                        reason: format!("{step:?} is not day:messages"),
+                    })
+            })
+            .collect()
+    }
+
+    /// `plan` written as [`WarmupStep::parse_plan`] reads it.
+    pub fn plan_text(plan: &[WarmupStep]) -> String {
+        plan.iter()
+            .map(|s| format!("{}:{}", s.day, s.cap))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// An instance's warm-up today.
@@ -668,4 +720,21 @@ pub struct OptOutTest {
     pub opts_out: bool,
     /// The keyword it matched.
     pub keyword: Option<String>,
+}
+
+#[cfg(test)]
+mod warmup_plan_text {
+    use super::WarmupStep;
+
+    #[test]
+    fn reads_what_it_writes_and_refuses_the_rest() {
+        let plan = WarmupStep::parse_plan("0:20, 4:50;8:100\n15:200 31:400").unwrap();
+        assert_eq!(
+            WarmupStep::plan_text(&plan),
+            "0:20, 4:50, 8:100, 15:200, 31:400"
+        );
+        assert!(WarmupStep::parse_plan("0:20, quatro:50").is_err());
+        assert!(WarmupStep::parse_plan("0-20").is_err());
+        assert_eq!(WarmupStep::parse_plan(" ").unwrap(), Vec::new());
+    }
 }

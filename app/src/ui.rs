@@ -147,6 +147,19 @@ pub fn CopyButton(
     }
 }
 
+/// Percent-encodes a query-string value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The message of a server-function error in the reader's language: each kind of
 /// [`DashboardError`] has its translation; a rejection's own reason is shown as the server
 /// wrote it.

@@ -1,5 +1,6 @@
 // Audience and consent in Chromium, in pt-BR: upload a CSV with errors and read the report,
-// build a list, make a campaign over it with the live count, read the replies view, erase a
+// build a list and fill it from a search, put a contact on a list and off it by hand (without
+// JavaScript), make a campaign over it with the live count, read the replies view, erase a
 // contact. Every page passes axe-core (no serious or critical violation) and fits 390 px.
 // Screenshots (pt-BR) go to end2end/artifacts/.
 
@@ -102,11 +103,15 @@ test('a list is built, a campaign made over it with the live count, its replies 
   await p.waitForSelector('[data-testid=list-row]');
   const lists = await flow.api('GET', '/api/v1/lists', acme.api_token);
   const list = lists.find((l) => l.name === 'Clientes Recife');
-  const contacts = await flow.api('GET', '/api/v1/contacts', acme.api_token);
-  await flow.api('POST', `/api/v1/lists/${list.id}/contacts`, acme.api_token, {
-    contact_ids: contacts.map((c) => c.id),
-  });
   await shot(p, 'audience-pt-BR-lists');
+  // Every contact the search finds (here: everyone) onto the list, from the contacts page.
+  await p.goto(`${flow.base}/contacts`);
+  await p.waitForLoadState('networkidle');
+  await p.selectOption('[data-testid=add-results-target]', String(list.id));
+  await p.click('[data-testid=add-results-form] button[type=submit]');
+  await p.waitForSelector('[data-testid=added-to-list]');
+  assert.match(await p.textContent('[data-testid=added-to-list]'), /Contatos adicionados à lista: 2\./);
+  await shot(p, 'audience-pt-BR-added-to-list');
 
   await p.goto(`${flow.base}/campaigns/new`);
   await p.waitForLoadState('networkidle');
@@ -196,6 +201,19 @@ test('the audience pages work without JavaScript', async () => {
   assert.match(await p.textContent('[data-testid=contact-name]'), /João Souza/);
   assert.match(await p.textContent('[data-testid=contact-attributes]'), /Olinda/);
   await shot(p, 'audience-pt-BR-contact-no-js');
+  // By hand on his page, without JavaScript: onto a list, and off it again.
+  const vip = await flow.api('POST', '/api/v1/lists', acme.api_token, { name: 'VIP' });
+  await p.reload();
+  await p.selectOption('[data-testid=add-to-list]', String(vip.id));
+  await Promise.all([p.waitForNavigation(), p.click('[data-testid=add-to-list-form] button[type=submit]')]);
+  assert.match(await p.textContent('[data-testid=contact-lists]'), /VIP/);
+  await shot(p, 'audience-pt-BR-contact-lists-no-js');
+  await Promise.all([
+    p.waitForNavigation(),
+    p.click('[data-testid=contact-lists] li:has-text("VIP") button'),
+  ]);
+  assert.doesNotMatch(await p.textContent('[data-testid=contact-lists]'), /VIP/);
+  assert.match(await p.textContent('[data-testid=contact-lists]'), /Clientes Recife/);
   await p.goto(`${flow.base}/lists`);
   assert.match(await p.textContent('main'), /Clientes Recife/);
   await p.goto(`${flow.base}${jobPath}`);

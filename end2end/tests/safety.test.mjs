@@ -1,5 +1,6 @@
 // Safe sending in a real browser (pt-BR): the new-campaign form previews spintax renderings of
-// each variant and warns when they are too alike; the campaign page shows the A/B table; the
+// each variant and warns when they are too alike; the campaign page shows the A/B table; admins
+// edit the warm-up plan and opt-out limit and a campaign over two numbers shows its spread; the
 // banned-number sentence appears live on the instances and campaign pages; axe-core finds no
 // serious violation and nothing scrolls sideways at 390 px. Screenshots go to end2end/artifacts/.
 
@@ -110,6 +111,53 @@ test('the campaign page shows the A/B table', async () => {
   await p.context().close();
 });
 
+test('admins edit the warm-up plan and the opt-out limit; a campaign over two numbers shows its spread', async () => {
+  const token = seed.acme.api_token;
+  const other = await flow.api('POST', '/api/v1/instances', token, {
+    instance_name: 'loja-shopping',
+    friendly_name: 'Loja Shopping',
+    api_url: 'http://127.0.0.1:9',
+    api_key: 'e2e-evolution-key-2',
+    api_version: 'v2',
+  });
+  await flow.webhook(other.webhook_url, {
+    event: 'connection.update',
+    instance: 'loja-shopping',
+    data: { instance: 'loja-shopping', state: 'open', statusReason: 200 },
+  });
+  const both = await flow.api('POST', '/api/v1/campaigns', token, {
+    name: 'Dois números',
+    message: 'Oi {{first_name}}, novidades na loja!',
+    instance_ids: [seed.instance.id, other.id],
+    all_contacts: true,
+  });
+  const p = await session();
+  await p.goto(`${flow.base}/settings`);
+  await p.fill('[data-testid=warmup-plan]', '0:5, 3:30');
+  await p.fill('[data-testid=optout-pause-percent]', '5');
+  await p.click('[data-testid=settings-form] button[type=submit]');
+  await p.waitForSelector('[data-testid=settings-saved]');
+  await p.reload();
+  assert.equal(await p.inputValue('[data-testid=warmup-plan]'), '0:5, 3:30');
+  assert.equal(await p.inputValue('[data-testid=optout-pause-percent]'), '5');
+  await shot(p, 'safety-04-settings-warmup');
+  await p.goto(`${flow.base}/instances`);
+  assert.match(await p.textContent('[data-testid=instance-warmup]'), /dia 0 do aquecimento: 5\/dia/);
+  // 8 recipients: the warming-up number can take 5 today, the other all 8 → 5/13 and 8/13.
+  await p.goto(`${flow.base}/campaigns/${both.id}`);
+  const table = await p.waitForSelector('[data-testid=rotation]');
+  assert.match(await table.textContent(), /Distribuição entre os números/);
+  assert.match(await p.textContent(`[data-testid=rotation-${seed.instance.id}]`), /Loja Centro\s*38,5%\s*5\s*ok/);
+  assert.match(await p.textContent(`[data-testid=rotation-${other.id}]`), /Loja Shopping\s*61,5%\s*sem limite\s*ok/);
+  await shot(p, 'safety-05-rotation');
+  await p.context().close();
+  const settings = await flow.api('GET', '/api/v1/settings', token);
+  await flow.api('PUT', '/api/v1/settings', token, {
+    ...settings,
+    warmup_plan: [{ day: 0, cap: 20 }, { day: 4, cap: 50 }, { day: 8, cap: 100 }, { day: 15, cap: 200 }, { day: 31, cap: 400 }],
+  });
+});
+
 test('a warming-up number says so, and a ban shows its sentence live', async () => {
   const p = await session();
   await p.goto(`${flow.base}/instances`);
@@ -124,11 +172,11 @@ test('a warming-up number says so, and a ban shows its sentence live', async () 
   });
   const ban = await p.waitForSelector('[data-testid=instance-ban]', { timeout: 3000 });
   assert.match(await ban.textContent(), /O número foi banido pelo WhatsApp; troque o número/);
-  await shot(p, 'safety-04-instance-banned');
+  await shot(p, 'safety-06-instance-banned');
   await p.goto(`${flow.base}/campaigns/${seed.campaign.id}`);
   const notice = await p.waitForSelector('[data-testid=pause-notice]');
   assert.match(await notice.textContent(), /O número foi banido pelo WhatsApp; troque o número/);
-  await shot(p, 'safety-05-campaign-banned');
+  await shot(p, 'safety-07-campaign-banned');
   await p.context().close();
 });
 

@@ -23,6 +23,7 @@ on_both_databases!(
     import_job_of_200k_rows,
     search_detail_and_replies,
     contact_pages_render_and_upload_without_javascript,
+    lists_fill_from_a_search_by_hand_and_an_upload,
 );
 
 const PASSWORD: &str = "correct horse battery";
@@ -1167,4 +1168,215 @@ async fn contact_pages_render_and_upload_without_javascript(app: TestApp) {
     assert!(res.status().is_redirection(), "{}", res.status());
     let (status, _) = app.get(&t.token, &format!("/api/v1/contacts/{id}")).await;
     assert_eq!(status, 404);
+}
+
+/// A form post without JavaScript to server function `endpoint` with `cookie`: the status.
+async fn form_post(app: &TestApp, cookie: &str, endpoint: &str, form: &[(&str, String)]) -> u16 {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    client
+        .post(app.url(&format!("/api/ui/{endpoint}")))
+        .header(COOKIE, cookie)
+        .header("accept", "text/html")
+        .form(form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// The names on list `id`.
+async fn names_on(app: &TestApp, t: &Tenant, id: i64) -> Vec<String> {
+    let (status, members) = app
+        .get(&t.token, &format!("/api/v1/lists/{id}/contacts"))
+        .await;
+    assert_eq!(status, 200, "{members}");
+    let mut names: Vec<String> = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+async fn lists_fill_from_a_search_by_hand_and_an_upload(app: TestApp) {
+    let t = app.tenant("Loja").await;
+    let ids = app.contacts(&t, 6).await;
+    app.post(
+        &t.token,
+        &format!("/api/v1/contacts/{}/opt-out", ids[5]),
+        json!({"reason": "pediu por telefone"}),
+    )
+    .await;
+    // Every reachable contact a search finds, in one request, once.
+    let all = new_list(&app, &t, "Todos", &[]).await;
+    let path = format!("/api/v1/lists/{all}/contacts");
+    let body = json!({"search": {"q": "contact", "opted_out": false}});
+    let (status, changed) = app.post(&t.token, &path, body.clone()).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed, json!({"changed": 5, "contacts": 5}));
+    let (_, again) = app.post(&t.token, &path, body).await;
+    assert_eq!(again, json!({"changed": 0, "contacts": 5}));
+    // A phone in any formatting, within a list; ids and a search together.
+    let one = new_list(&app, &t, "Uma", &[]).await;
+    let (_, changed) = app
+        .post(
+            &t.token,
+            &format!("/api/v1/lists/{one}/contacts"),
+            json!({"contact_ids": [ids[4]], "search": {"q": "(11) 98000-0001", "list_id": all}}),
+        )
+        .await;
+    assert_eq!(changed, json!({"changed": 2, "contacts": 2}));
+    assert_eq!(names_on(&app, &t, one).await, ["Contact 1", "Contact 4"]);
+    // Taken off by a search too; an empty change is refused.
+    let (status, changed) = app
+        .call(
+            &t.token,
+            "DELETE",
+            &path,
+            Some(json!({"search": {"q": "Contact 1"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed, json!({"changed": 1, "contacts": 4}));
+    let (status, _) = app.post(&t.token, &path, json!({})).await;
+    assert_eq!(status, 422);
+    // Another tenant's search never reaches these contacts.
+    let other = app.tenant("Outra").await;
+    let theirs = new_list(&app, &other, "Deles", &[]).await;
+    let (_, changed) = app
+        .post(
+            &other.token,
+            &format!("/api/v1/lists/{theirs}/contacts"),
+            json!({"search": {"q": ""}}),
+        )
+        .await;
+    assert_eq!(changed, json!({"changed": 0, "contacts": 0}));
+
+    // The contacts page, without JavaScript: every result of a search onto a list, then the
+    // page says how many.
+    let cookie = session(&app, &t, "ana@loja.com", Role::Admin).await;
+    let page_list = new_list(&app, &t, "Da busca", &[]).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .post(app.url("/api/ui/contacts_add_to_list"))
+        .header(COOKIE, &cookie)
+        .header("accept", "text/html")
+        .form(&[
+            ("target", page_list.to_string()),
+            ("q", "contact".to_string()),
+            ("opted_out", "yes".to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        back,
+        format!("/contacts?q=contact&opted_out=yes&added=1&to={page_list}")
+    );
+    assert_eq!(names_on(&app, &t, page_list).await, ["Contact 5"]);
+    let (_, html) = app.page_with_cookie(&cookie, &back).await;
+    assert!(
+        html.contains("Contatos adicionados à lista: 1.") && html.contains("Colocar numa lista"),
+        "{html}"
+    );
+    // One person by hand, on and off, from their page.
+    let status = form_post(
+        &app,
+        &cookie,
+        "contact_add_to_list",
+        &[("id", ids[0].to_string()), ("list_id", one.to_string())],
+    )
+    .await;
+    assert!((200..400).contains(&status), "{status}");
+    assert_eq!(
+        names_on(&app, &t, one).await,
+        ["Contact 0", "Contact 1", "Contact 4"]
+    );
+    let (_, html) = app
+        .page_with_cookie(&cookie, &format!("/contacts/{}", ids[0]))
+        .await;
+    assert!(
+        html.contains("Tirar da lista") && html.contains("Colocar em outra lista"),
+        "{html}"
+    );
+    form_post(
+        &app,
+        &cookie,
+        "contact_remove_from_list",
+        &[("id", ids[0].to_string()), ("list_id", one.to_string())],
+    )
+    .await;
+    assert_eq!(names_on(&app, &t, one).await, ["Contact 1", "Contact 4"]);
+    // A viewer changes nothing.
+    let vera = viewer(&app, &t).await;
+    form_post(
+        &app,
+        &vera,
+        "contact_add_to_list",
+        &[("id", ids[0].to_string()), ("list_id", one.to_string())],
+    )
+    .await;
+    form_post(
+        &app,
+        &vera,
+        "contacts_add_to_list",
+        &[
+            ("target", one.to_string()),
+            ("q", String::new()),
+            ("opted_out", String::new()),
+        ],
+    )
+    .await;
+    assert_eq!(names_on(&app, &t, one).await, ["Contact 1", "Contact 4"]);
+
+    // An upload straight into a chosen list (the form's list_id field).
+    let boundary = "b0undary";
+    let form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\nnome;telefone\nEva Souza;+55 21 98765-2222\n\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"list_id\"\r\n\r\n{one}\r\n\
+         --{boundary}--\r\n"
+    );
+    let res = client
+        .post(app.url("/api/v1/contacts/import"))
+        .header(COOKIE, &cookie)
+        .header("accept", "text/html")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let job: i64 = res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    finished(&app, &t, job).await;
+    assert_eq!(
+        names_on(&app, &t, one).await,
+        ["Contact 1", "Contact 4", "Eva Souza"]
+    );
+    let (_, html) = app.page_with_cookie(&cookie, "/contacts").await;
+    assert!(
+        html.contains("Colocar na lista (opcional)") && html.contains("Nenhuma lista"),
+        "{html}"
+    );
 }

@@ -901,6 +901,37 @@ async fn a_database_outage_shows_503_not_the_login_page() {
 
 on_both_databases!(with [("FLOW_SESSION_RECHECK_SECS", "1")]; a_live_stream_ends_when_its_session_is_revoked);
 
+/// Pages and JSON go out brotli- or gzip-compressed when the client takes it (far fewer bytes
+/// for a phone on 4G); a client that does not gets them plain, and live streams stay plain.
+async fn answers_are_compressed_when_the_client_takes_it(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    let get = |path: &str, encoding: &str| {
+        app.request("GET", path, None)
+            .bearer_auth(&t.token)
+            .header("accept-encoding", encoding)
+            .send()
+    };
+    let plain = get("/api/v1/openapi.json", "identity").await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_len = plain.bytes().await.unwrap().len();
+    for encoding in ["br", "gzip"] {
+        let res = get("/api/v1/openapi.json", encoding).await.unwrap();
+        assert_eq!(res.headers()["content-encoding"], encoding);
+        let len = res.bytes().await.unwrap().len();
+        assert!(
+            len * 5 < plain_len,
+            "{encoding}: {len} of {plain_len} bytes"
+        );
+    }
+    let page = get("/login", "br, gzip").await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-encoding"], "br");
+    let events = get("/api/v1/events", "br, gzip").await.unwrap();
+    assert_eq!(events.status(), 200);
+    assert!(events.headers().get("content-encoding").is_none());
+}
+
 /// Pages speak the saved choice, else `Accept-Language`, else pt-BR; `<html lang>` follows;
 /// the header's switch (a plain form post) saves the choice; CSV headers follow it too.
 async fn pages_speak_the_users_language(app: TestApp) {
@@ -987,6 +1018,7 @@ async fn pages_speak_the_users_language(app: TestApp) {
 }
 
 on_both_databases!(
+    answers_are_compressed_when_the_client_takes_it,
     pages_speak_the_users_language,
     no_route_shows_a_viewer_a_webhook_secret_or_an_api_key,
     parallel_wrong_passwords_are_locked_out_after_five,

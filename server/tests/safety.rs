@@ -14,7 +14,7 @@ use common::{ADMIN_TOKEN, Backend, Tenant, TestApp};
 use evolution_sim::SimConfig;
 use flow_server::domain::spintax::Spintax;
 use flow_server::domain::{template, typing};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Statement};
 use serde_json::{Value, json};
 
 on_both_databases!(
@@ -28,6 +28,7 @@ on_both_databases!(
     restriction_codes_are_distinct,
     optout_wave_pauses_for_risk,
     a_risky_instance_drops_out_and_the_others_continue,
+    rotation_spreads_by_remaining_capacity,
 );
 
 on_both_databases!(
@@ -635,6 +636,107 @@ async fn a_risky_instance_drops_out_and_the_others_continue(app: TestApp) {
         .filter(|m| m.instance == "loja-01")
         .count();
     assert!(by_a < 20, "loja-01 kept sending: {by_a}");
+}
+
+/// A campaign over two numbers, one warming up with 2 sends left today and one uncapped: the
+/// API shows the split (≈ 2/62 against 60/62), the weak number waits far longer between its
+/// two sends than the campaign's pause (round-robin or first-free would send both within a
+/// second), the strong one carries the campaign, and the day's cap still holds.
+async fn rotation_spreads_by_remaining_capacity(app: TestApp) {
+    let sim = Sim::start(SimConfig {
+        not_on_whatsapp_suffix: "none".into(),
+        optout_percent: 0,
+        error_percent: 0,
+        ..fast(31)
+    })
+    .await;
+    let t = app.tenant("Loja").await;
+    let a = app.sim_instance(&t, &sim, "loja-01", "v2").await;
+    let b = app.sim_instance(&t, &sim, "loja-02", "v2").await;
+    warm_up(&app, &t, &a["id"]).await;
+    // loja-01 already sent 18 of its 20 today (day 0 of the default plan).
+    let today = flow_server::service::instances::today(chrono_tz::America::Sao_Paulo);
+    flow_server::entities::instance_daily_stats::ActiveModel {
+        instance_id: sea_orm::Set(a["id"].as_i64().unwrap()),
+        day: sea_orm::Set(today),
+        sent: sea_orm::Set(18),
+        delivered: sea_orm::Set(0),
+        read: sea_orm::Set(0),
+        failed: sea_orm::Set(0),
+        disconnects: sea_orm::Set(0),
+        ..Default::default()
+    }
+    .insert(&app.state.db.write)
+    .await
+    .unwrap();
+    let ids = app.contacts(&t, 60).await;
+    let (status, c) = app
+        .post(
+            &t.token,
+            "/api/v1/campaigns",
+            json!({"name": "Rodízio", "message": "Oi {{first_name}}",
+                   "instance_ids": [a["id"], b["id"]], "contact_ids": ids,
+                   "settings": {"min_delay_ms": 150, "max_delay_ms": 150}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let rotation = &c["rotation"];
+    assert_eq!(rotation[0]["remaining_today"], 2, "{rotation}");
+    assert_eq!(rotation[1]["remaining_today"], Value::Null, "{rotation}");
+    let (weak, strong) = (
+        rotation[0]["share_percent"].as_f64().unwrap(),
+        rotation[1]["share_percent"].as_f64().unwrap(),
+    );
+    assert!((weak - 200.0 / 62.0).abs() < 0.01, "{rotation}");
+    assert!((strong - 6000.0 / 62.0).abs() < 0.01, "{rotation}");
+    let (status, _) = app
+        .post(
+            &t.token,
+            &format!("/api/v1/campaigns/{id}/start"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let by = |truth: &evolution_sim::Truth, name: &str| -> Vec<i64> {
+        truth
+            .messages
+            .iter()
+            .filter(|m| m.instance == name)
+            .map(|m| m.received_at_ms)
+            .collect()
+    };
+    let truth = wait_until(Duration::from_secs(40), || async {
+        let truth = sim.truth().await;
+        (by(&truth, "loja-01").len() >= 2).then_some(truth)
+    })
+    .await;
+    let weak_sends = by(&truth, "loja-01");
+    let gap = weak_sends[1] - weak_sends[0];
+    assert!(
+        gap >= 2500,
+        "the weak number sent again after {gap} ms (campaign pause 150 ms)"
+    );
+    let strong_before = by(&truth, "loja-02")
+        .iter()
+        .filter(|at| **at < weak_sends[1])
+        .count();
+    assert!(strong_before >= 8, "loja-02 sent {strong_before} meanwhile");
+    // Once its second send is recorded, it has nothing left today and sits out.
+    let path = format!("/api/v1/campaigns/{id}");
+    let c = wait_until(Duration::from_secs(10), || async {
+        let (_, c) = app.get(&t.token, &path).await;
+        (c["rotation"][0]["remaining_today"] == 0).then_some(c)
+    })
+    .await;
+    assert_eq!(c["rotation"][0]["share_percent"], 0.0, "{c}");
+    assert_eq!(c["rotation"][1]["share_percent"], 100.0, "{c}");
+    let c = app
+        .wait_status(&t, id, "completed", Duration::from_secs(60))
+        .await;
+    assert_eq!(c["counts"]["sent"], 60);
+    assert!(c.get("rotation").is_none(), "{c}");
+    assert_eq!(by(&sim.truth().await, "loja-01").len(), 2);
 }
 
 /// Two server processes on one PostgreSQL database, with `extra` configuration: returns

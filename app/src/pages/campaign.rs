@@ -14,12 +14,12 @@ use crate::api::{
 };
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::live::{Live, use_live};
-use crate::pages::campaign_safety::{AbResults, WindowNotice, pause_sentence};
+use crate::pages::campaign_safety::{AbResults, RotationTable, WindowNotice, pause_sentence};
 use crate::pages::layout::UserResource;
 use crate::pages::timeline::TimelineChart;
 use crate::prefs::use_prefs;
 use crate::types::{CampaignLogView, CampaignView, InstanceView};
-use crate::ui::{Card, Empty, ErrorBox, Pill, error_text, status_label};
+use crate::ui::{Card, Empty, ErrorBox, Pill, encode, error_text, status_label};
 
 /// The recipient statuses a filter can pick.
 const STATUSES: [&str; 7] = [
@@ -84,19 +84,6 @@ fn with_query(path: String, pairs: &[String]) -> String {
     } else {
         format!("{path}?{}", pairs.join("&"))
     }
-}
-
-/// Percent-encodes a query-string value.
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The campaign page.
@@ -204,6 +191,7 @@ fn CampaignBody(
         <WindowNotice c/>
         <Counters c/>
         <AbResults c/>
+        <RotationTable c/>
         <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
             <div class="lg:col-span-1">
                 <Card title=t_string!(i18n, campaign.rates)>

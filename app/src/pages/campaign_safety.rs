@@ -1,9 +1,11 @@
 //! The safe-sending parts of the campaign page: the A/B results of its message variants, the
-//! "waiting for the window" notice, and the plain sentences of ban and risk pauses.
+//! "waiting for the window" notice, the plain sentences of ban and risk pauses, and how its
+//! sends are spread over its numbers.
 
 use leptos::prelude::*;
 
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
+use crate::pages::instance_safety::risk_level;
 use crate::prefs::use_prefs;
 use crate::types::{AbVerdict, CampaignView};
 use crate::ui::Card;
@@ -128,6 +130,71 @@ pub fn AbResults(
                         </table>
                     </div>
                     {verdict.map(|v| view! { <p class="px-5 py-3 text-sm text-slate-800" data-testid="ab-verdict">{v}</p> })}
+                </Card>
+            </div>
+        })
+    }
+}
+
+/// How the campaign's next sends are spread over its numbers: each one's share, what it may
+/// still send today and its risk (campaigns with two numbers or more that may still send).
+#[component]
+pub fn RotationTable(
+    /// The campaign, live.
+    c: Memo<CampaignView>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let prefs = use_prefs();
+    let th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-600";
+    let td = "px-3 py-2 tabular-nums";
+    move || {
+        let rotation = c.with(|c| c.rotation.clone());
+        if rotation.is_empty() {
+            return None;
+        }
+        let locale = i18n.get_locale();
+        let rows = rotation
+            .into_iter()
+            .map(|r| {
+                let share = if !r.available {
+                    t_string!(i18n, rotation.disconnected).to_string()
+                } else if r.share_percent > 0.0 {
+                    prefs.pct(r.share_percent)
+                } else {
+                    t_string!(i18n, rotation.out).to_string()
+                };
+                let remaining = r.remaining_today.map_or_else(
+                    || t_string!(i18n, rotation.unlimited).to_string(),
+                    |n| prefs.num(n),
+                );
+                let (risk, tone) = risk_level(locale, &r.risk);
+                view! {
+                    <tr class="border-t border-slate-100" data-testid=format!("rotation-{}", r.instance_id)>
+                        <th scope="row" class="px-3 py-2 text-left font-medium">{r.name}</th>
+                        <td class=td data-testid="rotation-share">{share}</td>
+                        <td class=td>{remaining}</td>
+                        <td class=format!("px-3 py-2 {tone}")>{risk}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <div class="mt-6" data-testid="rotation">
+                <Card title=t_string!(i18n, rotation.title)>
+                    <p class="px-5 pt-3 text-sm text-slate-700">{t!(i18n, rotation.intro)}</p>
+                    <div class="overflow-x-auto">
+                        <table class="min-w-full text-sm">
+                            <thead>
+                                <tr>
+                                    <th scope="col" class=th>{t!(i18n, rotation.col_instance)}</th>
+                                    <th scope="col" class=th>{t!(i18n, rotation.col_share)}</th>
+                                    <th scope="col" class=th>{t!(i18n, rotation.col_remaining)}</th>
+                                    <th scope="col" class=th>{t!(i18n, rotation.col_risk)}</th>
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
                 </Card>
             </div>
         })

@@ -1,18 +1,23 @@
-//! `/contacts`: search by name or phone, filter opted-out, keyset pages, CSV export and upload;
+//! `/contacts`: search by name or phone, filter opted-out, keyset pages, CSV export and upload
+//! (into a list if chosen), every result of a search put on a list;
 //! `/contacts/imports/:id`: an upload's progress and report; `/contacts/:id`: everything about
-//! a person, with opt-out / opt-in by hand and erasure (admins).
+//! a person, with their lists, opt-out / opt-in by hand and erasure (admins).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::audience_api::{
-    EraseContact, OptInContact, OptOutContact, get_contact, import_job, search_contacts,
+    AddContactToList, EraseContact, OptInContact, OptOutContact, RemoveContactFromList,
+    get_contact, import_job, list_lists, search_contacts,
 };
 use crate::i18n::{t, t_string, use_i18n};
+use crate::pages::contact_lists::{
+    AddResultsToListCard, AddedNotice, ContactListsCard, ListSelect,
+};
 use crate::pages::layout::UserResource;
 use crate::prefs::use_prefs;
-use crate::ui::{Card, Empty, ErrorBox, INPUT, Pill, error_text};
+use crate::ui::{Card, Empty, ErrorBox, INPUT, Pill, encode, error_text};
 
 const TH: &str = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
 const BUTTON: &str =
@@ -87,6 +92,15 @@ pub fn ContactsPage() -> impl IntoView {
         move || filters.get(),
         |(q, opted_out, list_id, cursor)| search_contacts(q, opted_out, list_id, cursor),
     );
+    let lists = Resource::new(|| (), |_| list_lists());
+    let added = move || {
+        query.with(|q| {
+            Some((
+                q.get("added")?.parse::<u64>().ok()?,
+                q.get("to")?.parse::<i64>().ok()?,
+            ))
+        })
+    };
     let export = move || {
         let (q, opted_out, list_id, _) = filters.get();
         let mut href = format!("/api/v1/contacts/export?q={}", encode(&q));
@@ -130,6 +144,7 @@ pub fn ContactsPage() -> impl IntoView {
                     {move || filters.get().2.map(|l| view! { <input type="hidden" name="list_id" value=l/> })}
                     <button type="submit" class=BUTTON>{t!(i18n, contacts.search_button)}</button>
                 </form>
+                {move || added().map(|(added, to)| view! { <AddedNotice added to/> })}
                 <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
                     {move || Suspend::new(async move {
                         match rows.await {
@@ -181,7 +196,11 @@ pub fn ContactsPage() -> impl IntoView {
             </div>
             <Suspense>
                 {move || Suspend::new(async move {
-                    is_admin().await.then(|| view! {
+                    let (admin, lists) = (is_admin().await, lists.await.unwrap_or_default());
+                    let (q, opted_out, list_id, _) = filters.get();
+                    let upload_lists = lists.clone();
+                    admin.then(|| view! {
+                <div class="space-y-6">
                 <Card title=t_string!(i18n, import.title).to_string()>
                     <form method="post" action="/api/v1/contacts/import" enctype="multipart/form-data"
                         class="space-y-4" data-testid="upload-contacts">
@@ -190,24 +209,20 @@ pub fn ContactsPage() -> impl IntoView {
                             <span class="text-sm font-medium text-slate-700">{t!(i18n, import.file)}</span>
                             <input type="file" name="file" accept=".csv,text/csv" required class="mt-1 block w-full text-sm"/>
                         </label>
+                        <label class="block">
+                            <span class="text-sm font-medium text-slate-700">{t!(i18n, import.list)}</span>
+                            <ListSelect lists=upload_lists name="list_id" none=t_string!(i18n, import.no_list).to_string() testid="upload-list"/>
+                        </label>
                         <button type="submit" class=BUTTON>{t!(i18n, import.upload)}</button>
                     </form>
                 </Card>
+                <AddResultsToListCard lists filters=(q, opted_out, list_id)/>
+                </div>
                     })
                 })}
             </Suspense>
         </div>
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// An import job's page: progress while it runs (reload to update), then the report.
@@ -318,15 +333,26 @@ pub fn ContactPage() -> impl IntoView {
     let opt_out = ServerAction::<OptOutContact>::new();
     let opt_in = ServerAction::<OptInContact>::new();
     let erase = ServerAction::<EraseContact>::new();
+    let add = ServerAction::<AddContactToList>::new();
+    let remove = ServerAction::<RemoveContactFromList>::new();
     let detail = Resource::new(
-        move || (id(), opt_out.version().get(), opt_in.version().get()),
+        move || {
+            (
+                id(),
+                opt_out.version().get() + opt_in.version().get(),
+                add.version().get() + remove.version().get(),
+            )
+        },
         |(id, _, _)| get_contact(id),
     );
+    let lists = Resource::new(|| (), |_| list_lists());
     let failure = move || {
         [
             opt_out.value().get().and_then(|r| r.err()),
             opt_in.value().get().and_then(|r| r.err()),
             erase.value().get().and_then(|r| r.err()),
+            add.value().get().and_then(|r| r.err()),
+            remove.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -339,11 +365,14 @@ pub fn ContactPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 let (detail, admin) = (detail.await, is_admin().await);
+                let all_lists = if admin { lists.await.unwrap_or_default() } else { Vec::new() };
                 match detail {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(d) => {
                         let c = d.contact;
                         let (cid, opted_out) = (c.id, c.opted_out);
+                        let member_of = d.lists.clone();
+                        let list_names = d.lists.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ");
                         view! {
                             <div class="mb-6">
                                 <a href="/contacts" class="text-sm text-emerald-700 hover:underline">{t!(i18n, contacts.back)}</a>
@@ -424,13 +453,16 @@ pub fn ContactPage() -> impl IntoView {
                                             {d.attributes.into_iter().map(|(k, v)| view! {
                                                 <div class="flex justify-between gap-3"><dt class="text-slate-600">{format!("{{{{{k}}}}}")}</dt><dd>{v}</dd></div>
                                             }).collect_view()}
-                                            <div class="flex justify-between gap-3">
-                                                <dt class="text-slate-600">{t!(i18n, contacts.lists)}</dt>
-                                                <dd>{d.lists.into_iter().map(|l| l.name).collect::<Vec<_>>().join(", ")}</dd>
-                                            </div>
+                                            {(!admin).then(|| view! {
+                                                <div class="flex justify-between gap-3">
+                                                    <dt class="text-slate-600">{t!(i18n, contacts.lists)}</dt>
+                                                    <dd>{list_names.clone()}</dd>
+                                                </div>
+                                            })}
                                         </dl>
                                     </Card>
                                     {admin.then(|| view! {
+                                        <ContactListsCard id=cid member_of=member_of.clone() all=all_lists.clone() add remove/>
                                         <Card title=t_string!(i18n, consent.title).to_string()>
                                             {if opted_out {
                                                 view! {

@@ -3,9 +3,19 @@
 
 use leptos::prelude::*;
 
-use crate::i18n::{t_string, td_string, use_i18n};
+use crate::i18n::{Locale, t_string, td_string, use_i18n};
 use crate::prefs::use_prefs;
 use crate::types::InstanceView;
+
+/// A risk level's word in `locale` (`ok`, `atenção`, `alto`) and its text colour class.
+pub fn risk_level(locale: Locale, level: &str) -> (String, &'static str) {
+    let (word, tone) = match level {
+        "high" => (td_string!(locale, risk.level_high), "text-rose-800"),
+        "attention" => (td_string!(locale, risk.level_attention), "text-amber-800"),
+        _ => (td_string!(locale, risk.level_ok), "text-emerald-800"),
+    };
+    (word.to_string(), tone)
+}
 
 /// The number's state sentence, risk level and warm-up line.
 #[component]
@@ -33,11 +43,7 @@ pub fn InstanceSafety(
     let risk = move || {
         let r = i.with(|i| i.risk.clone());
         let locale = i18n.get_locale();
-        let (level, tone) = match r.level.as_str() {
-            "high" => (td_string!(locale, risk.level_high), "text-rose-800"),
-            "attention" => (td_string!(locale, risk.level_attention), "text-amber-800"),
-            _ => (td_string!(locale, risk.level_ok), "text-emerald-800"),
-        };
+        let (level, tone) = risk_level(locale, &r.level);
         let why: Vec<String> = r
             .signals
             .iter()

@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod campaign_replies;
 pub mod campaign_safety;
 pub mod campaigns;
+pub mod contact_lists;
 pub mod contacts;
 pub mod instance_card;
 pub mod instance_chart;

@@ -1,5 +1,6 @@
 //! `/settings`: the tenant's opt-out keywords (with a tester that runs the server's matcher),
-//! timezone and the defaults of new campaigns. Both forms work without JavaScript: the tester
+//! timezone, the defaults of new campaigns, the warm-up plan of new numbers and the opt-out
+//! share that pauses a number's campaigns. Both forms work without JavaScript: the tester
 //! is a GET form (`?test=…`) answered on the server; with JavaScript it answers as one types.
 
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{SaveSettings, get_settings, test_opt_out};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::layout::UserResource;
+use crate::types::WarmupStep;
 use crate::ui::{Card, ErrorBox, INPUT, error_text};
 
 const LABEL: &str = "text-sm font-medium text-slate-700";
@@ -90,6 +92,7 @@ pub fn SettingsPage() -> impl IntoView {
                         Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                         Ok(s) => {
                             let window = s.default_send_window.clone();
+                            let plan = WarmupStep::plan_text(&s.warmup_plan.clone().unwrap_or_default());
                             view! {
                                 <Card title=t_string!(i18n, settings.title).to_string()>
                                     <ActionForm action=save attr:class="space-y-4" attr:data-testid="settings-form">
@@ -125,6 +128,16 @@ pub fn SettingsPage() -> impl IntoView {
                                         <label class="block">
                                             <span class=LABEL>{t!(i18n, settings.daily_cap)}</span>
                                             <input type="number" name="daily_cap" min="1" class=INPUT value=s.default_daily_cap.map(|c| c.to_string()).unwrap_or_default()/>
+                                        </label>
+                                        <label class="block">
+                                            <span class=LABEL>{t!(i18n, settings.warmup_plan)}</span>
+                                            <input type="text" name="warmup_plan" required class=INPUT value=plan data-testid="warmup-plan"/>
+                                            <span class="mt-1 block text-xs text-slate-600">{t!(i18n, settings.warmup_plan_hint)}</span>
+                                        </label>
+                                        <label class="block">
+                                            <span class=LABEL>{t!(i18n, settings.optout_pause_percent)}</span>
+                                            <input type="number" name="optout_pause_percent" min="1" max="50" required class=INPUT value=s.optout_pause_percent.unwrap_or(3) data-testid="optout-pause-percent"/>
+                                            <span class="mt-1 block text-xs text-slate-600">{t!(i18n, settings.optout_pause_percent_hint)}</span>
                                         </label>
                                         {move || {
                                             save.value().get().and_then(Result::err).map(|e| {

@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
-use app::audience::{AudienceCount, ContactDetail, ImportJobView, ListView, ReplyView};
+use app::audience::{
+    AudienceCount, ContactDetail, ImportJobView, ListMembers, ListMembersChanged, ListView,
+    ReplyView,
+};
 use app::audience_backend::{AudienceApi, AudienceBackend};
 use app::backend::{BoxFuture, Caller, DashboardResult};
 use app::types::ContactView;
@@ -11,7 +14,7 @@ use app::types::ContactView;
 use crate::dashboard::backend::{admin, service};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::{self, Search};
-use crate::service::lists::{self, Audience};
+use crate::service::lists::{self, Audience, Members};
 use crate::service::{campaigns, consent, imports};
 use crate::state::AppState;
 
@@ -164,6 +167,30 @@ impl AudienceApi for AudienceDashboard {
             lists::delete(&self.state.db, caller.tenant_id, id)
                 .await
                 .map_err(service)
+        })
+    }
+
+    fn change_list<'a>(
+        &'a self,
+        caller: &'a Caller,
+        list_id: i64,
+        members: ListMembers,
+        add: bool,
+    ) -> BoxFuture<'a, DashboardResult<ListMembersChanged>> {
+        Box::pin(async move {
+            admin(caller)?;
+            let search = members.search.as_ref().map(Search::from);
+            let members = Members {
+                ids: &members.contact_ids,
+                search: search.as_ref(),
+            };
+            let db = &self.state.db;
+            if add {
+                lists::add(db, caller.tenant_id, list_id, members).await
+            } else {
+                lists::remove(db, caller.tenant_id, list_id, members).await
+            }
+            .map_err(service)
         })
     }
 

@@ -1,5 +1,6 @@
 //! Flow's domain rules, free of HTTP: phones, opt-out keywords, campaign and delivery state
-//! machines, message templates, spintax, A/B verdicts, send windows, typing time and warm-up.
+//! machines, message templates, spintax, A/B verdicts, send windows, typing time, warm-up and
+//! the spread of a campaign's recipients over its instances.
 
 pub mod ab_test;
 pub mod ban;
@@ -10,6 +11,7 @@ pub mod health;
 pub mod optout;
 pub mod phone;
 pub mod risk;
+pub mod rotation;
 pub mod send_window;
 pub mod spintax;
 pub mod template;

@@ -40,6 +40,8 @@ pub struct DueCampaign {
     pub settings: CampaignSettings,
     /// When it may send: its window and days in its tenant's timezone.
     pub quiet: Quiet,
+    /// Recipients left to send (its counter).
+    pub pending: i64,
 }
 
 /// An instance that may send now (active and open).
@@ -110,6 +112,7 @@ pub async fn active_campaigns(db: &crate::db::Db) -> Result<Vec<DueCampaign>, Db
                 quiet: Quiet::new(settings.send_window.as_ref(), &settings.send_days, tz),
                 settings,
                 variants: campaigns::variant_texts(&m),
+                pending: m.pending,
             }
         })
         .collect())

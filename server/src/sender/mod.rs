@@ -7,10 +7,15 @@
 //! server processes never claim the same row); a claimed row is never sent again. Pacing and
 //! daily caps (with warm-up) are held in the database too (see [`claim::claim_next`]), so they
 //! hold across processes; the failure tracking is per process.
+//!
+//! A campaign with several instances spreads its sends by each one's remaining capacity today
+//! and health ([`crate::domain::rotation`]): a weaker instance waits proportionally longer
+//! after each of its sends, and one without capacity or at high risk sits out.
 
 pub mod claim;
 mod pacing;
 pub mod spool;
+mod spread;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -33,6 +38,7 @@ use claim::{Available, Recheck};
 pub use claim::{Claimed, recover_stale_sending};
 use pacing::InstancePace;
 use spool::{Spool, Unrecorded};
+use spread::Spread;
 
 /// Pause reason: Evolution refused the instance's api key (401/403).
 pub const EVOLUTION_AUTH_FAILED: &str = "evolution_auth_failed";
@@ -90,6 +96,8 @@ struct Sent {
     campaign_id: i64,
     min_delay_ms: i64,
     max_delay_ms: i64,
+    /// How many times the campaign's pause this instance waits (its share of the rotation).
+    stretch: f64,
     outcome: Result<(), SendError>,
 }
 
@@ -113,6 +121,7 @@ async fn run(deps: SenderDeps, config: SenderConfig, stop: CancellationToken, be
     let started = Instant::now();
     let mut startup_checked = false;
     let mut paces: HashMap<i64, InstancePace> = HashMap::new();
+    let mut spread = Spread::default();
     let mut in_flight: JoinSet<Sent> = JoinSet::new();
     let mut tick = tokio::time::interval(config.tick);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -131,7 +140,7 @@ async fn run(deps: SenderDeps, config: SenderConfig, stop: CancellationToken, be
             }
             _ = tick.tick() => {
                 let _busy = running.busy();
-                match schedule(&deps, &config, &mut paces, &mut in_flight).await {
+                match schedule(&deps, &config, &mut paces, &mut spread, &mut in_flight).await {
                     Ok(()) => schedule_failing = None,
                     // During a database outage this fails every tick: say so once a minute.
                     Err(e) => {
@@ -191,6 +200,7 @@ async fn schedule(
     deps: &SenderDeps,
     config: &SenderConfig,
     paces: &mut HashMap<i64, InstancePace>,
+    spread: &mut Spread,
     in_flight: &mut JoinSet<Sent>,
 ) -> Result<(), sea_orm::DbErr> {
     let now = Instant::now();
@@ -198,7 +208,9 @@ async fn schedule(
     // and the client's timeout), but no longer than the restart grace, so a process that died
     // mid-send holds its instance no longer than its unanswered rows wait.
     let lease = (Duration::from_millis(typing::MAX_MS) + SEND_TIMEOUT).min(config.startup_grace);
-    for campaign in claim::active_campaigns(&deps.db).await? {
+    let campaigns = claim::active_campaigns(&deps.db).await?;
+    spread.retain(&campaigns.iter().map(|c| c.id).collect::<Vec<_>>());
+    for campaign in campaigns {
         if !campaign.quiet.is_open(Utc::now()) {
             continue;
         }
@@ -212,6 +224,14 @@ async fn schedule(
                 blocked = true;
                 continue;
             }
+            // Out of the rotation for now (no capacity left today, high risk): the claim
+            // would refuse it too; the others take its recipients.
+            let Some(stretch) = spread
+                .stretch(&deps.db, &campaign, instances.len(), instance.id)
+                .await?
+            else {
+                continue;
+            };
             let Some(claimed) =
                 claim::claim_next(&deps.db, &campaign, instance, &available, lease).await?
             else {
@@ -235,6 +255,7 @@ async fn schedule(
                     campaign_id,
                     min_delay_ms,
                     max_delay_ms,
+                    stretch,
                     outcome,
                 }
             });
@@ -408,7 +429,7 @@ async fn after_send(
     } else {
         sent.min_delay_ms
     };
-    let pause = Duration::from_millis(delay.max(0) as u64);
+    let pause = Duration::from_millis(delay.max(0) as u64).mul_f64(sent.stretch);
     pace.wait(pause);
     let next_at = Utc::now() + chrono::Duration::from_std(pause).unwrap_or_default();
     if let Err(e) = claim::release_pace(&deps.db, sent.instance.id, next_at).await {

@@ -194,6 +194,18 @@ async fn full_view(
         .collect();
     v.ab_test = ab_test::verdict(&by_index);
     v.variants = variants;
+    let finished = [CampaignStatus::Completed, CampaignStatus::Cancelled]
+        .iter()
+        .any(|s| v.status == s.as_str());
+    if v.instance_ids.len() >= 2 && !finished {
+        v.rotation = crate::service::rotation::shares(
+            conn,
+            v.id,
+            v.settings.daily_cap_per_instance,
+            v.counts.pending,
+        )
+        .await?;
+    }
     if v.status == CampaignStatus::Active.as_str()
         && (v.settings.send_window.is_some() || !v.settings.send_days.is_empty())
     {
@@ -235,6 +247,7 @@ fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
         variants: Vec::new(),
         ab_test: None,
         waiting_for_window: None,
+        rotation: Vec::new(),
     }
 }
 

@@ -307,9 +307,20 @@ pub struct Search {
     pub interacted_since: Option<DateTime<Utc>>,
 }
 
+impl From<&app::audience::MemberSearch> for Search {
+    fn from(s: &app::audience::MemberSearch) -> Self {
+        Self {
+            q: s.q.clone(),
+            list_id: s.list_id,
+            opted_out: s.opted_out,
+            ..Self::default()
+        }
+    }
+}
+
 impl Search {
     /// The SQL condition (on alias `c`, after `WHERE c.tenant_id = ?`) and its values.
-    fn condition(&self) -> ServiceResult<(String, Vec<Value>)> {
+    pub(crate) fn condition(&self) -> ServiceResult<(String, Vec<Value>)> {
         let mut sql = String::from(" AND c.erased_at IS NULL");
         let mut values: Vec<Value> = Vec::new();
         if let Some(raw) = &self.phone {

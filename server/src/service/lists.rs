@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 
 use crate::db::Db;
-use crate::service::contacts::{self, ContactRow};
+use crate::service::contacts::{self, ContactRow, Search};
 use crate::service::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, timestamp};
 
@@ -228,17 +228,31 @@ pub(crate) async fn add_in(
     Ok(added)
 }
 
-fn check_size(contact_ids: &[i64]) -> ServiceResult<Vec<i64>> {
-    if contact_ids.is_empty() || contact_ids.len() > MAX_MEMBERS_PER_REQUEST {
-        return Err(Problem::MemberCount {
-            max: MAX_MEMBERS_PER_REQUEST,
+/// Which contacts a list change takes: the ids given, and every contact matching `search`
+/// (the contacts page's filters) when there is one.
+#[derive(Clone, Copy, Debug)]
+pub struct Members<'a> {
+    /// Contacts by id (1 to [`MAX_MEMBERS_PER_REQUEST`] unless `search` is given).
+    pub ids: &'a [i64],
+    /// Every (not erased) contact of the tenant matching it.
+    pub search: Option<&'a Search>,
+}
+
+impl Members<'_> {
+    /// The ids, sorted and without repeats, after checking their number.
+    fn checked_ids(&self) -> ServiceResult<Vec<i64>> {
+        let allowed = if self.search.is_some() { 0 } else { 1 };
+        if self.ids.len() < allowed || self.ids.len() > MAX_MEMBERS_PER_REQUEST {
+            return Err(Problem::MemberCount {
+                max: MAX_MEMBERS_PER_REQUEST,
+            }
+            .into());
         }
-        .into());
+        let mut ids = self.ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
     }
-    let mut ids = contact_ids.to_vec();
-    ids.sort_unstable();
-    ids.dedup();
-    Ok(ids)
 }
 
 /// Adds contacts to a list (those already on it are left alone).
@@ -246,12 +260,30 @@ pub async fn add(
     db: &Db,
     tenant_id: i64,
     list_id: i64,
-    contact_ids: &[i64],
+    members: Members<'_>,
 ) -> ServiceResult<ListMembersChanged> {
-    let ids = check_size(contact_ids)?;
+    let ids = members.checked_ids()?;
     let txn = db.write.begin().await?;
     get(&txn, tenant_id, list_id).await?;
-    let changed = add_in(&txn, tenant_id, list_id, &ids, Utc::now()).await?;
+    let now = Utc::now();
+    let mut changed = add_in(&txn, tenant_id, list_id, &ids, now).await?;
+    if let Some(search) = members.search {
+        let (condition, extra) = search.condition()?;
+        let mut values: Vec<Value> = vec![list_id.into(), now.into(), tenant_id.into()];
+        values.extend(extra);
+        changed += txn
+            .execute_raw(stmt(
+                db.backend(),
+                &format!(
+                    "INSERT INTO list_contact (list_id, contact_id, added_at) \
+                     SELECT ?, c.id, ? FROM contact c WHERE c.tenant_id = ?{condition} \
+                     ON CONFLICT (list_id, contact_id) DO NOTHING"
+                ),
+                values,
+            ))
+            .await?
+            .rows_affected();
+    }
     let contacts = get(&txn, tenant_id, list_id).await?.contacts;
     txn.commit().await?;
     Ok(ListMembersChanged { changed, contacts })
@@ -262,9 +294,9 @@ pub async fn remove(
     db: &Db,
     tenant_id: i64,
     list_id: i64,
-    contact_ids: &[i64],
+    members: Members<'_>,
 ) -> ServiceResult<ListMembersChanged> {
-    let ids = check_size(contact_ids)?;
+    let ids = members.checked_ids()?;
     let txn = db.write.begin().await?;
     get(&txn, tenant_id, list_id).await?;
     let mut changed = 0;
@@ -277,6 +309,22 @@ pub async fn remove(
                 &format!(
                     "DELETE FROM list_contact WHERE list_id = ? AND contact_id IN ({})",
                     placeholders(chunk.len())
+                ),
+                values,
+            ))
+            .await?
+            .rows_affected();
+    }
+    if let Some(search) = members.search {
+        let (condition, extra) = search.condition()?;
+        let mut values: Vec<Value> = vec![list_id.into(), tenant_id.into()];
+        values.extend(extra);
+        changed += txn
+            .execute_raw(stmt(
+                db.backend(),
+                &format!(
+                    "DELETE FROM list_contact WHERE list_id = ? AND contact_id IN \
+                     (SELECT c.id FROM contact c WHERE c.tenant_id = ?{condition})"
                 ),
                 values,
             ))

@@ -10,6 +10,7 @@ pub mod instance_history;
 pub mod instances;
 pub mod lists;
 pub mod risk;
+pub mod rotation;
 pub mod scheduler;
 pub mod settings;
 pub mod setup;

@@ -39,15 +39,18 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .client
-            .request(method.parse().expect("method"), self.url(path))
-            .header(COOKIE, cookie);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.respond(self.request(method, path, body).header(COOKIE, cookie))
+            .await
+    }
+
+    /// The page at `path` as the browser of a session `cookie` gets it: status and HTML.
+    pub async fn page_with_cookie(&self, cookie: &str, path: &str) -> (u16, String) {
+        let res = self
+            .request("GET", path, None)
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .expect("request");
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
     }
 }

@@ -190,11 +190,32 @@ impl TestApp {
         }
     }
 
-    /// Sends `request` with a token; returns status and JSON body (Null when not JSON).
-    async fn answer(&self, request: reqwest::RequestBuilder, token: &str) -> (u16, Value) {
-        let res = request.bearer_auth(token).send().await.expect("request");
+    /// Sends `request`; returns status and JSON body (Null when not JSON).
+    pub async fn respond(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let res = request.send().await.expect("request");
         let status = res.status().as_u16();
         (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Sends `request` with a token; returns status and JSON body (Null when not JSON).
+    async fn answer(&self, request: reqwest::RequestBuilder, token: &str) -> (u16, Value) {
+        self.respond(request.bearer_auth(token)).await
+    }
+
+    /// A request of any `method` to `path`, with a JSON body when given.
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::RequestBuilder {
+        let req = self
+            .client
+            .request(method.parse().expect("method"), self.url(path));
+        match body {
+            Some(body) => req.json(&body),
+            None => req,
+        }
     }
 
     /// A request of any `method` with a token (and a JSON body when given); status and JSON
@@ -206,13 +227,7 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .client
-            .request(method.parse().expect("method"), self.url(path));
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        self.answer(req, token).await
+        self.answer(self.request(method, path, body), token).await
     }
 
     /// The name of the PostgreSQL database the server runs on.
