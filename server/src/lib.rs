@@ -39,6 +39,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use sea_orm::DbBackend;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
 use crate::cluster::leader::Leader;
@@ -274,10 +275,13 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::csrf::refuse_cross_site,
         ))
-        // Pages, scripts, styles, the wasm and JSON go out brotli- or gzip-compressed when the
-        // client takes it (a phone on 4G loads the dashboard in a fraction of the bytes); live
-        // streams (`text/event-stream`) and tiny answers are sent as they are.
-        .layer(CompressionLayer::new())
+        // Pages, scripts, styles and JSON go out brotli- or gzip-compressed when the client
+        // takes it (a phone on 4G loads the dashboard in a fraction of the bytes); live streams
+        // (`text/event-stream`), tiny answers and the wasm are sent as they are (compressing
+        // the multi-megabyte wasm again for every request would delay each page's start).
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }

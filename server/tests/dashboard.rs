@@ -905,11 +905,17 @@ on_both_databases!(with [("FLOW_SESSION_RECHECK_SECS", "1")]; a_live_stream_ends
 /// for a phone on 4G); a client that does not gets them plain, and live streams stay plain.
 async fn answers_are_compressed_when_the_client_takes_it(app: TestApp) {
     let t = app.tenant("Acme").await;
+    let cookie = std::cell::OnceCell::<String>::new();
     let get = |path: &str, encoding: &str| {
-        app.request("GET", path, None)
+        let req = app
+            .request("GET", path, None)
             .bearer_auth(&t.token)
-            .header("accept-encoding", encoding)
-            .send()
+            .header("accept-encoding", encoding);
+        match cookie.get() {
+            Some(c) => req.header(reqwest::header::COOKIE, c),
+            None => req,
+        }
+        .send()
     };
     let plain = get("/api/v1/openapi.json", "identity").await.unwrap();
     assert_eq!(plain.status(), 200);
@@ -927,6 +933,18 @@ async fn answers_are_compressed_when_the_client_takes_it(app: TestApp) {
     let page = get("/login", "br, gzip").await.unwrap();
     assert_eq!(page.status(), 200);
     assert_eq!(page.headers()["content-encoding"], "br");
+    // Streamed downloads arrive whole, compressed.
+    app.contacts(&t, 3).await;
+    user(&app, &t, "ana@acme.test", Role::Viewer).await;
+    cookie.set(login(&app, "ana@acme.test").await).unwrap();
+    for path in ["/api/v1/contacts/export", "/export/opt-outs.csv"] {
+        let export = get(path, "br")
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(export.headers()["content-encoding"], "br", "{path}");
+        let bytes = export.bytes().await;
+        assert!(bytes.is_ok_and(|b| !b.is_empty()), "{path} cut short");
+    }
     let events = get("/api/v1/events", "br, gzip").await.unwrap();
     assert_eq!(events.status(), 200);
     assert!(events.headers().get("content-encoding").is_none());

@@ -187,7 +187,10 @@ pub(super) async fn export(
             Ok::<_, std::io::Error>(Some((lines, (next, done))))
         }
     });
-    let body = futures_util::stream::iter([Ok(bom), Ok(header)]).chain(pages);
+    // Fused: the compression layer may poll once more after the end.
+    let body = futures_util::stream::iter([Ok(bom), Ok(header)])
+        .chain(pages)
+        .fuse();
     Ok((
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8"),

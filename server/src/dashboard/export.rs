@@ -11,7 +11,7 @@ use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use serde::Deserialize;
 
 use crate::api::extract::{Path, Query};
@@ -87,6 +87,8 @@ where
             })
         }
     });
+    // Fused: the compression layer may poll once more after the end.
+    let body = body.fuse();
     (
         [
             (CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
