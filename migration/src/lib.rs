@@ -17,6 +17,7 @@ mod m20261201_200003_pacing;
 mod m20261201_200004_warmup;
 mod m20261201_200005_ban_signals;
 mod m20261201_300001_live_changes;
+mod m20261202_000001_contact_keyset;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_200004_warmup::Migration),
             Box::new(m20261201_200005_ban_signals::Migration),
             Box::new(m20261201_300001_live_changes::Migration),
+            Box::new(m20261202_000001_contact_keyset::Migration),
         ]
     }
 }

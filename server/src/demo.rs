@@ -1,8 +1,10 @@
 //! The demo: with `FLOW_DEMO_EVOLUTION_URL` set (the README's run command points it at the
 //! Evolution simulator), an empty database gets a demo tenant — three instances on the
 //! simulator (the third disconnected, to be paired by QR code: `run.sh` starts the simulator
-//! with it closed), 300 contacts, a running campaign and a draft — and an admin and a viewer
-//! login, printed at start. Without that variable no demo data is ever created.
+//! with it closed), 300 contacts, a list filled from a search, a running campaign over two
+//! numbers (one warming up, so the campaign page shows how sends are spread) and a draft — and
+//! an admin and a viewer login, printed at start. Without that variable no demo data is ever
+//! created.
 
 use app::types::{CampaignSettings, NewCampaign, NewContact, NewInstance};
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -10,7 +12,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use crate::auth::Role;
 use crate::dashboard::users;
 use crate::entities::tenant;
-use crate::service::{ServiceError, campaigns, contacts, instances, tenants};
+use crate::service::{ServiceError, campaigns, contacts, instances, lists, tenants};
 use crate::state::AppState;
 
 /// Where the demo's Evolution API is.
@@ -117,6 +119,22 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
         })
         .collect();
     contacts::import(db, tenant.id, people).await?;
+    // A list filled from a search, as a marketer would on the contacts page.
+    let silva = lists::create(db, tenant.id, "Família Silva").await?;
+    let search = contacts::Search {
+        q: Some("Silva".into()),
+        ..Default::default()
+    };
+    lists::add(
+        db,
+        tenant.id,
+        silva.id,
+        lists::Members {
+            ids: &[],
+            search: Some(&search),
+        },
+    )
+    .await?;
 
     let running = campaigns::create(
         db,

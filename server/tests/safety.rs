@@ -31,6 +31,59 @@ on_both_databases!(
     rotation_spreads_by_remaining_capacity,
 );
 
+/// The demo (what `run.sh` shows) on both databases: its campaign over two numbers shows the
+/// rotation with the warming-up number's cap, and its list was filled from a search.
+#[tokio::test]
+async fn the_demo_shows_the_rotation_and_a_list_sqlite() {
+    the_demo_shows_the_rotation_and_a_list(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_demo_shows_the_rotation_and_a_list_postgres() {
+    the_demo_shows_the_rotation_and_a_list(Backend::Postgres).await;
+}
+
+async fn the_demo_shows_the_rotation_and_a_list(backend: Backend) {
+    let sim = Sim::start(SimConfig {
+        not_on_whatsapp_suffix: "none".into(),
+        ..fast(33)
+    })
+    .await;
+    let app = common::spawn_with(
+        backend,
+        &[
+            ("FLOW_DEMO_EVOLUTION_URL", sim.base.as_str()),
+            ("FLOW_DEMO_EVOLUTION_KEY", sim.api_key.as_str()),
+            ("FLOW_SENDER", "off"),
+        ],
+    )
+    .await;
+    let token = flow_server::service::tokens::create(&app.state.db, 1, "demo test")
+        .await
+        .expect("token")
+        .token;
+    let (_, campaigns) = app.get(&token, "/api/v1/campaigns").await;
+    let running = campaigns
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Black Friday 2026")
+        .expect("the running demo campaign")
+        .clone();
+    let rotation = running["rotation"].as_array().expect("rotation").clone();
+    assert_eq!(rotation.len(), 2, "{running}");
+    assert_eq!(rotation[0]["name"], "Loja Centro");
+    assert_eq!(rotation[0]["remaining_today"], 20, "warm-up day 0");
+    assert_eq!(rotation[1]["remaining_today"], Value::Null);
+    assert!(
+        rotation[0]["share_percent"].as_f64().unwrap()
+            < rotation[1]["share_percent"].as_f64().unwrap()
+    );
+    let (_, lists) = app.get(&token, "/api/v1/lists").await;
+    assert_eq!(lists[0]["name"], "Família Silva");
+    assert_eq!(lists[0]["contacts"], 21, "{lists}");
+}
+
 on_both_databases!(
     with [("FLOW_V1_CLOSE_GRACE_SECS", "1")];
     v1_transient_close_does_not_pause_but_a_lasting_one_does,

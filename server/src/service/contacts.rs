@@ -8,7 +8,7 @@ use app::types::{ContactView, ImportReport, InvalidContact, NewContact, OptOutVi
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, Set, TransactionTrait, Value,
+    QueryFilter, Set, TransactionTrait, Value,
 };
 
 use crate::db::Db;
@@ -145,15 +145,21 @@ pub async fn write_batch(
     }
     let keys: Vec<String> = people.iter().map(|p| p.key.clone()).collect();
     let mut existing: HashMap<String, contact::Model> = HashMap::new();
+    // No ORDER BY here: sorting by id tempts the planner into walking the whole table in id
+    // order instead of looking the keys up (quadratic over a large import).
     for c in contact::Entity::find()
         .filter(contact::Column::TenantId.eq(tenant_id))
         .filter(contact::Column::PhoneKey.is_in(keys.iter().cloned()))
-        .order_by_asc(contact::Column::Id)
         .all(txn)
         .await?
     {
         // Twins imported before identities existed: the oldest one stands for the person.
-        existing.entry(c.phone_key.clone()).or_insert(c);
+        match existing.get(&c.phone_key) {
+            Some(kept) if kept.id < c.id => {}
+            _ => {
+                existing.insert(c.phone_key.clone(), c);
+            }
+        }
     }
     let suppressed = consent::suppressed(txn, tenant_id, &keys).await?;
     let mut counts = BatchCounts::default();
@@ -221,7 +227,7 @@ pub async fn write_batch(
     for k in Key::find_by_statement(stmt(
         backend,
         &format!(
-            "SELECT id, phone_key FROM contact WHERE tenant_id = ? AND phone_key IN ({}) ORDER BY id",
+            "SELECT id, phone_key FROM contact WHERE tenant_id = ? AND phone_key IN ({})",
             placeholders(keys.len())
         ),
         values,
@@ -229,7 +235,8 @@ pub async fn write_batch(
     .all(txn)
     .await?
     {
-        ids.entry(k.phone_key).or_insert(k.id);
+        let oldest = ids.entry(k.phone_key).or_insert(k.id);
+        *oldest = (*oldest).min(k.id);
     }
     let ids = keys.iter().filter_map(|k| ids.get(k).copied()).collect();
     Ok((counts, ids))
@@ -351,16 +358,18 @@ impl Search {
                         keys.push(phone::identity_key(&format!("55{p}")));
                     }
                 }
-                sql.push_str(" AND (c.phone LIKE ?");
-                values.push(format!("%{digits}%").into());
-                if !keys.is_empty() {
+                // A whole number is looked up by its key alone (indexed); only a part of one
+                // scans the digits.
+                if keys.is_empty() {
+                    sql.push_str(" AND c.phone LIKE ?");
+                    values.push(format!("%{digits}%").into());
+                } else {
                     sql.push_str(&format!(
-                        " OR c.phone_key IN ({})",
+                        " AND c.phone_key IN ({})",
                         placeholders(keys.len())
                     ));
                     values.extend(keys.into_iter().map(Value::from));
                 }
-                sql.push(')');
             }
         }
         if let Some(list_id) = self.list_id {
