@@ -18,6 +18,7 @@ mod m20261201_200004_warmup;
 mod m20261201_200005_ban_signals;
 mod m20261201_300001_live_changes;
 mod m20261202_000001_contact_keyset;
+mod m20261202_000002_import_files;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_200005_ban_signals::Migration),
             Box::new(m20261201_300001_live_changes::Migration),
             Box::new(m20261202_000001_contact_keyset::Migration),
+            Box::new(m20261202_000002_import_files::Migration),
         ]
     }
 }

@@ -117,15 +117,9 @@ pub async fn start(
     let txn = db.write.begin().await?;
     txn.execute_raw(stmt(
         db.backend(),
-        "INSERT INTO contact_import (tenant_id, status, list_id, data, created_at, updated_at) \
-         VALUES (?, 'queued', ?, ?, ?, ?)",
-        vec![
-            tenant_id.into(),
-            list_id.into(),
-            data.into(),
-            now.into(),
-            now.into(),
-        ],
+        "INSERT INTO contact_import (tenant_id, status, list_id, created_at, updated_at) \
+         VALUES (?, 'queued', ?, ?, ?)",
+        vec![tenant_id.into(), list_id.into(), now.into(), now.into()],
     ))
     .await?;
     let job = JobRow::find_by_statement(stmt(
@@ -139,6 +133,12 @@ pub async fn start(
     .one(&txn)
     .await?
     .ok_or(ServiceError::NotFound("import"))?;
+    txn.execute_raw(stmt(
+        db.backend(),
+        "INSERT INTO contact_import_file (import_id, data) VALUES (?, ?)",
+        vec![job.id.into(), data.into()],
+    ))
+    .await?;
     txn.commit().await?;
     spawn(db.clone(), job.id);
     tracing::info!(import_id = job.id, "contact import queued");
@@ -178,11 +178,11 @@ fn spawn(db: Db, id: i64) {
     tokio::spawn(async move {
         if let Err(e) = run(&db, id).await {
             tracing::warn!(import_id = id, error = %e, "contact import failed");
-            let failed = db
-                .write
-                .execute_raw(stmt(
+            let failed = async {
+                let txn = db.write.begin().await?;
+                txn.execute_raw(stmt(
                     db.backend(),
-                    "UPDATE contact_import SET status = 'failed', error = ?, data = NULL, \
+                    "UPDATE contact_import SET status = 'failed', error = ?, \
                      finished_at = ?, updated_at = ? WHERE id = ?",
                     vec![
                         e.to_string().into(),
@@ -191,12 +191,28 @@ fn spawn(db: Db, id: i64) {
                         id.into(),
                     ],
                 ))
-                .await;
+                .await?;
+                forget_file(&txn, id).await?;
+                txn.commit().await
+            }
+            .await;
             if let Err(e) = failed {
                 tracing::warn!(import_id = id, error = %e, "cannot mark an import failed");
             }
         }
     });
+}
+
+/// Deletes job `id`'s uploaded file: the job has ended (its people are written, or it failed),
+/// and the file names people in clear.
+async fn forget_file(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    conn.execute_raw(stmt(
+        conn.get_database_backend(),
+        "DELETE FROM contact_import_file WHERE import_id = ?",
+        vec![id.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// Resumes the jobs left queued, or running without progress for a while (their process
@@ -251,7 +267,8 @@ async fn run(db: &Db, id: i64) -> ServiceResult<()> {
     }
     let Some(work) = Work::find_by_statement(stmt(
         backend,
-        "SELECT tenant_id, list_id, processed, data FROM contact_import WHERE id = ?",
+        "SELECT i.tenant_id, i.list_id, i.processed, f.data FROM contact_import i \
+         LEFT JOIN contact_import_file f ON f.import_id = i.id WHERE i.id = ?",
         vec![id.into()],
     ))
     .one(&db.write)
@@ -325,14 +342,24 @@ async fn run(db: &Db, id: i64) -> ServiceResult<()> {
         txn.commit().await?;
         processed += chunk.len() as i64;
     }
-    db.write
-        .execute_raw(stmt(
-            backend,
-            "UPDATE contact_import SET status = 'done', data = NULL, finished_at = ?, \
-             updated_at = ? WHERE id = ? AND status = 'running'",
-            vec![Utc::now().into(), Utc::now().into(), id.into()],
-        ))
-        .await?;
+    let txn = db.write.begin().await?;
+    txn.execute_raw(stmt(
+        backend,
+        "UPDATE contact_import SET status = 'done', finished_at = ?, \
+         updated_at = ? WHERE id = ? AND status = 'running'",
+        vec![Utc::now().into(), Utc::now().into(), id.into()],
+    ))
+    .await?;
+    forget_file(&txn, id).await?;
+    txn.commit().await?;
+    if backend == sea_orm::DbBackend::Sqlite {
+        // The contact table just grew: fresh planner statistics let SQLite look a number up
+        // by its key instead of walking the table in id order (PostgreSQL's autovacuum
+        // analyzes by itself). A sample (`analysis_limit`) keeps this to a moment at 1M rows.
+        for sql in ["PRAGMA analysis_limit = 1000", "ANALYZE contact"] {
+            db.write.execute_unprepared(sql).await?;
+        }
+    }
     tracing::info!(import_id = id, people = processed, "contact import done");
     Ok(())
 }
