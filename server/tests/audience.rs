@@ -734,21 +734,15 @@ async fn import_job_reads_spreadsheets_and_reports(app: TestApp) {
     assert_eq!(opted["opted_out"], true);
 
     // UTF-8 with commas and English headers, as a multipart form: an update this time.
-    let boundary = "flow-test-boundary";
-    let form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"list_id\"\r\n\r\n{list}\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"contatos.csv\"\r\n\
-         Content-Type: text/csv\r\n\r\nphone,name,city\n5511988880001,João Araújo,São Paulo\n\r\n\
-         --{boundary}--\r\n"
+    let (content_type, form) = multipart_csv(
+        "phone,name,city\n5511988880001,João Araújo,São Paulo\n",
+        Some(list),
     );
     let res = app
         .client
         .post(app.url("/api/v1/contacts/import"))
         .bearer_auth(&t.token)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", content_type)
         .body(form)
         .send()
         .await
@@ -1030,25 +1024,13 @@ async fn contact_pages_render_and_upload_without_javascript(app: TestApp) {
         .build()
         .unwrap();
     // The upload form posts multipart to the API; a browser is sent to the job's page.
-    let boundary = "b0undary";
-    let form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\
-         Content-Type: text/csv\r\n\r\nnome;telefone;cidade\nDora Dias;+55 31 98765-1111;BH\nX;abc;\n\r\n--{boundary}--\r\n"
-    );
-    let res = client
-        .post(app.url("/api/v1/contacts/import"))
-        .header(COOKIE, &cookie)
-        .header("accept", "text/html")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    let job_page = res.headers()["location"].to_str().unwrap().to_string();
+    let job_page = upload_form(
+        &app,
+        &cookie,
+        "nome;telefone;cidade\nDora Dias;+55 31 98765-1111;BH\nX;abc;\n",
+        None,
+    )
+    .await;
     assert!(job_page.starts_with("/contacts/imports/"), "{job_page}");
     let job_id: i64 = job_page.rsplit('/').next().unwrap().parse().unwrap();
     finished(&app, &t, job_id).await;
@@ -1168,6 +1150,44 @@ async fn contact_pages_render_and_upload_without_javascript(app: TestApp) {
     assert!(res.status().is_redirection(), "{}", res.status());
     let (status, _) = app.get(&t.token, &format!("/api/v1/contacts/{id}")).await;
     assert_eq!(status, 404);
+}
+
+/// The upload form's multipart body with `csv` as its file and the chosen list: its
+/// content type and body.
+fn multipart_csv(csv: &str, list_id: Option<i64>) -> (String, String) {
+    let boundary = "flow-test-boundary";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"contatos.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{csv}\r\n"
+    );
+    if let Some(list_id) = list_id {
+        form.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"list_id\"\r\n\r\n{list_id}\r\n"
+        ));
+    }
+    form.push_str(&format!("--{boundary}--\r\n"));
+    (format!("multipart/form-data; boundary={boundary}"), form)
+}
+
+/// Posts the contacts page's upload form (multipart, as a browser without JavaScript does) with
+/// `csv` and the chosen list; the job page the browser is sent to (303).
+async fn upload_form(app: &TestApp, cookie: &str, csv: &str, list_id: Option<i64>) -> String {
+    let (content_type, form) = multipart_csv(csv, list_id);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .post(app.url("/api/v1/contacts/import"))
+        .header(COOKIE, cookie)
+        .header("accept", "text/html")
+        .header("content-type", content_type)
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    res.headers()["location"].to_str().unwrap().to_string()
 }
 
 /// A form post without JavaScript to server function `endpoint` with `cookie`: the status.
@@ -1341,34 +1361,14 @@ async fn lists_fill_from_a_search_by_hand_and_an_upload(app: TestApp) {
     assert_eq!(names_on(&app, &t, one).await, ["Contact 1", "Contact 4"]);
 
     // An upload straight into a chosen list (the form's list_id field).
-    let boundary = "b0undary";
-    let form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\
-         Content-Type: text/csv\r\n\r\nnome;telefone\nEva Souza;+55 21 98765-2222\n\r\n\
-         --{boundary}\r\nContent-Disposition: form-data; name=\"list_id\"\r\n\r\n{one}\r\n\
-         --{boundary}--\r\n"
-    );
-    let res = client
-        .post(app.url("/api/v1/contacts/import"))
-        .header(COOKIE, &cookie)
-        .header("accept", "text/html")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    let job: i64 = res.headers()["location"]
-        .to_str()
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let job_page = upload_form(
+        &app,
+        &cookie,
+        "nome;telefone\nEva Souza;+55 21 98765-2222\n",
+        Some(one),
+    )
+    .await;
+    let job: i64 = job_page.rsplit('/').next().unwrap().parse().unwrap();
     finished(&app, &t, job).await;
     assert_eq!(
         names_on(&app, &t, one).await,
