@@ -6,6 +6,7 @@
 //! an admin and a viewer login, printed at start. Without that variable no demo data is ever
 //! created.
 
+use app::audience::{ListMembers, MemberSearch};
 use app::types::{CampaignSettings, NewCampaign, NewContact, NewInstance};
 use sea_orm::{EntityTrait, PaginatorTrait};
 
@@ -121,20 +122,14 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
     contacts::import(db, tenant.id, people).await?;
     // A list filled from a search, as a marketer would on the contacts page.
     let silva = lists::create(db, tenant.id, "Família Silva").await?;
-    let search = contacts::Search {
-        q: Some("Silva".into()),
-        ..Default::default()
+    let members = ListMembers {
+        contact_ids: Vec::new(),
+        search: Some(MemberSearch {
+            q: Some("Silva".into()),
+            ..MemberSearch::default()
+        }),
     };
-    lists::add(
-        db,
-        tenant.id,
-        silva.id,
-        lists::Members {
-            ids: &[],
-            search: Some(&search),
-        },
-    )
-    .await?;
+    lists::add(db, tenant.id, silva.id, &members).await?;
 
     let running = campaigns::create(
         db,

@@ -10,6 +10,25 @@ use crate::prefs::use_prefs;
 use crate::types::{AbVerdict, CampaignView};
 use crate::ui::Card;
 
+/// A number cell.
+const TD: &str = "px-3 py-2 tabular-nums";
+
+/// A table that scrolls sideways on a phone, with these column headers and `children` as rows.
+#[component]
+fn ScrollTable(headers: Vec<String>, children: Children) -> impl IntoView {
+    let th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-600";
+    view! {
+        <div class="overflow-x-auto">
+            <table class="min-w-full text-sm">
+                <thead>
+                    <tr>{headers.into_iter().map(|h| view! { <th scope="col" class=th>{h}</th> }).collect_view()}</tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
 /// The sentence of a pause caused by the number's state or its risk signals, if it is one.
 pub fn pause_sentence(locale: Locale, reason: &str) -> Option<String> {
     let text = match reason {
@@ -51,8 +70,6 @@ pub fn AbResults(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = use_prefs();
-    let th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-600";
-    let td = "px-3 py-2 tabular-nums";
     move || {
         let c = c.get();
         if c.variants.len() < 2 {
@@ -101,11 +118,11 @@ pub fn AbResults(
                     <tr class="border-t border-slate-100" data-testid=format!("variant-{}", v.index)>
                         <th scope="row" class="px-3 py-2 text-left font-medium">{name(v.index)}</th>
                         <td class="max-w-xs truncate px-3 py-2 text-slate-700" title=v.text.clone()>{v.text.clone()}</td>
-                        <td class=td>{cell(v.counts.sent, None)}</td>
-                        <td class=td>{cell(v.counts.delivered, Some(v.rates.delivered))}</td>
-                        <td class=td>{cell(v.counts.read, Some(v.rates.read))}</td>
-                        <td class=td>{cell(v.counts.replied, Some(v.rates.replied))}</td>
-                        <td class=td>{cell(v.counts.opted_out, Some(v.rates.opted_out))}</td>
+                        <td class=TD>{cell(v.counts.sent, None)}</td>
+                        <td class=TD>{cell(v.counts.delivered, Some(v.rates.delivered))}</td>
+                        <td class=TD>{cell(v.counts.read, Some(v.rates.read))}</td>
+                        <td class=TD>{cell(v.counts.replied, Some(v.rates.replied))}</td>
+                        <td class=TD>{cell(v.counts.opted_out, Some(v.rates.opted_out))}</td>
                     </tr>
                 }
             })
@@ -113,22 +130,15 @@ pub fn AbResults(
         Some(view! {
             <div class="mt-6" data-testid="ab-results">
                 <Card title=t_string!(i18n, variants.title)>
-                    <div class="overflow-x-auto">
-                        <table class="min-w-full text-sm">
-                            <thead>
-                                <tr>
-                                    <th scope="col" class=th>{t!(i18n, variants.col_variant)}</th>
-                                    <th scope="col" class=th>{t!(i18n, variants.col_text)}</th>
-                                    <th scope="col" class=th>{t!(i18n, variants.col_sent)}</th>
-                                    <th scope="col" class=th>{t!(i18n, variants.col_delivered)}</th>
-                                    <th scope="col" class=th>{t!(i18n, variants.col_read)}</th>
-                                    <th scope="col" class=th>{t!(i18n, variants.col_replied)}</th>
-                                    <th scope="col" class=th>{t!(i18n, variants.col_opted_out)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
+                    <ScrollTable headers=vec![
+                        t_string!(i18n, variants.col_variant).to_string(),
+                        t_string!(i18n, variants.col_text).to_string(),
+                        t_string!(i18n, variants.col_sent).to_string(),
+                        t_string!(i18n, variants.col_delivered).to_string(),
+                        t_string!(i18n, variants.col_read).to_string(),
+                        t_string!(i18n, variants.col_replied).to_string(),
+                        t_string!(i18n, variants.col_opted_out).to_string(),
+                    ]>{rows}</ScrollTable>
                     {verdict.map(|v| view! { <p class="px-5 py-3 text-sm text-slate-800" data-testid="ab-verdict">{v}</p> })}
                 </Card>
             </div>
@@ -145,8 +155,6 @@ pub fn RotationTable(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = use_prefs();
-    let th = "px-3 py-2 text-left text-xs font-medium uppercase tracking-wide text-slate-600";
-    let td = "px-3 py-2 tabular-nums";
     move || {
         let rotation = c.with(|c| c.rotation.clone());
         if rotation.is_empty() {
@@ -171,8 +179,8 @@ pub fn RotationTable(
                 view! {
                     <tr class="border-t border-slate-100" data-testid=format!("rotation-{}", r.instance_id)>
                         <th scope="row" class="px-3 py-2 text-left font-medium">{r.name}</th>
-                        <td class=td data-testid="rotation-share">{share}</td>
-                        <td class=td>{remaining}</td>
+                        <td class=TD data-testid="rotation-share">{share}</td>
+                        <td class=TD>{remaining}</td>
                         <td class=format!("px-3 py-2 {tone}")>{risk}</td>
                     </tr>
                 }
@@ -182,19 +190,12 @@ pub fn RotationTable(
             <div class="mt-6" data-testid="rotation">
                 <Card title=t_string!(i18n, rotation.title)>
                     <p class="px-5 pt-3 text-sm text-slate-700">{t!(i18n, rotation.intro)}</p>
-                    <div class="overflow-x-auto">
-                        <table class="min-w-full text-sm">
-                            <thead>
-                                <tr>
-                                    <th scope="col" class=th>{t!(i18n, rotation.col_instance)}</th>
-                                    <th scope="col" class=th>{t!(i18n, rotation.col_share)}</th>
-                                    <th scope="col" class=th>{t!(i18n, rotation.col_remaining)}</th>
-                                    <th scope="col" class=th>{t!(i18n, rotation.col_risk)}</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
+                    <ScrollTable headers=vec![
+                        t_string!(i18n, rotation.col_instance).to_string(),
+                        t_string!(i18n, rotation.col_share).to_string(),
+                        t_string!(i18n, rotation.col_remaining).to_string(),
+                        t_string!(i18n, rotation.col_risk).to_string(),
+                    ]>{rows}</ScrollTable>
                 </Card>
             </div>
         })

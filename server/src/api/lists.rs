@@ -10,8 +10,7 @@ use serde::Deserialize;
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
 use crate::error::ApiError;
-use crate::service::contacts::Search;
-use crate::service::lists::{self, Audience, Members};
+use crate::service::lists::{self, Audience};
 use crate::service::{Page, Problem, ServiceError};
 use crate::state::AppState;
 
@@ -98,13 +97,8 @@ pub(super) async fn add(
     Json(body): Json<ListMembers>,
 ) -> Result<axum::Json<ListMembersChanged>, ApiError> {
     caller.require_admin()?;
-    let search = body.search.as_ref().map(Search::from);
-    let members = Members {
-        ids: &body.contact_ids,
-        search: search.as_ref(),
-    };
     Ok(axum::Json(
-        lists::add(&state.db, caller.tenant_id, id, members).await?,
+        lists::add(&state.db, caller.tenant_id, id, &body).await?,
     ))
 }
 
@@ -115,13 +109,8 @@ pub(super) async fn take_off(
     Json(body): Json<ListMembers>,
 ) -> Result<axum::Json<ListMembersChanged>, ApiError> {
     caller.require_admin()?;
-    let search = body.search.as_ref().map(Search::from);
-    let members = Members {
-        ids: &body.contact_ids,
-        search: search.as_ref(),
-    };
     Ok(axum::Json(
-        lists::remove(&state.db, caller.tenant_id, id, members).await?,
+        lists::remove(&state.db, caller.tenant_id, id, &body).await?,
     ))
 }
 

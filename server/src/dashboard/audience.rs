@@ -14,7 +14,7 @@ use app::types::ContactView;
 use crate::dashboard::backend::{admin, service};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::{self, Search};
-use crate::service::lists::{self, Audience, Members};
+use crate::service::lists::{self, Audience};
 use crate::service::{campaigns, consent, imports};
 use crate::state::AppState;
 
@@ -179,16 +179,11 @@ impl AudienceApi for AudienceDashboard {
     ) -> BoxFuture<'a, DashboardResult<ListMembersChanged>> {
         Box::pin(async move {
             admin(caller)?;
-            let search = members.search.as_ref().map(Search::from);
-            let members = Members {
-                ids: &members.contact_ids,
-                search: search.as_ref(),
-            };
             let db = &self.state.db;
             if add {
-                lists::add(db, caller.tenant_id, list_id, members).await
+                lists::add(db, caller.tenant_id, list_id, &members).await
             } else {
-                lists::remove(db, caller.tenant_id, list_id, members).await
+                lists::remove(db, caller.tenant_id, list_id, &members).await
             }
             .map_err(service)
         })

@@ -2,7 +2,7 @@
 //! campaign over lists (union of `include`, minus the people on `exclude`, one contact per
 //! person).
 
-use app::audience::{AudienceCount, ListMembersChanged, ListView};
+use app::audience::{AudienceCount, ListMembers, ListMembersChanged, ListView};
 use app::types::ContactView;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
@@ -228,106 +228,102 @@ pub(crate) async fn add_in(
     Ok(added)
 }
 
-/// Which contacts a list change takes: the ids given, and every contact matching `search`
-/// (the contacts page's filters) when there is one.
-#[derive(Clone, Copy, Debug)]
-pub struct Members<'a> {
-    /// Contacts by id (1 to [`MAX_MEMBERS_PER_REQUEST`] unless `search` is given).
-    pub ids: &'a [i64],
-    /// Every (not erased) contact of the tenant matching it.
-    pub search: Option<&'a Search>,
-}
-
-impl Members<'_> {
-    /// The ids, sorted and without repeats, after checking their number.
-    fn checked_ids(&self) -> ServiceResult<Vec<i64>> {
-        let allowed = if self.search.is_some() { 0 } else { 1 };
-        if self.ids.len() < allowed || self.ids.len() > MAX_MEMBERS_PER_REQUEST {
-            return Err(Problem::MemberCount {
-                max: MAX_MEMBERS_PER_REQUEST,
-            }
-            .into());
+/// The ids of a list change, sorted and without repeats, after checking their number: 1 to
+/// [`MAX_MEMBERS_PER_REQUEST`], or none when a search names the contacts.
+fn checked_ids(members: &ListMembers) -> ServiceResult<Vec<i64>> {
+    let least = usize::from(members.search.is_none());
+    if members.contact_ids.len() < least || members.contact_ids.len() > MAX_MEMBERS_PER_REQUEST {
+        return Err(Problem::MemberCount {
+            max: MAX_MEMBERS_PER_REQUEST,
         }
-        let mut ids = self.ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        Ok(ids)
+        .into());
     }
+    let mut ids = members.contact_ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
-/// Adds contacts to a list (those already on it are left alone).
+/// Adds contacts to a list: the ids given and every contact matching the search, if any (those
+/// already on it are left alone).
 pub async fn add(
     db: &Db,
     tenant_id: i64,
     list_id: i64,
-    members: Members<'_>,
+    members: &ListMembers,
 ) -> ServiceResult<ListMembersChanged> {
-    let ids = members.checked_ids()?;
-    let txn = db.write.begin().await?;
-    get(&txn, tenant_id, list_id).await?;
-    let now = Utc::now();
-    let mut changed = add_in(&txn, tenant_id, list_id, &ids, now).await?;
-    if let Some(search) = members.search {
-        let (condition, extra) = search.condition()?;
-        let mut values: Vec<Value> = vec![list_id.into(), now.into(), tenant_id.into()];
-        values.extend(extra);
-        changed += txn
-            .execute_raw(stmt(
-                db.backend(),
-                &format!(
-                    "INSERT INTO list_contact (list_id, contact_id, added_at) \
-                     SELECT ?, c.id, ? FROM contact c WHERE c.tenant_id = ?{condition} \
-                     ON CONFLICT (list_id, contact_id) DO NOTHING"
-                ),
-                values,
-            ))
-            .await?
-            .rows_affected();
-    }
-    let contacts = get(&txn, tenant_id, list_id).await?.contacts;
-    txn.commit().await?;
-    Ok(ListMembersChanged { changed, contacts })
+    change(db, tenant_id, list_id, members, true).await
 }
 
-/// Takes contacts off a list (those not on it are ignored).
+/// Takes contacts off a list: the ids given and every contact matching the search, if any
+/// (those not on it are ignored).
 pub async fn remove(
     db: &Db,
     tenant_id: i64,
     list_id: i64,
-    members: Members<'_>,
+    members: &ListMembers,
 ) -> ServiceResult<ListMembersChanged> {
-    let ids = members.checked_ids()?;
+    change(db, tenant_id, list_id, members, false).await
+}
+
+/// [`add`] (`add`) or [`remove`], in one transaction.
+async fn change(
+    db: &Db,
+    tenant_id: i64,
+    list_id: i64,
+    members: &ListMembers,
+    add: bool,
+) -> ServiceResult<ListMembersChanged> {
+    let ids = checked_ids(members)?;
+    let search = members
+        .search
+        .as_ref()
+        .map(|s| Search::from(s).condition())
+        .transpose()?;
+    let backend = db.backend();
     let txn = db.write.begin().await?;
     get(&txn, tenant_id, list_id).await?;
+    let now = Utc::now();
     let mut changed = 0;
-    for chunk in ids.chunks(CHUNK) {
-        let mut values: Vec<Value> = vec![list_id.into()];
-        values.extend(chunk.iter().map(|id| Value::from(*id)));
-        changed += txn
-            .execute_raw(stmt(
-                db.backend(),
-                &format!(
-                    "DELETE FROM list_contact WHERE list_id = ? AND contact_id IN ({})",
-                    placeholders(chunk.len())
-                ),
-                values,
-            ))
-            .await?
-            .rows_affected();
+    if add {
+        changed += add_in(&txn, tenant_id, list_id, &ids, now).await?;
+    } else {
+        for chunk in ids.chunks(CHUNK) {
+            let mut values: Vec<Value> = vec![list_id.into()];
+            values.extend(chunk.iter().map(|id| Value::from(*id)));
+            let sql = format!(
+                "DELETE FROM list_contact WHERE list_id = ? AND contact_id IN ({})",
+                placeholders(chunk.len())
+            );
+            changed += txn
+                .execute_raw(stmt(backend, &sql, values))
+                .await?
+                .rows_affected();
+        }
     }
-    if let Some(search) = members.search {
-        let (condition, extra) = search.condition()?;
-        let mut values: Vec<Value> = vec![list_id.into(), tenant_id.into()];
+    if let Some((condition, extra)) = search {
+        let matching = format!("FROM contact c WHERE c.tenant_id = ?{condition}");
+        let (sql, mut values): (String, Vec<Value>) = if add {
+            (
+                format!(
+                    "INSERT INTO list_contact (list_id, contact_id, added_at) \
+                     SELECT ?, c.id, ? {matching} ON CONFLICT (list_id, contact_id) DO NOTHING"
+                ),
+                vec![list_id.into(), now.into()],
+            )
+        } else {
+            (
+                format!(
+                    "DELETE FROM list_contact WHERE list_id = ? AND contact_id IN \
+                     (SELECT c.id {matching})"
+                ),
+                vec![list_id.into()],
+            )
+        };
+        values.push(tenant_id.into());
         values.extend(extra);
         changed += txn
-            .execute_raw(stmt(
-                db.backend(),
-                &format!(
-                    "DELETE FROM list_contact WHERE list_id = ? AND contact_id IN \
-                     (SELECT c.id FROM contact c WHERE c.tenant_id = ?{condition})"
-                ),
-                values,
-            ))
+            .execute_raw(stmt(backend, &sql, values))
             .await?
             .rows_affected();
     }

@@ -11,12 +11,19 @@ use crate::service::sql::stmt;
 
 /// The tenant's opt-out limit, percent of an instance's last sends.
 pub async fn optout_percent(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<i64, DbErr> {
-    Ok(tenant::Entity::find_by_id(tenant_id)
-        .one(conn)
-        .await?
-        .map_or(risk::DEFAULT_OPTOUT_PERCENT, |t| {
-            i64::from(t.optout_pause_percent)
-        }))
+    Ok(optout_percent_of(
+        tenant::Entity::find_by_id(tenant_id)
+            .one(conn)
+            .await?
+            .as_ref(),
+    ))
+}
+
+/// The opt-out limit of a tenant row already read (the default without one).
+pub fn optout_percent_of(tenant: Option<&tenant::Model>) -> i64 {
+    tenant.map_or(risk::DEFAULT_OPTOUT_PERCENT, |t| {
+        i64::from(t.optout_pause_percent)
+    })
 }
 
 /// The last [`risk::WINDOW`] sends of instance `instance_id`.

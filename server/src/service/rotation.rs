@@ -3,10 +3,11 @@
 //! campaign's daily cap, its risk — weighed by [`crate::domain::rotation`].
 
 use app::types::RotationShare;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
 use crate::domain::rotation::{self, Risk, Standing};
 use crate::domain::warmup::effective_cap;
+use crate::entities::tenant;
 use crate::service::settings::tz_of;
 use crate::service::sql::stmt;
 use crate::service::{instances, risk, warmup};
@@ -27,13 +28,12 @@ pub async fn shares(
         connection_state: String,
         warmup: bool,
         tenant_id: i64,
-        timezone: String,
     }
     let rows = Row::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT i.id, i.friendly_name, i.active, i.connection_state, i.warmup, i.tenant_id, \
-         t.timezone FROM whatsapp_instance i JOIN campaign_instance ci ON ci.instance_id = i.id \
-         JOIN tenant t ON t.id = i.tenant_id WHERE ci.campaign_id = ? ORDER BY i.id",
+        "SELECT i.id, i.friendly_name, i.active, i.connection_state, i.warmup, i.tenant_id \
+         FROM whatsapp_instance i JOIN campaign_instance ci ON ci.instance_id = i.id \
+         WHERE ci.campaign_id = ? ORDER BY i.id",
         vec![campaign_id.into()],
     ))
     .all(conn)
@@ -41,10 +41,13 @@ pub async fn shares(
     let Some(first) = rows.first() else {
         return Ok(Vec::new());
     };
-    // One campaign is one tenant's: one plan, one calendar, one opt-out limit.
-    let plan = warmup::plan(conn, first.tenant_id).await?;
-    let today = instances::today(tz_of(&first.timezone));
-    let optout_percent = risk::optout_percent(conn, first.tenant_id).await?;
+    // One campaign is one tenant's: one plan, one calendar, one opt-out limit, one read.
+    let tenant = tenant::Entity::find_by_id(first.tenant_id)
+        .one(conn)
+        .await?;
+    let plan = warmup::plan_of(tenant.as_ref());
+    let today = instances::today(tz_of(tenant.as_ref().map_or("", |t| &t.timezone)));
+    let optout_percent = risk::optout_percent_of(tenant.as_ref());
     let mut standings = Vec::with_capacity(rows.len());
     let mut risks = Vec::with_capacity(rows.len());
     for row in &rows {

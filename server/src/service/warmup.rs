@@ -11,13 +11,21 @@ use crate::service::sql::stmt;
 
 /// The tenant's warm-up plan (the default one unless it set its own).
 pub async fn plan(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<WarmupStep>, DbErr> {
-    Ok(tenant::Entity::find_by_id(tenant_id)
-        .one(conn)
-        .await?
-        .and_then(|t| t.warmup_plan)
+    Ok(plan_of(
+        tenant::Entity::find_by_id(tenant_id)
+            .one(conn)
+            .await?
+            .as_ref(),
+    ))
+}
+
+/// The warm-up plan of a tenant row already read (the default one without a valid own plan).
+pub fn plan_of(tenant: Option<&tenant::Model>) -> Vec<WarmupStep> {
+    tenant
+        .and_then(|t| t.warmup_plan.clone())
         .and_then(|v| serde_json::from_value::<Vec<WarmupStep>>(v).ok())
         .filter(|p| warmup::validate(p).is_ok())
-        .unwrap_or_else(warmup::default_plan))
+        .unwrap_or_else(warmup::default_plan)
 }
 
 /// Instance `instance_id`'s warm-up on `today` (its key in `instance_daily_stats`, a day of
