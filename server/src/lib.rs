@@ -90,6 +90,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         cluster::relay::start(
             db.clone(),
             config.database_url.clone(),
+            config.public_url.clone(),
             bus.clone(),
             outgoing,
             directory.clone(),

@@ -2,7 +2,9 @@
 //!
 //! - The **writer** takes what this node's [`ChangeBus`] publishes, in batches, and inserts it
 //!   into `live_change` under an exclusive table lock (so ids commit in id order on every
-//!   node) with a `NOTIFY` on [`CHANNEL`] in the same transaction.
+//!   node) with a `NOTIFY` on [`CHANNEL`] in the same transaction. A campaign's or instance's
+//!   state is read again under that lock: a snapshot another node took earlier but writes
+//!   later would otherwise overtake a newer one, and streams would end on stale numbers.
 //! - The **reader** `LISTEN`s and, on each notification (and every second in case one was
 //!   missed), reads the rows after the last it delivered and [`ChangeBus::deliver`]s them with
 //!   their ids. A stream resumed with `Last-Event-ID` on another node therefore misses nothing.
@@ -24,6 +26,7 @@ use tokio::sync::mpsc;
 use crate::cluster::leader::Leader;
 use crate::db::Db;
 use crate::live::bus::{Change, ChangeBus, ChangeKind, HISTORY, Outgoing};
+use crate::service::{campaigns, instances};
 use crate::webhook::directory::Directory;
 
 /// The channel that says "new rows in `live_change`".
@@ -46,12 +49,13 @@ const PRUNE_EVERY: Duration = Duration::from_secs(60);
 pub fn start(
     db: Db,
     database_url: String,
+    public_url: String,
     bus: ChangeBus,
     outgoing: mpsc::UnboundedReceiver<Outgoing>,
     directory: Arc<Directory>,
     leader: Leader,
 ) {
-    tokio::spawn(write(db.clone(), outgoing));
+    tokio::spawn(write(db.clone(), public_url, outgoing));
     tokio::spawn(read(db.clone(), database_url, bus, directory));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(PRUNE_EVERY);
@@ -67,7 +71,7 @@ pub fn start(
     });
 }
 
-async fn write(db: Db, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
+async fn write(db: Db, public_url: String, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
     while let Some(first) = outgoing.recv().await {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -78,7 +82,7 @@ async fn write(db: Db, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
         }
         let mut wait = Duration::from_millis(50);
         for attempt in 1..=5 {
-            match insert(&db, &batch).await {
+            match insert(&db, &public_url, &batch).await {
                 Ok(()) => break,
                 Err(e) if attempt == 5 => {
                     tracing::warn!(error = %e, changes = batch.len(), "live changes lost: the change log cannot be written");
@@ -93,12 +97,18 @@ async fn write(db: Db, mut outgoing: mpsc::UnboundedReceiver<Outgoing>) {
     }
 }
 
-async fn insert(db: &Db, batch: &[Outgoing]) -> Result<(), DbErr> {
+async fn insert(db: &Db, public_url: &str, batch: &[Outgoing]) -> Result<(), DbErr> {
+    let txn = db.write.begin().await?;
+    // One writer at a time across the cluster: ids become visible in id order, so a reader
+    // that has delivered id N never sees a smaller id commit later.
+    txn.execute_unprepared("LOCK TABLE live_change IN EXCLUSIVE MODE")
+        .await?;
     let now = Utc::now();
     let mut sql = String::from("INSERT INTO live_change (tenant_id, payload, created_at) VALUES ");
     let mut values: Vec<Value> = Vec::with_capacity(batch.len() * 3);
     for (i, (tenant_id, kind)) in batch.iter().enumerate() {
-        let payload = serde_json::to_string(kind).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let kind = current(&txn, public_url, kind).await?;
+        let payload = serde_json::to_string(&kind).map_err(|e| DbErr::Custom(e.to_string()))?;
         if i > 0 {
             sql.push_str(", ");
         }
@@ -106,11 +116,6 @@ async fn insert(db: &Db, batch: &[Outgoing]) -> Result<(), DbErr> {
         sql.push_str(&format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
         values.extend([(*tenant_id).into(), payload.into(), now.into()]);
     }
-    let txn = db.write.begin().await?;
-    // One writer at a time across the cluster: ids become visible in id order, so a reader
-    // that has delivered id N never sees a smaller id commit later.
-    txn.execute_unprepared("LOCK TABLE live_change IN EXCLUSIVE MODE")
-        .await?;
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,
         sql,
@@ -120,6 +125,24 @@ async fn insert(db: &Db, batch: &[Outgoing]) -> Result<(), DbErr> {
     txn.execute_unprepared(&format!("SELECT pg_notify('{CHANNEL}', '')"))
         .await?;
     txn.commit().await
+}
+
+/// `kind` as it stands now, read under the writers' lock: a campaign's or an instance's latest
+/// state (so row ids and snapshots age together across nodes); other changes as they are.
+async fn current(
+    conn: &impl ConnectionTrait,
+    public_url: &str,
+    kind: &ChangeKind,
+) -> Result<ChangeKind, DbErr> {
+    Ok(match kind {
+        ChangeKind::Campaign(view) => campaigns::snapshot(conn, view.id)
+            .await?
+            .map_or_else(|| kind.clone(), |(_, v)| ChangeKind::Campaign(Box::new(v))),
+        ChangeKind::Instance(view) => instances::snapshot(conn, public_url, view.id)
+            .await?
+            .map_or_else(|| kind.clone(), |(_, v)| ChangeKind::Instance(v)),
+        _ => kind.clone(),
+    })
 }
 
 #[derive(FromQueryResult)]
