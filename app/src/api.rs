@@ -180,18 +180,20 @@ pub async fn get_campaign(id: i64) -> Result<CampaignView, ServerFnError> {
     backend.0.campaign(&caller, id).await.map_err(server::fail)
 }
 
-/// A page of a campaign's recipients, optionally of one status and matching a search.
+/// A page of a campaign's recipients, optionally of one status and matching a search: the
+/// first, the one after the row id `after` or the one before the row id `before`.
 #[server(prefix = "/api/ui", endpoint = "recipients")]
 pub async fn campaign_recipients(
     id: i64,
     status: Option<String>,
     search: Option<String>,
-    offset: u64,
+    after: Option<i64>,
+    before: Option<i64>,
 ) -> Result<RecipientsPage, ServerFnError> {
     let (backend, caller) = server::caller().await?;
     backend
         .0
-        .recipients(&caller, id, status, search, offset)
+        .recipients(&caller, id, status, search, after, before)
         .await
         .map_err(server::fail)
 }

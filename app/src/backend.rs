@@ -79,14 +79,16 @@ pub trait DashboardApi: Send + Sync {
         id: i64,
     ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
     /// A page of a campaign's recipients, optionally of one status and matching a search of
-    /// name or phone.
+    /// name or phone: the first page, the one after the row id `after`, or the one before the
+    /// row id `before`.
     fn recipients<'a>(
         &'a self,
         caller: &'a Caller,
         id: i64,
         status: Option<String>,
         search: Option<String>,
-        offset: u64,
+        after: Option<i64>,
+        before: Option<i64>,
     ) -> BoxFuture<'a, DashboardResult<RecipientsPage>>;
     /// A campaign's deliveries and reads per minute.
     fn timeline<'a>(

@@ -228,7 +228,8 @@ pub struct CampaignView {
     pub started_at: Option<String>,
     /// Completion or cancellation.
     pub finished_at: Option<String>,
-    /// Every message variant (the first is `message`) with its own counters: the A/B results.
+    /// Every message variant (the first is `message`) with its own counters: the A/B results of
+    /// a campaign with two variants or more (empty for a campaign of one message).
     #[serde(default)]
     pub variants: Vec<VariantView>,
     /// What the A/B results say, when the campaign has two variants or more.
@@ -370,6 +371,9 @@ pub struct CampaignPreview {
 /// One contact of a campaign and what happened to its message.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct CampaignContactView {
+    /// The recipient's row id in this campaign (increasing in campaign order): the `cursor` of
+    /// the next page.
+    pub id: i64,
     /// Contact id.
     pub contact_id: i64,
     /// Phone digits.
@@ -588,12 +592,12 @@ pub struct SessionUser {
 pub struct RecipientsPage {
     /// The rows, in campaign order.
     pub rows: Vec<CampaignContactView>,
-    /// Rows skipped before this page.
-    pub offset: u64,
     /// Rows per page.
     pub limit: u64,
     /// Whether another page follows.
     pub has_more: bool,
+    /// Whether a page precedes this one.
+    pub has_previous: bool,
 }
 
 /// A contact who opted out, with the evidence (LGPD).

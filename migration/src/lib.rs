@@ -19,6 +19,7 @@ mod m20261201_200005_ban_signals;
 mod m20261201_300001_live_changes;
 mod m20261202_000001_contact_keyset;
 mod m20261202_000002_import_files;
+mod m20261203_000001_recipient_keyset;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_300001_live_changes::Migration),
             Box::new(m20261202_000001_contact_keyset::Migration),
             Box::new(m20261202_000002_import_files::Migration),
+            Box::new(m20261203_000001_recipient_keyset::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Benchmark fixture: a tenant, an instance and one campaign of N contacts whose messages are
-//! all sent (message ids `B-<campaign_contact id>`), on the database at the given URL.
-//! Prints the webhook path and the id range as JSON. Used by `bench/webhooks.sh`.
+//! all sent (message ids `B-<campaign_contact id>`), with a log line for every tenth recipient,
+//! on the database at the given URL. Prints the tenant (id, API token), the webhook path and the
+//! recipients' id range as JSON. Used by `bench/webhooks.sh` and `bench/recipients.sh`.
 //!
 //! `cargo run --release --example bench_seed -- <database-url> [contacts]`
 
@@ -84,6 +85,22 @@ async fn main() {
         ))
         .await
         .expect("counters");
+    db.write
+        .execute_raw(stmt(
+            backend,
+            "INSERT INTO campaign_log (tenant_id, campaign_id, log_type, severity, message, created_at) \
+             SELECT ?, campaign_id, 'message_sent', 'info', 'Mensagem enviada', updated_at \
+             FROM campaign_contact WHERE campaign_id = ? AND id % 10 = 0",
+            vec![tenant.id.into(), campaign.id.into()],
+        ))
+        .await
+        .expect("log lines");
+    // What autovacuum would do after such a bulk write (it is off on the bench machine's
+    // PostgreSQL); SQLite's planner also reads these statistics.
+    db.write
+        .execute_unprepared("ANALYZE")
+        .await
+        .expect("analyze");
     let range = db
         .read
         .query_one_raw(Statement::from_string(
@@ -101,6 +118,8 @@ async fn main() {
     println!(
         "{}",
         serde_json::json!({
+            "tenant_id": tenant.id,
+            "token": tenant.api_token,
             "path": format!("/api/webhooks/evolution/i/{}", inst.webhook_secret),
             "instance": "bench-01",
             "campaign_id": campaign.id,

@@ -592,7 +592,7 @@ async fn no_route_shows_a_viewer_a_webhook_secret_or_an_api_key(app: TestApp) {
         ("me", &[]),
         ("campaigns", &[]),
         ("campaign", &[("id", id)]),
-        ("recipients", &[("id", id), ("offset", "0")]),
+        ("recipients", &[("id", id)]),
         ("timeline", &[("id", id)]),
         ("logs", &[("id", id)]),
         ("instances", &[]),
@@ -1046,6 +1046,7 @@ on_both_databases!(
     admins_create_campaigns_over_pasted_contacts_and_viewers_cannot,
     the_timeline_counts_deliveries_and_reads_per_minute,
     recipients_can_be_searched_and_exported_as_csv,
+    the_recipients_page_moves_by_cursor,
     a_viewers_live_stream_carries_no_webhook_secrets,
     login_sets_an_http_only_cookie_and_logout_ends_the_session,
     wrong_password_is_refused_and_repeated_failures_lock_the_email,
@@ -1115,4 +1116,69 @@ async fn viewers_cannot_edit_remove_or_pair_instances_nor_see_qr_codes(app: Test
     );
     let seen = next_matching(&mut viewer_stream, &mut v, wait, |e, _| e == "qrcode").await;
     assert!(seen.is_none(), "a viewer got a QR code: {seen:?}");
+}
+
+/// The `href` of the link with `data-testid="{id}"` in server-rendered HTML, unescaped.
+fn link_of(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!("data-testid=\"{id}\""))?;
+    let tag_start = html[..at].rfind('<')?;
+    let tag = &html[tag_start..at];
+    let href = tag.split("href=\"").nth(1)?.split('"').next()?;
+    Some(href.replace("&amp;", "&"))
+}
+
+/// The recipients' phone numbers on a server-rendered campaign page, in order.
+fn recipient_phones(html: &str) -> Vec<String> {
+    let table = &html[html.find("data-testid=\"recipients\"").expect("recipients table")..];
+    let table = &table[..table.find("</table>").expect("table end")];
+    table
+        .split(">+")
+        .skip(1)
+        .map(|s| s[..s.find('<').expect("text end")].to_string())
+        .collect()
+}
+
+/// Pages of 50 recipients move by row id (keyset), forward and back, and say where they are.
+async fn the_recipients_page_moves_by_cursor(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "ana@acme.test", Role::Viewer).await;
+    let instance = app.instance(&t, "acme-01").await;
+    let contacts = app.contacts(&t, 120).await;
+    let id = app
+        .campaign(&t, instance["id"].as_i64().expect("id"), &contacts)
+        .await;
+    let cookie = login(&app, "ana@acme.test").await;
+
+    let (status, first) = get_with(&app, &cookie, &format!("/campaigns/{id}")).await;
+    assert_eq!(status, 200);
+    let first_phones = recipient_phones(&first);
+    assert_eq!(first_phones.len(), 50);
+    assert_eq!(first_phones[0], "5511980000000");
+    assert_eq!(text_of(&first, "recipients-range"), "1–50");
+    assert!(link_of(&first, "previous-page").is_none(), "nothing before the first page");
+
+    let next = link_of(&first, "next-page").expect("a next page");
+    assert!(next.contains("after="), "{next}");
+    let (_, second) = get_with(&app, &cookie, &next).await;
+    let second_phones = recipient_phones(&second);
+    assert_eq!(second_phones.len(), 50);
+    assert_eq!(second_phones[0], "5511980000050");
+    assert_eq!(text_of(&second, "recipients-range"), "51–100");
+
+    let (_, third) = get_with(&app, &cookie, &link_of(&second, "next-page").unwrap()).await;
+    assert_eq!(recipient_phones(&third).len(), 20);
+    assert_eq!(recipient_phones(&third)[19], "5511980000119");
+    assert_eq!(text_of(&third, "recipients-range"), "101–120");
+    assert!(link_of(&third, "next-page").is_none(), "nothing after the last page");
+
+    // Back from the third page is the second; back from the second is the first.
+    let back = link_of(&third, "previous-page").expect("a previous page");
+    assert!(back.contains("before="), "{back}");
+    let (_, again) = get_with(&app, &cookie, &back).await;
+    assert_eq!(recipient_phones(&again), second_phones);
+    assert_eq!(text_of(&again, "recipients-range"), "51–100");
+    let (_, start) = get_with(&app, &cookie, &link_of(&again, "previous-page").unwrap()).await;
+    assert_eq!(recipient_phones(&start), first_phones);
+    assert_eq!(text_of(&start, "recipients-range"), "1–50");
+    assert!(link_of(&start, "previous-page").is_none());
 }

@@ -40,7 +40,11 @@ const SEVERITIES: [&str; 3] = ["info", "warning", "critical"];
 struct Filters {
     status: Option<String>,
     q: Option<String>,
-    offset: u64,
+    /// The recipients page: after or before a row id (keyset), the first when neither.
+    after: Option<i64>,
+    before: Option<i64>,
+    /// The position of the page's first row (1-based), only for the "51–100" label.
+    at: u64,
     severity: Option<String>,
 }
 
@@ -60,8 +64,14 @@ impl Filters {
     /// This page's URL with these filters.
     fn href(&self, id: i64) -> String {
         let mut q = self.recipient_pairs();
-        if self.offset > 0 {
-            q.push(format!("offset={}", self.offset));
+        if let Some(after) = self.after {
+            q.push(format!("after={after}"));
+        }
+        if let Some(before) = self.before {
+            q.push(format!("before={before}"));
+        }
+        if self.at > 1 {
+            q.push(format!("at={}", self.at));
         }
         if let Some(s) = &self.severity {
             q.push(format!("severity={}", encode(s)));
@@ -100,7 +110,13 @@ pub fn CampaignPage() -> impl IntoView {
         query.with(|q| Filters {
             status: q.get("status").filter(|s| !s.is_empty()),
             q: q.get("q").filter(|s| !s.trim().is_empty()),
-            offset: q.get("offset").and_then(|o| o.parse().ok()).unwrap_or(0),
+            after: q.get("after").and_then(|o| o.parse().ok()),
+            before: q.get("before").and_then(|o| o.parse().ok()),
+            at: q
+                .get("at")
+                .and_then(|o| o.parse().ok())
+                .unwrap_or(1)
+                .max(1),
             severity: q.get("severity").filter(|s| !s.is_empty()),
         })
     });
@@ -565,9 +581,9 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
     let page = Resource::new(
         move || {
             let f = filters.get();
-            (f.status, f.q, f.offset)
+            (f.status, f.q, f.after, f.before)
         },
-        move |(status, q, offset)| campaign_recipients(id, status, q, offset),
+        move |(status, q, after, before)| campaign_recipients(id, status, q, after, before),
     );
     let i18n = use_i18n();
     let prefs = use_prefs();
@@ -575,7 +591,9 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
         let f = filters.get_untracked();
         let href = Filters {
             status: status.map(String::from),
-            offset: 0,
+            after: None,
+            before: None,
+            at: 1,
             ..f.clone()
         }
         .href(id);
@@ -640,15 +658,21 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                         Ok(p) if p.rows.is_empty() => view! { <Empty text=t_string!(i18n, campaign.no_recipients)/> }.into_any(),
                         Ok(p) => {
                             let f = filters.get_untracked();
-                            let prev = (p.offset > 0)
-                                .then(|| Filters { offset: p.offset.saturating_sub(p.limit), ..f.clone() }.href(id));
-                            let next = p
-                                .has_more
-                                .then(|| Filters { offset: p.offset + p.limit, ..f.clone() }.href(id));
+                            let (first, last) = (p.rows[0].id, p.rows[p.rows.len() - 1].id);
+                            // Nothing before: the first page, whatever the link said.
+                            let at = if p.has_previous { f.at } else { 1 };
+                            let prev = p.has_previous.then(|| {
+                                let at = at.saturating_sub(p.limit).max(1);
+                                Filters { after: None, before: Some(first), at, ..f.clone() }.href(id)
+                            });
+                            let next = p.has_more.then(|| {
+                                let at = at + p.rows.len() as u64;
+                                Filters { after: Some(last), before: None, at, ..f.clone() }.href(id)
+                            });
                             let range = format!(
                                 "{}–{}",
-                                prefs.num(p.offset as i64 + 1),
-                                prefs.num(p.offset as i64 + p.rows.len() as i64),
+                                prefs.num(at as i64),
+                                prefs.num(at as i64 + p.rows.len() as i64 - 1),
                             );
                             view! {
                                 <div class="overflow-x-auto">
@@ -687,9 +711,9 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                     </table>
                                 </div>
                                 <div class="mt-4 flex items-center justify-between text-sm text-slate-600">
-                                    <span>{range}</span>
+                                    <span data-testid="recipients-range">{range}</span>
                                     <div class="flex gap-2">
-                                        {prev.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">{t!(i18n, campaign.previous)}</a> })}
+                                        {prev.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50" data-testid="previous-page">{t!(i18n, campaign.previous)}</a> })}
                                         {next.map(|h| view! { <a href=h class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50" data-testid="next-page">{t!(i18n, campaign.next)}</a> })}
                                     </div>
                                 </div>

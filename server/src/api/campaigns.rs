@@ -23,6 +23,18 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct ContactsQuery {
     status: Option<String>,
+    /// The `id` of the previous page's last row (keyset).
+    cursor: Option<i64>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+/// Query of `GET /api/v1/campaigns/{id}/logs`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogsQuery {
+    /// The `id` of the previous page's last (oldest) line (keyset).
+    cursor: Option<i64>,
     limit: Option<u64>,
     offset: Option<u64>,
 }
@@ -72,18 +84,18 @@ pub(super) async fn contacts(
     Path(id): Path<i64>,
     Query(q): Query<ContactsQuery>,
 ) -> Result<axum::Json<Vec<CampaignContactView>>, ApiError> {
-    let (limit, offset) = Page {
+    let window = Page {
         limit: q.limit,
         offset: q.offset,
     }
-    .resolve()?;
+    .window(q.cursor)?;
     let rows = campaigns::contacts(
         &state.db,
         caller.tenant_id,
         id,
         q.status.as_deref(),
-        limit,
-        offset,
+        None,
+        window,
     )
     .await?;
     Ok(axum::Json(rows))
@@ -93,11 +105,15 @@ pub(super) async fn logs(
     caller: TenantCaller,
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Query(page): Query<Page>,
+    Query(q): Query<LogsQuery>,
 ) -> Result<axum::Json<Vec<CampaignLogView>>, ApiError> {
-    let (limit, offset) = page.resolve()?;
+    let window = Page {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .window(q.cursor)?;
     Ok(axum::Json(
-        campaigns::logs(&state.db, caller.tenant_id, id, limit, offset).await?,
+        campaigns::logs(&state.db, caller.tenant_id, id, None, window).await?,
     ))
 }
 

@@ -19,7 +19,8 @@ use crate::live::transition::publish_transition;
 use crate::service::campaign_logs::Severity;
 use crate::service::users as service_users;
 use crate::service::{
-    ServiceError, campaigns, contacts, instance_history, instances, settings, timeline, tokens,
+    Cursor, ServiceError, Window, campaigns, contacts, instance_history, instances, settings,
+    timeline, tokens,
 };
 use crate::state::AppState;
 
@@ -250,27 +251,41 @@ impl DashboardApi for DashboardBackend {
         id: i64,
         status: Option<String>,
         search: Option<String>,
-        offset: u64,
+        after: Option<i64>,
+        before: Option<i64>,
     ) -> BoxFuture<'a, DashboardResult<RecipientsPage>> {
         Box::pin(async move {
-            let mut rows = campaigns::contacts_matching(
+            let cursor = match (after, before) {
+                (_, Some(before)) => Some(Cursor::Before(before)),
+                (after, None) => after.map(Cursor::After),
+            };
+            // One row more than shown tells whether the list goes on in that direction.
+            let window = Window {
+                cursor,
+                offset: 0,
+                limit: RECIPIENTS_PAGE + 1,
+            };
+            let mut rows = campaigns::contacts(
                 &self.state.db,
                 caller.tenant_id,
                 id,
                 status.as_deref().filter(|s| !s.is_empty()),
                 search.as_deref(),
-                RECIPIENTS_PAGE + 1,
-                offset,
+                window,
             )
             .await
             .map_err(service)?;
-            let has_more = rows.len() as u64 > RECIPIENTS_PAGE;
+            let beyond = rows.len() as u64 > RECIPIENTS_PAGE;
+            let backwards = matches!(cursor, Some(Cursor::Before(_)));
+            if beyond && backwards {
+                rows.remove(0);
+            }
             rows.truncate(RECIPIENTS_PAGE as usize);
             Ok(RecipientsPage {
                 rows,
-                offset,
                 limit: RECIPIENTS_PAGE,
-                has_more,
+                has_more: if backwards { true } else { beyond },
+                has_previous: if backwards { beyond } else { cursor.is_some() },
             })
         })
     }
@@ -300,7 +315,13 @@ impl DashboardApi for DashboardBackend {
                     DashboardError::Rejected("severity must be info, warning or critical".into())
                 })?),
             };
-            campaigns::logs_of(&self.state.db, caller.tenant_id, id, severity, LOG_LINES, 0)
+            campaigns::logs(
+                &self.state.db,
+                caller.tenant_id,
+                id,
+                severity,
+                Window::first(LOG_LINES),
+            )
                 .await
                 .map_err(service)
         })

@@ -18,7 +18,7 @@ use crate::api::extract::{Path, Query};
 use crate::auth::TenantCaller;
 use crate::dashboard::prefs;
 use crate::error::ApiError;
-use crate::service::{ServiceError, campaigns, contacts};
+use crate::service::{Cursor, ServiceError, Window, campaigns, contacts};
 use crate::state::AppState;
 
 /// Rows read per database query.
@@ -39,8 +39,9 @@ struct RecipientsQuery {
     q: Option<String>,
 }
 
-/// One page of CSV rows (with the header before the first page).
-type PageResult = Result<(Vec<Vec<String>>, bool), ServiceError>;
+/// One page of CSV rows and where the next page starts (`None` after the last page): a row id
+/// for a keyset export, a row count for an offset one.
+type PageResult = Result<(Vec<Vec<String>>, Option<i64>), ServiceError>;
 
 /// A cell that a spreadsheet would not run as a formula: contacts write the message texts, so
 /// a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'` before it.
@@ -64,21 +65,22 @@ fn csv_bytes(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, std
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-/// A streamed CSV download of the pages `fetch(offset)` answers.
+/// A streamed CSV download of the pages `fetch(start)` answers, from `fetch(None)` on.
 fn csv_response<F, Fut>(filename: String, header: Vec<&'static str>, fetch: F) -> Response
 where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    F: Fn(Option<i64>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = PageResult> + Send + 'static,
 {
-    let body = stream::unfold(Some(0u64), move |offset| {
-        let page = offset.map(|offset| (offset, fetch(offset)));
+    // The state: the next page's start, if a page follows.
+    let body = stream::unfold(Some(None), move |start: Option<Option<i64>>| {
+        let page = start.map(|start| (start.is_none(), fetch(start)));
         let header = header.clone();
         async move {
-            let (offset, page) = page?;
+            let (first, page) = page?;
             Some(match page.await {
-                Ok((rows, more)) => (
-                    csv_bytes((offset == 0).then_some(&header[..]), &rows),
-                    more.then_some(offset + PAGE),
+                Ok((rows, next)) => (
+                    csv_bytes(first.then_some(&header[..]), &rows),
+                    next.map(Some),
                 ),
                 Err(e) => {
                     tracing::error!(error = %e, "CSV export failed midway");
@@ -130,20 +132,19 @@ async fn recipients(
     Ok(csv_response(
         format!("campaign-{id}-recipients.csv"),
         header,
-        move |offset| {
+        move |after| {
             let (db, status, q) = (state.db.clone(), status.clone(), query.q.clone());
             async move {
-                let rows = campaigns::contacts_matching(
-                    &db,
-                    caller.tenant_id,
-                    id,
-                    status.as_deref(),
-                    q.as_deref(),
-                    PAGE,
-                    offset,
-                )
-                .await?;
-                let more = rows.len() as u64 == PAGE;
+                let window = Window {
+                    cursor: after.map(Cursor::After),
+                    ..Window::first(PAGE)
+                };
+                let rows =
+                    campaigns::contacts(&db, caller.tenant_id, id, status.as_deref(), q.as_deref(), window)
+                        .await?;
+                let next = (rows.len() as u64 == PAGE)
+                    .then(|| rows.last().map(|r| r.id))
+                    .flatten();
                 let rows = rows
                     .into_iter()
                     .map(|r| {
@@ -161,7 +162,7 @@ async fn recipients(
                         ]
                     })
                     .collect();
-                Ok((rows, more))
+                Ok((rows, next))
             }
         },
     ))
@@ -185,9 +186,10 @@ async fn opt_outs(
     .to_vec();
     csv_response("opt-outs.csv".into(), header, move |offset| {
         let db = state.db.clone();
+        let offset = offset.unwrap_or(0);
         async move {
-            let rows = contacts::opt_outs(&db, caller.tenant_id, PAGE, offset).await?;
-            let more = rows.len() as u64 == PAGE;
+            let rows = contacts::opt_outs(&db, caller.tenant_id, PAGE, offset as u64).await?;
+            let next = (rows.len() as u64 == PAGE).then_some(offset + PAGE as i64);
             let rows = rows
                 .into_iter()
                 .map(|o| {
@@ -201,7 +203,7 @@ async fn opt_outs(
                     ]
                 })
                 .collect();
-            Ok((rows, more))
+            Ok((rows, next))
         }
     })
 }

@@ -5,7 +5,7 @@ use app::types::CampaignView;
 use sea_orm::ConnectionTrait;
 
 use crate::live::{ChangeBus, ChangeKind};
-use crate::service::campaign_logs;
+use crate::service::{Window, campaign_logs};
 
 /// Publishes `view` (just transitioned) with its newest log line.
 pub async fn publish_transition(
@@ -14,7 +14,7 @@ pub async fn publish_transition(
     tenant_id: i64,
     view: &CampaignView,
 ) {
-    match campaign_logs::list(conn, view.id, 1, 0).await {
+    match campaign_logs::list_of(conn, view.id, None, Window::first(1)).await {
         Ok(lines) => {
             for line in lines {
                 bus.publish(

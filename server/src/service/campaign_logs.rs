@@ -2,13 +2,11 @@
 
 use app::types::CampaignLogView;
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, Value};
 
 use crate::entities::campaign_log;
-use crate::service::{ServiceResult, timestamp};
+use crate::service::sql::stmt;
+use crate::service::{ServiceResult, Window, timestamp};
 
 /// How much a log line matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,34 +86,24 @@ fn view(l: campaign_log::Model) -> CampaignLogView {
     }
 }
 
-/// A campaign's log, newest first. The caller has checked the campaign belongs to the tenant.
-pub async fn list(
-    conn: &impl ConnectionTrait,
-    campaign_id: i64,
-    limit: u64,
-    offset: u64,
-) -> ServiceResult<Vec<CampaignLogView>> {
-    list_of(conn, campaign_id, None, limit, offset).await
-}
-
-/// [`list`], only the lines of `severity` when given.
+/// A campaign's log, newest first, only the lines of `severity` when given. The caller has
+/// checked the campaign belongs to the tenant.
 pub async fn list_of(
     conn: &impl ConnectionTrait,
     campaign_id: i64,
     severity: Option<Severity>,
-    limit: u64,
-    offset: u64,
+    window: Window,
 ) -> ServiceResult<Vec<CampaignLogView>> {
-    let mut query =
-        campaign_log::Entity::find().filter(campaign_log::Column::CampaignId.eq(campaign_id));
+    let mut sql = String::from("SELECT * FROM campaign_log WHERE campaign_id = ?");
+    let mut values: Vec<Value> = vec![campaign_id.into()];
     if let Some(severity) = severity {
-        query = query.filter(campaign_log::Column::Severity.eq(severity.as_str()));
+        sql.push_str(" AND severity = ?");
+        values.push(severity.as_str().into());
     }
-    let rows = query
-        .order_by_desc(campaign_log::Column::Id)
-        .limit(limit)
-        .offset(offset)
+    sql.push_str(&window.sql("id", false, &mut values));
+    let rows = campaign_log::Entity::find()
+        .from_raw_sql(stmt(conn.get_database_backend(), &sql, values))
         .all(conn)
         .await?;
-    Ok(rows.into_iter().map(view).collect())
+    Ok(window.restore(rows).into_iter().map(view).collect())
 }

@@ -96,4 +96,80 @@ impl Page {
         }
         Ok((limit, self.offset.unwrap_or(0)))
     }
+
+    /// The [`Window`] of this page after the row `cursor` (keyset) when given.
+    pub fn window(self, cursor: Option<i64>) -> ServiceResult<Window> {
+        let (limit, offset) = self.resolve()?;
+        Ok(Window {
+            cursor: cursor.map(Cursor::After),
+            offset,
+            limit,
+        })
+    }
+}
+
+/// A row a keyset page starts next to: the page reads an index from there instead of skipping
+/// rows, so it costs the same at any depth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cursor {
+    /// The rows that follow this row id in the list's order.
+    After(i64),
+    /// The rows that precede this row id in the list's order (answered in the list's order).
+    Before(i64),
+}
+
+/// Which rows of an ordered list a page holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Next to which row the page starts; from the list's start when `None`.
+    pub cursor: Option<Cursor>,
+    /// Rows skipped from there.
+    pub offset: u64,
+    /// Rows wanted.
+    pub limit: u64,
+}
+
+impl Window {
+    /// The first `limit` rows.
+    pub fn first(limit: u64) -> Self {
+        Self {
+            cursor: None,
+            offset: 0,
+            limit,
+        }
+    }
+
+    /// SQL after a condition on the list's id column `id`, for a list in ascending id order
+    /// (`ascending`) or descending: the cursor's bound, the order (reversed when paging
+    /// backwards) and `LIMIT ? OFFSET ?`, with their values appended to `values`. Rows read
+    /// backwards must be put back in order with [`Window::restore`].
+    pub fn sql(&self, id: &str, ascending: bool, values: &mut Vec<sea_orm::Value>) -> String {
+        let (bound, forward) = match self.cursor {
+            None => (None, true),
+            Some(Cursor::After(c)) => (Some(c), true),
+            Some(Cursor::Before(c)) => (Some(c), false),
+        };
+        // Reading forward in an ascending list, or backward in a descending one, goes up.
+        let up = forward == ascending;
+        let mut sql = String::new();
+        if let Some(c) = bound {
+            sql.push_str(&format!(" AND {id} {} ?", if up { '>' } else { '<' }));
+            values.push(c.into());
+        }
+        sql.push_str(&format!(
+            " ORDER BY {id} {} LIMIT ? OFFSET ?",
+            if up { "ASC" } else { "DESC" }
+        ));
+        values.push((self.limit as i64).into());
+        values.push((self.offset as i64).into());
+        sql
+    }
+
+    /// Puts rows read by [`Window::sql`] back in the list's order.
+    pub fn restore<T>(&self, mut rows: Vec<T>) -> Vec<T> {
+        if matches!(self.cursor, Some(Cursor::Before(_))) {
+            rows.reverse();
+        }
+        rows
+    }
 }
