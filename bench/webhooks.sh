@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Webhook ingestion benchmark. Starts the release server on a fresh SQLite file seeded with a
-# campaign of CONTACTS (default 100,000) sent messages, then measures in the same run:
+# Webhook ingestion benchmark, on SQLite and on PostgreSQL in the same run. For each database:
+# starts the release server on a fresh database seeded with a campaign of CONTACTS (default
+# 100,000) sent messages, then measures:
 #   1. the bare endpoint GET /healthz at full speed (the ceiling on this machine),
 #   2. durable messages.update webhooks at full speed (each acknowledged after its commit),
 #   3. webhook latency at a fixed 1,000 requests/s,
 # and prints webhooks/s, p50/p99, the ratio to the ceiling, and the server's peak RSS.
-# Usage: bench/webhooks.sh   (env: CONTACTS, DURATION seconds, CONNECTIONS)
+# With NODES=2 (PostgreSQL only) a second server on the same database takes half the load.
+# PostgreSQL is skipped when FLOW_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432)
+# does not answer.
+# Usage: bench/webhooks.sh   (env: CONTACTS, DURATION seconds, CONNECTIONS, NODES, DATABASES)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -13,23 +17,23 @@ CONTACTS="${CONTACTS:-100000}"
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-256}"
 PORT="${PORT:-3917}"
+NODES="${NODES:-1}"
+DATABASES="${DATABASES:-sqlite postgres}"
+PG="${FLOW_BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 echo "==> building release server and bench tools"
 cargo build --release -q -p server --bin server --example bench_seed --example bench_rate
 
 work=$(mktemp -d)
-trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-db="sqlite://$work/bench.db?mode=rwc"
-echo "==> seeding $CONTACTS campaign contacts"
-seed=$("$CARGO_TARGET_DIR/release/examples/bench_seed" "$db" "$CONTACTS")
-path=$(echo "$seed" | sed -E 's/.*"path":"([^"]+)".*/\1/')
-first=$(echo "$seed" | sed -E 's/.*"first_id":([0-9]+).*/\1/')
-last=$(echo "$seed" | sed -E 's/.*"last_id":([0-9]+).*/\1/')
-
-DATABASE_URL="$db" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" FLOW_LOG=warn \
-  "$CARGO_TARGET_DIR/release/server" & server_pid=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+pids=()
+pg_db="flow_bench_webhooks_$$"
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $pg_db" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 run_wrk() { # label, then wrk args
   local label=$1; shift
@@ -39,22 +43,63 @@ run_wrk() { # label, then wrk args
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  printf '%-34s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$label" "$rps" "$p50" "$p99" "${non2xx:-0}" >&2
+  printf '    %-34s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$label" "$rps" "$p50" "$p99" "${non2xx:-0}" >&2
   echo "$rps"
 }
 
-echo "==> measuring (${DURATION}s each, $CONNECTIONS connections, 2 wrk threads)"
-ceiling=$(run_wrk "GET /healthz (ceiling)" "http://127.0.0.1:$PORT/healthz")
-hooks=$(FIRST_ID=$first LAST_ID=$last INSTANCE=bench-01 \
-  run_wrk "POST webhook messages.update" -s bench/webhook.lua "http://127.0.0.1:$PORT$path")
-fixed=$("$CARGO_TARGET_DIR/release/examples/bench_rate" "http://127.0.0.1:$PORT$path" bench-01 "$first" "$last" 1000 10)
-rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
-events=$(sqlite3 "$work/bench.db" 'SELECT COUNT(*) FROM webhook_event' 2>/dev/null || echo "?")
+start_node() { # database URL, port
+  DATABASE_URL="$1" LEPTOS_SITE_ADDR="127.0.0.1:$2" FLOW_LOG=warn \
+    "$CARGO_TARGET_DIR/release/server" & pids+=($!)
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$2/healthz" >/dev/null && break; sleep 0.1; done
+}
 
-echo
-echo "webhooks/s (durable):     $hooks"
-echo "ceiling /healthz req/s:   $ceiling"
-echo "ratio webhooks/ceiling:   $(awk -v a="$hooks" -v b="$ceiling" 'BEGIN {printf "%.2f", a/b}')"
-echo "at 1,000/s:               $fixed"
-echo "server peak RSS:          $rss"
-echo "events stored:            $events"
+bench_on() { # database URL, nodes
+  local db=$1 nodes=$2 seed path first last
+  echo "==> ${db%%:*}, $nodes node(s): seeding $CONTACTS campaign contacts"
+  seed=$("$CARGO_TARGET_DIR/release/examples/bench_seed" "$db" "$CONTACTS")
+  path=$(echo "$seed" | sed -E 's/.*"path":"([^"]+)".*/\1/')
+  first=$(echo "$seed" | sed -E 's/.*"first_id":([0-9]+).*/\1/')
+  last=$(echo "$seed" | sed -E 's/.*"last_id":([0-9]+).*/\1/')
+  pids=()
+  start_node "$db" "$PORT"
+  if [ "$nodes" = 2 ]; then start_node "$db" $((PORT + 1)); fi
+
+  echo "==> ${db%%:*}, $nodes node(s): measuring (${DURATION}s each, $CONNECTIONS connections, 2 wrk threads)"
+  local ceiling hooks fixed rss
+  ceiling=$(run_wrk "GET /healthz (ceiling)" "http://127.0.0.1:$PORT/healthz")
+  if [ "$nodes" = 2 ]; then
+    # One wrk per node (wrk talks to one address), half the connections each, at once.
+    local half=$((CONNECTIONS / 2)) a b
+    a=$(CONNECTIONS=$half FIRST_ID=$first LAST_ID=$last INSTANCE=bench-01 \
+      run_wrk "POST webhook, node 1" -s bench/webhook.lua "http://127.0.0.1:$PORT$path" &
+      CONNECTIONS=$half FIRST_ID=$first LAST_ID=$last INSTANCE=bench-01 \
+      run_wrk "POST webhook, node 2" -s bench/webhook.lua "http://127.0.0.1:$((PORT + 1))$path" >"$work/b"; wait)
+    b=$(cat "$work/b")
+    hooks=$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.2f", a + b}')
+  else
+    hooks=$(FIRST_ID=$first LAST_ID=$last INSTANCE=bench-01 \
+      run_wrk "POST webhook messages.update" -s bench/webhook.lua "http://127.0.0.1:$PORT$path")
+  fi
+  fixed=$("$CARGO_TARGET_DIR/release/examples/bench_rate" "http://127.0.0.1:$PORT$path" bench-01 "$first" "$last" 1000 10)
+  rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/${pids[0]}/status")
+  for pid in "${pids[@]}"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
+  pids=()
+
+  echo "    webhooks/s (durable):     $hooks"
+  echo "    ceiling /healthz req/s:   $ceiling"
+  echo "    ratio webhooks/ceiling:   $(awk -v a="$hooks" -v b="$ceiling" 'BEGIN {printf "%.2f", a/b}')"
+  echo "    at 1,000/s:               $fixed"
+  echo "    server peak RSS:          $rss"
+}
+
+for database in $DATABASES; do
+  case "$database" in
+    sqlite) if [ "$NODES" = 1 ]; then bench_on "sqlite://$work/bench.db?mode=rwc" 1; fi ;;
+    postgres)
+      if psql -q "$PG/postgres" -c "CREATE DATABASE $pg_db" 2>/dev/null; then
+        bench_on "$PG/$pg_db" "$NODES"
+      else
+        echo "==> PostgreSQL at $PG does not answer: skipped"
+      fi ;;
+  esac
+done

@@ -1,6 +1,10 @@
 //! Alrea Flow's browser-facing crate: the wire types shared by server and UI (`types`), and the
 //! Leptos dashboard, rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
 
+// The views' nested types are deep: the optimised wasm build of the larger pages needs more
+// than the default 128 levels of type queries.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod audience;
 pub mod audience_api;
@@ -32,7 +36,7 @@ mod generated {
 pub use generated::i18n;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{ParentRoute, Route, Router, Routes},
@@ -69,6 +73,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <MetaTags/>
@@ -101,7 +106,6 @@ fn Routed(prefs: Prefs) -> impl IntoView {
     let i18n = use_i18n();
     i18n.set_locale_untracked(prefs.locale);
     view! {
-        <Stylesheet id="leptos" href="/pkg/flow.css"/>
         <Title text="Alrea Flow"/>
         <Router>
             <Routes fallback=move || view! { <main class="p-8 text-slate-700">{t!(i18n, not_found_page)}</main> }>

@@ -54,7 +54,7 @@ export class Flow {
       ...process.env,
       DATABASE_URL: `sqlite://${this.dbPath}?mode=rwc`,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      LEPTOS_SITE_ROOT: join(root, 'target', 'site'),
+      LEPTOS_SITE_ROOT: process.env.FLOW_SITE_ROOT || join(root, 'target', 'site'),
       FLOW_ADMIN_TOKEN: ADMIN_TOKEN,
       FLOW_PUBLIC_URL: this.base,
       // No Evolution API here: the test plays WhatsApp by posting webhooks itself.

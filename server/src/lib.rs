@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod cluster;
@@ -69,12 +70,15 @@ pub enum StartError {
 /// bundle name cargo-leptos baked in at build time.
 pub fn leptos_options(config: &Config) -> LeptosOptions {
     let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
-    LeptosOptions::builder()
+    let mut options = LeptosOptions::builder()
         .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("flow"))
         .site_root(site_root)
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
-        .build()
+        .build();
+    // Pages name the content-hashed bundle when this build made one.
+    options.hash_files = !assets::of(&options).is_empty();
+    options
 }
 
 /// Opens the database (applying migrations), starts the webhook writer, the unmatched
@@ -265,9 +269,7 @@ pub fn router(state: AppState) -> Router {
                     dashboard::prefs::attach,
                 )),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .fallback_service(assets::files(&state))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             dashboard::setup::gate,
@@ -278,8 +280,9 @@ pub fn router(state: AppState) -> Router {
         ))
         // Pages, scripts, styles and JSON go out brotli- or gzip-compressed when the client
         // takes it (a phone on 4G loads the dashboard in a fraction of the bytes); live streams
-        // (`text/event-stream`), tiny answers and the wasm are sent as they are (compressing
-        // the multi-megabyte wasm again for every request would delay each page's start).
+        // (`text/event-stream`) and tiny answers are sent as they are, and so is the wasm: the
+        // release build compresses it once (see `assets`), while compressing a debug build's
+        // 20 MB wasm for every request would delay each page's start by seconds.
         .layer(CompressionLayer::new().compress_when(
             DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
         ))
