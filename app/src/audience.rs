@@ -9,6 +9,7 @@ use crate::types::ContactView;
 
 /// A contact list as the API shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = List))]
 pub struct ListView {
     /// List id.
     pub id: i64,
@@ -17,11 +18,13 @@ pub struct ListView {
     /// Contacts on the list.
     pub contacts: i64,
     /// When it was made.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
 }
 
 /// `POST /api/v1/lists` and `PATCH /api/v1/lists/{id}` body.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ListName {
     /// The list's name (1 to 200 characters).
@@ -29,8 +32,9 @@ pub struct ListName {
 }
 
 /// `POST` / `DELETE /api/v1/lists/{id}/contacts` body: contacts by id, every contact matching
-/// a search (as the contacts page filters), or both.
+/// `search` (as the contacts page filters), or both. Without `search`, 1 to 10,000 ids.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ListMembers {
     /// Contacts of the tenant (1 to 10,000 unless `search` is given).
@@ -51,8 +55,10 @@ impl ListMembers {
     }
 }
 
-/// A search whose contacts a list change takes, with the filters of `GET /api/v1/contacts`.
+/// A search whose contacts a list change takes, with the filters of `GET /api/v1/contacts`:
+/// every (not erased) contact matching all of them.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MemberSearch {
     /// A name (part of it, any case) or a phone in any formatting.
@@ -68,6 +74,7 @@ pub struct MemberSearch {
 
 /// How many contacts a list change touched.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ListMembersChanged {
     /// Contacts added or removed (already there / not there are not counted).
     pub changed: u64,
@@ -75,8 +82,10 @@ pub struct ListMembersChanged {
     pub contacts: i64,
 }
 
-/// `GET /api/v1/audience`: who a campaign over these lists would get.
+/// `GET /api/v1/audience`: who a campaign over these lists would get, N contacts (M already
+/// opted out will be skipped).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AudienceCount {
     /// People (one per phone identity) the campaign would hold.
     pub contacts: i64,
@@ -86,6 +95,7 @@ pub struct AudienceCount {
 
 /// `POST /api/v1/contacts/{id}/opt-out` body.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OptOutBody {
     /// Why (e.g. "pediu por telefone"); required.
@@ -94,6 +104,7 @@ pub struct OptOutBody {
 
 /// `POST /api/v1/contacts/{id}/opt-in` body.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OptInBody {
     /// How the person gave their consent again; required.
@@ -102,6 +113,7 @@ pub struct OptInBody {
 
 /// One line of a contact's consent history.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ConsentEvent))]
 pub struct ConsentEventView {
     /// Event id.
     pub id: i64,
@@ -112,11 +124,13 @@ pub struct ConsentEventView {
     /// Who: a user's email, an API token's name, or `whatsapp` (a keyword reply).
     pub actor: String,
     /// When.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
 }
 
 /// A campaign a contact received, as their page shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ContactCampaign))]
 pub struct ContactCampaignView {
     /// Campaign id.
     pub campaign_id: i64,
@@ -125,19 +139,25 @@ pub struct ContactCampaignView {
     /// Delivery status of the message to this contact.
     pub status: String,
     /// When it was sent.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub sent_at: Option<String>,
     /// When it was delivered.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub delivered_at: Option<String>,
     /// When it was read.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub read_at: Option<String>,
     /// When it failed.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub failed_at: Option<String>,
     /// When the contact replied.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub replied_at: Option<String>,
 }
 
 /// A message a contact sent.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Reply))]
 pub struct ReplyView {
     /// Reply id.
     pub id: i64,
@@ -154,11 +174,13 @@ pub struct ReplyView {
     /// Whether the text opted them out.
     pub opt_out: bool,
     /// When it arrived.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub received_at: String,
 }
 
 /// `GET /api/v1/contacts/{id}`: the contact with everything Flow knows about them.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ContactDetail {
     /// The contact.
     #[serde(flatten)]
@@ -177,6 +199,7 @@ pub struct ContactDetail {
 
 /// A row an import rejected.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportError {
     /// Line of the file (the header is line 1).
     pub line: u64,
@@ -188,6 +211,7 @@ pub struct ImportError {
 
 /// A contact import job (`POST /api/v1/contacts/import`).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = ImportJob))]
 pub struct ImportJobView {
     /// Job id.
     pub id: i64,
@@ -216,7 +240,9 @@ pub struct ImportJobView {
     /// Why the job failed, when it did.
     pub error: Option<String>,
     /// When it was uploaded.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
     /// When it ended.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub finished_at: Option<String>,
 }

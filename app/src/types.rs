@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /api/v1/tenants` answer. The token is shown here once and never again.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TenantCreated {
     /// Tenant id.
     pub id: i64,
@@ -16,6 +17,7 @@ pub struct TenantCreated {
 
 /// Today's (UTC) message counters of an instance.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DayCounts {
     /// Messages accepted by Evolution.
     pub sent: i64,
@@ -29,6 +31,7 @@ pub struct DayCounts {
 
 /// A WhatsApp instance as the API shows it. The Evolution api_key is never included.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Instance))]
 pub struct InstanceView {
     /// Instance id.
     pub id: i64,
@@ -40,7 +43,8 @@ pub struct InstanceView {
     pub api_url: String,
     /// `v2` or `v1`.
     pub api_version: String,
-    /// `open`, `connecting`, `close` or `refused`.
+    /// `open`, `connecting`, `close`, `refused`, `logged_out` (Evolution answered 401), `banned`
+    /// (403), `restricted` (402), `locked` (406), `auth_failed` or `missing`.
     pub connection_state: String,
     /// Whether campaigns may send through it.
     pub active: bool,
@@ -54,7 +58,8 @@ pub struct InstanceView {
     pub today: DayCounts,
     /// When the last webhook of this instance arrived.
     pub last_event_at: Option<String>,
-    /// Webhook events stored but not applied yet (the reprocessor retries them).
+    /// Webhook events stored but not applied yet; the server retries them (also
+    /// `server webhooks reprocess`).
     #[serde(default)]
     pub unprocessed_events: i64,
     /// Its warm-up today.
@@ -67,6 +72,7 @@ pub struct InstanceView {
 
 /// One reason an instance is at risk.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RiskSignal {
     /// `opt_outs`, `not_on_whatsapp` or `failures`.
     pub signal: String,
@@ -80,6 +86,7 @@ pub struct RiskSignal {
 
 /// An instance's risk level and why.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RiskView {
     /// `ok`, `attention` or `high`.
     pub level: String,
@@ -98,6 +105,7 @@ impl InstanceView {
 
 /// A contact as the API shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Contact))]
 pub struct ContactView {
     /// Contact id.
     pub id: i64,
@@ -121,6 +129,7 @@ pub struct ContactView {
 
 /// A row that a contact import rejected.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvalidContact {
     /// The phone as given.
     pub phone: String,
@@ -130,6 +139,7 @@ pub struct InvalidContact {
 
 /// `POST /api/v1/contacts` answer.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImportReport {
     /// New contacts.
     pub created: u64,
@@ -141,6 +151,7 @@ pub struct ImportReport {
 
 /// Pacing of a campaign's sends.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Settings))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignSettings {
     /// Shortest pause between two messages of one instance.
@@ -153,7 +164,7 @@ pub struct CampaignSettings {
     /// Send only inside this daily window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_window: Option<SendWindow>,
-    /// Send only on these weekdays (`mon` … `sun`); empty = every day.
+    /// Weekdays it may send on (`mon` … `sun`); empty = every day.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub send_days: Vec<String>,
 }
@@ -161,6 +172,7 @@ pub struct CampaignSettings {
 /// A daily window of local time in which a campaign may send, e.g. 08:00–20:00 in the
 /// tenant's timezone (DST-safe).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SendWindow {
     /// Start, `HH:MM`.
@@ -175,6 +187,7 @@ pub struct SendWindow {
 
 /// A campaign's counters; each equals a recount of its contacts' rows.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CampaignCounts {
     /// Contacts in the campaign.
     pub total: i64,
@@ -198,6 +211,7 @@ pub struct CampaignCounts {
 
 /// A campaign as the API shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Campaign))]
 pub struct CampaignView {
     /// Campaign id.
     pub id: i64,
@@ -232,7 +246,8 @@ pub struct CampaignView {
     /// a campaign with two variants or more (empty for a campaign of one message).
     #[serde(default)]
     pub variants: Vec<VariantView>,
-    /// What the A/B results say, when the campaign has two variants or more.
+    /// What the A/B results say, when the campaign has two variants or more: a two-proportion
+    /// z-test between the best and the worst variant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ab_test: Option<AbVerdict>,
     /// An active campaign outside its send window: when the window opens (RFC 3339), and the
@@ -247,6 +262,7 @@ pub struct CampaignView {
 
 /// One instance's part in a campaign's rotation.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RotationShare {
     /// Instance id.
     pub instance_id: i64,
@@ -256,6 +272,7 @@ pub struct RotationShare {
     pub share_percent: f64,
     /// Messages it may still send today (warm-up step or the campaign's daily cap, minus what
     /// it sent today over every campaign); `None` when uncapped.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub remaining_today: Option<i64>,
     /// Its risk level: `ok`, `attention` or `high`.
     pub risk: String,
@@ -265,6 +282,7 @@ pub struct RotationShare {
 
 /// When a closed send window opens.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WindowOpens {
     /// The instant, RFC 3339 UTC.
     pub at: String,
@@ -274,6 +292,7 @@ pub struct WindowOpens {
 
 /// The recipients of one variant, recounted from their rows.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VariantCounts {
     /// Accepted by Evolution.
     pub sent: i64,
@@ -289,6 +308,7 @@ pub struct VariantCounts {
 
 /// A variant's rates in percent of its sent messages (two decimals).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct VariantRates {
     /// 100 × delivered / sent.
     pub delivered: f64,
@@ -302,6 +322,7 @@ pub struct VariantRates {
 
 /// One message variant of a campaign and how it did.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Variant))]
 pub struct VariantView {
     /// 0 for `message`, then 1, 2 … for `variants`.
     pub index: i32,
@@ -309,12 +330,13 @@ pub struct VariantView {
     pub text: String,
     /// Counters.
     pub counts: VariantCounts,
-    /// Rates.
+    /// Rates, in percent of the variant's sent messages.
     pub rates: VariantRates,
 }
 
 /// The verdict of a two-proportion z-test between the best and the worst variant.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum AbVerdict {
     /// Too few messages sent per variant to tell anything.
@@ -341,6 +363,7 @@ pub enum AbVerdict {
 
 /// `POST /api/v1/campaigns/preview` body: the texts a campaign form holds.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PreviewRequest {
     /// The first variant.
@@ -352,6 +375,7 @@ pub struct PreviewRequest {
 
 /// One rendering of a variant for a sample contact.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Rendering {
     /// The variant it comes from.
     pub variant: i32,
@@ -361,6 +385,7 @@ pub struct Rendering {
 
 /// `POST /api/v1/campaigns/preview` answer.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CampaignPreview {
     /// Distinct renderings, a few per variant.
     pub renderings: Vec<Rendering>,
@@ -370,6 +395,7 @@ pub struct CampaignPreview {
 
 /// One contact of a campaign and what happened to its message.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = CampaignContact))]
 pub struct CampaignContactView {
     /// The recipient's row id in this campaign (increasing in campaign order): the `cursor` of
     /// the next page.
@@ -400,6 +426,7 @@ pub struct CampaignContactView {
 
 /// One line of a campaign log.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = CampaignLog))]
 pub struct CampaignLogView {
     /// Line id (increasing).
     pub id: i64,
@@ -418,6 +445,7 @@ pub struct CampaignLogView {
 /// One step of a warm-up plan: from `day` (days since the number's first send through Flow)
 /// it may send `cap` messages a day.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct WarmupStep {
     /// First day of the step (0 = the day of the first send).
@@ -458,6 +486,7 @@ impl WarmupStep {
 
 /// An instance's warm-up today.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WarmupView {
     /// Whether the instance follows the tenant's warm-up plan.
     pub enabled: bool,
@@ -471,6 +500,7 @@ pub struct WarmupView {
 
 /// `POST /api/v1/instances` body.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewInstance {
     /// The Evolution instance name (as in Evolution's URLs).
@@ -482,23 +512,28 @@ pub struct NewInstance {
     pub api_url: String,
     /// The Evolution api key of the instance (write-only).
     pub api_key: String,
-    /// `v2` or `v1`. Leave it out: Flow asks Evolution (`GET /`) which one it speaks.
+    /// `v2` or `v1`. Leave it out: Flow detects it from Evolution's `GET /` version (1.x is v1,
+    /// 2.x v2).
     #[serde(default)]
     pub api_version: Option<String>,
-    /// A new number: its daily cap follows the tenant's warm-up plan (default `false`).
+    /// A new number: its daily cap follows the tenant's warm-up plan.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(default = false))]
     pub warmup: bool,
 }
 
 /// `PATCH /api/v1/instances/{id}`: what an admin may change; absent fields stay.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InstancePatch {
     /// A new name for people.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 100))]
     pub friendly_name: Option<String>,
     /// A new Evolution api key (write-only).
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, write_only))]
     pub api_key: Option<String>,
     /// Whether it follows the warm-up plan.
     #[serde(default)]
@@ -508,25 +543,32 @@ pub struct InstancePatch {
 /// Evolution's QR code to pair an instance (`POST /api/v1/instances/{id}/connect`, and the
 /// `qrcode.updated` webhook live). All empty when the instance is already connected.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InstanceQr {
     /// The instance.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub instance_id: i64,
     /// `data:image/png;base64,…` of the QR to scan; empty when already connected.
     pub base64: String,
     /// The code to type on the phone instead of scanning, when Evolution gives one.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub pairing_code: Option<String>,
     /// The raw QR payload.
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub code: Option<String>,
     /// Whether the instance is already connected (no QR needed).
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(required = true))]
     pub connected: bool,
 }
 
 /// One day of an instance's numbers (`instance_daily_stats`).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InstanceDay {
     /// `YYYY-MM-DD`.
+    #[cfg_attr(feature = "ssr", schema(format = Date))]
     pub day: String,
     /// Sent, delivered, read, failed that day.
     pub counts: DayCounts,
@@ -536,6 +578,7 @@ pub struct InstanceDay {
 
 /// One contact of a `POST /api/v1/contacts` JSON array.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewContact {
     /// Name (may be empty).
@@ -547,12 +590,14 @@ pub struct NewContact {
 
 /// `POST /api/v1/campaigns` body.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCampaign {
     /// Name.
     pub name: String,
-    /// Message template; `{{name}}`, `{{first_name}}` and `{{phone}}` are filled per contact,
-    /// and spintax `{Olá|Oi}` picks one option per contact.
+    /// The first variant: a template whose `{{name}}`, `{{first_name}}` and `{{phone}}` are
+    /// filled per contact, and whose spintax `{Olá|Oi}` (nestable, `\{` escapes a brace) picks one
+    /// option per contact.
     pub message: String,
     /// Instances that send it (at least one).
     pub instance_ids: Vec<i64>,
@@ -571,8 +616,10 @@ pub struct NewCampaign {
     /// Pacing; defaults to 3–10 s.
     #[serde(default)]
     pub settings: Option<CampaignSettings>,
-    /// More variants of the message (at most 4, so 5 with `message`); each recipient gets one.
+    /// More variants of the message (spintax; at most 4, so 5 with `message`); each recipient
+    /// gets one, evenly split.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ssr", schema(max_items = 4))]
     pub variants: Vec<String>,
 }
 
@@ -643,6 +690,7 @@ pub struct Timeline {
 
 /// A dashboard user of the tenant, as admins see it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = User))]
 pub struct UserView {
     /// User id.
     pub id: i64,
@@ -658,6 +706,7 @@ pub struct UserView {
 
 /// An API token of the tenant (never its secret).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Token))]
 pub struct TokenView {
     /// Token id.
     pub id: i64,
@@ -671,12 +720,13 @@ pub struct TokenView {
 
 /// A token just created: the secret is shown here only, once.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TokenCreated {
     /// Token id.
     pub id: i64,
     /// What it is for.
     pub name: String,
-    /// The bearer token.
+    /// The bearer token; shown only in this answer.
     pub token: String,
     /// Creation time.
     pub created_at: String,
@@ -684,6 +734,7 @@ pub struct TokenCreated {
 
 /// Pacing between two messages of one instance.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Pacing {
     /// Shortest pause.
@@ -694,6 +745,7 @@ pub struct Pacing {
 
 /// A tenant's settings: opt-out keywords, timezone and the defaults of new campaigns.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TenantSettings {
     /// Whole messages that opt a contact out.
@@ -708,17 +760,20 @@ pub struct TenantSettings {
     /// Daily cap per instance of new campaigns.
     #[serde(default)]
     pub default_daily_cap: Option<i64>,
-    /// The warm-up plan of new numbers (shown in effect; leave it out of a `PUT` to keep it).
+    /// The warm-up plan of new numbers (shown in effect; leave it out of a `PUT` to keep it;
+    /// default 20/50/100/200/400 messages a day from days 0/4/8/15/31).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup_plan: Option<Vec<WarmupStep>>,
     /// Opt-outs past this share (percent, 1–50) of an instance's last 100 sends pause its
     /// campaigns (leave it out of a `PUT` to keep it; default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 50))]
     pub optout_pause_percent: Option<i64>,
 }
 
 /// What the opt-out matcher says about a message.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct OptOutTest {
     /// Whether the message opts its sender out.
     pub opts_out: bool,

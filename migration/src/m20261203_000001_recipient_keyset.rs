@@ -81,9 +81,18 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for (name, table) in [
-            ("ix_campaign_contact_keyset", CampaignContact::Table.into_iden()),
-            ("ix_campaign_contact_status_id", CampaignContact::Table.into_iden()),
-            ("ix_campaign_log_severity_id", CampaignLog::Table.into_iden()),
+            (
+                "ix_campaign_contact_keyset",
+                CampaignContact::Table.into_iden(),
+            ),
+            (
+                "ix_campaign_contact_status_id",
+                CampaignContact::Table.into_iden(),
+            ),
+            (
+                "ix_campaign_log_severity_id",
+                CampaignLog::Table.into_iden(),
+            ),
         ] {
             m.drop_index(Index::drop().name(name).table(table).to_owned())
                 .await?;

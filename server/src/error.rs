@@ -6,7 +6,9 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sea_orm::{DbErr, SqlErr};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+use utoipa::{ToResponse, ToSchema};
 
 /// An error a request ends with.
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +140,29 @@ impl From<PathRejection> for ApiError {
     }
 }
 
+/// The body of every error answer (the `Error` schema and response of the OpenAPI document).
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// A stable code for programs, e.g. `not_found` or `validation_failed`.
+    pub error: &'static str,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+impl<'r> ToResponse<'r> for ErrorBody {
+    fn response() -> (&'r str, RefOr<utoipa::openapi::Response>) {
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(Self::name())))
+            .build();
+        let response = ResponseBuilder::new()
+            .description("An error")
+            .content("application/json", content)
+            .build();
+        ("Error", response.into())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
@@ -148,7 +173,14 @@ impl IntoResponse for ApiError {
             Self::PayloadTooLarge(0) => "the request body is too large".to_string(),
             other => other.to_string(),
         };
-        (status, Json(json!({ "error": code, "message": message }))).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error: code,
+                message,
+            }),
+        )
+            .into_response()
     }
 }
 

@@ -194,6 +194,18 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     Ok(state)
 }
 
+/// 200 when the database answers, 503 otherwise
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "health",
+    security(),
+    responses(
+        (status = 200, description = "healthy"),
+        (status = 503, description = "database unreachable"),
+    )
+)]
 async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if state.db.ping().await {
         (StatusCode::OK, "ok")

@@ -18,6 +18,7 @@ on_both_databases!(
     tenant_isolation,
     bad_input_gets_clear_4xx,
     openapi_documents_real_routes,
+    openapi_keeps_its_contract,
     shell_page_renders,
 );
 
@@ -566,6 +567,15 @@ async fn openapi_documents_real_routes(app: TestApp) {
     let (status, doc) = app.get(&t.token, "/api/v1/openapi.json").await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
+    let res = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let recipient = &doc["components"]["schemas"]["CampaignContact"]["properties"];
+    assert!(recipient["id"].is_object() && recipient["contact_id"].is_object());
     let paths = doc["paths"].as_object().unwrap();
     assert!(paths.len() >= 12);
     for (path, ops) in paths {
@@ -589,6 +599,374 @@ async fn openapi_documents_real_routes(app: TestApp) {
                 "{method} {path} is not routed"
             );
         }
+    }
+}
+
+async fn openapi_keeps_its_contract(app: TestApp) {
+    let t = app.tenant("A").await;
+    let (status, doc) = app.get(&t.token, "/api/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    openapi::lists_every_route_and_only_them(&doc);
+    openapi::operations_keep_their_parameters_bodies_and_answers(&doc);
+    openapi::schemas_carry_their_fields(&doc);
+    openapi::errors_share_one_answer_and_calls_need_the_bearer_token(&doc);
+    openapi::string_fields_list_their_values(&doc);
+}
+
+/// What the generated OpenAPI document must keep: the operations (the `/api/v1` router is built
+/// from the documented ones, so these are its routes too), their parameters, bodies and answers,
+/// and the fields of the schemas.
+mod openapi {
+    use std::collections::BTreeSet;
+
+    use serde_json::{Value, json};
+
+    /// An operation: method, path, parameters, request body, success status and answer.
+    type Operation = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        &'static str,
+        u16,
+        &'static str,
+    );
+
+    /// Every operation of the API: method, path, parameters, request body (a JSON schema,
+    /// `[Schema]` for an array of them, else its media types), success status and answer (the
+    /// same, or empty). The `/api/v1` router is built from the documented operations, so this is
+    /// also the list of its routes.
+    #[rustfmt::skip]
+    const OPERATIONS: &[Operation] = &[
+        ("post", "/api/v1/tenants", &[], "NewTenant", 201, "TenantCreated"),
+        ("get", "/api/v1/instances", &[], "", 200, "[Instance]"),
+        ("post", "/api/v1/instances", &[], "NewInstance", 201, "Instance"),
+        ("get", "/api/v1/instances/{id}", &["id"], "", 200, "Instance"),
+        ("patch", "/api/v1/instances/{id}", &["id"], "InstancePatch", 200, "Instance"),
+        ("delete", "/api/v1/instances/{id}", &["id"], "", 204, ""),
+        ("post", "/api/v1/instances/{id}/connect", &["id"], "", 200, "InstanceQr"),
+        ("get", "/api/v1/instances/{id}/stats", &["id"], "", 200, "[InstanceDay]"),
+        ("post", "/api/v1/instances/{id}/refresh", &["id"], "", 200, "Instance"),
+        ("post", "/api/v1/instances/{id}/webhook", &["id"], "", 200, "Instance"),
+        ("get", "/api/v1/contacts", &["q", "phone", "list_id", "opted_out", "interacted_since", "cursor", "limit", "offset"], "", 200, "[Contact]"),
+        ("post", "/api/v1/contacts", &[], "[NewContact]", 200, "ImportReport"),
+        ("post", "/api/v1/contacts/import", &["list_id"], "multipart/form-data, text/csv", 202, "ImportJob"),
+        ("get", "/api/v1/contacts/imports/{id}", &["id"], "", 200, "ImportJob"),
+        ("get", "/api/v1/contacts/imports/{id}/errors.csv", &["id"], "", 200, "text/csv"),
+        ("get", "/api/v1/contacts/export", &["q", "phone", "list_id", "opted_out", "interacted_since", "cursor", "limit", "offset"], "", 200, "text/csv"),
+        ("get", "/api/v1/contacts/{id}", &["id"], "", 200, "ContactDetail"),
+        ("delete", "/api/v1/contacts/{id}", &["id"], "", 204, ""),
+        ("post", "/api/v1/contacts/{id}/opt-out", &["id"], "OptOutBody", 200, "ContactDetail"),
+        ("post", "/api/v1/contacts/{id}/opt-in", &["id"], "OptInBody", 200, "ContactDetail"),
+        ("get", "/api/v1/lists", &[], "", 200, "[List]"),
+        ("post", "/api/v1/lists", &[], "ListName", 201, "List"),
+        ("get", "/api/v1/lists/{id}", &["id"], "", 200, "List"),
+        ("patch", "/api/v1/lists/{id}", &["id"], "ListName", 200, "List"),
+        ("delete", "/api/v1/lists/{id}", &["id"], "", 204, ""),
+        ("get", "/api/v1/lists/{id}/contacts", &["id", "cursor", "limit"], "", 200, "[Contact]"),
+        ("post", "/api/v1/lists/{id}/contacts", &["id"], "ListMembers", 200, "ListMembersChanged"),
+        ("delete", "/api/v1/lists/{id}/contacts", &["id"], "ListMembers", 200, "ListMembersChanged"),
+        ("get", "/api/v1/audience", &["list_ids", "exclude_list_ids"], "", 200, "AudienceCount"),
+        ("get", "/api/v1/campaigns", &["limit", "offset"], "", 200, "[Campaign]"),
+        ("post", "/api/v1/campaigns", &[], "NewCampaign", 201, "Campaign"),
+        ("post", "/api/v1/campaigns/preview", &[], "PreviewRequest", 200, "CampaignPreview"),
+        ("get", "/api/v1/campaigns/{id}", &["id"], "", 200, "Campaign"),
+        ("get", "/api/v1/campaigns/{id}/contacts", &["id", "status", "cursor", "limit", "offset"], "", 200, "[CampaignContact]"),
+        ("get", "/api/v1/campaigns/{id}/logs", &["id", "cursor", "limit", "offset"], "", 200, "[CampaignLog]"),
+        ("get", "/api/v1/campaigns/{id}/replies", &["id", "only_opt_outs", "cursor", "limit"], "", 200, "[Reply]"),
+        ("post", "/api/v1/campaigns/{id}/start", &["id"], "", 200, "Campaign"),
+        ("post", "/api/v1/campaigns/{id}/pause", &["id"], "", 200, "Campaign"),
+        ("post", "/api/v1/campaigns/{id}/resume", &["id"], "", 200, "Campaign"),
+        ("post", "/api/v1/campaigns/{id}/cancel", &["id"], "", 200, "Campaign"),
+        ("post", "/api/v1/campaigns/{id}/schedule", &["id"], "ScheduleBody", 200, "Campaign"),
+        ("post", "/api/v1/campaigns/{id}/unschedule", &["id"], "", 200, "Campaign"),
+        ("post", "/api/v1/campaigns/{id}/duplicate", &["id"], "", 201, "Campaign"),
+        ("get", "/api/v1/users", &[], "", 200, "[User]"),
+        ("post", "/api/v1/users", &[], "NewUser", 201, "User"),
+        ("patch", "/api/v1/users/{id}", &["id"], "RoleChange", 200, "User"),
+        ("delete", "/api/v1/users/{id}", &["id"], "", 204, ""),
+        ("post", "/api/v1/me/password", &[], "PasswordChange", 204, ""),
+        ("get", "/api/v1/tokens", &[], "", 200, "[Token]"),
+        ("post", "/api/v1/tokens", &[], "NewToken", 201, "TokenCreated"),
+        ("delete", "/api/v1/tokens/{id}", &["id"], "", 204, ""),
+        ("get", "/api/v1/settings", &[], "", 200, "TenantSettings"),
+        ("put", "/api/v1/settings", &[], "TenantSettings", 200, "TenantSettings"),
+        ("post", "/api/v1/settings/opt-out-test", &[], "OptOutTestBody", 200, "OptOutTest"),
+        ("get", "/api/v1/events", &[], "", 200, "text/event-stream"),
+        ("get", "/api/v1/openapi.json", &[], "", 200, "{}"),
+        ("post", "/api/webhooks/evolution", &[], "WebhookEnvelope", 200, "WebhookStored"),
+        ("post", "/api/webhooks/evolution/i/{secret}", &["secret"], "WebhookEnvelope", 200, "WebhookStored"),
+        ("get", "/healthz", &[], "", 200, ""),
+    ];
+
+    /// Fields each schema must have.
+    #[rustfmt::skip]
+    const SCHEMAS: &[(&str, &[&str])] = &[
+        ("Error", &["error", "message"]),
+        ("TenantCreated", &["id", "name", "api_token"]),
+        ("NewTenant", &["name"]),
+        ("NewInstance", &["instance_name", "friendly_name", "api_url", "api_key", "api_version", "warmup"]),
+        ("Instance", &["id", "instance_name", "friendly_name", "api_url", "api_version", "connection_state", "active", "health_score", "webhook_url", "webhook_secret", "today", "last_event_at", "unprocessed_events", "warmup", "risk"]),
+        ("DayCounts", &["sent", "delivered", "read", "failed"]),
+        ("WarmupView", &["enabled", "day", "cap_today", "sent_today"]),
+        ("RiskView", &["level", "signals"]),
+        ("RiskSignal", &["signal", "percent", "limit_percent", "level"]),
+        ("InstancePatch", &["friendly_name", "api_key", "warmup"]),
+        ("InstanceQr", &["instance_id", "base64", "pairing_code", "code", "connected"]),
+        ("InstanceDay", &["day", "counts", "disconnects"]),
+        ("NewContact", &["name", "phone"]),
+        ("ImportReport", &["created", "updated", "invalid"]),
+        ("InvalidContact", &["phone", "error"]),
+        ("Contact", &["id", "name", "phone", "opted_out", "opted_out_at", "opt_out_keyword", "last_interaction_at", "total_messages_received", "created_at"]),
+        ("ContactDetail", &["id", "phone", "attributes", "lists", "campaigns", "replies", "consent_history"]),
+        ("ContactCampaign", &["campaign_id", "campaign_name", "status", "sent_at", "delivered_at", "read_at", "failed_at", "replied_at"]),
+        ("Reply", &["id", "contact_id", "name", "phone", "campaign_id", "text", "opt_out", "received_at"]),
+        ("ConsentEvent", &["id", "action", "note", "actor", "created_at"]),
+        ("OptOutBody", &["reason"]),
+        ("OptInBody", &["consent_note"]),
+        ("ImportForm", &["file", "list_id"]),
+        ("ImportJob", &["id", "status", "list_id", "total", "processed", "created", "updated", "unchanged", "duplicates", "invalid", "kept_opted_out", "errors", "error", "created_at", "finished_at"]),
+        ("ImportError", &["line", "phone", "reason"]),
+        ("List", &["id", "name", "contacts", "created_at"]),
+        ("ListName", &["name"]),
+        ("ListMembers", &["contact_ids", "search"]),
+        ("MemberSearch", &["q", "list_id", "opted_out"]),
+        ("ListMembersChanged", &["changed", "contacts"]),
+        ("AudienceCount", &["contacts", "opted_out"]),
+        ("Settings", &["min_delay_ms", "max_delay_ms", "daily_cap_per_instance", "send_window", "send_days"]),
+        ("SendWindow", &["start", "end", "utc_offset_minutes"]),
+        ("NewCampaign", &["name", "message", "instance_ids", "contact_ids", "all_contacts", "settings", "variants", "list_ids", "exclude_list_ids"]),
+        ("PreviewRequest", &["message", "variants"]),
+        ("CampaignPreview", &["renderings", "too_similar"]),
+        ("Rendering", &["variant", "text"]),
+        ("Campaign", &["id", "name", "message", "status", "pause_reason", "settings", "instance_ids", "counts", "delivery_rate", "read_rate", "created_at", "started_at", "finished_at", "start_at", "variants", "ab_test", "waiting_for_window", "rotation"]),
+        ("CampaignCounts", &["total", "pending", "sent", "delivered", "read", "failed", "opted_out", "replied", "cancelled"]),
+        ("Variant", &["index", "text", "counts", "rates"]),
+        ("VariantCounts", &["sent", "delivered", "read", "replied", "opted_out"]),
+        ("VariantRates", &["delivered", "read", "replied", "opted_out"]),
+        ("AbVerdict", &["verdict", "needed_per_variant", "variant", "metric", "rate", "than", "than_rate"]),
+        ("WindowOpens", &["at", "local_time"]),
+        ("RotationShare", &["instance_id", "name", "share_percent", "remaining_today", "risk", "available"]),
+        ("CampaignContact", &["id", "contact_id", "phone", "name", "status", "whatsapp_message_id", "sent_at", "delivered_at", "read_at", "failed_at", "error", "replied_at"]),
+        ("CampaignLog", &["id", "log_type", "severity", "message", "details", "created_at"]),
+        ("ScheduleBody", &["start_at"]),
+        ("User", &["id", "email", "role", "last_login_at", "created_at"]),
+        ("NewUser", &["email", "password", "role"]),
+        ("RoleChange", &["role"]),
+        ("PasswordChange", &["current_password", "new_password"]),
+        ("Token", &["id", "name", "created_at", "last_used_at"]),
+        ("TokenCreated", &["id", "name", "token", "created_at"]),
+        ("TenantSettings", &["opt_out_keywords", "timezone", "default_pacing", "default_send_window", "default_daily_cap", "warmup_plan", "optout_pause_percent"]),
+        ("Pacing", &["min_delay_ms", "max_delay_ms"]),
+        ("WarmupStep", &["day", "cap"]),
+        ("OptOutTestBody", &["text"]),
+        ("OptOutTest", &["opts_out", "keyword"]),
+        ("WebhookEnvelope", &["event", "instance", "data", "apikey"]),
+        ("WebhookStored", &["status"]),
+    ];
+
+    /// The operations of `doc`: `(method, path)` with the operation.
+    fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+        let paths = doc["paths"].as_object().expect("paths");
+        paths
+            .iter()
+            .flat_map(|(path, item)| {
+                let item = item.as_object().expect("path item");
+                item.iter()
+                    .map(move |(method, op)| (method.clone(), path.clone(), op))
+            })
+            .collect()
+    }
+
+    /// The schema named by `reference` (`#/components/schemas/Name`).
+    fn resolve<'a>(doc: &'a Value, reference: &str) -> &'a Value {
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("not a schema reference: {reference}"));
+        &doc["components"]["schemas"][name]
+    }
+
+    /// `Name` for a reference to schema `Name`, `[Name]` for an array of them, `{}` for anything.
+    fn shape(schema: &Value) -> String {
+        if let Some(reference) = schema["$ref"].as_str() {
+            return reference.rsplit('/').next().unwrap_or_default().to_string();
+        }
+        if schema["type"] == "array" {
+            return format!("[{}]", shape(&schema["items"]));
+        }
+        assert_eq!(schema, &json!({}), "an inline schema");
+        "{}".to_string()
+    }
+
+    /// A body's shape: its JSON schema's, else its media types.
+    fn content_shape(content: &Value) -> String {
+        let Some(content) = content.as_object() else {
+            return String::new();
+        };
+        match content.get("application/json") {
+            Some(json) => shape(&json["schema"]),
+            None => {
+                let mut types: Vec<&str> = content.keys().map(String::as_str).collect();
+                types.sort_unstable();
+                types.join(", ")
+            }
+        }
+    }
+
+    /// Every property name of `schema`, through references and `allOf` / `oneOf` parts.
+    fn fields(doc: &Value, schema: &Value) -> BTreeSet<String> {
+        if let Some(reference) = schema["$ref"].as_str() {
+            return fields(doc, resolve(doc, reference));
+        }
+        let mut names: BTreeSet<String> = schema["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        for key in ["allOf", "oneOf"] {
+            for part in schema[key].as_array().into_iter().flatten() {
+                names.extend(fields(doc, part));
+            }
+        }
+        names
+    }
+
+    /// The document lists exactly the [`OPERATIONS`].
+    pub fn lists_every_route_and_only_them(doc: &Value) {
+        let documented: BTreeSet<(String, String)> = operations(doc)
+            .into_iter()
+            .map(|(method, path, _)| (method, path))
+            .collect();
+        let expected: BTreeSet<(String, String)> = OPERATIONS
+            .iter()
+            .map(|(method, path, ..)| (method.to_string(), path.to_string()))
+            .collect();
+        assert_eq!(
+            documented.difference(&expected).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "documented but not in the list"
+        );
+        assert_eq!(
+            expected.difference(&documented).collect::<Vec<_>>(),
+            Vec::<&(String, String)>::new(),
+            "in the list but not documented (not routed)"
+        );
+    }
+
+    /// Each operation has its summary, a unique id, and the parameters, body and answer of
+    /// [`OPERATIONS`].
+    pub fn operations_keep_their_parameters_bodies_and_answers(doc: &Value) {
+        let mut ids = BTreeSet::new();
+        for &(method, path, params, body, status, answer) in OPERATIONS {
+            let op = &doc["paths"][path][method];
+            let at = format!("{method} {path}");
+            assert!(
+                op["summary"]
+                    .as_str()
+                    .is_some_and(|s| !s.is_empty() && !s.contains('\n')),
+                "{at}: summary {}",
+                op["summary"]
+            );
+            assert!(
+                ids.insert(op["operationId"].as_str().expect("operationId")),
+                "{at}: operationId {} used twice",
+                op["operationId"]
+            );
+            let got: BTreeSet<&str> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| p["name"].as_str().expect("parameter name"))
+                .collect();
+            assert_eq!(got, params.iter().copied().collect(), "{at}: parameters");
+            assert_eq!(
+                content_shape(&op["requestBody"]["content"]),
+                body,
+                "{at}: body"
+            );
+            let success = &op["responses"][status.to_string()];
+            assert!(success.is_object(), "{at}: no {status} answer");
+            assert_eq!(content_shape(&success["content"]), answer, "{at}: answer");
+        }
+    }
+
+    /// Each schema of [`SCHEMAS`] has its fields.
+    pub fn schemas_carry_their_fields(doc: &Value) {
+        for &(name, expected) in SCHEMAS {
+            let schema = &doc["components"]["schemas"][name];
+            assert!(schema.is_object(), "no schema {name}");
+            let got = fields(doc, schema);
+            for field in expected {
+                assert!(got.contains(*field), "{name} has no {field}: {got:?}");
+            }
+        }
+        let error = &doc["components"]["schemas"]["Error"];
+        assert_eq!(error["required"], json!(["error", "message"]));
+        // Always present, even when null.
+        let qr = &doc["components"]["schemas"]["InstanceQr"];
+        assert_eq!(
+            qr["required"],
+            json!(["instance_id", "base64", "pairing_code", "code", "connected"])
+        );
+    }
+
+    /// Every error answer is the shared `Error`; every operation but the public ones needs the
+    /// bearer token.
+    pub fn errors_share_one_answer_and_calls_need_the_bearer_token(doc: &Value) {
+        assert_eq!(
+            doc["components"]["responses"]["Error"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/Error"})
+        );
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"],
+            json!({"type": "http", "scheme": "bearer"})
+        );
+        assert_eq!(doc["security"], json!([{"bearer": []}]));
+        for (method, path, op) in operations(doc) {
+            let responses = op["responses"].as_object().expect("responses");
+            for (status, answer) in responses {
+                if status.starts_with(['4', '5']) && path != "/healthz" {
+                    assert_eq!(
+                        answer,
+                        &json!({"$ref": "#/components/responses/Error"}),
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+            let public = [
+                "/healthz",
+                "/api/v1/openapi.json",
+                "/api/webhooks/evolution",
+                "/api/webhooks/evolution/i/{secret}",
+            ];
+            let security = if public.contains(&path.as_str()) {
+                json!([])
+            } else {
+                Value::Null
+            };
+            assert_eq!(op["security"], security, "{method} {path}");
+        }
+    }
+
+    /// String fields with a fixed set of values list them.
+    pub fn string_fields_list_their_values(doc: &Value) {
+        let schemas = &doc["components"]["schemas"];
+        let status = &schemas["Campaign"]["properties"]["status"]["enum"];
+        assert!(
+            status
+                .as_array()
+                .is_some_and(|v| v.contains(&json!("scheduled")))
+        );
+        assert_eq!(
+            schemas["NewInstance"]["properties"]["api_version"]["enum"],
+            json!(["v2", "v1", null])
+        );
+        assert_eq!(
+            schemas["Settings"]["properties"]["send_days"]["items"]["enum"],
+            json!(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+        );
+        assert_eq!(
+            schemas["User"]["properties"]["role"]["enum"],
+            json!(["admin", "viewer"])
+        );
     }
 }
 
@@ -661,7 +1039,11 @@ async fn recipients_and_logs_page_by_cursor(app: TestApp) {
         "the same rows as one page"
     );
     // The cursor is the row id, which increases; offset still works beside it.
-    let ids: Vec<i64> = pages.concat().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    let ids: Vec<i64> = pages
+        .concat()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     let (_, skipped) = app
         .get(
@@ -673,12 +1055,19 @@ async fn recipients_and_logs_page_by_cursor(app: TestApp) {
 
     // Cancelled: the status filter pages the same way.
     let (status, _) = app
-        .post(&t.token, &format!("/api/v1/campaigns/{id}/cancel"), json!({}))
+        .post(
+            &t.token,
+            &format!("/api/v1/campaigns/{id}/cancel"),
+            json!({}),
+        )
         .await;
     assert_eq!(status, 200);
     let cancelled =
         pages_by_cursor(&app, &t.token, &format!("{recipients}?status=cancelled"), 2).await;
-    assert_eq!(cancelled.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 2, 1]);
+    assert_eq!(
+        cancelled.iter().map(Vec::len).collect::<Vec<_>>(),
+        [2, 2, 2, 1]
+    );
     let (_, none) = app
         .get(
             &t.token,
@@ -697,9 +1086,7 @@ async fn recipients_and_logs_page_by_cursor(app: TestApp) {
     assert_eq!(types, ["campaign_cancelled", "campaign_created"]);
 
     // A bad cursor is a clear 4xx; another tenant's campaign is not found.
-    let (status, body) = app
-        .get(&t.token, &format!("{recipients}?cursor=abc"))
-        .await;
+    let (status, body) = app.get(&t.token, &format!("{recipients}?cursor=abc")).await;
     assert_error(status, &body, 422, "validation_failed");
     let other = app.tenant("Loja Verde").await;
     let (status, body) = app

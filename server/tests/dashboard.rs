@@ -1129,7 +1129,9 @@ fn link_of(html: &str, id: &str) -> Option<String> {
 
 /// The recipients' phone numbers on a server-rendered campaign page, in order.
 fn recipient_phones(html: &str) -> Vec<String> {
-    let table = &html[html.find("data-testid=\"recipients\"").expect("recipients table")..];
+    let table = &html[html
+        .find("data-testid=\"recipients\"")
+        .expect("recipients table")..];
     let table = &table[..table.find("</table>").expect("table end")];
     table
         .split(">+")
@@ -1155,7 +1157,10 @@ async fn the_recipients_page_moves_by_cursor(app: TestApp) {
     assert_eq!(first_phones.len(), 50);
     assert_eq!(first_phones[0], "5511980000000");
     assert_eq!(text_of(&first, "recipients-range"), "1–50");
-    assert!(link_of(&first, "previous-page").is_none(), "nothing before the first page");
+    assert!(
+        link_of(&first, "previous-page").is_none(),
+        "nothing before the first page"
+    );
 
     let next = link_of(&first, "next-page").expect("a next page");
     assert!(next.contains("after="), "{next}");
@@ -1169,7 +1174,10 @@ async fn the_recipients_page_moves_by_cursor(app: TestApp) {
     assert_eq!(recipient_phones(&third).len(), 20);
     assert_eq!(recipient_phones(&third)[19], "5511980000119");
     assert_eq!(text_of(&third, "recipients-range"), "101–120");
-    assert!(link_of(&third, "next-page").is_none(), "nothing after the last page");
+    assert!(
+        link_of(&third, "next-page").is_none(),
+        "nothing after the last page"
+    );
 
     // Back from the third page is the second; back from the second is the first.
     let back = link_of(&third, "previous-page").expect("a previous page");

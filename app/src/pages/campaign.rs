@@ -112,11 +112,7 @@ pub fn CampaignPage() -> impl IntoView {
             q: q.get("q").filter(|s| !s.trim().is_empty()),
             after: q.get("after").and_then(|o| o.parse().ok()),
             before: q.get("before").and_then(|o| o.parse().ok()),
-            at: q
-                .get("at")
-                .and_then(|o| o.parse().ok())
-                .unwrap_or(1)
-                .max(1),
+            at: q.get("at").and_then(|o| o.parse().ok()).unwrap_or(1).max(1),
             severity: q.get("severity").filter(|s| !s.is_empty()),
         })
     });

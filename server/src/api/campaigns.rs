@@ -1,5 +1,5 @@
-//! `/api/v1/campaigns`: create, preview, show, list, recipients, log, state transitions,
-//! schedule and duplicate.
+//! `/api/v1/campaigns`: create, preview, show, list, recipients, log, replies, state
+//! transitions, schedule and duplicate.
 
 use app::audience::ReplyView;
 use app::types::{
@@ -9,36 +9,60 @@ use app::types::{
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
 use crate::domain::campaign_state::CampaignAction;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::live::transition::publish_transition;
 use crate::service::{Page, campaigns, settings};
 use crate::state::AppState;
 
 /// Query of `GET /api/v1/campaigns/{id}/contacts`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ContactsQuery {
+    /// Only the recipients in this delivery status (`pending`, `sent`, `read`, …).
     status: Option<String>,
-    /// The `id` of the previous page's last row (keyset).
+    /// The id of the previous page's last row (keyset: as fast at any depth).
     cursor: Option<i64>,
+    /// Rows wanted, 1 to 1000 (default 100).
     limit: Option<u64>,
+    /// Rows skipped (after `cursor` when given).
     offset: Option<u64>,
 }
 
 /// Query of `GET /api/v1/campaigns/{id}/logs`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct LogsQuery {
-    /// The `id` of the previous page's last (oldest) line (keyset).
+    /// The id of the previous page's last (oldest) line (keyset).
     cursor: Option<i64>,
+    /// Lines wanted, 1 to 1000 (default 100).
     limit: Option<u64>,
+    /// Lines skipped (after `cursor` when given).
     offset: Option<u64>,
 }
 
+/// Create a draft campaign
+#[utoipa::path(
+    post,
+    path = "/campaigns",
+    operation_id = "create_campaign",
+    tag = "campaigns",
+    request_body = NewCampaign,
+    responses(
+        (status = 201, description = "Created", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn create(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -49,7 +73,19 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
-/// `POST /api/v1/campaigns/preview`: renderings of the variants and a similarity warning.
+/// Render a few spins of each message variant for a sample contact, with a warning when they are too alike (token Jaccard ≥ 0.8)
+#[utoipa::path(
+    post,
+    path = "/campaigns/preview",
+    operation_id = "preview_campaign",
+    tag = "campaigns",
+    request_body = PreviewRequest,
+    responses(
+        (status = 200, description = "OK", body = CampaignPreview),
+        (status = 401, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn preview(
     _caller: TenantCaller,
     Json(body): Json<PreviewRequest>,
@@ -57,6 +93,21 @@ pub(super) async fn preview(
     Ok(axum::Json(campaigns::preview(&body)?))
 }
 
+/// List campaigns, newest first
+#[utoipa::path(
+    get,
+    path = "/campaigns",
+    operation_id = "list_campaigns",
+    tag = "campaigns",
+    params(Page),
+    responses(
+        (status = 200, description = "Campaigns", body = Vec<CampaignView>),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn list(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -68,6 +119,21 @@ pub(super) async fn list(
     ))
 }
 
+/// Show a campaign with counters and rates
+#[utoipa::path(
+    get,
+    path = "/campaigns/{id}",
+    operation_id = "show_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses(
+        (status = 200, description = "Campaign", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn show(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -78,6 +144,23 @@ pub(super) async fn show(
     ))
 }
 
+/// The campaign's recipients
+///
+/// In campaign order, a page at a time: pass the last row's `id` as the next page's `cursor`.
+#[utoipa::path(
+    get,
+    path = "/campaigns/{id}/contacts",
+    operation_id = "list_campaign_contacts",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id"), ContactsQuery),
+    responses(
+        (status = 200, description = "Rows", body = Vec<CampaignContactView>),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn contacts(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -101,6 +184,23 @@ pub(super) async fn contacts(
     Ok(axum::Json(rows))
 }
 
+/// The campaign log, newest first
+///
+/// A page at a time: pass the last (oldest) line's `id` as the next page's `cursor`.
+#[utoipa::path(
+    get,
+    path = "/campaigns/{id}/logs",
+    operation_id = "list_campaign_logs",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id"), LogsQuery),
+    responses(
+        (status = 200, description = "Lines", body = Vec<CampaignLogView>),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn logs(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -117,12 +217,138 @@ pub(super) async fn logs(
     ))
 }
 
-pub(super) async fn transition(
+/// Start a draft campaign
+#[utoipa::path(
+    post,
+    path = "/campaigns/{id}/start",
+    operation_id = "start_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses(
+        (status = 200, description = "Campaign", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
+pub(super) async fn start(
     caller: TenantCaller,
     State(state): State<AppState>,
-    Path((id, action)): Path<(i64, String)>,
+    Path(id): Path<i64>,
 ) -> Result<axum::Json<CampaignView>, ApiError> {
-    let action = CampaignAction::parse(&action).ok_or(ApiError::NotFound("endpoint"))?;
+    transition(caller, state, id, CampaignAction::Start).await
+}
+
+/// Pause an active campaign
+#[utoipa::path(
+    post,
+    path = "/campaigns/{id}/pause",
+    operation_id = "pause_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses(
+        (status = 200, description = "Campaign", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
+pub(super) async fn pause(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<CampaignView>, ApiError> {
+    transition(caller, state, id, CampaignAction::Pause).await
+}
+
+/// Resume a paused campaign
+#[utoipa::path(
+    post,
+    path = "/campaigns/{id}/resume",
+    operation_id = "resume_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses(
+        (status = 200, description = "Campaign", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
+pub(super) async fn resume(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<CampaignView>, ApiError> {
+    transition(caller, state, id, CampaignAction::Resume).await
+}
+
+/// Cancel a campaign; pending contacts are cancelled
+#[utoipa::path(
+    post,
+    path = "/campaigns/{id}/cancel",
+    operation_id = "cancel_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses(
+        (status = 200, description = "Campaign", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
+pub(super) async fn cancel(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<CampaignView>, ApiError> {
+    transition(caller, state, id, CampaignAction::Cancel).await
+}
+
+/// Take a scheduled campaign back to draft
+#[utoipa::path(
+    post,
+    path = "/campaigns/{id}/unschedule",
+    operation_id = "unschedule_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses(
+        (status = 200, description = "Campaign", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
+pub(super) async fn unschedule(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<CampaignView>, ApiError> {
+    transition(caller, state, id, CampaignAction::Unschedule).await
+}
+
+/// Applies `action` to campaign `id` (admins only) and publishes the change.
+async fn transition(
+    caller: TenantCaller,
+    state: AppState,
+    id: i64,
+    action: CampaignAction,
+) -> Result<axum::Json<CampaignView>, ApiError> {
     caller.require_admin()?;
     let view = campaigns::transition(&state.db, caller.tenant_id, id, action).await?;
     publish_transition(&state.db.read, &state.bus, caller.tenant_id, &view).await;
@@ -135,13 +361,31 @@ pub(super) async fn transition(
 }
 
 /// Body of `POST /api/v1/campaigns/{id}/schedule`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleBody {
-    /// RFC 3339, or a local date and time in the tenant's timezone.
+    /// RFC 3339, or a local date and time in the tenant's timezone (`2026-12-01T09:00`).
     start_at: String,
 }
 
+/// Schedule a draft to start by itself (status scheduled); again to move the time
+#[utoipa::path(
+    post,
+    path = "/campaigns/{id}/schedule",
+    operation_id = "schedule_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    request_body = ScheduleBody,
+    responses(
+        (status = 200, description = "Campaign", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn schedule(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -157,6 +401,22 @@ pub(super) async fn schedule(
     Ok(axum::Json(view))
 }
 
+/// Make a draft copy of a campaign (message, instances, settings, contacts)
+#[utoipa::path(
+    post,
+    path = "/campaigns/{id}/duplicate",
+    operation_id = "duplicate_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses(
+        (status = 201, description = "Created", body = CampaignView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn duplicate(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -169,17 +429,34 @@ pub(super) async fn duplicate(
 }
 
 /// Query of `GET /api/v1/campaigns/{id}/replies`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct RepliesQuery {
     /// Only the replies that opted the person out.
     #[serde(default)]
     only_opt_outs: bool,
     /// The last id of the previous page (replies come newest first).
     cursor: Option<i64>,
+    /// Replies wanted, 1 to 1000 (default 100).
     limit: Option<u64>,
 }
 
+/// The replies to a campaign, newest first
+#[utoipa::path(
+    get,
+    path = "/campaigns/{id}/replies",
+    operation_id = "list_campaign_replies",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id"), RepliesQuery),
+    responses(
+        (status = 200, description = "Replies", body = Vec<ReplyView>),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn replies(
     caller: TenantCaller,
     State(state): State<AppState>,

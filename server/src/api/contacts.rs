@@ -11,30 +11,36 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::Search;
 use crate::service::{Page, campaigns, consent, contacts, imports};
 use crate::state::AppState;
 
 /// Query of `GET /api/v1/contacts` and `GET /api/v1/contacts/export`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Name or phone, in any formatting.
+    /// Name or phone in any formatting (either Brazilian mobile form).
     q: Option<String>,
-    /// Exactly this person (either spelling of the number).
+    /// Exactly this person: the phone in any notation (either spelling of the number).
     phone: Option<String>,
+    /// Only contacts on this list.
     list_id: Option<i64>,
+    /// Only opted-out (`true`) or reachable (`false`) contacts.
     opted_out: Option<bool>,
-    /// RFC 3339: only contacts whose last message came since.
+    /// RFC 3339: only contacts whose last message came at or after it.
     interacted_since: Option<String>,
     /// The last id of the previous page (keyset).
     cursor: Option<i64>,
+    /// Rows wanted, 1 to 1000 (default 100); the export takes every row.
     limit: Option<u64>,
+    /// Rows skipped; the export skips none.
     offset: Option<u64>,
 }
 
@@ -59,6 +65,27 @@ impl ListQuery {
     }
 }
 
+/// Import contacts (JSON array, or text/csv with a header naming phone and name)
+#[utoipa::path(
+    post,
+    path = "/contacts",
+    operation_id = "import_contacts",
+    tag = "contacts",
+    request_body(content(
+        (Vec<NewContact> = "application/json"),
+        (String = "text/csv"),
+    )),
+    responses(
+        (status = 200, description = "Import report", body = ImportReport),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 413, response = ErrorBody),
+        (status = 415, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn import(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -93,6 +120,21 @@ pub(super) async fn import(
     Ok(axum::Json(report))
 }
 
+/// Search contacts (keyset by id)
+#[utoipa::path(
+    get,
+    path = "/contacts",
+    operation_id = "list_contacts",
+    tag = "contacts",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Contacts", body = Vec<ContactView>),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn list(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -147,10 +189,25 @@ where
         .map_err(|e| csv::Error::from(e.into_error()))
 }
 
-/// `GET /api/v1/contacts/export`: the contacts matching the search as CSV, streamed a page of
-/// [`EXPORT_PAGE`] rows at a time (memory stays flat at any size). A database failure midway
-/// ends the response early (the download is then incomplete, not silently short: the client
-/// sees the connection cut).
+/// Export the contacts matching a search as CSV
+///
+/// Streamed a page at a time (memory stays flat at any size). A database failure midway ends the
+/// response early (the download is then incomplete, not silently short: the client sees the
+/// connection cut).
+#[utoipa::path(
+    get,
+    path = "/contacts/export",
+    operation_id = "export_contacts",
+    tag = "contacts",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn export(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -201,6 +258,21 @@ pub(super) async fn export(
         .into_response())
 }
 
+/// Show a contact with attributes, lists, campaigns received, replies and consent history
+#[utoipa::path(
+    get,
+    path = "/contacts/{id}",
+    operation_id = "show_contact",
+    tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id")),
+    responses(
+        (status = 200, description = "Contact", body = ContactDetail),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn show(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -220,6 +292,24 @@ async fn publish(state: &AppState, tenant_id: i64, campaign_ids: &[i64]) {
     }
 }
 
+/// Opt a contact out by hand (reason required; audited)
+#[utoipa::path(
+    post,
+    path = "/contacts/{id}/opt-out",
+    operation_id = "opt_out_contact",
+    tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id")),
+    request_body = OptOutBody,
+    responses(
+        (status = 200, description = "Contact", body = ContactDetail),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn opt_out(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -235,6 +325,24 @@ pub(super) async fn opt_out(
     ))
 }
 
+/// Opt a contact back in (consent note required; audited)
+#[utoipa::path(
+    post,
+    path = "/contacts/{id}/opt-in",
+    operation_id = "opt_in_contact",
+    tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id")),
+    request_body = OptInBody,
+    responses(
+        (status = 200, description = "Contact", body = ContactDetail),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn opt_in(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -249,6 +357,21 @@ pub(super) async fn opt_in(
     ))
 }
 
+/// Erase a contact (LGPD art. 18): personal data deleted or anonymised, the number suppressed
+#[utoipa::path(
+    delete,
+    path = "/contacts/{id}",
+    operation_id = "erase_contact",
+    tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id")),
+    responses(
+        (status = 204, description = "Erased"),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+    )
+)]
 pub(super) async fn erase(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -262,17 +385,40 @@ pub(super) async fn erase(
 }
 
 /// Query of `POST /api/v1/contacts/import`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// Add the imported contacts to this list.
     list_id: Option<i64>,
 }
 
-/// `POST /api/v1/contacts/import`: the file as the raw body (`?list_id=` optional) or as the
-/// `file` field of a multipart form (with an optional `list_id` field). Answers 202 with the
-/// job, written in the background; a browser's form post (no JavaScript) is sent to the job's
-/// page instead.
+/// Import a contact file in the background (CSV: ; or , separated, UTF-8 or Windows-1252, pt/en
+/// headers; extra columns become attributes)
+///
+/// The file is the raw body (`?list_id=` optional) or the `file` field of a multipart form
+/// (with an optional `list_id` field). Answers 202 with the job, written in the background; a
+/// browser's form post (no JavaScript) is redirected to the job's page instead.
+#[utoipa::path(
+    post,
+    path = "/contacts/import",
+    operation_id = "start_contact_import",
+    tag = "contacts",
+    params(ImportQuery),
+    request_body(content(
+        (String = "text/csv"),
+        (ImportForm = "multipart/form-data"),
+    )),
+    responses(
+        (status = 202, description = "Job queued", body = ImportJobView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 413, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn start_import(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -295,7 +441,8 @@ pub(super) async fn start_import(
         )
     };
     let (data, list_id) = if is_multipart {
-        read_form(request, &state, q.list_id).await?
+        let form = read_form(request, &state, q.list_id).await?;
+        (form.file, form.list_id)
     } else {
         let body = Bytes::from_request(request, &state)
             .await
@@ -312,12 +459,22 @@ pub(super) async fn start_import(
     Ok((StatusCode::ACCEPTED, axum::Json(job)).into_response())
 }
 
-/// The `file` and `list_id` fields of an upload form.
+/// An upload form of `POST /api/v1/contacts/import`.
+#[derive(ToSchema)]
+pub struct ImportForm {
+    /// The CSV file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// Add the imported contacts to this list.
+    list_id: Option<i64>,
+}
+
+/// The `file` and `list_id` fields of an upload form; `list_id` when the form has none.
 async fn read_form(
     request: Request,
     state: &AppState,
     mut list_id: Option<i64>,
-) -> Result<(Vec<u8>, Option<i64>), ApiError> {
+) -> Result<ImportForm, ApiError> {
     let mut form = Multipart::from_request(request, state)
         .await
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -351,10 +508,25 @@ async fn read_form(
             _ => {}
         }
     }
-    let data = data.ok_or_else(|| ApiError::Validation("the form needs a file field".into()))?;
-    Ok((data, list_id))
+    let file = data.ok_or_else(|| ApiError::Validation("the form needs a file field".into()))?;
+    Ok(ImportForm { file, list_id })
 }
 
+/// Progress and report of an import job
+#[utoipa::path(
+    get,
+    path = "/contacts/imports/{id}",
+    operation_id = "show_contact_import",
+    tag = "contacts",
+    params(("id" = i64, Path, description = "Import job id")),
+    responses(
+        (status = 200, description = "Job", body = ImportJobView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn import_job(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -365,6 +537,21 @@ pub(super) async fn import_job(
     ))
 }
 
+/// The rejected rows of an import job as CSV (linha;telefone;motivo)
+#[utoipa::path(
+    get,
+    path = "/contacts/imports/{id}/errors.csv",
+    operation_id = "contact_import_errors",
+    tag = "contacts",
+    params(("id" = i64, Path, description = "Import job id")),
+    responses(
+        (status = 200, description = "CSV", content_type = "text/csv", body = String),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn import_errors(
     caller: TenantCaller,
     State(state): State<AppState>,

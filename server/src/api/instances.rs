@@ -6,10 +6,29 @@ use axum::http::StatusCode;
 
 use crate::api::extract::{Json, Path};
 use crate::auth::{Role, TenantCaller};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::service::{instance_history, instances};
 use crate::state::AppState;
 
+/// Register an Evolution instance; without api_version Flow asks Evolution (GET /) whether it
+/// speaks v2 or v1
+#[utoipa::path(
+    post,
+    path = "/instances",
+    operation_id = "create_instance",
+    tag = "instances",
+    request_body = NewInstance,
+    responses(
+        (status = 201, description = "Created", body = InstanceView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+        (status = 502, response = ErrorBody),
+    )
+)]
 pub(super) async fn create(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -28,6 +47,22 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
+/// List instances with health and today's counters
+///
+/// Viewers get them without `webhook_url` and `webhook_secret` (empty).
+#[utoipa::path(
+    get,
+    path = "/instances",
+    operation_id = "list_instances",
+    tag = "instances",
+    responses(
+        (status = 200, description = "Instances", body = Vec<InstanceView>),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn list(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -40,7 +75,20 @@ pub(super) async fn list(
     Ok(axum::Json(list))
 }
 
-/// `GET /instances/{id}`.
+/// One instance
+#[utoipa::path(
+    get,
+    path = "/instances/{id}",
+    operation_id = "show_instance",
+    tag = "instances",
+    params(("id" = i64, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "Instance", body = InstanceView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+    )
+)]
 pub(super) async fn show(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -54,7 +102,23 @@ pub(super) async fn show(
     Ok(axum::Json(view))
 }
 
-/// `PATCH /instances/{id}`: friendly name and/or api key.
+/// Change the instance's friendly name and/or Evolution api key (admins)
+#[utoipa::path(
+    patch,
+    path = "/instances/{id}",
+    operation_id = "update_instance",
+    tag = "instances",
+    params(("id" = i64, Path, description = "Instance id")),
+    request_body = InstancePatch,
+    responses(
+        (status = 200, description = "Instance", body = InstanceView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn update(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -77,7 +141,22 @@ pub(super) async fn update(
     Ok(axum::Json(view))
 }
 
-/// `DELETE /instances/{id}`: 409 while an unfinished campaign uses it.
+/// Remove the instance (admins); 409 while a campaign that is not completed or cancelled uses it
+#[utoipa::path(
+    delete,
+    path = "/instances/{id}",
+    operation_id = "remove_instance",
+    tag = "instances",
+    params(("id" = i64, Path, description = "Instance id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+    )
+)]
 pub(super) async fn remove(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -88,7 +167,23 @@ pub(super) async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /instances/{id}/connect`: Evolution's QR code to pair the instance.
+/// Ask Evolution (GET /instance/connect/{instance}) for the QR code that pairs the instance;
+/// qrcode.updated webhooks then refresh it on the live stream (event qrcode, admins only)
+#[utoipa::path(
+    post,
+    path = "/instances/{id}/connect",
+    operation_id = "connect_instance",
+    tag = "instances",
+    params(("id" = i64, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "The QR code, or connected: true", body = InstanceQr),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 502, response = ErrorBody),
+    )
+)]
 pub(super) async fn connect(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -99,7 +194,21 @@ pub(super) async fn connect(
     Ok(axum::Json(qr))
 }
 
-/// `GET /instances/{id}/stats`: the last 30 days from `instance_daily_stats`.
+/// The instance's last 30 days (UTC days) from instance_daily_stats, oldest first, every day
+/// present
+#[utoipa::path(
+    get,
+    path = "/instances/{id}/stats",
+    operation_id = "instance_stats",
+    tag = "instances",
+    params(("id" = i64, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "Days", body = Vec<InstanceDay>),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+    )
+)]
 pub(super) async fn stats(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -109,20 +218,69 @@ pub(super) async fn stats(
     Ok(axum::Json(days))
 }
 
-/// `POST /instances/{id}/refresh` (ask Evolution for the state) and
-/// `POST /instances/{id}/webhook` (point Evolution's webhook at Flow).
-pub(super) async fn evolution_action(
+/// Ask Evolution for the instance's connection state and store it
+#[utoipa::path(
+    post,
+    path = "/instances/{id}/refresh",
+    operation_id = "refresh_instance",
+    tag = "instances",
+    params(("id" = i64, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "Instance", body = InstanceView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 502, response = ErrorBody),
+    )
+)]
+pub(super) async fn refresh(
     caller: TenantCaller,
     State(state): State<AppState>,
-    Path((id, action)): Path<(i64, String)>,
+    Path(id): Path<i64>,
 ) -> Result<axum::Json<InstanceView>, ApiError> {
     caller.require_admin()?;
-    let (db, client) = (&state.db, &state.evolution);
-    let (public_url, tenant_id) = (state.config.public_url.as_str(), caller.tenant_id);
-    let view = match action.as_str() {
-        "refresh" => instances::refresh_state(db, client, public_url, tenant_id, id).await?,
-        "webhook" => instances::configure_webhook(db, client, public_url, tenant_id, id).await?,
-        _ => return Err(ApiError::NotFound("endpoint")),
-    };
+    let view = instances::refresh_state(
+        &state.db,
+        &state.evolution,
+        &state.config.public_url,
+        caller.tenant_id,
+        id,
+    )
+    .await?;
+    Ok(axum::Json(view))
+}
+
+/// Configure the instance's Evolution webhook to point at Flow (webhook_url, the events Flow
+/// uses)
+#[utoipa::path(
+    post,
+    path = "/instances/{id}/webhook",
+    operation_id = "configure_instance_webhook",
+    tag = "instances",
+    params(("id" = i64, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "Instance", body = InstanceView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 502, response = ErrorBody),
+    )
+)]
+pub(super) async fn webhook(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<InstanceView>, ApiError> {
+    caller.require_admin()?;
+    let view = instances::configure_webhook(
+        &state.db,
+        &state.evolution,
+        &state.config.public_url,
+        caller.tenant_id,
+        id,
+    )
+    .await?;
     Ok(axum::Json(view))
 }

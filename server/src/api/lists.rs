@@ -6,14 +6,26 @@ use app::types::ContactView;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::service::lists::{self, Audience};
 use crate::service::{Page, Problem, ServiceError};
 use crate::state::AppState;
 
+/// List contact lists
+#[utoipa::path(
+    get,
+    path = "/lists",
+    operation_id = "list_lists",
+    tag = "lists",
+    responses(
+        (status = 200, description = "Lists", body = Vec<ListView>),
+        (status = 401, response = ErrorBody),
+    )
+)]
 pub(super) async fn list(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -21,6 +33,23 @@ pub(super) async fn list(
     Ok(axum::Json(lists::list(&state.db, caller.tenant_id).await?))
 }
 
+/// Create a list
+#[utoipa::path(
+    post,
+    path = "/lists",
+    operation_id = "create_list",
+    tag = "lists",
+    request_body = ListName,
+    responses(
+        (status = 201, description = "List", body = ListView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn create(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -32,6 +61,21 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
+/// Show a list
+#[utoipa::path(
+    get,
+    path = "/lists/{id}",
+    operation_id = "show_list",
+    tag = "lists",
+    params(("id" = i64, Path, description = "List id")),
+    responses(
+        (status = 200, description = "List", body = ListView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn show(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -42,6 +86,24 @@ pub(super) async fn show(
     ))
 }
 
+/// Rename a list
+#[utoipa::path(
+    patch,
+    path = "/lists/{id}",
+    operation_id = "rename_list",
+    tag = "lists",
+    params(("id" = i64, Path, description = "List id")),
+    request_body = ListName,
+    responses(
+        (status = 200, description = "List", body = ListView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn rename(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -54,6 +116,21 @@ pub(super) async fn rename(
     ))
 }
 
+/// Delete a list (its contacts stay)
+#[utoipa::path(
+    delete,
+    path = "/lists/{id}",
+    operation_id = "remove_list",
+    tag = "lists",
+    params(("id" = i64, Path, description = "List id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+    )
+)]
 pub(super) async fn remove(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -66,14 +143,31 @@ pub(super) async fn remove(
 }
 
 /// Query of `GET /api/v1/lists/{id}/contacts`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct MembersQuery {
     /// The last id of the previous page.
     cursor: Option<i64>,
+    /// Contacts wanted, 1 to 1000 (default 100).
     limit: Option<u64>,
 }
 
+/// A page of a list's contacts (keyset by id)
+#[utoipa::path(
+    get,
+    path = "/lists/{id}/contacts",
+    operation_id = "list_list_contacts",
+    tag = "lists",
+    params(("id" = i64, Path, description = "List id"), MembersQuery),
+    responses(
+        (status = 200, description = "Contacts", body = Vec<ContactView>),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn contacts(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -90,6 +184,24 @@ pub(super) async fn contacts(
     ))
 }
 
+/// Add contacts to a list
+#[utoipa::path(
+    post,
+    path = "/lists/{id}/contacts",
+    operation_id = "add_list_contacts",
+    tag = "lists",
+    params(("id" = i64, Path, description = "List id")),
+    request_body = ListMembers,
+    responses(
+        (status = 200, description = "Changed", body = ListMembersChanged),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn add(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -102,6 +214,24 @@ pub(super) async fn add(
     ))
 }
 
+/// Remove contacts from a list
+#[utoipa::path(
+    delete,
+    path = "/lists/{id}/contacts",
+    operation_id = "remove_list_contacts",
+    tag = "lists",
+    params(("id" = i64, Path, description = "List id")),
+    request_body = ListMembers,
+    responses(
+        (status = 200, description = "Changed", body = ListMembersChanged),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn take_off(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -115,12 +245,13 @@ pub(super) async fn take_off(
 }
 
 /// Query of `GET /api/v1/audience`: comma-separated list ids.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct AudienceQuery {
-    /// Lists whose contacts are taken (none: every contact).
+    /// Comma-separated ids of the lists whose contacts are taken (none: every contact).
     list_ids: Option<String>,
-    /// Lists whose people are left out.
+    /// Comma-separated ids of the lists whose people are left out.
     exclude_list_ids: Option<String>,
 }
 
@@ -139,6 +270,20 @@ fn ids(text: &str, field: &str) -> Result<Vec<i64>, ServiceError> {
         .collect()
 }
 
+/// Live count of a campaign over lists: N contacts (M already opted out will be skipped)
+#[utoipa::path(
+    get,
+    path = "/audience",
+    operation_id = "count_audience",
+    tag = "audience",
+    params(AudienceQuery),
+    responses(
+        (status = 200, description = "Count", body = AudienceCount),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn audience(
     caller: TenantCaller,
     State(state): State<AppState>,

@@ -4,20 +4,33 @@
 use app::types::{OptOutTest, TenantSettings};
 use axum::extract::State;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::api::extract::Json;
 use crate::auth::TenantCaller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::service::settings;
 use crate::state::AppState;
 
 /// Body of `POST /api/v1/settings/opt-out-test`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptOutTestBody {
+    /// A message as a contact would send it.
     text: String,
 }
 
+/// The tenant's settings: opt-out keywords, timezone, defaults of new campaigns
+#[utoipa::path(
+    get,
+    path = "/settings",
+    operation_id = "show_settings",
+    tag = "settings",
+    responses(
+        (status = 200, description = "Settings", body = TenantSettings),
+        (status = 401, response = ErrorBody),
+    )
+)]
 pub(super) async fn show(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -27,6 +40,22 @@ pub(super) async fn show(
     ))
 }
 
+/// Replace the tenant's settings (admins only)
+#[utoipa::path(
+    put,
+    path = "/settings",
+    operation_id = "replace_settings",
+    tag = "settings",
+    request_body = TenantSettings,
+    responses(
+        (status = 200, description = "Settings", body = TenantSettings),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn replace(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -38,6 +67,21 @@ pub(super) async fn replace(
     Ok(axum::Json(saved))
 }
 
+/// Would this message, received from a contact, opt them out? (the same matcher as incoming
+/// messages)
+#[utoipa::path(
+    post,
+    path = "/settings/opt-out-test",
+    operation_id = "test_opt_out",
+    tag = "settings",
+    request_body = OptOutTestBody,
+    responses(
+        (status = 200, description = "Result", body = OptOutTest),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn opt_out_test(
     caller: TenantCaller,
     State(state): State<AppState>,

@@ -3,21 +3,39 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::api::extract::Json;
 use crate::auth::AdminCaller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::service::tenants;
 use crate::state::AppState;
 use app::types::TenantCreated;
 
 /// Body of `POST /api/v1/tenants`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenant {
+    /// The tenant's name.
     name: String,
 }
 
+/// Create a tenant (needs FLOW_ADMIN_TOKEN); its API token is shown once
+#[utoipa::path(
+    post,
+    path = "/tenants",
+    operation_id = "create_tenant",
+    tag = "tenants",
+    request_body = NewTenant,
+    responses(
+        (status = 201, description = "Created", body = TenantCreated),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn create(
     _admin: AdminCaller,
     State(state): State<AppState>,

@@ -4,20 +4,34 @@ use app::types::{TokenCreated, TokenView};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::api::extract::{Json, Path};
 use crate::auth::TenantCaller;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::service::tokens;
 use crate::state::AppState;
 
 /// Body of `POST /api/v1/tokens`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
+    /// What the token is for.
     name: String,
 }
 
+/// List the tenant's API tokens, without secrets (admins only)
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    operation_id = "list_tokens",
+    tag = "tokens",
+    responses(
+        (status = 200, description = "Tokens", body = Vec<TokenView>),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+    )
+)]
 pub(super) async fn list(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -26,6 +40,22 @@ pub(super) async fn list(
     Ok(axum::Json(tokens::list(&state.db, caller.tenant_id).await?))
 }
 
+/// Create an API token; the token is shown once (admins only)
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    operation_id = "create_token",
+    tag = "tokens",
+    request_body = NewToken,
+    responses(
+        (status = 201, description = "Created", body = TokenCreated),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn create(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -41,6 +71,22 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, axum::Json(created)))
 }
 
+/// Revoke an API token: requests with it get 401 at once (admins only)
+#[utoipa::path(
+    delete,
+    path = "/tokens/{id}",
+    operation_id = "revoke_token",
+    tag = "tokens",
+    params(("id" = i64, Path, description = "Token id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn revoke(
     caller: TenantCaller,
     State(state): State<AppState>,

@@ -5,38 +5,57 @@ use app::types::UserView;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::api::extract::{Json, Path};
 use crate::auth::TenantCaller;
 use crate::dashboard::session;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::service::users;
 use crate::state::AppState;
 
 /// Body of `POST /api/v1/users`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// Login e-mail.
     email: String,
+    /// The initial password.
     password: String,
+    /// `admin` or `viewer`.
     role: String,
 }
 
 /// Body of `PATCH /api/v1/users/{id}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
+    /// `admin` or `viewer`.
     role: String,
 }
 
 /// Body of `POST /api/v1/me/password`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    /// The password in use.
     current_password: String,
+    /// The password wanted.
     new_password: String,
 }
 
+/// List the tenant's dashboard users (admins only)
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "list_users",
+    tag = "users",
+    responses(
+        (status = 200, description = "Users", body = Vec<UserView>),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+    )
+)]
 pub(super) async fn list(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -45,6 +64,23 @@ pub(super) async fn list(
     Ok(axum::Json(users::list(&state.db, caller.tenant_id).await?))
 }
 
+/// Create a dashboard user with an initial password (admins only)
+#[utoipa::path(
+    post,
+    path = "/users",
+    operation_id = "create_user",
+    tag = "users",
+    request_body = NewUser,
+    responses(
+        (status = 201, description = "Created", body = UserView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn create(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -64,6 +100,24 @@ pub(super) async fn create(
     Ok((StatusCode::CREATED, axum::Json(view)))
 }
 
+/// Change a user's role; the last admin stays admin (admins only)
+#[utoipa::path(
+    patch,
+    path = "/users/{id}",
+    operation_id = "update_user",
+    tag = "users",
+    params(("id" = i64, Path, description = "User id")),
+    request_body = RoleChange,
+    responses(
+        (status = 200, description = "User", body = UserView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn update(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -77,6 +131,23 @@ pub(super) async fn update(
     Ok(axum::Json(view))
 }
 
+/// Remove a user and end their sessions; never the last admin (admins only)
+#[utoipa::path(
+    delete,
+    path = "/users/{id}",
+    operation_id = "remove_user",
+    tag = "users",
+    params(("id" = i64, Path, description = "User id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 409, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn remove(
     caller: TenantCaller,
     State(state): State<AppState>,
@@ -88,6 +159,21 @@ pub(super) async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Change the logged-in user's own password (session cookie); their other sessions end
+#[utoipa::path(
+    post,
+    path = "/me/password",
+    operation_id = "change_password",
+    tag = "users",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+    )
+)]
 pub(super) async fn change_password(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -12,6 +12,9 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Self; 2] = [Self::Admin, Self::Viewer];
+
     /// The stored form.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -22,11 +25,7 @@ impl Role {
 
     /// The role of a stored form.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "admin" => Some(Self::Admin),
-            "viewer" => Some(Self::Viewer),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 }
 

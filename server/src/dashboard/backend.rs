@@ -322,8 +322,8 @@ impl DashboardApi for DashboardBackend {
                 severity,
                 Window::first(LOG_LINES),
             )
-                .await
-                .map_err(service)
+            .await
+            .map_err(service)
         })
     }
 

@@ -139,9 +139,15 @@ async fn recipients(
                     cursor: after.map(Cursor::After),
                     ..Window::first(PAGE)
                 };
-                let rows =
-                    campaigns::contacts(&db, caller.tenant_id, id, status.as_deref(), q.as_deref(), window)
-                        .await?;
+                let rows = campaigns::contacts(
+                    &db,
+                    caller.tenant_id,
+                    id,
+                    status.as_deref(),
+                    q.as_deref(),
+                    window,
+                )
+                .await?;
                 let next = (rows.len() as u64 == PAGE)
                     .then(|| rows.last().map(|r| r.id))
                     .flatten();

@@ -43,6 +43,9 @@ pub enum Signal {
 }
 
 impl Signal {
+    /// Every signal.
+    pub const ALL: [Self; 3] = [Self::OptOuts, Self::NotOnWhatsapp, Self::Failures];
+
     /// Its wire name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -34,13 +34,24 @@ pub enum Risk {
 }
 
 impl Risk {
+    /// Every level.
+    pub const ALL: [Self; 3] = [Self::Ok, Self::Attention, Self::High];
+
+    /// The wire name of the level.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Attention => "attention",
+            Self::High => "high",
+        }
+    }
+
     /// The level named `level` (`ok`, `attention`, `high`); unknown names count as `ok`.
     pub fn parse(level: &str) -> Self {
-        match level {
-            "attention" => Self::Attention,
-            "high" => Self::High,
-            _ => Self::Ok,
-        }
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == level)
+            .unwrap_or(Self::Ok)
     }
 
     fn factor(self) -> f64 {

@@ -19,6 +19,9 @@ pub enum ApiVersion {
 }
 
 impl ApiVersion {
+    /// Both versions, the default first.
+    pub const ALL: [Self; 2] = [Self::V2, Self::V1];
+
     /// From the stored `api_version` (`v1`, anything else is v2).
     pub fn parse(s: &str) -> Self {
         if s == "v1" { Self::V1 } else { Self::V2 }

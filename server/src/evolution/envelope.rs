@@ -14,7 +14,8 @@ use super::json::kind;
 /// Parsed loosely: only `event` is required. Unknown top-level keys (2.3.7+ spreads an
 /// `extra` object there) are ignored; optional string fields that are missing, `null` or not
 /// strings are `None`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, utoipa::ToSchema)]
+#[schema(as = WebhookEnvelope)]
 pub struct Envelope {
     /// Event name in dotted lower case (`messages.update`), whatever form the body used.
     pub event: String,

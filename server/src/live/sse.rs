@@ -22,6 +22,7 @@ use crate::auth::extract::bearer;
 use crate::auth::{Role, TenantCaller};
 use crate::dashboard::session;
 use crate::db::Db;
+use crate::error::ErrorBody;
 use crate::live::bus::{Change, ChangeKind, Replay};
 use crate::state::AppState;
 
@@ -151,7 +152,19 @@ impl LiveStream {
     }
 }
 
-/// The SSE handler.
+/// Server-sent events of the tenant's changes: `campaign`, `instance`, `log` and (admins only)
+/// `qrcode` events (data `{type, data}`), `ready`, and `resync` when updates were missed. Send
+/// `Last-Event-ID` to resume. Bearer token or dashboard session cookie.
+#[utoipa::path(
+    get,
+    path = "/events",
+    operation_id = "events",
+    tag = "events",
+    responses(
+        (status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String),
+        (status = 401, response = ErrorBody),
+    )
+)]
 pub async fn stream(
     caller: TenantCaller,
     State(state): State<AppState>,

@@ -20,6 +20,9 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// Every severity.
+    pub const ALL: [Self; 3] = [Self::Info, Self::Warning, Self::Critical];
+
     /// Stored form.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -31,9 +34,7 @@ impl Severity {
 
     /// The severity of a stored or typed name.
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Info, Self::Warning, Self::Critical]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 

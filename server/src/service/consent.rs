@@ -43,7 +43,11 @@ pub enum Action {
 }
 
 impl Action {
-    fn as_str(self) -> &'static str {
+    /// Every action.
+    pub const ALL: [Self; 3] = [Self::OptOut, Self::OptIn, Self::Erased];
+
+    /// The stored and wire form.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::OptOut => "opt_out",
             Self::OptIn => "opt_in",

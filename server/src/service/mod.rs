@@ -72,10 +72,11 @@ pub fn opt_timestamp(t: Option<DateTime<Utc>>) -> Option<String> {
 }
 
 /// A page of a list: `limit` (1..=1000, default 100) rows after `offset`.
-#[derive(Clone, Copy, Debug, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct Page {
-    /// Rows wanted.
+    /// Rows wanted, 1 to 1000 (default 100).
     pub limit: Option<u64>,
     /// Rows skipped.
     pub offset: Option<u64>,

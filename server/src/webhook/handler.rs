@@ -16,11 +16,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use serde::Serialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 use crate::auth::extract::bearer;
 use crate::auth::token::constant_time_eq;
-use crate::error::is_unavailable;
+use crate::error::{ErrorBody, is_unavailable};
 use crate::evolution::{Envelope, ParseError, interpret, parse_envelope};
 use crate::state::AppState;
 use crate::webhook::directory::KnownInstance;
@@ -45,6 +47,14 @@ pub enum WebhookError {
     /// Cannot be stored now.
     #[error("{0}")]
     Store(#[from] StoreError),
+}
+
+/// The answer to a stored webhook.
+#[derive(Serialize, ToSchema)]
+#[schema(as = WebhookStored)]
+pub struct Stored {
+    /// What applying the event did: `updated`, `duplicate`, `unmatched`, `ignored`, …
+    pub status: &'static str,
 }
 
 impl IntoResponse for WebhookError {
@@ -73,22 +83,73 @@ impl From<sea_orm::DbErr> for WebhookError {
     }
 }
 
-/// `POST /api/webhooks/evolution` (and with a trailing slash).
+/// Evolution webhook. Authenticated by the URL secret (`/i/{secret}`), `Authorization: Bearer
+/// <webhook_secret>`, a `jwt_key` HS256 token, or the instance api key in the body's `apikey`.
+/// Evolution's by-events suffixes (`/messages-update`) are accepted after either URL. Answers 200
+/// `{status}` once the event is durably stored (updated, duplicate, unmatched, ignored, engaged,
+/// opted_out, linked, disconnected, connected, unknown_contact), 400 for a body that is not a JSON
+/// envelope, 401 without a matching credential, 413 above the size limit, 422 for an envelope whose
+/// data has the wrong shape (stored), 503 when it cannot be stored (retry).
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/evolution",
+    operation_id = "receive_webhook",
+    tag = "webhooks",
+    security(),
+    request_body = Envelope,
+    responses(
+        (status = 200, description = "stored", body = Stored),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 413, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+        (status = 503, response = ErrorBody),
+    )
+)]
 pub async fn receive_plain(
     state: State<AppState>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, WebhookError> {
+) -> Result<Json<Stored>, WebhookError> {
     handle(state, None, headers, body).await
 }
 
-/// `POST /api/webhooks/evolution/{rest}`: `i/{secret}[/…]` or an event path.
+/// Evolution webhook. Authenticated by the URL secret (`/i/{secret}`), `Authorization: Bearer
+/// <webhook_secret>`, a `jwt_key` HS256 token, or the instance api key in the body's `apikey`.
+/// Evolution's by-events suffixes (`/messages-update`) are accepted after either URL. Answers 200
+/// `{status}` once the event is durably stored (updated, duplicate, unmatched, ignored, engaged,
+/// opted_out, linked, disconnected, connected, unknown_contact), 400 for a body that is not a JSON
+/// envelope, 401 without a matching credential, 413 above the size limit, 422 for an envelope whose
+/// data has the wrong shape (stored), 503 when it cannot be stored (retry).
+///
+/// Routed as `POST /api/webhooks/evolution/{rest}`: `i/{secret}[/…]` or an event path.
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/evolution/i/{secret}",
+    operation_id = "receive_instance_webhook",
+    tag = "webhooks",
+    security(),
+    params((
+        "secret" = String,
+        Path,
+        description = "The instance's webhook secret, as in its `webhook_url`"
+    )),
+    request_body = Envelope,
+    responses(
+        (status = 200, description = "stored", body = Stored),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 413, response = ErrorBody),
+        (status = 422, response = ErrorBody),
+        (status = 503, response = ErrorBody),
+    )
+)]
 pub async fn receive(
     state: State<AppState>,
     Path(rest): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, WebhookError> {
+) -> Result<Json<Stored>, WebhookError> {
     let mut segments = rest.split('/').filter(|s| !s.is_empty());
     let secret = match (segments.next(), segments.next()) {
         (Some("i"), Some(secret)) => Some(secret.to_string()),
@@ -165,7 +226,7 @@ async fn handle(
     url_secret: Option<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, WebhookError> {
+) -> Result<Json<Stored>, WebhookError> {
     let received_at = Utc::now();
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -218,5 +279,7 @@ async fn handle(
     if let Some(reason) = invalid {
         return Err(WebhookError::InvalidData(reason));
     }
-    Ok(Json(json!({ "status": outcome.as_str() })))
+    Ok(Json(Stored {
+        status: outcome.as_str(),
+    }))
 }
