@@ -40,15 +40,18 @@ async fn main() {
     )
     .await
     .expect("instance");
-    let rows: Vec<NewContact> = (0..n)
-        .map(|i| NewContact {
-            name: format!("Contact {i}"),
-            phone: format!("55{:011}", 11_900_000_000u64 + i as u64),
-        })
-        .collect();
-    contacts::import(&db, tenant.id, rows)
-        .await
-        .expect("contacts");
+    // In imports of the most one call takes.
+    for start in (0..n).step_by(200_000) {
+        let rows: Vec<NewContact> = (start..n.min(start + 200_000))
+            .map(|i| NewContact {
+                name: format!("Contact {i}"),
+                phone: format!("55{:011}", 11_900_000_000u64 + i as u64),
+            })
+            .collect();
+        contacts::import(&db, tenant.id, rows)
+            .await
+            .expect("contacts");
+    }
     let campaign = campaigns::create(
         &db,
         tenant.id,

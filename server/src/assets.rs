@@ -56,12 +56,7 @@ impl Hashed {
 /// The hashed files of the build whose hash file is `hash_file`, under `site_root`: none when
 /// there is no hash file, or when it names files the site does not have (a stale hash file
 /// from an earlier build).
-pub fn hashed(
-    hash_file: &Path,
-    site_root: &Path,
-    pkg_dir: &str,
-    output_name: &str,
-) -> Hashed {
+pub fn hashed(hash_file: &Path, site_root: &Path, pkg_dir: &str, output_name: &str) -> Hashed {
     let Ok(text) = std::fs::read_to_string(hash_file) else {
         return Hashed::default();
     };
@@ -69,13 +64,7 @@ pub fn hashed(
         .lines()
         .filter_map(|line| line.split_once(':'))
         .filter(|(kind, _)| matches!(kind.trim(), "js" | "wasm" | "css"))
-        .map(|(kind, hash)| {
-            format!(
-                "/{pkg_dir}/{output_name}.{}.{}",
-                hash.trim(),
-                kind.trim()
-            )
-        })
+        .map(|(kind, hash)| format!("/{pkg_dir}/{output_name}.{}.{}", hash.trim(), kind.trim()))
         .collect();
     let present = !paths.is_empty()
         && paths
