@@ -9,6 +9,7 @@
 # Usage: bench/audience.sh   (env: CONTACTS, REPS, DATABASE_URL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 CONTACTS="${CONTACTS:-1000000}"
 REPS="${REPS:-30}"
@@ -40,11 +41,7 @@ tenant=$(curl -fs "$base/api/v1/tenants" -H "Authorization: Bearer $ADMIN_TOKEN"
   -H 'content-type: application/json' -d '{"name":"Bench"}')
 tenant_id=$(echo "$tenant" | sed -E 's/.*"id":([0-9]+).*/\1/')
 token=$(echo "$tenant" | sed -E 's/.*"api_token":"([^"]+)".*/\1/')
-DATABASE_URL="$db" "$CARGO_TARGET_DIR/release/server" user create --tenant-id "$tenant_id" \
-  --email bench@flow.test --password bench-password-123 --role admin >/dev/null
-cookie=$(curl -fs -o /dev/null -D - "$base/api/ui/login" \
-  --data-urlencode email=bench@flow.test --data-urlencode password=bench-password-123 \
-  | awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^flow_session=/ {print $2}')
+cookie=$(bench_admin "$db" "$tenant_id" "$base")
 api() { curl -fs -H "Authorization: Bearer $token" "$@"; }
 list_id=$(api "$base/api/v1/lists" -H 'content-type: application/json' -d '{"name":"Metade"}' \
   | sed -E 's/.*"id":([0-9]+).*/\1/')
@@ -68,12 +65,6 @@ api "$base/api/v1/lists/$list_id/contacts" -H 'content-type: application/json' \
   -d '{"search":{"q":"Pessoa 1"}}' >/dev/null
 list_secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.2f", e - s}')
 
-measure() { # label, then curl args; prints p50/p99 in ms over REPS requests
-  local label=$1; shift
-  for _ in $(seq 1 "$REPS"); do curl -fs -o /dev/null -w '%{time_total}\n' "$@"; done \
-    | sort -n | awk -v label="$label" '{ t[NR] = $1 * 1000 } END {
-        printf "%-44s p50 %7.1f ms   p99 %7.1f ms\n", label, t[int(NR * 0.5 + 0.5)], t[int(NR * 0.99 + 0.5)] }'
-}
 deep=$((CONTACTS * 9 / 10))
 echo "==> latency at $CONTACTS contacts ($REPS requests each)"
 measure "GET /healthz (baseline)" "$base/healthz"

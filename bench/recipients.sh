@@ -11,6 +11,7 @@
 # does not answer. Usage: bench/recipients.sh   (env: RECIPIENTS, REPS, FLOW_BENCH_PG_URL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 RECIPIENTS="${RECIPIENTS:-1000000}"
 REPS="${REPS:-30}"
@@ -31,12 +32,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-measure() { # label, then curl args; prints p50/p99 in ms over REPS requests
-  local label=$1; shift
-  for _ in $(seq 1 "$REPS"); do curl -fs -o /dev/null -w '%{time_total}\n' "$@"; done \
-    | sort -n | awk -v label="$label" '{ t[NR] = $1 * 1000 } END {
-        printf "    %-46s p50 %7.1f ms   p99 %7.1f ms\n", label, t[int(NR * 0.5 + 0.5)], t[int(NR * 0.99 + 0.5)] }'
-}
 field() { echo "$1" | sed -E "s/.*\"$2\":\"?([^\",}]+)\"?.*/\1/"; }
 
 bench_on() { # database URL
@@ -52,12 +47,8 @@ bench_on() { # database URL
   DATABASE_URL="$db" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" FLOW_LOG=warn FLOW_SENDER=off \
     FLOW_SPOOL_DIR="$work/spool" "$CARGO_TARGET_DIR/release/server" & server_pid=$!
   for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
-  DATABASE_URL="$db" "$CARGO_TARGET_DIR/release/server" user create --tenant-id "$tenant_id" \
-    --email bench@flow.test --password bench-password-123 --role admin >/dev/null
   local cookie
-  cookie=$(curl -fs -o /dev/null -D - "$base/api/ui/login" \
-    --data-urlencode email=bench@flow.test --data-urlencode password=bench-password-123 \
-    | awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^flow_session=/ {print $2}')
+  cookie=$(bench_admin "$db" "$tenant_id" "$base")
 
   local deep=$((first + (last - first) * 9 / 10)) depth=$(((last - first) * 9 / 10))
   local logs_deep=$((RECIPIENTS / 10 * 9 / 10))

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::handler::Handler;
-use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::Response;
 use leptos::config::LeptosOptions;
@@ -78,7 +78,7 @@ pub fn hashed(hash_file: &Path, site_root: &Path, pkg_dir: &str, output_name: &s
 }
 
 /// The hash file next to the running binary, where Leptos looks for it too.
-pub fn hash_file() -> PathBuf {
+fn hash_file() -> PathBuf {
     std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(Path::to_path_buf))
@@ -113,17 +113,12 @@ pub fn files(state: &AppState) -> Router {
         .layer(from_fn_with_state(of(options), cache_control))
 }
 
-/// Middleware on the static files: the cache header a file's name calls for, on successful
-/// answers only (a missing file falls through to the pages, which set their own).
+/// Middleware on the static files: the cache header a file's name calls for, on answers with
+/// the file only (a missing one falls through to the "not found" page, which gets none).
 pub async fn cache_control(State(hashed): State<Hashed>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut res = next.run(req).await;
-    let ok = res.status().is_success() || res.status().as_u16() == 304;
-    let is_page = res
-        .headers()
-        .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
-    if ok && !is_page {
+    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
         let value = if hashed.contains(&path) {
             IMMUTABLE
         } else {

@@ -163,6 +163,35 @@ impl<'r> ToResponse<'r> for ErrorBody {
     }
 }
 
+/// Declares sets of error answers an operation documents together, each status the shared
+/// `Error` response: `responses((status = 200, …), ChangeErrors)` instead of one line per status.
+macro_rules! error_answers {
+    ($($(#[$doc:meta])* $name:ident = [$($status:literal),+];)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<String, RefOr<utoipa::openapi::Response>> {
+                [$($status),+]
+                    .into_iter()
+                    .map(|status: u16| {
+                        (status.to_string(), RefOr::Ref(Ref::from_response_name("Error")))
+                    })
+                    .collect()
+            }
+        }
+    )+};
+}
+
+error_answers! {
+    /// A read of one of the tenant's things: bad input, no token, not found.
+    ReadErrors = [400, 401, 404, 422];
+    /// An admin's change of one of the tenant's things.
+    AdminErrors = [400, 401, 403, 404, 422];
+    /// An admin's change that the thing's current state may refuse (409).
+    ChangeErrors = [400, 401, 403, 404, 409, 422];
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
 use crate::domain::campaign_state::CampaignAction;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AdminErrors, ApiError, ChangeErrors, ErrorBody, ReadErrors};
 use crate::live::transition::publish_transition;
 use crate::service::{Page, campaigns, settings};
 use crate::state::AppState;
@@ -56,11 +56,7 @@ pub struct LogsQuery {
     request_body = NewCampaign,
     responses(
         (status = 201, description = "Created", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        AdminErrors,
     )
 )]
 pub(super) async fn create(
@@ -102,10 +98,7 @@ pub(super) async fn preview(
     params(Page),
     responses(
         (status = 200, description = "Campaigns", body = Vec<CampaignView>),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn list(
@@ -128,10 +121,7 @@ pub(super) async fn list(
     params(("id" = i64, Path, description = "Campaign id")),
     responses(
         (status = 200, description = "Campaign", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn show(
@@ -155,10 +145,7 @@ pub(super) async fn show(
     params(("id" = i64, Path, description = "Campaign id"), ContactsQuery),
     responses(
         (status = 200, description = "Rows", body = Vec<CampaignContactView>),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn contacts(
@@ -195,10 +182,7 @@ pub(super) async fn contacts(
     params(("id" = i64, Path, description = "Campaign id"), LogsQuery),
     responses(
         (status = 200, description = "Lines", body = Vec<CampaignLogView>),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn logs(
@@ -226,12 +210,7 @@ pub(super) async fn logs(
     params(("id" = i64, Path, description = "Campaign id")),
     responses(
         (status = 200, description = "Campaign", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn start(
@@ -251,12 +230,7 @@ pub(super) async fn start(
     params(("id" = i64, Path, description = "Campaign id")),
     responses(
         (status = 200, description = "Campaign", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn pause(
@@ -276,12 +250,7 @@ pub(super) async fn pause(
     params(("id" = i64, Path, description = "Campaign id")),
     responses(
         (status = 200, description = "Campaign", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn resume(
@@ -301,12 +270,7 @@ pub(super) async fn resume(
     params(("id" = i64, Path, description = "Campaign id")),
     responses(
         (status = 200, description = "Campaign", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn cancel(
@@ -326,12 +290,7 @@ pub(super) async fn cancel(
     params(("id" = i64, Path, description = "Campaign id")),
     responses(
         (status = 200, description = "Campaign", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn unschedule(
@@ -378,12 +337,7 @@ pub struct ScheduleBody {
     request_body = ScheduleBody,
     responses(
         (status = 200, description = "Campaign", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn schedule(
@@ -410,11 +364,7 @@ pub(super) async fn schedule(
     params(("id" = i64, Path, description = "Campaign id")),
     responses(
         (status = 201, description = "Created", body = CampaignView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        AdminErrors,
     )
 )]
 pub(super) async fn duplicate(
@@ -451,10 +401,7 @@ pub struct RepliesQuery {
     params(("id" = i64, Path, description = "Campaign id"), RepliesQuery),
     responses(
         (status = 200, description = "Replies", body = Vec<ReplyView>),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn replies(

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ChangeErrors, ErrorBody, ReadErrors};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::Search;
 use crate::service::{Page, campaigns, consent, contacts, imports};
@@ -129,10 +129,7 @@ pub(super) async fn import(
     params(ListQuery),
     responses(
         (status = 200, description = "Contacts", body = Vec<ContactView>),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn list(
@@ -202,10 +199,7 @@ where
     params(ListQuery),
     responses(
         (status = 200, description = "CSV", content_type = "text/csv", body = String),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn export(
@@ -267,10 +261,7 @@ pub(super) async fn export(
     params(("id" = i64, Path, description = "Contact id")),
     responses(
         (status = 200, description = "Contact", body = ContactDetail),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn show(
@@ -302,12 +293,7 @@ async fn publish(state: &AppState, tenant_id: i64, campaign_ids: &[i64]) {
     request_body = OptOutBody,
     responses(
         (status = 200, description = "Contact", body = ContactDetail),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn opt_out(
@@ -335,12 +321,7 @@ pub(super) async fn opt_out(
     request_body = OptInBody,
     responses(
         (status = 200, description = "Contact", body = ContactDetail),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn opt_in(
@@ -521,10 +502,7 @@ async fn read_form(
     params(("id" = i64, Path, description = "Import job id")),
     responses(
         (status = 200, description = "Job", body = ImportJobView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn import_job(
@@ -546,10 +524,7 @@ pub(super) async fn import_job(
     params(("id" = i64, Path, description = "Import job id")),
     responses(
         (status = 200, description = "CSV", content_type = "text/csv", body = String),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn import_errors(

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 
 use crate::api::extract::{Json, Path};
 use crate::auth::{Role, TenantCaller};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AdminErrors, ApiError, ErrorBody, ReadErrors};
 use crate::service::{instance_history, instances};
 use crate::state::AppState;
 
@@ -57,10 +57,7 @@ pub(super) async fn create(
     tag = "instances",
     responses(
         (status = 200, description = "Instances", body = Vec<InstanceView>),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn list(
@@ -112,11 +109,7 @@ pub(super) async fn show(
     request_body = InstancePatch,
     responses(
         (status = 200, description = "Instance", body = InstanceView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        AdminErrors,
     )
 )]
 pub(super) async fn update(

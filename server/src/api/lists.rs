@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ChangeErrors, ErrorBody, ReadErrors};
 use crate::service::lists::{self, Audience};
 use crate::service::{Page, Problem, ServiceError};
 use crate::state::AppState;
@@ -42,12 +42,7 @@ pub(super) async fn list(
     request_body = ListName,
     responses(
         (status = 201, description = "List", body = ListView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn create(
@@ -70,10 +65,7 @@ pub(super) async fn create(
     params(("id" = i64, Path, description = "List id")),
     responses(
         (status = 200, description = "List", body = ListView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn show(
@@ -96,12 +88,7 @@ pub(super) async fn show(
     request_body = ListName,
     responses(
         (status = 200, description = "List", body = ListView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn rename(
@@ -162,10 +149,7 @@ pub struct MembersQuery {
     params(("id" = i64, Path, description = "List id"), MembersQuery),
     responses(
         (status = 200, description = "Contacts", body = Vec<ContactView>),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ReadErrors,
     )
 )]
 pub(super) async fn contacts(
@@ -194,12 +178,7 @@ pub(super) async fn contacts(
     request_body = ListMembers,
     responses(
         (status = 200, description = "Changed", body = ListMembersChanged),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn add(
@@ -224,12 +203,7 @@ pub(super) async fn add(
     request_body = ListMembers,
     responses(
         (status = 200, description = "Changed", body = ListMembersChanged),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn take_off(

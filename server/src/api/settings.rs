@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::api::extract::Json;
 use crate::auth::TenantCaller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AdminErrors, ApiError, ErrorBody};
 use crate::service::settings;
 use crate::state::AppState;
 
@@ -49,11 +49,7 @@ pub(super) async fn show(
     request_body = TenantSettings,
     responses(
         (status = 200, description = "Settings", body = TenantSettings),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        AdminErrors,
     )
 )]
 pub(super) async fn replace(

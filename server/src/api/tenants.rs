@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::api::extract::Json;
 use crate::auth::AdminCaller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AdminErrors, ApiError};
 use crate::service::tenants;
 use crate::state::AppState;
 use app::types::TenantCreated;
@@ -29,11 +29,7 @@ pub struct NewTenant {
     request_body = NewTenant,
     responses(
         (status = 201, description = "Created", body = TenantCreated),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        AdminErrors,
     )
 )]
 pub(super) async fn create(

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::api::extract::{Json, Path};
 use crate::auth::TenantCaller;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{AdminErrors, ApiError, ErrorBody};
 use crate::service::tokens;
 use crate::state::AppState;
 
@@ -49,11 +49,7 @@ pub(super) async fn list(
     request_body = NewToken,
     responses(
         (status = 201, description = "Created", body = TokenCreated),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        AdminErrors,
     )
 )]
 pub(super) async fn create(
@@ -80,11 +76,7 @@ pub(super) async fn create(
     params(("id" = i64, Path, description = "Token id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        AdminErrors,
     )
 )]
 pub(super) async fn revoke(

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::api::extract::{Json, Path};
 use crate::auth::TenantCaller;
 use crate::dashboard::session;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ChangeErrors, ErrorBody};
 use crate::service::users;
 use crate::state::AppState;
 
@@ -73,12 +73,7 @@ pub(super) async fn list(
     request_body = NewUser,
     responses(
         (status = 201, description = "Created", body = UserView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn create(
@@ -110,12 +105,7 @@ pub(super) async fn create(
     request_body = RoleChange,
     responses(
         (status = 200, description = "User", body = UserView),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn update(
@@ -140,12 +130,7 @@ pub(super) async fn update(
     params(("id" = i64, Path, description = "User id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 400, response = ErrorBody),
-        (status = 401, response = ErrorBody),
-        (status = 403, response = ErrorBody),
-        (status = 404, response = ErrorBody),
-        (status = 409, response = ErrorBody),
-        (status = 422, response = ErrorBody),
+        ChangeErrors,
     )
 )]
 pub(super) async fn remove(

@@ -284,7 +284,7 @@ impl DashboardApi for DashboardBackend {
             Ok(RecipientsPage {
                 rows,
                 limit: RECIPIENTS_PAGE,
-                has_more: if backwards { true } else { beyond },
+                has_more: backwards || beyond,
                 has_previous: if backwards { beyond } else { cursor.is_some() },
             })
         })
