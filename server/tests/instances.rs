@@ -365,7 +365,11 @@ async fn stats_cover_thirty_days_with_disconnects(app: TestApp) {
     assert_eq!(status, 200, "{days}");
     let days = days.as_array().unwrap();
     assert_eq!(days.len(), 30);
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    // Days are the tenant's (São Paulo by default), not UTC's: from 21:00 to 24:00 UTC they differ.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::Sao_Paulo)
+        .format("%Y-%m-%d")
+        .to_string();
     assert_eq!(days[29]["day"], today.as_str());
     assert_eq!(days[29]["disconnects"], 1);
     assert!(days[0]["day"].as_str().unwrap() < days[29]["day"].as_str().unwrap());
