@@ -153,4 +153,11 @@ fn Routed(prefs: Prefs) -> impl IntoView {
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
+    // `data-hydrated` on <html> once the listeners are attached (after this frame's pending
+    // work): typing before that reaches no listener, so the browser tests wait for it.
+    leptos::prelude::request_animation_frame(|| {
+        if let Some(root) = leptos::prelude::document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "");
+        }
+    });
 }

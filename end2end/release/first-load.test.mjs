@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, login, shot } from '../support/browser.mjs';
+import { launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
 /**
@@ -49,7 +49,7 @@ function wasmLoaded(page) {
 }
 
 test('the first load is hashed, precompressed, cached for a year and within budget', async () => {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await newContext(browser, { viewport: { width: 390, height: 844 } });
   const p = await context.newPage();
   const headers = new Map();
   p.on('response', async (r) => headers.set(new URL(r.url()).pathname, await r.allHeaders()));

@@ -35,6 +35,8 @@ export class Flow {
     flow.log = '';
     flow.child.stdout.on('data', (d) => { flow.log += d; });
     flow.child.stderr.on('data', (d) => { flow.log += d; });
+    // Warnings and errors (FLOW_LOG=warn) go to the test's output as they happen.
+    flow.child.stdout.on('data', (d) => process.stderr.write(`flow: ${d}`));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       try {

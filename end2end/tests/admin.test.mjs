@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, login, shot } from '../support/browser.mjs';
+import { launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
 const PASSWORD = 'e2e-password-123';
@@ -26,7 +26,7 @@ after(async () => {
 });
 
 async function page() {
-  const context = await browser.newContext({
+  const context = await newContext(browser, {
     viewport: { width: 1440, height: 900 },
     locale: 'pt-BR',
     extraHTTPHeaders: { 'accept-language': 'pt-BR' },
@@ -126,7 +126,7 @@ test('the settings tester says whether a message opts out, live and without Java
   await shot(p, 'admin-04-settings');
   await typeUntil('vou sair mais tarde', 'Não descadastra');
 
-  const context = await browser.newContext({ javaScriptEnabled: false, extraHTTPHeaders: { 'accept-language': 'pt-BR' } });
+  const context = await newContext(browser, { javaScriptEnabled: false, extraHTTPHeaders: { 'accept-language': 'pt-BR' } });
   await context.addCookies(await p.context().cookies());
   const noJs = await context.newPage();
   await noJs.goto(`${flow.base}/settings?test=PARAR`);

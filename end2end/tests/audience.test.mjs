@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { launch, login, shot } from '../support/browser.mjs';
+import { hydrated, launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -40,7 +40,7 @@ after(async () => {
 });
 
 async function page(options = {}) {
-  const context = await browser.newContext({
+  const context = await newContext(browser, {
     viewport: { width: 1440, height: 900 },
     locale: 'pt-BR',
     extraHTTPHeaders: { 'accept-language': 'pt-BR' },
@@ -53,7 +53,7 @@ async function page(options = {}) {
 
 async function audit(p, path) {
   await p.goto(`${flow.base}${path}`);
-  await p.waitForLoadState('networkidle');
+  await hydrated(p);
   await p.addScriptTag({ path: AXE });
   const violations = await p.evaluate(async () => {
     const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
@@ -98,6 +98,7 @@ test('a CSV with errors is uploaded in the browser and its report read', async (
 test('a list is built, a campaign made over it with the live count, its replies read', async () => {
   const p = await page();
   await p.goto(`${flow.base}/lists`);
+  await hydrated(p);
   await p.fill('[data-testid=new-list] input[name=name]', 'Clientes Recife');
   await p.click('[data-testid=new-list] button[type=submit]');
   await p.waitForSelector('[data-testid=list-row]');
@@ -106,7 +107,7 @@ test('a list is built, a campaign made over it with the live count, its replies 
   await shot(p, 'audience-pt-BR-lists');
   // Every contact the search finds (here: everyone) onto the list, from the contacts page.
   await p.goto(`${flow.base}/contacts`);
-  await p.waitForLoadState('networkidle');
+  await hydrated(p);
   await p.selectOption('[data-testid=add-results-target]', String(list.id));
   await p.click('[data-testid=add-results-form] button[type=submit]');
   await p.waitForSelector('[data-testid=added-to-list]');
@@ -114,7 +115,7 @@ test('a list is built, a campaign made over it with the live count, its replies 
   await shot(p, 'audience-pt-BR-added-to-list');
 
   await p.goto(`${flow.base}/campaigns/new`);
-  await p.waitForLoadState('networkidle');
+  await hydrated(p);
   await p.fill('[data-testid=campaign-name-input]', 'Recife');
   await p.check('[data-testid=audience-lists]');
   await p.check('[data-testid=include-list]');
@@ -155,7 +156,7 @@ test('a contact is erased after confirmation', async () => {
   const p = await page();
   const [maria] = await flow.api('GET', '/api/v1/contacts?q=Maria', acme.api_token);
   await p.goto(`${flow.base}/contacts/${maria.id}`);
-  await p.waitForLoadState('networkidle');
+  await hydrated(p);
   assert.match(await p.textContent('[data-testid=contact-name]'), /Maria de novo/);
   await shot(p, 'audience-pt-BR-contact');
   await p.check('[data-testid=erase-form] input[name=confirm]');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, login, shot } from '../support/browser.mjs';
+import { hydrated, launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
 const PASSWORD = 'e2e-password-123';
@@ -69,7 +69,7 @@ after(async () => {
 });
 
 async function page(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
+  const context = await newContext(browser, { viewport: { width: 1440, height: 900 }, ...options });
   return context.newPage();
 }
 
@@ -191,6 +191,7 @@ test('an admin creates a draft campaign with a live preview', async () => {
   await login(p, flow.base, 'admin@acme.test', PASSWORD);
   await p.click('[data-testid=new-campaign-link]');
   await p.waitForSelector('[data-testid=new-campaign]');
+  await hydrated(p); // the preview is live only once the page has hydrated
   await p.fill('[data-testid=campaign-name-input]', 'Natal 2026');
   await p.fill('[data-testid=campaign-message-input]', 'Feliz Natal, {{first_name}}! Use o cupom NATAL10.');
   await p.waitForFunction(() => document.querySelector('[data-testid=preview]')?.textContent.includes('Feliz Natal, Maria!'));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, login, shot } from '../support/browser.mjs';
+import { launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 import { Sim } from '../support/sim.mjs';
 
@@ -33,7 +33,7 @@ after(async () => {
 });
 
 test('an admin adds an instance and connects it by QR code', async () => {
-  const context = await browser.newContext({
+  const context = await newContext(browser, {
     viewport: { width: 1440, height: 900 },
     locale: 'pt-BR',
     extraHTTPHeaders: { 'accept-language': 'pt-BR' },
@@ -86,7 +86,7 @@ test('an admin adds an instance and connects it by QR code', async () => {
 });
 
 test('without JavaScript the connect link shows the QR code', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false, locale: 'pt-BR' });
+  const context = await newContext(browser, { javaScriptEnabled: false, locale: 'pt-BR' });
   const p = await context.newPage();
   await p.goto(`${flow.base}/login`);
   await p.fill('input[name=email]', 'admin@acme.test');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { launch, login, shot } from '../support/browser.mjs';
+import { launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -66,7 +66,7 @@ after(async () => {
 });
 
 async function session(options = {}) {
-  const context = await browser.newContext({
+  const context = await newContext(browser, {
     viewport: { width: 1440, height: 900 },
     locale: 'pt-BR',
     extraHTTPHeaders: { 'accept-language': 'pt-BR' },

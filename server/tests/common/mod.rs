@@ -60,6 +60,20 @@ async fn sweep_pg(admin: &sea_orm::DatabaseConnection) {
     }
 }
 
+/// How long one test may run before it fails as hung: a hang must fail with the test's name,
+/// not hold CI for its whole time limit.
+pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(900);
+
+/// How long one request of the test client (a live stream included) may take.
+const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(90);
+
+/// Runs a test's body; fails it, named, when it runs longer than [`TEST_LIMIT`].
+pub async fn within_limit(name: &str, body: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(TEST_LIMIT, body).await.is_err() {
+        panic!("{name} hung: still running after {} s", TEST_LIMIT.as_secs());
+    }
+}
+
 /// A fresh, empty database URL for `backend`.
 pub async fn fresh_database_url(backend: Backend) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
@@ -152,7 +166,10 @@ pub async fn spawn_on(backend: Backend, database_url: &str, extra: &[(&str, &str
         addr,
         base: format!("http://{addr}"),
         state,
-        client: reqwest::Client::new(),
+        client: reqwest::Client::builder()
+            .timeout(REQUEST_LIMIT)
+            .build()
+            .expect("http client"),
         backend,
         database_url: database_url.to_string(),
     }
@@ -379,11 +396,15 @@ macro_rules! on_both_databases {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$name(super::common::spawn_with(super::common::Backend::Sqlite, &$vars).await).await
+                super::common::within_limit(stringify!($name), async {
+                    super::$name(super::common::spawn_with(super::common::Backend::Sqlite, &$vars).await).await
+                }).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                super::$name(super::common::spawn_with(super::common::Backend::Postgres, &$vars).await).await
+                super::common::within_limit(stringify!($name), async {
+                    super::$name(super::common::spawn_with(super::common::Backend::Postgres, &$vars).await).await
+                }).await
             }
         }
     )*};
@@ -391,11 +412,15 @@ macro_rules! on_both_databases {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                super::$name(super::common::spawn(super::common::Backend::Sqlite).await).await
+                super::common::within_limit(stringify!($name), async {
+                    super::$name(super::common::spawn(super::common::Backend::Sqlite).await).await
+                }).await
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                super::$name(super::common::spawn(super::common::Backend::Postgres).await).await
+                super::common::within_limit(stringify!($name), async {
+                    super::$name(super::common::spawn(super::common::Backend::Postgres).await).await
+                }).await
             }
         }
     )*};
