@@ -22,6 +22,12 @@ async fn main() {
         .next()
         .map_or(100_000, |a| a.parse().expect("contacts"));
     let db = Db::open(&url).await.expect("open database");
+    // Each step's time goes to stderr: where a slow seed spends it.
+    let mut clock = std::time::Instant::now();
+    let mut step = |name: &str| {
+        eprintln!("    seed: {name} {:.1} s", clock.elapsed().as_secs_f64());
+        clock = std::time::Instant::now();
+    };
     let tenant = tenants::create(&db, "Bench").await.expect("tenant");
     let inst = instances::create(
         &db,
@@ -52,6 +58,7 @@ async fn main() {
             .await
             .expect("contacts");
     }
+    step("contacts imported");
     let campaign = campaigns::create(
         &db,
         tenant.id,
@@ -69,6 +76,7 @@ async fn main() {
     )
     .await
     .expect("campaign");
+    step("campaign created");
     // What the sender would have done, in one statement.
     let backend = db.backend();
     db.write
@@ -88,6 +96,7 @@ async fn main() {
         ))
         .await
         .expect("counters");
+    step("messages marked sent");
     db.write
         .execute_raw(stmt(
             backend,
@@ -98,12 +107,14 @@ async fn main() {
         ))
         .await
         .expect("log lines");
+    step("log lines written");
     // What autovacuum would do after such a bulk write (it is off on the bench machine's
     // PostgreSQL); SQLite's planner also reads these statistics.
     db.write
         .execute_unprepared("ANALYZE")
         .await
         .expect("analyze");
+    step("statistics analyzed");
     let range = db
         .read
         .query_one_raw(Statement::from_string(

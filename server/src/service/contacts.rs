@@ -7,7 +7,7 @@ use app::audience::{ContactCampaignView, ContactDetail, ReplyView};
 use app::types::{ContactView, ImportReport, InvalidContact, NewContact, OptOutView};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
     QueryFilter, Set, TransactionTrait, Value,
 };
 
@@ -288,7 +288,8 @@ pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceRe
         ..Default::default()
     };
     let now = Utc::now();
-    for chunk in prepared.people.chunks(CHUNK) {
+    for (batch, chunk) in prepared.people.chunks(CHUNK).enumerate() {
+        refresh_statistics_before(db, batch).await?;
         let txn = db.write.begin().await?;
         let (counts, _) = write_batch(&txn, tenant_id, chunk, now).await?;
         txn.commit().await?;
@@ -296,6 +297,39 @@ pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceRe
         report.updated += counts.updated as u64;
     }
     Ok(report)
+}
+
+/// Batches between two refreshes of the planner's statistics during an import (the import job
+/// and the synchronous `POST /api/v1/contacts`).
+const BATCHES_PER_ANALYZE: usize = 64;
+
+/// Refreshes the planner's statistics of the tables an import grows. Without them, once the
+/// contact table is large the planners pick the wrong index: PostgreSQL (with autovacuum off or
+/// behind) walked a tenant's whole table for every batch's key lookups and a 1M-contact first
+/// page took 290 ms (0.06 ms after); SQLite walked it to find one number. Both sample the
+/// table, so this takes a moment even at 1M rows.
+pub(crate) async fn refresh_statistics(db: &Db) -> Result<(), DbErr> {
+    let analyze: &[&str] = match db.backend() {
+        sea_orm::DbBackend::Sqlite => &[
+            "PRAGMA analysis_limit = 1000",
+            "ANALYZE contact",
+            "ANALYZE list_contact",
+        ],
+        _ => &["ANALYZE contact, list_contact"],
+    };
+    for sql in analyze {
+        db.write.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}
+
+/// Refreshes the statistics before every [`BATCHES_PER_ANALYZE`]th batch of an import
+/// (`batch` counts from 0).
+pub(crate) async fn refresh_statistics_before(db: &Db, batch: usize) -> Result<(), DbErr> {
+    if batch % BATCHES_PER_ANALYZE == BATCHES_PER_ANALYZE - 1 {
+        refresh_statistics(db).await?;
+    }
+    Ok(())
 }
 
 /// What `GET /api/v1/contacts` looks for.

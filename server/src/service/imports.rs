@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait};
 
 use crate::db::Db;
 use crate::domain::contact_csv;
-use crate::service::contacts::{self, CHUNK};
+use crate::service::contacts::{self, CHUNK, refresh_statistics, refresh_statistics_before};
 use crate::service::sql::stmt;
 use crate::service::{Problem, ServiceError, ServiceResult, lists, opt_timestamp, timestamp};
 
@@ -203,29 +203,6 @@ fn spawn(db: Db, id: i64) {
     });
 }
 
-/// Batches between two refreshes of the planner's statistics during an import.
-const BATCHES_PER_ANALYZE: usize = 64;
-
-/// Refreshes the planner's statistics of the tables an import grows. Without them, once the
-/// contact table is large the planners pick the wrong index: PostgreSQL (with autovacuum off or
-/// behind) walked a tenant's whole table for every batch's key lookups and a 1M-contact first
-/// page took 290 ms (0.06 ms after); SQLite walked it to find one number. Both sample the
-/// table, so this takes a moment even at 1M rows.
-async fn refresh_statistics(db: &Db) -> Result<(), DbErr> {
-    let analyze: &[&str] = match db.backend() {
-        sea_orm::DbBackend::Sqlite => &[
-            "PRAGMA analysis_limit = 1000",
-            "ANALYZE contact",
-            "ANALYZE list_contact",
-        ],
-        _ => &["ANALYZE contact, list_contact"],
-    };
-    for sql in analyze {
-        db.write.execute_unprepared(sql).await?;
-    }
-    Ok(())
-}
-
 /// Deletes job `id`'s uploaded file: the job has ended (its people are written, or it failed),
 /// and the file names people in clear.
 async fn forget_file(conn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
@@ -337,9 +314,7 @@ async fn run(db: &Db, id: i64) -> ServiceResult<()> {
         .chunks(CHUNK)
         .enumerate()
     {
-        if batch % BATCHES_PER_ANALYZE == BATCHES_PER_ANALYZE - 1 {
-            refresh_statistics(db).await?;
-        }
+        refresh_statistics_before(db, batch).await?;
         let now = Utc::now();
         let txn = db.write.begin().await?;
         let (counts, ids) = contacts::write_batch(&txn, work.tenant_id, chunk, now).await?;

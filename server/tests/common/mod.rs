@@ -70,7 +70,10 @@ const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(90);
 /// Runs a test's body; fails it, named, when it runs longer than [`TEST_LIMIT`].
 pub async fn within_limit(name: &str, body: impl std::future::Future<Output = ()>) {
     if tokio::time::timeout(TEST_LIMIT, body).await.is_err() {
-        panic!("{name} hung: still running after {} s", TEST_LIMIT.as_secs());
+        panic!(
+            "{name} hung: still running after {} s",
+            TEST_LIMIT.as_secs()
+        );
     }
 }
 
