@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, login, newContext, shot } from '../support/browser.mjs';
+import { hydrated, launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
 const PASSWORD = 'e2e-password-123';
@@ -41,6 +41,7 @@ let admin; // { page, token } of the team made at setup
 test('setup on an empty database creates the team once, then is gone', async () => {
   const p = await page();
   await p.goto(`${flow.base}/`);
+  await hydrated(p);
   assert.equal(new URL(p.url()).pathname, '/setup');
   await shot(p, 'admin-01-setup');
   await p.fill('input[name=tenant_name]', 'Loja Azul');
@@ -59,6 +60,7 @@ test('setup on an empty database creates the team once, then is gone', async () 
 test('admins create a viewer, who cannot see the admin pages, and removing a user ends their session', async () => {
   const p = admin.page;
   await p.goto(`${flow.base}/users`);
+  await hydrated(p);
   await p.waitForSelector('[data-testid=users]');
   await p.fill('[data-testid=new-user] input[name=email]', 'vera@lojaazul.test');
   await p.fill('[data-testid=new-user] input[name=password]', PASSWORD);
@@ -92,6 +94,7 @@ test('admins create a viewer, who cannot see the admin pages, and removing a use
 test('tokens: created once with a copy button, used with the API, revoked → 401', async () => {
   const p = admin.page;
   await p.goto(`${flow.base}/tokens`);
+  await hydrated(p);
   await p.fill('[data-testid=new-token] input[name=name]', 'CRM');
   await p.click('[data-testid=new-token] button[type=submit]');
   const secret = (await p.textContent('[data-testid=new-token-secret]')).trim();
@@ -138,6 +141,7 @@ test('a campaign scheduled in the team timezone starts by itself', async () => {
   const p = admin.page;
   // A token for the setup data (the first was revoked).
   await p.goto(`${flow.base}/tokens`);
+  await hydrated(p);
   await p.fill('[data-testid=new-token] input[name=name]', 'setup');
   await p.click('[data-testid=new-token] button[type=submit]');
   const token = (await p.textContent('[data-testid=new-token-secret]')).trim();
@@ -151,6 +155,7 @@ test('a campaign scheduled in the team timezone starts by itself', async () => {
   // Two minutes ahead, typed as the team's local time (São Paulo) into the page's form.
   const local = new Date(Date.now() + 2 * 60_000 - 3 * 3_600_000).toISOString().slice(0, 16);
   await p.goto(`${flow.base}/campaigns/${c.id}`);
+  await hydrated(p);
   await p.fill('[data-testid=schedule-form] input[name=start_at]', local);
   await p.click('[data-testid=action-schedule]');
   await p.waitForSelector('[data-testid=scheduled-for]');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launch, login, newContext, shot } from '../support/browser.mjs';
+import { hydrated, launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 import { Sim } from '../support/sim.mjs';
 
@@ -41,6 +41,7 @@ test('an admin adds an instance and connects it by QR code', async () => {
   const p = await context.newPage();
   await login(p, flow.base, 'admin@acme.test', PASSWORD);
   await p.goto(`${flow.base}/instances`);
+  await hydrated(p);
 
   await p.fill('[data-testid=add-api-url]', sim.base);
   await p.fill('[data-testid=add-instance-name]', INSTANCE);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { launch, login, newContext, shot } from '../support/browser.mjs';
+import { hydrated, launch, login, newContext, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -80,6 +80,7 @@ async function session(options = {}) {
 test('the new-campaign form previews each variant and warns when they are too alike', async () => {
   const p = await session();
   await p.goto(`${flow.base}/campaigns/new`);
+  await hydrated(p);
   await p.waitForSelector('[data-testid=new-campaign]');
   await p.fill('[data-testid=campaign-message-input]', '{Olá|Oi|E aí} {{first_name}}, {temos novidades|chegou coleção nova}!');
   await p.fill('[data-testid=campaign-variants-input]', 'Bom dia {{first_name}}! Responda QUERO para ver as ofertas.');
@@ -133,6 +134,7 @@ test('admins edit the warm-up plan and the opt-out limit; a campaign over two nu
   });
   const p = await session();
   await p.goto(`${flow.base}/settings`);
+  await hydrated(p);
   await p.fill('[data-testid=warmup-plan]', '0:5, 3:30');
   await p.fill('[data-testid=optout-pause-percent]', '5');
   await p.click('[data-testid=settings-form] button[type=submit]');
