@@ -33,10 +33,10 @@ export class Flow {
     Object.assign(flow.env, extraEnv);
     flow.child = spawn(binary, [], { env: flow.env, stdio: ['ignore', 'pipe', 'pipe'] });
     flow.log = '';
-    flow.child.stdout.on('data', (d) => { flow.log += d; });
+    // Its log lines (FLOW_LOG=warn: warnings and errors) also go to the test's output as they
+    // happen.
+    flow.child.stdout.on('data', (d) => { flow.log += d; process.stderr.write(`flow: ${d}`); });
     flow.child.stderr.on('data', (d) => { flow.log += d; });
-    // Warnings and errors (FLOW_LOG=warn) go to the test's output as they happen.
-    flow.child.stdout.on('data', (d) => process.stderr.write(`flow: ${d}`));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       try {

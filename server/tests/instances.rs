@@ -367,7 +367,7 @@ async fn stats_cover_thirty_days_with_disconnects(app: TestApp) {
     assert_eq!(days.len(), 30);
     // Days are the tenant's (São Paulo by default), not UTC's: from 21:00 to 24:00 UTC they differ.
     let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::Sao_Paulo)
+        .with_timezone(&app::prefs::DEFAULT_TZ)
         .format("%Y-%m-%d")
         .to_string();
     assert_eq!(days[29]["day"], today.as_str());

@@ -62,7 +62,7 @@ async fn sweep_pg(admin: &sea_orm::DatabaseConnection) {
 
 /// How long one test may run before it fails as hung: a hang must fail with the test's name,
 /// not hold CI for its whole time limit.
-pub const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(900);
+const TEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(900);
 
 /// How long one request of the test client (a live stream included) may take.
 const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(90);
@@ -411,20 +411,7 @@ macro_rules! on_both_databases {
             }
         }
     )*};
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::common::within_limit(stringify!($name), async {
-                    super::$name(super::common::spawn(super::common::Backend::Sqlite).await).await
-                }).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::common::within_limit(stringify!($name), async {
-                    super::$name(super::common::spawn(super::common::Backend::Postgres).await).await
-                }).await
-            }
-        }
-    )*};
+    ($($name:ident),* $(,)?) => {
+        $crate::on_both_databases!(with []; $($name),*);
+    };
 }
