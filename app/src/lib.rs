@@ -20,6 +20,8 @@ pub mod prefs;
 pub mod problem;
 pub mod spintax;
 pub mod template;
+#[cfg(feature = "hydrate")]
+pub mod typed_early;
 pub mod types;
 pub mod ui;
 
@@ -152,10 +154,13 @@ fn Routed(prefs: Prefs) -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    let typed = typed_early::Typed::take();
     leptos::mount::hydrate_body(App);
-    // `data-hydrated` on <html> once the listeners are attached (after this frame's pending
-    // work): typing before that reaches no listener, so the browser tests wait for it.
-    leptos::prelude::request_animation_frame(|| {
+    // Once the listeners are attached (after this frame's pending work): what was typed before
+    // goes back into its fields and reaches the page, and `data-hydrated` on <html> tells the
+    // browser tests that typing now reaches the listeners directly.
+    leptos::prelude::request_animation_frame(move || {
+        typed.restore();
         if let Some(root) = leptos::prelude::document().document_element() {
             let _ = root.set_attribute("data-hydrated", "");
         }

@@ -206,6 +206,27 @@ test('an admin creates a draft campaign with a live preview', async () => {
   await p.context().close();
 });
 
+test('what is typed before the page hydrates is kept, and the live parts see it', async () => {
+  // A phone on a slow network: the form is there (server-rendered) seconds before the
+  // WebAssembly. Hold the wasm back, type, then let it in.
+  const p = await page();
+  await login(p, flow.base, 'admin@acme.test', PASSWORD);
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await p.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+  await p.goto(`${flow.base}/campaigns/new`);
+  await p.fill('[data-testid=campaign-name-input]', 'Ano Novo 2027');
+  await p.fill('[data-testid=campaign-message-input]', 'Feliz Ano Novo, {{first_name}}!');
+  assert.equal(await p.$('html[data-hydrated]'), null, 'typed before hydration');
+  release();
+  await hydrated(p);
+  assert.equal(await p.inputValue('[data-testid=campaign-name-input]'), 'Ano Novo 2027');
+  assert.equal(await p.inputValue('[data-testid=campaign-message-input]'), 'Feliz Ano Novo, {{first_name}}!');
+  // The preview is bound to the message: it shows what was typed, not the empty default.
+  await p.waitForFunction(() => document.querySelector('[data-testid=preview]')?.textContent.includes('Feliz Ano Novo, Maria!'));
+  await p.context().close();
+});
+
 test("another tenant's user cannot open the campaign", async () => {
   const p = await page();
   await login(p, flow.base, 'bob@rival.test', PASSWORD);
