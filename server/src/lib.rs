@@ -163,7 +163,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         );
         shutdown.track("sender", sender);
     }
-    let state = AppState {
+    let state = AppState::new(state::Shared {
         directory,
         leader,
         db,
@@ -175,7 +175,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         beats,
         shutdown,
         setup: service::setup::SetupGate::default(),
-    };
+    });
     if let Some(demo) = &state.config.demo {
         match demo::seed(&state, demo).await {
             Ok(created) => {

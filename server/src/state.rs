@@ -14,9 +14,28 @@ use crate::shutdown::Shutdown;
 use crate::webhook::directory::Directory;
 use crate::webhook::inbox::Inbox;
 
-/// Shared by all handlers (cheap to clone).
+/// Shared by all handlers: one pointer, so the clone every request makes (extractors,
+/// middleware) is one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// Wraps the handlers' shared state.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What every handler shares, behind [`AppState`].
+pub struct Shared {
     /// Database handles.
     pub db: Db,
     /// Configuration read at start.
