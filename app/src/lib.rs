@@ -19,6 +19,7 @@ pub mod pages;
 pub mod prefs;
 pub mod problem;
 pub mod spintax;
+pub mod suspend_once;
 pub mod template;
 #[cfg(feature = "hydrate")]
 pub mod typed_early;

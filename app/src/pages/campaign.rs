@@ -18,6 +18,7 @@ use crate::pages::campaign_safety::{AbResults, RotationTable, WindowNotice, paus
 use crate::pages::layout::UserResource;
 use crate::pages::timeline::TimelineChart;
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::types::{CampaignLogView, CampaignView, InstanceView};
 use crate::ui::{Card, Empty, ErrorBox, Pill, encode, error_text, status_label};
 
@@ -122,7 +123,7 @@ pub fn CampaignPage() -> impl IntoView {
     let user = expect_context::<UserResource>();
     view! {
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 let (campaign, instances, user) = (campaign.await, instances.await, user.await);
                 let admin = user.map(|u| u.role == "admin").unwrap_or(false);
                 match campaign {
@@ -648,7 +649,7 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                 </Form>
             </div>
             <Transition fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-                {move || Suspend::new(async move {
+                {move || suspend(async move {
                     match page.await {
                         Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                         Ok(p) if p.rows.is_empty() => view! { <Empty text=t_string!(i18n, campaign.no_recipients)/> }.into_any(),
@@ -756,7 +757,7 @@ fn Log(id: i64, filters: Memo<Filters>, live: Live) -> impl IntoView {
                 }}
             </div>
             <Transition fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-                {move || Suspend::new(async move {
+                {move || suspend(async move {
                     match lines.await {
                         Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                         Ok(loaded) => view! { <LogLines id loaded severity live/> }.into_any(),

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::audience_api::campaign_replies;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::ui::{Card, Empty, ErrorBox, error_text};
 
 /// The replies to campaign `id`.
@@ -40,7 +41,7 @@ pub fn Replies(
                 </a>
             </div>
             <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-                {move || Suspend::new(async move {
+                {move || suspend(async move {
                     match replies.await {
                         Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, replies.empty)/> }.into_any(),

@@ -8,6 +8,7 @@ use crate::i18n::{t, t_string, use_i18n};
 use crate::live::use_live;
 use crate::pages::layout::UserResource;
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::types::CampaignView;
 use crate::ui::{Empty, ErrorBox, Pill, error_text, status_label};
 
@@ -25,7 +26,7 @@ pub fn CampaignsPage() -> impl IntoView {
                 <p class="mt-1 text-sm text-slate-600">{t!(i18n, campaigns.subtitle)}</p>
             </div>
             <Suspense>
-                {move || Suspend::new(async move {
+                {move || suspend(async move {
                     user.await
                         .ok()
                         .filter(|u| u.role == "admin")
@@ -44,7 +45,7 @@ pub fn CampaignsPage() -> impl IntoView {
             </Suspense>
         </div>
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 match campaigns.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(list) if list.is_empty() => {

@@ -17,6 +17,7 @@ use crate::pages::contact_lists::{
 };
 use crate::pages::layout::UserResource;
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::ui::{Card, Empty, ErrorBox, INPUT, Pill, encode, error_text};
 
 const TH: &str = "px-4 py-3 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
@@ -146,7 +147,7 @@ pub fn ContactsPage() -> impl IntoView {
                 </form>
                 {move || added().map(|(added, to)| view! { <AddedNotice added to/> })}
                 <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-                    {move || Suspend::new(async move {
+                    {move || suspend(async move {
                         match rows.await {
                             Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                             Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, contacts.empty)/> }.into_any(),
@@ -195,7 +196,7 @@ pub fn ContactsPage() -> impl IntoView {
                 </Suspense>
             </div>
             <Suspense>
-                {move || Suspend::new(async move {
+                {move || suspend(async move {
                     let (admin, lists) = (is_admin().await, lists.await.unwrap_or_default());
                     let (q, opted_out, list_id, _) = filters.get();
                     let upload_lists = lists.clone();
@@ -237,7 +238,7 @@ pub fn ImportPage() -> impl IntoView {
         <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, import.title))/>
         <h1 class="mb-6 text-2xl font-semibold tracking-tight">{t!(i18n, import.title)}</h1>
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 match job.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(j) => {
@@ -363,7 +364,7 @@ pub fn ContactPage() -> impl IntoView {
         <Title text=move || format!("{} · Alrea Flow", t_string!(i18n, contacts.contact))/>
         {move || failure().map(|e| view! { <div class="mb-4"><ErrorBox text=e/></div> })}
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 let (detail, admin) = (detail.await, is_admin().await);
                 let all_lists = if admin { lists.await.unwrap_or_default() } else { Vec::new() };
                 match detail {

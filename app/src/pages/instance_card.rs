@@ -11,6 +11,7 @@ use crate::pages::instance_pairing::Pairing;
 use crate::pages::instance_safety::InstanceSafety;
 use crate::pages::instances::Changed;
 use crate::prefs::{Prefs, use_prefs};
+use crate::suspend_once::suspend;
 use crate::types::{InstanceDay, InstanceView};
 use crate::ui::{CopyButton, INPUT, Pill, error_text};
 
@@ -109,7 +110,7 @@ pub fn InstanceCard(
             <div class="mt-4">
                 <div class="text-xs font-medium text-slate-700">{t!(i18n, instances.last_30_days)}</div>
                 <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
+                    {move || suspend(async move {
                         history
                             .await
                             .ok()

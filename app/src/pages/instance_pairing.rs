@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::api::connect_instance;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::live::use_live;
+use crate::suspend_once::suspend;
 use crate::types::InstanceQr;
 use crate::ui::error_text;
 
@@ -70,7 +71,7 @@ fn QrPanel(
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, instances.asking_qr)}</p> }>
             {move || {
                 let alt = alt.clone();
-                Suspend::new(async move {
+                suspend(async move {
                     match first.await {
                         Err(e) => view! { <p class="text-sm text-rose-700" role="alert">{error_text(&e)}</p> }.into_any(),
                         Ok(initial) if initial.connected => {

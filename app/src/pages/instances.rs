@@ -9,6 +9,7 @@ use crate::api::{AddInstance, list_instances};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::instance_card::InstanceCard;
 use crate::pages::layout::UserResource;
+use crate::suspend_once::suspend;
 use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text};
 
 /// The instances page. `?connect={id}` asks Evolution for that instance's QR code while the
@@ -33,7 +34,7 @@ pub fn InstancesPage() -> impl IntoView {
             <p class="mt-1 text-sm text-slate-600">{t!(i18n, instances.subtitle)}</p>
         </div>
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 let admin = user.await.map(|u| u.role == "admin").unwrap_or(false);
                 let pairing = query.with_untracked(|q| q.get("connect").and_then(|v| v.parse::<i64>().ok()));
                 let list = match instances.await {

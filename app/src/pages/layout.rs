@@ -10,6 +10,7 @@ use crate::api::{Logout, me};
 use crate::i18n::{Locale, t, t_string, use_i18n};
 use crate::live::{Live, provide_live};
 use crate::prefs::{locale_tag, use_prefs};
+use crate::suspend_once::suspend;
 use crate::types::SessionUser;
 use crate::ui::Pill;
 
@@ -65,7 +66,7 @@ pub fn Layout() -> impl IntoView {
                             <A href="/settings" attr:class=link>{t!(i18n, nav.settings)}</A>
                             {view! {
                                 <Suspense>
-                                    {move || Suspend::new(async move {
+                                    {move || suspend(async move {
                                         user.await
                                             .ok()
                                             .filter(|u| u.role == "admin")
@@ -138,7 +139,7 @@ fn Account(live: Live, user: UserResource) -> impl IntoView {
                     }}
                 </span>
                 <Suspense>
-                    {move || Suspend::new(async move {
+                    {move || suspend(async move {
                         user.await
                             .ok()
                             .map(|u| {

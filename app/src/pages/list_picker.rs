@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::audience_api::{count_audience, list_lists};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::ui::{ErrorBox, error_text};
 
 /// Check boxes of the tenant's lists, to include and to exclude, with the live count.
@@ -42,7 +43,7 @@ pub fn ListPicker(
     };
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 match lists.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(all) => view! {
@@ -80,7 +81,7 @@ pub fn ListPicker(
         </Suspense>
         <p class="mt-2 pl-6 text-sm text-slate-700" data-testid="audience-count" aria-live="polite">
             <Suspense>
-                {move || Suspend::new(async move {
+                {move || suspend(async move {
                     match count.await {
                         None => None,
                         Some(Err(e)) => Some(error_text(&e)),

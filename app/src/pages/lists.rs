@@ -8,6 +8,7 @@ use crate::audience_api::{DeleteList, SaveList, list_lists};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::layout::UserResource;
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text};
 
 /// The lists page.
@@ -42,7 +43,7 @@ pub fn ListsPage() -> impl IntoView {
         </div>
         {move || failure().map(|e| view! { <div class="mb-4"><ErrorBox text=e/></div> })}
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 let admin = user.await.is_ok_and(|u| u.role == "admin");
                 let table = match lists.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),

@@ -10,6 +10,7 @@ use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::pages::layout::UserResource;
 use crate::pages::list_picker::ListPicker;
 use crate::spintax::{Spintax, all_too_similar};
+use crate::suspend_once::suspend;
 use crate::template::render;
 use crate::types::{CampaignSettings, InstanceView, NewCampaign, SendWindow, TenantSettings};
 use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text, status_label};
@@ -26,7 +27,7 @@ pub fn NewCampaignPage() -> impl IntoView {
         <a href="/" class="text-sm text-emerald-800 hover:underline">{t!(i18n, back_to_campaigns)}</a>
         <h1 class="mt-2 mb-6 text-2xl font-semibold tracking-tight">{t!(i18n, new_campaign.title)}</h1>
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 let admin = user.await.map(|u| u.role == "admin").unwrap_or(false);
                 let defaults = match defaults.await {
                     Ok(d) => d,

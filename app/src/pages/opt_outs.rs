@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::api::list_opt_outs;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::ui::{Empty, ErrorBox, error_text};
 
 /// The opt-outs page.
@@ -33,7 +34,7 @@ pub fn OptOutsPage() -> impl IntoView {
             </a>
         </div>
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 match rows.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, opt_outs.empty)/> }.into_any(),

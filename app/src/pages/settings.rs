@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{SaveSettings, get_settings, test_opt_out};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::layout::UserResource;
+use crate::suspend_once::suspend;
 use crate::types::WarmupStep;
 use crate::ui::{Card, ErrorBox, INPUT, error_text};
 
@@ -66,7 +67,7 @@ pub fn SettingsPage() -> impl IntoView {
                     </button>
                     <p aria-live="polite" class="min-h-6 text-sm font-semibold" data-testid="opt-out-result">
                         <Suspense>
-                            {move || Suspend::new(async move {
+                            {move || suspend(async move {
                                 match tested.await {
                                     Ok(Some(r)) if r.opts_out => {
                                         let keyword = r.keyword.unwrap_or_default();
@@ -87,7 +88,7 @@ pub fn SettingsPage() -> impl IntoView {
                 </form>
             </Card>
             <Suspense>
-                {move || Suspend::new(async move {
+                {move || suspend(async move {
                     match settings.await {
                         Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                         Ok(s) => {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api::campaign_timeline;
 use crate::i18n::{t, t_string, use_i18n};
 use crate::prefs::{Prefs, use_prefs};
+use crate::suspend_once::suspend;
 use crate::types::Timeline;
 use crate::ui::{Empty, ErrorBox, error_text};
 
@@ -28,7 +29,7 @@ pub fn TimelineChart(
     let timeline = Resource::new(move || version.get(), move |_| campaign_timeline(id));
     view! {
         <Transition fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || suspend(async move {
                 match timeline.await {
                     Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                     Ok(t) if t.points.is_empty() => {

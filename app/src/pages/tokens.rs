@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use crate::api::{CreateToken, RevokeToken, list_tokens, new_token_secret};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::ui::{Card, CopyButton, Empty, ErrorBox, INPUT, error_text};
 
 /// The tokens page.
@@ -36,7 +37,7 @@ pub fn TokensPage() -> impl IntoView {
         <div class="grid grid-cols-1 gap-6 lg:grid-cols-3">
             <div class="min-w-0 lg:col-span-2">
                 <Suspense>
-                    {move || Suspend::new(async move {
+                    {move || suspend(async move {
                         match tokens.await {
                             Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                             Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, tokens.empty).to_string()/> }.into_any(),
@@ -88,7 +89,7 @@ pub fn TokensPage() -> impl IntoView {
                 <Suspense>
                     {move || {
                         let value = create.value().get();
-                        Suspend::new(async move {
+                        suspend(async move {
                             let posted = posted.await.ok().flatten();
                             match (value, posted) {
                                 (Some(Ok(created)), _) => view! { <NewSecret secret=created.token/> }.into_any(),

@@ -8,6 +8,7 @@ use leptos_meta::Title;
 use crate::api::{CreateUser, RemoveUser, SetRole, list_users};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::prefs::use_prefs;
+use crate::suspend_once::suspend;
 use crate::types::UserView;
 use crate::ui::{Card, ErrorBox, INPUT, Pill, error_text};
 
@@ -52,7 +53,7 @@ pub fn UsersPage() -> impl IntoView {
         <div class="grid grid-cols-1 gap-6 lg:grid-cols-3">
             <div class="min-w-0 lg:col-span-2">
                 <Suspense>
-                    {move || Suspend::new(async move {
+                    {move || suspend(async move {
                         match users.await {
                             Err(e) => view! { <ErrorBox text=error_text(&e)/> }.into_any(),
                             Ok((list, me)) => view! { <UserTable list me set_role remove/> }.into_any(),
