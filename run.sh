@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 source scripts/setup.sh
 
 step "building Flow (release; the first build takes about 10 minutes)"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 cargo build --release -q -p evolution-sim
 
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"

@@ -30,12 +30,12 @@ trap 'rm -rf "$bin_dir"' EXIT
 # The release bundle (optimised, content-hashed, precompressed) for the first-load budget
 # test; its site is kept aside before the debug build replaces it. The bundle names are in
 # hash.txt, which the server reads next to its binary.
-cargo leptos build --release --precompress --frontend-only
+cargo leptos build --release --precompress --split --frontend-only
 mkdir -p "$bin_dir/release"
 cp -r target/site "$bin_dir/release/site"
 cp "$target/release/hash.txt" "$bin_dir/release/"
 
-cargo leptos build
+cargo leptos build --split
 cargo build -p evolution-sim
 cp "$target/debug/server" "$target/debug/evolution-sim" "$target/debug/hash.txt" "$bin_dir/"
 cp "$target/debug/server" "$bin_dir/release/"

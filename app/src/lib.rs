@@ -14,6 +14,7 @@ pub mod audience_backend;
 pub mod backend;
 pub mod columns;
 pub mod errors;
+mod lazy_pages;
 pub mod live;
 pub mod pages;
 pub mod prefs;
@@ -41,27 +42,17 @@ pub use generated::i18n;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment,
     components::{ParentRoute, Route, Router, Routes},
 };
 
 use crate::i18n::{I18nContextProvider, t, use_i18n};
-use crate::pages::{
-    account::AccountPage,
-    campaign::CampaignPage,
-    campaigns::CampaignsPage,
-    contacts::{ContactPage, ContactsPage, ImportPage},
-    instances::InstancesPage,
-    layout::Layout,
-    lists::ListsPage,
-    login::LoginPage,
-    new_campaign::NewCampaignPage,
-    opt_outs::OptOutsPage,
-    settings::SettingsPage,
-    setup::SetupPage,
-    tokens::TokensPage,
-    users::UsersPage,
+use crate::lazy_pages::{
+    AccountRoute, CampaignRoute, CampaignsRoute, ContactRoute, ContactsRoute, ImportRoute,
+    InstancesRoute, ListsRoute, LoginRoute, NewCampaignRoute, OptOutsRoute, SettingsRoute,
+    SetupRoute, TokensRoute, UsersRoute,
 };
+use crate::pages::layout::Layout;
 use crate::prefs::Prefs;
 
 /// The HTML document around the app, rendered on the server. `<html>` carries the page's
@@ -112,58 +103,63 @@ fn Routed(prefs: Prefs) -> impl IntoView {
         <Title text="Alrea Flow"/>
         <Router>
             <Routes fallback=move || view! { <main class="p-8 text-slate-700">{t!(i18n, not_found_page)}</main> }>
-                <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("setup") view=SetupPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("setup") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=StaticSegment("") view=Layout ssr=SsrMode::Async>
-                    <Route path=StaticSegment("") view=CampaignsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("") view={Lazy::<CampaignsRoute>::new()} ssr=SsrMode::Async/>
                     <Route
                         path=(StaticSegment("campaigns"), StaticSegment("new"))
-                        view=NewCampaignPage
+                        view={Lazy::<NewCampaignRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("campaigns"), ParamSegment("id"))
-                        view=CampaignPage
+                        view={Lazy::<CampaignRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("instances") view=InstancesPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("opt-outs") view=OptOutsPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("contacts") view=ContactsPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("lists") view=ListsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("instances") view={Lazy::<InstancesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("opt-outs") view={Lazy::<OptOutsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("contacts") view={Lazy::<ContactsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("lists") view={Lazy::<ListsRoute>::new()} ssr=SsrMode::Async/>
                     <Route
                         path=(StaticSegment("contacts"), StaticSegment("imports"), ParamSegment("id"))
-                        view=ImportPage
+                        view={Lazy::<ImportRoute>::new()}
                         ssr=SsrMode::Async
                     />
                     <Route
                         path=(StaticSegment("contacts"), ParamSegment("id"))
-                        view=ContactPage
+                        view={Lazy::<ContactRoute>::new()}
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("tokens") view=TokensPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("users") view={Lazy::<UsersRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("tokens") view={Lazy::<TokensRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
     }
 }
 
-/// Entry point of the browser bundle: hydrates the server-rendered page.
+/// Entry point of the browser bundle: loads the open page's code (see `lazy_pages`), then
+/// hydrates the server-rendered page.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     let typed = typed_early::Typed::take();
-    leptos::mount::hydrate_body(App);
-    // Once the listeners are attached (after this frame's pending work): what was typed before
-    // goes back into its fields and reaches the page, and `data-hydrated` on <html> tells the
-    // browser tests that typing now reaches the listeners directly.
-    leptos::prelude::request_animation_frame(move || {
-        typed.restore();
-        if let Some(root) = leptos::prelude::document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "");
-        }
+    wasm_bindgen_futures::spawn_local(async move {
+        leptos::mount::hydrate_from_async(leptos::tachys::dom::body(), App)
+            .await
+            .forget();
+        // Once the listeners are attached (after this frame's pending work): what was typed
+        // before goes back into its fields and reaches the page, and `data-hydrated` on <html>
+        // tells the browser tests that typing now reaches the listeners directly.
+        leptos::prelude::request_animation_frame(move || {
+            typed.restore();
+            if let Some(root) = leptos::prelude::document().document_element() {
+                let _ = root.set_attribute("data-hydrated", "");
+            }
+        });
     });
 }

@@ -1,10 +1,11 @@
 //! The site's static files: the hydration script, the WebAssembly, the stylesheet and the
 //! icons under `LEPTOS_SITE_ROOT`.
 //!
-//! A release build (`cargo leptos build --release --precompress`, as `run.sh` does) names the
-//! script, the wasm and the stylesheet after a hash of their content (`hash.txt`, written next
-//! to the server binary, lists them) and writes a brotli and a gzip copy beside each file. They
-//! are served here:
+//! A release build (`cargo leptos build --release --precompress --split`, as `run.sh` does)
+//! names the script, the wasm and the stylesheet after a hash of their content (`hash.txt`,
+//! written next to the server binary, lists them), names the lazily loaded wasm modules and
+//! their loader the same way (`chunk_3.<hash>.wasm`, `__wasm_split.<hash>.js`), and writes a
+//! brotli and a gzip copy beside each file. They are served here:
 //! - the precompressed copy the browser accepts (brotli first), never compressed again per
 //!   request;
 //! - a hashed file with `Cache-Control: public, max-age=31536000, immutable`: a new build has
@@ -37,7 +38,8 @@ pub const REVALIDATE: &str = "no-cache";
 /// The hash file cargo-leptos writes next to the server binary when it hashes file names.
 const HASH_FILE: &str = "hash.txt";
 
-/// The URL paths (`/pkg/flow.<hash>.wasm`…) of the site's content-hashed files.
+/// The URL paths (`/pkg/flow.<hash>.wasm`, `/pkg/chunk_3.<hash>.wasm`…) of the site's
+/// content-hashed files.
 #[derive(Clone, Debug, Default)]
 pub struct Hashed(Arc<HashSet<String>>);
 
@@ -53,9 +55,10 @@ impl Hashed {
     }
 }
 
-/// The hashed files of the build whose hash file is `hash_file`, under `site_root`: none when
-/// there is no hash file, or when it names files the site does not have (a stale hash file
-/// from an earlier build).
+/// The hashed files of the build whose hash file is `hash_file`, under `site_root`: the bundle
+/// the hash file names and every file of the package directory named `<stem>.<hash>.<ext>`
+/// (the split modules); none when there is no hash file, or when it names files the site does
+/// not have (a stale hash file from an earlier build).
 pub fn hashed(hash_file: &Path, site_root: &Path, pkg_dir: &str, output_name: &str) -> Hashed {
     let Ok(text) = std::fs::read_to_string(hash_file) else {
         return Hashed::default();
@@ -70,11 +73,33 @@ pub fn hashed(hash_file: &Path, site_root: &Path, pkg_dir: &str, output_name: &s
         && paths
             .iter()
             .all(|p| site_root.join(p.trim_start_matches('/')).is_file());
-    if present {
-        Hashed(Arc::new(paths))
-    } else {
-        Hashed::default()
+    if !present {
+        return Hashed::default();
     }
+    let split = std::fs::read_dir(site_root.join(pkg_dir))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| named_by_hash(name))
+        .map(|name| format!("/{pkg_dir}/{name}"));
+    Hashed(Arc::new(paths.into_iter().chain(split).collect()))
+}
+
+/// Whether a file name is `<stem>.<hash>.<ext>` with cargo-leptos's hash: 22 characters of
+/// URL-safe base64 (128 bits of the content's digest).
+fn named_by_hash(name: &str) -> bool {
+    let mut parts = name.split('.');
+    let (Some(stem), Some(hash), Some(ext), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    !stem.is_empty()
+        && matches!(ext, "wasm" | "js" | "css" | "json")
+        && hash.len() == 22
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The hash file next to the running binary, where Leptos looks for it too.
@@ -135,7 +160,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_hash_file_names_the_hashed_bundle_only_when_the_site_has_it() {
+    fn a_current_hash_file_marks_the_bundle_and_the_split_modules_hashed_and_a_stale_one_none() {
         let dir = std::env::temp_dir().join(format!("flow-assets-{}", std::process::id()));
         let pkg = dir.join("site/pkg");
         std::fs::create_dir_all(&pkg).unwrap();
@@ -146,14 +171,27 @@ mod tests {
         // Stale: the hash file names files this site does not have.
         assert!(hashed(&hash_file, &site, "pkg", "flow").is_empty());
 
-        for name in ["flow.AbC.js", "flow.dEf.wasm", "flow.Ghi.css"] {
+        let split = "chunk_3.MGJaOVh0OVE9TiXgEbL6rg.wasm";
+        let unhashed = [
+            "flow.wasm",
+            "chunk_4.wasm",
+            "chunk_5.short.wasm",
+            "notes.txt",
+        ];
+        for name in ["flow.AbC.js", "flow.dEf.wasm", "flow.Ghi.css", split]
+            .into_iter()
+            .chain(unhashed)
+        {
             std::fs::write(pkg.join(name), b"x").unwrap();
         }
         let found = hashed(&hash_file, &site, "pkg", "flow");
         assert!(found.contains("/pkg/flow.dEf.wasm"));
         assert!(found.contains("/pkg/flow.AbC.js"));
         assert!(found.contains("/pkg/flow.Ghi.css"));
-        assert!(!found.contains("/pkg/flow.wasm"));
+        assert!(found.contains(&format!("/pkg/{split}")), "a split module");
+        for name in unhashed {
+            assert!(!found.contains(&format!("/pkg/{name}")), "{name}");
+        }
         assert!(!found.contains("/favicon.svg"));
 
         assert!(hashed(&dir.join("none.txt"), &site, "pkg", "flow").is_empty());
