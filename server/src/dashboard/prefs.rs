@@ -1,11 +1,13 @@
 //! The reader's language and timezone on dashboard pages: resolved once per request (the
 //! user's saved choice, else `Accept-Language`, else pt-BR; the tenant's timezone) and handed
 //! to the Leptos app as a request extension, and the header's language switch, a plain form
-//! post that works without JavaScript.
+//! post that works without JavaScript. The same session lookup sends a visitor without a
+//! valid session from a signed-in page to `/login` before anything is rendered.
 
 use axum::Router;
 use axum::extract::{Form, Request, State};
-use axum::http::header::ACCEPT_LANGUAGE;
+use axum::http::header::{ACCEPT_LANGUAGE, LOCATION};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
@@ -28,23 +30,44 @@ pub fn routes() -> Router<AppState> {
 
 /// The preferences of a request: its session user's saved language and tenant timezone, else
 /// its `Accept-Language`.
-pub async fn resolve(state: &AppState, headers: &axum::http::HeaderMap) -> Prefs {
+pub async fn resolve(state: &AppState, headers: &HeaderMap) -> Prefs {
+    let user = session::from_headers(&state.db, headers).await;
+    of_user(headers, user)
+}
+
+/// The preferences of a request whose session lookup gave `user` (a failed lookup counts as
+/// no user).
+fn of_user(
+    headers: &HeaderMap,
+    user: Result<Option<session::SessionUser>, sea_orm::DbErr>,
+) -> Prefs {
     let accept = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    let user = session::from_headers(&state.db, headers)
-        .await
-        .unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "session lookup for preferences failed");
-            None
-        });
+    let user = user.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "session lookup for preferences failed");
+        None
+    });
     match user {
         Some(u) => Prefs::resolve(u.locale.as_deref(), accept, Some(&u.timezone)),
         None => Prefs::resolve(None, accept, None),
     }
 }
 
-/// Middleware of the Leptos routes: attaches the request's [`Prefs`] for the app to read.
+/// The pages anyone may open: the rest need a session.
+const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
+
+/// Middleware of the Leptos routes: a GET of a signed-in page without a valid session goes to
+/// `/login` (302) at once, without rendering the page (which would only find out in its data
+/// loads); otherwise attaches the request's [`Prefs`] for the app to read. When the sessions
+/// cannot be read the page is rendered and reports the outage itself (503).
 pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let prefs = resolve(&state, req.headers()).await;
+    let user = session::from_headers(&state.db, req.headers()).await;
+    let path = req.uri().path();
+    let signed_in_page =
+        req.method() == Method::GET && !PUBLIC_PAGES.contains(&path) && !path.starts_with("/api/");
+    if signed_in_page && matches!(user, Ok(None)) {
+        return (StatusCode::FOUND, [(LOCATION, "/login")]).into_response();
+    }
+    let prefs = of_user(req.headers(), user);
     req.extensions_mut().insert(prefs);
     next.run(req).await
 }
