@@ -272,7 +272,7 @@ fn serialized_resources(html: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// Each page hands the browser the same data under the same ids on every load (10 loads), and none of
+/// Each page hands the browser the same data under the same ids on every load (5 loads), and none of
 /// it is an error. The server used to run a `<Suspense>` body a second time when its data
 /// were already there, depending on which query finished first: the page then used more ids
 /// than the browser counts, a resource of the discarded run serialized "backend missing",
@@ -298,7 +298,7 @@ async fn every_page_hands_the_browser_the_same_data_on_every_load(app: TestApp) 
     ];
     for path in &pages {
         let mut first: Option<Vec<u32>> = None;
-        for _ in 0..10 {
+        for _ in 0..5 {
             let (status, html) = get_with(&app, &cookie, path).await;
             assert_eq!(status, 200, "{path}");
             let data = serialized_resources(&html);
