@@ -279,6 +279,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     dashboard::prefs::attach,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    dashboard::render_guard::RENDER_LIMIT,
+                    dashboard::render_guard::retry_hung,
                 )),
         )
         .fallback_service(assets::files(&state))

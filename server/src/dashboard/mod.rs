@@ -9,6 +9,7 @@ pub mod lockout;
 pub mod new_campaign;
 pub mod password;
 pub mod prefs;
+pub mod render_guard;
 pub mod session;
 pub mod setup;
 pub mod users;
