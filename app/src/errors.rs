@@ -32,3 +32,9 @@ pub enum DashboardError {
 
 /// A dashboard call's result.
 pub type DashboardResult<T> = Result<T, DashboardError>;
+
+/// The words of [`DashboardError::Internal`] in `locale` (for an answer the server writes
+/// itself, without a page around it).
+pub fn internal_text(locale: crate::i18n::Locale) -> String {
+    crate::i18n::td_string!(locale, errors.internal).to_string()
+}

@@ -276,13 +276,14 @@ pub fn router(state: AppState) -> Router {
                     },
                     move || app::shell(options.clone()),
                 )
-                .layer(axum::middleware::from_fn_with_state(
-                    state.clone(),
-                    dashboard::prefs::attach,
-                ))
+                // Inside `attach`: a render tried again reuses its session lookup and language.
                 .layer(axum::middleware::from_fn_with_state(
                     dashboard::render_guard::RENDER_LIMIT,
                     dashboard::render_guard::retry_hung,
+                ))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    dashboard::prefs::attach,
                 )),
         )
         .fallback_service(assets::files(&state))

@@ -272,10 +272,10 @@ fn serialized_resources(html: &str) -> Vec<(u32, String)> {
         .collect()
 }
 
-/// Each page hands the browser the same data under the same ids on every load (5 loads), and none of
-/// it is an error. The server used to run a `<Suspense>` body a second time when its data
-/// were already there, depending on which query finished first: the page then used more ids
-/// than the browser counts, a resource of the discarded run serialized "backend missing",
+/// Each page hands the browser the same data under the same ids on every load (5 loads), and
+/// none of it is an error. The server used to run a `<Suspense>` body a second time when its
+/// data were already there, depending on which query finished first: the page then used more
+/// ids than the browser counts, a resource of the discarded run serialized "backend missing",
 /// and hydration failed in the browser (an error box where the server drew data).
 async fn every_page_hands_the_browser_the_same_data_on_every_load(app: TestApp) {
     let t = app.tenant("Acme").await;

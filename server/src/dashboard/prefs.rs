@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use app::prefs::{Prefs, locale_tag, parse_locale};
 
-use crate::dashboard::session;
+use crate::dashboard::{session, setup};
 use crate::entities::user;
 use crate::state::AppState;
 
@@ -52,8 +52,11 @@ fn of_user(
     }
 }
 
+/// The login page, where a visitor without a session is sent.
+const LOGIN: &str = "/login";
+
 /// The pages anyone may open: the rest need a session.
-const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
+const PUBLIC_PAGES: [&str; 2] = [LOGIN, setup::PATH];
 
 /// Middleware of the Leptos routes: a GET of a signed-in page without a valid session goes to
 /// `/login` (302) at once, without rendering the page (which would only find out in its data
@@ -65,7 +68,7 @@ pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next)
     let signed_in_page =
         req.method() == Method::GET && !PUBLIC_PAGES.contains(&path) && !path.starts_with("/api/");
     if signed_in_page && matches!(user, Ok(None)) {
-        return (StatusCode::FOUND, [(LOCATION, "/login")]).into_response();
+        return (StatusCode::FOUND, [(LOCATION, LOGIN)]).into_response();
     }
     let prefs = of_user(req.headers(), user);
     req.extensions_mut().insert(prefs);
@@ -101,7 +104,7 @@ async fn set_locale(
     };
     let user = match session::from_headers(&state.db, &headers).await {
         Ok(Some(u)) => u,
-        Ok(None) => return Redirect::to("/login").into_response(),
+        Ok(None) => return Redirect::to(LOGIN).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "session lookup failed");
             return (

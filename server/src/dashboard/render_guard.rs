@@ -5,7 +5,7 @@
 //! describe the same wait). Until that is found and fixed, a person must not wait forever: the
 //! page is rendered whole within [`RENDER_LIMIT`] (pages wait for their data on the server
 //! anyway), else it is logged as an error with its path and rendered again; a second miss
-//! answers 503. Page renders only read, so rendering again is safe.
+//! answers 503 in the reader's language. Page renders only read, so rendering again is safe.
 
 use std::time::Duration;
 
@@ -15,14 +15,17 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use app::errors::internal_text;
+use app::prefs::Prefs;
+
 /// How long one render of a page may take.
 pub const RENDER_LIMIT: Duration = Duration::from_secs(10);
 
 /// How many times a page is rendered before the answer is 503.
 const ATTEMPTS: u32 = 2;
 
-/// Middleware of the page routes (state: the render limit): renders a GET at most
-/// [`ATTEMPTS`] times, each within `limit`.
+/// Middleware of the page routes (state: the render limit), inside `prefs::attach`: renders a
+/// GET at most [`ATTEMPTS`] times, each within `limit`.
 pub async fn retry_hung(State(limit): State<Duration>, req: Request, next: Next) -> Response {
     if req.method() != Method::GET {
         return next.run(req).await;
@@ -40,11 +43,11 @@ pub async fn retry_hung(State(limit): State<Duration>, req: Request, next: Next)
             ),
         }
     }
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "the page could not be rendered; try again",
-    )
-        .into_response()
+    let locale = parts
+        .extensions
+        .get::<Prefs>()
+        .map_or_else(|| Prefs::default().locale, |p| p.locale);
+    (StatusCode::SERVICE_UNAVAILABLE, internal_text(locale)).into_response()
 }
 
 /// The answer to `req` with its whole body read.
