@@ -314,6 +314,57 @@ async fn every_page_hands_the_browser_the_same_data_on_every_load(app: TestApp) 
     }
 }
 
+/// A page renders in time while the same process builds another router, as every test server
+/// of a test binary does at its start. Building the route list renders the app once under
+/// leptos's process-wide "suppress resource loads" flag; a page whose data load was first polled
+/// inside that window waited forever (leptos-rs/leptos#4773): the hangs seen in CI.
+async fn pages_render_while_the_process_builds_another_router(app: TestApp) {
+    let t = app.tenant("Acme").await;
+    user(&app, &t, "admin@acme.test", Role::Admin).await;
+    let id = draft_campaign(&app, &t).await;
+    let cookie = login(&app, "admin@acme.test").await;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    /// Stops the router builder when the page loop ends, also when it fails.
+    struct Stop(std::sync::Arc<AtomicBool>);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            self.0.store(false, Ordering::SeqCst);
+        }
+    }
+    let building = std::sync::Arc::new(AtomicBool::new(true));
+    let builder = tokio::task::spawn_blocking({
+        let (state, building) = (app.state.clone(), building.clone());
+        move || {
+            let mut built = 0u32;
+            while building.load(Ordering::SeqCst) {
+                drop(flow_server::router(state.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    let stop = Stop(building);
+    let pages = [
+        "/".to_string(),
+        format!("/campaigns/{id}"),
+        "/instances".to_string(),
+    ];
+    for round in 0..15 {
+        for path in &pages {
+            let load = get_with(&app, &cookie, path);
+            let (status, _) = tokio::time::timeout(std::time::Duration::from_secs(5), load)
+                .await
+                .unwrap_or_else(|_| panic!("{path} (round {round}) did not render within 5 s"));
+            assert_eq!(status, 200, "{path}");
+        }
+    }
+    drop(stop);
+    assert!(
+        builder.await.expect("builder") > 0,
+        "no router was built meanwhile"
+    );
+}
+
 async fn a_viewers_live_stream_carries_no_webhook_secrets(app: TestApp) {
     let t = app.tenant("Acme").await;
     user(&app, &t, "viewer@acme.test", Role::Viewer).await;
@@ -1092,6 +1143,7 @@ async fn pages_speak_the_users_language(app: TestApp) {
 
 on_both_databases!(
     every_page_hands_the_browser_the_same_data_on_every_load,
+    pages_render_while_the_process_builds_another_router,
     answers_are_compressed_when_the_client_takes_it,
     pages_speak_the_users_language,
     no_route_shows_a_viewer_a_webhook_secret_or_an_api_key,

@@ -1,11 +1,14 @@
 //! A page render that has not finished in time is rendered again, once.
 //!
-//! Under load, leptos 0.8's server renderer sometimes never finishes a page: every thread is
-//! idle and nothing will wake the render (a lost wake-up; leptos-rs/leptos#4851 and #4673
-//! describe the same wait). Until that is found and fixed, a person must not wait forever: the
-//! page is rendered whole within [`RENDER_LIMIT`] (pages wait for their data on the server
-//! anyway), else it is logged as an error with its path and rendered again; a second miss
-//! answers 503 in the reader's language. Page renders only read, so rendering again is safe.
+//! Every render hang seen so far had one cause, now fixed: a second router built in the same
+//! process (a test binary starts one server per test) renders the app under leptos's
+//! process-wide resource-suppression flag, and a page whose data load was first polled in that
+//! window waited forever (leptos-rs/leptos#4773; `route_list` now builds the list once per
+//! process). leptos has had other lost wake-ups in the same wait (leptos-rs/leptos#4851), so a
+//! person must still never wait forever: the page is rendered whole within [`RENDER_LIMIT`]
+//! (pages wait for their data on the server anyway, `SsrMode::Async`), else it is logged as an
+//! error with its path and rendered again; a second miss answers 503 in the reader's language.
+//! Page renders only read, so rendering again is safe.
 
 use std::time::Duration;
 
