@@ -99,9 +99,16 @@ pub(crate) mod server {
     }
 
     /// The logged-in caller; without a valid session, sends the browser to `/login`. When the
-    /// sessions cannot be read (database down) the answer is 503, not the login page.
+    /// sessions cannot be read (database down) the answer is 503, not the login page. A page
+    /// render takes the caller its request carries (the server looked the session up once for
+    /// the page); a server function called by the browser looks its cookie up.
     pub async fn caller() -> Result<(Backend, Caller), ServerFnError> {
         let backend = backend()?;
+        if let Some(caller) =
+            use_context::<Parts>().and_then(|p| p.extensions.get::<Caller>().cloned())
+        {
+            return Ok((backend, caller));
+        }
         let cookie = cookie_header();
         match backend.0.caller(cookie.as_deref()).await {
             Ok(caller) => Ok((backend, caller)),

@@ -206,19 +206,11 @@ impl DashboardApi for DashboardBackend {
             let token = cookie_header
                 .and_then(session::token_in)
                 .ok_or(DashboardError::Unauthorized)?;
-            let user = session::lookup(&self.state.db, token)
+            session::lookup(&self.state.db, token)
                 .await
                 .map_err(db_error)?
-                .ok_or(DashboardError::Unauthorized)?;
-            Ok(Caller {
-                tenant_id: user.tenant_id,
-                user_id: user.user_id,
-                user: SessionUser {
-                    email: user.email,
-                    role: user.role.as_str().to_string(),
-                    tenant_name: user.tenant_name,
-                },
-            })
+                .map(caller_of)
+                .ok_or(DashboardError::Unauthorized)
         })
     }
 
@@ -706,6 +698,19 @@ impl DashboardApi for DashboardBackend {
 }
 
 /// Refuses viewers.
+/// The dashboard's caller for the person behind a valid session.
+pub(crate) fn caller_of(user: session::SessionUser) -> Caller {
+    Caller {
+        tenant_id: user.tenant_id,
+        user_id: user.user_id,
+        user: SessionUser {
+            email: user.email,
+            role: user.role.as_str().to_string(),
+            tenant_name: user.tenant_name,
+        },
+    }
+}
+
 pub(crate) fn admin(caller: &Caller) -> DashboardResult<()> {
     if caller.is_admin() {
         Ok(())

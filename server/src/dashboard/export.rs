@@ -112,7 +112,7 @@ async fn recipients(
     Query(query): Query<RecipientsQuery>,
 ) -> Result<Response, ApiError> {
     // Not found (or another tenant's) answers 404 before any byte is streamed.
-    campaigns::get(&state.db, caller.tenant_id, id).await?;
+    campaigns::ensure_exists(&state.db, caller.tenant_id, id).await?;
     let status = query.status.filter(|s| !s.is_empty());
     let prefs = prefs::resolve(&state, &headers).await;
     let header = [

@@ -60,7 +60,8 @@ const PUBLIC_PAGES: [&str; 2] = [LOGIN, setup::PATH];
 
 /// Middleware of the Leptos routes: a GET of a signed-in page without a valid session goes to
 /// `/login` (302) at once, without rendering the page (which would only find out in its data
-/// loads); otherwise attaches the request's [`Prefs`] for the app to read. When the sessions
+/// loads); otherwise attaches the request's [`Prefs`] and, when signed in, its
+/// [`Caller`](app::backend::Caller) for the app to read. When the sessions
 /// cannot be read the page is rendered and reports the outage itself (503).
 pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let user = session::from_headers(&state.db, req.headers()).await;
@@ -69,6 +70,11 @@ pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next)
         req.method() == Method::GET && !PUBLIC_PAGES.contains(&path) && !path.starts_with("/api/");
     if signed_in_page && matches!(user, Ok(None)) {
         return (StatusCode::FOUND, [(LOCATION, LOGIN)]).into_response();
+    }
+    if let Ok(Some(u)) = &user {
+        // The page's server functions take the caller from here: one session lookup per page.
+        req.extensions_mut()
+            .insert(crate::dashboard::backend::caller_of(u.clone()));
     }
     let prefs = of_user(req.headers(), user);
     req.extensions_mut().insert(prefs);

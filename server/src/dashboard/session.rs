@@ -4,11 +4,14 @@
 use axum::http::HeaderMap;
 use axum::http::header::COOKIE;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, Set,
+};
 
 use crate::auth::{Role, token};
 use crate::db::Db;
-use crate::entities::{session, tenant, user};
+use crate::entities::{session, user};
+use crate::service::sql::stmt;
 
 /// The session cookie's name.
 pub const COOKIE_NAME: &str = "flow_session";
@@ -106,35 +109,38 @@ pub async fn delete_expired(db: &Db, now: DateTime<Utc>) -> Result<u64, DbErr> {
     Ok(res.rows_affected)
 }
 
-/// The user of a valid, unexpired session `token`.
+/// The user of a valid, unexpired session `token`: one query (session, user and tenant
+/// joined), as every page load and every server function asks it.
 pub async fn lookup(db: &Db, token: &str) -> Result<Option<SessionUser>, DbErr> {
-    let Some(s) = session::Entity::find()
-        .filter(session::Column::TokenHash.eq(token::hash(token)))
-        .filter(session::Column::ExpiresAt.gt(Utc::now()))
-        .one(&db.read)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let Some(u) = user::Entity::find_by_id(s.user_id).one(&db.read).await? else {
-        return Ok(None);
-    };
-    let (Some(role), Some(t)) = (
-        Role::parse(&u.role),
-        tenant::Entity::find_by_id(u.tenant_id)
-            .one(&db.read)
-            .await?,
-    ) else {
-        return Ok(None);
-    };
-    Ok(Some(SessionUser {
-        user_id: u.id,
-        tenant_id: u.tenant_id,
-        tenant_name: t.name,
-        email: u.email,
-        role,
-        locale: u.locale,
-        timezone: t.timezone,
+    #[derive(FromQueryResult)]
+    struct Row {
+        user_id: i64,
+        tenant_id: i64,
+        tenant_name: String,
+        email: String,
+        role: String,
+        locale: Option<String>,
+        timezone: String,
+    }
+    let row = Row::find_by_statement(stmt(
+        db.backend(),
+        "SELECT u.id AS user_id, u.tenant_id, t.name AS tenant_name, u.email, u.role, u.locale, \
+         t.timezone FROM session s JOIN \"user\" u ON u.id = s.user_id \
+         JOIN tenant t ON t.id = u.tenant_id WHERE s.token_hash = ? AND s.expires_at > ?",
+        vec![token::hash(token).into(), Utc::now().into()],
+    ))
+    .one(&db.read)
+    .await?;
+    Ok(row.and_then(|r| {
+        Some(SessionUser {
+            role: Role::parse(&r.role)?,
+            user_id: r.user_id,
+            tenant_id: r.tenant_id,
+            tenant_name: r.tenant_name,
+            email: r.email,
+            locale: r.locale,
+            timezone: r.timezone,
+        })
     }))
 }
 

@@ -756,6 +756,11 @@ async fn insert_draft(
     get(db, tenant_id, model.id).await
 }
 
+/// `NotFound` unless campaign `id` is the tenant's: one query, for reads that need only that.
+pub async fn ensure_exists(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<()> {
+    find(&db.read, tenant_id, id).await.map(drop)
+}
+
 async fn find(
     conn: &impl ConnectionTrait,
     tenant_id: i64,

@@ -58,7 +58,7 @@ async fn per_minute(
 
 /// The campaign's timeline (empty before its first receipt).
 pub async fn timeline(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Timeline> {
-    campaigns::get(db, tenant_id, id).await?;
+    campaigns::ensure_exists(db, tenant_id, id).await?;
     let latest = Latest::find_by_statement(stmt(
         db.backend(),
         // Each maximum is one step down its partial index (`ix_campaign_contact_delivered_at`,
