@@ -282,6 +282,22 @@ pub async fn configure_webhook(id: i64) -> Result<InstanceView, ServerFnError> {
         .map_err(server::fail)
 }
 
+/// Gives an instance a new webhook secret (the old URL stops working). Admins only. A plain
+/// form post comes back to the instance on `/instances`.
+#[server(prefix = "/api/ui", endpoint = "rotate_webhook")]
+pub async fn rotate_webhook(id: i64) -> Result<InstanceView, ServerFnError> {
+    let (backend, caller) = server::caller().await?;
+    let view = backend
+        .0
+        .rotate_webhook_secret(&caller, id)
+        .await
+        .map_err(server::fail)?;
+    if server::accepts_html() {
+        leptos_axum::redirect(&format!("/instances#instance-{id}"));
+    }
+    Ok(view)
+}
+
 /// Adds an instance from the form (its API version asked from Evolution). Admins only. A
 /// plain form post comes back to `/instances`.
 #[server(prefix = "/api/ui", endpoint = "add_instance")]

@@ -132,6 +132,13 @@ pub trait DashboardApi: Send + Sync {
         caller: &'a Caller,
         id: i64,
     ) -> BoxFuture<'a, DashboardResult<InstanceView>>;
+    /// Gives an instance a new webhook secret, Evolution pointed at its new URL first (admins
+    /// only).
+    fn rotate_webhook_secret<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<InstanceView>>;
     /// Adds an instance, its API version asked from Evolution (admins only).
     fn add_instance<'a>(
         &'a self,

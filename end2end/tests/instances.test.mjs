@@ -107,3 +107,56 @@ test('without JavaScript the connect link shows the QR code', async () => {
   assert.match(src, /^data:image\/png;base64,/);
   await context.close();
 });
+
+test('an admin replaces a leaked webhook URL, and Evolution follows it', async () => {
+  const context = await newContext(browser, { locale: 'pt-BR', extraHTTPHeaders: { 'accept-language': 'pt-BR' } });
+  const p = await context.newPage();
+  await login(p, flow.base, 'admin@acme.test', PASSWORD);
+  await p.goto(`${flow.base}/instances`);
+  await hydrated(p);
+  const card = p.locator('section[data-testid^=instance-]', { hasText: 'Quiosque do shopping' });
+  const before = (await card.locator('[data-testid=webhook-url]').textContent()).trim();
+  await card.locator('[data-testid=edit-instance]').click();
+  await card.locator('[data-testid=rotate-webhook]').click();
+  await card.locator('[data-testid=rotate-result] >> text=Nova URL').waitFor();
+  await p.waitForFunction(
+    (old) => {
+      const shown = document.querySelector('[data-testid=webhook-url]')?.textContent.trim();
+      return shown && shown !== old;
+    },
+    before,
+    { timeout: 10_000 },
+  );
+  const shown = (await card.locator('[data-testid=webhook-url]').textContent()).trim();
+  const id = flow.sql("SELECT id FROM whatsapp_instance WHERE instance_name = 'quiosque-e2e'");
+  const secret = flow.sql(`SELECT webhook_secret FROM whatsapp_instance WHERE id = ${id}`);
+  assert.ok(shown.endsWith(secret), 'the page shows the new URL');
+  assert.ok(!before.endsWith(secret), 'the secret changed');
+  await shot(p, 'instances-webhook-rotated');
+
+  // Evolution was pointed at the new URL: the phone reconnecting reaches Flow.
+  await sim.control(INSTANCE, 'connect');
+  let state = '';
+  for (let i = 0; i < 50 && state !== 'open'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    state = flow.sql(`SELECT connection_state FROM whatsapp_instance WHERE id = ${id}`);
+  }
+  assert.equal(state, 'open', 'the webhook at the new URL was taken');
+  await context.close();
+
+  // Without JavaScript the form does the same and comes back to the instance.
+  const plain = await newContext(browser, { javaScriptEnabled: false, locale: 'pt-BR' });
+  const q = await plain.newPage();
+  await q.goto(`${flow.base}/login`);
+  await q.fill('input[name=email]', 'admin@acme.test');
+  await q.fill('input[name=password]', PASSWORD);
+  await q.click('button[type=submit]');
+  await q.waitForURL(`${flow.base}/`);
+  await q.goto(`${flow.base}/instances`);
+  await q.click('[data-testid=rotate-webhook]');
+  await q.waitForURL(`${flow.base}/instances#instance-${id}`);
+  const again = flow.sql(`SELECT webhook_secret FROM whatsapp_instance WHERE id = ${id}`);
+  assert.notEqual(again, secret, 'rotated again');
+  assert.ok((await q.textContent('[data-testid=webhook-url]')).trim().endsWith(again));
+  await plain.close();
+});

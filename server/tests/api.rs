@@ -647,6 +647,7 @@ mod openapi {
         ("get", "/api/v1/instances/{id}/stats", &["id"], "", 200, "[InstanceDay]"),
         ("post", "/api/v1/instances/{id}/refresh", &["id"], "", 200, "Instance"),
         ("post", "/api/v1/instances/{id}/webhook", &["id"], "", 200, "Instance"),
+        ("post", "/api/v1/instances/{id}/webhook/rotate", &["id"], "", 200, "Instance"),
         ("get", "/api/v1/contacts", &["q", "phone", "list_id", "opted_out", "interacted_since", "cursor", "limit", "offset"], "", 200, "[Contact]"),
         ("post", "/api/v1/contacts", &[], "[NewContact]", 200, "ImportReport"),
         ("post", "/api/v1/contacts/import", &["list_id"], "multipart/form-data, text/csv", 202, "ImportJob"),

@@ -7,7 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::evolution::{receipt_v2, setup};
+use common::evolution::{connection, receipt_v2, setup};
+use common::sim::{Sim, fast, wait_until};
 use common::sse::{next_matching, next_with_id};
 use common::{Backend, TestApp};
 use sea_orm::ConnectionTrait;
@@ -142,6 +143,81 @@ async fn a_removed_instance_stops_authenticating_on_every_node_at_once() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// POSTs `body` to the webhook path of `secret` on `node` until it answers `want`; fails after 1 s.
+async fn webhook_answers_within_a_second(
+    node: &TestApp,
+    secret: &str,
+    body: &serde_json::Value,
+    want: u16,
+) {
+    let path = format!("/api/webhooks/evolution/i/{secret}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    loop {
+        let (status, _) = node.webhook(&path, &[], body).await;
+        if status == want {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} still answers {status}, not {want}",
+            node.base
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_webhook_secret_is_refused_on_every_node_at_once() {
+    let (a, b) = two_nodes().await;
+    let sim = Sim::start(fast(12)).await;
+    let t = a.tenant("Loja").await;
+    let (status, inst) = a
+        .post(
+            &t.token,
+            "/api/v1/instances",
+            serde_json::json!({"instance_name": "loja", "api_url": sim.base, "api_key": sim.api_key}),
+        )
+        .await;
+    assert_eq!(status, 201, "{inst}");
+    let id = inst["id"].as_i64().unwrap();
+    let old = inst["webhook_secret"].as_str().unwrap().to_string();
+    let configure = format!("/api/v1/instances/{id}/webhook");
+    let (status, _) = a.post(&t.token, &configure, serde_json::json!({})).await;
+    assert_eq!(status, 200, "Evolution posts to the old URL");
+    let open = connection("loja", "open");
+    // Node B has the old secret in its cache.
+    webhook_answers_within_a_second(&b, &old, &open, 200).await;
+
+    // While Evolution refuses the change (its api key revoked), nothing changes.
+    sim.control("loja", "revoke-key").await;
+    let rotate = format!("/api/v1/instances/{id}/webhook/rotate");
+    let (status, _) = a.post(&t.token, &rotate, serde_json::json!({})).await;
+    assert_eq!(status, 502);
+    webhook_answers_within_a_second(&b, &old, &open, 200).await;
+    sim.control("loja", "restore-key").await;
+
+    let (status, view) = a.post(&t.token, &rotate, serde_json::json!({})).await;
+    assert_eq!(status, 200, "{view}");
+    let new = view["webhook_secret"].as_str().unwrap().to_string();
+    assert!(new.starts_with("whsec_") && new != old, "{view}");
+    assert!(
+        view["webhook_url"].as_str().unwrap().ends_with(&new),
+        "{view}"
+    );
+    // The old secret stops authenticating on both nodes; the new one works on both.
+    webhook_answers_within_a_second(&a, &old, &open, 401).await;
+    webhook_answers_within_a_second(&b, &old, &open, 401).await;
+    webhook_answers_within_a_second(&b, &new, &open, 200).await;
+
+    // Evolution was pointed at the new URL: its next webhook (the number drops) reaches Flow.
+    sim.control("loja", "disconnect").await;
+    wait_until(Duration::from_secs(5), || async {
+        let (_, v) = a.get(&t.token, &format!("/api/v1/instances/{id}")).await;
+        (v["connection_state"] == "close").then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

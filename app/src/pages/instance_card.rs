@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::{ConfigureWebhook, RemoveInstance, UpdateInstance, instance_history};
+use crate::api::{
+    ConfigureWebhook, RemoveInstance, RotateWebhook, UpdateInstance, instance_history,
+};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::live::use_live;
 use crate::pages::instance_chart::InstanceChart;
@@ -190,7 +192,8 @@ pub fn InstanceCard(
     }
 }
 
-/// Editing (friendly name, api key) and removing an instance, folded away until asked for.
+/// Editing (friendly name, api key), replacing the webhook URL and removing an instance, folded
+/// away until asked for.
 #[component]
 fn EditInstance(
     /// The instance.
@@ -201,10 +204,12 @@ fn EditInstance(
     let i18n = use_i18n();
     let update = ServerAction::<UpdateInstance>::new();
     let remove = ServerAction::<RemoveInstance>::new();
+    let rotate = ServerAction::<RotateWebhook>::new();
     let changed = expect_context::<Changed>();
     Effect::new(move |_| {
         let done = matches!(update.value().get(), Some(Ok(_)))
-            || matches!(remove.value().get(), Some(Ok(())));
+            || matches!(remove.value().get(), Some(Ok(())))
+            || matches!(rotate.value().get(), Some(Ok(_)));
         if done {
             changed.0.update(|n| *n += 1);
         }
@@ -236,6 +241,16 @@ fn EditInstance(
                         {move || result(update.value().get().map(|r| r.map(|_| t_string!(i18n, instances.saved).to_string())))}
                     </span>
                 </div>
+            </ActionForm>
+            <ActionForm action=rotate attr:class="mt-4 flex flex-wrap items-center gap-3">
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-xs font-semibold text-slate-800 hover:bg-slate-50" data-testid="rotate-webhook">
+                    {t!(i18n, instances.rotate)}
+                </button>
+                <span class="text-xs text-slate-600">{t!(i18n, instances.rotate_hint)}</span>
+                <span class="text-xs" role="status" aria-live="polite" data-testid="rotate-result">
+                    {move || result(rotate.value().get().map(|r| r.map(|_| t_string!(i18n, instances.rotated).to_string())))}
+                </span>
             </ActionForm>
             <ActionForm action=remove attr:class="mt-4 flex flex-wrap items-center gap-3">
                 <input type="hidden" name="id" value=id/>

@@ -277,3 +277,31 @@ pub(super) async fn webhook(
     .await?;
     Ok(axum::Json(view))
 }
+
+/// Give the instance a new webhook secret (admins): Evolution's webhook is pointed at the new
+/// webhook_url first (502 when it refuses, and nothing changes), then the old secret is refused
+/// on every node
+#[utoipa::path(
+    post,
+    path = "/instances/{id}/webhook/rotate",
+    operation_id = "rotate_instance_webhook_secret",
+    tag = "instances",
+    params(("id" = i64, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "Instance, with its new webhook_url and webhook_secret", body = InstanceView),
+        (status = 400, response = ErrorBody),
+        (status = 401, response = ErrorBody),
+        (status = 403, response = ErrorBody),
+        (status = 404, response = ErrorBody),
+        (status = 502, response = ErrorBody),
+    )
+)]
+pub(super) async fn rotate_webhook(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<InstanceView>, ApiError> {
+    caller.require_admin()?;
+    let view = instances::rotate_webhook_secret(&state, caller.tenant_id, id).await?;
+    Ok(axum::Json(view))
+}

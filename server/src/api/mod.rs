@@ -42,6 +42,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(instances::stats))
         .routes(routes!(instances::refresh))
         .routes(routes!(instances::webhook))
+        .routes(routes!(instances::rotate_webhook))
         .routes(
             routes!(contacts::import, contacts::list)
                 .layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES)),

@@ -404,6 +404,21 @@ impl DashboardApi for DashboardBackend {
         })
     }
 
+    fn rotate_webhook_secret<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<InstanceView>> {
+        Box::pin(async move {
+            let st = self.admin(caller)?;
+            let mut view = instances::rotate_webhook_secret(st, caller.tenant_id, id)
+                .await
+                .map_err(service)?;
+            view.webhook_secret.clear();
+            Ok(view)
+        })
+    }
+
     fn add_instance<'a>(
         &'a self,
         caller: &'a Caller,

@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::domain::contact_csv::{self, Person, Row};
 use crate::domain::phone;
 use crate::entities::contact;
-use crate::service::sql::{placeholders, stmt};
+use crate::service::sql::{limit_offset, placeholders, stmt};
 use crate::service::{
     Problem, ServiceError, ServiceResult, consent, lists, opt_timestamp, timestamp,
 };
@@ -438,13 +438,10 @@ pub async fn search(
     let (condition, extra) = search.condition()?;
     let mut values: Vec<Value> = vec![tenant_id.into(), cursor.unwrap_or(0).into()];
     values.extend(extra);
-    values.push((limit as i64).into());
-    values.push((offset as i64).into());
+    let page = limit_offset(limit, offset, &mut values);
     let rows = ContactRow::find_by_statement(stmt(
         db.backend(),
-        &format!(
-            "{SELECT} WHERE c.tenant_id = ? AND c.id > ?{condition} ORDER BY c.id LIMIT ? OFFSET ?"
-        ),
+        &format!("{SELECT} WHERE c.tenant_id = ? AND c.id > ?{condition} ORDER BY c.id{page}"),
         values,
     ))
     .all(&db.read)
@@ -629,18 +626,12 @@ pub async fn opt_outs(
             WHERE o.tenant_id = c.tenant_id AND o.phone_key = c.phone_key \
             AND cc.opted_out_at IS NOT NULL ORDER BY cc.opted_out_at, cc.id LIMIT 1) \
         WHERE c.tenant_id = ? AND c.opted_out_at IS NOT NULL AND c.erased_at IS NULL \
-        ORDER BY c.opted_out_at DESC, c.id DESC LIMIT ? OFFSET ?";
-    let rows = Row::find_by_statement(stmt(
-        db.backend(),
-        sql,
-        vec![
-            tenant_id.into(),
-            (limit as i64).into(),
-            (offset as i64).into(),
-        ],
-    ))
-    .all(&db.read)
-    .await?;
+        ORDER BY c.opted_out_at DESC, c.id DESC";
+    let mut values = vec![tenant_id.into()];
+    let page = limit_offset(limit, offset, &mut values);
+    let rows = Row::find_by_statement(stmt(db.backend(), &format!("{sql}{page}"), values))
+        .all(&db.read)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| OptOutView {

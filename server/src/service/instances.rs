@@ -386,6 +386,34 @@ pub async fn configure_webhook(
     one_view(db, public_url, m).await
 }
 
+/// Gives the instance a new webhook secret (a leaked URL stops working): Evolution is pointed
+/// at the new `webhook_url` first, and only when it took it is the secret replaced, so a refusal
+/// from Evolution (502) leaves everything as it was. From then on the old secret is refused, on
+/// this node at once and on the others within a second. A webhook Evolution posts to the new URL
+/// in the moment between the two is refused and sent again by Evolution's retries.
+pub async fn rotate_webhook_secret(
+    state: &AppState,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<InstanceView> {
+    let (db, public_url) = (&state.db, state.config.public_url.as_str());
+    let m = find(db, tenant_id, id).await?;
+    let secret = token::generate("whsec_");
+    state
+        .evolution
+        .set_webhook(&target(&m), &webhook_url(public_url, &secret))
+        .await
+        .map_err(upstream)?;
+    let old = m.webhook_secret.clone();
+    let mut active: whatsapp_instance::ActiveModel = m.into();
+    active.webhook_secret = Set(secret);
+    let m = active.update(&db.write).await?;
+    state.directory.forget(&old);
+    peers_forget(db).await;
+    tracing::info!(instance_id = id, tenant_id, "webhook secret rotated");
+    one_view(db, public_url, m).await
+}
+
 /// One instance of the tenant.
 pub async fn get(
     db: &Db,

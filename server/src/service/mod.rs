@@ -142,7 +142,7 @@ impl Window {
 
     /// SQL after a condition on the list's id column `id`, for a list in ascending id order
     /// (`ascending`) or descending: the cursor's bound, the order (reversed when paging
-    /// backwards) and `LIMIT ? OFFSET ?`, with their values appended to `values`. Rows read
+    /// backwards) and [`sql::limit_offset`], with their values appended to `values`. Rows read
     /// backwards must be put back in order with [`Window::restore`].
     pub fn sql(&self, id: &str, ascending: bool, values: &mut Vec<sea_orm::Value>) -> String {
         let (bound, forward) = match self.cursor {
@@ -158,11 +158,10 @@ impl Window {
             values.push(c.into());
         }
         sql.push_str(&format!(
-            " ORDER BY {id} {} LIMIT ? OFFSET ?",
+            " ORDER BY {id} {}",
             if up { "ASC" } else { "DESC" }
         ));
-        values.push((self.limit as i64).into());
-        values.push((self.offset as i64).into());
+        sql.push_str(sql::limit_offset(self.limit, self.offset, values));
         sql
     }
 

@@ -30,6 +30,22 @@ pub fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// ` LIMIT ?`, or ` LIMIT ? OFFSET ?` when rows are skipped, with their values appended.
+///
+/// A page that skips nothing must not share its statement with one that skips many: PostgreSQL
+/// caches a generic plan for a prepared statement after a few runs when its custom plans were
+/// costly, so after some deep `offset` calls the plain first page of the same SQL ran on that
+/// plan (≈ 20 ms at 1M recipients instead of ≈ 1 ms).
+pub fn limit_offset(limit: u64, offset: u64, values: &mut Vec<Value>) -> &'static str {
+    values.push((limit as i64).into());
+    if offset == 0 {
+        " LIMIT ?"
+    } else {
+        values.push((offset as i64).into());
+        " LIMIT ? OFFSET ?"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +57,14 @@ mod tests {
         let s = stmt(DbBackend::Sqlite, "a = ?", vec![]);
         assert_eq!(s.sql, "a = ?");
         assert_eq!(placeholders(3), "?, ?, ?");
+    }
+
+    #[test]
+    fn a_first_page_has_no_offset_clause() {
+        let mut values = Vec::new();
+        assert_eq!(limit_offset(50, 0, &mut values), " LIMIT ?");
+        assert_eq!(values, vec![Value::from(50i64)]);
+        assert_eq!(limit_offset(50, 900, &mut values), " LIMIT ? OFFSET ?");
+        assert_eq!(values.len(), 3);
     }
 }
