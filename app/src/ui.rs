@@ -129,7 +129,8 @@ fn copy(text: &str) {
 #[component]
 pub fn CopyButton(
     /// What the button copies.
-    text: String,
+    #[prop(into)]
+    text: Signal<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let copied = RwSignal::new(false);
@@ -138,7 +139,7 @@ pub fn CopyButton(
             type="button"
             class="rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-xs font-medium text-slate-800 hover:bg-slate-50"
             on:click=move |_| {
-                copy(&text);
+                text.with_untracked(|t| copy(t));
                 copied.set(true);
             }
         >

@@ -153,6 +153,7 @@ test('an admin replaces a leaked webhook URL, and Evolution follows it', async (
   await q.click('button[type=submit]');
   await q.waitForURL(`${flow.base}/`);
   await q.goto(`${flow.base}/instances`);
+  await q.click('[data-testid=edit-instance]');
   await q.click('[data-testid=rotate-webhook]');
   await q.waitForURL(`${flow.base}/instances#instance-${id}`);
   const again = flow.sql(`SELECT webhook_secret FROM whatsapp_instance WHERE id = ${id}`);

@@ -56,8 +56,16 @@ pub fn InstanceCard(
     let prefs = use_prefs();
     let live = use_live();
     let configure = ServerAction::<ConfigureWebhook>::new();
-    // The URL stays as the server decided for this person (admins only).
-    let url = i.webhook_url.clone();
+    let rotate = ServerAction::<RotateWebhook>::new();
+    // The URL as the server decided for this person (admins only), or the one a rotation gave.
+    let initial_url = i.webhook_url.clone();
+    let admin_url = !initial_url.is_empty();
+    let url = Signal::derive(move || {
+        rotate.value().with(|done| match done {
+            Some(Ok(v)) => v.webhook_url.clone(),
+            _ => initial_url.clone(),
+        })
+    });
     let (id, friendly_name, instance_name) =
         (i.id, i.friendly_name.clone(), i.instance_name.clone());
     let version = i.api_version.clone();
@@ -140,17 +148,16 @@ pub fn InstanceCard(
                     </p>
                 })
             }}
-            {url.is_empty().then(|| view! {
+            {(!admin_url).then(|| view! {
                 <p class="mt-3 text-xs text-slate-600">{t!(i18n, instances.webhook_admins_only)}</p>
             })}
-            {(!url.is_empty()).then(|| {
-                let shown = url.clone();
+            {admin_url.then(|| {
                 view! {
                     <div class="mt-3">
                         <div class="text-xs font-medium text-slate-700">{t!(i18n, instances.webhook_url)}</div>
                         <div class="mt-1 flex min-w-0 items-center gap-2">
                             <code class="block min-w-0 flex-1 truncate rounded-md bg-slate-100 px-2 py-1.5 text-xs text-slate-800" data-testid="webhook-url">
-                                {shown}
+                                {move || url.get()}
                             </code>
                             <CopyButton text=url/>
                         </div>
@@ -185,7 +192,7 @@ pub fn InstanceCard(
                                 }}
                             </span>
                         </div>
-                        <EditInstance id friendly_name/>
+                        <EditInstance id friendly_name rotate/>
                     }
                 })}
         </section>
@@ -200,16 +207,16 @@ fn EditInstance(
     id: i64,
     /// Its current friendly name.
     friendly_name: String,
+    /// Replacing its webhook URL (the card shows the new one).
+    rotate: ServerAction<RotateWebhook>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let update = ServerAction::<UpdateInstance>::new();
     let remove = ServerAction::<RemoveInstance>::new();
-    let rotate = ServerAction::<RotateWebhook>::new();
     let changed = expect_context::<Changed>();
     Effect::new(move |_| {
         let done = matches!(update.value().get(), Some(Ok(_)))
-            || matches!(remove.value().get(), Some(Ok(())))
-            || matches!(rotate.value().get(), Some(Ok(_)));
+            || matches!(remove.value().get(), Some(Ok(())));
         if done {
             changed.0.update(|n| *n += 1);
         }
