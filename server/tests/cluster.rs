@@ -1,26 +1,36 @@
-//! Several Flow nodes on one PostgreSQL database (two servers in this process, each with its
-//! own pools, relay and lead): live changes cross nodes and resume on any node, instance
-//! changes reach every node's webhook cache at once, and one node leads the periodic work,
-//! another taking over when it goes. SQLite is one node by design, so these run on PostgreSQL.
+//! Several Flow nodes on one PostgreSQL database, each in its own process (the test's server
+//! and `server` binaries), with its own pools, relay and caches: live changes cross nodes and
+//! resume on any node, instance changes reach every node's webhook cache at once, and one node
+//! leads the periodic work, another taking over when it goes. SQLite is one node by design, so
+//! these run on PostgreSQL.
 
 mod common;
 
 use std::time::Duration;
 
 use common::evolution::{connection, receipt_v2, setup};
-use common::sim::{Sim, fast, wait_until};
+use common::sim::{NodeProcess, Sim, fast, wait_until};
 use common::sse::{next_matching, next_with_id};
-use common::{Backend, TestApp};
+use common::{Backend, TestApp, post_webhook};
 use sea_orm::ConnectionTrait;
 
-async fn two_nodes() -> (TestApp, TestApp) {
+/// The test's server on a fresh PostgreSQL database, and a second node in its own process.
+async fn two_nodes() -> (TestApp, NodeProcess) {
     let a = common::spawn(Backend::Postgres).await;
-    let b = common::spawn_on(Backend::Postgres, &a.database_url, &[]).await;
+    let b = NodeProcess::start(&a.database_url).await;
     (a, b)
 }
 
-async fn stream(app: &TestApp, token: &str, last_event_id: Option<&str>) -> reqwest::Response {
-    let mut req = app.client.get(app.url("/api/v1/events")).bearer_auth(token);
+/// The live stream of the node at `base`, resumed after `last_event_id` when given.
+async fn stream(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    last_event_id: Option<&str>,
+) -> reqwest::Response {
+    let mut req = client
+        .get(format!("{base}/api/v1/events"))
+        .bearer_auth(token);
     if let Some(id) = last_event_id {
         req = req.header("last-event-id", id);
     }
@@ -47,7 +57,7 @@ async fn a_change_on_one_node_reaches_every_node_and_resumes_on_any() {
     let (a, b) = two_nodes().await;
     let s = setup(&a, 3, true).await;
     let token = s.tenant.token.clone();
-    let mut on_b = stream(&b, &token, None).await;
+    let mut on_b = stream(&b.client, &b.base, &token, None).await;
     let mut buf = String::new();
     next_matching(&mut on_b, &mut buf, Duration::from_secs(2), |e, _| {
         e == "ready"
@@ -79,8 +89,9 @@ async fn a_change_on_one_node_reaches_every_node_and_resumes_on_any() {
 
     // While the client is away, both nodes take receipts; it comes back to node A with the
     // id node B gave it and misses nothing.
-    b.webhook(
-        &s.hook(),
+    post_webhook(
+        &b.client,
+        &format!("{}{}", b.base, s.hook()),
         &[],
         &receipt_v2(&s.name, "MSG-1", "DELIVERY_ACK"),
     )
@@ -88,7 +99,7 @@ async fn a_change_on_one_node_reaches_every_node_and_resumes_on_any() {
     a.webhook(&s.hook(), &[], &receipt_v2(&s.name, "MSG-2", "READ"))
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut on_a = stream(&a, &token, Some(&first_id.to_string())).await;
+    let mut on_a = stream(&a.client, &a.base, &token, Some(&first_id.to_string())).await;
     let mut buf = String::new();
     let (later_id, latest) = next_campaign(&mut on_a, &mut buf, |v| {
         v["data"]["counts"]["delivered"] == 3 && v["data"]["counts"]["read"] == 1
@@ -104,13 +115,9 @@ async fn a_removed_instance_stops_authenticating_on_every_node_at_once() {
     let (a, b) = two_nodes().await;
     let s = setup(&a, 1, true).await;
     // Node B has the instance in its cache (a webhook authenticated there).
-    let (status, _) = b
-        .webhook(
-            &s.hook(),
-            &[],
-            &receipt_v2(&s.name, "MSG-0", "DELIVERY_ACK"),
-        )
-        .await;
+    let hook_on_b = format!("{}{}", b.base, s.hook());
+    let delivered = receipt_v2(&s.name, "MSG-0", "DELIVERY_ACK");
+    let (status, _) = post_webhook(&b.client, &hook_on_b, &[], &delivered).await;
     assert_eq!(status, 200);
     // Cancel the campaign (a removed instance must not be in use), then remove it on node A.
     let (status, _) = a
@@ -131,9 +138,8 @@ async fn a_removed_instance_stops_authenticating_on_every_node_at_once() {
     // Within a second node B refuses the secret (its cache lived 60 s before).
     let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
     loop {
-        let (status, _) = b
-            .webhook(&s.hook(), &[], &receipt_v2(&s.name, "MSG-0", "READ"))
-            .await;
+        let read = receipt_v2(&s.name, "MSG-0", "READ");
+        let (status, _) = post_webhook(&b.client, &hook_on_b, &[], &read).await;
         if status == 401 {
             break;
         }
@@ -145,24 +151,24 @@ async fn a_removed_instance_stops_authenticating_on_every_node_at_once() {
     }
 }
 
-/// POSTs `body` to the webhook path of `secret` on `node` until it answers `want`; fails after 1 s.
+/// POSTs `body` to the webhook URL of `secret` on the node at `base` until it answers `want`;
+/// fails after 1 s.
 async fn webhook_answers_within_a_second(
-    node: &TestApp,
+    (client, base): (&reqwest::Client, &str),
     secret: &str,
     body: &serde_json::Value,
     want: u16,
 ) {
-    let path = format!("/api/webhooks/evolution/i/{secret}");
+    let url = format!("{base}/api/webhooks/evolution/i/{secret}");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
     loop {
-        let (status, _) = node.webhook(&path, &[], body).await;
+        let (status, _) = post_webhook(client, &url, &[], body).await;
         if status == want {
             return;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "{} still answers {status}, not {want}",
-            node.base
+            "{base} still answers {status}, not {want}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -187,15 +193,16 @@ async fn a_rotated_webhook_secret_is_refused_on_every_node_at_once() {
     let (status, _) = a.post(&t.token, &configure, serde_json::json!({})).await;
     assert_eq!(status, 200, "Evolution posts to the old URL");
     let open = connection("loja", "open");
+    let (on_a, on_b) = ((&a.client, a.base.as_str()), (&b.client, b.base.as_str()));
     // Node B has the old secret in its cache.
-    webhook_answers_within_a_second(&b, &old, &open, 200).await;
+    webhook_answers_within_a_second(on_b, &old, &open, 200).await;
 
     // While Evolution refuses the change (its api key revoked), nothing changes.
     sim.control("loja", "revoke-key").await;
     let rotate = format!("/api/v1/instances/{id}/webhook/rotate");
     let (status, _) = a.post(&t.token, &rotate, serde_json::json!({})).await;
     assert_eq!(status, 502);
-    webhook_answers_within_a_second(&b, &old, &open, 200).await;
+    webhook_answers_within_a_second(on_b, &old, &open, 200).await;
     sim.control("loja", "restore-key").await;
 
     let (status, view) = a.post(&t.token, &rotate, serde_json::json!({})).await;
@@ -207,9 +214,9 @@ async fn a_rotated_webhook_secret_is_refused_on_every_node_at_once() {
         "{view}"
     );
     // The old secret stops authenticating on both nodes; the new one works on both.
-    webhook_answers_within_a_second(&a, &old, &open, 401).await;
-    webhook_answers_within_a_second(&b, &old, &open, 401).await;
-    webhook_answers_within_a_second(&b, &new, &open, 200).await;
+    webhook_answers_within_a_second(on_a, &old, &open, 401).await;
+    webhook_answers_within_a_second(on_b, &old, &open, 401).await;
+    webhook_answers_within_a_second(on_b, &new, &open, 200).await;
 
     // Evolution was pointed at the new URL: its next webhook (the number drops) reaches Flow.
     sim.control("loja", "disconnect").await;
@@ -220,29 +227,43 @@ async fn a_rotated_webhook_secret_is_refused_on_every_node_at_once() {
     .await;
 }
 
+/// Whether the node at `base` leads the cluster's periodic work (its `/metrics` say so).
+async fn leads(node: &NodeProcess) -> bool {
+    let metrics = node
+        .client
+        .get(format!("{}/metrics", node.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    metrics.lines().any(|l| l.trim() == "flow_cluster_leader 1")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_node_leads_the_periodic_work_and_another_takes_over() {
-    let (a, b) = two_nodes().await;
-    let leaders = || [a.state.leader.leads(), b.state.leader.leads()];
+    let url = common::fresh_database_url(Backend::Postgres).await;
+    let nodes = [
+        NodeProcess::start(&url).await,
+        NodeProcess::start(&url).await,
+    ];
+    let leaders = || async { [leads(&nodes[0]).await, leads(&nodes[1]).await] };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while leaders() == [false, false] {
+    while leaders().await == [false, false] {
         assert!(tokio::time::Instant::now() < deadline, "nobody leads");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     // Exactly one, for a while.
     for _ in 0..10 {
-        assert_eq!(
-            leaders().iter().filter(|l| **l).count(),
-            1,
-            "{:?}",
-            leaders()
-        );
+        let now = leaders().await;
+        assert_eq!(now.iter().filter(|l| **l).count(), 1, "{now:?}");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    let (gone, stays) = if a.state.leader.leads() {
-        (&a, &b)
+    let (gone, stays) = if leads(&nodes[0]).await {
+        (&nodes[0], &nodes[1])
     } else {
-        (&b, &a)
+        (&nodes[1], &nodes[0])
     };
 
     // The leader's lock connection breaks (as when its process dies): the other node leads
@@ -250,7 +271,7 @@ async fn one_node_leads_the_periodic_work_and_another_takes_over() {
     let admin = sea_orm::Database::connect(format!("{}/postgres", common::pg_base()))
         .await
         .unwrap();
-    let db_name = gone.database_name().await;
+    let db_name = url.rsplit('/').next().unwrap();
     let killed = admin
         .execute_unprepared(&format!(
             "SELECT pg_terminate_backend(l.pid) FROM pg_locks l JOIN pg_stat_activity s \
@@ -260,11 +281,11 @@ async fn one_node_leads_the_periodic_work_and_another_takes_over() {
         .unwrap();
     assert_eq!(killed.rows_affected(), 1, "the lead is one advisory lock");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !stays.state.leader.leads() || gone.state.leader.leads() {
+    while !leads(stays).await || leads(gone).await {
         assert!(
             tokio::time::Instant::now() < deadline,
             "no takeover: {:?}",
-            leaders()
+            leaders().await
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -178,6 +178,22 @@ pub async fn spawn_on(backend: Backend, database_url: &str, extra: &[(&str, &str
     }
 }
 
+/// POSTs a webhook body to `url` with extra headers; returns status and JSON body.
+pub async fn post_webhook(
+    client: &reqwest::Client,
+    url: &str,
+    headers: &[(&str, String)],
+    body: &Value,
+) -> (u16, Value) {
+    let mut req = client.post(url).json(body);
+    for (name, value) in headers {
+        req = req.header(*name, value);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
 /// A tenant created through the API, with its token.
 pub struct Tenant {
     /// Tenant id.
@@ -320,13 +336,7 @@ impl TestApp {
         headers: &[(&str, String)],
         body: &Value,
     ) -> (u16, Value) {
-        let mut req = self.client.post(self.url(path)).json(body);
-        for (name, value) in headers {
-            req = req.header(*name, value);
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        post_webhook(&self.client, &self.url(path), headers, body).await
     }
 
     /// Creates a draft campaign over `contact_ids` through `instance_id`; returns its id.

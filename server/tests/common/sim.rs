@@ -213,6 +213,29 @@ pub async fn spawn_process(url: &str, port: u16, extra_env: &[(&str, &str)]) -> 
     child
 }
 
+/// A Flow node in its own process (the `server` binary) on an existing database, as another
+/// node of the same deployment; the process ends when this drops.
+pub struct NodeProcess {
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    _child: Child,
+}
+
+impl NodeProcess {
+    /// Starts a node on `database_url` and waits until it answers.
+    pub async fn start(database_url: &str) -> Self {
+        let port = free_port();
+        let child = spawn_process(database_url, port, &[("FLOW_ADMIN_TOKEN", ADMIN_TOKEN)]).await;
+        Self {
+            base: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::new(),
+            _child: child,
+        }
+    }
+}
+
 /// Panics naming every number the simulator got more than one message for.
 pub fn assert_nobody_twice(truth: &evolution_sim::Truth) {
     let twice: Vec<_> = truth
