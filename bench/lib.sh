@@ -1,11 +1,17 @@
 # Shared by the bench scripts (sourced): request timings and a dashboard session.
 
-# measure LABEL CURL-ARGS…: prints p50/p99 in ms over REPS requests.
+# measure LABEL CURL-ARGS…: prints the first request's time (cold: statements not yet prepared on
+# the pool's connections, caches empty) and p50/p99 in ms over REPS requests once warm (after
+# WARMUP more, default 10: a page's parallel loads open pool connections one by one, and each
+# prepares its statements on its first use).
 measure() {
-  local label=$1; shift
+  local label=$1 first; shift
+  first=$(curl -fs -o /dev/null -w '%{time_total}' "$@")
+  for _ in $(seq 1 "${WARMUP:-10}"); do curl -fs -o /dev/null "$@"; done
   for _ in $(seq 1 "$REPS"); do curl -fs -o /dev/null -w '%{time_total}\n' "$@"; done \
-    | sort -n | awk -v label="$label" '{ t[NR] = $1 * 1000 } END {
-        printf "    %-46s p50 %7.1f ms   p99 %7.1f ms\n", label, t[int(NR * 0.5 + 0.5)], t[int(NR * 0.99 + 0.5)] }'
+    | sort -n | awk -v label="$label" -v first="$first" '{ t[NR] = $1 * 1000 } END {
+        printf "    %-46s first %7.1f ms   p50 %7.1f ms   p99 %7.1f ms\n", label, first * 1000,
+          t[int(NR * 0.5 + 0.5)], t[int(NR * 0.99 + 0.5)] }'
 }
 
 # bench_admin DATABASE-URL TENANT-ID BASE-URL: makes the bench's admin user on the tenant with
