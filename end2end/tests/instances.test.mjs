@@ -89,11 +89,7 @@ test('an admin adds an instance and connects it by QR code', async () => {
 test('without JavaScript the connect link shows the QR code', async () => {
   const context = await newContext(browser, { javaScriptEnabled: false, locale: 'pt-BR' });
   const p = await context.newPage();
-  await p.goto(`${flow.base}/login`);
-  await p.fill('input[name=email]', 'admin@acme.test');
-  await p.fill('input[name=password]', PASSWORD);
-  await p.click('button[type=submit]');
-  await p.waitForURL(`${flow.base}/`);
+  await login(p, flow.base, 'admin@acme.test', PASSWORD);
   await sim.control(INSTANCE, 'disconnect');
   const acme = flow.sql("SELECT id FROM whatsapp_instance WHERE instance_name = 'quiosque-e2e'");
   // The webhook moved it to `close`.
@@ -147,11 +143,7 @@ test('an admin replaces a leaked webhook URL, and Evolution follows it', async (
   // Without JavaScript the form does the same and comes back to the instance.
   const plain = await newContext(browser, { javaScriptEnabled: false, locale: 'pt-BR' });
   const q = await plain.newPage();
-  await q.goto(`${flow.base}/login`);
-  await q.fill('input[name=email]', 'admin@acme.test');
-  await q.fill('input[name=password]', PASSWORD);
-  await q.click('button[type=submit]');
-  await q.waitForURL(`${flow.base}/`);
+  await login(q, flow.base, 'admin@acme.test', PASSWORD);
   await q.goto(`${flow.base}/instances`);
   await q.click('[data-testid=edit-instance]');
   await q.click('[data-testid=rotate-webhook]');

@@ -179,14 +179,7 @@ async fn a_rotated_webhook_secret_is_refused_on_every_node_at_once() {
     let (a, b) = two_nodes().await;
     let sim = Sim::start(fast(12)).await;
     let t = a.tenant("Loja").await;
-    let (status, inst) = a
-        .post(
-            &t.token,
-            "/api/v1/instances",
-            serde_json::json!({"instance_name": "loja", "api_url": sim.base, "api_key": sim.api_key}),
-        )
-        .await;
-    assert_eq!(status, 201, "{inst}");
+    let inst = a.instance_on(&t, &sim, "loja").await;
     let id = inst["id"].as_i64().unwrap();
     let old = inst["webhook_secret"].as_str().unwrap().to_string();
     let configure = format!("/api/v1/instances/{id}/webhook");

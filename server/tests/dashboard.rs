@@ -572,14 +572,7 @@ async fn admins_configure_the_evolution_webhook_and_viewers_cannot(app: TestApp)
     let t = app.tenant("Acme").await;
     user(&app, &t, "admin@acme.test", Role::Admin).await;
     user(&app, &t, "viewer@acme.test", Role::Viewer).await;
-    let (status, inst) = app
-        .post(
-            &t.token,
-            "/api/v1/instances",
-            serde_json::json!({"instance_name": "loja", "api_url": sim.base, "api_key": sim.api_key}),
-        )
-        .await;
-    assert_eq!(status, 201, "{inst}");
+    let inst = app.instance_on(&t, &sim, "loja").await;
     let id = inst["id"].to_string();
     let viewer = login(&app, "viewer@acme.test").await;
     let admin = login(&app, "admin@acme.test").await;

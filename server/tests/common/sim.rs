@@ -94,6 +94,19 @@ where
 }
 
 impl TestApp {
+    /// Adds instance `name` on `sim` through the API; its view.
+    pub async fn instance_on(&self, tenant: &Tenant, sim: &Sim, name: &str) -> Value {
+        let (status, body) = self
+            .post(
+                &tenant.token,
+                "/api/v1/instances",
+                json!({"instance_name": name, "api_url": sim.base, "api_key": sim.api_key}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
     /// Registers an instance served by `sim`, reads its state and points its webhook at Flow.
     pub async fn sim_instance(
         &self,
