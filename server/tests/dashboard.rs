@@ -1155,10 +1155,10 @@ on_both_databases!(
     viewers_cannot_change_campaigns_through_rest_or_server_functions,
     another_tenants_campaign_is_not_found,
     the_campaign_page_renders_its_numbers_on_the_server,
-    viewers_cannot_edit_remove_or_pair_instances_nor_see_qr_codes,
+    viewers_cannot_edit_remove_rotate_or_pair_instances_nor_see_qr_codes,
 );
 
-async fn viewers_cannot_edit_remove_or_pair_instances_nor_see_qr_codes(app: TestApp) {
+async fn viewers_cannot_edit_remove_rotate_or_pair_instances_nor_see_qr_codes(app: TestApp) {
     let t = app.tenant("Acme").await;
     user(&app, &t, "viewer@acme.test", Role::Viewer).await;
     let inst = app.instance(&t, "campanha-loja-01").await;
@@ -1173,16 +1173,32 @@ async fn viewers_cannot_edit_remove_or_pair_instances_nor_see_qr_codes(app: Test
         app.client
             .post(format!("{path}/connect"))
             .json(&serde_json::json!({})),
+        app.client
+            .post(format!("{path}/webhook/rotate"))
+            .json(&serde_json::json!({})),
     ];
     for req in requests {
         let res = req.header(COOKIE, viewer.clone()).send().await.unwrap();
         assert_eq!(res.status(), 403);
     }
+    let id_field = id.to_string();
+    let status = post_with(
+        &app,
+        &viewer,
+        "/api/ui/rotate_webhook",
+        &[("id", &id_field)],
+    )
+    .await;
+    assert_eq!(status, 403, "a viewer cannot replace the webhook URL");
     let (status, body) = get_with(&app, &viewer, &format!("/api/v1/instances/{id}")).await;
     assert_eq!(status, 200);
     assert!(!body.contains(inst["webhook_secret"].as_str().unwrap()));
     let (_, view) = app.get(&t.token, &format!("/api/v1/instances/{id}")).await;
     assert_eq!(view["friendly_name"], "campanha-loja-01", "nothing changed");
+    assert_eq!(
+        view["webhook_secret"], inst["webhook_secret"],
+        "the secret is the same"
+    );
 
     // A QR code links whoever scans it to the instance: viewers' streams never carry one.
     let open = |req: reqwest::RequestBuilder| async move { req.send().await.unwrap() };
