@@ -239,27 +239,26 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
 /// Once, because leptos renders the app for it under a process-wide flag that holds back every
 /// resource first polled meanwhile, forever (`SuppressResourceLoad`, leptos-rs/leptos#4773): a
 /// second router built while a page renders (a test binary starts one server per test) would
-/// hang that page. That render also rarely panics on a reactive value leptos_i18n's provider
-/// created and the arena already disposed (seen about once in a few hundred starts, at random);
-/// it has no side effects, so it is tried again.
+/// hang that page.
 fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
         std::sync::OnceLock::new();
-    ROUTES
-        .get_or_init(|| {
-            const ATTEMPTS: u32 = 3;
-            for attempt in 1.. {
-                match std::panic::catch_unwind(|| generate_route_list(app::App)) {
-                    Ok(routes) => return routes,
-                    Err(panic) if attempt >= ATTEMPTS => std::panic::resume_unwind(panic),
-                    Err(_) => {
-                        tracing::warn!(attempt, "rendering the route list panicked; trying again")
-                    }
-                }
-            }
-            unreachable!("the loop returns or resumes the panic")
-        })
-        .clone()
+    ROUTES.get_or_init(render_route_list).clone()
+}
+
+/// Renders the app to list its routes. That render rarely panics on a reactive value
+/// leptos_i18n's provider created and the arena already disposed (seen about once in a few
+/// hundred starts, at random); it has no side effects, so it is tried again.
+fn render_route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    const ATTEMPTS: u32 = 3;
+    for attempt in 1.. {
+        match std::panic::catch_unwind(|| generate_route_list(app::App)) {
+            Ok(routes) => return routes,
+            Err(panic) if attempt >= ATTEMPTS => std::panic::resume_unwind(panic),
+            Err(_) => tracing::warn!(attempt, "rendering the route list panicked; trying again"),
+        }
+    }
+    unreachable!("the loop returns or resumes the panic")
 }
 
 /// Every route of Flow: health, API, dashboard pages and static files; cross-site changes made

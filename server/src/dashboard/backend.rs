@@ -6,8 +6,8 @@ use std::sync::Arc;
 use app::backend::{BoxFuture, Caller, DashboardApi, DashboardError, DashboardResult};
 use app::types::{
     CampaignLogView, CampaignView, InstanceDay, InstancePatch, InstanceQr, InstanceView,
-    NewCampaign, NewInstance, OptOutTest, OptOutView, RecipientsPage, SessionUser, TenantSettings,
-    Timeline, TokenCreated, TokenView, UserView,
+    NewCampaign, NewInstance, OptOutTest, OptOutView, RecipientsPage, TenantSettings, Timeline,
+    TokenCreated, TokenView, UserView,
 };
 
 use crate::dashboard::lockout::{self, Attempt};
@@ -209,7 +209,7 @@ impl DashboardApi for DashboardBackend {
             session::lookup(&self.state.db, token)
                 .await
                 .map_err(db_error)?
-                .map(caller_of)
+                .map(Caller::from)
                 .ok_or(DashboardError::Unauthorized)
         })
     }
@@ -713,19 +713,6 @@ impl DashboardApi for DashboardBackend {
 }
 
 /// Refuses viewers.
-/// The dashboard's caller for the person behind a valid session.
-pub(crate) fn caller_of(user: session::SessionUser) -> Caller {
-    Caller {
-        tenant_id: user.tenant_id,
-        user_id: user.user_id,
-        user: SessionUser {
-            email: user.email,
-            role: user.role.as_str().to_string(),
-            tenant_name: user.tenant_name,
-        },
-    }
-}
-
 pub(crate) fn admin(caller: &Caller) -> DashboardResult<()> {
     if caller.is_admin() {
         Ok(())

@@ -74,7 +74,7 @@ pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next)
     if let Ok(Some(u)) = &user {
         // The page's server functions take the caller from here: one session lookup per page.
         req.extensions_mut()
-            .insert(crate::dashboard::backend::caller_of(u.clone()));
+            .insert(app::backend::Caller::from(u.clone()));
     }
     let prefs = of_user(req.headers(), user);
     req.extensions_mut().insert(prefs);

@@ -38,6 +38,21 @@ pub struct SessionUser {
     pub timezone: String,
 }
 
+impl From<SessionUser> for app::backend::Caller {
+    /// The dashboard's caller for the person behind a valid session.
+    fn from(user: SessionUser) -> Self {
+        Self {
+            tenant_id: user.tenant_id,
+            user_id: user.user_id,
+            user: app::types::SessionUser {
+                email: user.email,
+                role: user.role.as_str().to_string(),
+                tenant_name: user.tenant_name,
+            },
+        }
+    }
+}
+
 /// The session token in a `Cookie` header value, if any.
 pub fn token_in(cookie_header: &str) -> Option<&str> {
     app::backend::cookie_value(cookie_header, COOKIE_NAME)

@@ -379,11 +379,21 @@ pub async fn configure_webhook(
     id: i64,
 ) -> ServiceResult<InstanceView> {
     let m = find(db, tenant_id, id).await?;
-    client
-        .set_webhook(&target(&m), &webhook_url(public_url, &m.webhook_secret))
-        .await
-        .map_err(upstream)?;
+    point_evolution(client, public_url, &m, &m.webhook_secret).await?;
     one_view(db, public_url, m).await
+}
+
+/// Points the Evolution webhook of instance `m` at Flow's URL for `secret`.
+async fn point_evolution(
+    client: &EvolutionClient,
+    public_url: &str,
+    m: &whatsapp_instance::Model,
+    secret: &str,
+) -> ServiceResult<()> {
+    client
+        .set_webhook(&target(m), &webhook_url(public_url, secret))
+        .await
+        .map_err(upstream)
 }
 
 /// Gives the instance a new webhook secret (a leaked URL stops working): Evolution is pointed
@@ -399,17 +409,12 @@ pub async fn rotate_webhook_secret(
     let (db, public_url) = (&state.db, state.config.public_url.as_str());
     let m = find(db, tenant_id, id).await?;
     let secret = token::generate("whsec_");
-    state
-        .evolution
-        .set_webhook(&target(&m), &webhook_url(public_url, &secret))
-        .await
-        .map_err(upstream)?;
+    point_evolution(&state.evolution, public_url, &m, &secret).await?;
     let old = m.webhook_secret.clone();
     let mut active: whatsapp_instance::ActiveModel = m.into();
     active.webhook_secret = Set(secret);
     let m = active.update(&db.write).await?;
-    state.directory.forget(&old);
-    peers_forget(db).await;
+    forget_everywhere(state, &old).await;
     tracing::info!(instance_id = id, tenant_id, "webhook secret rotated");
     one_view(db, public_url, m).await
 }
@@ -513,12 +518,18 @@ async fn peers_forget(db: &Db) {
     }
 }
 
+/// Stops webhook `secret` authenticating on this server at once, and on the other nodes of
+/// the cluster within a second.
+async fn forget_everywhere(state: &AppState, secret: &str) {
+    state.directory.forget(secret);
+    peers_forget(&state.db).await;
+}
+
 /// Removes the instance (see [`remove`]) and stops its webhook secret authenticating on this
 /// server at once, and on the other nodes of the cluster within a second.
 pub async fn remove_and_forget(state: &AppState, tenant_id: i64, id: i64) -> ServiceResult<()> {
     let secret = remove(&state.db, tenant_id, id).await?;
-    state.directory.forget(&secret);
-    peers_forget(&state.db).await;
+    forget_everywhere(state, &secret).await;
     tracing::info!(instance_id = id, tenant_id, "instance removed");
     Ok(())
 }
