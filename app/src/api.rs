@@ -409,6 +409,7 @@ pub async fn save_settings(
     window_end: String,
     warmup_plan: String,
     optout_pause_percent: i64,
+    default_country: String,
 ) -> Result<TenantSettings, ServerFnError> {
     use crate::backend::DashboardError;
     use crate::types::{Pacing, SendWindow, WarmupStep};
@@ -445,6 +446,7 @@ pub async fn save_settings(
                 .map_err(|reason| server::fail(DashboardError::Problem(reason)))?,
         ),
         optout_pause_percent: Some(optout_pause_percent),
+        default_country: Some(default_country.trim().to_string()),
     };
     let saved = backend
         .0

@@ -70,6 +70,9 @@ pub struct MemberSearch {
     /// Only opted-out (`true`) or only reachable (`false`) contacts.
     #[serde(default)]
     pub opted_out: Option<bool>,
+    /// Only numbers of this kind of line: `mobile`, `landline`, `other` or `invalid`.
+    #[serde(default)]
+    pub line_type: Option<String>,
 }
 
 /// How many contacts a list change touched.
@@ -205,8 +208,21 @@ pub struct ImportError {
     pub line: u64,
     /// The phone as written.
     pub phone: String,
-    /// Why it was rejected.
+    /// Why it was rejected (English).
     pub reason: String,
+    /// Why, as a code, when the phone is what is wrong (the dashboard shows it in the reader's
+    /// language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<crate::problem::PhoneReason>,
+}
+
+impl ImportError {
+    /// Why the row was rejected, in `locale` when its code is known.
+    #[cfg(feature = "ssr")]
+    pub fn reason_in(&self, locale: crate::i18n::Locale) -> String {
+        self.code
+            .map_or_else(|| self.reason.clone(), |code| code.text(locale))
+    }
 }
 
 /// A contact import job (`POST /api/v1/contacts/import`).

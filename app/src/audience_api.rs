@@ -23,13 +23,14 @@ pub async fn search_contacts(
     q: String,
     opted_out: String,
     list_id: Option<i64>,
+    line_type: String,
     cursor: Option<i64>,
 ) -> Result<Vec<ContactView>, ServerFnError> {
     let (_, caller) = crate::api::server::caller().await?;
-    let filter = opted_filter(&opted_out);
+    let search = member_search(&q, &opted_out, list_id, &line_type);
     audience()?
         .0
-        .search(&caller, q.trim(), filter, list_id, cursor)
+        .search(&caller, &search, cursor)
         .await
         .map_err(crate::api::server::fail)
 }
@@ -85,15 +86,21 @@ pub async fn erase_contact(id: i64, confirm: Option<String>) -> Result<(), Serve
     Ok(())
 }
 
-/// A contact import job's progress and report.
+/// A contact import job's progress and report, its rejected rows' reasons in the reader's
+/// language.
 #[server(prefix = "/api/ui", endpoint = "import_job")]
 pub async fn import_job(id: i64) -> Result<ImportJobView, ServerFnError> {
     let (_, caller) = crate::api::server::caller().await?;
-    audience()?
+    let mut job = audience()?
         .0
         .import_job(&caller, id)
         .await
-        .map_err(crate::api::server::fail)
+        .map_err(crate::api::server::fail)?;
+    let locale = crate::prefs::Prefs::current().locale;
+    for e in &mut job.errors {
+        e.reason = e.reason_in(locale);
+    }
+    Ok(job)
 }
 
 /// The tenant's lists.
@@ -154,12 +161,9 @@ pub async fn add_results_to_list(
     q: String,
     opted_out: String,
     list_id: Option<i64>,
+    #[server(default)] line_type: String,
 ) -> Result<u64, ServerFnError> {
-    let search = crate::audience::MemberSearch {
-        q: Some(q.trim().to_string()).filter(|q| !q.is_empty()),
-        list_id,
-        opted_out: opted_filter(&opted_out),
-    };
+    let search = member_search(&q, &opted_out, list_id, &line_type);
     let members = crate::audience::ListMembers {
         contact_ids: Vec::new(),
         search: Some(search),
@@ -167,8 +171,9 @@ pub async fn add_results_to_list(
     let changed = change_list(target, members, true).await?.changed;
     let list = list_id.map(|l| format!("&list_id={l}")).unwrap_or_default();
     leptos_axum::redirect(&format!(
-        "/contacts?q={}&opted_out={opted_out}{list}&added={changed}&to={target}",
-        crate::ui::encode(q.trim())
+        "/contacts?q={}&opted_out={opted_out}{list}&line_type={}&added={changed}&to={target}",
+        crate::ui::encode(q.trim()),
+        crate::ui::encode(line_type.trim())
     ));
     Ok(changed)
 }
@@ -185,6 +190,22 @@ async fn change_list(
         .change_list(&caller, list_id, members, add)
         .await
         .map_err(crate::api::server::fail)
+}
+
+/// The contacts page's search: text, opted-out filter (`yes`/`no`/empty), list, and kind of
+/// line (empty for every kind).
+pub fn member_search(
+    q: &str,
+    opted_out: &str,
+    list_id: Option<i64>,
+    line_type: &str,
+) -> crate::audience::MemberSearch {
+    crate::audience::MemberSearch {
+        q: Some(q.trim().to_string()).filter(|q| !q.is_empty()),
+        list_id,
+        opted_out: opted_filter(opted_out),
+        line_type: Some(line_type.trim().to_string()).filter(|l| !l.is_empty()),
+    }
 }
 
 /// The contacts page's opted-out filter: `yes`, `no`, or anything else for everyone.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::audience::{
     AudienceCount, ContactDetail, ImportJobView, ListMembers, ListMembersChanged, ListView,
-    ReplyView,
+    MemberSearch, ReplyView,
 };
 use crate::backend::{BoxFuture, Caller, DashboardResult};
 use crate::types::ContactView;
@@ -14,14 +14,12 @@ use crate::types::ContactView;
 /// What the audience pages need from the server; every method is scoped to the caller's
 /// tenant, and the changes refuse viewers themselves.
 pub trait AudienceApi: Send + Sync {
-    /// A page of contacts matching `q` (name or phone), the opted-out filter and the list,
+    /// A page of contacts matching `search` (name or phone, opted-out, list and line filters),
     /// after `cursor`.
     fn search<'a>(
         &'a self,
         caller: &'a Caller,
-        q: &'a str,
-        opted_out: Option<bool>,
-        list_id: Option<i64>,
+        search: &'a MemberSearch,
         cursor: Option<i64>,
     ) -> BoxFuture<'a, DashboardResult<Vec<ContactView>>>;
     /// A contact with everything known about them.

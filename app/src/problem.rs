@@ -13,21 +13,32 @@ pub enum ProblemKind {
     Forbidden,
 }
 
-/// Why a phone number is not one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a phone number is not one (its `code` in an import report: `empty`, `invalid_characters`,
+/// `too_short`, `too_long`, `not_valid`, `unknown_country`).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize,
+)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum PhoneReason {
     /// Nothing to read.
     #[error("it is empty")]
     Empty,
     /// Letters or symbols other than formatting characters.
-    #[error("only digits, spaces and + - ( ) . are allowed")]
+    #[error("only digits, spaces and + - ( ) . / are allowed")]
     InvalidCharacters,
-    /// Fewer than 10 digits.
-    #[error("it needs at least 10 digits, country code included")]
+    /// Fewer digits than any number of its country.
+    #[error("it has too few digits for a number of its country (is the area code missing?)")]
     TooShort,
-    /// More than 15 digits.
-    #[error("it may have at most 15 digits")]
+    /// More digits than any number of its country.
+    #[error("it has too many digits for a number of its country")]
     TooLong,
+    /// No number of its country looks like it (an area code that does not exist).
+    #[error("it is not a valid number of its country (check the area code)")]
+    NotValid,
+    /// Written with `+` and a country code that does not exist.
+    #[error("its country code does not exist")]
+    UnknownCountry,
 }
 
 /// A refused request, with what the person needs to fix it.
@@ -222,6 +233,18 @@ pub enum Problem {
         /// What was given.
         timezone: String,
     },
+    /// A default country that is not an ISO 3166-1 alpha-2 code with a numbering plan.
+    #[error("default_country {country:?} is not a two-letter country code such as BR")]
+    Country {
+        /// What was given.
+        country: String,
+    },
+    /// A line type filter naming no line type.
+    #[error("line_type must be one of: {allowed}")]
+    LineType {
+        /// The line types, comma separated.
+        allowed: String,
+    },
     /// An opt-out keyword without letters or too long.
     #[error("opt-out keyword {keyword:?} must have letters or digits and at most {max} characters")]
     Keyword {
@@ -375,6 +398,8 @@ mod text {
                 Self::InvalidCharacters => td_string!(locale, problems.phone_characters),
                 Self::TooShort => td_string!(locale, problems.phone_short),
                 Self::TooLong => td_string!(locale, problems.phone_long),
+                Self::NotValid => td_string!(locale, problems.phone_not_valid),
+                Self::UnknownCountry => td_string!(locale, problems.phone_unknown_country),
             }
             .to_string()
         }
@@ -496,6 +521,12 @@ mod text {
                 }
                 Self::Timezone { timezone } => {
                     td_string!(locale, problems.timezone, timezone = timezone).to_string()
+                }
+                Self::Country { country } => {
+                    td_string!(locale, problems.country, country = country).to_string()
+                }
+                Self::LineType { allowed } => {
+                    td_string!(locale, problems.line_type, allowed = allowed).to_string()
                 }
                 Self::Keyword { keyword, max } => {
                     td_string!(locale, problems.keyword, keyword = keyword, max = *max).to_string()

@@ -113,6 +113,10 @@ pub struct ContactView {
     pub name: String,
     /// E.164 digits without `+`.
     pub phone: String,
+    /// `mobile`, `landline`, `other`, or `invalid` (a number stored before numbers were
+    /// checked that is not one: never sent to); null until checked.
+    #[serde(default)]
+    pub line_type: Option<String>,
     /// Whether the contact opted out (LGPD): never messaged again.
     pub opted_out: bool,
     /// When they opted out.
@@ -769,6 +773,11 @@ pub struct TenantSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 50))]
     pub optout_pause_percent: Option<i64>,
+    /// ISO 3166-1 alpha-2 country (default `BR`) whose numbering plan reads phone numbers written
+    /// without a country code, in imports, searches and forms (leave it out of a `PUT` to keep
+    /// it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_country: Option<String>,
 }
 
 /// What the opt-out matcher says about a message.

@@ -22,6 +22,7 @@ mod m20261202_000002_import_files;
 mod m20261203_000001_recipient_keyset;
 mod m20261203_000002_partial_webhook_indexes;
 mod m20261203_000003_timeline_indexes;
+mod m20261206_000001_phone_numbers;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000001_recipient_keyset::Migration),
             Box::new(m20261203_000002_partial_webhook_indexes::Migration),
             Box::new(m20261203_000003_timeline_indexes::Migration),
+            Box::new(m20261206_000001_phone_numbers::Migration),
         ]
     }
 }

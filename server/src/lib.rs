@@ -61,6 +61,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error(transparent)]
     Db(#[from] DbInitError),
+    /// The stored phones could not be repaired.
+    #[error("cannot repair the stored phone numbers: {0}")]
+    PhoneRepair(#[source] sea_orm::DbErr),
     /// The listening socket failed.
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
@@ -85,6 +88,10 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// receipt expiry, the retention pruning and the campaign sender, and builds the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
+    // Before anything sends: numbers stored before they were parsed are read again.
+    service::phone_repair::run(&db)
+        .await
+        .map_err(StartError::PhoneRepair)?;
     telemetry::handle();
     let directory = Arc::new(Directory::new(db.clone()));
     // One node on SQLite; on PostgreSQL, live changes and the lead go through the database.

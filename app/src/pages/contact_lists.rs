@@ -44,12 +44,12 @@ pub fn ListSelect(
 pub fn AddResultsToListCard(
     /// The tenant's lists.
     lists: Vec<ListView>,
-    /// The search: text, opted-out filter (`yes`/`no`/empty) and list filter.
-    filters: (String, String, Option<i64>),
+    /// The search: text, opted-out filter (`yes`/`no`/empty), list filter and kind of line.
+    filters: (String, String, Option<i64>, String),
 ) -> impl IntoView {
     let i18n = use_i18n();
     let add = ServerAction::<AddResultsToList>::new();
-    let (q, opted_out, list_id) = filters;
+    let (q, opted_out, list_id, line_type) = filters;
     let body = if lists.is_empty() {
         view! { <p class="text-sm text-slate-600">{t!(i18n, contacts.no_lists)}</p> }.into_any()
     } else {
@@ -58,6 +58,7 @@ pub fn AddResultsToListCard(
                 <p class="text-sm text-slate-600">{t!(i18n, contacts.add_results_hint)}</p>
                 <input type="hidden" name="q" value=q/>
                 <input type="hidden" name="opted_out" value=opted_out/>
+                <input type="hidden" name="line_type" value=line_type/>
                 {list_id.map(|l| view! { <input type="hidden" name="list_id" value=l/> })}
                 <label class="block">
                     <span class="text-sm font-medium text-slate-700">{t!(i18n, contacts.add_results_list)}</span>

@@ -62,6 +62,19 @@ fn ContactStatus(opted_out: bool) -> impl IntoView {
     }
 }
 
+/// A mark beside a phone that is not a mobile: a landline (may be on WhatsApp Business), another
+/// kind of number, or one Flow cannot send to.
+#[component]
+fn LineBadge(line_type: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    match line_type.as_deref() {
+        Some("landline") => Some(view! { <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 font-sans text-xs text-slate-700" data-testid="line-badge">{t!(i18n, contacts.line_landline)}</span> }.into_any()),
+        Some("other") => Some(view! { <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 font-sans text-xs text-slate-700" data-testid="line-badge">{t!(i18n, contacts.line_other)}</span> }.into_any()),
+        Some("invalid") => Some(view! { <span class="ml-2 rounded bg-rose-50 px-1.5 py-0.5 font-sans text-xs font-semibold text-rose-800" data-testid="line-badge">{t!(i18n, contacts.line_invalid)}</span> }.into_any()),
+        _ => None,
+    }
+}
+
 /// A consent event's action in the reader's language.
 fn action_label(action: &str) -> String {
     let i18n = use_i18n();
@@ -86,12 +99,15 @@ pub fn ContactsPage() -> impl IntoView {
                 q.get("opted_out").unwrap_or_default(),
                 q.get("list_id").and_then(|c| c.parse::<i64>().ok()),
                 q.get("cursor").and_then(|c| c.parse::<i64>().ok()),
+                q.get("line_type").unwrap_or_default(),
             )
         })
     });
     let rows = Resource::new(
         move || filters.get(),
-        |(q, opted_out, list_id, cursor)| search_contacts(q, opted_out, list_id, cursor),
+        |(q, opted_out, list_id, cursor, line)| {
+            search_contacts(q, opted_out, list_id, line, cursor)
+        },
     );
     let lists = Resource::new(|| (), |_| list_lists());
     let added = move || {
@@ -103,10 +119,13 @@ pub fn ContactsPage() -> impl IntoView {
         })
     };
     let export = move || {
-        let (q, opted_out, list_id, _) = filters.get();
+        let (q, opted_out, list_id, _, line) = filters.get();
         let mut href = format!("/api/v1/contacts/export?q={}", encode(&q));
         if let Some(list_id) = list_id {
             href.push_str(&format!("&list_id={list_id}"));
+        }
+        if !line.is_empty() {
+            href.push_str(&format!("&line_type={}", encode(&line)));
         }
         match opted_out.as_str() {
             "yes" => href.push_str("&opted_out=true"),
@@ -142,6 +161,16 @@ pub fn ContactsPage() -> impl IntoView {
                             <option value="yes" selected=move || filters.get().1 == "yes">{t!(i18n, contacts.filter_opted_out)}</option>
                         </select>
                     </label>
+                    <label class="block">
+                        <span class="text-sm font-medium text-slate-700">{t!(i18n, contacts.filter_line)}</span>
+                        <select name="line_type" class=INPUT data-testid="line-filter">
+                            <option value="" selected=move || filters.get().4.is_empty()>{t!(i18n, contacts.line_all)}</option>
+                            <option value="mobile" selected=move || filters.get().4 == "mobile">{t!(i18n, contacts.line_mobile)}</option>
+                            <option value="landline" selected=move || filters.get().4 == "landline">{t!(i18n, contacts.line_landline)}</option>
+                            <option value="other" selected=move || filters.get().4 == "other">{t!(i18n, contacts.line_other)}</option>
+                            <option value="invalid" selected=move || filters.get().4 == "invalid">{t!(i18n, contacts.line_invalid)}</option>
+                        </select>
+                    </label>
                     {move || filters.get().2.map(|l| view! { <input type="hidden" name="list_id" value=l/> })}
                     <button type="submit" class=BUTTON>{t!(i18n, contacts.search_button)}</button>
                 </form>
@@ -153,9 +182,9 @@ pub fn ContactsPage() -> impl IntoView {
                             Ok(list) if list.is_empty() => view! { <Empty text=t_string!(i18n, contacts.empty)/> }.into_any(),
                             Ok(list) => {
                                 let next = list.last().map(|c| {
-                                    let (q, opted_out, list_id, _) = filters.get_untracked();
+                                    let (q, opted_out, list_id, _, line) = filters.get_untracked();
                                     let list = list_id.map(|l| format!("&list_id={l}")).unwrap_or_default();
-                                    format!("/contacts?q={}&opted_out={opted_out}{list}&cursor={}", encode(&q), c.id)
+                                    format!("/contacts?q={}&opted_out={opted_out}{list}&line_type={}&cursor={}", encode(&q), encode(&line), c.id)
                                 });
                                 view! {
                                     <div class="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
@@ -177,7 +206,10 @@ pub fn ContactsPage() -> impl IntoView {
                                                                     {if c.name.is_empty() { t_string!(i18n, contacts.no_name).to_string() } else { c.name }}
                                                                 </a>
                                                             </td>
-                                                            <td class="px-4 py-3 font-mono text-xs">{shown_phone(&c.phone)}</td>
+                                                            <td class="px-4 py-3 font-mono text-xs">
+                                                                {shown_phone(&c.phone)}
+                                                                <LineBadge line_type=c.line_type.clone()/>
+                                                            </td>
                                                             <td class="px-4 py-3"><ContactStatus opted_out=c.opted_out/></td>
                                                             <td class="whitespace-nowrap px-4 py-3 text-slate-600">{prefs.when(c.last_interaction_at.as_deref())}</td>
                                                         </tr>
@@ -198,7 +230,7 @@ pub fn ContactsPage() -> impl IntoView {
             <Suspense>
                 {move || suspend(async move {
                     let (admin, lists) = (is_admin().await, lists.await.unwrap_or_default());
-                    let (q, opted_out, list_id, _) = filters.get();
+                    let (q, opted_out, list_id, _, line) = filters.get();
                     let upload_lists = lists.clone();
                     admin.then(|| view! {
                 <div class="space-y-6">
@@ -217,7 +249,7 @@ pub fn ContactsPage() -> impl IntoView {
                         <button type="submit" class=BUTTON>{t!(i18n, import.upload)}</button>
                     </form>
                 </Card>
-                <AddResultsToListCard lists filters=(q, opted_out, list_id)/>
+                <AddResultsToListCard lists filters=(q, opted_out, list_id, line)/>
                 </div>
                     })
                 })}

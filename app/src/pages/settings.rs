@@ -108,6 +108,11 @@ pub fn SettingsPage() -> impl IntoView {
                                             <span class=LABEL>{t!(i18n, settings.timezone)}</span>
                                             <input type="text" name="timezone" required class=INPUT value=s.timezone/>
                                         </label>
+                                        <label class="block">
+                                            <span class=LABEL>{t!(i18n, settings.default_country)}</span>
+                                            <input type="text" name="default_country" required maxlength="2" pattern="[A-Za-z]{2}" autocomplete="country" class=INPUT value=s.default_country.clone().unwrap_or_else(|| "BR".to_string()) data-testid="default-country"/>
+                                            <span class="mt-1 block text-xs text-slate-600">{t!(i18n, settings.default_country_hint)}</span>
+                                        </label>
                                         <div class="grid gap-4 sm:grid-cols-2">
                                             <label class="block">
                                                 <span class=LABEL>{t!(i18n, settings.min_delay)}</span>

@@ -18,7 +18,7 @@ use crate::auth::TenantCaller;
 use crate::error::{ApiError, ChangeErrors, ErrorBody, ReadErrors};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::Search;
-use crate::service::{Page, campaigns, consent, contacts, imports};
+use crate::service::{Page, campaigns, consent, contacts, imports, settings};
 use crate::state::AppState;
 
 /// Query of `GET /api/v1/contacts` and `GET /api/v1/contacts/export`.
@@ -36,6 +36,9 @@ pub struct ListQuery {
     opted_out: Option<bool>,
     /// RFC 3339: only contacts whose last message came at or after it.
     interacted_since: Option<String>,
+    /// Only numbers of this kind of line: `mobile`, `landline`, `other`, or `invalid` (stored
+    /// before numbers were checked, and not one: never sent to).
+    line_type: Option<String>,
     /// The last id of the previous page (keyset).
     cursor: Option<i64>,
     /// Rows wanted, 1 to 1000 (default 100); the export takes every row.
@@ -61,6 +64,7 @@ impl ListQuery {
             list_id: self.list_id,
             opted_out: self.opted_out,
             interacted_since,
+            line_type: self.line_type.clone(),
         })
     }
 }
@@ -209,7 +213,7 @@ pub(super) async fn export(
 ) -> Result<Response, ApiError> {
     let search = q.search()?;
     // Refuses a search that cannot run (a phone that is no phone) before anything is sent.
-    search.condition()?;
+    search.condition(settings::country(&state.db.read, caller.tenant_id).await?)?;
     let header = csv_lines([EXPORT_HEADER]).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let bom = Bytes::from_static(b"\xEF\xBB\xBF");
     let tenant_id = caller.tenant_id;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use app::audience::{
     AudienceCount, ContactDetail, ImportJobView, ListMembers, ListMembersChanged, ListView,
-    ReplyView,
+    MemberSearch, ReplyView,
 };
 use app::audience_backend::{AudienceApi, AudienceBackend};
 use app::backend::{BoxFuture, Caller, DashboardResult};
@@ -49,18 +49,11 @@ impl AudienceApi for AudienceDashboard {
     fn search<'a>(
         &'a self,
         caller: &'a Caller,
-        q: &'a str,
-        opted_out: Option<bool>,
-        list_id: Option<i64>,
+        search: &'a MemberSearch,
         cursor: Option<i64>,
     ) -> BoxFuture<'a, DashboardResult<Vec<ContactView>>> {
         Box::pin(async move {
-            let search = Search {
-                q: (!q.is_empty()).then(|| q.to_string()),
-                opted_out,
-                list_id,
-                ..Search::default()
-            };
+            let search = Search::from(search);
             contacts::search(&self.state.db, caller.tenant_id, &search, cursor, PAGE, 0)
                 .await
                 .map_err(service)

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use crate::db::Db;
 use crate::domain::phone;
 use crate::entities::contact;
-use crate::service::{PhoneReason, Problem, ServiceResult, campaigns, contacts};
+use crate::service::{PhoneReason, Problem, ServiceResult, campaigns, contacts, settings};
 
 /// The most pasted lines; larger lists go through the contacts import API.
 pub const MAX_PASTED: usize = 5_000;
@@ -59,10 +59,11 @@ pub async fn create(
             return Err(Problem::PasteTooMany { max: MAX_PASTED }.into());
         }
         let report = contacts::import(db, tenant_id, rows.clone()).await?;
+        let country = settings::country(&db.read, tenant_id).await?;
         if let Some(bad) = report.invalid.first() {
             return Err(Problem::PastedPhones {
                 phone: bad.phone.clone(),
-                reason: phone::normalize(&bad.phone)
+                reason: phone::parse(&bad.phone, country)
                     .err()
                     .map_or(PhoneReason::InvalidCharacters, PhoneReason::from),
                 lines: report.invalid.len(),
@@ -72,8 +73,8 @@ pub async fn create(
         // People, whichever spelling of their number was pasted.
         let phones: Vec<String> = rows
             .iter()
-            .filter_map(|r| phone::normalize(&r.phone).ok())
-            .map(|p| phone::identity_key(&p))
+            .filter_map(|r| phone::parse(&r.phone, country).ok())
+            .map(|n| n.key())
             .collect();
         let mut ids = Vec::with_capacity(phones.len());
         for chunk in phones.chunks(CHUNK) {

@@ -43,11 +43,13 @@ pub struct Row {
     pub attributes: BTreeMap<String, String>,
 }
 
-/// A person ready to be written: the phone normalised, with its identity key.
+/// A person ready to be written: the phone parsed, with its identity key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Person {
-    /// Normalised phone digits.
+    /// E.164 digits.
     pub phone: String,
+    /// What kind of line the phone is.
+    pub line_type: phone::LineType,
     /// [`phone::identity_key`] of the phone.
     pub key: String,
     /// Name (may be empty: an existing name is then kept).
@@ -143,6 +145,7 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), CsvError> {
                     line,
                     phone: String::new(),
                     reason: format!("unreadable row: {e}"),
+                    code: None,
                 });
                 continue;
             }
@@ -183,26 +186,29 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), CsvError> {
     Ok((rows, errors))
 }
 
-/// Sorts rows out: invalid phones are reported with their line, and a number given twice
-/// (either spelling of a Brazilian mobile) is one person whose last row wins.
-pub fn prepare(rows: Vec<Row>) -> Prepared {
+/// Sorts rows out: phones are parsed in `country`'s numbering plan, invalid ones are reported
+/// with their line and reason, and a number given twice (in any spelling) is one person whose
+/// last row wins.
+pub fn prepare(rows: Vec<Row>, country: phone::Country) -> Prepared {
     let mut out = Prepared::default();
     let mut at: HashMap<String, usize> = HashMap::new();
     for row in rows {
-        let phone = match phone::normalize(&row.phone) {
-            Ok(p) => p,
+        let number = match phone::parse(&row.phone, country) {
+            Ok(n) => n,
             Err(e) => {
                 out.invalid.push(ImportError {
                     line: row.line,
                     phone: row.phone,
                     reason: e.to_string(),
+                    code: Some(e.into()),
                 });
                 continue;
             }
         };
-        let key = phone::identity_key(&phone);
+        let key = number.key();
         let person = Person {
-            phone,
+            phone: number.digits,
+            line_type: number.line_type,
             key: key.clone(),
             name: row.name.trim().to_string(),
             attributes: row.attributes,
@@ -281,18 +287,29 @@ mod tests {
     #[test]
     fn prepare_reports_invalid_rows_and_duplicates() {
         let (rows, _) = parse(
-            "nome;telefone\nAna;5511987654321\nBia;abc\nAna Maria;55 11 8765-4321\nCid;\nDu;5521987654321\n",
+            "nome;telefone\nAna;5511987654321\nBia;abc\nAna Maria;55 11 8765-4321\nCid;\nDu;5521987654321\nEd;(20) 98765-4321\nFê;(11) 3265-4321\n",
         )
         .unwrap();
-        let p = prepare(rows);
-        assert_eq!(p.people.len(), 2);
+        let p = prepare(rows, phone::Country::BRAZIL);
+        assert_eq!(p.people.len(), 3);
         assert_eq!(p.duplicates, 1);
+        assert_eq!(p.people[2].line_type, phone::LineType::Landline);
         // The last row of a person wins, under the spelling first given.
         assert_eq!(p.people[0].name, "Ana Maria");
         assert_eq!(p.people[0].phone, "5511987654321");
         assert_eq!(p.people[0].key, "5511987654321");
         let lines: Vec<u64> = p.invalid.iter().map(|e| e.line).collect();
-        assert_eq!(lines, vec![3, 5]);
+        assert_eq!(lines, vec![3, 5, 7]);
         assert_eq!(p.invalid[0].phone, "abc");
+        let codes: Vec<_> = p.invalid.iter().map(|e| e.code).collect();
+        use app::problem::PhoneReason;
+        assert_eq!(
+            codes,
+            vec![
+                Some(PhoneReason::InvalidCharacters),
+                Some(PhoneReason::Empty),
+                Some(PhoneReason::NotValid)
+            ]
+        );
     }
 }

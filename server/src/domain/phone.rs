@@ -1,26 +1,119 @@
 //! Phone numbers as Flow stores them: ASCII digits only, E.164 without the `+`
 //! (`5511987654321`).
 //!
-//! This module owns three conversions and nothing else:
-//! * [`normalize`]: what a person typed or a spreadsheet exported → the stored form;
+//! This module owns the conversions and nothing else:
+//! * [`parse`]: what a person typed or a spreadsheet exported, read under the team's country
+//!   (`(11) 98765-4321`, `011 98765-4321`, `0xx11 …`, `+55 …`, `0055 …`) → a valid number in
+//!   the stored form with its [`LineType`], or why it is not one ([`PhoneError`]);
 //! * [`from_jid`]: a WhatsApp jid (`5511987654321@s.whatsapp.net`) → the stored form, or
 //!   `None` when the jid does not name a phone (groups, `@lid`, broadcasts, newsletters);
 //! * [`match_variants`]: the forms under which one Brazilian mobile may show up (with and
 //!   without the ninth digit), for matching what WhatsApp reports against stored contacts;
 //! * [`identity_key`]: the one form every spelling of a person's number shares (stored as
 //!   `contact.phone_key`): importing either spelling finds the same contact, and an opt-out
-//!   from either covers both.
+//!   from either covers both;
+//! * [`legacy_spellings`]: the digits earlier versions of Flow stored for a number typed the
+//!   national way, so that what they recorded (suppression hashes) still finds the person.
 //!
-//! No country is guessed: a number typed without its country code (`11 98765-4321`) stays
-//! as typed as long as it has enough digits.
+//! Parsing uses libphonenumber's metadata (the `phonenumber` crate): a number written without
+//! `+` or `00` is read in the team's country only, never guessed to be foreign, so a national
+//! number cannot reach a stranger abroad.
 
-/// Fewest digits a stored phone may have, country code included.
-pub const MIN_DIGITS: usize = 10;
+use phonenumber::country::Id;
+use phonenumber::metadata::DATABASE;
+use phonenumber::{Mode, PhoneNumber, Type};
 
 /// Most digits a stored phone may have (the E.164 maximum).
 pub const MAX_DIGITS: usize = 15;
 
-/// Why a phone number was rejected by [`normalize`].
+/// The country whose numbering plan reads a number written without its country code (a
+/// tenant's `default_country`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Country(Id);
+
+impl Country {
+    /// Brazil, the default.
+    pub const BRAZIL: Self = Self(Id::BR);
+
+    /// The country of an ISO 3166-1 alpha-2 code (`BR`, `pt`), if libphonenumber knows its
+    /// numbering plan.
+    pub fn from_code(code: &str) -> Option<Self> {
+        let id: Id = code.trim().to_ascii_uppercase().parse().ok()?;
+        DATABASE.by_id(id.as_ref()).map(|_| Self(id))
+    }
+
+    /// Its ISO 3166-1 alpha-2 code (`BR`).
+    pub fn code(self) -> &'static str {
+        // `Id` names are the codes themselves.
+        match DATABASE.by_id(self.0.as_ref()) {
+            Some(meta) => meta.id(),
+            None => "BR",
+        }
+    }
+
+    /// The country of a stored code, Brazil when it is unknown.
+    pub fn from_stored(code: &str) -> Self {
+        Self::from_code(code).unwrap_or_default()
+    }
+}
+
+impl Default for Country {
+    fn default() -> Self {
+        Self::BRAZIL
+    }
+}
+
+/// What kind of line a number is, as the numbering plan says (`contact.line_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineType {
+    /// A mobile, or a number the plan cannot tell from one (North America).
+    Mobile,
+    /// A fixed line: may be on WhatsApp Business, worth filtering.
+    Landline,
+    /// Any other valid number (toll-free, shared cost, VoIP…).
+    Other,
+}
+
+impl LineType {
+    /// How it is stored and shown in the API: `mobile`, `landline`, `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mobile => "mobile",
+            Self::Landline => "landline",
+            Self::Other => "other",
+        }
+    }
+
+    fn of(number: &PhoneNumber) -> Self {
+        match number.number_type(&DATABASE) {
+            Type::Mobile | Type::FixedLineOrMobile => Self::Mobile,
+            Type::FixedLine => Self::Landline,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// `contact.line_type` of a stored number Flow could not place (rows written before numbers
+/// were parsed, which the repair could not read): the sender refuses them.
+pub const INVALID_LINE: &str = "invalid";
+
+/// A valid number: its stored digits and its kind of line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Number {
+    /// E.164 digits without the `+` (a Brazilian mobile always with its ninth digit).
+    pub digits: String,
+    /// What kind of line it is.
+    pub line_type: LineType,
+}
+
+impl Number {
+    /// The identity its contact is stored under ([`identity_key`]).
+    pub fn key(&self) -> String {
+        identity_key(&self.digits)
+    }
+}
+
+/// Why a phone number was rejected by [`parse`].
 #[derive(Debug, thiserror::Error, PartialEq, Eq, Clone, Copy)]
 pub enum PhoneError {
     /// Nothing to read: the input is empty, blank, or only formatting characters.
@@ -28,15 +121,22 @@ pub enum PhoneError {
     Empty,
     /// A letter or a symbol other than the allowed formatting characters.
     #[error(
-        "phone number contains invalid characters: only digits, spaces and + - ( ) . are allowed"
+        "phone number contains invalid characters: only digits, spaces and + - ( ) . / are allowed"
     )]
     InvalidCharacters,
-    /// Fewer than [`MIN_DIGITS`] digits (after dropping a leading `00`).
-    #[error("phone number is too short: it needs at least 10 digits, country code included")]
+    /// Fewer digits than any number of its country has.
+    #[error("phone number is too short for a number of its country (is the area code missing?)")]
     TooShort,
-    /// More than [`MAX_DIGITS`] digits (after dropping a leading `00`).
-    #[error("phone number is too long: it may have at most 15 digits")]
+    /// More digits than any number of its country has.
+    #[error("phone number is too long for a number of its country")]
     TooLong,
+    /// The right length, but no number of its country looks like it (an area code that does
+    /// not exist, a subscriber number no line starts with).
+    #[error("phone number is not a valid number of its country (check the area code)")]
+    NotValid,
+    /// Written with `+` or `00` and a country code that does not exist.
+    #[error("phone number has a country code that does not exist")]
+    UnknownCountry,
 }
 
 impl From<PhoneError> for app::problem::PhoneReason {
@@ -46,45 +146,210 @@ impl From<PhoneError> for app::problem::PhoneReason {
             PhoneError::InvalidCharacters => Self::InvalidCharacters,
             PhoneError::TooShort => Self::TooShort,
             PhoneError::TooLong => Self::TooLong,
+            PhoneError::NotValid => Self::NotValid,
+            PhoneError::UnknownCountry => Self::UnknownCountry,
         }
     }
 }
 
-/// Normalises a phone number to digits only (E.164 without the `+`).
-///
-/// Formatting characters are dropped: whitespace, `+`, `-`, `(`, `)` and `.`. A leading `00`
-/// international call prefix is dropped too (`0055 11 …` → `5511…`). Any other character,
-/// letters included, is rejected. The result must have 10 to 15 digits.
-///
-/// ```text
-/// "+55 (11) 98765-4321" → Ok("5511987654321")
-/// "0055 11 98765 4321"  → Ok("5511987654321")
-/// "55 11 9876S-4321"    → Err(InvalidCharacters)
-/// ```
-///
-/// # Errors
-/// [`PhoneError::Empty`] when there are no digits at all, [`PhoneError::InvalidCharacters`]
-/// for any character that is not a digit or an allowed formatting character,
-/// [`PhoneError::TooShort`] / [`PhoneError::TooLong`] outside 10..=15 digits.
-pub fn normalize(input: &str) -> Result<String, PhoneError> {
-    let mut digits = String::with_capacity(input.len());
-    for c in input.chars() {
+/// What a person wrote, reduced to its digits.
+struct Written {
+    /// Begins with `+`: the country code follows.
+    plus: bool,
+    /// The digits (a national `0xx` carrier placeholder dropped).
+    digits: String,
+}
+
+/// Keeps the digits of `input`: whitespace, `-`, `(`, `)`, `.` and `/` are formatting, a `+`
+/// may lead, and the `xx` of a written-out carrier placeholder (`0xx11`, `0XX 11`) is
+/// dropped. Anything else is refused.
+fn read_digits(input: &str) -> Result<Written, PhoneError> {
+    let input = input.trim();
+    let (plus, rest) = match input.strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, input),
+    };
+    let mut digits = String::with_capacity(rest.len());
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
             '0'..='9' => digits.push(c),
-            '+' | '-' | '(' | ')' | '.' => {}
+            '-' | '(' | ')' | '.' | '/' => {}
             c if c.is_whitespace() => {}
+            'x' | 'X' if digits == "0" && matches!(chars.peek(), Some('x' | 'X')) => {
+                chars.next();
+            }
             _ => return Err(PhoneError::InvalidCharacters),
         }
     }
     if digits.is_empty() {
         return Err(PhoneError::Empty);
     }
-    let digits = digits.strip_prefix("00").unwrap_or(&digits);
-    match digits.len() {
-        n if n < MIN_DIGITS => Err(PhoneError::TooShort),
-        n if n > MAX_DIGITS => Err(PhoneError::TooLong),
-        _ => Ok(digits.to_owned()),
+    Ok(Written { plus, digits })
+}
+
+/// Parses a phone number as people write it, reading a number without `+` or `00` in
+/// `country`'s numbering plan, and returns it in the stored form if it is a valid number.
+///
+/// A Brazilian mobile written without its ninth digit (`11 8765-4321`, old spreadsheets) is
+/// given it back: it is one person with the 9-digit form.
+///
+/// ```text
+/// "(11) 98765-4321", BR    → 5511987654321 (mobile)
+/// "0 15 11 98765-4321", BR → 5511987654321 (carrier code dropped)
+/// "(11) 3265-4321", BR     → 551132654321 (landline)
+/// "+1 415 555 2671", BR    → 14155552671
+/// "14155552671", BR        → Err(NotValid): read as Brazilian, and no Brazilian number
+/// ```
+///
+/// # Errors
+/// [`PhoneError`] says why the input is not a valid number.
+pub fn parse(input: &str, country: Country) -> Result<Number, PhoneError> {
+    let written = read_digits(input)?;
+    if written.digits.len() > MAX_DIGITS + 4 {
+        return Err(PhoneError::TooLong);
     }
+    if written.plus {
+        // `+00 55 …`: the call prefix written after the plus.
+        let digits = written.digits.strip_prefix("00").unwrap_or(&written.digits);
+        return international(digits);
+    }
+    // `00` is the international call prefix of most of the world: `0055 11 …`. (Brazil dials
+    // abroad with `00` + a carrier code; libphonenumber reads that form below.)
+    let after_00 = written
+        .digits
+        .strip_prefix("00")
+        .map(international)
+        .and_then(Result::ok);
+    if let Some(number) = after_00 {
+        return Ok(number);
+    }
+    match phonenumber::parse(Some(country.0), &written.digits) {
+        Ok(number) => valid(&number),
+        Err(e) => Err(parse_error(&e)),
+    }
+}
+
+/// Reads digits that begin with their country code (a jid, a number written with `+`).
+///
+/// # Errors
+/// As [`parse`].
+pub fn international(digits: &str) -> Result<Number, PhoneError> {
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(PhoneError::InvalidCharacters);
+    }
+    match phonenumber::parse(None, format!("+{digits}")) {
+        Ok(number) => valid(&number),
+        Err(e) => Err(parse_error(&e)),
+    }
+}
+
+/// Whether Flow can send to a stored number: it is a valid number, read with its country
+/// code (a Brazilian mobile with or without its ninth digit).
+pub fn placeable(digits: &str) -> bool {
+    international(digits).is_ok()
+}
+
+fn parse_error(e: &phonenumber::ParseError) -> PhoneError {
+    use phonenumber::ParseError as P;
+    match e {
+        P::InvalidCountryCode => PhoneError::UnknownCountry,
+        P::TooLong => PhoneError::TooLong,
+        _ => PhoneError::TooShort,
+    }
+}
+
+/// The parsed number if it is valid (a Brazilian mobile without its ninth digit gets it),
+/// else why not.
+fn valid(number: &PhoneNumber) -> Result<Number, PhoneError> {
+    let digits = e164_digits(number);
+    if number.is_valid() {
+        return Ok(Number {
+            line_type: LineType::of(number),
+            digits,
+        });
+    }
+    if let Some(with_nine) =
+        brazilian_ninth_digit_variant(&digits).filter(|v| v.len() > digits.len())
+        && let Ok(n) = phonenumber::parse(None, format!("+{with_nine}"))
+        && n.is_valid()
+    {
+        return Ok(Number {
+            line_type: LineType::of(&n),
+            digits: with_nine,
+        });
+    }
+    // Too short means shorter than every line (fixed or mobile) of its country: a national
+    // number without its area code; too long, longer than all of them.
+    let national = number.national().to_string().len();
+    let Some(meta) = number.metadata(&DATABASE) else {
+        return Err(PhoneError::UnknownCountry);
+    };
+    let d = meta.descriptors();
+    let lines = [d.fixed_line(), d.mobile()];
+    let lengths = lines
+        .iter()
+        .flatten()
+        .flat_map(|desc| desc.possible_length().iter().copied());
+    let (shortest_line, longest) = (lengths.clone().min(), lengths.max());
+    match (shortest_line, longest) {
+        (Some(min), _) if national < usize::from(min) => Err(PhoneError::TooShort),
+        (_, Some(max)) if national > usize::from(max) => Err(PhoneError::TooLong),
+        _ => Err(PhoneError::NotValid),
+    }
+}
+
+fn e164_digits(number: &PhoneNumber) -> String {
+    number
+        .format()
+        .mode(Mode::E164)
+        .to_string()
+        .trim_start_matches('+')
+        .to_string()
+}
+
+/// Brazil's carrier selection codes, which may stand between the national prefix `0` and the
+/// area code (`0 15 11 98765-4321`): the ones libphonenumber's Brazilian metadata reads.
+const BRAZILIAN_CARRIERS: &[&str] = &[
+    "12", "14", "15", "21", "22", "23", "25", "31", "41", "43", "55", "65", "99",
+];
+
+/// The digits Flow stored for this number before numbers were parsed, when it was typed the
+/// national way: the national number, with the trunk prefix `0`, for Brazil with a carrier
+/// code and (for a mobile) without the ninth digit. Erasures recorded then hashed one of these;
+/// looking them up keeps those people suppressed. `digits` is a stored (E.164) number.
+pub fn legacy_spellings(digits: &str) -> Vec<String> {
+    let Ok(number) = international(digits) else {
+        return Vec::new();
+    };
+    let national = number_national(&number.digits);
+    let Some(national) = national else {
+        return Vec::new();
+    };
+    let mut nationals = vec![national.clone()];
+    if number.digits.starts_with("55")
+        && let Some(old) = brazilian_ninth_digit_variant(&number.digits)
+        && let Some(old) = old.strip_prefix("55")
+    {
+        nationals.push(old.to_string());
+    }
+    let mut out = Vec::new();
+    for n in &nationals {
+        out.push(n.clone());
+        out.push(format!("0{n}"));
+        if number.digits.starts_with("55") {
+            out.extend(BRAZILIAN_CARRIERS.iter().map(|c| format!("0{c}{n}")));
+        }
+    }
+    out.retain(|s| s != digits);
+    out
+}
+
+/// The national significant number of stored E.164 digits.
+fn number_national(digits: &str) -> Option<String> {
+    phonenumber::parse(None, format!("+{digits}"))
+        .ok()
+        .map(|n| n.national().to_string())
 }
 
 /// Reads the phone out of a WhatsApp user jid.
@@ -191,60 +456,6 @@ fn is_mobile_lead(b: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalize_table() {
-        let cases: &[(&str, Result<&str, PhoneError>)] = &[
-            ("+55 (11) 98765-4321", Ok("5511987654321")),
-            ("5511987654321", Ok("5511987654321")),
-            ("55.11.98765.4321", Ok("5511987654321")),
-            ("0055 11 98765 4321", Ok("5511987654321")),
-            ("+0055 11 98765 4321", Ok("5511987654321")),
-            ("  +1 (415) 555-2671  ", Ok("14155552671")),
-            ("+44 20 7946 0958", Ok("442079460958")),
-            ("55\t11\u{a0}98765-4321", Ok("5511987654321")),
-            ("551187654321", Ok("551187654321")),
-            ("123456789012345", Ok("123456789012345")),
-            ("", Err(PhoneError::Empty)),
-            ("   ", Err(PhoneError::Empty)),
-            ("+ () -", Err(PhoneError::Empty)),
-            ("55 11 9876S-4321", Err(PhoneError::InvalidCharacters)),
-            ("tel: 5511987654321", Err(PhoneError::InvalidCharacters)),
-            ("5511987654321#", Err(PhoneError::InvalidCharacters)),
-            ("5511987654321/2", Err(PhoneError::InvalidCharacters)),
-            ("٥٥١١٩٨٧٦٥٤٣٢١", Err(PhoneError::InvalidCharacters)),
-            ("98765-4321", Err(PhoneError::TooShort)),
-            ("123456789", Err(PhoneError::TooShort)),
-            ("00123456789", Err(PhoneError::TooShort)),
-            ("00", Err(PhoneError::TooShort)),
-            ("1234567890123456", Err(PhoneError::TooLong)),
-        ];
-        for (input, expected) in cases {
-            let got = normalize(input);
-            let expected = expected.map(str::to_owned);
-            assert_eq!(got, expected, "normalize({input:?})");
-        }
-    }
-
-    #[test]
-    fn errors_have_readable_messages() {
-        assert_eq!(PhoneError::Empty.to_string(), "phone number is empty");
-        assert!(
-            PhoneError::InvalidCharacters
-                .to_string()
-                .contains("invalid characters")
-        );
-        assert!(
-            PhoneError::TooShort
-                .to_string()
-                .contains("at least 10 digits")
-        );
-        assert!(
-            PhoneError::TooLong
-                .to_string()
-                .contains("at most 15 digits")
-        );
-    }
 
     #[test]
     fn from_jid_table() {
@@ -357,9 +568,133 @@ mod tests {
     }
 
     #[test]
-    fn normalized_jid_and_typed_numbers_meet() {
-        let typed = normalize("+55 (11) 98765-4321").expect("valid");
+    fn parsed_jid_and_typed_numbers_meet() {
+        let typed = parse("(11) 98765-4321", Country::BRAZIL).expect("valid");
         let from_whatsapp = from_jid("551187654321@s.whatsapp.net").expect("phone jid");
-        assert!(match_variants(&from_whatsapp).contains(&typed));
+        assert!(match_variants(&from_whatsapp).contains(&typed.digits));
+        assert_eq!(identity_key(&from_whatsapp), typed.key());
+    }
+
+    /// Every way a Brazilian spreadsheet writes a number, and numbers of other countries.
+    #[test]
+    fn parse_table() {
+        use LineType::{Landline, Mobile, Other};
+        let br = Country::BRAZIL;
+        let ok: &[(&str, &str, LineType)] = &[
+            ("(11) 98765-4321", "5511987654321", Mobile),
+            ("11 98765 4321", "5511987654321", Mobile),
+            ("11987654321", "5511987654321", Mobile),
+            ("011 98765-4321", "5511987654321", Mobile),
+            ("0 15 11 98765-4321", "5511987654321", Mobile),
+            ("0 21 (21) 99887-7665", "5521998877665", Mobile),
+            ("0xx11 98765-4321", "5511987654321", Mobile),
+            ("0XX 11 98765-4321", "5511987654321", Mobile),
+            ("+55 11 98765-4321", "5511987654321", Mobile),
+            ("+55 (11) 98765-4321", "5511987654321", Mobile),
+            ("55 11 98765-4321", "5511987654321", Mobile),
+            ("5511987654321", "5511987654321", Mobile),
+            ("0055 11 98765-4321", "5511987654321", Mobile),
+            ("+0055 11 98765 4321", "5511987654321", Mobile),
+            ("55.11.98765.4321", "5511987654321", Mobile),
+            ("11/98765-4321", "5511987654321", Mobile),
+            ("55\t11\u{a0}98765-4321", "5511987654321", Mobile),
+            // An old mobile without its ninth digit: the one identity of both spellings.
+            ("11 8765-4321", "5511987654321", Mobile),
+            ("(21) 8887-7665", "5521988877665", Mobile),
+            ("+55 11 8765-4321", "5511987654321", Mobile),
+            ("551187654321", "5511987654321", Mobile),
+            // Eight digits starting with 9 are a pre-2012 mobile too.
+            ("11 9876-5432", "5511998765432", Mobile),
+            // Landlines are accepted and marked.
+            ("(11) 3265-4321", "551132654321", Landline),
+            ("55 11 3265 4321", "551132654321", Landline),
+            ("0800 123 4567", "558001234567", Other),
+            // Other countries, written with + or 00.
+            ("+1 (415) 555-2671", "14155552671", Mobile),
+            ("+44 20 7946 0958", "442079460958", Landline),
+            ("+351 912 345 678", "351912345678", Mobile),
+            ("00351 912 345 678", "351912345678", Mobile),
+        ];
+        for (input, digits, line) in ok {
+            let got = parse(input, br);
+            assert_eq!(
+                got,
+                Ok(Number {
+                    digits: (*digits).to_string(),
+                    line_type: *line
+                }),
+                "parse({input:?})"
+            );
+        }
+        let bad: &[(&str, PhoneError)] = &[
+            ("", PhoneError::Empty),
+            ("   ", PhoneError::Empty),
+            ("+ () -", PhoneError::Empty),
+            ("55 11 9876S-4321", PhoneError::InvalidCharacters),
+            ("tel: 5511987654321", PhoneError::InvalidCharacters),
+            ("5511987654321#", PhoneError::InvalidCharacters),
+            ("٥٥١١٩٨٧٦٥٤٣٢١", PhoneError::InvalidCharacters),
+            // A national number without its area code.
+            ("98765-4321", PhoneError::TooShort),
+            ("11 3265-432", PhoneError::TooShort),
+            ("11 98765-43210", PhoneError::TooLong),
+            // Area codes that do not exist (none has a 0; 20 and 23 are unused).
+            ("(20) 98765-4321", PhoneError::NotValid),
+            ("(10) 3265-4321", PhoneError::NotValid),
+            // A foreign number without + is read as Brazilian, never guessed abroad.
+            ("14155552671", PhoneError::NotValid),
+            ("+999 1234 5678", PhoneError::UnknownCountry),
+            ("1234567890123456789012", PhoneError::TooLong),
+        ];
+        for (input, err) in bad {
+            assert_eq!(parse(input, br), Err(*err), "parse({input:?})");
+        }
+    }
+
+    #[test]
+    fn another_default_country_reads_its_own_national_numbers() {
+        let pt = Country::from_code("pt").expect("Portugal");
+        assert_eq!(pt.code(), "PT");
+        assert_eq!(parse("912 345 678", pt).unwrap().digits, "351912345678");
+        // A Brazilian number must then carry its country code.
+        assert!(parse("(11) 98765-4321", pt).is_err());
+        assert_eq!(
+            parse("+55 (11) 98765-4321", pt).unwrap().digits,
+            "5511987654321"
+        );
+        assert_eq!(Country::from_code("XX"), None);
+        assert_eq!(Country::from_stored("??"), Country::BRAZIL);
+    }
+
+    #[test]
+    fn placeable_numbers_are_valid_with_their_country_code() {
+        assert!(placeable("5511987654321"));
+        assert!(placeable("551187654321"));
+        assert!(placeable("551132654321"));
+        assert!(placeable("14155552671"));
+        assert!(!placeable("11987654321"));
+        assert!(!placeable("011987654321"));
+        assert!(!placeable("erased:12"));
+        assert!(!placeable(""));
+    }
+
+    #[test]
+    fn legacy_spellings_are_the_national_forms_earlier_versions_stored() {
+        let forms = legacy_spellings("5511987654321");
+        for form in [
+            "11987654321",
+            "011987654321",
+            "01511987654321",
+            "1187654321",
+            "01187654321",
+        ] {
+            assert!(forms.contains(&form.to_string()), "{form} in {forms:?}");
+        }
+        assert!(!forms.contains(&"5511987654321".to_string()));
+        assert_eq!(
+            legacy_spellings("442079460958"),
+            vec!["2079460958".to_string(), "02079460958".to_string()]
+        );
+        assert!(legacy_spellings("not a number").is_empty());
     }
 }

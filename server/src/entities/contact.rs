@@ -25,6 +25,11 @@ pub struct Model {
     pub attributes: Option<Json>,
     /// When the contact was erased (LGPD): the row stays, anonymised, for campaign counters.
     pub erased_at: Option<DateTimeUtc>,
+    /// `mobile`, `landline`, `other` ([`crate::domain::phone::LineType`]), or `invalid` for a
+    /// stored number the repair could not read (never sent to); NULL until it was parsed.
+    pub line_type: Option<String>,
+    /// The contact this twin was merged into, when campaign history kept its row.
+    pub merged_into_id: Option<i64>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

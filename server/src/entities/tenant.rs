@@ -13,6 +13,9 @@ pub struct Model {
     pub opt_out_keywords: Option<Json>,
     /// IANA timezone the dashboard shows times in.
     pub timezone: String,
+    /// ISO 3166-1 alpha-2 country whose numbering plan reads numbers written without a country
+    /// code ([`crate::domain::phone::Country`]).
+    pub default_country: String,
     pub created_at: DateTimeUtc,
     /// JSON `CampaignSettings` new campaigns start with; `None` means the built-in defaults.
     pub campaign_defaults: Option<Json>,

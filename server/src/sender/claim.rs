@@ -463,6 +463,19 @@ pub async fn record_failure(
     }
 }
 
+/// The error of a recipient whose number is not a valid phone number with its country code.
+pub const INVALID_NUMBER: &str =
+    "invalid number: not a valid phone number with its country code, so it was not sent";
+
+/// Fails a claimed row whose number Flow cannot place, without calling Evolution (nor
+/// counting it against the instance).
+pub async fn refuse_unplaceable(deps: &SenderDeps, claimed: &Claimed) {
+    let row = [(claimed.id, claimed.campaign_id, claimed.phone.clone())];
+    if let Err(e) = fail_rows(deps, &row, None, INVALID_NUMBER).await {
+        tracing::warn!(error = %e, "cannot record a refused number");
+    }
+}
+
 /// Marks `sending` rows failed with `error`, counting and logging each.
 async fn fail_rows(
     deps: &SenderDeps,

@@ -28,7 +28,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::db::Db;
 use crate::domain::spintax::Spintax;
-use crate::domain::{template, typing};
+use crate::domain::{phone, template, typing};
 use crate::evolution::client::{EvolutionClient, SEND_TIMEOUT, SendError, Target};
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
@@ -300,6 +300,11 @@ async fn send_one(
             retry_until_done(|| claim::put_back(deps, claimed.id)).await;
             return Ok(());
         }
+    }
+    // A number Flow could not place is never handed to Evolution to guess.
+    if !phone::placeable(&claimed.phone) {
+        claim::refuse_unplaceable(deps, claimed).await;
+        return Ok(());
     }
     let target = Target {
         api_url: instance.api_url.clone(),

@@ -524,7 +524,7 @@ async fn insert_contacts(
         SELECT ?, id, CASE WHEN NOT EXISTS (SELECT 1 FROM contact o WHERE o.tenant_id = contact.tenant_id \
         AND o.phone_key = contact.phone_key AND o.opted_out_at IS NOT NULL) \
         THEN 'pending' ELSE 'opted_out' END, ? \
-        FROM contact WHERE tenant_id = ? AND erased_at IS NULL";
+        FROM contact WHERE tenant_id = ? AND erased_at IS NULL AND merged_into_id IS NULL";
     let head = || -> Vec<Value> { vec![campaign_id.into(), now.into(), tenant_id.into()] };
     let ids = match recipients {
         Recipients::Audience(audience) => {

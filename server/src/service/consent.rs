@@ -3,7 +3,7 @@
 //! anonymised and a salted hash of their number stays in a suppression list, so a later import
 //! brings them back opted out.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use app::audience::ConsentEventView;
 use chrono::{DateTime, Utc};
@@ -350,7 +350,11 @@ fn suppression_hash(salt: &str, phone_key: &str) -> String {
     hex::encode(Sha256::digest(format!("{salt}:{phone_key}")))
 }
 
-/// Of the identity keys `keys`, those whose number was erased in the tenant.
+/// Of the identity keys `keys`, those whose number was erased in the tenant. Entries written
+/// before numbers were parsed (`suppression.legacy`) may hash a national spelling of the number
+/// (`11987654321`, `011…`): when the tenant has any, those spellings
+/// ([`phone::legacy_spellings`]) are looked up too, so a person erased then stays erased in
+/// every spelling.
 pub async fn suppressed(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
@@ -362,30 +366,85 @@ pub async fn suppressed(
     if keys.is_empty() {
         return Ok(HashSet::new());
     }
-    let by_hash: std::collections::HashMap<String, &String> = keys
+    let by_hash: HashMap<String, &String> = keys
         .iter()
         .map(|k| (suppression_hash(&salt, k), k))
         .collect();
-    #[derive(FromQueryResult)]
-    struct Hash {
-        phone_hash: String,
+    let hashes: Vec<String> = by_hash.keys().cloned().collect();
+    let mut out: HashSet<String> = present(conn, tenant_id, &hashes, false)
+        .await?
+        .iter()
+        .filter_map(|h| by_hash.get(h).map(|k| (*k).clone()))
+        .collect();
+    if out.len() < keys.len() && has_legacy(conn, tenant_id).await? {
+        let salt = salt.as_str();
+        let by_legacy: HashMap<String, &String> = keys
+            .iter()
+            .filter(|k| !out.contains(*k))
+            .flat_map(|k| {
+                phone::legacy_spellings(k)
+                    .into_iter()
+                    .map(move |s| (suppression_hash(salt, &s), k))
+            })
+            .collect();
+        let hashes: Vec<String> = by_legacy.keys().cloned().collect();
+        for h in present(conn, tenant_id, &hashes, true).await? {
+            if let Some(k) = by_legacy.get(&h) {
+                out.insert((*k).clone());
+            }
+        }
     }
-    let mut values: Vec<Value> = vec![tenant_id.into()];
-    values.extend(by_hash.keys().map(|h| Value::from(h.clone())));
-    let found = Hash::find_by_statement(stmt(
+    Ok(out)
+}
+
+/// Whether the tenant's suppression list has entries written before numbers were parsed.
+async fn has_legacy(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<bool, DbErr> {
+    Ok(Hash::find_by_statement(stmt(
         conn.get_database_backend(),
-        &format!(
-            "SELECT phone_hash FROM suppression WHERE tenant_id = ? AND phone_hash IN ({})",
-            placeholders(by_hash.len())
-        ),
-        values,
+        "SELECT phone_hash FROM suppression WHERE tenant_id = ? AND legacy = TRUE LIMIT 1",
+        vec![tenant_id.into()],
     ))
-    .all(conn)
-    .await?;
-    Ok(found
-        .into_iter()
-        .filter_map(|h| by_hash.get(&h.phone_hash).map(|k| (*k).clone()))
-        .collect())
+    .one(conn)
+    .await?
+    .is_some())
+}
+
+/// A suppression entry's hash.
+#[derive(FromQueryResult)]
+struct Hash {
+    phone_hash: String,
+}
+
+/// Of `hashes`, those in the tenant's suppression list (only among legacy entries when
+/// `legacy_only`).
+async fn present(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    hashes: &[String],
+    legacy_only: bool,
+) -> Result<HashSet<String>, DbErr> {
+    let mut found = HashSet::new();
+    for chunk in hashes.chunks(500) {
+        let mut values: Vec<Value> = vec![tenant_id.into()];
+        values.extend(chunk.iter().map(|h| Value::from(h.clone())));
+        let rows = Hash::find_by_statement(stmt(
+            conn.get_database_backend(),
+            &format!(
+                "SELECT phone_hash FROM suppression WHERE tenant_id = ?{} AND phone_hash IN ({})",
+                if legacy_only {
+                    " AND legacy = TRUE"
+                } else {
+                    ""
+                },
+                placeholders(chunk.len())
+            ),
+            values,
+        ))
+        .all(conn)
+        .await?;
+        found.extend(rows.into_iter().map(|h| h.phone_hash));
+    }
+    Ok(found)
 }
 
 /// `text` with every occurrence of `needles` replaced by [`ERASED_TEXT`].

@@ -7,8 +7,8 @@ use app::audience::{ContactCampaignView, ContactDetail, ReplyView};
 use app::types::{ContactView, ImportReport, InvalidContact, NewContact, OptOutView};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, Set, TransactionTrait, Value,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait, Value,
 };
 
 use crate::db::Db;
@@ -17,7 +17,7 @@ use crate::domain::phone;
 use crate::entities::contact;
 use crate::service::sql::{limit_offset, placeholders, stmt};
 use crate::service::{
-    Problem, ServiceError, ServiceResult, consent, lists, opt_timestamp, timestamp,
+    Problem, ServiceError, ServiceResult, consent, lists, opt_timestamp, settings, timestamp,
 };
 
 /// Contacts written per transaction during an import.
@@ -30,8 +30,13 @@ const IMPORT_LOCK: i64 = 0x464C_4F57_0000_0000;
 pub const MAX_IMPORT_ROWS: usize = 200_000;
 
 /// The columns of a [`ContactRow`], on table alias `c`.
-pub const SELECT: &str = "SELECT c.id, c.name, c.phone, c.opted_out_at, c.opt_out_keyword, \
-    c.last_interaction_at, c.total_messages_received, c.created_at FROM contact c";
+pub const SELECT: &str = "SELECT c.id, c.name, c.phone, c.line_type, c.opted_out_at, \
+    c.opt_out_keyword, c.last_interaction_at, c.total_messages_received, c.created_at \
+    FROM contact c";
+
+/// The condition (on alias `c`) of a contact that is a person of the directory: neither erased
+/// nor a twin merged into another.
+pub const LISTED: &str = "c.erased_at IS NULL AND c.merged_into_id IS NULL";
 
 /// A contact as [`SELECT`] reads it.
 #[derive(FromQueryResult)]
@@ -39,6 +44,7 @@ pub struct ContactRow {
     id: i64,
     name: String,
     phone: String,
+    line_type: Option<String>,
     opted_out_at: Option<DateTime<Utc>>,
     opt_out_keyword: Option<String>,
     last_interaction_at: Option<DateTime<Utc>>,
@@ -53,6 +59,7 @@ impl ContactRow {
             id: self.id,
             name: self.name,
             phone: self.phone,
+            line_type: self.line_type,
             opted_out: self.opted_out_at.is_some(),
             opted_out_at: opt_timestamp(self.opted_out_at),
             opt_out_keyword: self.opt_out_keyword,
@@ -103,6 +110,21 @@ pub fn parse_csv(bytes: &[u8]) -> ServiceResult<Vec<NewContact>> {
         .collect())
 }
 
+/// Makes the writers of one tenant's contacts take turns on PostgreSQL, until `txn` ends
+/// (SQLite has one writer anyway): two imports carrying two spellings of a number at once, or
+/// an import and the phone repair, must not both create the person.
+pub(crate) async fn import_lock(txn: &DatabaseTransaction, tenant_id: i64) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(stmt(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(?)",
+            vec![(IMPORT_LOCK | tenant_id).into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// What writing a batch of people did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BatchCounts {
@@ -129,15 +151,8 @@ pub async fn write_batch(
         return Ok((BatchCounts::default(), Vec::new()));
     }
     let backend = txn.get_database_backend();
-    // Imports of one tenant take turns on PostgreSQL (SQLite has one writer anyway): two
-    // imports carrying the two spellings of a number at once must not both create it.
+    import_lock(txn, tenant_id).await?;
     if backend == DbBackend::Postgres {
-        txn.execute_raw(stmt(
-            DbBackend::Postgres,
-            "SELECT pg_advisory_xact_lock(?)",
-            vec![(IMPORT_LOCK | tenant_id).into()],
-        ))
-        .await?;
         // The contact table grows fast during an import, faster than its statistics: a plan
         // cached while it was small would scan it whole for every batch.
         txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
@@ -206,6 +221,8 @@ pub async fn write_batch(
                     updated_at: Set(now),
                     attributes: Set(json_attributes(&person.attributes)),
                     erased_at: Set(None),
+                    line_type: Set(Some(person.line_type.as_str().to_string())),
+                    merged_into_id: Set(None),
                     ..Default::default()
                 });
             }
@@ -265,6 +282,7 @@ pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceRe
         }
         .into());
     }
+    let country = settings::country(&db.read, tenant_id).await?;
     let prepared = contact_csv::prepare(
         rows.into_iter()
             .enumerate()
@@ -275,6 +293,7 @@ pub async fn import(db: &Db, tenant_id: i64, rows: Vec<NewContact>) -> ServiceRe
                 attributes: BTreeMap::new(),
             })
             .collect(),
+        country,
     );
     let mut report = ImportReport {
         invalid: prepared
@@ -346,6 +365,8 @@ pub struct Search {
     pub opted_out: Option<bool>,
     /// Only contacts whose last message came at or after this time.
     pub interacted_since: Option<DateTime<Utc>>,
+    /// Only numbers of this kind of line: `mobile`, `landline`, `other` or `invalid`.
+    pub line_type: Option<String>,
 }
 
 impl From<&app::audience::MemberSearch> for Search {
@@ -354,23 +375,38 @@ impl From<&app::audience::MemberSearch> for Search {
             q: s.q.clone(),
             list_id: s.list_id,
             opted_out: s.opted_out,
+            line_type: s.line_type.clone(),
             ..Self::default()
         }
     }
 }
 
+/// The kinds of line a search may filter by.
+pub const LINE_TYPES: &[&str] = &["mobile", "landline", "other", phone::INVALID_LINE];
+
 impl Search {
-    /// The SQL condition (on alias `c`, after `WHERE c.tenant_id = ?`) and its values.
-    pub(crate) fn condition(&self) -> ServiceResult<(String, Vec<Value>)> {
-        let mut sql = String::from(" AND c.erased_at IS NULL");
+    /// The SQL condition (on alias `c`, after `WHERE c.tenant_id = ?`) and its values; phones
+    /// written without a country code are read in `country`.
+    pub(crate) fn condition(&self, country: phone::Country) -> ServiceResult<(String, Vec<Value>)> {
+        let mut sql = format!(" AND {LISTED}");
         let mut values: Vec<Value> = Vec::new();
         if let Some(raw) = &self.phone {
-            let p = phone::normalize(raw).map_err(|e| Problem::Phone {
+            let number = phone::parse(raw, country).map_err(|e| Problem::Phone {
                 phone: raw.to_string(),
                 reason: e.into(),
             })?;
             sql.push_str(" AND c.phone_key = ?");
-            values.push(phone::identity_key(&p).into());
+            values.push(number.key().into());
+        }
+        if let Some(line_type) = &self.line_type {
+            if !LINE_TYPES.contains(&line_type.as_str()) {
+                return Err(Problem::LineType {
+                    allowed: LINE_TYPES.join(", "),
+                }
+                .into());
+            }
+            sql.push_str(" AND c.line_type = ?");
+            values.push(line_type.clone().into());
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let digits: String = q.chars().filter(char::is_ascii_digit).collect();
@@ -383,14 +419,11 @@ impl Search {
                 sql.push_str(" AND LOWER(c.name) LIKE ? ESCAPE '\\'");
                 values.push(format!("%{escaped}%").into());
             } else {
-                // A whole number matches its identity under either spelling, with or without
-                // the country code; a part of one matches the digits.
+                // A whole number matches its identity in any spelling, with or without the
+                // country code; a part of one matches the digits.
                 let mut keys: Vec<String> = Vec::new();
-                if let Ok(p) = phone::normalize(&digits) {
-                    keys.push(phone::identity_key(&p));
-                    if matches!(p.len(), 10 | 11) {
-                        keys.push(phone::identity_key(&format!("55{p}")));
-                    }
+                if let Ok(number) = phone::parse(q, country) {
+                    keys.push(number.key());
                 }
                 // A whole number is looked up by its key alone (indexed); only a part of one
                 // scans the digits.
@@ -435,7 +468,7 @@ pub async fn search(
     limit: u64,
     offset: u64,
 ) -> ServiceResult<Vec<ContactView>> {
-    let (condition, extra) = search.condition()?;
+    let (condition, extra) = search.condition(settings::country(&db.read, tenant_id).await?)?;
     let mut values: Vec<Value> = vec![tenant_id.into(), cursor.unwrap_or(0).into()];
     values.extend(extra);
     let page = limit_offset(limit, offset, &mut values);
@@ -462,7 +495,7 @@ pub(crate) async fn find(
 ) -> ServiceResult<ContactRow> {
     ContactRow::find_by_statement(stmt(
         conn.get_database_backend(),
-        &format!("{SELECT} WHERE c.tenant_id = ? AND c.id = ? AND c.erased_at IS NULL"),
+        &format!("{SELECT} WHERE c.tenant_id = ? AND c.id = ? AND {LISTED}"),
         vec![tenant_id.into(), id.into()],
     ))
     .one(conn)
@@ -619,14 +652,16 @@ pub async fn opt_outs(
     }
     // The answered campaign: the first campaign row of this person (any spelling of their
     // number) that the opt-out marked.
-    let sql = "SELECT c.id, c.opted_out_at, c.phone, c.name, c.opt_out_keyword, c.opt_out_text, \
+    let sql = format!(
+        "SELECT c.id, c.opted_out_at, c.phone, c.name, c.opt_out_keyword, c.opt_out_text, \
         k.id AS campaign_id, k.name AS campaign_name \
         FROM contact c LEFT JOIN campaign k ON k.id = ( \
             SELECT cc.campaign_id FROM campaign_contact cc JOIN contact o ON o.id = cc.contact_id \
             WHERE o.tenant_id = c.tenant_id AND o.phone_key = c.phone_key \
             AND cc.opted_out_at IS NOT NULL ORDER BY cc.opted_out_at, cc.id LIMIT 1) \
-        WHERE c.tenant_id = ? AND c.opted_out_at IS NOT NULL AND c.erased_at IS NULL \
-        ORDER BY c.opted_out_at DESC, c.id DESC";
+        WHERE c.tenant_id = ? AND c.opted_out_at IS NOT NULL AND {LISTED} \
+        ORDER BY c.opted_out_at DESC, c.id DESC"
+    );
     let mut values = vec![tenant_id.into()];
     let page = limit_offset(limit, offset, &mut values);
     let rows = Row::find_by_statement(stmt(db.backend(), &format!("{sql}{page}"), values))

@@ -13,7 +13,9 @@ use crate::db::Db;
 use crate::domain::contact_csv;
 use crate::service::contacts::{self, CHUNK, refresh_statistics, refresh_statistics_before};
 use crate::service::sql::stmt;
-use crate::service::{Problem, ServiceError, ServiceResult, lists, opt_timestamp, timestamp};
+use crate::service::{
+    Problem, ServiceError, ServiceResult, lists, opt_timestamp, settings, timestamp,
+};
 
 /// The most bytes one import file may have.
 pub const MAX_IMPORT_FILE_BYTES: usize = 128 * 1024 * 1024;
@@ -150,8 +152,8 @@ pub async fn get(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<ImportJobVie
     find(&db.read, tenant_id, id).await.map(JobRow::view)
 }
 
-/// Every rejected row of a job as CSV (`linha;telefone;motivo`, UTF-8 with a byte-order mark
-/// so Excel reads the accents).
+/// Every rejected row of a job as CSV (`linha;telefone;motivo`, in Portuguese like its header,
+/// UTF-8 with a byte-order mark so Excel reads the accents).
 pub async fn errors_csv(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Vec<u8>> {
     let job = find(&db.read, tenant_id, id).await?;
     let mut out = b"\xEF\xBB\xBF".to_vec();
@@ -164,8 +166,9 @@ pub async fn errors_csv(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Vec<u
             .write_record(["linha", "telefone", "motivo"])
             .map_err(io)?;
         for e in job.errors() {
+            let reason = e.reason_in(app::i18n::Locale::pt_BR);
             writer
-                .write_record([e.line.to_string(), e.phone, e.reason])
+                .write_record([e.line.to_string(), e.phone, reason])
                 .map_err(io)?;
         }
         writer.flush().map_err(ServiceError::internal)?;
@@ -285,7 +288,8 @@ async fn run(db: &Db, id: i64) -> ServiceResult<()> {
             reason: e.to_string(),
         })?;
     drop(data);
-    let prepared = contact_csv::prepare(rows);
+    let country = settings::country(&db.read, work.tenant_id).await?;
+    let prepared = contact_csv::prepare(rows, country);
     invalid.extend(prepared.invalid);
     invalid.sort_by_key(|e| e.line);
     let invalid_json = serde_json::to_string(&invalid).map_err(ServiceError::internal)?;

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 use crate::db::Db;
 use crate::service::contacts::{self, ContactRow, Search};
 use crate::service::sql::{placeholders, stmt};
-use crate::service::{Problem, ServiceError, ServiceResult, timestamp};
+use crate::service::{Problem, ServiceError, ServiceResult, settings, timestamp};
 
 /// Contact ids handled per statement.
 const CHUNK: usize = 500;
@@ -194,7 +194,7 @@ pub(crate) async fn add_in(
         let known = N::find_by_statement(stmt(
             backend,
             &format!(
-                "SELECT COUNT(*) AS n FROM contact WHERE tenant_id = ? AND erased_at IS NULL \
+                "SELECT COUNT(*) AS n FROM contact WHERE tenant_id = ? AND erased_at IS NULL AND merged_into_id IS NULL \
                  AND id IN ({})",
                 placeholders(chunk.len())
             ),
@@ -275,11 +275,13 @@ async fn change(
     add: bool,
 ) -> ServiceResult<ListMembersChanged> {
     let ids = checked_ids(members)?;
-    let search = members
-        .search
-        .as_ref()
-        .map(|s| Search::from(s).condition())
-        .transpose()?;
+    let search = match &members.search {
+        Some(s) => {
+            let country = settings::country(&db.read, tenant_id).await?;
+            Some(Search::from(s).condition(country)?)
+        }
+        None => None,
+    };
     let backend = db.backend();
     let txn = db.write.begin().await?;
     get(&txn, tenant_id, list_id).await?;
@@ -344,10 +346,11 @@ pub async fn contacts(
     let rows = ContactRow::find_by_statement(stmt(
         db.backend(),
         &format!(
-            "{} WHERE c.tenant_id = ? AND c.erased_at IS NULL AND c.id > ? \
+            "{} WHERE c.tenant_id = ? AND {} AND c.id > ? \
              AND c.id IN (SELECT contact_id FROM list_contact WHERE list_id = ?) \
              ORDER BY c.id LIMIT ?",
-            contacts::SELECT
+            contacts::SELECT,
+            contacts::LISTED
         ),
         vec![
             tenant_id.into(),
@@ -416,7 +419,8 @@ impl Audience {
     /// The SQL condition (on table `contact`) and its values, to follow
     /// `FROM contact WHERE tenant_id = ?`: one contact per person (the oldest one taken).
     pub fn condition(&self) -> (String, Vec<Value>) {
-        let mut sql = String::from(" AND contact.erased_at IS NULL");
+        let mut sql =
+            String::from(" AND contact.erased_at IS NULL AND contact.merged_into_id IS NULL");
         let mut values = Vec::new();
         let member = |alias: &str, ids: &[i64], values: &mut Vec<Value>| {
             values.extend(ids.iter().map(|id| Value::from(*id)));

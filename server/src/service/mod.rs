@@ -9,6 +9,7 @@ pub mod imports;
 pub mod instance_history;
 pub mod instances;
 pub mod lists;
+pub mod phone_repair;
 pub mod risk;
 pub mod rotation;
 pub mod scheduler;

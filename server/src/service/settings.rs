@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, Set};
 
 use crate::db::Db;
+use crate::domain::phone::Country;
 use crate::domain::{optout, warmup};
 use crate::entities::tenant;
 use crate::service::campaigns::{DEFAULT_SETTINGS, validate_settings};
@@ -55,6 +56,13 @@ pub async fn timezone(conn: &impl ConnectionTrait, tenant_id: i64) -> ServiceRes
     Ok(tz_of(&find(conn, tenant_id).await?.timezone))
 }
 
+/// The country whose numbering plan reads the tenant's numbers written without a country code.
+pub async fn country(conn: &impl ConnectionTrait, tenant_id: i64) -> ServiceResult<Country> {
+    Ok(Country::from_stored(
+        &find(conn, tenant_id).await?.default_country,
+    ))
+}
+
 /// The settings new campaigns of the tenant get when they name none.
 pub async fn campaign_defaults(
     conn: &impl ConnectionTrait,
@@ -81,6 +89,7 @@ fn view(t: &tenant::Model) -> TenantSettings {
                 .unwrap_or_else(warmup::default_plan),
         ),
         optout_pause_percent: Some(i64::from(t.optout_pause_percent)),
+        default_country: Some(Country::from_stored(&t.default_country).code().to_string()),
     }
 }
 
@@ -117,6 +126,10 @@ pub async fn put(db: &Db, tenant_id: i64, input: TenantSettings) -> ServiceResul
             return Err(Problem::OptOutPausePercent { min: 1, max: 50 }.into());
         }
         row.optout_pause_percent = Set(p as i32);
+    }
+    if let Some(code) = input.default_country {
+        let country = Country::from_code(&code).ok_or(Problem::Country { country: code })?;
+        row.default_country = Set(country.code().to_string());
     }
     if let Some(plan) = input.warmup_plan {
         row.warmup_plan = Set(Some(serde_json::json!(plan)));
