@@ -410,7 +410,11 @@ impl Search {
         }
         if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-            if q.chars().any(char::is_alphabetic) || digits.is_empty() {
+            if let Ok(number) = phone::parse(q, country) {
+                // A whole number, in any spelling: its identity alone (indexed).
+                sql.push_str(" AND c.phone_key = ?");
+                values.push(number.key().into());
+            } else if q.chars().any(char::is_alphabetic) || digits.is_empty() {
                 let escaped = q
                     .to_lowercase()
                     .replace('\\', "\\\\")
@@ -419,24 +423,9 @@ impl Search {
                 sql.push_str(" AND LOWER(c.name) LIKE ? ESCAPE '\\'");
                 values.push(format!("%{escaped}%").into());
             } else {
-                // A whole number matches its identity in any spelling, with or without the
-                // country code; a part of one matches the digits.
-                let mut keys: Vec<String> = Vec::new();
-                if let Ok(number) = phone::parse(q, country) {
-                    keys.push(number.key());
-                }
-                // A whole number is looked up by its key alone (indexed); only a part of one
-                // scans the digits.
-                if keys.is_empty() {
-                    sql.push_str(" AND c.phone LIKE ?");
-                    values.push(format!("%{digits}%").into());
-                } else {
-                    sql.push_str(&format!(
-                        " AND c.phone_key IN ({})",
-                        placeholders(keys.len())
-                    ));
-                    values.extend(keys.into_iter().map(Value::from));
-                }
+                // A part of a number scans the digits.
+                sql.push_str(" AND c.phone LIKE ?");
+                values.push(format!("%{digits}%").into());
             }
         }
         if let Some(list_id) = self.list_id {

@@ -11,7 +11,7 @@
 //! the tenant's import lock on PostgreSQL, so two servers starting together, or an import
 //! running meanwhile, never write the same identity twice.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -121,7 +121,8 @@ async fn repair_batch(
         txn.commit().await?;
         return Ok(false);
     }
-    let mut keys = BTreeSet::new();
+    // Identities written in this batch, with the digits their person is stored under.
+    let mut keys = BTreeMap::new();
     for row in rows {
         report.parsed += 1;
         let Some(number) = reread(&row.phone, country) else {
@@ -138,21 +139,22 @@ async fn repair_batch(
         if number.digits != row.phone || key != row.phone_key {
             report.rewritten += 1;
         }
+        // The identity and kind of line now; the digits once the twins are merged (a twin
+        // may hold them: phones are unique per tenant).
         txn.execute_raw(stmt(
             backend,
-            "UPDATE contact SET phone = ?, phone_key = ?, line_type = ? WHERE id = ?",
+            "UPDATE contact SET phone_key = ?, line_type = ? WHERE id = ?",
             vec![
-                number.digits.clone().into(),
                 key.clone().into(),
                 number.line_type.as_str().into(),
                 row.id.into(),
             ],
         ))
         .await?;
-        keys.insert(key);
+        keys.insert(key, number.digits);
     }
-    for key in &keys {
-        report.merged += merge_twins(&txn, tenant_id, key).await?;
+    for (key, digits) in &keys {
+        report.merged += merge_twins(&txn, tenant_id, key, digits).await?;
     }
     txn.commit().await?;
     Ok(true)
@@ -171,12 +173,18 @@ struct Twin {
     total_messages_received: i64,
 }
 
-/// Merges the tenant's contacts sharing identity `key` into the oldest one; returns how many
-/// were merged. Everything of a twin moves to the survivor: list memberships, replies, consent
-/// events, and its campaign rows unless the survivor has one in the same campaign (the twin
-/// then stays, hidden, as `merged_into_id`, so campaign counters keep their rows). An opt-out
-/// of any twin opts the person out (its earliest time, keyword and text kept).
-async fn merge_twins(txn: &DatabaseTransaction, tenant_id: i64, key: &str) -> Result<u64, DbErr> {
+/// Merges the tenant's contacts sharing identity `key` into the oldest one, which is then
+/// stored under `digits`; returns how many were merged. Everything of a twin moves to the
+/// survivor: list memberships, replies, consent events, and its campaign rows unless the
+/// survivor has one in the same campaign (the twin then stays, hidden, as `merged_into_id`, so
+/// campaign counters keep their rows). An opt-out of any twin opts the person out (its earliest
+/// time, keyword and text kept).
+async fn merge_twins(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    key: &str,
+    digits: &str,
+) -> Result<u64, DbErr> {
     let backend = txn.get_database_backend();
     let group = Twin::find_by_statement(stmt(
         backend,
@@ -190,10 +198,18 @@ async fn merge_twins(txn: &DatabaseTransaction, tenant_id: i64, key: &str) -> Re
     let Some((survivor, twins)) = group.split_first() else {
         return Ok(0);
     };
+    let now = Utc::now();
+    let store_under = |phone: &str| {
+        stmt(
+            backend,
+            "UPDATE contact SET phone = ? WHERE id = ?",
+            vec![phone.into(), survivor.id.into()],
+        )
+    };
     if twins.is_empty() {
+        txn.execute_raw(store_under(digits)).await?;
         return Ok(0);
     }
-    let now = Utc::now();
     let mut ctx = Ctx::new(txn, now);
     // The earliest opt-out of the person wins, and stops their pending sends.
     if let Some(first) = group
@@ -240,6 +256,7 @@ async fn merge_twins(txn: &DatabaseTransaction, tenant_id: i64, key: &str) -> Re
     for twin in twins {
         move_history(&mut ctx, survivor.id, twin.id).await?;
     }
+    txn.execute_raw(store_under(digits)).await?;
     ctx.effects.flush(txn, now).await?;
     Ok(twins.len() as u64)
 }
@@ -367,8 +384,8 @@ async fn move_history(ctx: &mut Ctx<'_>, survivor: i64, twin: i64) -> Result<(),
     }
     txn.execute_raw(stmt(
         backend,
-        "UPDATE contact SET merged_into_id = ?, phone_key = 'merged:' || CAST(id AS TEXT), \
-         updated_at = ? WHERE id = ?",
+        "UPDATE contact SET merged_into_id = ?, phone = 'merged:' || CAST(id AS TEXT), \
+         phone_key = 'merged:' || CAST(id AS TEXT), updated_at = ? WHERE id = ?",
         vec![survivor.into(), now.into(), twin.into()],
     ))
     .await?;
