@@ -409,7 +409,7 @@ pub async fn save_settings(
     window_end: String,
     warmup_plan: String,
     optout_pause_percent: i64,
-    default_country: String,
+    #[server(default)] default_country: String,
 ) -> Result<TenantSettings, ServerFnError> {
     use crate::backend::DashboardError;
     use crate::types::{Pacing, SendWindow, WarmupStep};
@@ -446,7 +446,8 @@ pub async fn save_settings(
                 .map_err(|reason| server::fail(DashboardError::Problem(reason)))?,
         ),
         optout_pause_percent: Some(optout_pause_percent),
-        default_country: Some(default_country.trim().to_string()),
+        // Left out (an older form): kept as it is.
+        default_country: Some(default_country.trim().to_string()).filter(|c| !c.is_empty()),
     };
     let saved = backend
         .0

@@ -170,10 +170,13 @@ pub async fn add_results_to_list(
     };
     let changed = change_list(target, members, true).await?.changed;
     let list = list_id.map(|l| format!("&list_id={l}")).unwrap_or_default();
+    let line = match line_type.trim() {
+        "" => String::new(),
+        line => format!("&line_type={}", crate::ui::encode(line)),
+    };
     leptos_axum::redirect(&format!(
-        "/contacts?q={}&opted_out={opted_out}{list}&line_type={}&added={changed}&to={target}",
-        crate::ui::encode(q.trim()),
-        crate::ui::encode(line_type.trim())
+        "/contacts?q={}&opted_out={opted_out}{list}{line}&added={changed}&to={target}",
+        crate::ui::encode(q.trim())
     ));
     Ok(changed)
 }

@@ -103,6 +103,14 @@ impl InstanceView {
     }
 }
 
+/// A recipient's `error` when the sender refused their number: not a valid phone number with its
+/// country code (a number stored before numbers were checked), so Evolution was never asked.
+pub const INVALID_NUMBER_ERROR: &str =
+    "invalid number: not a valid phone number with its country code, so it was not sent";
+
+/// A recipient's `error` when Evolution said the number has no WhatsApp account.
+pub const NOT_ON_WHATSAPP_ERROR: &str = "not on WhatsApp";
+
 /// A contact as the API shows it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = Contact))]

@@ -1,9 +1,10 @@
 //! The demo: with `FLOW_DEMO_EVOLUTION_URL` set (the README's run command points it at the
 //! Evolution simulator), an empty database gets a demo tenant — three instances on the
 //! simulator (the third disconnected, to be paired by QR code: `run.sh` starts the simulator
-//! with it closed), 300 contacts, a list filled from a search, a running campaign over two
-//! numbers (one warming up, so the campaign page shows how sends are spread) and a draft — and
-//! an admin and a viewer login, printed at start. Without that variable no demo data is ever
+//! with it closed), 300 contacts written the Brazilian way (stored as E.164) and two landlines,
+//! a list filled from a search, a running campaign over two numbers (one warming up, so the
+//! campaign page shows how sends are spread) and a draft — and an admin and a viewer login,
+//! printed at start. Without that variable no demo data is ever
 //! created.
 
 use app::audience::{ListMembers, MemberSearch};
@@ -112,13 +113,34 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
         }
     }
 
-    let people: Vec<NewContact> = (0..300)
-        .map(|i| NewContact {
-            name: format!("{} {}", FIRST[i % FIRST.len()], LAST[(i / 3) % LAST.len()]),
+    let mut people: Vec<NewContact> = (0..300)
+        .map(|i| {
             // Every 50th number ends in 0000: "not on WhatsApp" in the simulator.
-            phone: format!("55 11 9{:04}-{:04}", 8100 + i / 50, (i % 50) * 200),
+            let (prefix, line) = (8100 + i / 50, (i % 50) * 200);
+            // Written as a shop's spreadsheet has them: Flow stores every one as 5511….
+            let phone = match i % 4 {
+                0 => format!("(11) 9{prefix:04}-{line:04}"),
+                1 => format!("011 9{prefix:04} {line:04}"),
+                2 => format!("+55 11 9{prefix:04}-{line:04}"),
+                _ => format!("55 11 9{prefix:04}-{line:04}"),
+            };
+            NewContact {
+                name: format!("{} {}", FIRST[i % FIRST.len()], LAST[(i / 3) % LAST.len()]),
+                phone,
+            }
         })
         .collect();
+    // Two shops' landlines (may be on WhatsApp Business): the contacts page marks them.
+    people.extend(
+        [
+            ("Padaria Central", "(11) 3265-4321"),
+            ("Ótica Bela Vista", "(11) 3254-1122"),
+        ]
+        .map(|(name, phone)| NewContact {
+            name: name.into(),
+            phone: phone.into(),
+        }),
+    );
     contacts::import(db, tenant.id, people).await?;
     // A list filled from a search, as a marketer would on the contacts page.
     let silva = lists::create(db, tenant.id, "Família Silva").await?;

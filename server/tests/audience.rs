@@ -469,7 +469,7 @@ async fn erasure_leaves_no_trace_and_keeps_the_number_suppressed(app: TestApp) {
     let inst = app.instance(&t, "loja-01").await;
     let inst_id = inst["id"].as_i64().unwrap();
     let secret = inst["webhook_secret"].as_str().unwrap().to_string();
-    // The person, under the 8-digit spelling; and someone else.
+    // The person, under the 8-digit spelling (stored with its ninth digit); and someone else.
     let (status, _) = app
         .client
         .post(app.url("/api/v1/contacts"))
@@ -487,8 +487,8 @@ async fn erasure_leaves_no_trace_and_keeps_the_number_suppressed(app: TestApp) {
         .as_i64()
         .unwrap();
     let list = new_list(&app, &t, "Pernambuco", &[id, other_id]).await;
-    // A campaign sent to them, a reply and an opt-out over WhatsApp under the 9-digit
-    // spelling, and a second campaign still pending.
+    // A campaign sent to them, a reply and an opt-out over WhatsApp under the 8-digit
+    // spelling WhatsApp reports for older accounts, and a second campaign still pending.
     let sent = app.campaign(&t, inst_id, &[id, other_id]).await;
     for (i, row) in rows(&app, sent).await.iter().enumerate() {
         record_sent(&app, row.id, inst_id, &format!("MSG-{i}")).await;
@@ -500,7 +500,7 @@ async fn erasure_leaves_no_trace_and_keeps_the_number_suppressed(app: TestApp) {
         &[],
         &incoming(
             "loja-01",
-            "5581987654321",
+            "558187654321",
             "IN-1",
             "Aqui é a Zuleica Esquecida, de Olinda",
         ),
@@ -510,7 +510,7 @@ async fn erasure_leaves_no_trace_and_keeps_the_number_suppressed(app: TestApp) {
         .webhook(
             &hook,
             &[],
-            &incoming("loja-01", "5581987654321", "IN-2", "sair"),
+            &incoming("loja-01", "558187654321", "IN-2", "sair"),
         )
         .await;
     assert_eq!(res["status"], "opted_out");

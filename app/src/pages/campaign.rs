@@ -97,6 +97,20 @@ fn with_query(path: String, pairs: &[String]) -> String {
     }
 }
 
+/// A recipient's send error in the reader's language when Flow knows it, else as recorded.
+fn send_error_text(error: String) -> String {
+    let i18n = use_i18n();
+    match error.as_str() {
+        crate::types::INVALID_NUMBER_ERROR => {
+            t_string!(i18n, campaign.error_invalid_number).to_string()
+        }
+        crate::types::NOT_ON_WHATSAPP_ERROR => {
+            t_string!(i18n, campaign.error_not_on_whatsapp).to_string()
+        }
+        _ => error,
+    }
+}
+
 /// The campaign page.
 #[component]
 pub fn CampaignPage() -> impl IntoView {
@@ -695,7 +709,7 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                                             <td class="whitespace-nowrap px-3 py-2 font-mono text-xs text-slate-600">{format!("+{}", r.phone)}</td>
                                                             <td class="px-3 py-2">
                                                                 <Pill status=r.status/>
-                                                                {r.error.map(|e| view! { <div class="mt-1 text-xs text-rose-700">{e}</div> })}
+                                                                {r.error.map(|e| view! { <div class="mt-1 text-xs text-rose-700">{send_error_text(e)}</div> })}
                                                             </td>
                                                             <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.sent_at.as_deref())}</td>
                                                             <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.delivered_at.as_deref())}</td>

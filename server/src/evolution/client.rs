@@ -373,6 +373,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn not_on_whatsapp_reads_as_the_dashboard_translates_it() {
+        assert_eq!(
+            SendError::NotOnWhatsApp.to_string(),
+            app::types::NOT_ON_WHATSAPP_ERROR
+        );
+    }
+
+    #[test]
     fn reads_evolution_errors() {
         let e: Value = serde_json::from_str(include_str!(
             "../../tests/fixtures/evolution/v2_error_400_not_on_whatsapp.json"

@@ -463,15 +463,11 @@ pub async fn record_failure(
     }
 }
 
-/// The error of a recipient whose number is not a valid phone number with its country code.
-pub const INVALID_NUMBER: &str =
-    "invalid number: not a valid phone number with its country code, so it was not sent";
-
 /// Fails a claimed row whose number Flow cannot place, without calling Evolution (nor
 /// counting it against the instance).
 pub async fn refuse_unplaceable(deps: &SenderDeps, claimed: &Claimed) {
     let row = [(claimed.id, claimed.campaign_id, claimed.phone.clone())];
-    if let Err(e) = fail_rows(deps, &row, None, INVALID_NUMBER).await {
+    if let Err(e) = fail_rows(deps, &row, None, app::types::INVALID_NUMBER_ERROR).await {
         tracing::warn!(error = %e, "cannot record a refused number");
     }
 }
