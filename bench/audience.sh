@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Audience benchmark at 1M contacts. Starts the release server on a fresh database (SQLite by
 # default, or DATABASE_URL=postgres://… for PostgreSQL), then measures in the same run:
-#   1. importing a CONTACTS-row (default 1,000,000) CSV through the import job (upload → done),
+#   0. what parsing phone numbers costs (bench_phones: phone::parse beside keeping digits),
+#   1. importing a CONTACTS-row (default 1,000,000) CSV, numbers written the Brazilian way
+#      (`(11) 9…`, `011 9…`, `+55 11 9…`), through the import job (upload → done),
 #   2. the contacts page and API at that size: a name search, a phone search in another
 #      formatting, a deep keyset page, a list filter, the server-rendered /contacts page,
 #      each REPS times (p50/p99), beside the bare GET /healthz in the same run (the baseline),
@@ -17,7 +19,10 @@ PORT="${PORT:-3918}"
 ADMIN_TOKEN="bench-operator-token-0123456789"
 
 echo "==> building the release server"
-cargo build --release -q -p server --bin server
+cargo build --release -q -p server --bin server --example bench_phones
+
+echo "==> parsing 1,000,000 phone numbers (four Brazilian spellings)"
+"$CARGO_TARGET_DIR/release/examples/bench_phones" 1000000
 
 work=$(mktemp -d)
 trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -28,7 +33,13 @@ echo "==> writing a $CONTACTS-row CSV"
 awk -v n="$CONTACTS" 'BEGIN {
   print "nome;telefone;cidade";
   split("São Paulo,Rio de Janeiro,Belo Horizonte,Curitiba,Recife", cities, ",");
-  for (i = 0; i < n; i++) printf "Pessoa %d;+55 11 9%08d;%s\n", i, 10000000 + i, cities[i % 5 + 1];
+  for (i = 0; i < n; i++) {
+    d = 10000000 + i; a = int(d / 10000); b = d % 10000;
+    if (i % 3 == 0) phone = sprintf("(11) 9%04d-%04d", a, b);
+    else if (i % 3 == 1) phone = sprintf("011 9%04d %04d", a, b);
+    else phone = sprintf("+55 11 9%04d-%04d", a, b);
+    printf "Pessoa %d;%s;%s\n", i, phone, cities[i % 5 + 1];
+  }
 }' > "$work/contacts.csv"
 ls -l "$work/contacts.csv" | awk '{printf "    %.1f MB\n", $5 / 1e6}'
 

@@ -28,6 +28,8 @@ const ALLOWED = new Set([
   'excel',
   // an instance's risk level, "ok" in Portuguese too (ok / atenção / alto)
   'ok',
+  // ISO country codes, the examples of the team's default country
+  'br', 'pt', 'us',
   // a token named by the admin test
   'default',
   // data of this test
