@@ -20,6 +20,15 @@ export SIM_V1_INSTANCES="loja-shopping"
 # The demo's third instance starts disconnected: pair it by QR code on /instances.
 export SIM_CLOSED_INSTANCES="loja-quiosque"
 export FLOW_DEMO_EVOLUTION_URL="http://$SIM_ADDR"
+# The simulated Evolution runs beside Flow, on loopback: allowed only because this says so.
+export FLOW_EVOLUTION_ALLOW_PRIVATE="${FLOW_EVOLUTION_ALLOW_PRIVATE:-true}"
+# The key of the suppression list's hashes of erased numbers lives outside the database: the
+# demo keeps it in ./flow-demo.key, made once (back it up with the database).
+if [ -z "${FLOW_SUPPRESSION_KEY:-}" ]; then
+  [ -s flow-demo.key ] || (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > flow-demo.key)
+  FLOW_SUPPRESSION_KEY="$(cat flow-demo.key)"
+  export FLOW_SUPPRESSION_KEY
+fi
 
 step "starting the Evolution simulator on $SIM_ADDR"
 "$CARGO_TARGET_DIR/release/evolution-sim" & sim_pid=$!

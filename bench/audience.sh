@@ -43,7 +43,7 @@ awk -v n="$CONTACTS" 'BEGIN {
 }' > "$work/contacts.csv"
 ls -l "$work/contacts.csv" | awk '{printf "    %.1f MB\n", $5 / 1e6}'
 
-DATABASE_URL="$db" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" FLOW_LOG=warn FLOW_SENDER=off \
+DATABASE_URL="$db" FLOW_EVOLUTION_ALLOW_PRIVATE=true LEPTOS_SITE_ADDR="127.0.0.1:$PORT" FLOW_LOG=warn FLOW_SENDER=off \
   FLOW_ADMIN_TOKEN="$ADMIN_TOKEN" FLOW_SPOOL_DIR="$work/spool" \
   "$CARGO_TARGET_DIR/release/server" & server_pid=$!
 for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done

@@ -44,7 +44,7 @@ bench_on() { # database URL
   tenant_id=$(field "$seed" tenant_id); token=$(field "$seed" token)
   campaign=$(field "$seed" campaign_id); first=$(field "$seed" first_id); last=$(field "$seed" last_id)
 
-  DATABASE_URL="$db" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" FLOW_LOG=warn FLOW_SENDER=off \
+  DATABASE_URL="$db" FLOW_EVOLUTION_ALLOW_PRIVATE=true LEPTOS_SITE_ADDR="127.0.0.1:$PORT" FLOW_LOG=warn FLOW_SENDER=off \
     FLOW_SPOOL_DIR="$work/spool" "$CARGO_TARGET_DIR/release/server" & server_pid=$!
   for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.1; done
   local cookie

@@ -48,7 +48,7 @@ run_wrk() { # label, then wrk args
 }
 
 start_node() { # database URL, port
-  DATABASE_URL="$1" LEPTOS_SITE_ADDR="127.0.0.1:$2" FLOW_LOG=warn \
+  DATABASE_URL="$1" FLOW_EVOLUTION_ALLOW_PRIVATE=true LEPTOS_SITE_ADDR="127.0.0.1:$2" FLOW_LOG=warn \
     "$CARGO_TARGET_DIR/release/server" & pids+=($!)
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$2/healthz" >/dev/null && break; sleep 0.1; done
 }

@@ -56,6 +56,12 @@ pub enum Problem {
         /// Largest page.
         max: u64,
     },
+    /// An offset past what the database takes.
+    #[error("offset must be at most {max}")]
+    OffsetRange {
+        /// Largest offset.
+        max: u64,
+    },
     /// A campaign without instances.
     #[error("instance_ids must name at least one instance")]
     NoInstance,
@@ -208,8 +214,24 @@ pub enum Problem {
     #[error("instance_name must be 1 to 100 characters without '/', '?' or '#'")]
     InstanceName,
     /// An Evolution URL that is not one.
-    #[error("api_url must be an http:// or https:// URL")]
+    #[error(
+        "api_url must be an http:// or https:// URL of a server, without user, password, query or fragment"
+    )]
     ApiUrl,
+    /// An Evolution URL that names or resolves to a loopback, private or link-local address.
+    #[error(
+        "api_url: {host} is not a public address; Flow calls Evolution on loopback or private networks only when the operator sets FLOW_EVOLUTION_ALLOW_PRIVATE=true"
+    )]
+    ApiUrlNotPublic {
+        /// The host.
+        host: String,
+    },
+    /// An Evolution URL whose name does not resolve.
+    #[error("api_url: {host} does not resolve to an address")]
+    ApiUrlUnresolved {
+        /// The host.
+        host: String,
+    },
     /// An API version that is not one.
     #[error("api_version must be \"v2\" or \"v1\"")]
     ApiVersion,
@@ -428,6 +450,9 @@ mod text {
                 Self::LimitRange { max } => {
                     td_string!(locale, problems.limit_range, max = *max).to_string()
                 }
+                Self::OffsetRange { max } => {
+                    td_string!(locale, problems.offset_range, max = *max).to_string()
+                }
                 Self::NoInstance => td_string!(locale, problems.no_instance).to_string(),
                 Self::ContactIdsEmpty => td_string!(locale, problems.contact_ids_empty).to_string(),
                 Self::PacingRange => td_string!(locale, problems.pacing_range).to_string(),
@@ -512,6 +537,12 @@ mod text {
                 Self::ApiKeyEmpty => td_string!(locale, problems.api_key_empty).to_string(),
                 Self::InstanceName => td_string!(locale, problems.instance_name).to_string(),
                 Self::ApiUrl => td_string!(locale, problems.api_url).to_string(),
+                Self::ApiUrlNotPublic { host } => {
+                    td_string!(locale, problems.api_url_not_public, host = host).to_string()
+                }
+                Self::ApiUrlUnresolved { host } => {
+                    td_string!(locale, problems.api_url_unresolved, host = host).to_string()
+                }
                 Self::ApiVersion => td_string!(locale, problems.api_version).to_string(),
                 Self::InstanceTaken { name } => {
                     td_string!(locale, problems.instance_taken, name = name).to_string()

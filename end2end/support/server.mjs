@@ -62,6 +62,9 @@ export class Flow {
       // No Evolution API here: the test plays WhatsApp by posting webhooks itself.
       FLOW_SENDER: 'off',
       FLOW_LOG: 'warn',
+      // The simulator (and the tests' unreachable Evolution) are on loopback.
+      FLOW_EVOLUTION_ALLOW_PRIVATE: 'true',
+      FLOW_SUPPRESSION_KEY: 'e2e-suppression-key-0123456789abcdef',
     };
   }
 

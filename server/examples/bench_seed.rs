@@ -31,7 +31,7 @@ async fn main() {
     let tenant = tenants::create(&db, "Bench").await.expect("tenant");
     let inst = instances::create(
         &db,
-        &EvolutionClient::default(),
+        &EvolutionClient::new(flow_server::evolution::address::AddressPolicy::AllowPrivate),
         "http://127.0.0.1:3000",
         tenant.id,
         NewInstance {

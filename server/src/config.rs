@@ -68,6 +68,13 @@ pub struct Config {
     pub session_recheck: Duration,
     /// `FLOW_METRICS_TOKEN`: when set, `GET /metrics` needs it as a bearer token.
     pub metrics_token: Option<String>,
+    /// `FLOW_EVOLUTION_ALLOW_PRIVATE`: `true` lets instances' Evolution URLs reach loopback,
+    /// private and link-local addresses (an Evolution beside Flow); `false` (default) allows
+    /// public addresses only.
+    pub evolution_allow_private: bool,
+    /// `FLOW_SUPPRESSION_KEY` (at least 32 characters): the key of the suppression list's
+    /// hashes of erased numbers, kept outside the database. Unset: a salt in the database.
+    pub suppression_key: Option<String>,
     /// `FLOW_RECONCILE_SECS`: how often Evolution is asked for every instance's state and for
     /// the receipts of messages stuck in `sent` (see `reconcile`).
     pub reconcile_every: Duration,
@@ -221,6 +228,25 @@ impl Config {
             }
         };
 
+        let evolution_allow_private = match get("FLOW_EVOLUTION_ALLOW_PRIVATE").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "FLOW_EVOLUTION_ALLOW_PRIVATE",
+                    reason: format!("{other:?} is not true or false"),
+                });
+            }
+        };
+
+        let suppression_key = get("FLOW_SUPPRESSION_KEY");
+        if suppression_key.as_ref().is_some_and(|k| k.len() < 32) {
+            return Err(ConfigError::Invalid {
+                name: "FLOW_SUPPRESSION_KEY",
+                reason: "must have at least 32 characters".into(),
+            });
+        }
+
         let v1_close_grace = seconds(
             get("FLOW_V1_CLOSE_GRACE_SECS"),
             "FLOW_V1_CLOSE_GRACE_SECS",
@@ -264,6 +290,8 @@ impl Config {
             inbox_max_bytes,
             spool_dir,
             metrics_token,
+            evolution_allow_private,
+            suppression_key,
             log_json,
             log_filter: get("FLOW_LOG").unwrap_or_else(|| "info".into()),
         })
@@ -304,6 +332,56 @@ fn seconds(
         })
 }
 
+impl Config {
+    /// Whether `GET /metrics` answers without a token: only on a server bound to a loopback
+    /// address (its figures name every tenant's activity).
+    pub fn metrics_open(&self) -> bool {
+        self.metrics_token.is_none() && self.site_addr.ip().is_loopback()
+    }
+
+    /// What this configuration leaves unsafe for production, one sentence each (the server
+    /// logs each as a warning at start; the README's security section lists them).
+    pub fn unsafe_settings(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let exposed = !self.site_addr.ip().is_loopback();
+        if self.metrics_token.is_none() && exposed {
+            out.push(
+                "FLOW_METRICS_TOKEN is unset: GET /metrics is refused (403) until it is set, \
+                 since the server listens beyond this machine",
+            );
+        }
+        if self.webhook_apikey_auth {
+            out.push(
+                "FLOW_WEBHOOK_APIKEY_AUTH is on: a webhook carrying an instance's name and \
+                 Evolution api key is accepted; set it off when the Evolution server is shared \
+                 with others who know its keys",
+            );
+        }
+        if self.suppression_key.is_none() {
+            out.push(
+                "FLOW_SUPPRESSION_KEY is unset: erased numbers are hashed with a salt kept in the \
+                 database, so a copy of the database can tell whose they were; set a random key \
+                 of 32+ characters (and back it up: without it erased people are no longer \
+                 recognised)",
+            );
+        }
+        if self.evolution_allow_private {
+            out.push(
+                "FLOW_EVOLUTION_ALLOW_PRIVATE is true: instances may point Flow at loopback and \
+                 private addresses; keep it only when Evolution runs beside Flow and every \
+                 admin of every team is trusted with your network",
+            );
+        }
+        if !self.cookie_secure && exposed {
+            out.push(
+                "FLOW_COOKIE_SECURE is off: session cookies also travel over plain http; set \
+                 it on when the dashboard is served over HTTPS",
+            );
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,6 +393,43 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn metrics_need_a_token_beyond_loopback_and_unsafe_settings_are_named() {
+        let local = load(&[
+            ("FLOW_WEBHOOK_APIKEY_AUTH", "off"),
+            (
+                "FLOW_SUPPRESSION_KEY",
+                "a-suppression-key-of-32-characters!",
+            ),
+        ])
+        .unwrap();
+        assert!(local.metrics_open());
+        assert!(local.unsafe_settings().is_empty());
+        let exposed = load(&[("LEPTOS_SITE_ADDR", "0.0.0.0:3000")]).unwrap();
+        assert!(!exposed.metrics_open());
+        let warnings = exposed.unsafe_settings().join("\n");
+        for name in [
+            "FLOW_METRICS_TOKEN",
+            "FLOW_WEBHOOK_APIKEY_AUTH",
+            "FLOW_COOKIE_SECURE",
+            "FLOW_SUPPRESSION_KEY",
+        ] {
+            assert!(warnings.contains(name), "{name} in {warnings}");
+        }
+        let tokened = load(&[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:3000"),
+            ("FLOW_METRICS_TOKEN", "a-metrics-token-0123"),
+        ])
+        .unwrap();
+        assert!(!tokened.metrics_open());
+        assert!(
+            !tokened
+                .unsafe_settings()
+                .join(" ")
+                .contains("FLOW_METRICS_TOKEN")
+        );
     }
 
     #[test]

@@ -34,11 +34,13 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use sea_orm::DbBackend;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
@@ -88,6 +90,7 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 /// receipt expiry, the retention pruning and the campaign sender, and builds the shared state.
 pub async fn build_state(config: Config) -> Result<AppState, StartError> {
     let db = Db::open(&config.database_url).await?;
+    service::suppression::use_key(config.suppression_key.as_deref());
     // Before anything sends: numbers stored before they were parsed are read again.
     service::phone_repair::run(&db)
         .await
@@ -141,7 +144,9 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         Ok(n) => tracing::info!(jobs = n, "contact imports resumed"),
         Err(e) => tracing::warn!(error = %e, "cannot resume contact imports"),
     }
-    let evolution = EvolutionClient::default();
+    let evolution = EvolutionClient::new(evolution::address::AddressPolicy::from_allow_private(
+        config.evolution_allow_private,
+    ));
     reconcile::spawn(
         reconcile::Reconciler {
             db: db.clone(),
@@ -322,8 +327,24 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new().compress_when(
             DefaultPredicate::new().and(NotForContentType::const_new("application/wasm")),
         ))
+        .layer(catch_panics())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// A request whose handler panics (a bug) is answered 500 in the API's error format and
+/// logged, instead of its connection being dropped without an answer.
+fn catch_panics() -> CatchPanicLayer<fn(Box<dyn std::any::Any + Send + 'static>) -> Response> {
+    fn answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+        let what = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("a panic without a message");
+        error::ApiError::Internal(format!("a request handler panicked: {what}").into())
+            .into_response()
+    }
+    CatchPanicLayer::custom(answer)
 }
 
 /// Serves Flow on `listener` until `signal` completes, then shuts down cleanly (see
@@ -364,7 +385,36 @@ pub async fn run(
 
 #[cfg(test)]
 mod tests {
-    use super::loggable_path;
+    use super::{catch_panics, loggable_path};
+
+    #[tokio::test]
+    async fn a_handler_that_panics_is_answered_500_in_the_error_format() {
+        use tower::ServiceExt;
+        let app: axum::Router = axum::Router::new()
+            .route(
+                "/boom",
+                axum::routing::get(|| async {
+                    let n: u64 = u64::MAX;
+                    let small: i64 = i64::try_from(n).expect("a number past i64::MAX");
+                    small.to_string()
+                }),
+            )
+            .layer(catch_panics());
+        let res = app
+            .oneshot(
+                axum::http::Request::get("/boom")
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["error"], "internal");
+    }
 
     #[test]
     fn webhook_secrets_are_masked_in_logged_paths() {

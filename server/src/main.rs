@@ -50,6 +50,9 @@ async fn main() -> std::process::ExitCode {
     }
 
     let addr = config.site_addr;
+    for warning in config.unsafe_settings() {
+        tracing::warn!("unsafe for production: {warning}");
+    }
     let state = match flow_server::build_state(config).await {
         Ok(s) => s,
         Err(e) => {

@@ -24,6 +24,14 @@ impl AppState {
     pub fn new(shared: Shared) -> Self {
         Self(Arc::new(shared))
     }
+
+    /// Tells every live stream of the tenant, on every node, to re-check its credential now:
+    /// a token was revoked, a user's role changed, a user was removed or their other sessions
+    /// ended.
+    pub fn credentials_changed(&self, tenant_id: i64) {
+        self.bus
+            .publish(tenant_id, crate::live::bus::ChangeKind::Credentials);
+    }
 }
 
 impl std::ops::Deref for AppState {

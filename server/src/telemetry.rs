@@ -67,8 +67,16 @@ pub fn handle() -> &'static PrometheusHandle {
 }
 
 /// `GET /metrics`: the Prometheus text format (401 without the `FLOW_METRICS_TOKEN` bearer
-/// when one is configured).
+/// when one is configured; 403 without a token configured unless the server listens on
+/// loopback only).
 pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if state.config.metrics_token.is_none() && !state.config.metrics_open() {
+        return (
+            StatusCode::FORBIDDEN,
+            "set FLOW_METRICS_TOKEN to read the metrics of a server reachable from the network",
+        )
+            .into_response();
+    }
     if let Some(expected) = &state.config.metrics_token
         && !bearer(&headers).is_some_and(|given| constant_time_eq(given, expected))
     {

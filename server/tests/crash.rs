@@ -36,7 +36,7 @@ async fn prepare(url: &str) -> Prepared {
     let tenant = tenants::create(&db, "Crash").await.unwrap();
     let inst = instances::create(
         &db,
-        &EvolutionClient::default(),
+        &EvolutionClient::new(flow_server::evolution::address::AddressPolicy::AllowPrivate),
         "http://unused",
         tenant.id,
         NewInstance {
@@ -123,6 +123,8 @@ async fn start(url: &str, port: u16) -> Child {
         .env("DATABASE_URL", url)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("FLOW_LOG", "error")
+        .env("FLOW_EVOLUTION_ALLOW_PRIVATE", "true")
+        .env("FLOW_SUPPRESSION_KEY", common::SUPPRESSION_KEY)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true)

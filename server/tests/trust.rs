@@ -285,7 +285,9 @@ fn sender_deps(app: &TestApp) -> flow_server::sender::SenderDeps {
             app.base.clone(),
             flow_server::readiness::Beat::default(),
         ),
-        client: flow_server::evolution::client::EvolutionClient::default(),
+        client: flow_server::evolution::client::EvolutionClient::new(
+            flow_server::evolution::address::AddressPolicy::AllowPrivate,
+        ),
         spool: flow_server::sender::spool::Spool::new(
             &std::env::temp_dir().join("flow-test-spool"),
         ),

@@ -980,7 +980,8 @@ async fn old_webhook_bodies_and_expired_sessions_are_pruned(app: TestApp) {
         report,
         PruneReport {
             events: 2 + many as u64,
-            sessions: 1
+            sessions: 1,
+            import_reports: 0
         }
     );
     // Unprocessed events stay however old; recent ones stay.
@@ -1035,7 +1036,8 @@ async fn old_webhook_bodies_and_expired_sessions_are_pruned(app: TestApp) {
         report,
         PruneReport {
             events: 5,
-            sessions: 0
+            sessions: 0,
+            import_reports: 0
         }
     );
     assert_eq!(daily_counts(&app).await[0].5, many as i64 + 5);

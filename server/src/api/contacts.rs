@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
+use crate::domain::spreadsheet;
 use crate::error::{ApiError, ChangeErrors, ErrorBody, ReadErrors};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::Search;
@@ -113,7 +114,12 @@ pub(super) async fn import(
             }
         })?
     } else if content_type.starts_with("text/csv") {
-        contacts::parse_csv(&body)?
+        // An empty file is an empty import.
+        if body.iter().all(u8::is_ascii_whitespace) {
+            Vec::new()
+        } else {
+            contacts::parse_csv(&body)?
+        }
     } else {
         return Err(ApiError::UnsupportedMediaType(
             "send application/json (an array of {name, phone}) or text/csv (header: name,phone)"
@@ -171,18 +177,18 @@ const EXPORT_HEADER: [&str; 6] = [
     "criado_em",
 ];
 
-/// `rows` as `;`-separated CSV lines.
+/// `rows` as `;`-separated CSV lines, each cell defused ([`spreadsheet::cell`]).
 fn csv_lines<I, R>(rows: I) -> Result<Bytes, csv::Error>
 where
     I: IntoIterator<Item = R>,
     R: IntoIterator,
-    R::Item: AsRef<[u8]>,
+    R::Item: AsRef<str>,
 {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
         .from_writer(Vec::new());
     for row in rows {
-        writer.write_record(row)?;
+        spreadsheet::write_row(&mut writer, row)?;
     }
     writer
         .into_inner()

@@ -86,6 +86,7 @@ pub(super) async fn revoke(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     tokens::revoke(&state.db, caller.tenant_id, id).await?;
+    state.credentials_changed(caller.tenant_id);
     tracing::info!(
         tenant_id = caller.tenant_id,
         token_id = id,

@@ -117,6 +117,7 @@ pub(super) async fn update(
     caller.require_admin()?;
     let role = users::parse_role(&body.role)?;
     let view = users::set_role(&state.db, caller.tenant_id, id, role).await?;
+    state.credentials_changed(caller.tenant_id);
     tracing::info!(tenant_id = caller.tenant_id, user_id = id, role = %role, "user role changed");
     Ok(axum::Json(view))
 }
@@ -140,6 +141,7 @@ pub(super) async fn remove(
 ) -> Result<StatusCode, ApiError> {
     caller.require_admin()?;
     users::remove(&state.db, caller.tenant_id, id).await?;
+    state.credentials_changed(caller.tenant_id);
     tracing::info!(tenant_id = caller.tenant_id, user_id = id, "user removed");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -176,6 +178,7 @@ pub(super) async fn change_password(
         &body.new_password,
     )
     .await?;
+    state.credentials_changed(user.tenant_id);
     tracing::info!(user_id = user.user_id, "password changed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -588,6 +588,7 @@ impl DashboardApi for DashboardBackend {
             let view = service_users::set_role(&self.state.db, caller.tenant_id, id, role)
                 .await
                 .map_err(service)?;
+            self.state.credentials_changed(caller.tenant_id);
             tracing::info!(user_id = id, role = %role, "user role changed from the dashboard");
             Ok(view)
         })
@@ -603,6 +604,7 @@ impl DashboardApi for DashboardBackend {
             service_users::remove(&self.state.db, caller.tenant_id, id)
                 .await
                 .map_err(service)?;
+            self.state.credentials_changed(caller.tenant_id);
             tracing::info!(user_id = id, "user removed from the dashboard");
             Ok(())
         })
@@ -645,6 +647,7 @@ impl DashboardApi for DashboardBackend {
             tokens::revoke(&self.state.db, caller.tenant_id, id)
                 .await
                 .map_err(service)?;
+            self.state.credentials_changed(caller.tenant_id);
             tracing::info!(token_id = id, "API token revoked from the dashboard");
             Ok(())
         })
@@ -662,6 +665,7 @@ impl DashboardApi for DashboardBackend {
             service_users::change_password(&self.state.db, caller.user_id, keep, current, new)
                 .await
                 .map_err(service)?;
+            self.state.credentials_changed(caller.tenant_id);
             tracing::info!(
                 user_id = caller.user_id,
                 "password changed from the dashboard"

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use crate::api::extract::{Path, Query};
 use crate::auth::TenantCaller;
 use crate::dashboard::prefs;
+use crate::domain::spreadsheet;
 use crate::error::ApiError;
 use crate::service::{Cursor, ServiceError, Window, campaigns, contacts};
 use crate::state::AppState;
@@ -43,22 +44,13 @@ struct RecipientsQuery {
 /// for a keyset export, a row count for an offset one.
 type PageResult = Result<(Vec<Vec<String>>, Option<i64>), ServiceError>;
 
-/// A cell that a spreadsheet would not run as a formula: contacts write the message texts, so
-/// a leading `=`, `+`, `-`, `@`, tab or carriage return gets a `'` before it.
-fn cell(value: &str) -> std::borrow::Cow<'_, str> {
-    match value.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
-        _ => value.into(),
-    }
-}
-
 fn csv_bytes(header: Option<&[&str]>, rows: &[Vec<String>]) -> Result<Bytes, std::io::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if let Some(h) = header {
         w.write_record(h)?;
     }
     for row in rows {
-        w.write_record(row.iter().map(|v| cell(v).into_owned()))?;
+        spreadsheet::write_row(&mut w, row)?;
     }
     w.into_inner()
         .map(Bytes::from)
@@ -220,8 +212,6 @@ mod tests {
 
     #[test]
     fn formulas_are_defused_and_fields_quoted() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(cell("SAIR"), "SAIR");
         let bytes = csv_bytes(Some(&["a", "b"]), &[vec!["x,y".into(), "@z".into()]]).unwrap();
         assert_eq!(std::str::from_utf8(&bytes).unwrap(), "a,b\n\"x,y\",'@z\n");
     }

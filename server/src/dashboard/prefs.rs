@@ -90,12 +90,26 @@ struct LocaleForm {
     back: Option<String>,
 }
 
-/// A local path to return to: absolute on this site, never `//host` or a scheme.
+/// A local path to return to: `/` alone, or `/` followed by a letter or digit, with no
+/// backslash or control character anywhere (browsers read `/\host` as `//host`, and drop the
+/// tab of `back=/%09/host`, which the form decodes, making it `//host` too).
 fn safe_back(back: Option<&str>) -> &str {
     match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b,
+        Some(b) if is_local_path(b) => b,
         _ => "/",
     }
+}
+
+fn is_local_path(path: &str) -> bool {
+    let mut chars = path.chars();
+    if chars.next() != Some('/') {
+        return false;
+    }
+    let starts_a_segment = match chars.next() {
+        None => true,
+        Some(c) => c.is_ascii_alphanumeric(),
+    };
+    starts_a_segment && !path.contains('\\') && !path.chars().any(char::is_control)
 }
 
 /// Saves the logged-in user's language and goes back to the page (303). Every user sets their
@@ -150,5 +164,18 @@ mod tests {
         assert_eq!(safe_back(Some("https://evil.example")), "/");
         assert_eq!(safe_back(Some("/\\evil")), "/");
         assert_eq!(safe_back(None), "/");
+        assert_eq!(safe_back(Some("/")), "/");
+        assert_eq!(safe_back(Some("/contacts?q=ana")), "/contacts?q=ana");
+        // Browsers drop tabs and newlines, so these are `//evil.example`.
+        for evil in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/x\r\n/evil.example",
+            "/./evil",
+            "/ /evil",
+            "/.//evil",
+        ] {
+            assert_eq!(safe_back(Some(evil)), "/", "{evil:?}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Flow's domain rules, free of HTTP: phones, opt-out keywords, campaign and delivery state
 //! machines, message templates, spintax, A/B verdicts, send windows, typing time, warm-up and
-//! the spread of a campaign's recipients over its instances.
+//! the spread of a campaign's recipients over its instances, and CSV cells that spreadsheets
+//! never run.
 
 pub mod ab_test;
 pub mod ban;
@@ -14,6 +15,7 @@ pub mod risk;
 pub mod rotation;
 pub mod send_window;
 pub mod spintax;
+pub mod spreadsheet;
 pub mod template;
 pub mod typing;
 pub mod warmup;

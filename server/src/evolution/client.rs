@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::evolution::ReceiptStatus;
+use crate::evolution::address::{self, AddressPolicy};
 
 /// How long a send may take beyond its typing delay before it counts as unanswered.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -84,19 +85,38 @@ const MAX_MESSAGE_CHARS: usize = 200;
 /// An Evolution API client (one connection pool for every instance).
 #[derive(Clone, Debug)]
 pub struct EvolutionClient {
-    pub(super) http: reqwest::Client,
+    http: reqwest::Client,
+    policy: AddressPolicy,
 }
 
-impl Default for EvolutionClient {
-    fn default() -> Self {
+impl EvolutionClient {
+    /// A client that reaches only the addresses `policy` allows
+    /// (`FLOW_EVOLUTION_ALLOW_PRIVATE`).
+    pub fn new(policy: AddressPolicy) -> Self {
         Self {
             // No redirects: one would carry the `apikey` header to another host.
             http: reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5))
                 .redirect(reqwest::redirect::Policy::none())
+                .dns_resolver(address::resolver(policy))
                 .build()
                 .unwrap_or_default(),
+            policy,
         }
+    }
+
+    /// Which addresses it may reach.
+    pub fn policy(&self) -> AddressPolicy {
+        self.policy
+    }
+
+    /// The HTTP client for a call to `url`, if the address policy allows it (a URL naming a
+    /// private address is refused here; a name, by the client's resolver).
+    pub(super) fn http_for(&self, url: &str) -> Result<&reqwest::Client, SendError> {
+        self.policy
+            .check_url(url)
+            .map(|_| &self.http)
+            .map_err(|e| SendError::NotSent(format!("Flow may not call this address: {e}")))
     }
 }
 
@@ -179,7 +199,7 @@ impl EvolutionClient {
         let url = format!("{}/message/sendText/{}", target.api_url, target.instance);
         let _timer = CallTimer::start("send_text");
         let response = self
-            .http
+            .http_for(&url)?
             .post(&url)
             .header("apikey", &target.api_key)
             .timeout(Duration::from_millis(typing_delay_ms) + SEND_TIMEOUT)
@@ -215,7 +235,7 @@ impl EvolutionClient {
         );
         let _timer = CallTimer::start("connection_state");
         let response = self
-            .http
+            .http_for(&url)?
             .get(&url)
             .header("apikey", &target.api_key)
             .timeout(Duration::from_secs(10))
@@ -246,7 +266,7 @@ impl EvolutionClient {
         );
         let _timer = CallTimer::start("find_status_message");
         let response = self
-            .http
+            .http_for(&url)?
             .post(&url)
             .header("apikey", &target.api_key)
             .json(&json!({"where": {"remoteJid": remote_jid, "id": message_id}}))
@@ -301,7 +321,7 @@ impl EvolutionClient {
         let url = format!("{}/webhook/set/{}", target.api_url, target.instance);
         let _timer = CallTimer::start("set_webhook");
         let response = self
-            .http
+            .http_for(&url)?
             .post(&url)
             .header("apikey", &target.api_key)
             .timeout(Duration::from_secs(10))

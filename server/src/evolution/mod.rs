@@ -15,6 +15,7 @@
 //! match interpret(&envelope)? { Event::MessageStatus(updates) => …, … }
 //! ```
 
+pub mod address;
 pub mod client;
 mod envelope;
 mod event;

@@ -70,9 +70,10 @@ pub fn version_of(version: &str) -> Option<ApiVersion> {
 impl EvolutionClient {
     /// Asks the Evolution server at `api_url` which API it speaks (`GET /`'s `version`).
     pub async fn detect_version(&self, api_url: &str) -> Result<ApiVersion, SendError> {
+        let url = format!("{api_url}/");
         let response = self
-            .http
-            .get(format!("{api_url}/"))
+            .http_for(&url)?
+            .get(&url)
             .timeout(Duration::from_secs(10))
             .send()
             .await
@@ -96,7 +97,7 @@ impl EvolutionClient {
     pub async fn connect(&self, target: &Target) -> Result<Pairing, SendError> {
         let url = format!("{}/instance/connect/{}", target.api_url, target.instance);
         let response = self
-            .http
+            .http_for(&url)?
             .get(&url)
             .header("apikey", &target.api_key)
             // Evolution waits 2 s (v2) or 5 s (v1) for the first QR before answering.

@@ -30,6 +30,10 @@ pub enum ChangeKind {
         /// The line.
         line: CampaignLogView,
     },
+    /// A credential of the tenant was revoked (an API token, a session) or a user's role
+    /// changed or they were removed: every live stream of the tenant re-checks its own at once,
+    /// on every node. Never sent to clients.
+    Credentials,
 }
 
 impl ChangeKind {
@@ -40,6 +44,7 @@ impl ChangeKind {
             Self::Instance(_) => "instance",
             Self::QrCode(_) => "qrcode",
             Self::Log { .. } => "log",
+            Self::Credentials => "credentials",
         }
     }
 
@@ -55,7 +60,7 @@ impl ChangeKind {
             Self::Campaign(c) => Some(("campaign", c.id)),
             Self::Instance(i) => Some(("instance", i.id)),
             Self::QrCode(q) => Some(("qrcode", q.instance_id)),
-            Self::Log { .. } => None,
+            Self::Log { .. } | Self::Credentials => None,
         }
     }
 }

@@ -2,8 +2,10 @@
 //! (at most one update per campaign or instance every [`FLUSH_EVERY`], always the latest
 //! numbers; log lines are never merged), keep-alives flow every 15 s, and `Last-Event-ID`
 //! resumes from the bus history (or sends a `resync` event when that is too old). A stream
-//! opened with a session cookie re-checks its session every `FLOW_SESSION_RECHECK_SECS` and
-//! ends once the session is revoked (logout) or expired.
+//! re-checks its credential (session cookie or API token) every `FLOW_SESSION_RECHECK_SECS`,
+//! and at once when one of the tenant's credentials changes on any node
+//! ([`ChangeKind::Credentials`]): it ends once its credential is revoked or expired, and stops
+//! carrying secrets and QR codes once its caller is no longer an admin.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::convert::Infallible;
@@ -14,14 +16,15 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
+use sea_orm::EntityTrait;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::extract::bearer;
-use crate::auth::{Role, TenantCaller};
+use crate::auth::{Role, TenantCaller, Who};
 use crate::dashboard::session;
 use crate::db::Db;
+use crate::entities::api_token;
 use crate::error::ErrorBody;
 use crate::live::bus::{Change, ChangeKind, Replay};
 use crate::state::AppState;
@@ -29,23 +32,42 @@ use crate::state::AppState;
 /// The shortest time between two updates of the same campaign or instance on one stream.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 
-/// The session a cookie-authenticated stream lives on, and when to check it next.
-struct SessionCheck {
+/// The credential a stream was opened with.
+enum Credential {
+    /// A dashboard session (the cookie's token).
+    Session(String),
+    /// An API token (its row id).
+    ApiToken(i64),
+}
+
+/// The credential a stream lives on, and when to check it next: a stream lives no longer than
+/// its credential, and carries what only admins may see no longer than its caller is one.
+struct CredentialCheck {
     db: Db,
-    token: String,
+    credential: Credential,
     every: Duration,
     next: Instant,
 }
 
-impl SessionCheck {
-    /// Whether the session still exists (a database hiccup keeps the stream open).
-    async fn still_valid(&mut self) -> bool {
+impl CredentialCheck {
+    /// The caller's role now, or `None` once the credential was revoked or expired (or the
+    /// user removed). A database hiccup keeps the stream as it is (`Some(current)`).
+    async fn role_now(&mut self, current: Role) -> Option<Role> {
         self.next = Instant::now() + self.every;
-        match session::lookup(&self.db, &self.token).await {
-            Ok(user) => user.is_some(),
+        let found = match &self.credential {
+            Credential::Session(token) => session::lookup(&self.db, token)
+                .await
+                .map(|user| user.map(|u| u.role)),
+            Credential::ApiToken(id) => api_token::Entity::find_by_id(*id)
+                .one(&self.db.read)
+                .await
+                .map(|row| row.map(|_| Role::Admin)),
+        };
+        match found {
+            Ok(role) => role,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot re-check a live stream's session");
-                true
+                tracing::warn!(error = %e, "cannot re-check a live stream's credential");
+                Some(current)
             }
         }
     }
@@ -53,8 +75,11 @@ impl SessionCheck {
 
 struct LiveStream {
     tenant_id: i64,
-    /// Set when the stream was opened with a session cookie.
-    session: Option<SessionCheck>,
+    /// The credential it was opened with, checked on a timer and whenever one of the tenant's
+    /// credentials changes.
+    check: CredentialCheck,
+    /// The caller's role as last checked.
+    role: Role,
     /// Viewers do not get the instances' webhook URLs and secrets, nor QR codes.
     redact_secrets: bool,
     rx: broadcast::Receiver<Arc<Change>>,
@@ -93,6 +118,11 @@ fn resync() -> Event {
 
 impl LiveStream {
     fn accept(&mut self, change: Arc<Change>) {
+        if change.tenant_id == self.tenant_id && matches!(change.kind, ChangeKind::Credentials) {
+            // Checked before anything more is sent.
+            self.check.next = Instant::now();
+            return;
+        }
         if change.tenant_id != self.tenant_id
             || change.id <= self.last_id
             || (self.redact_secrets && change.kind.admin_only())
@@ -125,11 +155,15 @@ impl LiveStream {
 
     async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
         loop {
+            // Due (or asked for by a credentials change): checked before anything is sent.
+            if self.check.next <= Instant::now() && !self.recheck().await {
+                return None;
+            }
             if let Some(event) = self.ready.pop_front() {
                 return Some((Ok(event), self));
             }
             let deadline = self.deadline;
-            let recheck = self.session.as_ref().map(|s| s.next);
+            let recheck = self.check.next;
             tokio::select! {
                 () = self.shutdown.cancelled() => return None,
                 received = self.rx.recv() => match received {
@@ -140,15 +174,28 @@ impl LiveStream {
                 _ = tokio::time::sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
                     self.flush();
                 }
-                _ = tokio::time::sleep_until(recheck.unwrap_or_else(Instant::now)), if recheck.is_some() => {
-                    if let Some(check) = &mut self.session
-                        && !check.still_valid().await
-                    {
-                        return None;
-                    }
-                }
+                () = tokio::time::sleep_until(recheck) => {}
             }
         }
+    }
+
+    /// Re-checks the stream's credential: false once it is gone (the stream ends). A caller
+    /// who is no longer an admin stops getting admin-only changes and secrets at once, also
+    /// those already waiting to be sent.
+    async fn recheck(&mut self) -> bool {
+        let Some(role) = self.check.role_now(self.role).await else {
+            return false;
+        };
+        self.role = role;
+        let redact = role != Role::Admin;
+        if redact && !self.redact_secrets {
+            // What was queued carries secrets: dropped, and the client told to reload.
+            self.ready.clear();
+            self.ready.push_back(resync());
+            self.coalesced.retain(|_, c| !c.kind.admin_only());
+        }
+        self.redact_secrets = redact;
+        true
     }
 }
 
@@ -173,18 +220,24 @@ pub async fn stream(
     // Subscribe before reading the history so nothing falls between the two.
     let rx = state.bus.subscribe();
     let every = state.config.session_recheck;
-    let session = match (bearer(&headers), session::token_from(&headers)) {
-        (None, Some(token)) => Some(SessionCheck {
-            db: state.db.clone(),
-            token: token.to_string(),
-            every,
-            next: Instant::now() + every,
-        }),
-        _ => None,
+    // A user is only ever authenticated by their session cookie, a token by its bearer.
+    let credential = match caller.who {
+        Who::Token(id) => Credential::ApiToken(id),
+        Who::User(_) => Credential::Session(
+            session::token_from(&headers)
+                .unwrap_or_default()
+                .to_string(),
+        ),
     };
     let mut s = LiveStream {
         tenant_id: caller.tenant_id,
-        session,
+        check: CredentialCheck {
+            db: state.db.clone(),
+            credential,
+            every,
+            next: Instant::now() + every,
+        },
+        role: caller.role,
         redact_secrets: caller.role != Role::Admin,
         rx,
         ready: VecDeque::new(),

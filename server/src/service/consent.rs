@@ -1,15 +1,13 @@
 //! Consent, recorded: opt-outs and opt-ins by hand (with who, when and why, in a log that
 //! does not depend on campaigns), and erasure (LGPD art. 18): a person's data is deleted or
-//! anonymised and a salted hash of their number stays in a suppression list, so a later import
-//! brings them back opted out.
+//! anonymised and a keyed hash of their number stays in the suppression list
+//! ([`crate::service::suppression`]), so a later import brings them back opted out.
 
-use std::collections::{HashMap, HashSet};
-
-use app::audience::ConsentEventView;
+use app::audience::{ConsentEventView, ImportError};
 use chrono::{DateTime, Utc};
-use rand::RngCore;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait, Value};
-use sha2::{Digest, Sha256};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, TransactionTrait, Value,
+};
 
 use crate::auth::Who;
 use crate::db::Db;
@@ -17,7 +15,7 @@ use crate::domain::phone;
 use crate::ingest::{Ctx, opt_out_person};
 use crate::service::campaign_logs::{LogLine, Severity};
 use crate::service::sql::{placeholders, stmt};
-use crate::service::{Problem, ServiceError, ServiceResult, contacts, timestamp};
+use crate::service::{Problem, ServiceError, ServiceResult, contacts, suppression, timestamp};
 
 /// The actor of opt-outs sent as a keyword over WhatsApp.
 pub const WHATSAPP: &str = "whatsapp";
@@ -330,122 +328,106 @@ pub async fn opt_in(
     Ok(())
 }
 
-/// The tenant's salt for suppression hashes, made on first use.
-async fn salt(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Option<String>, DbErr> {
+/// Drops from the tenant's import reports the rejected rows that name the person with identity
+/// `phone_key`: a cell whose digits hold their number in any spelling (with or without the
+/// country code, trunk prefix or ninth digit). The reports' counts stay.
+async fn scrub_import_reports(
+    txn: &DatabaseTransaction,
+    tenant_id: i64,
+    phone_key: &str,
+) -> Result<(), DbErr> {
     #[derive(FromQueryResult)]
-    struct Salt {
-        suppression_salt: Option<String>,
+    struct Report {
+        id: i64,
+        invalid_rows: String,
     }
-    Ok(Salt::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT suppression_salt FROM tenant WHERE id = ?",
+    let mut forms = phone::match_variants(phone_key);
+    forms.extend(phone::legacy_spellings(phone_key));
+    forms.retain(|f| f.len() >= 8);
+    let names_person = |cell: &str| {
+        let digits: String = cell.chars().filter(char::is_ascii_digit).collect();
+        forms.iter().any(|f| digits.contains(f.as_str()))
+    };
+    let backend = txn.get_database_backend();
+    let reports = Report::find_by_statement(stmt(
+        backend,
+        "SELECT id, invalid_rows FROM contact_import WHERE tenant_id = ?          AND invalid_rows IS NOT NULL",
         vec![tenant_id.into()],
     ))
-    .one(conn)
-    .await?
-    .and_then(|s| s.suppression_salt))
-}
-
-fn suppression_hash(salt: &str, phone_key: &str) -> String {
-    hex::encode(Sha256::digest(format!("{salt}:{phone_key}")))
-}
-
-/// Of the identity keys `keys`, those whose number was erased in the tenant. Entries written
-/// before numbers were parsed (`suppression.legacy`) may hash a national spelling of the number
-/// (`11987654321`, `011…`): when the tenant has any, those spellings
-/// ([`phone::legacy_spellings`]) are looked up too, so a person erased then stays erased in
-/// every spelling.
-pub async fn suppressed(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-    keys: &[String],
-) -> Result<HashSet<String>, DbErr> {
-    let Some(salt) = salt(conn, tenant_id).await? else {
-        return Ok(HashSet::new());
-    };
-    if keys.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let by_hash: HashMap<String, &String> = keys
-        .iter()
-        .map(|k| (suppression_hash(&salt, k), k))
-        .collect();
-    let hashes: Vec<String> = by_hash.keys().cloned().collect();
-    let mut out: HashSet<String> = present(conn, tenant_id, &hashes, false)
-        .await?
-        .iter()
-        .filter_map(|h| by_hash.get(h).map(|k| (*k).clone()))
-        .collect();
-    if out.len() < keys.len() && has_legacy(conn, tenant_id).await? {
-        let salt = salt.as_str();
-        let by_legacy: HashMap<String, &String> = keys
-            .iter()
-            .filter(|k| !out.contains(*k))
-            .flat_map(|k| {
-                phone::legacy_spellings(k)
-                    .into_iter()
-                    .map(move |s| (suppression_hash(salt, &s), k))
-            })
-            .collect();
-        let hashes: Vec<String> = by_legacy.keys().cloned().collect();
-        for h in present(conn, tenant_id, &hashes, true).await? {
-            if let Some(k) = by_legacy.get(&h) {
-                out.insert((*k).clone());
-            }
+    .all(txn)
+    .await?;
+    for report in reports {
+        let Ok(mut rows) = serde_json::from_str::<Vec<ImportError>>(&report.invalid_rows) else {
+            continue;
+        };
+        let before = rows.len();
+        rows.retain(|r| !names_person(&r.phone));
+        if rows.len() != before {
+            let json = serde_json::to_string(&rows).map_err(|e| DbErr::Custom(e.to_string()))?;
+            txn.execute_raw(stmt(
+                backend,
+                "UPDATE contact_import SET invalid_rows = ? WHERE id = ?",
+                vec![json.into(), report.id.into()],
+            ))
+            .await?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
-/// Whether the tenant's suppression list has entries written before numbers were parsed.
-async fn has_legacy(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<bool, DbErr> {
-    Ok(Hash::find_by_statement(stmt(
-        conn.get_database_backend(),
-        "SELECT phone_hash FROM suppression WHERE tenant_id = ? AND legacy = TRUE LIMIT 1",
-        vec![tenant_id.into()],
-    ))
-    .one(conn)
-    .await?
-    .is_some())
-}
-
-/// A suppression entry's hash.
-#[derive(FromQueryResult)]
-struct Hash {
-    phone_hash: String,
-}
-
-/// Of `hashes`, those in the tenant's suppression list (only among legacy entries when
-/// `legacy_only`).
-async fn present(
-    conn: &impl ConnectionTrait,
+/// Rows of the tenant's `table` whose `column` names one of `spellings` deleted: found on the
+/// read pool (no write lock while the text is searched), deleted by id [`ERASE_BATCH`] at a
+/// time, each batch its own short write. Should the process stop between the erasure's commit
+/// and here, the rows go with the webhook retention.
+async fn delete_naming(
+    db: &Db,
     tenant_id: i64,
-    hashes: &[String],
-    legacy_only: bool,
-) -> Result<HashSet<String>, DbErr> {
-    let mut found = HashSet::new();
-    for chunk in hashes.chunks(500) {
-        let mut values: Vec<Value> = vec![tenant_id.into()];
-        values.extend(chunk.iter().map(|h| Value::from(h.clone())));
-        let rows = Hash::find_by_statement(stmt(
-            conn.get_database_backend(),
-            &format!(
-                "SELECT phone_hash FROM suppression WHERE tenant_id = ?{} AND phone_hash IN ({})",
-                if legacy_only {
-                    " AND legacy = TRUE"
-                } else {
-                    ""
-                },
-                placeholders(chunk.len())
-            ),
-            values,
-        ))
-        .all(conn)
-        .await?;
-        found.extend(rows.into_iter().map(|h| h.phone_hash));
+    table: &str,
+    column: &str,
+    spellings: &[String],
+) -> Result<(), DbErr> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: i64,
     }
-    Ok(found)
+    let backend = db.backend();
+    let mut values: Vec<Value> = vec![tenant_id.into()];
+    let mut condition = Vec::new();
+    for spelling in spellings {
+        condition.push(format!("{column} LIKE ?"));
+        values.push(format!("%{spelling}%").into());
+    }
+    let ids: Vec<i64> = Id::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT id FROM {table} WHERE tenant_id = ? AND ({})",
+            condition.join(" OR ")
+        ),
+        values,
+    ))
+    .all(&db.read)
+    .await?
+    .into_iter()
+    .map(|r| r.id)
+    .collect();
+    for chunk in ids.chunks(ERASE_BATCH) {
+        db.write
+            .execute_raw(stmt(
+                backend,
+                &format!(
+                    "DELETE FROM {table} WHERE id IN ({})",
+                    placeholders(chunk.len())
+                ),
+                chunk.iter().map(|i| Value::from(*i)).collect(),
+            ))
+            .await?;
+        tokio::task::yield_now().await;
+    }
+    Ok(())
 }
+
+/// Rows deleted per statement when an erasure removes raw bodies.
+const ERASE_BATCH: usize = 200;
 
 /// `text` with every occurrence of `needles` replaced by [`ERASED_TEXT`].
 fn scrub(text: &str, needles: &[String]) -> String {
@@ -473,6 +455,9 @@ fn scrub_json(value: &mut serde_json::Value, needles: &[String]) {
 pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResult<Vec<i64>> {
     let backend = db.backend();
     let txn = db.write.begin().await?;
+    // An import batch of the tenant that read this person before the erasure must not write
+    // their name back after it: erasures take turns with the tenant's imports.
+    contacts::import_lock(&txn, tenant_id).await?;
     let p = person(&txn, tenant_id, id).await?;
     let now = Utc::now();
 
@@ -532,20 +517,6 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         .await?;
     }
     for spelling in &spellings {
-        let like = format!("%{spelling}%");
-        txn.execute_raw(stmt(
-            backend,
-            "DELETE FROM webhook_event WHERE tenant_id = ? AND body LIKE ?",
-            vec![tenant_id.into(), like.clone().into()],
-        ))
-        .await?;
-        // The cluster's recent live changes (log lines naming the number), kept minutes.
-        txn.execute_raw(stmt(
-            backend,
-            "DELETE FROM live_change WHERE tenant_id = ? AND payload LIKE ?",
-            vec![tenant_id.into(), like.into()],
-        ))
-        .await?;
         txn.execute_raw(stmt(
             backend,
             &format!(
@@ -621,31 +592,9 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         }
     }
 
+    scrub_import_reports(&txn, tenant_id, &p.phone_key).await?;
     // The suppression list keeps the number opted out if it comes back.
-    if salt(&txn, tenant_id).await?.is_none() {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        txn.execute_raw(stmt(
-            backend,
-            "UPDATE tenant SET suppression_salt = ? WHERE id = ? AND suppression_salt IS NULL",
-            vec![hex::encode(bytes).into(), tenant_id.into()],
-        ))
-        .await?;
-    }
-    let salt = salt(&txn, tenant_id)
-        .await?
-        .ok_or(ServiceError::NotFound("tenant"))?;
-    txn.execute_raw(stmt(
-        backend,
-        "INSERT INTO suppression (tenant_id, phone_hash, created_at) VALUES (?, ?, ?) \
-         ON CONFLICT (tenant_id, phone_hash) DO NOTHING",
-        vec![
-            tenant_id.into(),
-            suppression_hash(&salt, &p.phone_key).into(),
-            now.into(),
-        ],
-    ))
-    .await?;
+    suppression::record(&txn, tenant_id, &p.phone_key, now).await?;
     record(
         &txn,
         Event {
@@ -660,6 +609,12 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
     .await?;
     ctx.effects.flush(&txn, now).await?;
     txn.commit().await?;
+    // The raw bodies naming the number go after the commit, a few at a time: looking for them
+    // reads up to 30 days of webhooks, which inside the transaction held SQLite's only writer
+    // (webhooks then got 503) for as long as it took.
+    for (table, column) in [("webhook_event", "body"), ("live_change", "payload")] {
+        delete_naming(db, tenant_id, table, column, &spellings).await?;
+    }
     tracing::info!(contact_id = id, contacts = ids.len(), "contact erased");
     Ok(affected)
 }
@@ -681,13 +636,5 @@ mod tests {
             json,
             serde_json::json!({"phone": "[apagado]", "n": [1, "[apagado] x"]})
         );
-    }
-
-    #[test]
-    fn suppression_hash_depends_on_salt() {
-        let a = suppression_hash("s1", "5511987654321");
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, suppression_hash("s2", "5511987654321"));
-        assert!(!a.contains("5511987654321"));
     }
 }

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use app::audience::{ContactCampaignView, ContactDetail, ReplyView};
 use app::types::{ContactView, ImportReport, InvalidContact, NewContact, OptOutView};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, FromQueryResult, QueryFilter, Set, TransactionTrait, Value,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, Set, TransactionTrait, Value,
 };
 
 use crate::db::Db;
@@ -17,7 +18,8 @@ use crate::domain::phone;
 use crate::entities::contact;
 use crate::service::sql::{limit_offset, placeholders, stmt};
 use crate::service::{
-    Problem, ServiceError, ServiceResult, consent, lists, opt_timestamp, settings, timestamp,
+    Problem, ServiceError, ServiceResult, consent, lists, opt_timestamp, settings, suppression,
+    timestamp,
 };
 
 /// Contacts written per transaction during an import.
@@ -113,7 +115,7 @@ pub fn parse_csv(bytes: &[u8]) -> ServiceResult<Vec<NewContact>> {
 /// Makes the writers of one tenant's contacts take turns on PostgreSQL, until `txn` ends
 /// (SQLite has one writer anyway): two imports carrying two spellings of a number at once, or
 /// an import and the phone repair, must not both create the person.
-pub(crate) async fn import_lock(txn: &DatabaseTransaction, tenant_id: i64) -> Result<(), DbErr> {
+pub async fn import_lock(txn: &DatabaseTransaction, tenant_id: i64) -> Result<(), DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_raw(stmt(
             DbBackend::Postgres,
@@ -176,7 +178,7 @@ pub async fn write_batch(
             }
         }
     }
-    let suppressed = consent::suppressed(txn, tenant_id, &keys).await?;
+    let suppressed = suppression::suppressed(txn, tenant_id, &keys).await?;
     let mut counts = BatchCounts::default();
     let mut new = Vec::new();
     for person in people {
@@ -190,13 +192,20 @@ pub async fn write_batch(
                 attributes.extend(person.attributes.clone());
                 let rename = !person.name.is_empty() && old.name != person.name;
                 if rename || attributes != before {
-                    let mut active: contact::ActiveModel = old.clone().into();
-                    if rename {
-                        active.name = Set(person.name.clone());
-                    }
-                    active.attributes = Set(json_attributes(&attributes));
-                    active.updated_at = Set(now);
-                    active.update(txn).await?;
+                    let name = if rename { &person.name } else { &old.name };
+                    // Never onto a row erased since it was read (erasures also wait for the
+                    // tenant's imports: this is the second lock on that door).
+                    contact::Entity::update_many()
+                        .col_expr(contact::Column::Name, Expr::value(name.clone()))
+                        .col_expr(
+                            contact::Column::Attributes,
+                            Expr::value(json_attributes(&attributes)),
+                        )
+                        .col_expr(contact::Column::UpdatedAt, Expr::value(now))
+                        .filter(contact::Column::Id.eq(old.id))
+                        .filter(contact::Column::ErasedAt.is_null())
+                        .exec(txn)
+                        .await?;
                     counts.updated += 1;
                 } else {
                     counts.unchanged += 1;

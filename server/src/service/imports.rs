@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait};
 
 use crate::db::Db;
-use crate::domain::contact_csv;
+use crate::domain::{contact_csv, spreadsheet};
 use crate::service::contacts::{self, CHUNK, refresh_statistics, refresh_statistics_before};
 use crate::service::sql::stmt;
 use crate::service::{
@@ -162,13 +162,10 @@ pub async fn errors_csv(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Vec<u
             .delimiter(b';')
             .from_writer(&mut out);
         let io = |e: csv::Error| ServiceError::internal(e);
-        writer
-            .write_record(["linha", "telefone", "motivo"])
-            .map_err(io)?;
+        spreadsheet::write_row(&mut writer, ["linha", "telefone", "motivo"]).map_err(io)?;
         for e in job.errors() {
             let reason = e.reason_in(app::i18n::Locale::pt_BR);
-            writer
-                .write_record([e.line.to_string(), e.phone, reason])
+            spreadsheet::write_row(&mut writer, [e.line.to_string(), e.phone, reason])
                 .map_err(io)?;
         }
         writer.flush().map_err(ServiceError::internal)?;

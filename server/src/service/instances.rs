@@ -18,6 +18,7 @@ use crate::auth::token;
 use crate::db::Db;
 use crate::entities::pending_receipt;
 use crate::entities::{instance_daily_stats, whatsapp_instance};
+use crate::evolution::address::AddressError;
 use crate::evolution::client::{ApiVersion, EvolutionClient, SendError, Target};
 use crate::evolution::pairing::Pairing;
 use crate::service::settings::tz_of;
@@ -165,6 +166,15 @@ pub async fn create(
 ) -> ServiceResult<InstanceView> {
     validate(&input)?;
     let api_url = input.api_url.trim().trim_end_matches('/').to_string();
+    client
+        .policy()
+        .check_url_resolved(&api_url)
+        .await
+        .map_err(|e| match e {
+            AddressError::Malformed => Problem::ApiUrl,
+            AddressError::NotPublic { host } => Problem::ApiUrlNotPublic { host },
+            AddressError::Unresolved { host } => Problem::ApiUrlUnresolved { host },
+        })?;
     let name = input.instance_name.trim().to_string();
     let exists = whatsapp_instance::Entity::find()
         .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))

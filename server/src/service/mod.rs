@@ -16,6 +16,7 @@ pub mod scheduler;
 pub mod settings;
 pub mod setup;
 pub mod sql;
+pub mod suppression;
 pub mod tenants;
 pub mod timeline;
 pub mod tokens;
@@ -87,6 +88,9 @@ impl Page {
     /// The largest page.
     pub const MAX_LIMIT: u64 = 1000;
 
+    /// The most rows an offset may skip: what the databases take as a 64-bit signed number.
+    pub const MAX_OFFSET: u64 = i64::MAX as u64;
+
     /// `(limit, offset)` after validation.
     pub fn resolve(self) -> ServiceResult<(u64, u64)> {
         let limit = self.limit.unwrap_or(100);
@@ -96,7 +100,14 @@ impl Page {
             }
             .into());
         }
-        Ok((limit, self.offset.unwrap_or(0)))
+        let offset = self.offset.unwrap_or(0);
+        if offset > Self::MAX_OFFSET {
+            return Err(Problem::OffsetRange {
+                max: Self::MAX_OFFSET,
+            }
+            .into());
+        }
+        Ok((limit, offset))
     }
 
     /// The [`Window`] of this page after the row `cursor` (keyset) when given.

@@ -27,10 +27,54 @@ pub struct KnownInstance {
 /// another server of the deployment stops authenticating here within this time.
 const CACHE_FOR: Duration = Duration::from_secs(60);
 
+/// Cached instances by webhook secret, with a generation that every forget and clear moves
+/// on: a lookup that read the database before one of them may hold a secret that was just
+/// removed or rotated, and must not put it back (it would authenticate for [`CACHE_FOR`]).
+#[derive(Default)]
+struct SecretCache {
+    entries: HashMap<String, (Arc<KnownInstance>, Instant)>,
+    generation: u64,
+}
+
+impl SecretCache {
+    /// The fresh entry of `secret`.
+    fn get(&self, secret: &str) -> Option<Arc<KnownInstance>> {
+        self.entries
+            .get(secret)
+            .filter(|(_, at)| at.elapsed() < CACHE_FOR)
+            .map(|(k, _)| k.clone())
+    }
+
+    /// Stores what a lookup that started at `generation` found, unless something was
+    /// forgotten since.
+    fn put(&mut self, generation: u64, secret: &str, found: Option<&Arc<KnownInstance>>) {
+        match found {
+            Some(k) if self.generation == generation => {
+                self.entries
+                    .insert(k.secret.clone(), (k.clone(), Instant::now()));
+            }
+            Some(_) => {}
+            None => {
+                self.entries.remove(secret);
+            }
+        }
+    }
+
+    fn forget(&mut self, secret: &str) {
+        self.generation += 1;
+        self.entries.remove(secret);
+    }
+
+    fn clear(&mut self) {
+        self.generation += 1;
+        self.entries.clear();
+    }
+}
+
 /// The instance lookup with its cache.
 pub struct Directory {
     db: Db,
-    by_secret: RwLock<HashMap<String, (Arc<KnownInstance>, Instant)>>,
+    cache: RwLock<SecretCache>,
 }
 
 fn known(m: whatsapp_instance::Model) -> Arc<KnownInstance> {
@@ -50,54 +94,42 @@ impl Directory {
     pub fn new(db: Db) -> Self {
         Self {
             db,
-            by_secret: RwLock::new(HashMap::new()),
+            cache: RwLock::new(SecretCache::default()),
         }
+    }
+
+    fn cache(&self) -> std::sync::RwLockWriteGuard<'_, SecretCache> {
+        self.cache.write().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The instance whose webhook secret is `secret`.
     pub async fn by_secret(&self, secret: &str) -> Result<Option<Arc<KnownInstance>>, DbErr> {
-        if let Some((hit, at)) = self
-            .by_secret
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(secret)
-            && at.elapsed() < CACHE_FOR
-        {
-            return Ok(Some(hit.clone()));
-        }
+        let generation = {
+            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(hit) = cache.get(secret) {
+                return Ok(Some(hit));
+            }
+            cache.generation
+        };
         let found = whatsapp_instance::Entity::find()
             .filter(whatsapp_instance::Column::WebhookSecret.eq(secret))
             .one(&self.db.read)
             .await?
             .map(known);
-        let mut cache = self.by_secret.write().unwrap_or_else(|e| e.into_inner());
-        match &found {
-            Some(k) => {
-                cache.insert(k.secret.clone(), (k.clone(), Instant::now()));
-            }
-            None => {
-                cache.remove(secret);
-            }
-        }
+        self.cache().put(generation, secret, found.as_ref());
         Ok(found)
     }
 
-    /// Drops the cached instance of `secret` (it was removed): its webhooks stop
-    /// authenticating on this server at once.
+    /// Drops the cached instance of `secret` (it was removed or rotated): its webhooks stop
+    /// authenticating on this server at once, also a lookup already under way.
     pub fn forget(&self, secret: &str) {
-        self.by_secret
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(secret);
+        self.cache().forget(secret);
     }
 
     /// Drops every cached instance (another node changed one): the next webhook of each
     /// looks its instance up again.
     pub fn clear(&self) {
-        self.by_secret
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.cache().clear();
     }
 
     /// Every instance named `name` (names are unique per tenant, not across tenants).
@@ -109,5 +141,41 @@ impl Directory {
             .into_iter()
             .map(known)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn instance(secret: &str) -> Arc<KnownInstance> {
+        Arc::new(KnownInstance {
+            instance: InstanceRef {
+                id: 1,
+                tenant_id: 1,
+                name: "loja".into(),
+            },
+            secret: secret.into(),
+            api_key: "key".into(),
+        })
+    }
+
+    #[test]
+    fn a_lookup_that_read_before_a_forget_does_not_put_the_secret_back() {
+        let mut cache = SecretCache::default();
+        // A lookup reads the database; the secret is rotated before it stores what it read.
+        let started = cache.generation;
+        cache.forget("old");
+        cache.put(started, "old", Some(&instance("old")));
+        assert!(cache.get("old").is_none());
+        // The same after a clear from another node.
+        let started = cache.generation;
+        cache.clear();
+        cache.put(started, "old", Some(&instance("old")));
+        assert!(cache.get("old").is_none());
+        // A lookup with nothing forgotten meanwhile is cached.
+        let started = cache.generation;
+        cache.put(started, "new", Some(&instance("new")));
+        assert!(cache.get("new").is_some());
     }
 }

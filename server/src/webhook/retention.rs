@@ -1,6 +1,7 @@
 //! Nothing grows without bound: raw webhook bodies (personal data, kept only as long as they
-//! are needed) are deleted once older than `FLOW_WEBHOOK_RETENTION_DAYS`, and expired login
-//! sessions are deleted, every [`INTERVAL`].
+//! are needed) are deleted once older than `FLOW_WEBHOOK_RETENTION_DAYS`, so are the rejected
+//! rows of import reports (cells as people typed them), and expired login sessions are
+//! deleted, every [`INTERVAL`].
 //!
 //! Before a webhook row goes, it is counted into `webhook_event_daily` (UTC day, tenant,
 //! instance, event, outcome → count) in the same transaction, so the numbers survive the
@@ -35,6 +36,8 @@ pub struct PruneReport {
     pub events: u64,
     /// Expired sessions deleted.
     pub sessions: u64,
+    /// Import reports whose rejected rows (raw cells people typed) were dropped.
+    pub import_reports: u64,
 }
 
 /// A deleted webhook row, as far as its count needs it.
@@ -68,6 +71,18 @@ pub async fn prune_once(
         tokio::task::yield_now().await;
     }
     report.sessions = session::delete_expired(db, now).await?;
+    // The rejected rows of an import report hold cells as people typed them: kept as long as
+    // webhook bodies, then only the report's counts stay.
+    report.import_reports = db
+        .write
+        .execute_raw(stmt(
+            db.backend(),
+            "UPDATE contact_import SET invalid_rows = NULL \
+             WHERE invalid_rows IS NOT NULL AND finished_at < ?",
+            vec![cutoff.into()],
+        ))
+        .await?
+        .rows_affected();
     Ok(report)
 }
 
@@ -139,10 +154,12 @@ pub fn spawn(db: Db, retention: Duration, leader: Leader) {
                 Ok(PruneReport {
                     events: 0,
                     sessions: 0,
+                    import_reports: 0,
                 }) => {}
                 Ok(report) => tracing::info!(
                     webhook_events = report.events,
                     sessions = report.sessions,
+                    import_reports = report.import_reports,
                     retention_days = retention.as_secs() / 86_400,
                     "pruned expired webhook bodies and sessions"
                 ),

@@ -137,6 +137,9 @@ pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
 
 /// Starts another Flow server on the existing database `database_url` (as a second node of
 /// the same deployment would), with extra configuration variables.
+/// The suppression key of every test server (one per process: the first server sets it).
+pub const SUPPRESSION_KEY: &str = "test-suppression-key-0123456789abcdef";
+
 pub async fn spawn_on(backend: Backend, database_url: &str, extra: &[(&str, &str)]) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -147,6 +150,15 @@ pub async fn spawn_on(backend: Backend, database_url: &str, extra: &[(&str, &str
         ("LEPTOS_SITE_ADDR".to_string(), addr.to_string()),
         ("FLOW_ADMIN_TOKEN".to_string(), ADMIN_TOKEN.to_string()),
         ("FLOW_PUBLIC_URL".to_string(), format!("http://{addr}")),
+        // The simulator runs beside Flow, on loopback.
+        (
+            "FLOW_EVOLUTION_ALLOW_PRIVATE".to_string(),
+            "true".to_string(),
+        ),
+        (
+            "FLOW_SUPPRESSION_KEY".to_string(),
+            SUPPRESSION_KEY.to_string(),
+        ),
     ];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::from_lookup(|k| {

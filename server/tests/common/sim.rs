@@ -206,6 +206,8 @@ pub async fn spawn_process(url: &str, port: u16, extra_env: &[(&str, &str)]) -> 
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("FLOW_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("FLOW_LOG", "error")
+        .env("FLOW_EVOLUTION_ALLOW_PRIVATE", "true")
+        .env("FLOW_SUPPRESSION_KEY", super::SUPPRESSION_KEY)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .kill_on_drop(true);
