@@ -13,6 +13,7 @@ on_both_databases!(
     the_language_switch_goes_back_only_to_this_site,
     a_live_stream_lives_no_longer_than_its_credential,
     suppression_is_keyed_outside_the_database,
+    an_email_taken_elsewhere_names_no_team,
 );
 
 on_both_databases!(
@@ -540,4 +541,29 @@ async fn suppression_is_keyed_outside_the_database(app: TestApp) {
     assert_eq!(report["created"], 1);
     let (_, rita) = app.get(&t.token, "/api/v1/contacts?q=Rita").await;
     assert_eq!(rita[0]["opted_out"], true, "{rita}");
+}
+
+/// An e-mail taken in another team is refused without saying which team holds it.
+async fn an_email_taken_elsewhere_names_no_team(app: TestApp) {
+    let other = app.tenant("Farmácia Segredo").await;
+    let (status, _) = app
+        .post(
+            &other.token,
+            "/api/v1/users",
+            json!({"email": "ana@exemplo.com", "password": "correct horse battery", "role": "viewer"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let t = app.tenant("Loja").await;
+    let (status, body) = app
+        .post(
+            &t.token,
+            "/api/v1/users",
+            json!({"email": "Ana@Exemplo.com", "password": "correct horse battery", "role": "viewer"}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let text = body.to_string();
+    assert!(!text.contains("Farmácia") && !text.contains("Segredo"), "{text}");
+    assert!(!text.contains(&format!("tenant {}", other.id)), "{text}");
 }
