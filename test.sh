@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check of Flow: formatting, clippy, all Rust tests (unit; API, webhook, sender and
-# crash tests on SQLite and on PostgreSQL) and the browser tests in headless Chromium.
+# crash tests on SQLite and on PostgreSQL), the API contract (schemathesis) and the browser
+# tests in headless Chromium.
 # PostgreSQL is expected at FLOW_TEST_PG_URL (default
 # postgres://postgres@127.0.0.1:5432, trust auth); it is started if it is local and down.
 set -euo pipefail
@@ -22,6 +23,9 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo test (SQLite and PostgreSQL)"
 cargo test --workspace
+
+step "API contract (schemathesis against the OpenAPI document)"
+bash scripts/contract.sh
 
 step "browser tests (headless Chromium)"
 bash end2end/run.sh

@@ -26,7 +26,7 @@ for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.
 token=$(curl -fs "$base/api/v1/tenants" -H "Authorization: Bearer $admin" \
   -H 'content-type: application/json' -d '{"name":"Contrato"}' | sed -E 's/.*"api_token":"([^"]+)".*/\1/')
 
-schemathesis run "$base/api/v1/openapi.json" --url "$base/api/v1" \
+schemathesis run "$base/api/v1/openapi.json" --url "$base" \
   -H "Authorization: Bearer $token" \
   --seed 20261206 --generation-deterministic --max-examples "${SCHEMATHESIS_EXAMPLES:-10}" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \

@@ -81,7 +81,7 @@ fn generate() -> utoipa::openapi::OpenApi {
             .and_then(|s| allow(s, field, &values))
             .unwrap_or_else(|| panic!("schema {schema} has no string field {field}"));
     }
-    // A doc comment's first paragraph, the summary, may be wrapped over several lines.
+    describe_live_events(&mut api);
     for item in api.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -90,15 +90,53 @@ fn generate() -> utoipa::openapi::OpenApi {
             &mut item.delete,
             &mut item.patch,
         ];
-        for summary in operations
-            .into_iter()
-            .flatten()
-            .filter_map(|op| op.summary.as_mut())
-        {
-            *summary = summary.replace('\n', " ");
+        for op in operations.into_iter().flatten() {
+            // A doc comment's first paragraph, the summary, may be wrapped over several lines.
+            if let Some(summary) = op.summary.as_mut() {
+                *summary = summary.replace('\n', " ");
+            }
+            // An operation that reads a JSON body answers 415 to a body of another type (or
+            // none): the JSON extractor's refusal, the same for every such operation.
+            let reads_json = op
+                .request_body
+                .as_ref()
+                .is_some_and(|b| b.content.contains_key("application/json"));
+            if reads_json {
+                op.responses.responses.insert(
+                    "415".to_string(),
+                    RefOr::Ref(utoipa::openapi::Ref::from_response_name("Error")),
+                );
+            }
         }
     }
     api
+}
+
+/// The live stream's answer is a sequence of server-sent events: each one `{event, data, id?}`
+/// (data is the JSON text of `{type, data}`, or `{}` for `ready`), as clients and contract
+/// checkers read them, not one string.
+fn describe_live_events(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{Object, ObjectBuilder};
+    let text = || Object::with_type(SchemaType::Type(Type::String));
+    let event = ObjectBuilder::new()
+        .property("event", text())
+        .required("event")
+        .property("data", text())
+        .required("data")
+        .property("id", text())
+        .build();
+    let content = api
+        .paths
+        .paths
+        .get_mut("/api/v1/events")
+        .and_then(|item| item.get.as_mut())
+        .and_then(|op| op.responses.responses.get_mut("200"))
+        .and_then(|r| match r {
+            RefOr::T(response) => response.content.get_mut("text/event-stream"),
+            RefOr::Ref(_) => None,
+        })
+        .expect("GET /api/v1/events answers text/event-stream");
+    content.schema = Some(RefOr::T(Schema::Object(event)));
 }
 
 /// String fields that take one of a fixed set of values (`schema`, `field`, values): from the
