@@ -10,11 +10,9 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use common::sim::{Sim, fast, wait_until};
+use common::sim::{Sim, fast};
 use common::{Tenant, TestApp};
 use flow_server::service::phone_repair;
-use flow_server::service::sql::stmt;
-use sea_orm::{ConnectionTrait, Value as DbValue};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -23,28 +21,6 @@ on_both_databases!(
     an_erased_person_stays_erased_in_every_spelling,
     stored_phones_are_repaired_once,
 );
-
-/// Uploads `file` as an import job and waits for it to end; its last view.
-async fn import_file(app: &TestApp, t: &Tenant, file: Vec<u8>) -> Value {
-    let res = app
-        .client
-        .post(app.url("/api/v1/contacts/import"))
-        .bearer_auth(&t.token)
-        .header("content-type", "text/csv")
-        .body(file)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 202);
-    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    wait_until(Duration::from_secs(30), || async {
-        let (_, job) = app
-            .get(&t.token, &format!("/api/v1/contacts/imports/{id}"))
-            .await;
-        (job["status"] == "done" || job["status"] == "failed").then_some(job)
-    })
-    .await
-}
 
 /// Creates and starts a campaign to every contact of the tenant; waits for it to complete.
 async fn send_to_everyone(app: &TestApp, t: &Tenant, instance_id: i64) -> i64 {
@@ -100,7 +76,7 @@ async fn a_brazilian_spreadsheet_reaches_the_right_people(app: TestApp) {
         file.extend_from_slice(name);
         file.extend_from_slice(format!(";{phone}\r\n").as_bytes());
     }
-    let job = import_file(&app, &t, file).await;
+    let job = app.import_file(&t, file).await;
     assert_eq!(job["status"], "done", "{job}");
     assert_eq!(job["created"], 10, "{job}");
     assert_eq!(job["invalid"], 2, "{job}");
@@ -154,19 +130,6 @@ async fn a_brazilian_spreadsheet_reaches_the_right_people(app: TestApp) {
     assert_eq!(reached, expected, "only 55… numbers, each the right person");
 }
 
-/// Imports one contact through the JSON API; the report.
-async fn import_one(app: &TestApp, t: &Tenant, name: &str, phone: &str) -> Value {
-    let (status, report) = app
-        .post(
-            &t.token,
-            "/api/v1/contacts",
-            json!([{ "name": name, "phone": phone }]),
-        )
-        .await;
-    assert_eq!(status, 200, "{report}");
-    report
-}
-
 /// The tenant's contacts (not erased), as the API lists them.
 async fn everyone(app: &TestApp, t: &Tenant) -> Vec<Value> {
     let (_, list) = app.get(&t.token, "/api/v1/contacts?limit=1000").await;
@@ -177,9 +140,9 @@ async fn an_erased_person_stays_erased_in_every_spelling(app: TestApp) {
     let sim = Sim::start(fast(22)).await;
     let t = app.tenant("Loja").await;
     let inst = app.sim_instance(&t, &sim, "loja-01", "v2").await;
-    import_one(&app, &t, "Outra Pessoa", "(21) 99887-7665").await;
+    app.import_one(&t, "Outra Pessoa", "(21) 99887-7665").await;
     // Erased as the shop typed it: national, without a country code.
-    import_one(&app, &t, "Zé Esquecido", "11988880002").await;
+    app.import_one(&t, "Zé Esquecido", "11988880002").await;
     let spellings = [
         "5511988880002",
         "+55 (11) 98888-0002",
@@ -202,7 +165,7 @@ async fn an_erased_person_stays_erased_in_every_spelling(app: TestApp) {
             .delete(&t.token, &format!("/api/v1/contacts/{}", zé["id"]))
             .await;
         assert_eq!(status, 204, "erasing before {spelling}");
-        let report = import_one(&app, &t, "Zé de Novo", spelling).await;
+        let report = app.import_one(&t, "Zé de Novo", spelling).await;
         assert_eq!(report["created"], 1, "{spelling}: {report}");
         let back = everyone(&app, &t)
             .await
@@ -212,12 +175,9 @@ async fn an_erased_person_stays_erased_in_every_spelling(app: TestApp) {
         assert_eq!(back["opted_out"], true, "{spelling} must stay suppressed");
     }
     // Through the spreadsheet path too.
-    let job = import_file(
-        &app,
-        &t,
-        b"nome;telefone\r\nZ\xE9;(11) 9 8888-0002\r\n".to_vec(),
-    )
-    .await;
+    let job = app
+        .import_file(&t, b"nome;telefone\r\nZ\xE9;(11) 9 8888-0002\r\n".to_vec())
+        .await;
     assert_eq!(job["kept_opted_out"], 1, "{job}");
 
     send_to_everyone(&app, &t, inst["id"].as_i64().unwrap()).await;
@@ -230,21 +190,10 @@ async fn an_erased_person_stays_erased_in_every_spelling(app: TestApp) {
     );
 }
 
-/// Runs `sql` with `values` on the test's database.
-async fn exec(app: &TestApp, sql: &str, values: Vec<DbValue>) {
-    app.state
-        .db
-        .write
-        .execute_raw(stmt(app.state.db.backend(), sql, values))
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
 /// Writes a contact as versions before issue 21 stored it (phone as typed, no line type).
 async fn legacy_contact(app: &TestApp, t: &Tenant, name: &str, phone: &str, key: &str) -> i64 {
     let now = chrono::Utc::now();
-    exec(
-        app,
+    app.exec_sql(
         "INSERT INTO contact (tenant_id, phone, phone_key, name, total_messages_received, \
          created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)",
         vec![
@@ -302,15 +251,13 @@ async fn stored_phones_are_repaired_once(app: TestApp) {
     let both = app.campaign(&t, inst_id, &[ana, twin]).await;
     let only_twin = app.campaign(&t, inst_id, &[twin]).await;
     // An erasure recorded by the old rule: the hash of a national spelling.
-    exec(
-        &app,
+    app.exec_sql(
         "UPDATE tenant SET suppression_salt = 'sal' WHERE id = ?",
         vec![t.id.into()],
     )
     .await;
     let hash = hex::encode(Sha256::digest("sal:21987650000"));
-    exec(
-        &app,
+    app.exec_sql(
         "INSERT INTO suppression (tenant_id, phone_hash, created_at, legacy) VALUES (?, ?, ?, TRUE)",
         vec![t.id.into(), hash.into(), chrono::Utc::now().into()],
     )
@@ -381,7 +328,7 @@ async fn stored_phones_are_repaired_once(app: TestApp) {
     assert_eq!(invalid[0]["id"], bad, "{invalid}");
 
     // The old erasure still suppresses the person in a spelling it never saw.
-    let report = import_one(&app, &t, "Voltou", "+55 (21) 98765-0000").await;
+    let report = app.import_one(&t, "Voltou", "+55 (21) 98765-0000").await;
     assert_eq!(report["created"], 1);
     let (_, back) = app
         .get(&t.token, "/api/v1/contacts?phone=21987650000")

@@ -98,24 +98,7 @@ async fn no_csv_flow_writes_runs_a_formula(app: TestApp) {
     for f in formulas {
         file.extend(format!("x;\"{f}\"\r\n").as_bytes());
     }
-    let res = app
-        .client
-        .post(app.url("/api/v1/contacts/import"))
-        .bearer_auth(&t.token)
-        .header("content-type", "text/csv")
-        .body(file)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status().as_u16(), 202);
-    let job = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    common::sim::wait_until(std::time::Duration::from_secs(30), || async {
-        let (_, j) = app
-            .get(&t.token, &format!("/api/v1/contacts/imports/{job}"))
-            .await;
-        (j["status"] == "done").then_some(())
-    })
-    .await;
+    let job = app.import_file(&t, file).await["id"].as_i64().unwrap();
 
     for (path, delimiter) in [
         ("/api/v1/contacts/export".to_string(), b';'),
@@ -417,21 +400,6 @@ async fn an_erasure_waits_for_the_import_batch_that_read_the_person() {
     .await;
 }
 
-/// Runs `sql` on the test's database.
-async fn exec(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
-    use sea_orm::ConnectionTrait;
-    app.state
-        .db
-        .write
-        .execute_raw(flow_server::service::sql::stmt(
-            app.state.db.backend(),
-            sql,
-            values,
-        ))
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
 /// The tenant's suppression hashes.
 async fn suppression_hashes(app: &TestApp, t: &Tenant) -> Vec<String> {
     use sea_orm::FromQueryResult;
@@ -460,30 +428,15 @@ async fn suppression_is_keyed_outside_the_database(app: TestApp) {
     use sha2::{Digest, Sha256};
     let t = app.tenant("Loja").await;
     // A rejected row of an import that names the person, in a broken spelling.
-    let res = app
-        .client
-        .post(app.url("/api/v1/contacts/import"))
-        .bearer_auth(&t.token)
-        .header("content-type", "text/csv")
-        .body("nome;telefone\nZé;(11) 98888-0002 ramal 3\nOutro;(21) 9 abc\n")
-        .send()
-        .await
-        .unwrap();
-    let job = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    common::sim::wait_until(std::time::Duration::from_secs(30), || async {
-        let (_, j) = app
-            .get(&t.token, &format!("/api/v1/contacts/imports/{job}"))
-            .await;
-        (j["status"] == "done").then_some(())
-    })
-    .await;
-    let (_, report) = app
-        .post(
-            &t.token,
-            "/api/v1/contacts",
-            json!([{"name": "Zé", "phone": "(11) 98888-0002"}]),
+    let job = app
+        .import_file(
+            &t,
+            "nome;telefone\nZé;(11) 98888-0002 ramal 3\nOutro;(21) 9 abc\n",
         )
-        .await;
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let report = app.import_one(&t, "Zé", "(11) 98888-0002").await;
     assert_eq!(report["created"], 1);
     let (_, found) = app.get(&t.token, "/api/v1/contacts?q=Z%C3%A9").await;
     let id = found[0]["id"].as_i64().unwrap();
@@ -512,13 +465,7 @@ async fn suppression_is_keyed_outside_the_database(app: TestApp) {
         "the erased person's cell is gone: {job_view}"
     );
     // Back in any spelling: opted out.
-    let (_, report) = app
-        .post(
-            &t.token,
-            "/api/v1/contacts",
-            json!([{"name": "Zé", "phone": "011 98888-0002"}]),
-        )
-        .await;
+    let report = app.import_one(&t, "Zé", "011 98888-0002").await;
     assert_eq!(report["created"], 1);
     let (_, back) = app
         .get(&t.token, "/api/v1/contacts?phone=5511988880002")
@@ -526,26 +473,18 @@ async fn suppression_is_keyed_outside_the_database(app: TestApp) {
     assert_eq!(back[0]["opted_out"], true, "{back}");
 
     // An entry written before keys existed (salted, in the database) still suppresses.
-    exec(
-        &app,
+    app.exec_sql(
         "UPDATE tenant SET suppression_salt = 'sal' WHERE id = ?",
         vec![t.id.into()],
     )
     .await;
     let salted = hex::encode(Sha256::digest("sal:5521998877665"));
-    exec(
-        &app,
+    app.exec_sql(
         "INSERT INTO suppression (tenant_id, phone_hash, created_at) VALUES (?, ?, ?)",
         vec![t.id.into(), salted.into(), chrono::Utc::now().into()],
     )
     .await;
-    let (_, report) = app
-        .post(
-            &t.token,
-            "/api/v1/contacts",
-            json!([{"name": "Rita", "phone": "(21) 99887-7665"}]),
-        )
-        .await;
+    let report = app.import_one(&t, "Rita", "(21) 99887-7665").await;
     assert_eq!(report["created"], 1);
     let (_, rita) = app.get(&t.token, "/api/v1/contacts?q=Rita").await;
     assert_eq!(rita[0]["opted_out"], true, "{rita}");

@@ -394,6 +394,57 @@ impl TestApp {
         admin.close().await.ok();
     }
 
+    /// Runs `sql` (`?` placeholders) with `values` on the test's database.
+    pub async fn exec_sql(&self, sql: &str, values: Vec<sea_orm::Value>) {
+        self.state
+            .db
+            .write
+            .execute_raw(flow_server::service::sql::stmt(
+                self.state.db.backend(),
+                sql,
+                values,
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Uploads `file` as a contact import job and waits for it to end; its last view.
+    pub async fn import_file(&self, tenant: &Tenant, file: impl Into<reqwest::Body>) -> Value {
+        let res = self
+            .client
+            .post(self.url("/api/v1/contacts/import"))
+            .bearer_auth(&tenant.token)
+            .header("content-type", "text/csv")
+            .body(file)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(res.status().as_u16(), 202);
+        let id = res.json::<Value>().await.expect("job")["id"]
+            .as_i64()
+            .expect("job id");
+        sim::wait_until(std::time::Duration::from_secs(30), || async {
+            let (_, job) = self
+                .get(&tenant.token, &format!("/api/v1/contacts/imports/{id}"))
+                .await;
+            (job["status"] == "done" || job["status"] == "failed").then_some(job)
+        })
+        .await
+    }
+
+    /// Imports one contact through `POST /api/v1/contacts`; the report.
+    pub async fn import_one(&self, tenant: &Tenant, name: &str, phone: &str) -> Value {
+        let (status, report) = self
+            .post(
+                &tenant.token,
+                "/api/v1/contacts",
+                json!([{ "name": name, "phone": phone }]),
+            )
+            .await;
+        assert_eq!(status, 200, "{report}");
+        report
+    }
+
     /// Imports `n` contacts `Contact i` with phones 55119000000i…; returns their ids.
     pub async fn contacts(&self, tenant: &Tenant, n: usize) -> Vec<i64> {
         let rows: Vec<Value> = (0..n)
