@@ -1,6 +1,7 @@
 // Debian's Chromium driven by playwright-core; never a downloaded browser.
 
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -59,4 +60,30 @@ export async function login(page, base, email, password) {
   await page.fill('input[name=password]', password);
   await page.click('button[type=submit]');
   await page.waitForURL(`${base}/`);
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical violations on the open page (WCAG 2 A/AA, best practice). */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+}
+
+/** A page of a new 1440×900 pt-BR context (`options` added), logged in as `email`. */
+export async function signedIn(browser, base, email, password, options = {}) {
+  const context = await newContext(browser, {
+    viewport: { width: 1440, height: 900 },
+    locale: 'pt-BR',
+    extraHTTPHeaders: { 'accept-language': 'pt-BR' },
+    ...options,
+  });
+  const page = await context.newPage();
+  await login(page, base, email, password);
+  return page;
 }

@@ -4,13 +4,11 @@
 // end2end/artifacts/.
 
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { launch, login, newContext, shot } from '../support/browser.mjs';
+import { launch, login, newContext, seriousViolations, shot } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PASSWORD = 'e2e-password-123';
 const INSTANCE = 'loja-centro';
 
@@ -230,13 +228,7 @@ test('axe-core finds no serious or critical violation on any page', async () => 
   const audit = async (path) => {
     await p.goto(`${flow.base}${path}`);
     await p.waitForLoadState('networkidle');
-    await p.addScriptTag({ path: AXE });
-    const violations = await p.evaluate(async () => {
-      const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-      return r.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-    });
+    const violations = await seriousViolations(p);
     if (violations.length) found[path] = violations;
   };
   for (const [path] of pages()) await audit(path);

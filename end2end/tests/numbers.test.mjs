@@ -5,13 +5,11 @@
 // without; axe-core clean. Screenshots go to end2end/artifacts/.
 
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
-import { hydrated, launch, login, newContext, shot } from '../support/browser.mjs';
+import { hydrated, launch, seriousViolations, shot, signedIn } from '../support/browser.mjs';
 import { Flow } from '../support/server.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PASSWORD = 'e2e-password-123';
 
 let flow;
@@ -30,27 +28,12 @@ after(async () => {
   flow?.stop();
 });
 
-async function page(options = {}) {
-  const context = await newContext(browser, {
-    viewport: { width: 1440, height: 900 },
-    locale: 'pt-BR',
-    extraHTTPHeaders: { 'accept-language': 'pt-BR' },
-    ...options,
-  });
-  const p = await context.newPage();
-  await login(p, flow.base, 'admin@ipe.test', PASSWORD);
-  return p;
+function page(options = {}) {
+  return signedIn(browser, flow.base, 'admin@ipe.test', PASSWORD, options);
 }
 
 async function axe(p) {
-  await p.addScriptTag({ path: AXE });
-  const violations = await p.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-    return r.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `axe on ${p.url()}`);
+  assert.deepEqual(await seriousViolations(p), [], `axe on ${p.url()}`);
 }
 
 // A shop's spreadsheet: Windows-1252, semicolons, numbers the national way.
