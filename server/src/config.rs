@@ -216,28 +216,13 @@ impl Config {
                     })?
             }
         };
-        let cookie_secure = match get("FLOW_COOKIE_SECURE").as_deref() {
-            None => public_url.starts_with("https://"),
-            Some("true") => true,
-            Some("false") => false,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "FLOW_COOKIE_SECURE",
-                    reason: format!("{other:?} is not true or false"),
-                });
-            }
-        };
-
-        let evolution_allow_private = match get("FLOW_EVOLUTION_ALLOW_PRIVATE").as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "FLOW_EVOLUTION_ALLOW_PRIVATE",
-                    reason: format!("{other:?} is not true or false"),
-                });
-            }
-        };
+        let cookie_secure = true_false(get("FLOW_COOKIE_SECURE"), "FLOW_COOKIE_SECURE")?
+            .unwrap_or_else(|| public_url.starts_with("https://"));
+        let evolution_allow_private = true_false(
+            get("FLOW_EVOLUTION_ALLOW_PRIVATE"),
+            "FLOW_EVOLUTION_ALLOW_PRIVATE",
+        )?
+        .unwrap_or(false);
 
         let suppression_key = get("FLOW_SUPPRESSION_KEY");
         if suppression_key.as_ref().is_some_and(|k| k.len() < 32) {
@@ -309,6 +294,19 @@ fn on_off(value: Option<String>, name: &'static str) -> Result<bool, ConfigError
         Some(other) => Err(ConfigError::Invalid {
             name,
             reason: format!("{other:?} is not on or off"),
+        }),
+    }
+}
+
+/// A `true`/`false` switch; `None` when unset.
+fn true_false(value: Option<String>, name: &'static str) -> Result<Option<bool>, ConfigError> {
+    match value.as_deref() {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            reason: format!("{other:?} is not true or false"),
         }),
     }
 }

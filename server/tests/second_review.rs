@@ -21,6 +21,22 @@ on_both_databases!(
     evolution_urls_must_be_public_unless_the_operator_allows_private,
 );
 
+/// Makes `email` an admin of `t` and logs them in; their session cookie.
+async fn admin_session(app: &TestApp, t: &Tenant, email: &str) -> String {
+    flow_server::service::users::create(
+        &app.state.db,
+        t.id,
+        email,
+        "correct horse battery",
+        flow_server::auth::Role::Admin,
+    )
+    .await
+    .unwrap();
+    let (status, cookie) = app.try_login(email, "correct horse battery").await;
+    assert_eq!(status, 200);
+    cookie.expect("session cookie")
+}
+
 /// Every cell that a spreadsheet would run: a leading `=`, `+`, `-`, `@`, tab or carriage
 /// return.
 fn runs_in_a_spreadsheet(cell: &str) -> bool {
@@ -158,20 +174,7 @@ async fn numeric_query_parameters_are_bounded(app: TestApp) {
 /// (`/%09/evil.example`, which browsers read as `//evil.example`) sends the reader home.
 async fn the_language_switch_goes_back_only_to_this_site(app: TestApp) {
     let t = app.tenant("Loja").await;
-    flow_server::service::users::create(
-        &app.state.db,
-        t.id,
-        "ana@loja.test",
-        "correct horse battery",
-        flow_server::auth::Role::Admin,
-    )
-    .await
-    .unwrap();
-    let (status, cookie) = app
-        .try_login("ana@loja.test", "correct horse battery")
-        .await;
-    assert_eq!(status, 200);
-    let cookie = cookie.unwrap();
+    let cookie = admin_session(&app, &t, "ana@loja.test").await;
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -256,23 +259,9 @@ async fn a_live_stream_lives_no_longer_than_its_credential(app: TestApp) {
     );
 
     // An admin's stream, then the admin is demoted (another admin stays).
-    for email in ["chefe@loja.test", "bia@loja.test"] {
-        flow_server::service::users::create(
-            &app.state.db,
-            t.id,
-            email,
-            "correct horse battery",
-            flow_server::auth::Role::Admin,
-        )
-        .await
-        .unwrap();
-    }
-    let (_, cookie) = app
-        .try_login("bia@loja.test", "correct horse battery")
-        .await;
-    let mut by_admin = open((reqwest::header::COOKIE, cookie.unwrap()))
-        .await
-        .unwrap();
+    admin_session(&app, &t, "chefe@loja.test").await;
+    let cookie = admin_session(&app, &t, "bia@loja.test").await;
+    let mut by_admin = open((reqwest::header::COOKIE, cookie)).await.unwrap();
     let mut buf = String::new();
     assert!(
         next_matching(&mut by_admin, &mut buf, Duration::from_secs(5), |e, _| e

@@ -43,12 +43,9 @@ impl Country {
     }
 
     /// Its ISO 3166-1 alpha-2 code (`BR`).
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> String {
         // `Id` names are the codes themselves.
-        match DATABASE.by_id(self.0.as_ref()) {
-            Some(meta) => meta.id(),
-            None => "BR",
-        }
+        self.0.as_ref().to_string()
     }
 
     /// The country of a stored code, Brazil when it is unknown.
@@ -75,6 +72,9 @@ pub enum LineType {
 }
 
 impl LineType {
+    /// Every kind, as [`LineType::as_str`] names them.
+    pub const ALL: [Self; 3] = [Self::Mobile, Self::Landline, Self::Other];
+
     /// How it is stored and shown in the API: `mobile`, `landline`, `other`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -390,8 +390,15 @@ impl From<&app::audience::MemberSearch> for Search {
     }
 }
 
-/// The kinds of line a search may filter by.
-pub const LINE_TYPES: &[&str] = &["mobile", "landline", "other", phone::INVALID_LINE];
+/// The kinds of line a search may filter by: each [`phone::LineType`], and numbers the repair
+/// could not read.
+fn line_types() -> Vec<&'static str> {
+    phone::LineType::ALL
+        .map(phone::LineType::as_str)
+        .into_iter()
+        .chain([phone::INVALID_LINE])
+        .collect()
+}
 
 impl Search {
     /// The SQL condition (on alias `c`, after `WHERE c.tenant_id = ?`) and its values; phones
@@ -408,9 +415,10 @@ impl Search {
             values.push(number.key().into());
         }
         if let Some(line_type) = &self.line_type {
-            if !LINE_TYPES.contains(&line_type.as_str()) {
+            let allowed = line_types();
+            if !allowed.contains(&line_type.as_str()) {
                 return Err(Problem::LineType {
-                    allowed: LINE_TYPES.join(", "),
+                    allowed: allowed.join(", "),
                 }
                 .into());
             }

@@ -89,7 +89,7 @@ fn view(t: &tenant::Model) -> TenantSettings {
                 .unwrap_or_else(warmup::default_plan),
         ),
         optout_pause_percent: Some(i64::from(t.optout_pause_percent)),
-        default_country: Some(Country::from_stored(&t.default_country).code().to_string()),
+        default_country: Some(Country::from_stored(&t.default_country).code()),
     }
 }
 
@@ -129,7 +129,7 @@ pub async fn put(db: &Db, tenant_id: i64, input: TenantSettings) -> ServiceResul
     }
     if let Some(code) = input.default_country {
         let country = Country::from_code(&code).ok_or(Problem::Country { country: code })?;
-        row.default_country = Set(country.code().to_string());
+        row.default_country = Set(country.code());
     }
     if let Some(plan) = input.warmup_plan {
         row.warmup_plan = Set(Some(serde_json::json!(plan)));
