@@ -14,6 +14,7 @@ pub mod audience_backend;
 pub mod backend;
 pub mod columns;
 pub mod errors;
+pub mod insights;
 mod lazy_pages;
 pub mod live;
 pub mod pages;

@@ -385,6 +385,12 @@ pub enum Problem {
     /// Lists of another tenant, or of nothing.
     #[error("list_ids and exclude_list_ids must name lists of this tenant")]
     UnknownLists,
+    /// A comparison of too few or too many campaigns.
+    #[error("ids must name 1 to {max} campaigns")]
+    CompareCount {
+        /// Most campaigns.
+        max: usize,
+    },
 }
 
 impl Problem {
@@ -446,6 +452,9 @@ mod text {
             match self {
                 Self::NameLength { max } => {
                     td_string!(locale, problems.name_length, max = *max).to_string()
+                }
+                Self::CompareCount { max } => {
+                    td_string!(locale, problems.compare_count, max = *max).to_string()
                 }
                 Self::LimitRange { max } => {
                     td_string!(locale, problems.limit_range, max = *max).to_string()

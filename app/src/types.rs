@@ -219,6 +219,9 @@ pub struct CampaignCounts {
     pub replied: i64,
     /// Cancelled before sending.
     pub cancelled: i64,
+    /// Sent, then revoked ("apagada para todos"); still counted where its receipts put it.
+    #[serde(default)]
+    pub deleted: i64,
 }
 
 /// A campaign as the API shows it.
@@ -270,6 +273,15 @@ pub struct CampaignView {
     /// still send): each one's share by remaining capacity today and health.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rotation: Vec<RotationShare>,
+    /// Each recipient is due at their own best hour (within 24 h of the start).
+    #[serde(default)]
+    pub send_at_best_hour: bool,
+    /// Recipients of a `send_at_best_hour` campaign still waiting for their hour, soonest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub due_hours: Vec<crate::insights::DueHour>,
+    /// Time to deliver and to read (`GET /api/v1/campaigns/{id}` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<crate::insights::CampaignTiming>,
 }
 
 /// One instance's part in a campaign's rotation.
@@ -344,6 +356,9 @@ pub struct VariantView {
     pub counts: VariantCounts,
     /// Rates, in percent of the variant's sent messages.
     pub rates: VariantRates,
+    /// The variant's time to deliver and to read (`GET /api/v1/campaigns/{id}` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<crate::insights::CampaignTiming>,
 }
 
 /// The verdict of a two-proportion z-test between the best and the worst variant.
@@ -633,6 +648,10 @@ pub struct NewCampaign {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ssr", schema(max_items = 4))]
     pub variants: Vec<String>,
+    /// Send each recipient at their best hour (from their reads and replies, else the
+    /// audience's, else the start), within 24 h of the start and inside the send window.
+    #[serde(default)]
+    pub send_at_best_hour: bool,
 }
 
 /// The logged-in person, as the dashboard shows them.

@@ -72,6 +72,7 @@ async fn main() {
             exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
+            send_at_best_hour: false,
         },
     )
     .await

@@ -172,6 +172,7 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
                 send_days: Vec::new(),
             }),
             variants: Vec::new(),
+            send_at_best_hour: false,
         },
     )
     .await?;
@@ -195,6 +196,7 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
             exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
+            send_at_best_hour: false,
         },
     )
     .await?;

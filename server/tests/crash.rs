@@ -79,6 +79,7 @@ async fn prepare(url: &str) -> Prepared {
             exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
+            send_at_best_hour: false,
         },
     )
     .await

@@ -1032,6 +1032,7 @@ async fn a_person_is_one_recipient_whatever_the_list_says(app: TestApp) {
         exclude_list_ids: None,
         settings: None,
         variants: Vec::new(),
+        send_at_best_hour: false,
     };
     let view = flow_server::dashboard::new_campaign::create(
         &app.state.db,

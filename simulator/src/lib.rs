@@ -5,8 +5,10 @@
 //! `POST /webhook/set/{instance}` and `GET /` (the version: `SIM_VERSION`, 1.x speaks v1), and
 //! posts realistic webhooks back to the configured URL:
 //! `send.message`, `SERVER_ACK`, `DELIVERY_ACK`, `READ`, some `ERROR`, replies (plain, quoted,
-//! button) and opt-outs in various spellings, duplicates and out-of-order receipts, and
-//! `connection.update` and `qrcode.updated` on demand.
+//! button) and opt-outs in various spellings, duplicates and out-of-order receipts,
+//! `contacts.upsert` with push names, `presence.update` when contacts read, revokes
+//! (`messages.delete`) of a few messages and replies, reads that follow each contact's daily
+//! rhythm ([`rhythm`]), and `connection.update` and `qrcode.updated` on demand.
 //!
 //! Every decision about a message is drawn from a generator seeded with the simulator seed and
 //! the phone number, so a run can be repeated. `GET /sim/truth` tells what it decided (the
@@ -16,6 +18,7 @@
 mod connect;
 mod messages;
 mod qr;
+pub mod rhythm;
 mod state;
 mod webhooks;
 
@@ -25,7 +28,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use state::{SentMessage, SimConfig, Truth};
+pub use state::{OFF_HOURS_FACTOR, SentMessage, SimConfig, Truth};
 
 /// Serves the simulator on `listener` until the process ends.
 pub async fn serve(config: SimConfig, listener: tokio::net::TcpListener) -> std::io::Result<()> {

@@ -4,7 +4,9 @@
 //! `SIM_SEED` (42), `SIM_V1_INSTANCES` (comma-separated names speaking v1), `SIM_VERSION`
 //! (2.3.6; what `GET /` reports, 1.x speaks v1 everywhere), `SIM_CLOSED_INSTANCES`
 //! (comma-separated names that start disconnected, to pair by QR code), `SIM_PACE_MS`
-//! (1000: receipts arrive within ~1–6 s), `SIM_LOG` (`info`).
+//! (1000: receipts arrive within ~1–6 s), `SIM_FAVOURED_HOURS` (`12,20`: the local hours
+//! contacts read in; reads take 4× longer outside them), `SIM_REVOKE_PERCENT` (2: delivered
+//! messages the team revokes), `SIM_LOG` (`info`).
 
 use evolution_sim::SimConfig;
 
@@ -38,6 +40,16 @@ async fn main() -> std::process::ExitCode {
     }
     if let Some(version) = var("SIM_VERSION") {
         config.version = version;
+    }
+    if let Some(hours) = var("SIM_FAVOURED_HOURS") {
+        config.rhythm.favoured = hours
+            .split(',')
+            .filter_map(|h| h.trim().parse().ok())
+            .filter(|h| *h < 24)
+            .collect();
+    }
+    if let Some(p) = var("SIM_REVOKE_PERCENT").and_then(|s| s.parse().ok()) {
+        config.revoke_percent = p;
     }
     let addr = var("SIM_ADDR").unwrap_or_else(|| "127.0.0.1:8081".into());
     let Ok(addr) = addr.parse() else {

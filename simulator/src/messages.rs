@@ -254,10 +254,19 @@ fn schedule(
     }
     let delivered_at = ack_at + ms(&mut rng, 0.2, 2.0);
     let read = pct(&mut rng, c.read_percent);
+    // Outside the contact's favoured hours the read takes longer.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let rhythm = if c.rhythm.is_favoured(now) {
+        1.0
+    } else {
+        crate::state::OFF_HOURS_FACTOR
+    };
     let read_at = if read && pct(&mut rng, c.out_of_order_percent) {
         delivered_at.saturating_sub(Duration::from_millis(c.pace_ms / 10 + 1))
     } else {
-        delivered_at + ms(&mut rng, 0.5, 3.0)
+        delivered_at + ms(&mut rng, 0.5, 3.0).mul_f64(rhythm)
     };
     send(
         webhooks::receipt(v1, instance, id, number, "DELIVERY_ACK"),
@@ -265,8 +274,43 @@ fn schedule(
         &mut rng,
     );
     sim.record(|t: &mut Truth| t.delivered += 1);
+    // The rest of what WhatsApp tells draws from its own generator, so the decisions above
+    // stay what they were for a seed.
+    let mut extra = sim.rng_for(&format!("{number}/extra"));
+    let first_time = sim
+        .known_numbers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(number.to_string());
+    if first_time {
+        sim.record(|t| t.named += 1);
+        webhooks::deliver_later(
+            sim,
+            instance,
+            webhooks::contact_upsert(v1, instance, number),
+            delivered_at,
+        );
+    }
+    if pct(&mut extra, c.revoke_percent) {
+        sim.record(|t| t.revoked += 1);
+        webhooks::deliver_later(
+            sim,
+            instance,
+            webhooks::revoke(v1, sim.keyed_revokes(), instance, number, id, true),
+            delivered_at + ms(&mut extra, 1.0, 3.0),
+        );
+    }
     if read {
-        sim.record(|t| t.read += 1);
+        sim.record(|t| {
+            t.read += 1;
+            t.presences += 1;
+        });
+        webhooks::deliver_later(
+            sim,
+            instance,
+            webhooks::presence(instance, number),
+            read_at,
+        );
         send(
             webhooks::receipt(v1, instance, id, number, "READ"),
             read_at,
@@ -301,6 +345,15 @@ fn schedule(
             at,
             &mut rng,
         );
+        if !opt_out && pct(&mut extra, c.reply_revoke_percent) {
+            sim.record(|t| t.replies_revoked += 1);
+            webhooks::deliver_later(
+                sim,
+                instance,
+                webhooks::revoke(v1, sim.keyed_revokes(), instance, number, &reply_id, false),
+                at + ms(&mut extra, 1.0, 2.0),
+            );
+        }
     }
 }
 

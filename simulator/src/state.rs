@@ -41,7 +41,17 @@ pub struct SimConfig {
     /// Scale of every delay: receipts come within about 1–6 × this many milliseconds, and a
     /// send's typing `delay` lasts `delay × pace_ms / 1000`.
     pub pace_ms: u64,
+    /// The contacts' daily rhythm: outside its favoured hours reads take
+    /// [`OFF_HOURS_FACTOR`] times longer.
+    pub rhythm: crate::rhythm::Rhythm,
+    /// Share of delivered messages the team revokes ("apagada para todos").
+    pub revoke_percent: u32,
+    /// Share of (non opt-out) replies the contact revokes.
+    pub reply_revoke_percent: u32,
 }
+
+/// How much longer a read takes outside the contact's favoured hours.
+pub const OFF_HOURS_FACTOR: f64 = 4.0;
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -60,6 +70,9 @@ impl Default for SimConfig {
             out_of_order_percent: 10,
             not_on_whatsapp_suffix: "0000".into(),
             pace_ms: 1000,
+            rhythm: crate::rhythm::Rhythm::default(),
+            revoke_percent: 2,
+            reply_revoke_percent: 10,
         }
     }
 }
@@ -138,6 +151,18 @@ pub struct Truth {
     /// Every accepted message, in the order accepted.
     #[serde(default)]
     pub messages: Vec<SentMessage>,
+    /// Campaign messages the team revoked (`messages.delete`, fromMe).
+    #[serde(default)]
+    pub revoked: u64,
+    /// Replies the contacts revoked.
+    #[serde(default)]
+    pub replies_revoked: u64,
+    /// `presence.update` events sent.
+    #[serde(default)]
+    pub presences: u64,
+    /// Numbers introduced by `contacts.upsert` with a push name.
+    #[serde(default)]
+    pub named: u64,
 }
 
 /// One message the simulator accepted.
@@ -175,6 +200,8 @@ pub struct Sim {
     pub statuses: Mutex<HashMap<String, Vec<StoredStatus>>>,
     /// Webhooks dropped on purpose (`drop-webhooks`).
     pub dropped: AtomicU64,
+    /// Numbers already introduced by `contacts.upsert`.
+    pub known_numbers: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Sim {
@@ -190,6 +217,7 @@ impl Sim {
             http: reqwest::Client::new(),
             statuses: Mutex::new(HashMap::new()),
             dropped: AtomicU64::new(0),
+            known_numbers: Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -211,6 +239,17 @@ impl Sim {
             optout_wave: false,
         });
         f(instance)
+    }
+
+    /// Whether a `messages.delete` carries `status: "DELETED"` (Evolution 2.3.7 and later).
+    pub fn keyed_revokes(&self) -> bool {
+        let parts: Vec<u32> = self
+            .config
+            .version
+            .split('.')
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        parts >= vec![2, 3, 7]
     }
 
     /// Whether instance `name` speaks v1: a 1.x server, or a name in `v1_instances`.

@@ -115,7 +115,7 @@ pub fn reply(
     };
     let mut data = json!({
         "key": key,
-        "pushName": "Contato",
+        "pushName": push_name(number),
         "message": message,
         "messageType": "conversation",
         "messageTimestamp": 1761055400,
@@ -130,6 +130,48 @@ pub fn reply(
         data["status"] = json!("DELIVERY_ACK");
     }
     envelope("messages.upsert", instance, data)
+}
+
+/// The name a contact gave themselves on WhatsApp (repeatable per number).
+pub fn push_name(number: &str) -> String {
+    const NAMES: [&str; 12] = [
+        "Ana Paula", "Bruno", "Carla Souza", "Dani", "Edu Lima", "Fê", "Gui", "Helena M.",
+        "Igor", "Ju Santos", "Léo", "Mari",
+    ];
+    let n = number.bytes().fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(usize::from(b)));
+    NAMES[n % NAMES.len()].to_string()
+}
+
+/// `contacts.upsert` for a contact first seen (a single object, as Evolution sends from an
+/// incoming message: v2 `remoteJid`, v1 `id`).
+pub fn contact_upsert(v1: bool, instance: &str, number: &str) -> Value {
+    let jid = format!("{number}@s.whatsapp.net");
+    let data = if v1 {
+        json!({"id": jid, "pushName": push_name(number), "profilePictureUrl": null, "owner": instance})
+    } else {
+        json!({"remoteJid": jid, "pushName": push_name(number), "profilePicUrl": null, "instanceId": "sim-instance"})
+    };
+    envelope("contacts.upsert", instance, data)
+}
+
+/// `presence.update`: the contact is online.
+pub fn presence(instance: &str, number: &str) -> Value {
+    let jid = format!("{number}@s.whatsapp.net");
+    envelope(
+        "presence.update",
+        instance,
+        json!({"id": jid, "presences": {jid.clone(): {"lastKnownPresence": "available"}}}),
+    )
+}
+
+/// `messages.delete`: message `id` revoked for everyone; `from_me` for one of ours. v1 and
+/// v2 before 2.3.7 send the bare key, 2.3.7+ the key with `status: "DELETED"`.
+pub fn revoke(v1: bool, keyed_status: bool, instance: &str, number: &str, id: &str, from_me: bool) -> Value {
+    let mut data = json!({"remoteJid": format!("{number}@s.whatsapp.net"), "fromMe": from_me, "id": id});
+    if !v1 && keyed_status {
+        data["status"] = json!("DELETED");
+    }
+    envelope("messages.delete", instance, data)
 }
 
 /// `connection.update`.

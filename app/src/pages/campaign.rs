@@ -891,6 +891,16 @@ fn log_text(locale: Locale, l: &CampaignLogView) -> String {
         "evolution_auth_failed" => {
             td_string!(locale, log.evolution_auth_failed, instance = instance()).to_string()
         }
+        "best_hours_planned" => td_string!(
+            locale,
+            log.best_hours_planned,
+            personal = detail("personal"),
+            audience = detail("audience"),
+            explore = detail("explore"),
+            start = detail("start"),
+        )
+        .to_string(),
+        "opt_out_revoked" => td_string!(locale, log.opt_out_revoked).to_string(),
         "evolution_instance_missing" => td_string!(
             locale,
             log.evolution_instance_missing,

@@ -116,6 +116,7 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
     let exclude = RwSignal::new(Vec::<i64>::new());
     let pasted = RwSignal::new(String::new());
     let start_at = RwSignal::new(String::new());
+    let best_hour = RwSignal::new(false);
     let extra = RwSignal::new(String::new());
     let secs = |ms: i64| (ms as f64 / 1000.0).to_string();
     let min_delay = RwSignal::new(secs(defaults.default_pacing.min_delay_ms));
@@ -174,6 +175,7 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                     send_days: chosen_days(days.get_untracked()),
                 }),
                 variants: split_variants(&extra.get_untracked()),
+                send_at_best_hour: best_hour.get_untracked(),
             },
             pasted: pasted.get_untracked(),
             start_at: Some(start_at.get_untracked()),
@@ -323,6 +325,13 @@ fn CampaignForm(instances: Vec<InstanceView>, defaults: TenantSettings) -> impl 
                         <input class=INPUT type="datetime-local" bind:value=start_at data-testid="start-at"/>
                     </label>
                     <p class="mt-1 text-xs text-slate-600">{t!(i18n, new_campaign.start_at_hint)}</p>
+                    <label class="mt-4 flex items-start gap-2 text-sm">
+                        <input type="checkbox" class="mt-0.5" bind:checked=best_hour data-testid="send-at-best-hour"/>
+                        <span>
+                            <span class="font-medium">{t!(i18n, insights.send_at_best_hour)}</span>
+                            <span class="mt-0.5 block text-xs text-slate-600">{t!(i18n, insights.send_at_best_hour_hint)}</span>
+                        </span>
+                    </label>
                 </Card>
                 {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorBox text=error_text(&e)/> })}
                 <button

@@ -112,7 +112,10 @@ pub(super) async fn list(
     ))
 }
 
-/// Show a campaign with counters and rates
+/// Show a campaign with counters, rates and timing
+///
+/// `timing` has the p50 and p90 of sent→delivered and sent→read (nearest rank, null while
+/// there is no data) and the time-to-read histogram; each variant has its own.
 #[utoipa::path(
     get,
     path = "/campaigns/{id}",
@@ -130,7 +133,7 @@ pub(super) async fn show(
     Path(id): Path<i64>,
 ) -> Result<axum::Json<CampaignView>, ApiError> {
     Ok(axum::Json(
-        campaigns::get(&state.db, caller.tenant_id, id).await?,
+        campaigns::get_with_timing(&state.db, caller.tenant_id, id).await?,
     ))
 }
 

@@ -230,7 +230,7 @@ pub struct AudienceQuery {
 }
 
 /// `1,2, 3` → `[1, 2, 3]`.
-fn ids(text: &str, field: &str) -> Result<Vec<i64>, ServiceError> {
+pub(super) fn ids(text: &str, field: &str) -> Result<Vec<i64>, ServiceError> {
     text.split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())

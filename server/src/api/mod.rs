@@ -8,6 +8,7 @@
 mod campaigns;
 mod contacts;
 pub(crate) mod extract;
+mod insights;
 mod instances;
 mod lists;
 mod openapi;
@@ -60,6 +61,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(lists::audience))
         .routes(routes!(campaigns::create, campaigns::list))
         .routes(routes!(campaigns::preview))
+        .routes(routes!(insights::compare))
         .routes(routes!(campaigns::show))
         .routes(routes!(campaigns::contacts))
         .routes(routes!(campaigns::logs))
@@ -71,6 +73,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::schedule))
         .routes(routes!(campaigns::unschedule))
         .routes(routes!(campaigns::duplicate))
+        .routes(routes!(insights::best_hours))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update, users::remove))
         .routes(routes!(users::change_password))

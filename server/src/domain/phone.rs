@@ -377,6 +377,24 @@ pub fn from_jid(jid: &str) -> Option<String> {
     is_phone.then(|| user.to_owned())
 }
 
+/// The linked id of an `@lid` jid (WhatsApp's phone-hiding address), device suffix dropped;
+/// `None` for any other jid.
+///
+/// ```text
+/// "128441234567890@lid"    → Some("128441234567890")
+/// "128441234567890:3@lid"  → Some("128441234567890")
+/// "5511987654321@s.whatsapp.net" → None
+/// ```
+pub fn lid_of(jid: &str) -> Option<String> {
+    let (user, server) = jid.trim().split_once('@')?;
+    if !server.eq_ignore_ascii_case("lid") {
+        return None;
+    }
+    let user = user.split_once(':').map_or(user, |(user, _device)| user);
+    let ok = !user.is_empty() && user.len() <= 32 && user.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| user.to_owned())
+}
+
 /// The forms under which a stored phone may be reported by WhatsApp: the phone itself
 /// first, then, for a Brazilian mobile, the same number with or without the ninth digit.
 ///
@@ -482,6 +500,22 @@ mod tests {
         ];
         for (jid, expected) in cases {
             assert_eq!(from_jid(jid).as_deref(), *expected, "from_jid({jid:?})");
+        }
+    }
+
+    #[test]
+    fn lid_of_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("128441234567890@lid", Some("128441234567890")),
+            ("128441234567890:3@LID", Some("128441234567890")),
+            (" 128441234567890@lid ", Some("128441234567890")),
+            ("5511987654321@s.whatsapp.net", None),
+            ("abc@lid", None),
+            ("@lid", None),
+            ("128441234567890", None),
+        ];
+        for (jid, expected) in cases {
+            assert_eq!(lid_of(jid).as_deref(), *expected, "lid_of({jid:?})");
         }
     }
 

@@ -46,6 +46,10 @@ pub struct Model {
     pub window_fixed_offset: bool,
     /// Comma-separated weekdays it may send on; `None` = every day.
     pub send_days: Option<String>,
+    /// Messages revoked ("apagada para todos") after they were sent; not a failure.
+    pub deleted: i64,
+    /// Each recipient is due at their own best hour (issue 23), not in list order.
+    pub send_at_best_hour: bool,
 }
 
 /// No declared relations: queries join explicitly where they need to.

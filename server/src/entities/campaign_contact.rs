@@ -26,6 +26,12 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The message variant this recipient gets (0 = the campaign's `message`).
     pub variant: i32,
+    /// When the message was revoked ("apagada para todos"); the status is unchanged.
+    pub deleted_at: Option<DateTimeUtc>,
+    /// Not sent before this time (a campaign sent at each person's best hour).
+    pub due_at: Option<DateTimeUtc>,
+    /// Why `due_at` is what it is: `personal`, `audience`, `explore` or `start`.
+    pub due_source: Option<String>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

@@ -307,6 +307,10 @@ impl EvolutionClient {
             "MESSAGES_UPDATE",
             "SEND_MESSAGE",
             "CONNECTION_UPDATE",
+            "MESSAGES_DELETE",
+            "PRESENCE_UPDATE",
+            "CONTACTS_UPSERT",
+            "CONTACTS_UPDATE",
         ];
         let body = match target.version {
             ApiVersion::V2 => json!({ "webhook": {

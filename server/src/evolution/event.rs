@@ -118,6 +118,40 @@ pub struct IncomingMessage {
     pub quoted_message_id: Option<String>,
     /// `messageTimestamp` in seconds since the epoch.
     pub timestamp: Option<i64>,
+    /// The person's linked id (`@lid`), when the key names one beside (or instead of) the phone.
+    pub lid: Option<String>,
+}
+
+/// A message revoked for everyone (`messages.delete`). WhatsApp never tells a sender that the
+/// recipient deleted a message only for themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revoke {
+    /// WhatsApp id of the revoked message (`key.id`, or `id` of a bare key).
+    pub message_id: String,
+    /// `true`: one of our messages (a campaign message) was revoked by the team; `false`: the
+    /// contact revoked their own message (a reply). Unknown when the key lacks it.
+    pub from_me: Option<bool>,
+}
+
+/// A contact seen on WhatsApp (`presence.update`): online, typing or recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presence {
+    /// The contact's phone (digits), when the jid is a phone jid.
+    pub phone: Option<String>,
+    /// The contact's linked id, when the jid is an `@lid`.
+    pub lid: Option<String>,
+}
+
+/// What WhatsApp says about a contact (`contacts.upsert` / `contacts.update`, and the key of
+/// `messages.upsert`): their display name and the phone ↔ `@lid` pair when it shows both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactSeen {
+    /// The contact's phone (digits).
+    pub phone: Option<String>,
+    /// The contact's linked id.
+    pub lid: Option<String>,
+    /// The name the person gave themselves on WhatsApp.
+    pub push_name: Option<String>,
 }
 
 /// Our own API send, echoed by Evolution as `send.message` (status `PENDING`).
@@ -204,6 +238,12 @@ pub enum Event {
     Connection(ConnectionUpdate),
     /// qrcode.updated: a new QR code to pair the instance.
     QrCode(QrCode),
+    /// messages.delete: a message revoked for everyone.
+    Revoked(Revoke),
+    /// presence.update: contacts seen online (only active states are kept).
+    Presence(Vec<Presence>),
+    /// contacts.upsert / contacts.update: names and `@lid` pairs.
+    ContactsSeen(Vec<ContactSeen>),
     /// Anything stored but not acted on.
     Ignored {
         /// Short snake_case word: `unsupported_event` (event Flow does not handle),

@@ -7,8 +7,8 @@ use serde_json::{Map, Value};
 
 use super::envelope::{Envelope, ParseError, canonical_event_name};
 use super::event::{
-    ConnectionState, ConnectionUpdate, Event, IncomingMessage, ReceiptStatus, SentMessage,
-    StatusUpdate,
+    ConnectionState, ConnectionUpdate, ContactSeen, Event, IncomingMessage, Presence,
+    ReceiptStatus, Revoke, SentMessage, StatusUpdate,
 };
 use super::json::{kind, lenient_bool, lenient_i64, non_blank_str};
 use super::message_text::{message_text, quoted_message_id};
@@ -28,9 +28,14 @@ use crate::domain::phone;
 /// * `send.message` → [`Event::MessageSent`].
 /// * `connection.update` → [`Event::Connection`].
 /// * `qrcode.updated` → [`Event::QrCode`]; the QR limit notice → `Ignored("qr_limit")`.
-/// * Any other event (`messages.delete`, `presence.update`, `contacts.upsert`,
-///   `chats.upsert`, ...) → `Ignored("unsupported_event")`, whatever its
-///   data.
+/// * `messages.delete` → [`Event::Revoked`]: a bare key, a key with `status: "DELETED"`, or
+///   the stored message row `{id, key, …}` (whose `id` is Evolution's row id, so `key.id` wins).
+/// * `presence.update` → [`Event::Presence`] with the participants online, typing or recording
+///   (`unavailable` and `paused` are dropped).
+/// * `contacts.upsert` / `contacts.update` → [`Event::ContactsSeen`]: one object or an array,
+///   v2 `remoteJid` or v1 `id`.
+/// * Any other event (`chats.upsert`, `chats.update`, …) → `Ignored("unsupported_event")`,
+///   whatever its data.
 ///
 /// # Errors
 /// [`ParseError::InvalidData`] when a handled event's data lacks what it needs: not an
@@ -45,6 +50,9 @@ pub fn interpret(envelope: &Envelope) -> Result<Event, ParseError> {
         "send.message" => sent(data),
         "connection.update" => connection(data),
         "qrcode.updated" => qrcode(data),
+        "messages.delete" => revoke(data),
+        "presence.update" => presence(data),
+        "contacts.upsert" | "contacts.update" => contacts(data),
         _ => Ok(Event::Ignored {
             reason: "unsupported_event",
         }),
@@ -181,6 +189,10 @@ fn incoming(data: &Value) -> Result<Event, String> {
         .iter()
         .filter_map(|field| str_field(key, field))
         .find_map(phone::from_jid);
+    let lid = ["remoteJid", "remoteJidAlt", "senderLid", "participant"]
+        .iter()
+        .filter_map(|field| str_field(key, field))
+        .find_map(phone::lid_of);
 
     Ok(Event::MessageReceived(IncomingMessage {
         message_id: str_field(key, "id").map(str::to_owned),
@@ -190,7 +202,86 @@ fn incoming(data: &Value) -> Result<Event, String> {
         text: data.get("message").and_then(message_text),
         quoted_message_id: quoted_message_id(data),
         timestamp: lenient_i64(data.get("messageTimestamp")),
+        lid,
     }))
+}
+
+/// `messages.delete`: the revoked message's key, bare (v1, v2.3.6), with `status: "DELETED"`
+/// (v2.3.7+), or inside the stored message row (v2's own delete endpoint).
+fn revoke(data: &Value) -> Result<Event, String> {
+    let obj = data
+        .as_object()
+        .ok_or_else(|| format!("data is {}, not an object", kind(data)))?;
+    let key = obj.get("key").and_then(Value::as_object).unwrap_or(obj);
+    let message_id = str_field(key, "id").ok_or("missing message id (key.id or id)")?;
+    if let Some(remote_jid) = str_field(key, "remoteJid")
+        && let Some(reason) = non_contact_chat(remote_jid)
+    {
+        return Ok(Event::Ignored { reason });
+    }
+    Ok(Event::Revoked(Revoke {
+        message_id: message_id.to_owned(),
+        from_me: lenient_bool(key.get("fromMe")),
+    }))
+}
+
+/// `presence.update`: `{id: <chat jid>, presences: {<jid>: {lastKnownPresence, lastSeen?}}}`.
+fn presence(data: &Value) -> Result<Event, String> {
+    let chat = non_blank_str(data, &["id"]).ok_or("missing id (the chat jid)")?;
+    if let Some(reason) = non_contact_chat(chat) {
+        return Ok(Event::Ignored { reason });
+    }
+    let presences = data
+        .get("presences")
+        .and_then(Value::as_object)
+        .ok_or("missing presences object")?;
+    let seen: Vec<Presence> = presences
+        .iter()
+        .filter(|(_, p)| {
+            let state = p.get("lastKnownPresence").and_then(Value::as_str);
+            matches!(state, Some("available" | "composing" | "recording"))
+        })
+        .filter_map(|(jid, _)| {
+            let (phone, lid) = (phone::from_jid(jid), phone::lid_of(jid));
+            (phone.is_some() || lid.is_some()).then_some(Presence { phone, lid })
+        })
+        .collect();
+    Ok(if seen.is_empty() {
+        Event::Ignored { reason: "offline" }
+    } else {
+        Event::Presence(seen)
+    })
+}
+
+/// `contacts.upsert` / `contacts.update`: `{remoteJid | id, pushName, …}` or an array of them.
+fn contacts(data: &Value) -> Result<Event, String> {
+    let items: Vec<&Value> = match data {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => vec![data],
+        other => return Err(format!("data is {}, not an object or array", kind(other))),
+    };
+    let seen: Vec<ContactSeen> = items
+        .into_iter()
+        .filter_map(|item| {
+            let jid = non_blank_str(item, &["remoteJid"]).or_else(|| non_blank_str(item, &["id"]))?;
+            let (phone, lid) = (phone::from_jid(jid), phone::lid_of(jid));
+            // A push name that is just the number says nothing.
+            let push_name = non_blank_str(item, &["pushName"])
+                .map(str::trim)
+                .filter(|n| !n.bytes().all(|b| b.is_ascii_digit() || b == b'+'))
+                .map(str::to_owned);
+            (phone.is_some() || lid.is_some()).then_some(ContactSeen {
+                phone,
+                lid,
+                push_name,
+            })
+        })
+        .collect();
+    Ok(if seen.is_empty() {
+        Event::Ignored { reason: "empty" }
+    } else {
+        Event::ContactsSeen(seen)
+    })
 }
 
 /// Why a chat jid is not a one-to-one chat with a contact, if it is not.
@@ -676,6 +767,7 @@ mod tests {
                 text: None,
                 quoted_message_id: None,
                 timestamp: None,
+                lid: None,
             }))
         );
     }
@@ -804,10 +896,6 @@ mod tests {
             json!([{"id": 1}]),
         ];
         for event in [
-            "messages.delete",
-            "presence.update",
-            "contacts.upsert",
-            "contacts.update",
             "chats.upsert",
             "chats.update",
             "messages.edited",
@@ -827,6 +915,88 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn revoke_shapes_by_version() {
+        let ours = |id: &str, from_me| {
+            Ok(Event::Revoked(Revoke {
+                message_id: id.into(),
+                from_me,
+            }))
+        };
+        // v1 and v2.3.6: the bare key.
+        let bare = json!({"remoteJid": JID, "fromMe": true, "id": "R1"});
+        assert_eq!(run("messages.delete", bare), ours("R1", Some(true)));
+        // v2.3.7+: the key with status DELETED; a contact's own revoke.
+        let v237 = json!({"remoteJid": "128441234567890@lid", "fromMe": false, "id": "R2", "status": "DELETED"});
+        assert_eq!(run("MESSAGES_DELETE", v237), ours("R2", Some(false)));
+        // v2's delete endpoint: the stored row, whose `id` is Evolution's own row id.
+        let row = json!({"id": "cmh0x7k2p", "instanceId": "i", "key": {"remoteJid": JID, "fromMe": true, "id": "R3"}, "status": "DELETED", "messageType": "conversation"});
+        assert_eq!(run("messages.delete", row), ours("R3", Some(true)));
+        let group = json!({"remoteJid": "120363041234567890@g.us", "fromMe": false, "id": "G"});
+        assert_eq!(
+            run("messages.delete", group),
+            Ok(Event::Ignored { reason: "group" })
+        );
+        for bad in [json!([]), json!({"remoteJid": JID}), json!("x")] {
+            assert!(run("messages.delete", bad).is_err());
+        }
+    }
+
+    #[test]
+    fn presence_keeps_active_participants() {
+        let data = json!({"id": JID, "presences": {
+            JID: {"lastKnownPresence": "available"},
+            "128441234567890@lid": {"lastKnownPresence": "composing"},
+            "5521998877665@s.whatsapp.net": {"lastKnownPresence": "unavailable", "lastSeen": 1761055611}
+        }});
+        let Ok(Event::Presence(mut seen)) = run("presence.update", data) else {
+            panic!("presence expected");
+        };
+        seen.sort_by(|a, b| a.phone.cmp(&b.phone));
+        assert_eq!(
+            seen,
+            vec![
+                Presence { phone: None, lid: Some("128441234567890".into()) },
+                Presence { phone: Some("5511987654321".into()), lid: None },
+            ]
+        );
+        let offline = json!({"id": JID, "presences": {JID: {"lastKnownPresence": "paused"}}});
+        assert_eq!(
+            run("presence.update", offline),
+            Ok(Event::Ignored { reason: "offline" })
+        );
+        assert!(run("presence.update", json!({"id": JID})).is_err());
+    }
+
+    #[test]
+    fn contacts_object_or_array_v1_or_v2() {
+        let v2 = json!([
+            {"remoteJid": JID, "pushName": "Maria Silva", "profilePicUrl": null},
+            {"remoteJid": "5521998877665@s.whatsapp.net", "pushName": "5521998877665"}
+        ]);
+        assert_eq!(
+            run("contacts.upsert", v2),
+            Ok(Event::ContactsSeen(vec![
+                ContactSeen { phone: Some("5511987654321".into()), lid: None, push_name: Some("Maria Silva".into()) },
+                ContactSeen { phone: Some("5521998877665".into()), lid: None, push_name: None },
+            ]))
+        );
+        let v1 = json!({"id": "128441234567890@lid", "pushName": " Carlos ", "owner": "x"});
+        assert_eq!(
+            run("contacts.update", v1),
+            Ok(Event::ContactsSeen(vec![ContactSeen {
+                phone: None,
+                lid: Some("128441234567890".into()),
+                push_name: Some("Carlos".into())
+            }]))
+        );
+        assert_eq!(
+            run("contacts.upsert", json!([{"remoteJid": "120363041234567890@g.us"}])),
+            Ok(Event::Ignored { reason: "empty" })
+        );
+        assert!(run("contacts.upsert", json!("x")).is_err());
     }
 
     #[test]

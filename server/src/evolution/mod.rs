@@ -26,8 +26,8 @@ pub mod pairing;
 
 pub use envelope::{Envelope, ParseError, canonical_event_name, parse_envelope};
 pub use event::{
-    ConnectionState, ConnectionUpdate, Event, IncomingMessage, QrCode, ReceiptStatus, SentMessage,
-    StatusUpdate,
+    ConnectionState, ConnectionUpdate, ContactSeen, Event, IncomingMessage, Presence, QrCode,
+    ReceiptStatus, Revoke, SentMessage, StatusUpdate,
 };
 pub use interpret::interpret;
 pub use message_text::message_text;
@@ -60,8 +60,14 @@ mod tests {
                 "v1_connection_update_open.json",
                 connection(ConnectionState::Open, 200)
             ),
-            fixture!("v1_contacts_upsert.json", ignored()),
-            fixture!("v1_messages_delete.json", ignored()),
+            fixture!(
+                "v1_contacts_upsert.json",
+                Event::ContactsSeen(vec![seen(Some("5511987654321"), None, Some("Maria Silva"))])
+            ),
+            fixture!(
+                "v1_messages_delete.json",
+                revoked("3A5F0C2E9B1D7A4C8E21", false)
+            ),
             fixture!(
                 "v1_messages_update_delivered.json",
                 status(
@@ -80,9 +86,16 @@ mod tests {
                     text: Some("Parar".into()),
                     quoted_message_id: Some("3EB0B2D1F0E9C8A7B6C5D4".into()),
                     timestamp: Some(1_719_410_200),
+                    lid: None,
                 })
             ),
-            fixture!("v1_presence_update.json", ignored()),
+            fixture!(
+                "v1_presence_update.json",
+                Event::Presence(vec![Presence {
+                    phone: Some("5511987654321".into()),
+                    lid: None
+                }])
+            ),
             fixture!(
                 "v1_qrcode_updated.json",
                 qr(
@@ -103,9 +116,21 @@ mod tests {
                 "v2_connection_update_open.json",
                 connection(ConnectionState::Open, 200)
             ),
-            fixture!("v2_contacts_upsert.json", ignored()),
-            fixture!("v2_contacts_upsert_from_message.json", ignored()),
-            fixture!("v2_messages_delete.json", ignored()),
+            fixture!(
+                "v2_contacts_upsert.json",
+                Event::ContactsSeen(vec![
+                    seen(Some("5511987654321"), None, Some("Maria Silva")),
+                    seen(Some("5521998877665"), None, None),
+                ])
+            ),
+            fixture!(
+                "v2_contacts_upsert_from_message.json",
+                Event::ContactsSeen(vec![seen(None, Some("103899771998284"), Some("Carlos Souza"))])
+            ),
+            fixture!(
+                "v2_messages_delete.json",
+                revoked("3A5F0C2E9B1D7A4C8E21", false)
+            ),
             fixture!(
                 "v2_messages_update_delivered.json",
                 status(
@@ -148,6 +173,7 @@ mod tests {
                     text: Some("Qual o horário de funcionamento?".into()),
                     quoted_message_id: None,
                     timestamp: Some(1_761_055_611),
+                    lid: Some("103899771998284".into()),
                 })
             ),
             fixture!(
@@ -160,6 +186,7 @@ mod tests {
                     text: Some("Sair!".into()),
                     quoted_message_id: Some("3EB0C431D2A5F8E9B6A1F2".into()),
                     timestamp: Some(1_761_056_003),
+                    lid: None,
                 })
             ),
             fixture!(
@@ -172,9 +199,16 @@ mod tests {
                     text: Some("Oi! Quero saber mais sobre a promoção.".into()),
                     quoted_message_id: None,
                     timestamp: Some(1_761_055_520),
+                    lid: None,
                 })
             ),
-            fixture!("v2_presence_update.json", ignored()),
+            fixture!(
+                "v2_presence_update.json",
+                Event::Presence(vec![Presence {
+                    phone: Some("5511987654321".into()),
+                    lid: None
+                }])
+            ),
             fixture!(
                 "v2_qrcode_updated.json",
                 qr(
@@ -234,6 +268,21 @@ mod tests {
             remote_jid: Some(jid.into()),
             status,
         }])
+    }
+
+    fn revoked(id: &str, from_me: bool) -> Event {
+        Event::Revoked(Revoke {
+            message_id: id.into(),
+            from_me: Some(from_me),
+        })
+    }
+
+    fn seen(phone: Option<&str>, lid: Option<&str>, push_name: Option<&str>) -> ContactSeen {
+        ContactSeen {
+            phone: phone.map(str::to_owned),
+            lid: lid.map(str::to_owned),
+            push_name: push_name.map(str::to_owned),
+        }
     }
 
     fn sent(id: &str, phone: Option<&str>) -> Event {

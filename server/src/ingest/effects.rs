@@ -136,7 +136,7 @@ impl Effects {
                 "UPDATE campaign SET pending = pending + ?, sent = sent + ?, \
                  delivered = delivered + ?, read = read + ?, failed = failed + ?, \
                  opted_out = opted_out + ?, replied = replied + ?, cancelled = cancelled + ?, \
-                 updated_at = ? WHERE id = ?",
+                 deleted = deleted + ?, updated_at = ? WHERE id = ?",
                 vec![
                     d.pending.into(),
                     d.sent.into(),
@@ -146,6 +146,7 @@ impl Effects {
                     d.opted_out.into(),
                     d.replied.into(),
                     d.cancelled.into(),
+                    d.deleted.into(),
                     now.into(),
                     (*id).into(),
                 ],

@@ -5,7 +5,8 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use serde_json::json;
 
 use crate::domain::delivery::DeliveryStatus;
-use crate::domain::{optout, phone};
+use crate::domain::optout;
+use crate::ingest::people;
 use crate::evolution::IncomingMessage;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
@@ -92,12 +93,23 @@ pub(super) async fn apply(
     instance: &InstanceRef,
     message: &IncomingMessage,
 ) -> Result<Outcome, DbErr> {
-    let Some(phone) = &message.phone else {
+    if let (Some(lid), Some(phone)) = (&message.lid, &message.phone) {
+        people::learn_lid(ctx, instance.tenant_id, lid, phone).await?;
+    }
+    // The person: by the phone WhatsApp gave, or by the phone their `@lid` was learnt to be.
+    let key = people::identity(
+        ctx,
+        instance.tenant_id,
+        message.phone.as_deref(),
+        message.lid.as_deref(),
+    )
+    .await?;
+    let Some(key) = key else {
         return Ok(Outcome::UnknownContact);
     };
     let backend = ctx.txn.get_database_backend();
-    // The person, whichever spelling of the number WhatsApp used; the contact with exactly
-    // that spelling first, then the oldest.
+    // Whichever spelling of the number WhatsApp used: the contact with exactly that spelling
+    // first, then the oldest.
     let contact = ContactRow::find_by_statement(stmt(
         backend,
         "SELECT id, phone, phone_key, \
@@ -106,8 +118,8 @@ pub(super) async fn apply(
          ORDER BY (CASE WHEN phone = ? THEN 0 ELSE 1 END), id LIMIT 1",
         vec![
             instance.tenant_id.into(),
-            phone::identity_key(phone).into(),
-            phone.clone().into(),
+            key.into(),
+            message.phone.clone().unwrap_or_default().into(),
         ],
     ))
     .one(ctx.txn)
@@ -115,6 +127,9 @@ pub(super) async fn apply(
     let Some(contact) = contact else {
         return Ok(Outcome::UnknownContact);
     };
+    if let Some(push_name) = &message.push_name {
+        people::fill_name(ctx, instance.tenant_id, &contact.phone_key, push_name).await?;
+    }
     let now: Value = ctx.now.into();
 
     ctx.txn
@@ -154,8 +169,9 @@ pub(super) async fn apply(
         ctx.txn
             .execute_raw(stmt(
                 backend,
-                "INSERT INTO reply (tenant_id, contact_id, campaign_id, text, opt_out, received_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO reply \
+                 (tenant_id, contact_id, campaign_id, text, opt_out, received_at, whatsapp_message_id) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
                 vec![
                     instance.tenant_id.into(),
                     contact.id.into(),
@@ -163,6 +179,7 @@ pub(super) async fn apply(
                     text.into(),
                     keyword.is_some().into(),
                     now.clone(),
+                    message.message_id.clone().into(),
                 ],
             ))
             .await?;

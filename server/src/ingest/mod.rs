@@ -1,7 +1,8 @@
 //! Applying Evolution events to Flow's data: receipts move campaign contacts forward, incoming
 //! messages count as engagement and may opt a contact out, connection changes pause campaigns,
 //! new QR codes are shown to admins,
-//! `send.message` links a message id to the contact being sent.
+//! `send.message` links a message id to the contact being sent, revokes are counted, presence
+//! is aggregated per contact and hour, and contacts learn their names and `@lid`s.
 //!
 //! Everything here runs inside the caller's transaction (the webhook inbox stores the event and
 //! applies it in one transaction, so a stored event is applied exactly once). Counter changes
@@ -11,7 +12,10 @@ mod connection;
 mod effects;
 mod incoming;
 mod linking;
+mod people;
+mod presence;
 mod receipts;
+mod revokes;
 pub mod tracked;
 
 use chrono::{DateTime, Utc};
@@ -59,6 +63,8 @@ pub enum Outcome {
     Disconnected,
     /// The instance (re)connected.
     Connected,
+    /// A message was revoked for everyone and marked so.
+    Revoked,
     /// The data had the wrong shape; stored for inspection, not applied.
     Invalid,
     /// Applying failed; stored for inspection and reprocessing.
@@ -79,6 +85,7 @@ impl Outcome {
             Self::Linked => "linked",
             Self::Disconnected => "disconnected",
             Self::Connected => "connected",
+            Self::Revoked => "revoked",
             Self::Invalid => "invalid",
             Self::Error => "error",
         }
@@ -129,6 +136,9 @@ pub async fn apply(
         Event::MessageSent(sent) => linking::apply_sent(ctx, instance, sent).await,
         Event::Connection(update) => connection::apply(ctx, instance, update).await,
         Event::QrCode(qr) => connection::apply_qr(ctx, instance, qr).await,
+        Event::Revoked(revoke) => revokes::apply(ctx, instance, revoke).await,
+        Event::Presence(seen) => presence::apply(ctx, instance, seen).await,
+        Event::ContactsSeen(seen) => people::apply_seen(ctx, instance, seen).await,
         Event::Ignored { .. } => Ok(Outcome::Ignored),
     }
 }

@@ -228,11 +228,13 @@ pub async fn claim_next(
         .copied()
         .filter(|i| *i != instance.id)
         .collect();
-    let mut values: Vec<Value> = vec![campaign.id.into()];
+    // A recipient of a campaign sent at best hours waits until their `due_at`.
+    let mut values: Vec<Value> = vec![campaign.id.into(), now.into()];
     let mut sql = String::from(
         "SELECT cc.id, cc.campaign_id, ct.phone, ct.name, cc.variant, ct.attributes FROM campaign_contact cc \
          JOIN contact ct ON ct.id = cc.contact_id \
-         WHERE cc.campaign_id = ? AND cc.status = 'pending' AND ct.opted_out_at IS NULL \
+         WHERE cc.campaign_id = ? AND cc.status = 'pending' AND (cc.due_at IS NULL OR cc.due_at <= ?) \
+         AND ct.opted_out_at IS NULL \
          AND NOT EXISTS (SELECT 1 FROM contact o WHERE o.tenant_id = ct.tenant_id \
          AND o.phone_key = ct.phone_key AND o.opted_out_at IS NOT NULL)",
     );

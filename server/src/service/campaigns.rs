@@ -50,16 +50,18 @@ const MAX_MESSAGE_CHARS: usize = 4096;
 /// Renderings the preview shows per variant.
 const PREVIEW_PER_VARIANT: usize = 3;
 
+/// `num` in percent of `den`, two decimals; 0 when `den` is 0.
+pub fn percent(num: i64, den: i64) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        (10_000.0 * num as f64 / den as f64).round() / 100.0
+    }
+}
+
 /// Rates in percent, two decimals: (delivery_rate, read_rate).
 pub fn rates(c: &CampaignCounts) -> (f64, f64) {
-    let pct = |num: i64, den: i64| {
-        if den == 0 {
-            0.0
-        } else {
-            (10_000.0 * num as f64 / den as f64).round() / 100.0
-        }
-    };
-    (pct(c.delivered, c.sent), pct(c.read, c.delivered))
+    (percent(c.delivered, c.sent), percent(c.read, c.delivered))
 }
 
 fn counts(m: &campaign::Model) -> CampaignCounts {
@@ -73,6 +75,7 @@ fn counts(m: &campaign::Model) -> CampaignCounts {
         opted_out: m.opted_out,
         replied: m.replied,
         cancelled: m.cancelled,
+        deleted: m.deleted,
     }
 }
 
@@ -146,13 +149,6 @@ async fn variant_views(
     let rows = Row::find_by_statement(stmt(conn.get_database_backend(), sql, vec![m.id.into()]))
         .all(conn)
         .await?;
-    let pct = |num: i64, den: i64| {
-        if den == 0 {
-            0.0
-        } else {
-            (10_000.0 * num as f64 / den as f64).round() / 100.0
-        }
-    };
     Ok(texts
         .into_iter()
         .enumerate()
@@ -170,16 +166,17 @@ async fn variant_views(
                 })
                 .unwrap_or_default();
             let rates = VariantRates {
-                delivered: pct(counts.delivered, counts.sent),
-                read: pct(counts.read, counts.sent),
-                replied: pct(counts.replied, counts.sent),
-                opted_out: pct(counts.opted_out, counts.sent),
+                delivered: percent(counts.delivered, counts.sent),
+                read: percent(counts.read, counts.sent),
+                replied: percent(counts.replied, counts.sent),
+                opted_out: percent(counts.opted_out, counts.sent),
             };
             VariantView {
                 index,
                 text,
                 counts,
                 rates,
+                timing: None,
             }
         })
         .collect())
@@ -211,6 +208,9 @@ async fn full_view(
             v.counts.pending,
         )
         .await?;
+    }
+    if v.send_at_best_hour && !finished {
+        v.due_hours = crate::service::send_at_best_hour::due_hours(conn, v.id, Utc::now()).await?;
     }
     if v.status == CampaignStatus::Active.as_str()
         && (v.settings.send_window.is_some() || !v.settings.send_days.is_empty())
@@ -254,6 +254,9 @@ fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
         ab_test: None,
         waiting_for_window: None,
         rotation: Vec::new(),
+        send_at_best_hour: m.send_at_best_hour,
+        due_hours: Vec::new(),
+        timing: None,
     }
 }
 
@@ -273,6 +276,7 @@ pub async fn recount(
         opted_out: i64,
         replied: i64,
         cancelled: i64,
+        deleted: i64,
     }
     let sql = "SELECT COUNT(*) AS total, \
         COALESCE(SUM(CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END), 0) AS pending, \
@@ -282,7 +286,8 @@ pub async fn recount(
         COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed, \
         COALESCE(SUM(CASE WHEN status = 'opted_out' OR opted_out_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS opted_out, \
         COALESCE(SUM(CASE WHEN replied_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS replied, \
-        COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled \
+        COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled, \
+        COALESCE(SUM(CASE WHEN deleted_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS deleted \
         FROM campaign_contact WHERE campaign_id = ?";
     let row = Row::find_by_statement(stmt(
         conn.get_database_backend(),
@@ -301,6 +306,7 @@ pub async fn recount(
         opted_out: 0,
         replied: 0,
         cancelled: 0,
+        deleted: 0,
     });
     Ok(CampaignCounts {
         total: row.total,
@@ -312,6 +318,7 @@ pub async fn recount(
         opted_out: row.opted_out,
         replied: row.replied,
         cancelled: row.cancelled,
+        deleted: row.deleted,
     })
 }
 
@@ -583,6 +590,7 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
         variants: input.variants.clone(),
         instance_ids: input.instance_ids.iter().copied().collect(),
         settings,
+        send_at_best_hour: input.send_at_best_hour,
     };
     let recipients = match contact_ids.as_deref() {
         Some(ids) => Recipients::Ids(ids),
@@ -608,6 +616,7 @@ pub async fn duplicate(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Campai
         variants: variant_texts(&source).split_off(1),
         message: source.message,
         instance_ids: instance_ids(&db.read, id).await?.into_iter().collect(),
+        send_at_best_hour: source.send_at_best_hour,
     };
     insert_draft(
         db,
@@ -626,6 +635,7 @@ struct Draft {
     variants: Vec<String>,
     instance_ids: BTreeSet<i64>,
     settings: CampaignSettings,
+    send_at_best_hour: bool,
 }
 
 /// Inserts a draft with its instances and `recipients`; `log_type` names how it was made.
@@ -642,6 +652,7 @@ async fn insert_draft(
         variants,
         instance_ids,
         settings,
+        send_at_best_hour,
     } = draft;
     let now = Utc::now();
 
@@ -709,6 +720,7 @@ async fn insert_draft(
         updated_at: Set(now),
         start_at: Set(None),
         variants: Set((!variants.is_empty()).then(|| json!(variants))),
+        send_at_best_hour: Set(send_at_best_hour),
         ..Default::default()
     }
     .insert(&txn)
@@ -803,6 +815,18 @@ pub async fn snapshot(
 pub async fn get(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<CampaignView> {
     let m = find(&db.read, tenant_id, id).await?;
     Ok(full_view(&db.read, m).await?)
+}
+
+/// One campaign of the tenant with its time to deliver and to read (and each variant's).
+pub async fn get_with_timing(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<CampaignView> {
+    let mut view = get(db, tenant_id, id).await?;
+    let variants = view.variants.len();
+    let (timing, per_variant) = crate::service::insights::timing(&db.read, id, variants).await?;
+    view.timing = Some(timing);
+    for (variant, timing) in view.variants.iter_mut().zip(per_variant) {
+        variant.timing = Some(timing);
+    }
+    Ok(view)
 }
 
 /// The tenant's campaigns, newest first.
@@ -999,6 +1023,9 @@ async fn change(
     };
     if update.exec(&txn).await?.rows_affected == 0 {
         return Err(Problem::CampaignChanged.into());
+    }
+    if action == CampaignAction::Start {
+        crate::service::send_at_best_hour::plan(&txn, id, now).await?;
     }
 
     let (log_type, severity, message) = match action {

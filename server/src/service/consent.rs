@@ -508,7 +508,7 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         with_ids(vec![SUPPRESSED.into(), now.into(), now.into(), now.into()]),
     ))
     .await?;
-    for table in ["reply", "list_contact"] {
+    for table in ["reply", "list_contact", "presence_hour"] {
         txn.execute_raw(stmt(
             backend,
             &format!("DELETE FROM {table} WHERE contact_id IN ({in_ids})"),
@@ -516,6 +516,13 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         ))
         .await?;
     }
+    // The `@lid` WhatsApp revealed for the number is theirs too.
+    txn.execute_raw(stmt(
+        backend,
+        "DELETE FROM contact_lid WHERE tenant_id = ? AND phone_key = ?",
+        vec![tenant_id.into(), p.phone_key.clone().into()],
+    ))
+    .await?;
     for spelling in &spellings {
         txn.execute_raw(stmt(
             backend,

@@ -22,7 +22,8 @@ pub const MAX_KEYWORD_CHARS: usize = 100;
 /// The longest text the opt-out tester reads, in characters.
 pub const MAX_TEST_CHARS: usize = 4096;
 
-async fn find(conn: &impl ConnectionTrait, tenant_id: i64) -> ServiceResult<tenant::Model> {
+/// The tenant row.
+pub async fn find(conn: &impl ConnectionTrait, tenant_id: i64) -> ServiceResult<tenant::Model> {
     tenant::Entity::find_by_id(tenant_id)
         .one(conn)
         .await?

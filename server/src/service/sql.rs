@@ -25,6 +25,36 @@ pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// `YYYY-MM-DDTHH` (`unit` = [`TimeUnit::Hour`]) or `YYYY-MM-DDTHH:MM` of a timestamp column,
+/// in UTC: the database groups by it.
+pub fn utc_bucket(backend: DbBackend, column: &str, unit: TimeUnit) -> String {
+    let (pg, lite) = match unit {
+        TimeUnit::Hour => ("YYYY-MM-DD\"T\"HH24", "%Y-%m-%dT%H"),
+        TimeUnit::Minute => ("YYYY-MM-DD\"T\"HH24:MI", "%Y-%m-%dT%H:%M"),
+    };
+    match backend {
+        DbBackend::Postgres => format!("to_char({column} AT TIME ZONE 'UTC', '{pg}')"),
+        _ => format!("strftime('{lite}', {column})"),
+    }
+}
+
+/// The unit of a [`utc_bucket`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// Whole hours.
+    Hour,
+    /// Whole minutes.
+    Minute,
+}
+
+/// Whole seconds from timestamp column `from` to `to` (an SQL integer expression).
+pub fn secs_between(backend: DbBackend, from: &str, to: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("CAST(EXTRACT(EPOCH FROM ({to} - {from})) AS BIGINT)"),
+        _ => format!("CAST(ROUND((julianday({to}) - julianday({from})) * 86400.0) AS INTEGER)"),
+    }
+}
+
 /// `?, ?, ?` for `n` values.
 pub fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")

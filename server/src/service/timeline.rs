@@ -5,12 +5,12 @@ use std::collections::HashMap;
 
 use app::types::{Timeline, TimelinePoint};
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use sea_orm::{DbBackend, FromQueryResult};
+use sea_orm::FromQueryResult;
 
 use crate::db::Db;
 use crate::service::ServiceResult;
 use crate::service::campaigns;
-use crate::service::sql::stmt;
+use crate::service::sql::{TimeUnit, stmt, utc_bucket};
 
 /// Minutes shown.
 pub const MINUTES: i64 = 60;
@@ -27,16 +27,6 @@ struct Bucket {
     n: i64,
 }
 
-/// `YYYY-MM-DDTHH:MM` of a timestamp column, in UTC.
-fn minute_of(backend: DbBackend, column: &str) -> String {
-    match backend {
-        DbBackend::Postgres => format!(
-            "to_char(date_trunc('minute', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD\"T\"HH24:MI')"
-        ),
-        _ => format!("strftime('%Y-%m-%dT%H:%M', {column})"),
-    }
-}
-
 async fn per_minute(
     db: &Db,
     campaign_id: i64,
@@ -47,7 +37,7 @@ async fn per_minute(
     let sql = format!(
         "SELECT {} AS minute, COUNT(*) AS n FROM campaign_contact \
          WHERE campaign_id = ? AND {column} >= ? GROUP BY 1",
-        minute_of(backend, column)
+        utc_bucket(backend, column, TimeUnit::Minute)
     );
     let rows =
         Bucket::find_by_statement(stmt(backend, &sql, vec![campaign_id.into(), since.into()]))

@@ -87,7 +87,7 @@ impl From<sea_orm::DbErr> for WebhookError {
 /// <webhook_secret>`, a `jwt_key` HS256 token, or the instance api key in the body's `apikey`.
 /// Evolution's by-events suffixes (`/messages-update`) are accepted after either URL. Answers 200
 /// `{status}` once the event is durably stored (updated, duplicate, unmatched, ignored, engaged,
-/// opted_out, linked, disconnected, connected, unknown_contact), 400 for a body that is not a JSON
+/// opted_out, linked, disconnected, connected, revoked, unknown_contact), 400 for a body that is not a JSON
 /// envelope, 401 without a matching credential, 413 above the size limit, 422 for an envelope whose
 /// data has the wrong shape (stored), 503 when it cannot be stored (retry).
 #[utoipa::path(
@@ -118,7 +118,7 @@ pub async fn receive_plain(
 /// <webhook_secret>`, a `jwt_key` HS256 token, or the instance api key in the body's `apikey`.
 /// Evolution's by-events suffixes (`/messages-update`) are accepted after either URL. Answers 200
 /// `{status}` once the event is durably stored (updated, duplicate, unmatched, ignored, engaged,
-/// opted_out, linked, disconnected, connected, unknown_contact), 400 for a body that is not a JSON
+/// opted_out, linked, disconnected, connected, revoked, unknown_contact), 400 for a body that is not a JSON
 /// envelope, 401 without a matching credential, 413 above the size limit, 422 for an envelope whose
 /// data has the wrong shape (stored), 503 when it cannot be stored (retry).
 ///

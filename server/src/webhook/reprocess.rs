@@ -72,7 +72,12 @@ fn message_ids(event: &Event) -> Vec<String> {
             .cloned()
             .collect(),
         Event::MessageSent(s) => vec![s.message_id.clone()],
-        Event::Connection(_) | Event::QrCode(_) | Event::Ignored { .. } => Vec::new(),
+        Event::Revoked(r) => vec![r.message_id.clone()],
+        Event::Connection(_)
+        | Event::QrCode(_)
+        | Event::Presence(_)
+        | Event::ContactsSeen(_)
+        | Event::Ignored { .. } => Vec::new(),
     }
 }
 
