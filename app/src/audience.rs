@@ -179,6 +179,10 @@ pub struct ReplyView {
     /// When it arrived.
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub received_at: String,
+    /// When the contact revoked it ("apagada para todos"); an opt-out it carried stays.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(required = true, format = DateTime))]
+    pub deleted_at: Option<String>,
 }
 
 /// `GET /api/v1/contacts/{id}`: the contact with everything Flow knows about them.

@@ -32,8 +32,26 @@ pub enum Column {
     Keyword,
     /// The contact's own message.
     Message,
-    /// The campaign the contact answered.
+    /// The campaign the contact answered (or compared).
     Campaign,
+    /// A campaign's recipients.
+    Recipients,
+    /// Messages sent.
+    Sent,
+    /// Percent of sent delivered.
+    DeliveryRate,
+    /// Percent of sent read.
+    ReadRate,
+    /// Percent of sent answered.
+    ReplyRate,
+    /// Percent of sent whose person opted out.
+    OptOutRate,
+    /// Percent of sent revoked.
+    DeletionRate,
+    /// Median seconds to read.
+    ReadP50Secs,
+    /// The variant read most (1 = the first).
+    BestVariant,
 }
 
 impl Column {
@@ -54,6 +72,15 @@ impl Column {
             Column::Keyword => td_string!(locale, csv.keyword),
             Column::Message => td_string!(locale, csv.message),
             Column::Campaign => td_string!(locale, csv.campaign),
+            Column::Recipients => td_string!(locale, csv.recipients),
+            Column::Sent => td_string!(locale, csv.sent),
+            Column::DeliveryRate => td_string!(locale, csv.delivery_rate),
+            Column::ReadRate => td_string!(locale, csv.read_rate),
+            Column::ReplyRate => td_string!(locale, csv.reply_rate),
+            Column::OptOutRate => td_string!(locale, csv.opt_out_rate),
+            Column::DeletionRate => td_string!(locale, csv.deletion_rate),
+            Column::ReadP50Secs => td_string!(locale, csv.read_p50_secs),
+            Column::BestVariant => td_string!(locale, csv.best_variant),
         }
     }
 }

@@ -36,16 +36,6 @@ pub struct CampaignTiming {
     pub read_histogram: Vec<HistogramBucket>,
 }
 
-/// A variant's timing, for campaigns with two variants or more.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct VariantTiming {
-    /// 0 for `message`, then 1, 2 … for `variants`.
-    pub index: i32,
-    /// Its timing.
-    pub timing: CampaignTiming,
-}
-
 /// One weekday × hour of the best-hours grid, in the team's timezone.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -1,4 +1,4 @@
-//! The pages as lazily loaded routes, in six groups, so a phone downloads the WebAssembly of
+//! The pages as lazily loaded routes, in seven groups, so a phone downloads the WebAssembly of
 //! the page it opens and not the whole dashboard (issue 12, item 8).
 //!
 //! Each group is one `#[lazy]` function: in the browser bundle it is split into its own
@@ -18,7 +18,9 @@ use crate::pages::{
     account::AccountPage,
     campaign::CampaignPage,
     campaigns::CampaignsPage,
+    compare::ComparePage,
     contacts::{ContactPage, ContactsPage, ImportPage},
+    insights::InsightsPage,
     instances::InstancesPage,
     lists::ListsPage,
     login::LoginPage,
@@ -88,6 +90,11 @@ page_groups! {
     campaign_pages / __preload_campaign_pages: CampaignPages {
         CampaignRoute => CampaignPage,
         NewCampaignRoute => NewCampaignPage,
+    }
+    /// What the campaigns teach: the best hours to send and campaigns side by side.
+    insight_pages / __preload_insight_pages: InsightPages {
+        InsightsRoute => InsightsPage,
+        CompareRoute => ComparePage,
     }
     /// The instances, their health and QR pairing.
     instance_pages / __preload_instance_pages: InstancePages {

@@ -15,6 +15,9 @@ pub mod backend;
 pub mod columns;
 pub mod errors;
 pub mod insights;
+pub mod insights_api;
+#[cfg(feature = "ssr")]
+pub mod insights_backend;
 mod lazy_pages;
 pub mod live;
 pub mod pages;
@@ -49,9 +52,9 @@ use leptos_router::{
 
 use crate::i18n::{I18nContextProvider, t, use_i18n};
 use crate::lazy_pages::{
-    AccountRoute, CampaignRoute, CampaignsRoute, ContactRoute, ContactsRoute, ImportRoute,
-    InstancesRoute, ListsRoute, LoginRoute, NewCampaignRoute, OptOutsRoute, SettingsRoute,
-    SetupRoute, TokensRoute, UsersRoute,
+    AccountRoute, CampaignRoute, CampaignsRoute, CompareRoute, ContactRoute, ContactsRoute,
+    ImportRoute, InsightsRoute, InstancesRoute, ListsRoute, LoginRoute, NewCampaignRoute,
+    OptOutsRoute, SettingsRoute, SetupRoute, TokensRoute, UsersRoute,
 };
 use crate::pages::layout::Layout;
 use crate::prefs::Prefs;
@@ -113,6 +116,12 @@ fn Routed(prefs: Prefs) -> impl IntoView {
                         view={Lazy::<NewCampaignRoute>::new()}
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("campaigns"), StaticSegment("compare"))
+                        view={Lazy::<CompareRoute>::new()}
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("insights") view={Lazy::<InsightsRoute>::new()} ssr=SsrMode::Async/>
                     <Route
                         path=(StaticSegment("campaigns"), ParamSegment("id"))
                         view={Lazy::<CampaignRoute>::new()}

@@ -118,6 +118,16 @@ impl Prefs {
         if n < 0 { format!("-{out}") } else { out }
     }
 
+    /// A number with `places` decimals: `1,8` (pt-BR), `1.8` (en).
+    pub fn decimal(self, x: f64, places: usize) -> String {
+        let s = format!("{x:.places$}");
+        if self.comma_decimals() {
+            s.replace('.', ",")
+        } else {
+            s
+        }
+    }
+
     /// A percentage with one decimal: `90,6%` (pt-BR), `90.6%` (en).
     pub fn pct(self, p: f64) -> String {
         let s = format!("{p:.1}%");

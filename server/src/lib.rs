@@ -280,6 +280,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let backend = dashboard::backend::DashboardBackend::provide(state.clone());
     let audience = dashboard::audience::AudienceDashboard::provide(state.clone());
+    let insights = dashboard::insights::InsightsDashboard::provide(state.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readiness::readyz))
@@ -297,6 +298,7 @@ pub fn router(state: AppState) -> Router {
                     move || {
                         leptos::prelude::provide_context(backend.clone());
                         leptos::prelude::provide_context(audience.clone());
+                        leptos::prelude::provide_context(insights.clone());
                     },
                     move || app::shell(options.clone()),
                 )

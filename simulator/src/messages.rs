@@ -234,6 +234,24 @@ fn schedule(
         Duration::from_millis(5),
         &mut rng,
     );
+    // A number messaged for the first time: WhatsApp tells its push name.
+    let first_time = sim
+        .known_numbers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(number.to_string());
+    if first_time {
+        sim.record(|t| t.named += 1);
+        webhooks::deliver_later(
+            sim,
+            instance,
+            webhooks::contact_upsert(v1, instance, number),
+            Duration::from_millis(10),
+        );
+    }
+    // What WhatsApp tells beyond the receipts draws from its own generator, so the decisions
+    // below stay what they were for a seed.
+    let mut extra = sim.rng_for(&format!("{number}/extra"));
     let ack_at = ms(&mut rng, 0.05, 0.3);
     send(
         webhooks::receipt(v1, instance, id, number, "SERVER_ACK"),
@@ -274,23 +292,6 @@ fn schedule(
         &mut rng,
     );
     sim.record(|t: &mut Truth| t.delivered += 1);
-    // The rest of what WhatsApp tells draws from its own generator, so the decisions above
-    // stay what they were for a seed.
-    let mut extra = sim.rng_for(&format!("{number}/extra"));
-    let first_time = sim
-        .known_numbers
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(number.to_string());
-    if first_time {
-        sim.record(|t| t.named += 1);
-        webhooks::deliver_later(
-            sim,
-            instance,
-            webhooks::contact_upsert(v1, instance, number),
-            delivered_at,
-        );
-    }
     if pct(&mut extra, c.revoke_percent) {
         sim.record(|t| t.revoked += 1);
         webhooks::deliver_later(

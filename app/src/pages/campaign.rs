@@ -16,6 +16,7 @@ use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::live::{Live, use_live};
 use crate::pages::campaign_safety::{AbResults, RotationTable, WindowNotice, pause_sentence};
 use crate::pages::layout::UserResource;
+use crate::pages::campaign_timing::{DueHours, TimingChart};
 use crate::pages::timeline::TimelineChart;
 use crate::prefs::use_prefs;
 use crate::suspend_once::suspend;
@@ -240,6 +241,19 @@ fn CampaignBody(
                 </Card>
             </div>
         </div>
+        <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
+            <Card title=t_string!(i18n, insights.timing_title)>
+                <TimingChart
+                    id
+                    version=Signal::derive(move || c.with(|c| (c.counts.delivered, c.counts.read)))
+                />
+            </Card>
+            {move || {
+                let view = c.get();
+                (view.send_at_best_hour && !view.due_hours.is_empty())
+                    .then(|| view! { <DueHours hours=view.due_hours/> })
+            }}
+        </div>
         <div class="mt-6">
             <Card title=t_string!(i18n, campaign.per_minute)>
                 <TimelineChart
@@ -455,7 +469,7 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = use_prefs();
     type Pick = fn(&CampaignView) -> i64;
-    let items: [(&str, &str, Pick, &str); 7] = [
+    let items: [(&str, &str, Pick, &str); 8] = [
         (
             t_string!(i18n, counts.sent),
             "sent",
@@ -493,6 +507,12 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
             "text-sky-700",
         ),
         (
+            t_string!(i18n, counts.deleted),
+            "deleted",
+            |c| c.counts.deleted,
+            "text-slate-700",
+        ),
+        (
             t_string!(i18n, counts.pending),
             "pending",
             |c| c.counts.pending,
@@ -500,7 +520,7 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
         ),
     ];
     view! {
-        <div class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-7">
+        <div class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-8">
             {items
                 .into_iter()
                 .map(|(label, key, pick, tone)| {

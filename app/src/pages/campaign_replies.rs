@@ -58,6 +58,9 @@ pub fn Replies(
                                             {r.opt_out.then(|| view! {
                                                 " · "<span class="font-semibold text-amber-800">{t!(i18n, replies.opted_out)}</span>
                                             })}
+                                            {r.deleted_at.is_some().then(|| view! {
+                                                " · "<span class="italic text-slate-700" data-testid="reply-deleted">{t!(i18n, replies.deleted)}</span>
+                                            })}
                                         </p>
                                     </li>
                                 }).collect_view()}

@@ -25,6 +25,14 @@ pub fn CampaignsPage() -> impl IntoView {
                 <h1 class="text-2xl font-semibold tracking-tight">{t!(i18n, campaigns.title)}</h1>
                 <p class="mt-1 text-sm text-slate-600">{t!(i18n, campaigns.subtitle)}</p>
             </div>
+            <div class="flex items-center gap-3">
+            <a
+                href="/campaigns/compare"
+                class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm text-slate-700 shadow-sm hover:bg-slate-50"
+                data-testid="compare-link"
+            >
+                {t!(i18n, insights.compare_link)}
+            </a>
             <Suspense>
                 {move || suspend(async move {
                     user.await
@@ -43,6 +51,7 @@ pub fn CampaignsPage() -> impl IntoView {
                         })
                 })}
             </Suspense>
+            </div>
         </div>
         <Suspense fallback=move || view! { <p class="text-sm text-slate-600">{t!(i18n, loading)}</p> }>
             {move || suspend(async move {

@@ -59,6 +59,7 @@ pub fn Layout() -> impl IntoView {
                             <a href="/" class=link aria-current=move || campaigns_here().then_some("page")>
                                 {t!(i18n, layout.campaigns)}
                             </a>
+                            <A href="/insights" attr:class=link>{t!(i18n, layout.insights)}</A>
                             <A href="/instances" attr:class=link>{t!(i18n, layout.instances)}</A>
                             <A href="/contacts" attr:class=link>{t!(i18n, layout.contacts)}</A>
                             <A href="/lists" attr:class=link>{t!(i18n, layout.lists)}</A>

@@ -50,7 +50,7 @@ pub fn NewCampaignPage() -> impl IntoView {
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// The short name of weekday `n` (0 = Monday) in `locale`.
-fn day_label(locale: Locale, n: usize) -> &'static str {
+pub(crate) fn day_label(locale: Locale, n: usize) -> &'static str {
     match n {
         0 => td_string!(locale, window.day_mon),
         1 => td_string!(locale, window.day_tue),

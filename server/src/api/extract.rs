@@ -18,3 +18,19 @@ pub struct Query<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
+
+/// Ids written `1,2, 3` in query parameter `field` → `[1, 2, 3]` (blanks between commas are
+/// skipped); anything else is refused naming the field.
+pub fn ids(text: &str, field: &str) -> Result<Vec<i64>, crate::service::ServiceError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|_| {
+                crate::service::ServiceError::from(crate::service::Problem::IdList {
+                    field: field.to_string(),
+                })
+            })
+        })
+        .collect()
+}

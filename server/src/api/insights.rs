@@ -9,7 +9,7 @@ use crate::api::extract::Query;
 use crate::auth::TenantCaller;
 use crate::error::{ApiError, ReadErrors};
 use crate::service::insights::{self, Scope};
-use crate::api::lists::ids;
+use crate::api::extract::ids;
 use crate::state::AppState;
 
 /// Query of `GET /api/v1/insights/best-hours`.

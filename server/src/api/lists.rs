@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::api::extract::{Json, Path, Query};
+use crate::api::extract::{Json, Path, Query, ids};
 use crate::auth::TenantCaller;
 use crate::error::{ApiError, ChangeErrors, ErrorBody, ReadErrors};
 use crate::service::lists::{self, Audience};
-use crate::service::{Page, Problem, ServiceError};
+use crate::service::Page;
 use crate::state::AppState;
 
 /// List contact lists
@@ -227,21 +227,6 @@ pub struct AudienceQuery {
     list_ids: Option<String>,
     /// Comma-separated ids of the lists whose people are left out.
     exclude_list_ids: Option<String>,
-}
-
-/// `1,2, 3` → `[1, 2, 3]`.
-pub(super) fn ids(text: &str, field: &str) -> Result<Vec<i64>, ServiceError> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse().map_err(|_| {
-                ServiceError::from(Problem::IdList {
-                    field: field.to_string(),
-                })
-            })
-        })
-        .collect()
 }
 
 /// Live count of a campaign over lists: N contacts (M already opted out will be skipped)

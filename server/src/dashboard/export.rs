@@ -1,4 +1,5 @@
-//! CSV exports for people: a campaign's recipients and the tenant's opt-outs (LGPD evidence).
+//! CSV exports for people: a campaign's recipients, the tenant's opt-outs (LGPD evidence) and
+//! campaigns side by side.
 //! Authenticated like the API (session cookie or token), streamed a page at a time so a
 //! million-row campaign never sits in memory. Column names follow the reader's language and
 //! times are written in the tenant's timezone (RFC 3339 with its offset).
@@ -19,7 +20,7 @@ use crate::auth::TenantCaller;
 use crate::dashboard::prefs;
 use crate::domain::spreadsheet;
 use crate::error::ApiError;
-use crate::service::{Cursor, ServiceError, Window, campaigns, contacts};
+use crate::service::{Cursor, ServiceError, Window, campaigns, contacts, insights};
 use crate::state::AppState;
 
 /// Rows read per database query.
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/export/campaigns/{id}/recipients.csv", get(recipients))
         .route("/export/opt-outs.csv", get(opt_outs))
+        .route("/export/campaigns/compare.csv", get(compare))
 }
 
 /// Query of the recipients export.
@@ -204,6 +206,64 @@ async fn opt_outs(
             Ok((rows, next))
         }
     })
+}
+
+/// Query of the comparison export.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CompareQuery {
+    ids: String,
+}
+
+async fn compare(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<CompareQuery>,
+) -> Result<Response, ApiError> {
+    let ids = crate::api::extract::ids(&query.ids, "ids")?;
+    // Refusals and unknown campaigns answer before any byte is streamed.
+    let comparison = insights::compare(&state.db, caller.tenant_id, &ids).await?;
+    let prefs = prefs::resolve(&state, &headers).await;
+    let header = [
+        Column::Campaign,
+        Column::Status,
+        Column::Recipients,
+        Column::Sent,
+        Column::DeliveryRate,
+        Column::ReadRate,
+        Column::ReplyRate,
+        Column::OptOutRate,
+        Column::DeletionRate,
+        Column::ReadP50Secs,
+        Column::BestVariant,
+    ]
+    .map(|c| c.name(prefs.locale))
+    .to_vec();
+    let rows: Vec<Vec<String>> = comparison
+        .campaigns
+        .into_iter()
+        .map(|c| {
+            vec![
+                c.name,
+                c.status,
+                c.size.to_string(),
+                c.sent.to_string(),
+                prefs.decimal(c.delivery_rate, 2),
+                prefs.decimal(c.read_rate, 2),
+                prefs.decimal(c.reply_rate, 2),
+                prefs.decimal(c.opt_out_rate, 2),
+                prefs.decimal(c.deletion_rate, 2),
+                c.read_p50_secs.map(|s| s.to_string()).unwrap_or_default(),
+                c.best_variant.map(|v| (v + 1).to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let once = std::sync::Mutex::new(Some(rows));
+    Ok(csv_response("campaigns-compared.csv".into(), header, move |_| {
+        let rows = once.lock().ok().and_then(|mut r| r.take()).unwrap_or_default();
+        async move { Ok((rows, None)) }
+    }))
 }
 
 #[cfg(test)]

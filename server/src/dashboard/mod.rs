@@ -1,10 +1,11 @@
 //! The dashboard's server side: users and their passwords, login sessions with a lockout shared through the database, and
-//! the [`backend::DashboardBackend`] through which the Leptos pages reach the services, and
-//! the CSV exports.
+//! the [`backend::DashboardBackend`] (and the audience and insights ports) through which the
+//! Leptos pages reach the services, and the CSV exports.
 
 pub mod audience;
 pub mod backend;
 pub mod export;
+pub mod insights;
 pub mod lockout;
 pub mod new_campaign;
 pub mod password;

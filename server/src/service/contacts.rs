@@ -607,6 +607,7 @@ pub(crate) async fn replies(
         text: String,
         opt_out: bool,
         received_at: DateTime<Utc>,
+        deleted_at: Option<DateTime<Utc>>,
     }
     let mut values: Vec<Value> = vec![tenant_id.into(), before.unwrap_or(i64::MAX).into()];
     values.extend(condition_values);
@@ -615,7 +616,7 @@ pub(crate) async fn replies(
         conn.get_database_backend(),
         &format!(
             "SELECT r.id, r.contact_id, c.name, c.phone, r.campaign_id, r.text, r.opt_out, \
-             r.received_at FROM reply r JOIN contact c ON c.id = r.contact_id \
+             r.received_at, r.deleted_at FROM reply r JOIN contact c ON c.id = r.contact_id \
              WHERE r.tenant_id = ? AND r.id < ? AND {condition} ORDER BY r.id DESC LIMIT ?"
         ),
         values,
@@ -633,6 +634,7 @@ pub(crate) async fn replies(
             text: r.text,
             opt_out: r.opt_out,
             received_at: timestamp(r.received_at),
+            deleted_at: r.deleted_at.map(timestamp),
         })
         .collect())
 }
