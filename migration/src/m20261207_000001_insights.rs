@@ -231,8 +231,11 @@ impl MigrationTrait for Migration {
         let drop = |table: TableRef, column: DynIden| {
             Table::alter().table(table).drop_column(column).to_owned()
         };
-        m.alter_table(drop(Reply::Table.into_table_ref(), Reply::DeletedAt.into_iden()))
-            .await?;
+        m.alter_table(drop(
+            Reply::Table.into_table_ref(),
+            Reply::DeletedAt.into_iden(),
+        ))
+        .await?;
         m.alter_table(drop(
             Reply::Table.into_table_ref(),
             Reply::WhatsappMessageId.into_iden(),

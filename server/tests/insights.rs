@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Datelike, TimeZone, Timelike, Utc};
 use chrono_tz::America::Sao_Paulo;
+use common::TestApp;
 use common::evolution::{Setup, incoming, rows, setup};
 use common::sim::{Sim, fast, wait_until};
-use common::TestApp;
 use evolution_sim::rhythm::Rhythm;
 use flow_server::service::campaigns::recount;
 use sea_orm::FromQueryResult;
@@ -213,7 +213,7 @@ async fn every_heatmap_cell_equals_a_recount(app: TestApp) {
             &format!("/api/v1/insights/best-hours?list_ids={list_id}"),
         )
         .await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 422);
     let (status, _) = app
         .get(
             &other.token,
@@ -248,7 +248,7 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
         favoured: vec![10, 19],
     };
     let now = Utc::now();
-    let past = rhythm.history(&phones, now.timestamp(), 21, 5);
+    let past = rhythm.history(&phones, now.timestamp(), 21, 1, 5);
     let mut campaigns: BTreeMap<usize, i64> = BTreeMap::new();
     for p in &past {
         if !campaigns.contains_key(&p.campaign) {
@@ -266,10 +266,15 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
              delivered_at = ?, read_at = ?, replied_at = ? \
              WHERE campaign_id = ? AND contact_id = ?",
             vec![
-                if p.read_at.is_some() { "read" } else { "delivered" }.into(),
+                match (p.delivered_at, p.read_at) {
+                    (_, Some(_)) => "read",
+                    (Some(_), None) => "delivered",
+                    _ => "sent",
+                }
+                .into(),
                 format!("H{}-{}", p.campaign, p.number).into(),
                 at(p.sent_at).into(),
-                at(p.delivered_at).into(),
+                p.delivered_at.map(at).into(),
                 p.read_at.map(at).into(),
                 p.replied_at.map(at).into(),
                 campaigns[&p.campaign].into(),
@@ -289,7 +294,10 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
         .map(|s| s["hour"].as_u64().unwrap())
         .collect();
     assert!(hours.iter().all(|h| [10, 19].contains(h)), "{rec}");
-    assert!(hours.contains(&10) && hours.contains(&19), "both named: {rec}");
+    assert!(
+        hours.contains(&10) && hours.contains(&19),
+        "both named: {rec}"
+    );
     assert!(rec["read_rate"].as_f64().unwrap() > rec["baseline_rate"].as_f64().unwrap());
 
     // A campaign sent at each person's best hour, inside 08:00–22:00.
@@ -313,7 +321,11 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
     let id = body["id"].as_i64().unwrap();
     let started = Utc::now();
     let (status, view) = app
-        .post(&t.token, &format!("/api/v1/campaigns/{id}/start"), json!({}))
+        .post(
+            &t.token,
+            &format!("/api/v1/campaigns/{id}/start"),
+            json!({}),
+        )
         .await;
     assert_eq!(status, 200, "{view}");
 
@@ -335,9 +347,15 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
     for d in &due {
         let at = d.due_at.expect("every recipient is planned");
         let local = at.with_timezone(&Sao_Paulo);
-        assert!((8..22).contains(&local.hour()), "inside the window: {local}");
+        assert!(
+            (8..22).contains(&local.hour()),
+            "inside the window: {local}"
+        );
         assert!(at >= started - chrono::Duration::seconds(1));
-        assert!(at <= started + chrono::Duration::hours(24), "within a day: {at}");
+        assert!(
+            at <= started + chrono::Duration::hours(24),
+            "within a day: {at}"
+        );
         if [10, 19].contains(&local.hour()) {
             at_favoured += 1;
         }
@@ -362,7 +380,11 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
     // Pausing and resuming leaves the plan alone.
     for action in ["pause", "resume"] {
         let (status, _) = app
-            .post(&t.token, &format!("/api/v1/campaigns/{id}/{action}"), json!({}))
+            .post(
+                &t.token,
+                &format!("/api/v1/campaigns/{id}/{action}"),
+                json!({}),
+            )
             .await;
         assert_eq!(status, 200);
     }
@@ -398,7 +420,10 @@ async fn a_revoke_counts_once(app: TestApp) {
     }
     assert_eq!(outcomes, ["revoked", "duplicate", "duplicate"]);
     let (_, c) = app
-        .get(&s.tenant.token, &format!("/api/v1/campaigns/{}", s.campaign_id))
+        .get(
+            &s.tenant.token,
+            &format!("/api/v1/campaigns/{}", s.campaign_id),
+        )
         .await;
     assert_eq!(c["counts"]["deleted"], 1, "{}", c["counts"]);
     assert_eq!(c["counts"]["failed"], 0);
@@ -511,7 +536,8 @@ async fn names_by_phone(app: &TestApp, s: &Setup) -> BTreeMap<String, String> {
 
 async fn an_lid_learnt_once_is_used_for_a_later_opt_out(app: TestApp) {
     let s = setup(&app, 1, false).await;
-    app.import_one(&s.tenant, "Carlos", "+55 21 99887-7665").await;
+    app.import_one(&s.tenant, "Carlos", "+55 21 99887-7665")
+        .await;
     let lid_message = |id: &str, text: &str, alt: bool| {
         let mut key = json!({"remoteJid": "103899771998284@lid", "fromMe": false, "id": id, "addressingMode": "lid"});
         if alt {
@@ -563,16 +589,44 @@ async fn an_lid_learnt_once_is_used_for_a_later_opt_out(app: TestApp) {
     assert_eq!(active, 1);
     // The simulator's own webhooks name contacts and are accepted.
     let sim = Sim::start(fast(24)).await;
-    let inst = app.sim_instance(&s.tenant, &sim, "loja-02", "v1").await;
-    let ids = app.contacts(&s.tenant, 2).await;
-    let id = app
-        .start_campaign(&s.tenant, &[inst["id"].as_i64().unwrap()], &ids[..1], 0)
+    let inst = app.sim_instance(&s.tenant, &sim, "loja-02", "v2").await;
+    app.import_one(&s.tenant, "", "+55 31 99123-4567").await;
+    let (_, found) = app
+        .get(&s.tenant.token, "/api/v1/contacts?phone=5531991234567")
         .await;
-    app.wait_status(&s.tenant, id, "completed", Duration::from_secs(30))
+    let fresh = found[0]["id"].as_i64().unwrap();
+    // (A template without {{name}}: the contact has none yet.)
+    let (_, created) = app
+        .post(
+            &s.tenant.token,
+            "/api/v1/campaigns",
+            json!({"name": "Oi", "message": "Oi! Chegou novidade.", "instance_ids": [inst["id"]],
+                   "contact_ids": [fresh], "settings": {"min_delay_ms": 0, "max_delay_ms": 0}}),
+        )
         .await;
+    let id = created["id"].as_i64().unwrap();
+    app.post(
+        &s.tenant.token,
+        &format!("/api/v1/campaigns/{id}/start"),
+        json!({}),
+    )
+    .await;
+    let done = app
+        .wait_status(&s.tenant, id, "completed", Duration::from_secs(30))
+        .await;
+    assert_eq!(done["counts"]["sent"], 1, "{done}");
     wait_until(Duration::from_secs(30), || async {
         (sim.truth().await.webhooks_pending == 0).then_some(())
     })
     .await;
-    assert_eq!(sim.truth().await.named, 1);
+    let truth = sim.truth().await;
+    assert_eq!(truth.named, 1, "{truth:?}");
+    let (_, found) = app
+        .get(&s.tenant.token, "/api/v1/contacts?phone=5531991234567")
+        .await;
+    assert_eq!(
+        found[0]["name"],
+        evolution_sim::push_name("5531991234567"),
+        "the simulator's contacts.upsert named the contact"
+    );
 }

@@ -29,6 +29,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 pub use state::{OFF_HOURS_FACTOR, SentMessage, SimConfig, Truth};
+pub use webhooks::push_name;
 
 /// Serves the simulator on `listener` until the process ends.
 pub async fn serve(config: SimConfig, listener: tokio::net::TcpListener) -> std::io::Result<()> {

@@ -306,12 +306,7 @@ fn schedule(
             t.read += 1;
             t.presences += 1;
         });
-        webhooks::deliver_later(
-            sim,
-            instance,
-            webhooks::presence(instance, number),
-            read_at,
-        );
+        webhooks::deliver_later(sim, instance, webhooks::presence(instance, number), read_at);
         send(
             webhooks::receipt(v1, instance, id, number, "READ"),
             read_at,

@@ -16,8 +16,9 @@ pub const DEFAULT_FAVOURED_HOURS: [u8; 2] = [12, 20];
 /// The contacts' UTC offset (Brasília, no DST since 2019).
 pub const UTC_OFFSET_SECS: i64 = -3 * 3600;
 
-/// The hours past campaigns were sent at (local), in turn.
-const SEND_HOURS: [u8; 7] = [9, 11, 12, 14, 16, 18, 20];
+/// The hours past campaigns were sent at (local), in turn: every hour from 8h to 21h, spread
+/// so that a few campaigns already cover the day.
+const SEND_HOURS: [u8; 14] = [9, 12, 15, 18, 20, 10, 13, 16, 19, 21, 8, 11, 14, 17];
 
 /// A daily rhythm.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,8 +44,8 @@ pub struct PastSend {
     pub number: String,
     /// Sent.
     pub sent_at: i64,
-    /// Delivered.
-    pub delivered_at: i64,
+    /// Delivered, if it was.
+    pub delivered_at: Option<i64>,
     /// Read, if it was.
     pub read_at: Option<i64>,
     /// Answered, if it was.
@@ -85,26 +86,35 @@ impl Rhythm {
         }
     }
 
-    /// `days` days of past campaigns to `numbers` ending before `end` (Unix seconds): one
-    /// campaign a day, sent at the hours of [`SEND_HOURS`] in turn; 90 % delivered, 75 % of
-    /// those read as the rhythm says, 10 % of the read answered.
-    pub fn history(&self, numbers: &[String], end: i64, days: u32, seed: u64) -> Vec<PastSend> {
+    /// `campaigns` past campaigns to `numbers`, one every `every_days` days, the last the day
+    /// before `end` (Unix seconds), sent at the hours of [`SEND_HOURS`] in turn; 90 % delivered,
+    /// 75 % of those read as the rhythm says, 10 % of the read answered. Every message sent is
+    /// there, delivered or not.
+    pub fn history(
+        &self,
+        numbers: &[String],
+        end: i64,
+        campaigns: u32,
+        every_days: u32,
+        seed: u64,
+    ) -> Vec<PastSend> {
         let mut rng = StdRng::seed_from_u64(seed);
         let today = (end + UTC_OFFSET_SECS).div_euclid(86_400);
         let mut out = Vec::new();
-        for (campaign, day) in (1..=i64::from(days)).rev().enumerate() {
+        let every = i64::from(every_days.max(1));
+        for (campaign, ago) in (1..=i64::from(campaigns)).rev().enumerate() {
+            let day = ago * every - (every - 1);
             let hour = SEND_HOURS[campaign % SEND_HOURS.len()];
             let start = (today - day) * 86_400 - UTC_OFFSET_SECS + i64::from(hour) * 3600;
             for (n, number) in numbers.iter().enumerate() {
                 // A campaign paced at ~12 s a message spreads over its hour.
                 let sent_at = start + (n as i64 * 12) % 3_300;
-                if !rng.random_bool(0.9) {
-                    continue;
-                }
-                let delivered_at = sent_at + rng.random_range(2..60);
-                let read_at = rng
-                    .random_bool(0.75)
-                    .then(|| self.read_at(delivered_at, &mut rng))
+                let delivered_at = rng
+                    .random_bool(0.9)
+                    .then(|| sent_at + rng.random_range(2..60));
+                let read_at = delivered_at
+                    .filter(|_| rng.random_bool(0.75))
+                    .map(|at| self.read_at(at, &mut rng))
                     .filter(|t| *t < end);
                 let replied_at = read_at
                     .filter(|_| rng.random_bool(0.1))
@@ -148,10 +158,18 @@ mod tests {
             favoured: vec![10, 19],
         };
         let numbers: Vec<String> = (0..50).map(|n| format!("55119{n:08}")).collect();
-        let past = r.history(&numbers, MIDNIGHT + 86_400 * 30, 21, 7);
-        let reads: Vec<u8> = past.iter().filter_map(|p| p.read_at).map(local_hour).collect();
+        let past = r.history(&numbers, MIDNIGHT + 86_400 * 30, 21, 1, 7);
+        let reads: Vec<u8> = past
+            .iter()
+            .filter_map(|p| p.read_at)
+            .map(local_hour)
+            .collect();
         let favoured = reads.iter().filter(|h| [10, 19].contains(*h)).count();
-        assert!(favoured * 10 >= reads.len() * 7, "{favoured} of {}", reads.len());
-        assert_eq!(past, r.history(&numbers, MIDNIGHT + 86_400 * 30, 21, 7));
+        assert!(
+            favoured * 10 >= reads.len() * 7,
+            "{favoured} of {}",
+            reads.len()
+        );
+        assert_eq!(past, r.history(&numbers, MIDNIGHT + 86_400 * 30, 21, 1, 7));
     }
 }

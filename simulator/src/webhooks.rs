@@ -135,10 +135,22 @@ pub fn reply(
 /// The name a contact gave themselves on WhatsApp (repeatable per number).
 pub fn push_name(number: &str) -> String {
     const NAMES: [&str; 12] = [
-        "Ana Paula", "Bruno", "Carla Souza", "Dani", "Edu Lima", "Fê", "Gui", "Helena M.",
-        "Igor", "Ju Santos", "Léo", "Mari",
+        "Ana Paula",
+        "Bruno",
+        "Carla Souza",
+        "Dani",
+        "Edu Lima",
+        "Fê",
+        "Gui",
+        "Helena M.",
+        "Igor",
+        "Ju Santos",
+        "Léo",
+        "Mari",
     ];
-    let n = number.bytes().fold(0usize, |acc, b| acc.wrapping_mul(31).wrapping_add(usize::from(b)));
+    let n = number.bytes().fold(0usize, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(usize::from(b))
+    });
     NAMES[n % NAMES.len()].to_string()
 }
 
@@ -166,8 +178,16 @@ pub fn presence(instance: &str, number: &str) -> Value {
 
 /// `messages.delete`: message `id` revoked for everyone; `from_me` for one of ours. v1 and
 /// v2 before 2.3.7 send the bare key, 2.3.7+ the key with `status: "DELETED"`.
-pub fn revoke(v1: bool, keyed_status: bool, instance: &str, number: &str, id: &str, from_me: bool) -> Value {
-    let mut data = json!({"remoteJid": format!("{number}@s.whatsapp.net"), "fromMe": from_me, "id": id});
+pub fn revoke(
+    v1: bool,
+    keyed_status: bool,
+    instance: &str,
+    number: &str,
+    id: &str,
+    from_me: bool,
+) -> Value {
+    let mut data =
+        json!({"remoteJid": format!("{number}@s.whatsapp.net"), "fromMe": from_me, "id": id});
     if !v1 && keyed_status {
         data["status"] = json!("DELETED");
     }

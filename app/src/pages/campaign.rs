@@ -15,8 +15,8 @@ use crate::api::{
 use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::live::{Live, use_live};
 use crate::pages::campaign_safety::{AbResults, RotationTable, WindowNotice, pause_sentence};
-use crate::pages::layout::UserResource;
 use crate::pages::campaign_timing::{DueHours, TimingChart};
+use crate::pages::layout::UserResource;
 use crate::pages::timeline::TimelineChart;
 use crate::prefs::use_prefs;
 use crate::suspend_once::suspend;

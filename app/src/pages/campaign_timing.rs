@@ -45,7 +45,9 @@ pub fn TimingChart(
 /// A bar's label: "≤ 5 min", or "> 24 h" for the open last bar.
 fn bar_label(locale: crate::i18n::Locale, bar: &HistogramBucket, previous: Option<i64>) -> String {
     match bar.le_secs {
-        Some(le) => crate::i18n::td_string!(locale, insights.bar_le, t = duration_text(le)).to_string(),
+        Some(le) => {
+            crate::i18n::td_string!(locale, insights.bar_le, t = duration_text(le)).to_string()
+        }
         None => crate::i18n::td_string!(
             locale,
             insights.bar_more,
@@ -74,7 +76,13 @@ fn chart(t: CampaignTiming) -> impl IntoView {
         p90 = text(t.read_p90_secs)
     )
     .to_string();
-    let max = t.read_histogram.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+    let max = t
+        .read_histogram
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let slot = WIDTH / t.read_histogram.len().max(1) as f64;
     let label = t_string!(i18n, insights.histogram_label).to_string();
     let bars = t

@@ -193,7 +193,13 @@ fn fill(share: f64) -> String {
 
 /// The heatmap of `grid` by `metric`, recommended slots outlined.
 fn heatmap(grid: &BestHours, metric: Metric, locale: Locale, prefs: Prefs) -> impl IntoView {
-    let max = grid.cells.iter().map(|c| metric.of(c)).max().unwrap_or(0).max(1);
+    let max = grid
+        .cells
+        .iter()
+        .map(|c| metric.of(c))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let recommended: Vec<(u8, u8)> = grid
         .recommendation
         .as_ref()
@@ -201,7 +207,12 @@ fn heatmap(grid: &BestHours, metric: Metric, locale: Locale, prefs: Prefs) -> im
         .unwrap_or_default();
     let width = LEFT + 24.0 * CELL_W + 4.0;
     let height = TOP + 7.0 * CELL_H + 4.0;
-    let label = td_string!(locale, insights.heatmap_label, metric = metric.label(locale)).to_string();
+    let label = td_string!(
+        locale,
+        insights.heatmap_label,
+        metric = metric.label(locale)
+    )
+    .to_string();
     let hours = (0..24u8)
         .step_by(3)
         .map(|h| {

@@ -6,10 +6,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::extract::Query;
+use crate::api::extract::ids;
 use crate::auth::TenantCaller;
 use crate::error::{ApiError, ReadErrors};
 use crate::service::insights::{self, Scope};
-use crate::api::extract::ids;
 use crate::state::AppState;
 
 /// Query of `GET /api/v1/insights/best-hours`.

@@ -11,8 +11,8 @@ use utoipa::IntoParams;
 use crate::api::extract::{Json, Path, Query, ids};
 use crate::auth::TenantCaller;
 use crate::error::{ApiError, ChangeErrors, ErrorBody, ReadErrors};
-use crate::service::lists::{self, Audience};
 use crate::service::Page;
+use crate::service::lists::{self, Audience};
 use crate::state::AppState;
 
 /// List contact lists

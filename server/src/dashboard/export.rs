@@ -249,21 +249,31 @@ async fn compare(
                 c.status,
                 c.size.to_string(),
                 c.sent.to_string(),
-                prefs.decimal(c.delivery_rate, 2),
-                prefs.decimal(c.read_rate, 2),
-                prefs.decimal(c.reply_rate, 2),
-                prefs.decimal(c.opt_out_rate, 2),
-                prefs.decimal(c.deletion_rate, 2),
+                format!("{:.2}", c.delivery_rate),
+                format!("{:.2}", c.read_rate),
+                format!("{:.2}", c.reply_rate),
+                format!("{:.2}", c.opt_out_rate),
+                format!("{:.2}", c.deletion_rate),
                 c.read_p50_secs.map(|s| s.to_string()).unwrap_or_default(),
-                c.best_variant.map(|v| (v + 1).to_string()).unwrap_or_default(),
+                c.best_variant
+                    .map(|v| (v + 1).to_string())
+                    .unwrap_or_default(),
             ]
         })
         .collect();
     let once = std::sync::Mutex::new(Some(rows));
-    Ok(csv_response("campaigns-compared.csv".into(), header, move |_| {
-        let rows = once.lock().ok().and_then(|mut r| r.take()).unwrap_or_default();
-        async move { Ok((rows, None)) }
-    }))
+    Ok(csv_response(
+        "campaigns-compared.csv".into(),
+        header,
+        move |_| {
+            let rows = once
+                .lock()
+                .ok()
+                .and_then(|mut r| r.take())
+                .unwrap_or_default();
+            async move { Ok((rows, None)) }
+        },
+    ))
 }
 
 #[cfg(test)]

@@ -3,9 +3,10 @@
 //! Like the send-time optimisers of e-mail tools, slots are ranked by engagement **per message
 //! sent in them**, never by raw counts (which would only echo when the team happened to send):
 //! a send slot's rate is the share of its messages read or answered within
-//! [`READ_SOON_SECS`]. The recommendation is the (at most [`MAX_SLOTS`]) slots with the highest
-//! rate above the overall rate, among slots with at least [`MIN_SLOT_SENDS`] messages, once
-//! [`MIN_SENDS`] messages were sent in all. A person's own best hour is the hour of day they
+//! [`READ_SOON_SECS`]. The recommendation is the (at most [`MAX_SLOTS`], at most
+//! [`MAX_PER_HOUR`] of one hour of day) slots with the highest rate above the overall rate,
+//! among slots with at least [`MIN_SLOT_SENDS`] messages, once [`MIN_SENDS`] messages were
+//! sent in all. A person's own best hour is the hour of day they
 //! most often read or answered in, once they did so [`PERSONAL_MIN`] times.
 
 use app::insights::{Recommendation, Slot};
@@ -19,6 +20,8 @@ pub const MIN_SLOT_SENDS: i64 = 20;
 pub const READ_SOON_SECS: i64 = 3_600;
 /// Slots a recommendation names at most.
 pub const MAX_SLOTS: usize = 3;
+/// Slots of one hour of day a recommendation names at most.
+pub const MAX_PER_HOUR: usize = 2;
 /// Reads and replies a person needs for a best hour of their own.
 pub const PERSONAL_MIN: usize = 3;
 /// Weekday × hour cells in a week.
@@ -90,6 +93,14 @@ pub fn recommend(stats: &SendStats) -> Option<Recommendation> {
             .then(stats.sends[b].cmp(&stats.sends[a]))
             .then(a.cmp(&b))
     });
+    // At most two slots an hour of day: the recommendation names the hours that work rather
+    // than one hour on every weekday.
+    let mut per_hour = [0usize; 24];
+    best.retain(|&i| {
+        let hour = i % 24;
+        per_hour[hour] += 1;
+        per_hour[hour] <= MAX_PER_HOUR
+    });
     best.truncate(MAX_SLOTS);
     if best.is_empty() {
         return None;
@@ -151,6 +162,18 @@ mod tests {
         assert_eq!(r.evidence, 200);
         assert!((r.read_rate - 0.75).abs() < 1e-9);
         assert!((r.baseline_rate - 355.0 / 1205.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn at_most_two_slots_of_one_hour() {
+        let mut stats = SendStats::default();
+        for weekday in 1..=5 {
+            stats.add(slot(weekday, 20), 100, 90);
+        }
+        stats.add(slot(3, 12), 100, 80);
+        stats.add(slot(1, 9), 1_000, 10);
+        let r = recommend(&stats).expect("enough data");
+        assert_eq!(r.slots, vec![slot(1, 20), slot(2, 20), slot(3, 12)]);
     }
 
     #[test]

@@ -102,7 +102,8 @@ impl Planner {
             .find(|h| {
                 slots.iter().any(|s| {
                     s.hour == h.hour
-                        && u32::from(s.weekday) == chrono::Datelike::weekday(&h.date).number_from_monday()
+                        && u32::from(s.weekday)
+                            == chrono::Datelike::weekday(&h.date).number_from_monday()
                 })
             })
             .map(|h| h.hour)
@@ -197,7 +198,11 @@ mod tests {
         let start = local(10, 20);
         let mut p = Planner::new(start, Sao_Paulo, &quiet(None), roomy());
         assert_eq!(p.place(Some(19)), local(19, 0));
-        assert_eq!(p.place(Some(10)), start, "the start's own hour is due at once");
+        assert_eq!(
+            p.place(Some(10)),
+            start,
+            "the start's own hour is due at once"
+        );
         assert_eq!(
             p.place(Some(8)),
             local(8, 0) + Duration::days(1),
@@ -210,7 +215,11 @@ mod tests {
     fn outside_the_window_goes_to_the_nearest_edge() {
         let start = local(9, 0);
         let mut p = Planner::new(start, Sao_Paulo, &quiet(Some(("08:00", "20:00"))), roomy());
-        assert_eq!(p.place(Some(21)), local(19, 0), "after the window: its last hour");
+        assert_eq!(
+            p.place(Some(21)),
+            local(19, 0),
+            "after the window: its last hour"
+        );
         assert_eq!(
             p.place(Some(6)),
             local(8, 0) + Duration::days(1),
@@ -248,11 +257,23 @@ mod tests {
         let start = local(10, 0); // Monday
         let p = Planner::new(start, Sao_Paulo, &quiet(None), roomy());
         let slots = [
-            Slot { weekday: 2, hour: 9 },
-            Slot { weekday: 1, hour: 19 },
+            Slot {
+                weekday: 2,
+                hour: 9,
+            },
+            Slot {
+                weekday: 1,
+                hour: 19,
+            },
         ];
         assert_eq!(p.audience_hour(&slots), Some(19));
-        assert_eq!(p.audience_hour(&[Slot { weekday: 5, hour: 7 }]), Some(7));
+        assert_eq!(
+            p.audience_hour(&[Slot {
+                weekday: 5,
+                hour: 7
+            }]),
+            Some(7)
+        );
         assert_eq!(p.audience_hour(&[]), None);
         assert_eq!(p.open_hours().len(), 24);
     }

@@ -263,7 +263,8 @@ fn contacts(data: &Value) -> Result<Event, String> {
     let seen: Vec<ContactSeen> = items
         .into_iter()
         .filter_map(|item| {
-            let jid = non_blank_str(item, &["remoteJid"]).or_else(|| non_blank_str(item, &["id"]))?;
+            let jid =
+                non_blank_str(item, &["remoteJid"]).or_else(|| non_blank_str(item, &["id"]))?;
             let (phone, lid) = (phone::from_jid(jid), phone::lid_of(jid));
             // A push name that is just the number says nothing.
             let push_name = non_blank_str(item, &["pushName"])
@@ -958,8 +959,14 @@ mod tests {
         assert_eq!(
             seen,
             vec![
-                Presence { phone: None, lid: Some("128441234567890".into()) },
-                Presence { phone: Some("5511987654321".into()), lid: None },
+                Presence {
+                    phone: None,
+                    lid: Some("128441234567890".into())
+                },
+                Presence {
+                    phone: Some("5511987654321".into()),
+                    lid: None
+                },
             ]
         );
         let offline = json!({"id": JID, "presences": {JID: {"lastKnownPresence": "paused"}}});
@@ -979,8 +986,16 @@ mod tests {
         assert_eq!(
             run("contacts.upsert", v2),
             Ok(Event::ContactsSeen(vec![
-                ContactSeen { phone: Some("5511987654321".into()), lid: None, push_name: Some("Maria Silva".into()) },
-                ContactSeen { phone: Some("5521998877665".into()), lid: None, push_name: None },
+                ContactSeen {
+                    phone: Some("5511987654321".into()),
+                    lid: None,
+                    push_name: Some("Maria Silva".into())
+                },
+                ContactSeen {
+                    phone: Some("5521998877665".into()),
+                    lid: None,
+                    push_name: None
+                },
             ]))
         );
         let v1 = json!({"id": "128441234567890@lid", "pushName": " Carlos ", "owner": "x"});
@@ -993,7 +1008,10 @@ mod tests {
             }]))
         );
         assert_eq!(
-            run("contacts.upsert", json!([{"remoteJid": "120363041234567890@g.us"}])),
+            run(
+                "contacts.upsert",
+                json!([{"remoteJid": "120363041234567890@g.us"}])
+            ),
             Ok(Event::Ignored { reason: "empty" })
         );
         assert!(run("contacts.upsert", json!("x")).is_err());

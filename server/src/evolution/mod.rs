@@ -125,7 +125,11 @@ mod tests {
             ),
             fixture!(
                 "v2_contacts_upsert_from_message.json",
-                Event::ContactsSeen(vec![seen(None, Some("103899771998284"), Some("Carlos Souza"))])
+                Event::ContactsSeen(vec![seen(
+                    None,
+                    Some("103899771998284"),
+                    Some("Carlos Souza")
+                )])
             ),
             fixture!(
                 "v2_messages_delete.json",
@@ -186,7 +190,7 @@ mod tests {
                     text: Some("Sair!".into()),
                     quoted_message_id: Some("3EB0C431D2A5F8E9B6A1F2".into()),
                     timestamp: Some(1_761_056_003),
-                    lid: None,
+                    lid: Some("128441234567890".into()),
                 })
             ),
             fixture!(

@@ -6,8 +6,8 @@ use serde_json::json;
 
 use crate::domain::delivery::DeliveryStatus;
 use crate::domain::optout;
-use crate::ingest::people;
 use crate::evolution::IncomingMessage;
+use crate::ingest::people;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
 use crate::service::sql::stmt;

@@ -7,9 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use app::insights::{
-    BestHours, CampaignTiming, ComparedCampaign, Comparison, Evidence, HourCell,
-};
+use app::insights::{BestHours, CampaignTiming, ComparedCampaign, Comparison, Evidence, HourCell};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Value};
@@ -28,7 +26,8 @@ use crate::service::{Problem, ServiceResult};
 pub const MAX_COMPARED: usize = 10;
 
 /// The timing of campaign `campaign_id`: the whole campaign, and per variant when `variants`
-/// is 2 or more (index order).
+/// is 2 or more (index order). The database counts the messages per whole second of time to
+/// deliver (or read), so a million recipients come back as a few thousand rows.
 pub async fn timing(
     conn: &impl ConnectionTrait,
     campaign_id: i64,
@@ -37,30 +36,34 @@ pub async fn timing(
     #[derive(FromQueryResult)]
     struct Row {
         variant: i32,
-        deliver: Option<i64>,
-        read: Option<i64>,
+        secs: i64,
+        n: i64,
     }
     let backend = conn.get_database_backend();
-    let sql = format!(
-        "SELECT variant, \
-         (CASE WHEN delivered_at IS NULL THEN NULL ELSE {} END) AS deliver, \
-         (CASE WHEN read_at IS NULL THEN NULL ELSE {} END) AS \"read\" \
-         FROM campaign_contact WHERE campaign_id = ? AND sent_at IS NOT NULL \
-         AND (delivered_at IS NOT NULL OR read_at IS NOT NULL)",
-        secs_between(backend, "sent_at", "delivered_at"),
-        secs_between(backend, "sent_at", "read_at"),
-    );
-    let rows = Row::find_by_statement(stmt(backend, &sql, vec![campaign_id.into()]))
-        .all(conn)
-        .await?;
-    let gather = |variant: Option<i32>| {
-        let mine = rows
-            .iter()
-            .filter(|r| variant.is_none_or(|v| r.variant == v));
-        let deliver = mine.clone().filter_map(|r| r.deliver).collect();
-        let read = mine.filter_map(|r| r.read).collect();
-        timing::timing(deliver, read)
+    let counted = |column: &str| {
+        format!(
+            "SELECT variant, {} AS secs, COUNT(*) AS n FROM campaign_contact \
+             WHERE campaign_id = ? AND sent_at IS NOT NULL AND {column} IS NOT NULL \
+             GROUP BY variant, secs",
+            secs_between(backend, "sent_at", column)
+        )
     };
+    let mut rows = Vec::with_capacity(2);
+    for column in ["delivered_at", "read_at"] {
+        rows.push(
+            Row::find_by_statement(stmt(backend, &counted(column), vec![campaign_id.into()]))
+                .all(conn)
+                .await?,
+        );
+    }
+    let of = |rows: &[Row], variant: Option<i32>| -> Vec<(i64, i64)> {
+        rows.iter()
+            .filter(|r| variant.is_none_or(|v| r.variant == v))
+            .map(|r| (r.secs, r.n))
+            .collect()
+    };
+    let gather =
+        |variant: Option<i32>| timing::timing(of(&rows[0], variant), of(&rows[1], variant));
     let per_variant = if variants >= 2 {
         (0..variants as i32).map(|v| gather(Some(v))).collect()
     } else {
@@ -140,7 +143,11 @@ async fn buckets(
             "SUM(CASE WHEN cc.due_source = 'explore' THEN 1 ELSE 0 END)".to_string(),
         )
     } else {
-        ("0".to_string(), "0".to_string())
+        // Typed: PostgreSQL answers a bare 0 as a 4-byte integer.
+        (
+            "CAST(0 AS BIGINT)".to_string(),
+            "CAST(0 AS BIGINT)".to_string(),
+        )
     };
     let sql = format!(
         "SELECT {bucket} AS bucket, COUNT(*) AS n, COALESCE({engaged}, 0) AS engaged, \
@@ -167,12 +174,14 @@ async fn active(
         n: i64,
     }
     let mut sql = String::from(
-        "SELECT p.weekday, p.hour, COALESCE(SUM(p.seen), 0) AS n FROM presence_hour p \
+        "SELECT p.weekday, p.hour, CAST(COALESCE(SUM(p.seen), 0) AS BIGINT) AS n FROM presence_hour p \
          WHERE p.tenant_id = ?",
     );
     let mut values: Vec<Value> = vec![tenant_id.into()];
     if let Some(id) = scope.campaign_id {
-        sql.push_str(" AND p.contact_id IN (SELECT contact_id FROM campaign_contact WHERE campaign_id = ?)");
+        sql.push_str(
+            " AND p.contact_id IN (SELECT contact_id FROM campaign_contact WHERE campaign_id = ?)",
+        );
         values.push(id.into());
     }
     if !scope.list_ids.is_empty() {
@@ -290,10 +299,7 @@ pub async fn check_scope(db: &Db, tenant_id: i64, scope: &Scope) -> ServiceResul
 /// Campaigns `ids` of the tenant side by side, in the order asked.
 pub async fn compare(db: &Db, tenant_id: i64, ids: &[i64]) -> ServiceResult<Comparison> {
     if ids.is_empty() || ids.len() > MAX_COMPARED {
-        return Err(Problem::CompareCount {
-            max: MAX_COMPARED,
-        }
-        .into());
+        return Err(Problem::CompareCount { max: MAX_COMPARED }.into());
     }
     #[derive(FromQueryResult)]
     struct Row {
@@ -344,14 +350,27 @@ pub async fn compare(db: &Db, tenant_id: i64, ids: &[i64]) -> ServiceResult<Comp
         r: Option<&Row>,
         read_p50_secs: Option<i64>,
     ) -> ComparedCampaign {
-        let (sent, delivered, read, replied, opted_out, deleted) = r.map_or((0, 0, 0, 0, 0, 0), |r| {
-            (r.sent, r.delivered, r.read, r.replied, r.opted_out, r.deleted)
-        });
+        let (sent, delivered, read, replied, opted_out, deleted) =
+            r.map_or((0, 0, 0, 0, 0, 0), |r| {
+                (
+                    r.sent,
+                    r.delivered,
+                    r.read,
+                    r.replied,
+                    r.opted_out,
+                    r.deleted,
+                )
+            });
         let best_variant = view
             .variants
             .iter()
             .filter(|v| v.counts.sent > 0)
-            .max_by(|a, b| a.rates.read.total_cmp(&b.rates.read).then(b.index.cmp(&a.index)))
+            .max_by(|a, b| {
+                a.rates
+                    .read
+                    .total_cmp(&b.rates.read)
+                    .then(b.index.cmp(&a.index))
+            })
             .map(|v| v.index);
         ComparedCampaign {
             id: view.id,

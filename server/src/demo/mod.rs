@@ -3,9 +3,12 @@
 //! simulator (the third disconnected, to be paired by QR code: `run.sh` starts the simulator
 //! with it closed), 300 contacts written the Brazilian way (stored as E.164) and two landlines,
 //! a list filled from a search, a running campaign over two numbers (one warming up, so the
-//! campaign page shows how sends are spread) and a draft — and an admin and a viewer login,
-//! printed at start. Without that variable no demo data is ever
-//! created.
+//! campaign page shows how sends are spread), a draft, ten past campaigns over three weeks
+//! read to the simulator's daily rhythm ([`history`]: `/insights` has a heatmap and a
+//! recommendation on the first run) — and an admin and a viewer login, printed at start.
+//! Without that variable no demo data is ever created.
+
+mod history;
 
 use app::audience::{ListMembers, MemberSearch};
 use app::types::{CampaignSettings, NewCampaign, NewContact, NewInstance};
@@ -142,6 +145,15 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
         }),
     );
     contacts::import(db, tenant.id, people).await?;
+    if let Some(first) = instance_ids.first() {
+        history::seed(
+            db,
+            tenant.id,
+            &tenant_timezone(state, tenant.id).await?,
+            *first,
+        )
+        .await?;
+    }
     // A list filled from a search, as a marketer would on the contacts page.
     let silva = lists::create(db, tenant.id, "Família Silva").await?;
     let members = ListMembers {
@@ -201,4 +213,13 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
     )
     .await?;
     Ok(true)
+}
+
+/// The timezone of tenant `tenant_id`.
+async fn tenant_timezone(state: &AppState, tenant_id: i64) -> Result<String, DemoError> {
+    Ok(tenant::Entity::find_by_id(tenant_id)
+        .one(&state.db.read)
+        .await?
+        .map(|t| t.timezone)
+        .unwrap_or_default())
 }
