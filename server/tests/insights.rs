@@ -251,14 +251,14 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
     let past = rhythm.history(&phones, now.timestamp(), 21, 1, 5);
     let mut campaigns: BTreeMap<usize, i64> = BTreeMap::new();
     for p in &past {
-        if !campaigns.contains_key(&p.campaign) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = campaigns.entry(p.campaign) {
             let id = app.campaign(&t, instance_id, &ids).await;
             app.exec_sql(
                 "UPDATE campaign SET status = 'completed' WHERE id = ?",
                 vec![id.into()],
             )
             .await;
-            campaigns.insert(p.campaign, id);
+            slot.insert(id);
         }
         let at = |s: i64| Utc.timestamp_opt(s, 0).unwrap();
         app.exec_sql(

@@ -203,7 +203,7 @@ mod tests {
                     text: Some("Oi! Quero saber mais sobre a promoção.".into()),
                     quoted_message_id: None,
                     timestamp: Some(1_761_055_520),
-                    lid: None,
+                    lid: Some("128441234567890".into()),
                 })
             ),
             fixture!(

@@ -180,7 +180,7 @@ pub async fn plan(
     }
     for r in others {
         let spread = mix(campaign_id, r.contact_id);
-        let (hour, source) = if spread % EXPLORE_ONE_IN == 0 && !open_hours.is_empty() {
+        let (hour, source) = if spread.is_multiple_of(EXPLORE_ONE_IN) && !open_hours.is_empty() {
             let pick = open_hours[(spread / EXPLORE_ONE_IN) as usize % open_hours.len()];
             (Some(pick), "explore")
         } else if audience_hour.is_some() {
@@ -279,7 +279,7 @@ mod tests {
     #[test]
     fn about_one_in_ten_explores() {
         let explorers = (1..=10_000)
-            .filter(|c| mix(7, *c) % EXPLORE_ONE_IN == 0)
+            .filter(|c| mix(7, *c).is_multiple_of(EXPLORE_ONE_IN))
             .count();
         assert!((850..=1_150).contains(&explorers), "{explorers}");
         assert_eq!(mix(7, 42), mix(7, 42));
