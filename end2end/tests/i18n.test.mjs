@@ -26,6 +26,8 @@ const ALLOWED = new Set([
   'excel',
   // an instance's risk level, "ok" in Portuguese too (ok / atenção / alto)
   'ok',
+  // units of time (s, min, h, d) and "online", which Portuguese borrows
+  'min', 'h', 'd', 'online',
   // ISO country codes, the examples of the team's default country
   'br', 'pt', 'us',
   // a token named by the admin test
@@ -99,6 +101,8 @@ function pages() {
     ['/account', 'account'],
     ['/contacts', 'contacts'],
     ['/lists', 'lists'],
+    ['/insights', 'insights'],
+    [`/campaigns/compare?ids=${seed.campaign.id}`, 'compare'],
   ];
 }
 

@@ -150,11 +150,30 @@ test('campaigns side by side, exported as CSV, picked without JavaScript', async
   await js.context().close();
 });
 
-test('the new-campaign form offers sending at each person\'s best hour', async () => {
+test('the new-campaign form offers sending at each person\'s best hour, and the page shows who waits', async () => {
   const p = await page();
   await p.goto(`${flow.base}/campaigns/new`);
   await hydrated(p);
   const label = await p.textContent('label:has([data-testid=send-at-best-hour])');
   assert.match(label, /Enviar a cada pessoa no seu melhor horário/);
+
+  // Everyone read most at 19h: all 40 wait for 19:00 (unless it is 19h in São Paulo now).
+  const c = await flow.api('POST', '/api/v1/campaigns', shop.api_token, {
+    name: 'Fornada no melhor horário',
+    message: 'Olá {{first_name}}!',
+    instance_ids: [campaigns[0].instance_ids[0]],
+    all_contacts: true,
+    send_at_best_hour: true,
+  });
+  await flow.api('POST', `/api/v1/campaigns/${c.id}/start`, shop.api_token);
+  const hourNow = Number(new Intl.DateTimeFormat('en-GB', { hour: '2-digit', hour12: false, timeZone: 'America/Sao_Paulo' }).format(new Date()));
+  if (hourNow !== 19) {
+    await p.goto(`${flow.base}/campaigns/${c.id}`);
+    await hydrated(p);
+    const due = await p.textContent('[data-testid=due-hours]');
+    assert.match(due, /19:00\s*40 pessoas \(0 explorando\)/);
+    await axe(p);
+    await shot(p, 'insights-pt-BR-waiting-for-their-hour');
+  }
   await p.context().close();
 });

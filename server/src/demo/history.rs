@@ -77,9 +77,7 @@ pub async fn seed(
                 settings: Some(CampaignSettings {
                     min_delay_ms: 8_000,
                     max_delay_ms: 16_000,
-                    daily_cap_per_instance: None,
-                    send_window: None,
-                    send_days: Vec::new(),
+                    ..campaigns::DEFAULT_SETTINGS
                 }),
                 variants: Vec::new(),
                 send_at_best_hour: false,

@@ -31,6 +31,37 @@ pub(super) async fn apply(
     Ok(Outcome::Ignored)
 }
 
+/// Where a revoked message is kept.
+#[derive(Clone, Copy)]
+enum Table {
+    /// A campaign message (its recipient's row).
+    CampaignContact,
+    /// A contact's reply.
+    Reply,
+}
+
+/// Marks row `id` of `table` revoked now unless it already was; answers whether it changed
+/// (a repeated revoke counts once).
+async fn mark_deleted(ctx: &Ctx<'_>, table: Table, id: i64) -> Result<bool, DbErr> {
+    let sql = match table {
+        Table::CampaignContact => {
+            "UPDATE campaign_contact SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL"
+        }
+        Table::Reply => "UPDATE reply SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+    };
+    let mut values: Vec<sea_orm::Value> = vec![ctx.now.into()];
+    if matches!(table, Table::CampaignContact) {
+        values.push(ctx.now.into());
+    }
+    values.push(id.into());
+    let changed = ctx
+        .txn
+        .execute_raw(stmt(ctx.txn.get_database_backend(), sql, values))
+        .await?
+        .rows_affected();
+    Ok(changed > 0)
+}
+
 /// A campaign message revoked (by the team's phone or Evolution's delete API).
 async fn campaign_message(
     ctx: &mut Ctx<'_>,
@@ -55,17 +86,7 @@ async fn campaign_message(
     else {
         return Ok(None);
     };
-    let changed = ctx
-        .txn
-        .execute_raw(stmt(
-            backend,
-            "UPDATE campaign_contact SET deleted_at = ?, updated_at = ? \
-             WHERE id = ? AND deleted_at IS NULL",
-            vec![ctx.now.into(), ctx.now.into(), row.id.into()],
-        ))
-        .await?
-        .rows_affected();
-    if changed == 0 {
+    if !mark_deleted(ctx, Table::CampaignContact, row.id).await? {
         return Ok(Some(Outcome::Duplicate));
     }
     ctx.effects.campaign(row.campaign_id).deleted += 1;
@@ -97,16 +118,7 @@ async fn reply(
     else {
         return Ok(None);
     };
-    let changed = ctx
-        .txn
-        .execute_raw(stmt(
-            backend,
-            "UPDATE reply SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
-            vec![ctx.now.into(), row.id.into()],
-        ))
-        .await?
-        .rows_affected();
-    if changed == 0 {
+    if !mark_deleted(ctx, Table::Reply, row.id).await? {
         return Ok(Some(Outcome::Duplicate));
     }
     if row.opt_out {
