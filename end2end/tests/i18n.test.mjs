@@ -28,6 +28,8 @@ const ALLOWED = new Set([
   'ok',
   // units of time (s, min, h, d) and "online", which Portuguese borrows
   'min', 'h', 'd', 'online',
+  // Portuguese "no" (in the), as in "no fuso da equipe"
+  'no',
   // ISO country codes, the examples of the team's default country
   'br', 'pt', 'us',
   // a token named by the admin test

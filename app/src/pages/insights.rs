@@ -410,7 +410,7 @@ pub fn InsightsPage() -> impl IntoView {
                                         <span class="inline-block h-3 w-3 rounded-sm border-2 border-amber-700"></span>
                                         {t!(i18n, insights.legend_recommended)}
                                     </span>
-                                    <span>{t_string!(i18n, insights.timezone, tz = grid.timezone.clone()).to_string()}</span>
+                                    <span>{t!(i18n, insights.timezone_label)}" "<span class="font-mono">{grid.timezone.clone()}</span></span>
                                 </div>
                                 <p class="mt-2 text-xs text-slate-600" data-testid="evidence">{evidence}</p>
                             </section>
