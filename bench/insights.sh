@@ -9,7 +9,7 @@
 #   - GET /api/v1/campaigns/{id} (counters plus time to deliver and to read over 1M rows),
 #   - the server-rendered /insights page.
 # PostgreSQL is skipped when FLOW_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432)
-# does not answer. Usage: bench/insights.sh   (env: RECEIPTS, REPS, FLOW_BENCH_PG_URL)
+# does not answer. Usage: bench/insights.sh   (env: RECEIPTS, REPS, DATABASES, FLOW_BENCH_PG_URL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -17,6 +17,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 RECEIPTS="${RECEIPTS:-1000000}"
 REPS="${REPS:-20}"
 PORT="${PORT:-3919}"
+DATABASES="${DATABASES:-sqlite postgres}"
 PG="${FLOW_BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
 base="http://127.0.0.1:$PORT"
 
@@ -72,7 +73,7 @@ bench_on() { # database URL
           SELECT (SELECT MAX(id) FROM list), id, now() FROM contact WHERE tenant_id = $tenant_id AND id % 10 = 0;
         INSERT INTO presence_hour (tenant_id, contact_id, weekday, hour, seen, last_at)
           SELECT $tenant_id, id, 1 + id % 7, 8 + id % 14, 1 + id % 5, now() FROM contact WHERE tenant_id = $tenant_id AND id % 10 = 0;
-        VACUUM ANALYZE;" ;;
+        ANALYZE;" ;;
   esac
   awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "    seeded in %.0f s\n", e - s}'
   local list
@@ -96,9 +97,14 @@ bench_on() { # database URL
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 }
 
-bench_on "sqlite://$work/bench.db?mode=rwc"
-if psql -q "$PG/postgres" -c "CREATE DATABASE $pg_db" 2>/dev/null; then
-  bench_on "$PG/$pg_db"
-else
-  echo "==> PostgreSQL at $PG does not answer: skipped"
-fi
+for database in $DATABASES; do
+  case "$database" in
+    sqlite) bench_on "sqlite://$work/bench.db?mode=rwc" ;;
+    postgres)
+      if psql -q "$PG/postgres" -c "CREATE DATABASE $pg_db" 2>/dev/null; then
+        bench_on "$PG/$pg_db"
+      else
+        echo "==> PostgreSQL at $PG does not answer: skipped"
+      fi ;;
+  esac
+done
