@@ -20,6 +20,10 @@ pub mod insights_api;
 pub mod insights_backend;
 mod lazy_pages;
 pub mod live;
+pub mod messages;
+#[cfg(feature = "ssr")]
+pub mod messages_backend;
+pub mod messages_api;
 pub mod pages;
 pub mod prefs;
 pub mod problem;
@@ -28,6 +32,7 @@ pub mod suspend_once;
 pub mod template;
 #[cfg(feature = "hydrate")]
 pub mod typed_early;
+pub mod whatsapp_format;
 pub mod types;
 pub mod ui;
 

@@ -128,6 +128,16 @@ impl Prefs {
         }
     }
 
+    /// A file size: `830 KB`, `4,2 MB` (pt-BR), `4.2 MB` (en).
+    pub fn bytes(self, n: i64) -> String {
+        const MB: f64 = 1024.0 * 1024.0;
+        if (n as f64) < MB {
+            format!("{} KB", self.num((n + 1023) / 1024))
+        } else {
+            format!("{} MB", self.decimal(n as f64 / MB, 1))
+        }
+    }
+
     /// A percentage with one decimal: `90,6%` (pt-BR), `90.6%` (en).
     pub fn pct(self, p: f64) -> String {
         let s = format!("{p:.1}%");

@@ -385,6 +385,69 @@ pub enum Problem {
     /// Lists of another tenant, or of nothing.
     #[error("list_ids and exclude_list_ids must name lists of this tenant")]
     UnknownLists,
+    /// The file is empty.
+    #[error("the file is empty")]
+    MediaEmpty,
+    /// The file is not a photo (JPEG, PNG, WebP), a video (MP4), an audio (OGG, MP3, M4A) or a document (PDF, office).
+    #[error("the file is not a photo (JPEG, PNG, WebP), a video (MP4), an audio (OGG, MP3, M4A) or a document (PDF, office)")]
+    MediaType,
+    /// A {kind} file may have at most {max_mb} MB.
+    #[error("a {kind} file may have at most {max_mb} MB")]
+    MediaTooLarge {
+        /// The kind.
+        kind: String,
+        /// Most megabytes.
+        max_mb: u64,
+    },
+    /// {field}.kind must be the uploaded file's kind ({kind}).
+    #[error("{field}.kind must be the uploaded file's kind ({kind})")]
+    MediaKind {
+        /// The field.
+        field: String,
+        /// The file's kind.
+        kind: String,
+    },
+    /// {field}.media_id must name a file uploaded by this team.
+    #[error("{field}.media_id must name a file uploaded by this team")]
+    UnknownMedia {
+        /// The field.
+        field: String,
+    },
+    /// {field}.
+    #[error("{field}: a voice note carries no text; leave the text and caption empty")]
+    VoiceNoteText {
+        /// The field.
+        field: String,
+    },
+    /// A poll needs {min} to {max} distinct options of 1 to 100 characters.
+    #[error("a poll needs {min} to {max} distinct options of 1 to 100 characters")]
+    PollOptions {
+        /// Fewest options.
+        min: usize,
+        /// Most options.
+        max: usize,
+    },
+    /// Poll.question must be 1 to {max} characters.
+    #[error("poll.question must be 1 to {max} characters")]
+    PollQuestion {
+        /// Most characters.
+        max: usize,
+    },
+    /// Poll.selectable_count must be between 1 and the number of options.
+    #[error("poll.selectable_count must be between 1 and the number of options")]
+    PollSelectable,
+    /// A poll is sent alone.
+    #[error("a poll is sent alone: no media and no variants")]
+    PollAlone,
+    /// Poll.option_lists must map options of the poll to lists of this team.
+    #[error("poll.option_lists must map options of the poll to lists of this team")]
+    PollLists,
+    /// This number opted out.
+    #[error("this number opted out: Flow sends it nothing, not even a test")]
+    TestOptedOut,
+    /// None of the campaign's instances is connected.
+    #[error("none of the campaign's instances is connected")]
+    NoOpenInstance,
     /// A comparison of too few or too many campaigns.
     #[error("ids must name 1 to {max} campaigns")]
     CompareCount {
@@ -405,7 +468,8 @@ impl Problem {
             | Self::InstanceInUse { .. }
             | Self::AlreadyOptedOut
             | Self::NotOptedOut
-            | Self::ListTaken => ProblemKind::Conflict,
+            | Self::ListTaken
+            | Self::NoOpenInstance => ProblemKind::Conflict,
             Self::WrongPassword => ProblemKind::Forbidden,
             _ => ProblemKind::Invalid,
         }
@@ -625,6 +689,31 @@ mod text {
                 }
                 Self::ListIdsEmpty => td_string!(locale, problems.list_ids_empty).to_string(),
                 Self::UnknownLists => td_string!(locale, problems.unknown_lists).to_string(),
+                Self::MediaEmpty => td_string!(locale, problems.media_empty).to_string(),
+                Self::MediaType => td_string!(locale, problems.media_type).to_string(),
+                Self::MediaTooLarge { kind, max_mb } => {
+                    td_string!(locale, problems.media_too_large, kind = kind, max_mb = *max_mb).to_string()
+                }
+                Self::MediaKind { field, kind } => {
+                    td_string!(locale, problems.media_kind, field = field, kind = kind).to_string()
+                }
+                Self::UnknownMedia { field } => {
+                    td_string!(locale, problems.unknown_media, field = field).to_string()
+                }
+                Self::VoiceNoteText { field } => {
+                    td_string!(locale, problems.voice_note_text, field = field).to_string()
+                }
+                Self::PollOptions { min, max } => {
+                    td_string!(locale, problems.poll_options, min = *min, max = *max).to_string()
+                }
+                Self::PollQuestion { max } => {
+                    td_string!(locale, problems.poll_question, max = *max).to_string()
+                }
+                Self::PollSelectable => td_string!(locale, problems.poll_selectable).to_string(),
+                Self::PollAlone => td_string!(locale, problems.poll_alone).to_string(),
+                Self::PollLists => td_string!(locale, problems.poll_lists).to_string(),
+                Self::TestOptedOut => td_string!(locale, problems.test_opted_out).to_string(),
+                Self::NoOpenInstance => td_string!(locale, problems.no_open_instance).to_string(),
                 Self::EraseUnconfirmed => {
                     td_string!(locale, problems.erase_unconfirmed).to_string()
                 }

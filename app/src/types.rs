@@ -222,6 +222,9 @@ pub struct CampaignCounts {
     /// Sent, then revoked ("apagada para todos"); still counted where its receipts put it.
     #[serde(default)]
     pub deleted: i64,
+    /// Voice notes and videos played ("ouvidas"); also counted in `read`.
+    #[serde(default)]
+    pub played: i64,
 }
 
 /// A campaign as the API shows it.
@@ -282,6 +285,15 @@ pub struct CampaignView {
     /// Time to deliver and to read (`GET /api/v1/campaigns/{id}` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<crate::insights::CampaignTiming>,
+    /// The photo, video, document or voice note it sends, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<crate::messages::CampaignMedia>,
+    /// The poll it sends, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<crate::messages::Poll>,
+    /// The poll's votes so far (each person's latest vote), when it sends a poll.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_results: Option<crate::messages::PollResults>,
 }
 
 /// One instance's part in a campaign's rotation.
@@ -356,6 +368,9 @@ pub struct VariantView {
     pub counts: VariantCounts,
     /// Rates, in percent of the variant's sent messages.
     pub rates: VariantRates,
+    /// The media this variant sends, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<crate::messages::CampaignMedia>,
     /// The variant's time to deliver and to read (`GET /api/v1/campaigns/{id}` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<crate::insights::CampaignTiming>,
@@ -647,11 +662,64 @@ pub struct NewCampaign {
     /// gets one, evenly split.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "ssr", schema(max_items = 4))]
-    pub variants: Vec<String>,
+    pub variants: Vec<VariantInput>,
+    /// A photo, video, document or voice note sent with the message (its text is the caption
+    /// unless `media.caption` says otherwise); variants written as text send it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<crate::messages::CampaignMedia>,
+    /// A poll sent instead of text (`message` may then be empty; no media, no variants).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll: Option<crate::messages::Poll>,
     /// Send each recipient at their best hour (from their reads and replies, else the
     /// audience's, else the start), within 24 h of the start and inside the send window.
     #[serde(default)]
     pub send_at_best_hour: bool,
+}
+
+/// One more variant of a campaign's message: its text, or its text and its own media.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum VariantInput {
+    /// Spintax text (it sends the campaign's media, if any, with this text as the caption).
+    Text(String),
+    /// Spintax text with its own media.
+    Message {
+        /// Spintax text.
+        text: String,
+        /// Its media instead of the campaign's.
+        #[serde(default)]
+        media: Option<crate::messages::CampaignMedia>,
+    },
+}
+
+impl VariantInput {
+    /// The variant's text.
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Text(text) | Self::Message { text, .. } => text,
+        }
+    }
+
+    /// Its own media, if any.
+    pub fn media(&self) -> Option<&crate::messages::CampaignMedia> {
+        match self {
+            Self::Text(_) => None,
+            Self::Message { media, .. } => media.as_ref(),
+        }
+    }
+}
+
+impl From<&str> for VariantInput {
+    fn from(text: &str) -> Self {
+        Self::Text(text.to_string())
+    }
+}
+
+impl From<String> for VariantInput {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
 }
 
 /// The logged-in person, as the dashboard shows them.

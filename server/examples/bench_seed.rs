@@ -8,7 +8,7 @@
 use app::types::{NewCampaign, NewContact, NewInstance};
 use flow_server::db::Db;
 use flow_server::evolution::client::EvolutionClient;
-use flow_server::service::sql::stmt;
+use flow_server::sql::stmt;
 use flow_server::service::{campaigns, contacts, instances, tenants};
 use sea_orm::{ConnectionTrait, Statement};
 
@@ -72,6 +72,8 @@ async fn main() {
             exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
+            media: None,
+            poll: None,
             send_at_best_hour: false,
         },
     )

@@ -42,6 +42,9 @@ pub struct Config {
     /// `FLOW_WEBHOOK_RETENTION_DAYS`: how long the raw bodies of processed webhooks are kept
     /// (their per-day counts are kept for good).
     pub webhook_retention: Duration,
+    /// `FLOW_MEDIA_RETENTION_DAYS`: how long an uploaded file no campaign uses is kept
+    /// (default 7 days).
+    pub media_retention: Duration,
     /// `FLOW_UNMATCHED_TTL_SECS`: how long a receipt for an unknown message id is kept
     /// waiting for its message before it is reported and dropped.
     pub unmatched_ttl: Duration,
@@ -164,18 +167,20 @@ impl Config {
         let webhook_apikey_auth =
             on_off(get("FLOW_WEBHOOK_APIKEY_AUTH"), "FLOW_WEBHOOK_APIKEY_AUTH")?;
 
-        let webhook_retention = match get("FLOW_WEBHOOK_RETENTION_DAYS") {
-            None => Duration::from_secs(30 * DAY_SECS),
+        let days = |name: &'static str, default: u64| match get(name) {
+            None => Ok(Duration::from_secs(default * DAY_SECS)),
             Some(v) => v
                 .parse::<u64>()
                 .ok()
                 .filter(|n| (1..=36_500).contains(n))
                 .map(|days| Duration::from_secs(days * DAY_SECS))
                 .ok_or_else(|| ConfigError::Invalid {
-                    name: "FLOW_WEBHOOK_RETENTION_DAYS",
+                    name,
                     reason: format!("{v:?} is not a whole number of days from 1 to 36500"),
-                })?,
+                }),
         };
+        let webhook_retention = days("FLOW_WEBHOOK_RETENTION_DAYS", 30)?;
+        let media_retention = days("FLOW_MEDIA_RETENTION_DAYS", 7)?;
 
         let unmatched_ttl = seconds(
             get("FLOW_UNMATCHED_TTL_SECS"),
@@ -267,6 +272,7 @@ impl Config {
             unmatched_ttl,
             webhook_apikey_auth,
             webhook_retention,
+            media_retention,
             database_url,
             site_addr,
             admin_token,
@@ -450,6 +456,7 @@ mod tests {
         .unwrap();
         assert!(!c.webhook_apikey_auth);
         assert_eq!(c.webhook_retention, Duration::from_secs(7 * DAY_SECS));
+        assert_eq!(c.media_retention, Duration::from_secs(7 * DAY_SECS));
         for (name, bad) in [
             ("FLOW_WEBHOOK_APIKEY_AUTH", "no"),
             ("FLOW_WEBHOOK_RETENTION_DAYS", "0"),

@@ -24,6 +24,7 @@ pub mod reconcile;
 pub mod sender;
 pub mod service;
 pub mod shutdown;
+pub mod sql;
 pub mod state;
 pub mod telemetry;
 pub mod webhook;
@@ -137,7 +138,12 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         leader.clone(),
     );
     webhook::reprocess::spawn(db.clone(), publisher.clone());
-    webhook::retention::spawn(db.clone(), config.webhook_retention, leader.clone());
+    webhook::retention::spawn(
+        db.clone(),
+        config.webhook_retention,
+        config.media_retention,
+        leader.clone(),
+    );
     service::scheduler::spawn(db.clone(), bus.clone(), leader.clone());
     match service::imports::resume(&db).await {
         Ok(0) => {}
@@ -164,6 +170,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
                 publisher,
                 client: evolution.clone(),
                 spool: sender::spool::Spool::new(&config.spool_dir),
+                public_url: config.public_url.clone(),
             },
             sender::SenderConfig {
                 startup_grace: config.sending_grace,
@@ -281,11 +288,13 @@ pub fn router(state: AppState) -> Router {
     let backend = dashboard::backend::DashboardBackend::provide(state.clone());
     let audience = dashboard::audience::AudienceDashboard::provide(state.clone());
     let insights = dashboard::insights::InsightsDashboard::provide(state.clone());
+    let messages = dashboard::messages::MessagesDashboard::provide(state.clone());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readiness::readyz))
         .route("/metrics", get(telemetry::render))
         .nest("/api/v1", api::routes())
+        .merge(api::media::public_routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
         .merge(dashboard::export::routes())
         .merge(dashboard::setup::routes())
@@ -299,6 +308,7 @@ pub fn router(state: AppState) -> Router {
                         leptos::prelude::provide_context(backend.clone());
                         leptos::prelude::provide_context(audience.clone());
                         leptos::prelude::provide_context(insights.clone());
+                        leptos::prelude::provide_context(messages.clone());
                     },
                     move || app::shell(options.clone()),
                 )

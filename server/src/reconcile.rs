@@ -26,7 +26,7 @@ use crate::evolution::client::EvolutionClient;
 use crate::evolution::{ConnectionState, ConnectionUpdate, Event, StatusUpdate};
 use crate::ingest::{InstanceRef, Outcome};
 use crate::service::instances::target;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 use crate::telemetry;
 use crate::webhook::inbox::{Inbox, Job, Parsed};
 

@@ -79,6 +79,8 @@ async fn prepare(url: &str) -> Prepared {
             exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
+            media: None,
+            poll: None,
             send_at_best_hour: false,
         },
     )

@@ -465,7 +465,7 @@ async fn recipients_can_be_searched_and_exported_as_csv(app: TestApp) {
 }
 
 async fn the_timeline_counts_deliveries_and_reads_per_minute(app: TestApp) {
-    use flow_server::service::sql::stmt;
+    use flow_server::sql::stmt;
     let t = app.tenant("Acme").await;
     user(&app, &t, "ana@acme.test", Role::Viewer).await;
     let id = draft_campaign(&app, &t).await;

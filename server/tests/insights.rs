@@ -164,7 +164,7 @@ async fn every_heatmap_cell_equals_a_recount(app: TestApp) {
         read_at: Option<DateTime<Utc>>,
         replied_at: Option<DateTime<Utc>>,
     }
-    let stored = R::find_by_statement(flow_server::service::sql::stmt(
+    let stored = R::find_by_statement(flow_server::sql::stmt(
         app.state.db.backend(),
         "SELECT sent_at, read_at, replied_at FROM campaign_contact WHERE campaign_id = ?",
         vec![s.campaign_id.into()],
@@ -334,7 +334,7 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
         due_at: Option<DateTime<Utc>>,
         due_source: Option<String>,
     }
-    let due = Due::find_by_statement(flow_server::service::sql::stmt(
+    let due = Due::find_by_statement(flow_server::sql::stmt(
         app.state.db.backend(),
         "SELECT due_at, due_source FROM campaign_contact WHERE campaign_id = ?",
         vec![id.into()],
@@ -388,7 +388,7 @@ async fn the_rhythm_is_learnt_and_people_are_sent_at_their_hour(app: TestApp) {
             .await;
         assert_eq!(status, 200);
     }
-    let still = Due::find_by_statement(flow_server::service::sql::stmt(
+    let still = Due::find_by_statement(flow_server::sql::stmt(
         app.state.db.backend(),
         "SELECT due_at, due_source FROM campaign_contact WHERE campaign_id = ? ORDER BY id",
         vec![id.into()],

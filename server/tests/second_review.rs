@@ -396,7 +396,7 @@ async fn suppression_hashes(app: &TestApp, t: &Tenant) -> Vec<String> {
     struct H {
         phone_hash: String,
     }
-    H::find_by_statement(flow_server::service::sql::stmt(
+    H::find_by_statement(flow_server::sql::stmt(
         app.state.db.backend(),
         "SELECT phone_hash FROM suppression WHERE tenant_id = ? ORDER BY phone_hash",
         vec![t.id.into()],

@@ -16,7 +16,7 @@ use evolution_sim::SimConfig;
 use flow_server::domain::delivery::DeliveryStatus;
 use flow_server::ingest::{Ctx, UNKNOWN_OUTCOME};
 use flow_server::service::campaigns::recount;
-use flow_server::service::sql::stmt;
+use flow_server::sql::stmt;
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
@@ -262,7 +262,7 @@ async fn due(
     flow_server::sender::claim::DueCampaign,
     flow_server::sender::claim::Available,
 ) {
-    let campaign = flow_server::sender::claim::active_campaigns(&app.state.db)
+    let campaign = flow_server::sender::claim::active_campaigns(&app.state.db, &app.base)
         .await
         .unwrap()
         .into_iter()
@@ -291,6 +291,7 @@ fn sender_deps(app: &TestApp) -> flow_server::sender::SenderDeps {
         spool: flow_server::sender::spool::Spool::new(
             &std::env::temp_dir().join("flow-test-spool"),
         ),
+        public_url: app.base.clone(),
     }
 }
 
@@ -1032,6 +1033,8 @@ async fn a_person_is_one_recipient_whatever_the_list_says(app: TestApp) {
         exclude_list_ids: None,
         settings: None,
         variants: Vec::new(),
+        media: None,
+        poll: None,
         send_at_best_hour: false,
     };
     let view = flow_server::dashboard::new_campaign::create(

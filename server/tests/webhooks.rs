@@ -13,7 +13,7 @@ use common::evolution::{
 };
 use common::sse::next_matching;
 use flow_server::service::campaigns::recount;
-use flow_server::service::sql::stmt;
+use flow_server::sql::stmt;
 use flow_server::webhook::jwt;
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde_json::{Value, json};

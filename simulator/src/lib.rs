@@ -1,6 +1,8 @@
-//! A simulated Evolution API, faithful to the shapes in shared/evolution/: it accepts
-//! `POST /message/sendText/{instance}` (v2 `{number, text}` or v1 `{number, options,
-//! textMessage}` bodies, per instance), `GET /instance/connectionState/{instance}`,
+//! A simulated Evolution API, faithful to the shapes in shared/evolution/ and
+//! docs/notes/evolution-media-polls.md: it accepts `POST /message/sendText/{instance}` (v2
+//! `{number, text}` or v1 `{number, options, textMessage}` bodies, per instance),
+//! `sendMedia`, `sendWhatsAppAudio` (downloading the file by URL like Evolution, failing the
+//! send as Evolution does when the URL fails) and `sendPoll`, `GET /instance/connectionState/{instance}`,
 //! `GET /instance/connect/{instance}` (a real QR PNG and a pairing code while not connected),
 //! `POST /webhook/set/{instance}` and `GET /` (the version: `SIM_VERSION`, 1.x speaks v1), and
 //! posts realistic webhooks back to the configured URL:
@@ -8,7 +10,8 @@
 //! button) and opt-outs in various spellings, duplicates and out-of-order receipts,
 //! `contacts.upsert` with push names, `presence.update` when contacts read, revokes
 //! (`messages.delete`) of a few messages and replies, reads that follow each contact's daily
-//! rhythm ([`rhythm`]), and `connection.update` and `qrcode.updated` on demand.
+//! rhythm ([`rhythm`]), `PLAYED` for voice notes, poll votes (some changed later) in each
+//! version's shape, and `connection.update` and `qrcode.updated` on demand.
 //!
 //! Every decision about a message is drawn from a generator seeded with the simulator seed and
 //! the phone number, so a run can be repeated. `GET /sim/truth` tells what it decided (the
@@ -19,6 +22,7 @@ mod connect;
 mod messages;
 mod qr;
 pub mod rhythm;
+mod sends;
 mod state;
 mod webhooks;
 
@@ -54,6 +58,12 @@ pub fn router(config: SimConfig) -> Router {
     // Evolution's auth guard covers its API routes, not the simulator's own controls.
     let evolution_api = Router::new()
         .route("/message/sendText/{instance}", post(messages::send_text))
+        .route("/message/sendMedia/{instance}", post(messages::send_media))
+        .route(
+            "/message/sendWhatsAppAudio/{instance}",
+            post(messages::send_audio),
+        )
+        .route("/message/sendPoll/{instance}", post(messages::send_poll))
         .route(
             "/instance/connectionState/{instance}",
             get(messages::connection_state),

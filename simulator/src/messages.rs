@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use rand::Rng;
 use serde_json::{Value, json};
 
+use crate::sends::{self, Request, Route};
 use crate::state::{SentMessage, Sim, Truth};
 use crate::webhooks::{self, ReplyShape};
 
@@ -35,11 +36,7 @@ const OPT_OUTS: [&str; 9] = [
 ];
 
 fn error(status: StatusCode, message: Value) -> Response {
-    let body = json!({
-        "status": status.as_u16(),
-        "error": status.canonical_reason().unwrap_or(""),
-        "response": {"message": message},
-    });
+    let (status, body) = sends::error(status, message);
     (status, Json(body)).into_response()
 }
 
@@ -80,6 +77,72 @@ pub async fn send_text(
     Path(instance): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
+    send(sim, instance, Route::Text, body).await
+}
+
+/// `POST /message/sendMedia/{instance}`: a photo, video, document or audio by URL (Evolution
+/// downloads it first).
+pub async fn send_media(
+    State(sim): State<Arc<Sim>>,
+    Path(instance): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    send(sim, instance, Route::Media, body).await
+}
+
+/// `POST /message/sendWhatsAppAudio/{instance}`: a voice note by URL.
+pub async fn send_audio(
+    State(sim): State<Arc<Sim>>,
+    Path(instance): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    send(sim, instance, Route::Audio, body).await
+}
+
+/// `POST /message/sendPoll/{instance}`.
+pub async fn send_poll(
+    State(sim): State<Arc<Sim>>,
+    Path(instance): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    send(sim, instance, Route::Poll, body).await
+}
+
+/// The message object and `messageType` Evolution stores for a send.
+fn stored_message(request: &Request, mimetype: Option<&str>) -> (Value, &'static str) {
+    let mimetype = mimetype.unwrap_or("application/octet-stream");
+    match request.kind.as_str() {
+        "text" => (json!({"conversation": request.text}), "conversation"),
+        "image" => (
+            json!({"imageMessage": {"caption": request.text, "mimetype": mimetype}}),
+            "imageMessage",
+        ),
+        "video" => (
+            json!({"videoMessage": {"caption": request.text, "mimetype": mimetype}}),
+            "videoMessage",
+        ),
+        "document" => (
+            json!({"documentMessage": {"caption": request.text, "mimetype": mimetype,
+                                       "fileName": request.file_name}}),
+            "documentMessage",
+        ),
+        "audio" => (
+            json!({"audioMessage": {"mimetype": "audio/ogg; codecs=opus", "ptt": true}}),
+            "audioMessage",
+        ),
+        _ => (
+            json!({"pollCreationMessage": {
+                "name": request.text,
+                "options": request.values.iter().map(|v| json!({"optionName": v})).collect::<Vec<_>>(),
+                "selectableOptionsCount": request.selectable,
+            }}),
+            "pollCreationMessage",
+        ),
+    }
+}
+
+/// Every send route: Evolution's checks and answers, then the message's fate.
+async fn send(sim: Arc<Sim>, instance: String, route: Route, body: Value) -> Response {
     if let Some(refused) = refusal(&sim, &instance) {
         sim.record(|t| t.refused_instance += 1);
         return refused;
@@ -90,36 +153,11 @@ pub async fn send_text(
     let (v1, state, answers_lost, optout_wave) = sim.with_instance(&instance, |i| {
         (i.v1, i.state, i.answers_lost, i.optout_wave)
     });
-    let number = body["number"]
-        .as_str()
-        .unwrap_or("")
-        .trim_start_matches('+')
-        .to_string();
-    let (text, delay) = if v1 {
-        match body["textMessage"]["text"].as_str() {
-            Some(t) => (
-                t.to_string(),
-                body["options"]["delay"].as_u64().unwrap_or(0),
-            ),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    json!(["instance requires property \"textMessage\""]),
-                );
-            }
-        }
-    } else {
-        match body["text"].as_str() {
-            Some(t) => (t.to_string(), body["delay"].as_u64().unwrap_or(0)),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    json!(["instance requires property \"text\""]),
-                );
-            }
-        }
+    let request = match sends::read(route, v1, &body) {
+        Ok(request) => request,
+        Err((status, body)) => return (status, Json(body)).into_response(),
     };
-    if text.trim().is_empty() {
+    if route == Route::Text && request.text.trim().is_empty() {
         return error(StatusCode::BAD_REQUEST, json!(["Text is required"]));
     }
     sim.record(|t| {
@@ -134,6 +172,7 @@ pub async fn send_text(
             json!("Connection Closed"),
         );
     }
+    let number = request.number.clone();
     if number.is_empty() || number.ends_with(&sim.config.not_on_whatsapp_suffix) {
         sim.record(|t| t.not_on_whatsapp += 1);
         return error(
@@ -141,9 +180,19 @@ pub async fn send_text(
             json!([{"jid": format!("{number}@s.whatsapp.net"), "exists": false, "number": number}]),
         );
     }
+    let downloaded = match &request.media {
+        Some(url) => match sends::download(&sim.http, route, url).await {
+            Ok(file) => Some(file),
+            Err((status, body)) => {
+                sim.record(|t| t.media_failed += 1);
+                return (status, Json(body)).into_response();
+            }
+        },
+        None => None,
+    };
     // Evolution shows "typing…" for `delay` before sending; scaled like every other delay
     // (`pace_ms` 1000 = real time), so fast tests stay fast.
-    let typing = delay.min(8_000) * sim.config.pace_ms / 1000;
+    let typing = request.delay.min(8_000) * sim.config.pace_ms / 1000;
     tokio::time::sleep(Duration::from_millis(typing)).await;
     let n = sim.counter.fetch_add(1, Ordering::SeqCst);
     let id = format!("3EB0{:018X}", (sim.config.seed << 32) ^ n);
@@ -153,12 +202,27 @@ pub async fn send_text(
         t.messages.push(SentMessage {
             instance: instance.clone(),
             number: number.clone(),
-            text: text.clone(),
-            delay_ms: delay,
+            text: request.text.clone(),
+            delay_ms: request.delay,
             received_at_ms,
+            kind: request.kind.clone(),
+            media_sha256: downloaded.as_ref().map(|d| d.sha256.clone()),
+            media_bytes: downloaded.as_ref().map(|d| d.size),
+            file_name: request.file_name.clone(),
+            poll_options: request.values.clone(),
         });
     });
-    schedule(&sim, &instance, v1, &id, &number, &text, optout_wave);
+    let mimetype = downloaded.as_ref().and_then(|d| d.mimetype.as_deref());
+    let (message, message_type) = stored_message(&request, mimetype);
+    schedule(
+        &sim,
+        &instance,
+        v1,
+        &id,
+        &request,
+        (&message, message_type),
+        optout_wave,
+    );
     let banned = sim.with_instance(&instance, |i| match i.ban_after {
         Some(n) if n <= 1 => {
             i.ban_after = None;
@@ -190,13 +254,19 @@ pub async fn send_text(
 
     let jid = format!("{number}@s.whatsapp.net");
     let answer = if v1 {
+        // v1 answers the raw Baileys message: no `messageType`, a string timestamp.
+        let message = if route == Route::Text {
+            json!({"extendedTextMessage": {"text": request.text}})
+        } else {
+            message
+        };
         json!({"key": {"remoteJid": jid, "fromMe": true, "id": id},
-               "message": {"extendedTextMessage": {"text": text}},
+               "message": message,
                "messageTimestamp": "1719410000", "status": "PENDING"})
     } else {
         json!({"key": {"remoteJid": jid, "fromMe": true, "id": id}, "pushName": "Você",
-               "status": "PENDING", "message": {"conversation": text}, "contextInfo": {},
-               "messageType": "conversation", "messageTimestamp": 1761055392,
+               "status": "PENDING", "message": message, "contextInfo": {},
+               "messageType": message_type, "messageTimestamp": 1761055392,
                "instanceId": "sim-instance", "source": "web"})
     };
     (StatusCode::CREATED, Json(answer)).into_response()
@@ -208,10 +278,11 @@ fn schedule(
     instance: &str,
     v1: bool,
     id: &str,
-    number: &str,
-    text: &str,
+    request: &Request,
+    (message, message_type): (&Value, &str),
     optout_wave: bool,
 ) {
+    let number = request.number.as_str();
     let c = &sim.config;
     let mut rng = sim.rng_for(number);
     let pct = |rng: &mut rand::rngs::StdRng, p: u32| rng.random_range(0..100) < p;
@@ -230,7 +301,7 @@ fn schedule(
         webhooks::deliver_later(sim, instance, body, at);
     };
     send(
-        webhooks::send_message(instance, id, number, text),
+        webhooks::send_message(instance, id, number, message, message_type),
         Duration::from_millis(5),
         &mut rng,
     );
@@ -312,6 +383,19 @@ fn schedule(
             read_at,
             &mut rng,
         );
+        if matches!(request.kind.as_str(), "audio" | "video")
+            && pct(&mut extra, c.played_percent)
+        {
+            sim.record(|t| t.played += 1);
+            send(
+                webhooks::receipt(v1, instance, id, number, "PLAYED"),
+                read_at + ms(&mut extra, 0.5, 2.0),
+                &mut extra,
+            );
+        }
+    }
+    if request.kind == "poll" {
+        vote(sim, instance, v1, id, request, delivered_at.max(read_at));
     }
     let opt_out = optout_wave || pct(&mut rng, c.optout_percent);
     let reply = opt_out || pct(&mut rng, c.reply_percent);
@@ -351,6 +435,69 @@ fn schedule(
             );
         }
     }
+}
+
+/// A contact's vote on poll `id` (if they vote), and maybe a change of mind later, in the
+/// version's shape; the final choice goes to the ground truth.
+fn vote(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, request: &Request, after: Duration) {
+    let c = &sim.config;
+    let Some(upsert) = sim.vote_shape(v1) else {
+        // Evolution 2.3.0–2.3.6 reports no votes.
+        return;
+    };
+    let number = request.number.as_str();
+    let mut rng = sim.rng_for(&format!("{number}/{id}/vote"));
+    if request.values.is_empty() || rng.random_range(0..100) >= c.vote_percent {
+        return;
+    }
+    let at = |rng: &mut rand::rngs::StdRng, lo: f64, hi: f64| {
+        Duration::from_millis((rng.random_range(lo..hi) * c.pace_ms as f64) as u64)
+    };
+    let pick = |rng: &mut rand::rngs::StdRng| {
+        let how_many = rng.random_range(1..=request.selectable.clamp(1, request.values.len() as u64));
+        let mut chosen: Vec<String> = Vec::new();
+        while (chosen.len() as u64) < how_many {
+            let option = &request.values[rng.random_range(0..request.values.len())];
+            if !chosen.contains(option) {
+                chosen.push(option.clone());
+            }
+        }
+        chosen
+    };
+    let mut chosen = pick(&mut rng);
+    let mut when = after + at(&mut rng, 0.5, 2.0);
+    let mut n = 0;
+    loop {
+        n += 1;
+        webhooks::deliver_later(
+            sim,
+            instance,
+            webhooks::poll_vote(
+                v1,
+                upsert,
+                instance,
+                number,
+                id,
+                &format!("{id}V{n}"),
+                &request.values,
+                &chosen,
+            ),
+            when,
+        );
+        if n > 1 || rng.random_range(0..100) >= c.vote_change_percent {
+            break;
+        }
+        let again = pick(&mut rng);
+        if again == chosen {
+            break;
+        }
+        sim.record(|t| t.vote_changes += 1);
+        chosen = again;
+        when += at(&mut rng, 1.0, 3.0);
+    }
+    sim.record(|t| {
+        t.votes.insert(number.to_string(), chosen);
+    });
 }
 
 /// `GET /instance/connectionState/{instance}`.

@@ -16,7 +16,8 @@ pub struct SimConfig {
     pub api_key: String,
     /// Seed of every random decision.
     pub seed: u64,
-    /// The version `GET /` reports (`2.3.6`); a `1.x` server speaks v1 for every instance.
+    /// The version `GET /` reports (`2.3.7`); a `1.x` server speaks v1 for every instance. It
+    /// also decides the shapes of revokes and poll votes (2.3.0–2.3.6 report no votes).
     pub version: String,
     /// Instances that speak Evolution v1 (all others v2, unless the server is 1.x).
     pub v1_instances: Vec<String>,
@@ -48,6 +49,12 @@ pub struct SimConfig {
     pub revoke_percent: u32,
     /// Share of (non opt-out) replies the contact revokes.
     pub reply_revoke_percent: u32,
+    /// Share of read voice notes (and videos) played.
+    pub played_percent: u32,
+    /// Share of delivered polls voted on.
+    pub vote_percent: u32,
+    /// Share of votes changed later (the person picks again).
+    pub vote_change_percent: u32,
 }
 
 /// How much longer a read takes outside the contact's favoured hours.
@@ -58,7 +65,7 @@ impl Default for SimConfig {
         Self {
             api_key: "sim-api-key".into(),
             seed: 42,
-            version: "2.3.6".into(),
+            version: "2.3.7".into(),
             v1_instances: Vec::new(),
             closed_instances: Vec::new(),
             error_percent: 3,
@@ -73,6 +80,9 @@ impl Default for SimConfig {
             rhythm: crate::rhythm::Rhythm::default(),
             revoke_percent: 2,
             reply_revoke_percent: 10,
+            played_percent: 70,
+            vote_percent: 60,
+            vote_change_percent: 20,
         }
     }
 }
@@ -163,6 +173,18 @@ pub struct Truth {
     /// Numbers introduced by `contacts.upsert` with a push name.
     #[serde(default)]
     pub named: u64,
+    /// Voice notes and videos played (`PLAYED`).
+    #[serde(default)]
+    pub played: u64,
+    /// Each voter's final choice, by number (a changed vote shows its last choice).
+    #[serde(default)]
+    pub votes: BTreeMap<String, Vec<String>>,
+    /// Votes changed after the first.
+    #[serde(default)]
+    pub vote_changes: u64,
+    /// Media downloads that failed (the send was refused as Evolution refuses it).
+    #[serde(default)]
+    pub media_failed: u64,
 }
 
 /// One message the simulator accepted.
@@ -172,8 +194,23 @@ pub struct SentMessage {
     pub instance: String,
     /// The number it went to.
     pub number: String,
-    /// Its text.
+    /// Its text (a caption, a poll's question).
     pub text: String,
+    /// `text`, `image`, `video`, `document`, `audio` or `poll`.
+    #[serde(default)]
+    pub kind: String,
+    /// SHA-256 of the file Evolution downloaded for it.
+    #[serde(default)]
+    pub media_sha256: Option<String>,
+    /// Bytes of that file.
+    #[serde(default)]
+    pub media_bytes: Option<u64>,
+    /// A document's name.
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// A poll's options.
+    #[serde(default)]
+    pub poll_options: Vec<String>,
     /// The typing `delay` Flow asked for, in milliseconds.
     pub delay_ms: u64,
     /// When the send request arrived (Unix milliseconds).
@@ -241,15 +278,32 @@ impl Sim {
         f(instance)
     }
 
-    /// Whether a `messages.delete` carries `status: "DELETED"` (Evolution 2.3.7 and later).
-    pub fn keyed_revokes(&self) -> bool {
-        let parts: Vec<u32> = self
-            .config
+    /// The version's numbers (`[2, 3, 7]`).
+    fn version(&self) -> Vec<u32> {
+        self.config
             .version
             .split('.')
             .filter_map(|p| p.parse().ok())
-            .collect();
-        parts >= vec![2, 3, 7]
+            .collect()
+    }
+
+    /// Whether a `messages.delete` carries `status: "DELETED"` (Evolution 2.3.7 and later).
+    pub fn keyed_revokes(&self) -> bool {
+        self.version() >= vec![2, 3, 7]
+    }
+
+    /// How a poll vote reaches the webhook in this version: `Some(true)` a decrypted
+    /// `messages.upsert` (2.3.7+), `Some(false)` a `messages.update` with `pollUpdates` (v1,
+    /// 2.2.x), `None` not at all (2.3.0–2.3.6).
+    pub fn vote_shape(&self, v1: bool) -> Option<bool> {
+        let version = self.version();
+        if v1 || version < vec![2, 3] {
+            Some(false)
+        } else if version >= vec![2, 3, 7] {
+            Some(true)
+        } else {
+            None
+        }
     }
 
     /// Whether instance `name` speaks v1: a 1.x server, or a name in `v1_instances`.

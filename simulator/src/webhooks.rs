@@ -60,8 +60,14 @@ pub fn receipt(v1: bool, instance: &str, id: &str, number: &str, status: &str) -
     envelope("messages.update", instance, data)
 }
 
-/// `send.message`: the echo of an API send.
-pub fn send_message(instance: &str, id: &str, number: &str, text: &str) -> Value {
+/// `send.message`: the echo of an API send (`message` and `messageType` as sent).
+pub fn send_message(
+    instance: &str,
+    id: &str,
+    number: &str,
+    message: &Value,
+    message_type: &str,
+) -> Value {
     envelope(
         "send.message",
         instance,
@@ -69,13 +75,70 @@ pub fn send_message(instance: &str, id: &str, number: &str, text: &str) -> Value
             "key": {"remoteJid": format!("{number}@s.whatsapp.net"), "fromMe": true, "id": id},
             "pushName": "Você",
             "status": "PENDING",
-            "message": {"conversation": text},
-            "messageType": "conversation",
+            "message": message,
+            "messageType": message_type,
             "messageTimestamp": 1761055392,
             "instanceId": "sim-instance",
             "source": "web"
         }),
     )
+}
+
+/// A vote on poll `poll_id` choosing `chosen` of `options`: 2.3.7+ (`upsert`) the voter's
+/// decrypted `messages.upsert`, v1 / 2.2.x a `messages.update` of the poll's key with
+/// `pollUpdates` naming each option's voters.
+pub fn poll_vote(
+    v1: bool,
+    upsert: bool,
+    instance: &str,
+    number: &str,
+    poll_id: &str,
+    vote_id: &str,
+    options: &[String],
+    chosen: &[String],
+) -> Value {
+    let jid = format!("{number}@s.whatsapp.net");
+    let updates: Vec<Value> = options
+        .iter()
+        .map(|o| {
+            let voters = if chosen.contains(o) { json!([jid]) } else { json!([]) };
+            json!({"name": o, "voters": voters})
+        })
+        .collect();
+    if upsert {
+        return envelope(
+            "messages.upsert",
+            instance,
+            json!({
+                "key": {"remoteJid": jid, "fromMe": false, "id": vote_id},
+                "pushName": push_name(number),
+                "message": {"pollUpdateMessage": {
+                    "pollCreationMessageKey": {"remoteJid": jid, "fromMe": true, "id": poll_id},
+                    "vote": {"encPayload": "c2lt", "encIv": "c2lt", "selectedOptions": chosen},
+                    "senderTimestampMs": 1761055500000u64
+                }},
+                "messageType": "pollUpdateMessage",
+                "messageTimestamp": std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+                "pollUpdates": updates,
+                "instanceId": "sim-instance",
+                "source": "android"
+            }),
+        );
+    }
+    let data = if v1 {
+        json!({"remoteJid": jid, "fromMe": true, "id": poll_id,
+               "datetime": std::time::SystemTime::now()
+                   .duration_since(std::time::UNIX_EPOCH)
+                   .map_or(0, |d| d.as_millis() as u64),
+               "owner": instance, "pollUpdates": updates})
+    } else {
+        json!({"messageId": format!("db-{poll_id}"), "keyId": poll_id, "remoteJid": jid,
+               "fromMe": true, "participant": jid, "pollUpdates": updates,
+               "instanceId": "sim-instance"})
+    };
+    envelope("messages.update", instance, data)
 }
 
 /// How a contact's reply is shaped.

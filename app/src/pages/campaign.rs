@@ -447,6 +447,7 @@ fn PauseNotice(c: Memo<CampaignView>, instances: Vec<InstanceView>) -> impl Into
             Some("evolution_instance_missing") => {
                 t_string!(i18n, campaign.paused_missing).to_string()
             }
+            Some("media_unreachable") => t_string!(i18n, campaign.paused_media).to_string(),
             Some(other) => pause_sentence(i18n.get_locale(), other).unwrap_or_else(|| {
                 t_string!(
                     i18n,

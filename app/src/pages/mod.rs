@@ -1,6 +1,7 @@
 //! The dashboard's pages, one module each, and the layout around them.
 
 pub mod account;
+pub mod bubble;
 pub mod campaign;
 pub mod campaign_replies;
 pub mod campaign_safety;

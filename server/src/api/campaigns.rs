@@ -1,7 +1,8 @@
 //! `/api/v1/campaigns`: create, preview, show, list, recipients, log, replies, state
-//! transitions, schedule and duplicate.
+//! transitions, schedule, duplicate, a test send and poll results.
 
 use app::audience::ReplyView;
+use app::messages::{PollResults, TestSendReport, TestSendRequest};
 use app::types::{
     CampaignContactView, CampaignLogView, CampaignPreview, CampaignView, NewCampaign,
     PreviewRequest,
@@ -16,7 +17,7 @@ use crate::auth::TenantCaller;
 use crate::domain::campaign_state::CampaignAction;
 use crate::error::{AdminErrors, ApiError, ChangeErrors, ErrorBody, ReadErrors};
 use crate::live::transition::publish_transition;
-use crate::service::{Page, campaigns, settings};
+use crate::service::{Page, campaigns, polls, settings, test_send};
 use crate::state::AppState;
 
 /// Query of `GET /api/v1/campaigns/{id}/contacts`.
@@ -379,6 +380,62 @@ pub(super) async fn duplicate(
     let view = campaigns::duplicate(&state.db, caller.tenant_id, id).await?;
     tracing::info!(campaign_id = view.id, source = id, "campaign duplicated");
     Ok((StatusCode::CREATED, axum::Json(view)))
+}
+
+/// Send every variant of a campaign (with its media or poll) to one number, rendered with a contact's data; not counted in the campaign, written in its log, refused for a number that opted out
+#[utoipa::path(
+    post,
+    path = "/campaigns/{id}/test",
+    operation_id = "test_send_campaign",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    request_body = TestSendRequest,
+    responses(
+        (status = 200, description = "What Evolution answered for each variant", body = TestSendReport),
+        (status = 409, response = ErrorBody),
+        AdminErrors,
+    )
+)]
+pub(super) async fn test_send(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Json(body): Json<TestSendRequest>,
+) -> Result<axum::Json<TestSendReport>, ApiError> {
+    caller.require_admin()?;
+    let report = test_send::send(
+        &state.db,
+        &state.evolution,
+        &state.config.public_url,
+        caller.tenant_id,
+        id,
+        &body,
+    )
+    .await?;
+    tracing::info!(campaign_id = id, "test send");
+    Ok(axum::Json(report))
+}
+
+/// Each option of a campaign's poll and its votes (each person's latest vote counts once)
+#[utoipa::path(
+    get,
+    path = "/campaigns/{id}/poll",
+    operation_id = "campaign_poll_results",
+    tag = "campaigns",
+    params(("id" = i64, Path, description = "Campaign id")),
+    responses(
+        (status = 200, description = "Votes per option", body = PollResults),
+        ReadErrors,
+    )
+)]
+pub(super) async fn poll_results(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<PollResults>, ApiError> {
+    Ok(axum::Json(
+        polls::results(&state.db.read, caller.tenant_id, id).await?,
+    ))
 }
 
 /// Query of `GET /api/v1/campaigns/{id}/replies`.

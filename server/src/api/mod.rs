@@ -11,6 +11,7 @@ pub(crate) mod extract;
 mod insights;
 mod instances;
 mod lists;
+pub mod media;
 mod openapi;
 mod settings;
 mod tenants;
@@ -73,7 +74,12 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::schedule))
         .routes(routes!(campaigns::unschedule))
         .routes(routes!(campaigns::duplicate))
+        .routes(routes!(campaigns::test_send))
+        .routes(routes!(campaigns::poll_results))
         .routes(routes!(insights::best_hours))
+        .routes(routes!(media::upload).layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES)))
+        .routes(routes!(media::show))
+        .routes(routes!(media::content))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::update, users::remove))
         .routes(routes!(users::change_password))

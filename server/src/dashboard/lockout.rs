@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::auth::token;
 use crate::db::Db;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// Attempts at one email allowed in a window.
 pub const MAX_ATTEMPTS: i64 = 5;

@@ -7,6 +7,7 @@ pub mod backend;
 pub mod export;
 pub mod insights;
 pub mod lockout;
+pub mod messages;
 pub mod new_campaign;
 pub mod password;
 pub mod prefs;

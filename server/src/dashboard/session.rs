@@ -11,7 +11,7 @@ use sea_orm::{
 use crate::auth::{Role, token};
 use crate::db::Db;
 use crate::entities::{session, user};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// The session cookie's name.
 pub const COOKIE_NAME: &str = "flow_session";

@@ -13,8 +13,8 @@ use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 use crate::db::Db;
 use crate::domain::best_hours::{index, slot_at, slot_of};
 use crate::service::campaigns;
-use crate::service::settings::tz_of;
-use crate::service::sql::stmt;
+use crate::domain::timezone::tz_of;
+use crate::sql::stmt;
 
 use super::DemoError;
 
@@ -80,6 +80,8 @@ pub async fn seed(
                     ..campaigns::DEFAULT_SETTINGS
                 }),
                 variants: Vec::new(),
+                media: None,
+                poll: None,
                 send_at_best_hour: false,
             },
         )

@@ -50,6 +50,12 @@ pub struct Model {
     pub deleted: i64,
     /// Each recipient is due at their own best hour (issue 23), not in list order.
     pub send_at_best_hour: bool,
+    /// The photo, video, document or voice note it sends (`CampaignMedia` as JSON), if any.
+    pub media: Option<Json>,
+    /// The poll it sends (`Poll` as JSON), if any.
+    pub poll: Option<Json>,
+    /// Voice notes and videos played (also counted in `read`).
+    pub played: i64,
 }
 
 /// No declared relations: queries join explicitly where they need to.

@@ -32,6 +32,8 @@ pub struct Model {
     pub due_at: Option<DateTimeUtc>,
     /// Why `due_at` is what it is: `personal`, `audience`, `explore` or `start`.
     pub due_source: Option<String>,
+    /// When its voice note or video was first played.
+    pub played_at: Option<DateTimeUtc>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

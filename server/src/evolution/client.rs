@@ -1,4 +1,4 @@
-//! Flow's client of the Evolution API: `sendText`, `connectionState`, `findStatusMessage` and
+//! Flow's client of the Evolution API: `sendText`, `sendMedia`, `sendWhatsAppAudio`, `sendPoll`, `connectionState`, `findStatusMessage` and
 //! `webhook/set`, for v2 and v1 instances (shapes in shared/evolution/README.md §3).
 
 use std::time::Duration;
@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::evolution::ReceiptStatus;
+use crate::evolution::outgoing::Outgoing;
 use crate::evolution::address::{self, AddressPolicy};
 
 /// How long a send may take beyond its typing delay before it counts as unanswered.
@@ -70,6 +71,10 @@ pub enum SendError {
     /// Closed"). Safe to retry.
     #[error("Evolution did not send: {0}")]
     NotSent(String),
+    /// Evolution could not download the message's file from Flow's media URL (it fetches it
+    /// before sending, so nothing went out): every send of the file would fail the same way.
+    #[error("Evolution could not download the file: {0}")]
+    MediaUnreachable(String),
     /// No answer in time, or an answer that proves nothing either way (another 5xx): the
     /// message may or may not have gone out. Never retried blindly.
     #[error("send outcome unknown: {0}")]
@@ -172,6 +177,16 @@ fn error_message(body: &Value) -> String {
     }
 }
 
+/// Whether an error answer is Evolution failing to download a file it was given by URL
+/// (`AxiosError: Request failed with status code 404`, `Failed to fetch stream from …`, a
+/// refused or unresolved host): docs/notes/evolution-media-polls.md.
+fn media_unreachable(body: &Value) -> bool {
+    let message = error_message(body);
+    ["AxiosError", "Failed to fetch stream", "ECONNREFUSED", "ENOTFOUND", "getaddrinfo"]
+        .iter()
+        .any(|sign| message.contains(sign))
+}
+
 fn not_on_whatsapp(body: &Value) -> bool {
     body["response"]["message"]
         .as_array()
@@ -179,25 +194,19 @@ fn not_on_whatsapp(body: &Value) -> bool {
 }
 
 impl EvolutionClient {
-    /// Sends `text` to `number` (digits). `typing_delay_ms` is Evolution's `delay` (it holds the
-    /// request that long), so the timeout is above it. Returns the WhatsApp message id.
-    pub async fn send_text(
+    /// Sends `message` to `number` (digits) with the route and body of the instance's API
+    /// version. `typing_delay_ms` is Evolution's `delay` (it holds the request that long), so
+    /// the timeout is above it. Returns the WhatsApp message id.
+    pub async fn send(
         &self,
         target: &Target,
         number: &str,
-        text: &str,
+        message: &Outgoing,
         typing_delay_ms: u64,
     ) -> Result<String, SendError> {
-        let body = match target.version {
-            ApiVersion::V2 => json!({ "number": number, "text": text, "delay": typing_delay_ms }),
-            ApiVersion::V1 => json!({
-                "number": number,
-                "options": { "delay": typing_delay_ms, "presence": "composing" },
-                "textMessage": { "text": text },
-            }),
-        };
-        let url = format!("{}/message/sendText/{}", target.api_url, target.instance);
-        let _timer = CallTimer::start("send_text");
+        let (route, body) = message.request(target.version, number, typing_delay_ms);
+        let url = format!("{}/message/{route}/{}", target.api_url, target.instance);
+        let _timer = CallTimer::start(message.call_name());
         let response = self
             .http_for(&url)?
             .post(&url)
@@ -383,6 +392,9 @@ pub(super) fn classify(status: reqwest::StatusCode, body: &Value) -> SendError {
         // A redirect is not followed (it would carry the api key elsewhere): nothing was sent.
         300..=399 => SendError::NotSent(text),
         401 | 403 => SendError::Unauthorized(text),
+        // sendMedia wraps the download's error in a 500; sendWhatsAppAudio answers with the
+        // download's own status (a 404 here is the file's, not the instance's).
+        _ if media_unreachable(body) => SendError::MediaUnreachable(text),
         404 => SendError::InstanceMissing(text),
         429 => SendError::NotSent(text),
         500 if error_message(body).contains("Connection Closed") => SendError::NotSent(text),
@@ -419,6 +431,28 @@ mod tests {
         assert!(error_message(&e).contains("Connection Closed"));
         let e = json!({"status": 400, "error": "Bad Request", "response": {"message": ["Text is required"]}});
         assert_eq!(error_message(&e), "Text is required");
+    }
+
+    #[test]
+    fn a_file_evolution_cannot_download_is_not_an_unknown_outcome() {
+        let media = json!({"status": 500, "error": "Internal Server Error",
+            "response": {"message": ["AxiosError: Request failed with status code 404"]}});
+        assert!(matches!(
+            classify(reqwest::StatusCode::INTERNAL_SERVER_ERROR, &media),
+            SendError::MediaUnreachable(_)
+        ));
+        let audio = json!({"status": 404, "error": "Internal Server Error",
+            "response": {"message": "AxiosError: Request failed with status code 404"}});
+        assert!(matches!(
+            classify(reqwest::StatusCode::NOT_FOUND, &audio),
+            SendError::MediaUnreachable(_)
+        ));
+        let instance = json!({"status": 404, "error": "Not Found",
+            "response": {"message": ["The \"x\" instance does not exist"]}});
+        assert!(matches!(
+            classify(reqwest::StatusCode::NOT_FOUND, &instance),
+            SendError::InstanceMissing(_)
+        ));
     }
 
     #[test]

@@ -14,7 +14,8 @@ use serde_json::Value;
 /// | `PENDING` | | 1 | [`Pending`](Self::Pending) |
 /// | `SERVER_ACK` | `SENT` | 2 | [`Sent`](Self::Sent) |
 /// | `DELIVERY_ACK` | `DELIVERED` | 3 | [`Delivered`](Self::Delivered) |
-/// | `READ`, `PLAYED` | `READ` | 4, 5 | [`Read`](Self::Read) |
+/// | `READ` | `READ` | 4 | [`Read`](Self::Read) |
+/// | `PLAYED` | | 5 | [`Played`](Self::Played) |
 /// | `DELETED` | `DELETED` | | [`Deleted`](Self::Deleted) |
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReceiptStatus {
@@ -24,8 +25,10 @@ pub enum ReceiptStatus {
     Sent,
     /// Delivered to the recipient's device (`DELIVERY_ACK`, `DELIVERED`, 3).
     Delivered,
-    /// Read, or for audio/video played (`READ`, `PLAYED`, 4, 5).
+    /// Read (`READ`, 4).
     Read,
+    /// A voice note or video played (`PLAYED`, 5): read, and heard.
+    Played,
     /// Sending failed (`ERROR`, `FAILED`, 0).
     Failed,
     /// The message was deleted (`DELETED`): for analytics only.
@@ -44,7 +47,8 @@ impl ReceiptStatus {
             "PENDING" => Some(Self::Pending),
             "SERVER_ACK" | "SENT" => Some(Self::Sent),
             "DELIVERY_ACK" | "DELIVERED" => Some(Self::Delivered),
-            "READ" | "PLAYED" => Some(Self::Read),
+            "READ" => Some(Self::Read),
+            "PLAYED" => Some(Self::Played),
             "ERROR" | "FAILED" => Some(Self::Failed),
             "DELETED" => Some(Self::Deleted),
             _ => None,
@@ -59,7 +63,8 @@ impl ReceiptStatus {
             1 => Some(Self::Pending),
             2 => Some(Self::Sent),
             3 => Some(Self::Delivered),
-            4 | 5 => Some(Self::Read),
+            4 => Some(Self::Read),
+            5 => Some(Self::Played),
             _ => None,
         }
     }
@@ -80,6 +85,7 @@ impl ReceiptStatus {
             Self::Sent => "sent",
             Self::Delivered => "delivered",
             Self::Read => "read",
+            Self::Played => "played",
             Self::Failed => "failed",
             Self::Deleted => "deleted",
         }
@@ -152,6 +158,22 @@ pub struct ContactSeen {
     pub lid: Option<String>,
     /// The name the person gave themselves on WhatsApp.
     pub push_name: Option<String>,
+}
+
+/// A person's vote on a poll we sent: their whole current choice (a changed vote replaces the
+/// previous one; no option = the vote was withdrawn). docs/notes/evolution-media-polls.md.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollVote {
+    /// WhatsApp id of the poll message (the campaign message).
+    pub poll_message_id: String,
+    /// The voter's phone (digits), when a phone jid names them.
+    pub phone: Option<String>,
+    /// The voter's linked id, when an `@lid` names them.
+    pub lid: Option<String>,
+    /// The option texts chosen.
+    pub options: Vec<String>,
+    /// When they voted (seconds since the epoch), when the event says.
+    pub timestamp: Option<i64>,
 }
 
 /// Our own API send, echoed by Evolution as `send.message` (status `PENDING`).
@@ -244,6 +266,9 @@ pub enum Event {
     Presence(Vec<Presence>),
     /// contacts.upsert / contacts.update: names and `@lid` pairs.
     ContactsSeen(Vec<ContactSeen>),
+    /// A vote on a poll we sent (`messages.update` with `pollUpdates` in v1.8 and 2.2.x,
+    /// `messages.upsert` of a `pollUpdateMessage` from 2.3.7).
+    PollVoted(PollVote),
     /// Anything stored but not acted on.
     Ignored {
         /// Short snake_case word: `unsupported_event` (event Flow does not handle),
@@ -266,7 +291,7 @@ mod tests {
             (json!("SERVER_ACK"), Some(ReceiptStatus::Sent)),
             (json!("DELIVERY_ACK"), Some(ReceiptStatus::Delivered)),
             (json!("READ"), Some(ReceiptStatus::Read)),
-            (json!("PLAYED"), Some(ReceiptStatus::Read)),
+            (json!("PLAYED"), Some(ReceiptStatus::Played)),
             (json!("ERROR"), Some(ReceiptStatus::Failed)),
             (json!("PENDING"), Some(ReceiptStatus::Pending)),
             (json!("DELETED"), Some(ReceiptStatus::Deleted)),
@@ -280,7 +305,7 @@ mod tests {
             (json!(2), Some(ReceiptStatus::Sent)),
             (json!(3), Some(ReceiptStatus::Delivered)),
             (json!(4), Some(ReceiptStatus::Read)),
-            (json!(5), Some(ReceiptStatus::Read)),
+            (json!(5), Some(ReceiptStatus::Played)),
             (json!("3"), Some(ReceiptStatus::Delivered)),
             (json!(6), None),
             (json!(-1), None),

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::{Envelope, ParseError, canonical_event_name};
 use super::event::{
-    ConnectionState, ConnectionUpdate, ContactSeen, Event, IncomingMessage, Presence,
+    ConnectionState, ConnectionUpdate, ContactSeen, Event, IncomingMessage, PollVote, Presence,
     ReceiptStatus, Revoke, SentMessage, StatusUpdate,
 };
 use super::json::{kind, lenient_bool, lenient_i64, non_blank_str};
@@ -25,6 +25,10 @@ use crate::domain::phone;
 /// * `messages.upsert` → [`Event::MessageReceived`] for a contact's message; our own
 ///   (`fromMe: true`) → `Ignored("from_me")`, groups → `Ignored("group")`,
 ///   `status@broadcast` / broadcast lists / newsletters → `Ignored` likewise.
+/// * A poll vote → [`Event::PollVoted`]: a `messages.update` object whose `pollUpdates` name
+///   the options and their voters (v1.8, 2.2.x: the chat is the voter), or a contact's
+///   `messages.upsert` of a `pollUpdateMessage` (2.3.7+: `vote.selectedOptions` decrypted to
+///   the option texts). 2.3.0–2.3.6 report no votes at all.
 /// * `send.message` → [`Event::MessageSent`].
 /// * `connection.update` → [`Event::Connection`].
 /// * `qrcode.updated` → [`Event::QrCode`]; the QR limit notice → `Ignored("qr_limit")`.
@@ -71,6 +75,9 @@ enum Receipt {
 
 /// `messages.update`: one object or an array of them.
 fn receipts(data: &Value) -> Result<Event, String> {
+    if let Some(vote) = data.as_object().and_then(update_vote) {
+        return Ok(vote);
+    }
     let outcomes = match data {
         Value::Array(items) => items
             .iter()
@@ -149,6 +156,64 @@ fn receipt(item: &Value) -> Result<Receipt, String> {
     }))
 }
 
+/// The option texts of a `pollUpdates` array whose voters are not empty.
+fn chosen_in(poll_updates: &[Value]) -> Vec<String> {
+    poll_updates
+        .iter()
+        .filter(|u| u["voters"].as_array().is_some_and(|v| !v.is_empty()))
+        .filter_map(|u| u["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// A v1.8 / 2.2.x vote: `messages.update` `{keyId | id: <poll id>, remoteJid: <the chat, the
+/// voter>, fromMe: true, pollUpdates: [{name, voters}]}`.
+fn update_vote(flat: &Map<String, Value>) -> Option<Event> {
+    let updates = flat.get("pollUpdates")?.as_array().filter(|u| !u.is_empty())?;
+    let poll_message_id = str_field(flat, "keyId").or_else(|| str_field(flat, "id"))?;
+    let chat = str_field(flat, "remoteJid")?;
+    if non_contact_chat(chat).is_some() {
+        return Some(Event::Ignored { reason: "group" });
+    }
+    Some(Event::PollVoted(PollVote {
+        poll_message_id: poll_message_id.to_owned(),
+        phone: phone::from_jid(chat),
+        lid: phone::lid_of(chat),
+        options: chosen_in(updates),
+        timestamp: lenient_i64(flat.get("datetime")).map(|ms| ms / 1000),
+    }))
+}
+
+/// A 2.3.7+ vote: the contact's `messages.upsert` of a `pollUpdateMessage`, its options
+/// decrypted into `vote.selectedOptions` (and `pollUpdates` beside the message).
+fn upsert_vote(data: &Value, key: &Map<String, Value>) -> Option<PollVote> {
+    let update = data.get("message")?.get("pollUpdateMessage")?;
+    let poll_message_id = update["pollCreationMessageKey"]["id"].as_str()?;
+    let options = match update["vote"]["selectedOptions"].as_array() {
+        Some(names) if names.iter().all(Value::is_string) => names
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect(),
+        _ => data["pollUpdates"]
+            .as_array()
+            .map(|u| chosen_in(u))
+            .unwrap_or_default(),
+    };
+    let jids = ["remoteJid", "remoteJidAlt", "senderPn", "participantAlt", "senderLid"];
+    Some(PollVote {
+        poll_message_id: poll_message_id.to_owned(),
+        phone: jids
+            .iter()
+            .filter_map(|f| str_field(key, f))
+            .find_map(phone::from_jid),
+        lid: jids
+            .iter()
+            .filter_map(|f| str_field(key, f))
+            .find_map(phone::lid_of),
+        options,
+        timestamp: lenient_i64(data.get("messageTimestamp")),
+    })
+}
+
 /// Whether `obj` has a non-null, non-empty `field`.
 fn carries(obj: &Map<String, Value>, field: &str) -> bool {
     match obj.get(field) {
@@ -185,6 +250,9 @@ fn incoming(data: &Value) -> Result<Event, String> {
         return Ok(Event::Ignored { reason });
     }
 
+    if let Some(vote) = upsert_vote(data, key) {
+        return Ok(Event::PollVoted(vote));
+    }
     let phone = ["remoteJid", "remoteJidAlt", "senderPn", "participantAlt"]
         .iter()
         .filter_map(|field| str_field(key, field))
@@ -543,7 +611,7 @@ mod tests {
         for (word, status) in [
             ("PENDING", ReceiptStatus::Pending),
             ("DELETED", ReceiptStatus::Deleted),
-            ("PLAYED", ReceiptStatus::Read),
+            ("PLAYED", ReceiptStatus::Played),
         ] {
             let got = run(
                 "messages.update",
@@ -674,6 +742,51 @@ mod tests {
 
     fn upsert(key: Value, message: Value) -> Value {
         json!({"key": key, "pushName": "Maria", "message": message, "messageTimestamp": "1761055520"})
+    }
+
+    #[test]
+    fn poll_votes_in_every_version_that_reports_them() {
+        // v1.8: the poll's key spread flat, the chat is the voter.
+        let v1 = run(
+            "messages.update",
+            json!({"remoteJid": JID, "fromMe": true, "id": "POLL1", "datetime": 1719410000123u64,
+                   "owner": "loja", "pollUpdates": [{"name": "Manhã", "voters": [JID]},
+                                                     {"name": "Tarde", "voters": []}]}),
+        );
+        let Ok(Event::PollVoted(vote)) = v1 else {
+            panic!("not a vote: {v1:?}")
+        };
+        assert_eq!(vote.poll_message_id, "POLL1");
+        assert_eq!(vote.options, ["Manhã"]);
+        assert_eq!(vote.phone.as_deref(), Some("5511987654321"));
+        assert_eq!(vote.timestamp, Some(1719410000));
+        // 2.2.x: keyId.
+        let v22 = run(
+            "messages.update",
+            json!({"messageId": "db1", "keyId": "POLL2", "remoteJid": JID, "fromMe": true,
+                   "participant": JID, "instanceId": "i",
+                   "pollUpdates": [{"name": "Sim", "voters": []}, {"name": "Não", "voters": []}]}),
+        );
+        let Ok(Event::PollVoted(vote)) = v22 else {
+            panic!("not a vote: {v22:?}")
+        };
+        assert!(vote.options.is_empty(), "a withdrawn vote chooses nothing");
+        // 2.3.7+: the contact's upsert with the decrypted options.
+        let v237 = run(
+            "messages.upsert",
+            json!({"key": {"remoteJid": JID, "fromMe": false, "id": "VOTE"},
+                   "messageType": "pollUpdateMessage", "messageTimestamp": 1761055392,
+                   "message": {"pollUpdateMessage": {
+                       "pollCreationMessageKey": {"remoteJid": JID, "fromMe": true, "id": "POLL3"},
+                       "vote": {"selectedOptions": ["Quero o catálogo"], "encPayload": "x", "encIv": "y"}}},
+                   "pollUpdates": [{"name": "Quero o catálogo", "voters": [JID]}]}),
+        );
+        let Ok(Event::PollVoted(vote)) = v237 else {
+            panic!("not a vote: {v237:?}")
+        };
+        assert_eq!(vote.poll_message_id, "POLL3");
+        assert_eq!(vote.options, ["Quero o catálogo"]);
+        assert_eq!(vote.timestamp, Some(1761055392));
     }
 
     #[test]

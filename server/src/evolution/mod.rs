@@ -17,6 +17,7 @@
 
 pub mod address;
 pub mod client;
+pub mod outgoing;
 mod envelope;
 mod event;
 mod interpret;
@@ -26,7 +27,8 @@ pub mod pairing;
 
 pub use envelope::{Envelope, ParseError, canonical_event_name, parse_envelope};
 pub use event::{
-    ConnectionState, ConnectionUpdate, ContactSeen, Event, IncomingMessage, Presence, QrCode,
+    ConnectionState, ConnectionUpdate, ContactSeen, Event, IncomingMessage, PollVote, Presence,
+    QrCode,
     ReceiptStatus, Revoke, SentMessage, StatusUpdate,
 };
 pub use interpret::interpret;

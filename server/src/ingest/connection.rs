@@ -15,7 +15,7 @@ use crate::evolution::client::ApiVersion;
 use crate::evolution::{ConnectionState, ConnectionUpdate, QrCode};
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// The pause reason of campaigns stopped by a disconnect.
 pub const INSTANCE_DISCONNECTED: &str = "instance_disconnected";

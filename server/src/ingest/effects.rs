@@ -12,7 +12,7 @@ use crate::domain::delivery::DeliveryStatus;
 use crate::domain::health::{self, RecentStats};
 use crate::ingest::tracked::Tracked;
 use crate::service::campaign_logs::{self, LogLine};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// Deltas of an instance's stats for today.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -136,7 +136,7 @@ impl Effects {
                 "UPDATE campaign SET pending = pending + ?, sent = sent + ?, \
                  delivered = delivered + ?, read = read + ?, failed = failed + ?, \
                  opted_out = opted_out + ?, replied = replied + ?, cancelled = cancelled + ?, \
-                 deleted = deleted + ?, updated_at = ? WHERE id = ?",
+                 deleted = deleted + ?, played = played + ?, updated_at = ? WHERE id = ?",
                 vec![
                     d.pending.into(),
                     d.sent.into(),
@@ -147,6 +147,7 @@ impl Effects {
                     d.replied.into(),
                     d.cancelled.into(),
                     d.deleted.into(),
+                    d.played.into(),
                     now.into(),
                     (*id).into(),
                 ],

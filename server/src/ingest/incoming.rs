@@ -10,7 +10,7 @@ use crate::evolution::IncomingMessage;
 use crate::ingest::people;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 #[derive(FromQueryResult)]
 struct ContactRow {

@@ -10,7 +10,7 @@ use crate::evolution::SentMessage;
 use crate::ingest::receipts;
 use crate::ingest::tracked::TrackedRow;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
-use crate::service::sql::{placeholders, stmt};
+use crate::sql::{placeholders, stmt};
 
 /// Why a row the stale sweep marked failed may still be linked: its send's outcome was
 /// unknown, so a message id from Evolution proves it went out after all (within

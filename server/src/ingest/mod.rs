@@ -17,6 +17,7 @@ mod presence;
 mod receipts;
 mod revokes;
 pub mod tracked;
+mod votes;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseTransaction, DbErr};
@@ -65,6 +66,8 @@ pub enum Outcome {
     Connected,
     /// A message was revoked for everyone and marked so.
     Revoked,
+    /// A vote on a campaign's poll was counted (a first vote or a change).
+    Voted,
     /// The data had the wrong shape; stored for inspection, not applied.
     Invalid,
     /// Applying failed; stored for inspection and reprocessing.
@@ -83,6 +86,7 @@ impl Outcome {
             Self::OptedOut => "opted_out",
             Self::UnknownContact => "unknown_contact",
             Self::Linked => "linked",
+            Self::Voted => "voted",
             Self::Disconnected => "disconnected",
             Self::Connected => "connected",
             Self::Revoked => "revoked",
@@ -139,6 +143,7 @@ pub async fn apply(
         Event::Revoked(revoke) => revokes::apply(ctx, instance, revoke).await,
         Event::Presence(seen) => presence::apply(ctx, instance, seen).await,
         Event::ContactsSeen(seen) => people::apply_seen(ctx, instance, seen).await,
+        Event::PollVoted(vote) => votes::apply(ctx, instance, vote).await,
         Event::Ignored { .. } => Ok(Outcome::Ignored),
     }
 }

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use crate::domain::phone;
 use crate::evolution::ContactSeen;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// The identity (`phone_key`) of the person with `phone`, or else of the person `lid` was
 /// learnt to be.

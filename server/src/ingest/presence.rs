@@ -10,8 +10,8 @@ use crate::domain::best_hours::slot_of;
 use crate::evolution::Presence;
 use crate::ingest::people::identity;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
-use crate::service::settings::tz_of;
-use crate::service::sql::stmt;
+use crate::domain::timezone::tz_of;
+use crate::sql::stmt;
 
 /// Applies the contacts seen online in one event.
 pub(super) async fn apply(

@@ -8,7 +8,7 @@ use crate::evolution::{ReceiptStatus, StatusUpdate};
 use crate::ingest::tracked::TrackedRow;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// The delivery status a receipt asks for; `None` for receipts that change nothing
 /// (`PENDING` is the state before the server ack, `DELETED` is analytics only).
@@ -16,7 +16,7 @@ pub fn target(status: ReceiptStatus) -> Option<DeliveryStatus> {
     match status {
         ReceiptStatus::Sent => Some(DeliveryStatus::Sent),
         ReceiptStatus::Delivered => Some(DeliveryStatus::Delivered),
-        ReceiptStatus::Read => Some(DeliveryStatus::Read),
+        ReceiptStatus::Read | ReceiptStatus::Played => Some(DeliveryStatus::Read),
         ReceiptStatus::Failed => Some(DeliveryStatus::Failed),
         ReceiptStatus::Pending | ReceiptStatus::Deleted => None,
     }
@@ -55,7 +55,13 @@ pub(super) async fn apply(
         .find(ctx.txn, instance.tenant_id, &update.message_id)
         .await?;
     match row {
-        Some(row) => move_row(ctx, &row, target).await,
+        Some(row) => {
+            let moved = move_row(ctx, &row, target).await?;
+            if update.status == ReceiptStatus::Played && mark_played(ctx, &row).await? {
+                return Ok(Outcome::Updated);
+            }
+            Ok(moved)
+        }
         None => {
             ctx.txn
                 .execute_raw(stmt(
@@ -75,6 +81,26 @@ pub(super) async fn apply(
             Ok(Outcome::Unmatched)
         }
     }
+}
+
+/// Marks `row`'s message played (a voice note or video heard) once, counting it on its
+/// campaign. Whether this receipt was the first `PLAYED`.
+async fn mark_played(ctx: &mut Ctx<'_>, row: &TrackedRow) -> Result<bool, DbErr> {
+    let marked = ctx
+        .txn
+        .execute_raw(stmt(
+            ctx.txn.get_database_backend(),
+            "UPDATE campaign_contact SET played_at = ?, updated_at = ? \
+             WHERE id = ? AND played_at IS NULL",
+            vec![ctx.now.into(), ctx.now.into(), row.id.into()],
+        ))
+        .await?
+        .rows_affected()
+        == 1;
+    if marked {
+        ctx.effects.campaign(row.campaign_id).played += 1;
+    }
+    Ok(marked)
 }
 
 /// Writes a log line about `row`'s message on its campaign; the phone is read only here, off

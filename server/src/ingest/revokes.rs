@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::evolution::Revoke;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// Applies a revoke from `instance`.
 pub(super) async fn apply(

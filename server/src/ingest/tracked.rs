@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, FromQueryResult, Value};
 
 use crate::domain::delivery::DeliveryStatus;
-use crate::service::sql::{placeholders, stmt};
+use crate::sql::{placeholders, stmt};
 
 /// A campaign contact carrying a message id.
 #[derive(Clone, Debug, FromQueryResult)]

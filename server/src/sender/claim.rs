@@ -18,15 +18,17 @@ use crate::domain::delivery::DeliveryStatus;
 use crate::domain::send_window::Quiet;
 use crate::domain::warmup::effective_cap;
 use crate::entities::{campaign, tenant};
-use crate::evolution::client::{ApiVersion, SendError};
+use crate::evolution::client::{ApiVersion, SendError, Target};
 use crate::ingest::{
     Ctx, Effects, InstanceRef, PauseScope, UNKNOWN_OUTCOME, attach_message_id, cancel_rows,
     grace_expired, pause_campaigns_of,
 };
 use crate::sender::SenderDeps;
+use crate::sender::compose::{self, Files};
+use crate::service::campaign_content::Content;
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::service::settings::tz_of;
-use crate::service::sql::{placeholders, stmt};
+use crate::domain::timezone::tz_of;
+use crate::sql::{placeholders, stmt};
 use crate::service::{campaigns, warmup};
 
 /// An active campaign, as the sender needs it.
@@ -36,6 +38,10 @@ pub struct DueCampaign {
     pub id: i64,
     /// Message variants (spintax templates), `message` first.
     pub variants: Vec<String>,
+    /// Its media (of the campaign and of each variant) or poll.
+    pub content: Content,
+    /// The files its media need, with their public URLs.
+    pub files: Files,
     /// Pacing, daily cap and send window.
     pub settings: CampaignSettings,
     /// When it may send: its window and days in its tenant's timezone.
@@ -59,6 +65,18 @@ pub struct Available {
     pub api_key: String,
     /// v1 or v2.
     pub version: ApiVersion,
+}
+
+impl Available {
+    /// How to reach it.
+    pub fn target(&self) -> Target {
+        Target {
+            api_url: self.api_url.clone(),
+            instance: self.name.clone(),
+            api_key: self.api_key.clone(),
+            version: self.version,
+        }
+    }
 }
 
 /// A row claimed for sending.
@@ -85,8 +103,11 @@ impl Claimed {
     }
 }
 
-/// Every active campaign.
-pub async fn active_campaigns(db: &crate::db::Db) -> Result<Vec<DueCampaign>, DbErr> {
+/// Every active campaign; its files are served under `public_url`.
+pub async fn active_campaigns(
+    db: &crate::db::Db,
+    public_url: &str,
+) -> Result<Vec<DueCampaign>, DbErr> {
     let models = campaign::Entity::find()
         .filter(campaign::Column::Status.eq(CampaignStatus::Active.as_str()))
         .order_by_asc(campaign::Column::Id)
@@ -99,23 +120,26 @@ pub async fn active_campaigns(db: &crate::db::Db) -> Result<Vec<DueCampaign>, Db
         .into_iter()
         .map(|t| (t.id, tz_of(&t.timezone)))
         .collect();
-    Ok(models
-        .into_iter()
-        .map(|m| {
-            let settings = campaigns::settings(&m);
-            let tz = zones
-                .get(&m.tenant_id)
-                .copied()
-                .unwrap_or(chrono_tz::America::Sao_Paulo);
-            DueCampaign {
-                id: m.id,
-                quiet: Quiet::new(settings.send_window.as_ref(), &settings.send_days, tz),
-                settings,
-                variants: campaigns::variant_texts(&m),
-                pending: m.pending,
-            }
-        })
-        .collect())
+    let mut due = Vec::with_capacity(models.len());
+    for m in models {
+        let settings = campaigns::settings(&m);
+        let tz = zones
+            .get(&m.tenant_id)
+            .copied()
+            .unwrap_or(chrono_tz::America::Sao_Paulo);
+        let content = Content::of(&m);
+        let files = compose::files(&db.read, public_url, &content.media_ids()).await?;
+        due.push(DueCampaign {
+            id: m.id,
+            quiet: Quiet::new(settings.send_window.as_ref(), &settings.send_days, tz),
+            settings,
+            variants: campaigns::variant_texts(&m),
+            content,
+            files,
+            pending: m.pending,
+        });
+    }
+    Ok(due)
 }
 
 /// The campaign's instances that are active and open.
@@ -452,9 +476,10 @@ pub async fn record_failure(
             )
             .await
         }
-        SendError::NotSent(_) | SendError::Unauthorized(_) | SendError::InstanceMissing(_) => {
-            put_back(deps, claimed.id).await
-        }
+        SendError::NotSent(_)
+        | SendError::Unauthorized(_)
+        | SendError::InstanceMissing(_)
+        | SendError::MediaUnreachable(_) => put_back(deps, claimed.id).await,
         SendError::Unknown(reason) => {
             tracing::warn!(campaign_contact = claimed.id, %reason, "send outcome unknown; waiting for send.message");
             Ok(())

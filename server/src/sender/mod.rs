@@ -1,5 +1,6 @@
 //! The campaign sender: a tokio task that sends each pending contact of every active campaign
-//! through the campaign's instances (`POST {api_url}/message/sendText/{instance}`).
+//! through the campaign's instances (`POST {api_url}/message/sendText/{instance}`, or
+//! `sendMedia`, `sendWhatsAppAudio`, `sendPoll`: [`compose`]).
 //!
 //! Safety comes from the database, not from this task's memory: a row is claimed (pending →
 //! sending) in a transaction that re-checks the contact is not opted out, the campaign is
@@ -13,6 +14,7 @@
 //! after each of its sends, and one without capacity or at high risk sits out.
 
 pub mod claim;
+pub mod compose;
 mod pacing;
 pub mod spool;
 mod spread;
@@ -27,9 +29,9 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::db::Db;
-use crate::domain::spintax::Spintax;
-use crate::domain::{phone, template, typing};
-use crate::evolution::client::{EvolutionClient, SEND_TIMEOUT, SendError, Target};
+use crate::domain::{phone, typing};
+use crate::evolution::client::{EvolutionClient, SEND_TIMEOUT, SendError};
+use crate::evolution::outgoing::Outgoing;
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
 use crate::shutdown::SEND_GRACE;
@@ -42,6 +44,9 @@ use spread::Spread;
 
 /// Pause reason: Evolution refused the instance's api key (401/403).
 pub const EVOLUTION_AUTH_FAILED: &str = "evolution_auth_failed";
+
+/// Pause reason: Evolution could not download the campaign's file from Flow.
+pub const MEDIA_UNREACHABLE: &str = "media_unreachable";
 
 /// Pause reason: Evolution does not know the instance (404).
 pub const EVOLUTION_INSTANCE_MISSING: &str = "evolution_instance_missing";
@@ -88,6 +93,8 @@ pub struct SenderDeps {
     pub client: EvolutionClient,
     /// Where sent messages wait while the database cannot record them.
     pub spool: Spool,
+    /// `FLOW_PUBLIC_URL`: Evolution downloads a campaign's media under it.
+    pub public_url: String,
 }
 
 /// The result of one send, reported back to the loop.
@@ -208,7 +215,7 @@ async fn schedule(
     // and the client's timeout), but no longer than the restart grace, so a process that died
     // mid-send holds its instance no longer than its unanswered rows wait.
     let lease = (Duration::from_millis(typing::MAX_MS) + SEND_TIMEOUT).min(config.startup_grace);
-    let campaigns = claim::active_campaigns(&deps.db).await?;
+    let campaigns = claim::active_campaigns(&deps.db, &deps.public_url).await?;
     spread.retain(&campaigns.iter().map(|c| c.id).collect::<Vec<_>>());
     for campaign in campaigns {
         if !campaign.quiet.is_open(Utc::now()) {
@@ -239,8 +246,8 @@ async fn schedule(
             };
             sent_any = true;
             pace.busy = true;
-            let text = message_for(&campaign, &claimed);
-            let typing_delay = typing::delay_ms(&text);
+            let message = message_for(&campaign, &claimed);
+            let typing_delay = message.as_ref().map_or(0, |m| typing::delay_ms(&m.typed_text()));
             let deps = deps.clone();
             let campaign_id = campaign.id;
             let (min_delay_ms, max_delay_ms) = (
@@ -249,7 +256,8 @@ async fn schedule(
             );
             let instance = instance.clone();
             in_flight.spawn(async move {
-                let outcome = send_one(&deps, &claimed, &instance, &text, typing_delay).await;
+                let outcome =
+                    send_one(&deps, &claimed, &instance, message.as_ref(), typing_delay).await;
                 Sent {
                     instance,
                     campaign_id,
@@ -267,18 +275,25 @@ async fn schedule(
     Ok(())
 }
 
-/// The text `claimed` gets: its variant, spun with the row id as seed (a resend after a crash
-/// is the same text), with the contact's placeholders (and attributes, `{{cidade}}`) filled.
-fn message_for(campaign: &claim::DueCampaign, claimed: &Claimed) -> String {
-    let variant = usize::try_from(claimed.variant)
-        .ok()
-        .and_then(|i| campaign.variants.get(i))
-        .or(campaign.variants.first())
-        .map_or("", String::as_str);
-    // Stored variants were validated; should one not parse, it is sent as written.
-    let spun =
-        Spintax::parse(variant).map_or_else(|_| variant.to_string(), |s| s.spin(claimed.id as u64));
-    template::render_with(&spun, &claimed.name, &claimed.phone, &claimed.attributes())
+/// The message `claimed` gets: its variant, spun with the row id as seed (a resend after a
+/// crash is the same text), with the contact's placeholders (and attributes, `{{cidade}}`)
+/// filled, as text, caption, voice note or poll. `None` when its file is gone.
+fn message_for(campaign: &claim::DueCampaign, claimed: &Claimed) -> Option<Outgoing> {
+    let attributes = claimed.attributes();
+    let person = compose::Person {
+        seed: claimed.id as u64,
+        name: &claimed.name,
+        phone: &claimed.phone,
+        attributes: &attributes,
+    };
+    let variant = usize::try_from(claimed.variant).unwrap_or(0);
+    compose::compose(
+        &campaign.variants,
+        &campaign.content,
+        &campaign.files,
+        variant,
+        &person,
+    )
 }
 
 /// The last look (opt-out, campaign still active), the Evolution call, and recording its
@@ -287,7 +302,7 @@ async fn send_one(
     deps: &SenderDeps,
     claimed: &Claimed,
     instance: &Available,
-    text: &str,
+    message: Option<&Outgoing>,
     typing_delay: u64,
 ) -> Result<(), SendError> {
     match claim::recheck(deps, claimed).await {
@@ -306,15 +321,14 @@ async fn send_one(
         claim::refuse_unplaceable(deps, claimed).await;
         return Ok(());
     }
-    let target = Target {
-        api_url: instance.api_url.clone(),
-        instance: instance.name.clone(),
-        api_key: instance.api_key.clone(),
-        version: instance.version,
+    let Some(message) = message else {
+        let e = SendError::Rejected("the campaign's file is no longer stored".into());
+        claim::record_failure(deps, claimed, instance.id, &e).await;
+        return Err(e);
     };
     match deps
         .client
-        .send_text(&target, &claimed.phone, text, typing_delay)
+        .send(&instance.target(), &claimed.phone, message, typing_delay)
         .await
     {
         Ok(message_id) => {
@@ -447,6 +461,7 @@ async fn after_send(
         Err(SendError::Unauthorized(_)) => "unauthorized",
         Err(SendError::InstanceMissing(_)) => "instance_missing",
         Err(SendError::NotSent(_)) => "not_sent",
+        Err(SendError::MediaUnreachable(_)) => "media_unreachable",
         Err(SendError::Unknown(_)) => "unknown",
     };
     metrics::counter!(crate::telemetry::SENDS, "result" => result, "instance" => sent.instance.id.to_string())
@@ -486,6 +501,11 @@ async fn after_send(
             None
         }
         Err(SendError::Unknown(_)) => None,
+        // Every send of the file fails alike until Flow's media URL is reachable again.
+        Err(e @ SendError::MediaUnreachable(_)) => Some((
+            MEDIA_UNREACHABLE,
+            format!("{e}; check that Evolution reaches FLOW_PUBLIC_URL; campaign paused"),
+        )),
         Err(SendError::NotOnWhatsApp | SendError::Rejected(_)) => {
             pace.record(false);
             pace.failure_percent()

@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, Value};
 
 use crate::entities::campaign_log;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 use crate::service::{ServiceResult, Window, timestamp};
 
 /// How much a log line matters.

@@ -7,7 +7,7 @@ use app::audience::ReplyView;
 use app::types::{
     CampaignContactView, CampaignCounts, CampaignLogView, CampaignPreview, CampaignSettings,
     CampaignView, NewCampaign, PreviewRequest, Rendering, SendWindow, VariantCounts, VariantRates,
-    VariantView, WindowOpens,
+    VariantInput, VariantView, WindowOpens,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -24,9 +24,10 @@ use crate::domain::send_window;
 use crate::domain::spintax::{self, Spintax};
 use crate::domain::{ab_test, template};
 use crate::entities::{campaign, campaign_instance, contact, whatsapp_instance};
+use crate::service::campaign_content::Content as CampaignContent;
 use crate::service::campaign_logs::{self, LogLine, Severity};
 use crate::service::lists::Audience;
-use crate::service::sql::{placeholders, stmt};
+use crate::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, Window, opt_timestamp, timestamp};
 
 /// Default pacing: a random 3–10 s between two messages of one instance.
@@ -76,6 +77,7 @@ fn counts(m: &campaign::Model) -> CampaignCounts {
         replied: m.replied,
         cancelled: m.cancelled,
         deleted: m.deleted,
+        played: m.played,
     }
 }
 
@@ -110,10 +112,10 @@ pub fn settings(m: &campaign::Model) -> CampaignSettings {
 pub fn variant_texts(m: &campaign::Model) -> Vec<String> {
     let mut texts = vec![m.message.clone()];
     texts.extend(
-        m.variants
-            .clone()
-            .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
-            .unwrap_or_default(),
+        CampaignContent::of(m)
+            .variants
+            .iter()
+            .map(|v| v.text().to_string()),
     );
     texts
 }
@@ -129,6 +131,8 @@ async fn variant_views(
     if texts.len() < 2 {
         return Ok(Vec::new());
     }
+    let content = CampaignContent::of(m);
+    let media = content.media_per_variant();
     #[derive(FromQueryResult)]
     struct Row {
         variant: i32,
@@ -176,6 +180,7 @@ async fn variant_views(
                 text,
                 counts,
                 rates,
+                media: media.get(index as usize).copied().flatten().cloned(),
                 timing: None,
             }
         })
@@ -189,8 +194,10 @@ async fn full_view(
 ) -> Result<CampaignView, sea_orm::DbErr> {
     let ids = instance_ids(conn, m.id).await?;
     let variants = variant_views(conn, &m).await?;
+    let poll_results = crate::service::polls::tally(conn, &m).await?;
     let tenant_id = m.tenant_id;
     let mut v = view(m, ids);
+    v.poll_results = poll_results;
     let by_index: Vec<(i32, VariantCounts)> = variants
         .iter()
         .map(|v| (v.index, v.counts.clone()))
@@ -219,7 +226,7 @@ async fn full_view(
             .one(conn)
             .await?
             .map_or(chrono_tz::America::Sao_Paulo, |t| {
-                crate::service::settings::tz_of(&t.timezone)
+                crate::domain::timezone::tz_of(&t.timezone)
             });
         let quiet =
             send_window::Quiet::new(v.settings.send_window.as_ref(), &v.settings.send_days, tz);
@@ -233,6 +240,7 @@ async fn full_view(
 
 fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
     let counts = counts(&m);
+    let content = CampaignContent::of(&m);
     let (delivery_rate, read_rate) = rates(&counts);
     let settings = settings(&m);
     CampaignView {
@@ -257,6 +265,9 @@ fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
         send_at_best_hour: m.send_at_best_hour,
         due_hours: Vec::new(),
         timing: None,
+        media: content.media,
+        poll: content.poll,
+        poll_results: None,
     }
 }
 
@@ -277,6 +288,7 @@ pub async fn recount(
         replied: i64,
         cancelled: i64,
         deleted: i64,
+        played: i64,
     }
     let sql = "SELECT COUNT(*) AS total, \
         COALESCE(SUM(CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END), 0) AS pending, \
@@ -287,7 +299,8 @@ pub async fn recount(
         COALESCE(SUM(CASE WHEN status = 'opted_out' OR opted_out_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS opted_out, \
         COALESCE(SUM(CASE WHEN replied_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS replied, \
         COALESCE(SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END), 0) AS cancelled, \
-        COALESCE(SUM(CASE WHEN deleted_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS deleted \
+        COALESCE(SUM(CASE WHEN deleted_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS deleted, \
+        COALESCE(SUM(CASE WHEN played_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS played \
         FROM campaign_contact WHERE campaign_id = ?";
     let row = Row::find_by_statement(stmt(
         conn.get_database_backend(),
@@ -307,6 +320,7 @@ pub async fn recount(
         replied: 0,
         cancelled: 0,
         deleted: 0,
+        played: 0,
     });
     Ok(CampaignCounts {
         total: row.total,
@@ -319,6 +333,7 @@ pub async fn recount(
         replied: row.replied,
         cancelled: row.cancelled,
         deleted: row.deleted,
+        played: row.played,
     })
 }
 
@@ -327,7 +342,12 @@ fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<Ca
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Problem::NameLength { max: 200 }.into());
     }
-    validate_texts(&input.message, &input.variants)?;
+    let content = content_of(input);
+    let texts: Vec<&str> = std::iter::once(input.message.as_str())
+        .chain(input.variants.iter().map(VariantInput::text))
+        .collect();
+    validate_texts(&texts, |i| content.text_optional(i))?;
+    content.check(&texts)?;
     if input.instance_ids.is_empty() {
         return Err(Problem::NoInstance.into());
     }
@@ -348,22 +368,27 @@ fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<Ca
     Ok(settings)
 }
 
-/// Checks the message and its variants: at most [`MAX_VARIANTS`] texts of 1 to 4096
-/// characters, each valid spintax (an unbalanced brace is refused, saying where). Returns
-/// the parsed texts, `message` first.
-fn validate_texts(message: &str, variants: &[String]) -> ServiceResult<Vec<Spintax>> {
-    if variants.len() + 1 > MAX_VARIANTS {
+/// Checks the message and its variants (`texts`, `message` first): at most [`MAX_VARIANTS`]
+/// texts of 1 to 4096 characters (empty allowed where `optional` says the text goes with media
+/// or a poll), each valid spintax (an unbalanced brace is refused, saying where). Returns the
+/// parsed texts.
+fn validate_texts(
+    texts: &[&str],
+    optional: impl Fn(usize) -> bool,
+) -> ServiceResult<Vec<Spintax>> {
+    if texts.len() > MAX_VARIANTS {
         return Err(Problem::TooManyVariants { max: MAX_VARIANTS }.into());
     }
-    std::iter::once(("message".to_string(), message))
-        .chain(
-            variants
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (format!("variants[{i}]"), v.as_str())),
-        )
-        .map(|(field, text)| {
-            if text.trim().is_empty() || text.chars().count() > MAX_MESSAGE_CHARS {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let field = match i {
+                0 => "message".to_string(),
+                i => format!("variants[{}]", i - 1),
+            };
+            let empty_ok = optional(i) && text.is_empty();
+            if (text.trim().is_empty() && !empty_ok) || text.chars().count() > MAX_MESSAGE_CHARS {
                 return Err(Problem::VariantLength {
                     field,
                     max: MAX_MESSAGE_CHARS,
@@ -381,10 +406,22 @@ fn validate_texts(message: &str, variants: &[String]) -> ServiceResult<Vec<Spint
         .collect()
 }
 
+/// The content of a new campaign as asked.
+fn content_of(input: &NewCampaign) -> CampaignContent {
+    CampaignContent {
+        media: input.media.clone(),
+        variants: input.variants.clone(),
+        poll: input.poll.clone(),
+    }
+}
+
 /// A few distinct renderings of each variant for a sample contact, and whether they are all
 /// too alike to vary anything (token Jaccard ≥ 0.8 between every pair).
 pub fn preview(input: &PreviewRequest) -> ServiceResult<CampaignPreview> {
-    let parsed = validate_texts(&input.message, &input.variants)?;
+    let texts: Vec<&str> = std::iter::once(input.message.as_str())
+        .chain(input.variants.iter().map(String::as_str))
+        .collect();
+    let parsed = validate_texts(&texts, |_| false)?;
     let renderings: Vec<Rendering> = parsed
         .iter()
         .enumerate()
@@ -587,7 +624,7 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
     let draft = Draft {
         name: input.name.trim().to_string(),
         message: input.message.clone(),
-        variants: input.variants.clone(),
+        content: content_of(&input),
         instance_ids: input.instance_ids.iter().copied().collect(),
         settings,
         send_at_best_hour: input.send_at_best_hour,
@@ -613,7 +650,7 @@ pub async fn duplicate(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Campai
     let draft = Draft {
         name,
         settings: settings(&source),
-        variants: variant_texts(&source).split_off(1),
+        content: CampaignContent::of(&source),
         message: source.message,
         instance_ids: instance_ids(&db.read, id).await?.into_iter().collect(),
         send_at_best_hour: source.send_at_best_hour,
@@ -632,7 +669,7 @@ pub async fn duplicate(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Campai
 struct Draft {
     name: String,
     message: String,
-    variants: Vec<String>,
+    content: CampaignContent,
     instance_ids: BTreeSet<i64>,
     settings: CampaignSettings,
     send_at_best_hour: bool,
@@ -649,7 +686,7 @@ async fn insert_draft(
     let Draft {
         name,
         message,
-        variants,
+        content,
         instance_ids,
         settings,
         send_at_best_hour,
@@ -675,6 +712,7 @@ async fn insert_draft(
         }
         .into());
     }
+    content.check_references(&txn, tenant_id).await?;
 
     let model = campaign::ActiveModel {
         tenant_id: Set(tenant_id),
@@ -719,7 +757,9 @@ async fn insert_draft(
         finished_at: Set(None),
         updated_at: Set(now),
         start_at: Set(None),
-        variants: Set((!variants.is_empty()).then(|| json!(variants))),
+        variants: Set(content.variants_json()),
+        media: Set(content.media_json()),
+        poll: Set(content.poll_json()),
         send_at_best_hour: Set(send_at_best_hour),
         ..Default::default()
     }
@@ -740,7 +780,8 @@ async fn insert_draft(
         return Err(Problem::NoContacts.into());
     }
 
-    assign_variants(&txn, model.id, variants.len() + 1).await?;
+    content.link_files(&txn, model.id).await?;
+    assign_variants(&txn, model.id, content.variants.len() + 1).await?;
     let c = recount(&txn, model.id).await?;
     campaign::Entity::update_many()
         .col_expr(campaign::Column::Total, Expr::value(c.total))
@@ -773,7 +814,8 @@ pub async fn ensure_exists(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<()
     find(&db.read, tenant_id, id).await.map(drop)
 }
 
-async fn find(
+/// Campaign `id` of `tenant_id`.
+pub async fn find(
     conn: &impl ConnectionTrait,
     tenant_id: i64,
     id: i64,
@@ -785,7 +827,8 @@ async fn find(
         .ok_or(ServiceError::NotFound("campaign"))
 }
 
-async fn instance_ids(
+/// The instances that send campaign `campaign_id`.
+pub async fn instance_ids(
     conn: &impl ConnectionTrait,
     campaign_id: i64,
 ) -> Result<Vec<i64>, sea_orm::DbErr> {

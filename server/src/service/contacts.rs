@@ -16,7 +16,7 @@ use crate::db::Db;
 use crate::domain::contact_csv::{self, Person, Row};
 use crate::domain::phone;
 use crate::entities::contact;
-use crate::service::sql::{limit_offset, placeholders, stmt};
+use crate::sql::{limit_offset, placeholders, stmt};
 use crate::service::{
     Problem, ServiceError, ServiceResult, consent, lists, opt_timestamp, settings, suppression,
     timestamp,

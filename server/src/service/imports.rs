@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait};
 use crate::db::Db;
 use crate::domain::{contact_csv, spreadsheet};
 use crate::service::contacts::{self, CHUNK, refresh_statistics, refresh_statistics_before};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 use crate::service::{
     Problem, ServiceError, ServiceResult, lists, opt_timestamp, settings, timestamp,
 };

@@ -19,7 +19,7 @@ use crate::domain::best_hours::{
 use crate::domain::timing;
 use crate::service::campaigns::{self, percent};
 use crate::service::settings;
-use crate::service::sql::{TimeUnit, placeholders, secs_between, stmt, utc_bucket};
+use crate::sql::{TimeUnit, placeholders, secs_between, stmt, utc_bucket};
 use crate::service::{Problem, ServiceResult};
 
 /// Campaigns a comparison takes at most.
@@ -212,7 +212,7 @@ pub async fn best_hours(
     scope: &Scope,
 ) -> ServiceResult<BestHours> {
     let tz_name = settings::find(conn, tenant_id).await?.timezone;
-    let tz = settings::tz_of(&tz_name);
+    let tz = crate::domain::timezone::tz_of(&tz_name);
     let mut cells: Vec<HourCell> = (0..CELLS)
         .map(|i| {
             let slot = slot_at(i);

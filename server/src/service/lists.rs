@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 
 use crate::db::Db;
 use crate::service::contacts::{self, ContactRow, Search};
-use crate::service::sql::{placeholders, stmt};
+use crate::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, settings, timestamp};
 
 /// Contact ids handled per statement.

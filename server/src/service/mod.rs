@@ -2,6 +2,7 @@
 //! independent of HTTP. Handlers call these and map [`ServiceError`] once.
 
 pub mod campaign_logs;
+pub mod campaign_content;
 pub mod campaigns;
 pub mod consent;
 pub mod contacts;
@@ -10,6 +11,9 @@ pub mod insights;
 pub mod instance_history;
 pub mod instances;
 pub mod lists;
+pub mod media;
+pub mod polls;
+pub mod test_send;
 pub mod phone_repair;
 pub mod risk;
 pub mod rotation;
@@ -17,7 +21,6 @@ pub mod scheduler;
 pub mod send_at_best_hour;
 pub mod settings;
 pub mod setup;
-pub mod sql;
 pub mod suppression;
 pub mod tenants;
 pub mod timeline;
@@ -27,6 +30,8 @@ pub mod warmup;
 
 pub use app::problem::{PhoneReason, Problem};
 use chrono::{DateTime, SecondsFormat, Utc};
+
+use crate::sql;
 use sea_orm::DbErr;
 
 /// Why a service call failed.

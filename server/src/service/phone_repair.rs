@@ -23,7 +23,7 @@ use crate::domain::delivery::DeliveryStatus;
 use crate::domain::phone::{self, Country, INVALID_LINE};
 use crate::ingest::{Ctx, opt_out_person};
 use crate::service::contacts::import_lock;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// Contacts read per transaction.
 const BATCH: u64 = 1000;

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 use crate::domain::risk::{self, Recent, Signal};
 use crate::entities::tenant;
 use crate::evolution::client::SendError;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// The tenant's opt-out limit, percent of an instance's last sends.
 pub async fn optout_percent(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<i64, DbErr> {

@@ -8,8 +8,8 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 use crate::domain::rotation::{self, Risk, Standing};
 use crate::domain::warmup::effective_cap;
 use crate::entities::tenant;
-use crate::service::settings::tz_of;
-use crate::service::sql::stmt;
+use crate::domain::timezone::tz_of;
+use crate::sql::stmt;
 use crate::service::{instances, risk, warmup};
 
 /// How campaign `campaign_id` (daily cap `daily_cap`, `pending` recipients left) spreads its

@@ -26,8 +26,8 @@ use crate::domain::warmup::effective_cap;
 use crate::entities::{campaign, tenant};
 use crate::service::campaign_logs::{self, LogLine, Severity};
 use crate::service::insights::{Scope, best_hours};
-use crate::service::settings::tz_of;
-use crate::service::sql::{placeholders, stmt};
+use crate::domain::timezone::tz_of;
+use crate::sql::{placeholders, stmt};
 use crate::service::{ServiceResult, campaigns, instances, timestamp, warmup};
 
 /// One in this many recipients without a history of their own explores a random hour.

@@ -8,6 +8,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, S
 
 use crate::db::Db;
 use crate::domain::phone::Country;
+use crate::domain::timezone::tz_of;
 use crate::domain::{optout, warmup};
 use crate::entities::tenant;
 use crate::service::campaigns::{DEFAULT_SETTINGS, validate_settings};
@@ -45,11 +46,6 @@ fn defaults_of(t: &tenant::Model) -> CampaignSettings {
         .clone()
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or(DEFAULT_SETTINGS)
-}
-
-/// The timezone of a stored name (`America/Sao_Paulo` when unknown).
-pub fn tz_of(name: &str) -> Tz {
-    name.parse().unwrap_or(chrono_tz::America::Sao_Paulo)
 }
 
 /// The tenant's timezone.

@@ -20,7 +20,7 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Value};
 use sha2::{Digest, Sha256};
 
 use crate::domain::phone;
-use crate::service::sql::{placeholders, stmt};
+use crate::sql::{placeholders, stmt};
 
 /// `FLOW_SUPPRESSION_KEY`, read once per process at start ([`use_key`]).
 static KEY: OnceLock<Option<Vec<u8>>> = OnceLock::new();

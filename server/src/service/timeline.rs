@@ -10,7 +10,7 @@ use sea_orm::FromQueryResult;
 use crate::db::Db;
 use crate::service::ServiceResult;
 use crate::service::campaigns;
-use crate::service::sql::{TimeUnit, stmt, utc_bucket};
+use crate::sql::{TimeUnit, stmt, utc_bucket};
 
 /// Minutes shown.
 pub const MINUTES: i64 = 60;

@@ -15,7 +15,7 @@ use crate::dashboard::password;
 use crate::dashboard::users::{self as accounts, UserError};
 use crate::db::Db;
 use crate::entities::{session, user};
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, timestamp};
 
 impl From<UserError> for ServiceError {

@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
 use crate::domain::warmup;
 use crate::entities::tenant;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// The tenant's warm-up plan (the default one unless it set its own).
 pub async fn plan(conn: &impl ConnectionTrait, tenant_id: i64) -> Result<Vec<WarmupStep>, DbErr> {

@@ -16,7 +16,7 @@ use crate::cluster::leader::Leader;
 use crate::db::Db;
 use crate::ingest::{Ctx, apply_waiting_receipts};
 use crate::live::publish::Publisher;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// How often parked receipts are matched against recorded message ids.
 pub const SETTLE_EVERY: Duration = Duration::from_secs(2);

@@ -19,7 +19,7 @@ use crate::error::is_unavailable;
 use crate::evolution::{Event, interpret, parse_envelope};
 use crate::ingest::{self, Ctx, InstanceRef, Outcome};
 use crate::live::publish::Publisher;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 use crate::webhook::inbox::{already_applied, dedup_key};
 
 /// How often the background reprocessor looks for due events.
@@ -73,6 +73,7 @@ fn message_ids(event: &Event) -> Vec<String> {
             .collect(),
         Event::MessageSent(s) => vec![s.message_id.clone()],
         Event::Revoked(r) => vec![r.message_id.clone()],
+        Event::PollVoted(v) => vec![v.poll_message_id.clone()],
         Event::Connection(_)
         | Event::QrCode(_)
         | Event::Presence(_)

@@ -21,7 +21,7 @@ use crate::cluster::leader::Leader;
 use crate::dashboard::session;
 use crate::db::Db;
 use crate::service::instances::day;
-use crate::service::sql::stmt;
+use crate::sql::stmt;
 
 /// How often expired rows are pruned.
 pub const INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -140,7 +140,7 @@ async fn prune_batch(db: &Db, cutoff: DateTime<Utc>) -> Result<usize, DbErr> {
 
 /// Runs [`prune_once`] every [`INTERVAL`] (the first run one interval after start), for as
 /// long as the server runs.
-pub fn spawn(db: Db, retention: Duration, leader: Leader) {
+pub fn spawn(db: Db, retention: Duration, media_retention: Duration, leader: Leader) {
     tokio::spawn(async move {
         let start = tokio::time::Instant::now() + INTERVAL;
         let mut tick = tokio::time::interval_at(start, INTERVAL);
@@ -149,6 +149,13 @@ pub fn spawn(db: Db, retention: Duration, leader: Leader) {
             tick.tick().await;
             if !leader.leads() {
                 continue;
+            }
+            let cutoff = Utc::now()
+                - chrono::Duration::from_std(media_retention).unwrap_or(chrono::Duration::MAX);
+            match crate::service::media::prune_unused(&db, cutoff).await {
+                Ok(0) => {}
+                Ok(files) => tracing::info!(files, "deleted uploaded files no campaign uses"),
+                Err(e) => tracing::warn!(error = %e, "cannot delete unused uploaded files"),
             }
             match prune_once(&db, Utc::now(), retention).await {
                 Ok(PruneReport {

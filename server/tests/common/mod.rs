@@ -399,7 +399,7 @@ impl TestApp {
         self.state
             .db
             .write
-            .execute_raw(flow_server::service::sql::stmt(
+            .execute_raw(flow_server::sql::stmt(
                 self.state.db.backend(),
                 sql,
                 values,

@@ -1,0 +1,25 @@
+//! The port through which the pages that send media, polls and tests reach the server's
+//! services, beside [`crate::backend::DashboardApi`]. The server implements [`MessagesApi`]
+//! and provides a [`MessagesBackend`] as Leptos context.
+
+use std::sync::Arc;
+
+use crate::backend::{BoxFuture, Caller, DashboardResult};
+use crate::messages::{MediaView, TestSendReport, TestSendRequest};
+
+/// What those pages need from the server; every method is scoped to the caller's tenant.
+pub trait MessagesApi: Send + Sync {
+    /// An uploaded file.
+    fn media<'a>(&'a self, caller: &'a Caller, id: i64) -> BoxFuture<'a, DashboardResult<MediaView>>;
+    /// Sends every variant of campaign `campaign_id` to one number (admins).
+    fn test_send<'a>(
+        &'a self,
+        caller: &'a Caller,
+        campaign_id: i64,
+        request: TestSendRequest,
+    ) -> BoxFuture<'a, DashboardResult<TestSendReport>>;
+}
+
+/// The server's implementation, provided as Leptos context.
+#[derive(Clone)]
+pub struct MessagesBackend(pub Arc<dyn MessagesApi>);
