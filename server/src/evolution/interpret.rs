@@ -462,7 +462,7 @@ mod tests {
             (2, ReceiptStatus::Sent),
             (3, ReceiptStatus::Delivered),
             (4, ReceiptStatus::Read),
-            (5, ReceiptStatus::Read),
+            (5, ReceiptStatus::Played),
         ];
         for (code, status) in expected {
             let got = run(
