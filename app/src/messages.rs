@@ -75,6 +75,9 @@ pub struct PollOptionResult {
     /// The list its voters join, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_id: Option<i64>,
+    /// That list's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_name: Option<String>,
 }
 
 /// A poll's results: each person's latest vote counts once.

@@ -10,7 +10,11 @@ use crate::messages::{MediaView, TestSendReport, TestSendRequest};
 /// What those pages need from the server; every method is scoped to the caller's tenant.
 pub trait MessagesApi: Send + Sync {
     /// An uploaded file.
-    fn media<'a>(&'a self, caller: &'a Caller, id: i64) -> BoxFuture<'a, DashboardResult<MediaView>>;
+    fn media<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<MediaView>>;
     /// Sends every variant of campaign `campaign_id` to one number (admins).
     fn test_send<'a>(
         &'a self,

@@ -389,7 +389,9 @@ pub enum Problem {
     #[error("the file is empty")]
     MediaEmpty,
     /// The file is not a photo (JPEG, PNG, WebP), a video (MP4), an audio (OGG, MP3, M4A) or a document (PDF, office).
-    #[error("the file is not a photo (JPEG, PNG, WebP), a video (MP4), an audio (OGG, MP3, M4A) or a document (PDF, office)")]
+    #[error(
+        "the file is not a photo (JPEG, PNG, WebP), a video (MP4), an audio (OGG, MP3, M4A) or a document (PDF, office)"
+    )]
     MediaType,
     /// A {kind} file may have at most {max_mb} MB.
     #[error("a {kind} file may have at most {max_mb} MB")]
@@ -691,9 +693,13 @@ mod text {
                 Self::UnknownLists => td_string!(locale, problems.unknown_lists).to_string(),
                 Self::MediaEmpty => td_string!(locale, problems.media_empty).to_string(),
                 Self::MediaType => td_string!(locale, problems.media_type).to_string(),
-                Self::MediaTooLarge { kind, max_mb } => {
-                    td_string!(locale, problems.media_too_large, kind = kind, max_mb = *max_mb).to_string()
-                }
+                Self::MediaTooLarge { kind, max_mb } => td_string!(
+                    locale,
+                    problems.media_too_large,
+                    kind = kind,
+                    max_mb = *max_mb
+                )
+                .to_string(),
                 Self::MediaKind { field, kind } => {
                     td_string!(locale, problems.media_kind, field = field, kind = kind).to_string()
                 }

@@ -51,7 +51,9 @@ pub fn parse(text: &str) -> Vec<Span> {
         let c = chars[i];
         if "*_~".contains(c)
             && opens_after(i.checked_sub(1).map(|p| chars[p]))
-            && chars.get(i + 1).is_some_and(|n| !n.is_whitespace() && *n != c)
+            && chars
+                .get(i + 1)
+                .is_some_and(|n| !n.is_whitespace() && *n != c)
         {
             let close = (i + 2..chars.len())
                 .take_while(|&j| chars[j] != '\n')

@@ -132,12 +132,21 @@ impl MigrationTrait for Migration {
                 .col(integer_null(Media::DurationSecs))
                 .col(string(Media::Token))
                 .col(timestamp_with_time_zone(Media::CreatedAt))
-                .foreign_key(&mut fk(Media::Table, Media::TenantId, Tenant::Table, Tenant::Id))
+                .foreign_key(&mut fk(
+                    Media::Table,
+                    Media::TenantId,
+                    Tenant::Table,
+                    Tenant::Id,
+                ))
                 .to_owned(),
         )
         .await?;
         for (name, columns, unique) in [
-            ("ux_media_sha256", vec![Media::TenantId, Media::Sha256], true),
+            (
+                "ux_media_sha256",
+                vec![Media::TenantId, Media::Sha256],
+                true,
+            ),
             ("ux_media_token", vec![Media::Token], true),
         ] {
             let mut index = Index::create();
@@ -157,7 +166,11 @@ impl MigrationTrait for Migration {
                 .col(big_integer(MediaChunk::MediaId))
                 .col(integer(MediaChunk::Seq))
                 .col(blob(MediaChunk::Data))
-                .primary_key(Index::create().col(MediaChunk::MediaId).col(MediaChunk::Seq))
+                .primary_key(
+                    Index::create()
+                        .col(MediaChunk::MediaId)
+                        .col(MediaChunk::Seq),
+                )
                 .foreign_key(&mut fk(
                     MediaChunk::Table,
                     MediaChunk::MediaId,

@@ -8,8 +8,8 @@
 use app::types::{NewCampaign, NewContact, NewInstance};
 use flow_server::db::Db;
 use flow_server::evolution::client::EvolutionClient;
-use flow_server::sql::stmt;
 use flow_server::service::{campaigns, contacts, instances, tenants};
+use flow_server::sql::stmt;
 use sea_orm::{ConnectionTrait, Statement};
 
 #[tokio::main]

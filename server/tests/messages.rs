@@ -101,7 +101,11 @@ async fn start(app: &TestApp, tenant: &Tenant, mut body: Value) -> i64 {
     assert_eq!(status, 201, "{created}");
     let id = created["id"].as_i64().expect("id");
     let (status, started) = app
-        .post(&tenant.token, &format!("/api/v1/campaigns/{id}/start"), json!({}))
+        .post(
+            &tenant.token,
+            &format!("/api/v1/campaigns/{id}/start"),
+            json!({}),
+        )
         .await;
     assert_eq!(status, 200, "{started}");
     id
@@ -153,8 +157,16 @@ async fn a_photo_reaches_every_contact_byte_for_byte(app: TestApp) {
         assert_eq!(message.media_bytes, Some(photo.len() as u64));
         assert_eq!(message.text, "Oi Contact, *oferta* só hoje!");
     }
-    assert!(truth.bodies.get("v1").copied().unwrap_or(0) > 0, "{:?}", truth.bodies);
-    assert!(truth.bodies.get("v2").copied().unwrap_or(0) > 0, "{:?}", truth.bodies);
+    assert!(
+        truth.bodies.get("v1").copied().unwrap_or(0) > 0,
+        "{:?}",
+        truth.bodies
+    );
+    assert!(
+        truth.bodies.get("v2").copied().unwrap_or(0) > 0,
+        "{:?}",
+        truth.bodies
+    );
 }
 
 async fn bad_uploads_are_refused_and_nothing_is_stored(app: TestApp) {
@@ -162,13 +174,22 @@ async fn bad_uploads_are_refused_and_nothing_is_stored(app: TestApp) {
     let exe = b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff\0\0this program cannot be run".repeat(10);
     let (status, body) = upload(&app, &tenant, "promo.jpg", &exe, None).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("not a photo"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("not a photo"),
+        "{body}"
+    );
     let (status, body) = upload(&app, &tenant, "promo.jpg", &exe, Some("pt-BR,pt;q=0.9")).await;
     assert_eq!(status, 422);
-    assert!(body["message"].as_str().unwrap().contains("não é uma foto"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("não é uma foto"),
+        "{body}"
+    );
     let (status, body) = upload(&app, &tenant, "vazio.pdf", b"", None).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("empty"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("empty"),
+        "{body}"
+    );
     let big = png(5 * 1024 * 1024 + 1);
     let (status, body) = upload(&app, &tenant, "grande.png", &big, Some("pt-BR")).await;
     assert_eq!(status, 422, "{body}");
@@ -211,12 +232,17 @@ async fn the_media_url_needs_its_token_and_serves_ranges(app: TestApp) {
         }
         r.send()
     };
-    let wrong = get(format!("/media/{}", "0".repeat(64)), None).await.unwrap();
+    let wrong = get(format!("/media/{}", "0".repeat(64)), None)
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 404);
     let full = get(format!("/media/{token}"), None).await.unwrap();
     assert_eq!(full.status(), 200);
     assert_eq!(full.headers()["content-type"], "image/png");
-    assert_eq!(full.headers()["content-length"], photo.len().to_string().as_str());
+    assert_eq!(
+        full.headers()["content-length"],
+        photo.len().to_string().as_str()
+    );
     assert_eq!(full.bytes().await.unwrap().as_ref(), photo.as_slice());
     // A range across the 256 KiB chunk boundary.
     let part = get(format!("/media/{token}"), Some("bytes=262140-262149"))
@@ -227,10 +253,16 @@ async fn the_media_url_needs_its_token_and_serves_ranges(app: TestApp) {
         part.headers()["content-range"],
         format!("bytes 262140-262149/{}", photo.len()).as_str()
     );
-    assert_eq!(part.bytes().await.unwrap().as_ref(), &photo[262_140..262_150]);
-    let past = get(format!("/media/{token}"), Some(&format!("bytes={}-", photo.len())))
-        .await
-        .unwrap();
+    assert_eq!(
+        part.bytes().await.unwrap().as_ref(),
+        &photo[262_140..262_150]
+    );
+    let past = get(
+        format!("/media/{token}"),
+        Some(&format!("bytes={}-", photo.len())),
+    )
+    .await
+    .unwrap();
     assert_eq!(past.status(), 416);
     // Another tenant sees nothing of it.
     let other = app.tenant("Outra").await;
@@ -254,7 +286,10 @@ async fn a_voice_note_counts_played(app: TestApp) {
     let contacts = &app.contacts(&tenant, 11).await[1..];
     let (status, media) = upload(&app, &tenant, "recado.ogg", &ogg(), None).await;
     assert_eq!(status, 201, "{media}");
-    assert_eq!((media["kind"].as_str(), media["duration_secs"].as_i64()), (Some("audio"), Some(7)));
+    assert_eq!(
+        (media["kind"].as_str(), media["duration_secs"].as_i64()),
+        (Some("audio"), Some(7))
+    );
     // A voice note carries no text.
     let (status, refused) = app
         .post(
@@ -278,7 +313,9 @@ async fn a_voice_note_counts_played(app: TestApp) {
     assert!(truth.messages.iter().all(|m| m.kind == "audio"));
     assert!(truth.played > 0 && truth.played < 10, "{}", truth.played);
     let view = wait_until(Duration::from_secs(20), || async {
-        let (_, c) = app.get(&tenant.token, &format!("/api/v1/campaigns/{id}")).await;
+        let (_, c) = app
+            .get(&tenant.token, &format!("/api/v1/campaigns/{id}"))
+            .await;
         (c["counts"]["played"] == truth.played && c["counts"]["read"] == 10).then_some(c)
     })
     .await;
@@ -304,7 +341,11 @@ async fn poll_votes_count_the_latest_choice_and_fill_lists(app: TestApp) {
     let v1 = app.sim_instance(&tenant, &sim, "loja-v1", "v1").await;
     let contacts = &app.contacts(&tenant, 31).await[1..];
     let (status, list) = app
-        .post(&tenant.token, "/api/v1/lists", json!({"name": "Interessados"}))
+        .post(
+            &tenant.token,
+            "/api/v1/lists",
+            json!({"name": "Interessados"}),
+        )
         .await;
     assert_eq!(status, 201, "{list}");
     let options = ["Quero o catálogo", "Agora não", "Me liga"];
@@ -320,14 +361,27 @@ async fn poll_votes_count_the_latest_choice_and_fill_lists(app: TestApp) {
     app.wait_status(&tenant, id, "completed", Duration::from_secs(60))
         .await;
     let truth = sim.settle().await;
-    assert!(truth.messages.iter().all(|m| m.kind == "poll" && m.poll_options == options));
+    assert!(
+        truth
+            .messages
+            .iter()
+            .all(|m| m.kind == "poll" && m.poll_options == options)
+    );
     assert!(truth.vote_changes > 0, "some people change their vote");
     let expected: Vec<i64> = options
         .iter()
-        .map(|o| truth.votes.values().filter(|v| v.iter().any(|c| c == o)).count() as i64)
+        .map(|o| {
+            truth
+                .votes
+                .values()
+                .filter(|v| v.iter().any(|c| c == o))
+                .count() as i64
+        })
         .collect();
     let results = wait_until(Duration::from_secs(20), || async {
-        let (_, r) = app.get(&tenant.token, &format!("/api/v1/campaigns/{id}/poll")).await;
+        let (_, r) = app
+            .get(&tenant.token, &format!("/api/v1/campaigns/{id}/poll"))
+            .await;
         let got: Vec<i64> = r["options"]
             .as_array()?
             .iter()
@@ -346,7 +400,9 @@ async fn poll_votes_count_the_latest_choice_and_fill_lists(app: TestApp) {
         .await;
     assert_eq!(members["contacts"], expected[0], "{members}");
     // The campaign view carries the same results.
-    let (_, view) = app.get(&tenant.token, &format!("/api/v1/campaigns/{id}")).await;
+    let (_, view) = app
+        .get(&tenant.token, &format!("/api/v1/campaigns/{id}"))
+        .await;
     assert_eq!(view["poll_results"], results);
     // A poll needs 2 to 12 distinct options.
     let (status, _) = app
@@ -389,13 +445,18 @@ async fn a_test_send_is_not_counted(app: TestApp) {
     assert_eq!(report["phone"], "5511988887777");
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
-    assert!(results.iter().all(|r| r["message_id"].is_string()), "{report}");
+    assert!(
+        results.iter().all(|r| r["message_id"].is_string()),
+        "{report}"
+    );
     let truth = sim.truth().await;
     assert_eq!(truth.sends_per_number.get("5511988887777"), Some(&3));
     let texts: Vec<&str> = truth.messages.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["Oi Contact!", "Olá Contact 2!", "Veja o PDF"]);
     assert!(truth.messages.iter().all(|m| m.kind == "image"));
-    let (_, after) = app.get(&tenant.token, &format!("/api/v1/campaigns/{id}")).await;
+    let (_, after) = app
+        .get(&tenant.token, &format!("/api/v1/campaigns/{id}"))
+        .await;
     assert_eq!(after["status"], "draft");
     assert_eq!(after["counts"]["sent"], 0);
     assert_eq!(after["counts"]["pending"], 3);
@@ -403,7 +464,10 @@ async fn a_test_send_is_not_counted(app: TestApp) {
         .get(&tenant.token, &format!("/api/v1/campaigns/{id}/logs"))
         .await;
     assert!(
-        logs.as_array().unwrap().iter().any(|l| l["log_type"] == "test_sent"),
+        logs.as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["log_type"] == "test_sent"),
         "{logs}"
     );
     // Never to a number that opted out, however it is written.
@@ -436,7 +500,14 @@ async fn a_file_evolution_cannot_download_pauses_the_campaign(app: TestApp) {
     let tenant = app.tenant("Loja").await;
     let inst = app.sim_instance(&tenant, &sim, "loja-01", "v2").await;
     let contacts = &app.contacts(&tenant, 5).await[1..];
-    let (_, media) = upload(&app, &tenant, "catalogo.pdf", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj", None).await;
+    let (_, media) = upload(
+        &app,
+        &tenant,
+        "catalogo.pdf",
+        b"%PDF-1.7\n%\xe2\xe3\n1 0 obj",
+        None,
+    )
+    .await;
     assert_eq!(media["kind"], "document");
     let id = start(
         &app,
@@ -452,7 +523,10 @@ async fn a_file_evolution_cannot_download_pauses_the_campaign(app: TestApp) {
     let (_, recipients) = app
         .get(&tenant.token, &format!("/api/v1/campaigns/{id}/contacts"))
         .await;
-    assert_eq!(paused["counts"]["pending"], 4, "nothing was sent nor failed: {recipients}");
+    assert_eq!(
+        paused["counts"]["pending"], 4,
+        "nothing was sent nor failed: {recipients}"
+    );
     let truth = sim.truth().await;
     assert_eq!(truth.sent, 0);
     assert!(truth.media_failed >= 1);

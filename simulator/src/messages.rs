@@ -383,9 +383,7 @@ fn schedule(
             read_at,
             &mut rng,
         );
-        if matches!(request.kind.as_str(), "audio" | "video")
-            && pct(&mut extra, c.played_percent)
-        {
+        if matches!(request.kind.as_str(), "audio" | "video") && pct(&mut extra, c.played_percent) {
             sim.record(|t| t.played += 1);
             send(
                 webhooks::receipt(v1, instance, id, number, "PLAYED"),
@@ -454,7 +452,8 @@ fn vote(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, request: &Request, a
         Duration::from_millis((rng.random_range(lo..hi) * c.pace_ms as f64) as u64)
     };
     let pick = |rng: &mut rand::rngs::StdRng| {
-        let how_many = rng.random_range(1..=request.selectable.clamp(1, request.values.len() as u64));
+        let how_many =
+            rng.random_range(1..=request.selectable.clamp(1, request.values.len() as u64));
         let mut chosen: Vec<String> = Vec::new();
         while (chosen.len() as u64) < how_many {
             let option = &request.values[rng.random_range(0..request.values.len())];
@@ -477,10 +476,12 @@ fn vote(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, request: &Request, a
                 upsert,
                 instance,
                 number,
-                id,
-                &format!("{id}V{n}"),
-                &request.values,
-                &chosen,
+                &webhooks::Vote {
+                    poll_id: id,
+                    vote_id: &format!("{id}V{n}"),
+                    options: &request.values,
+                    chosen: &chosen,
+                },
             ),
             when,
         );

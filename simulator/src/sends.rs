@@ -148,9 +148,9 @@ pub fn read(route: Route, v1: bool, body: &Value) -> Result<Request, (StatusCode
                 &body["audio"]
             };
             request.kind = "audio".into();
-            request.media = Some(text_of(audio).ok_or_else(|| {
-                missing(if v1 { "audioMessage" } else { "audio" })
-            })?);
+            request.media = Some(
+                text_of(audio).ok_or_else(|| missing(if v1 { "audioMessage" } else { "audio" }))?,
+            );
         }
         (Route::Poll, _) => {
             let poll = if v1 { &body["pollMessage"] } else { body };
@@ -213,13 +213,21 @@ pub async fn download(
         .timeout(std::time::Duration::from_secs(60))
         .send()
         .await
-        .map_err(|e| failed(None, format!("Error: Failed to fetch stream from {url}: {e}")))?;
+        .map_err(|e| {
+            failed(
+                None,
+                format!("Error: Failed to fetch stream from {url}: {e}"),
+            )
+        })?;
     let status = response.status();
     if !status.is_success() {
         let code = StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
         return Err(failed(
             Some(code),
-            format!("AxiosError: Request failed with status code {}", status.as_u16()),
+            format!(
+                "AxiosError: Request failed with status code {}",
+                status.as_u16()
+            ),
         ));
     }
     let mimetype = response
@@ -231,7 +239,10 @@ pub async fn download(
     let mut size = 0u64;
     let mut response = response;
     while let Some(chunk) = response.chunk().await.map_err(|e| {
-        failed(None, format!("Error: Failed to fetch stream from {url}: {e}"))
+        failed(
+            None,
+            format!("Error: Failed to fetch stream from {url}: {e}"),
+        )
     })? {
         size += chunk.len() as u64;
         hasher.update(&chunk);
@@ -251,7 +262,10 @@ mod tests {
     fn reads_each_route_in_both_versions() {
         let v2 = json!({"number": "5511", "mediatype": "image", "media": "http://x/m", "caption": "Oi", "delay": 9});
         let r = read(Route::Media, false, &v2).unwrap();
-        assert_eq!((r.kind.as_str(), r.text.as_str(), r.delay), ("image", "Oi", 9));
+        assert_eq!(
+            (r.kind.as_str(), r.text.as_str(), r.delay),
+            ("image", "Oi", 9)
+        );
         let v1 = json!({"number": "5511", "options": {"delay": 5}, "mediaMessage": {"mediatype": "document", "media": "http://x/m", "fileName": "c.pdf"}});
         let r = read(Route::Media, true, &v1).unwrap();
         assert_eq!(r.file_name.as_deref(), Some("c.pdf"));
@@ -261,13 +275,41 @@ mod tests {
 
     #[test]
     fn missing_fields_are_evolutions_400s() {
-        let (status, body) = read(Route::Media, false, &json!({"number": "5511", "media": "x"})).unwrap_err();
+        let (status, body) = read(
+            Route::Media,
+            false,
+            &json!({"number": "5511", "media": "x"}),
+        )
+        .unwrap_err();
         assert_eq!(status, StatusCode::BAD_REQUEST);
-        assert_eq!(body["response"]["message"][0][0], "instance requires property \"mediatype\"");
-        let (_, body) = read(Route::Media, false, &json!({"number": "5511", "mediatype": "image"})).unwrap_err();
-        assert_eq!(body["response"]["message"][0], "Owned media must be a url or base64");
-        let (status, _) = read(Route::Audio, true, &json!({"number": "5511", "audioMessage": {"audio": "x"}})).unwrap_err();
+        assert_eq!(
+            body["response"]["message"][0][0],
+            "instance requires property \"mediatype\""
+        );
+        let (_, body) = read(
+            Route::Media,
+            false,
+            &json!({"number": "5511", "mediatype": "image"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            body["response"]["message"][0],
+            "Owned media must be a url or base64"
+        );
+        let (status, _) = read(
+            Route::Audio,
+            true,
+            &json!({"number": "5511", "audioMessage": {"audio": "x"}}),
+        )
+        .unwrap_err();
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-        assert!(read(Route::Poll, false, &json!({"number": "5511", "name": "Q", "selectableCount": 1, "values": ["a"]})).is_err());
+        assert!(
+            read(
+                Route::Poll,
+                false,
+                &json!({"number": "5511", "name": "Q", "selectableCount": 1, "values": ["a"]})
+            )
+            .is_err()
+        );
     }
 }

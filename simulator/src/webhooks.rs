@@ -84,24 +84,37 @@ pub fn send_message(
     )
 }
 
+/// One person's vote on a poll.
+pub struct Vote<'a> {
+    /// The poll message's id.
+    pub poll_id: &'a str,
+    /// The vote message's own id (2.3.7+ upserts).
+    pub vote_id: &'a str,
+    /// Every option of the poll.
+    pub options: &'a [String],
+    /// The options chosen (none: the vote withdrawn).
+    pub chosen: &'a [String],
+}
+
 /// A vote on poll `poll_id` choosing `chosen` of `options`: 2.3.7+ (`upsert`) the voter's
 /// decrypted `messages.upsert`, v1 / 2.2.x a `messages.update` of the poll's key with
 /// `pollUpdates` naming each option's voters.
-pub fn poll_vote(
-    v1: bool,
-    upsert: bool,
-    instance: &str,
-    number: &str,
-    poll_id: &str,
-    vote_id: &str,
-    options: &[String],
-    chosen: &[String],
-) -> Value {
+pub fn poll_vote(v1: bool, upsert: bool, instance: &str, number: &str, vote: &Vote<'_>) -> Value {
+    let Vote {
+        poll_id,
+        vote_id,
+        options,
+        chosen,
+    } = *vote;
     let jid = format!("{number}@s.whatsapp.net");
     let updates: Vec<Value> = options
         .iter()
         .map(|o| {
-            let voters = if chosen.contains(o) { json!([jid]) } else { json!([]) };
+            let voters = if chosen.contains(o) {
+                json!([jid])
+            } else {
+                json!([])
+            };
             json!({"name": o, "voters": voters})
         })
         .collect();

@@ -29,7 +29,9 @@ fn spans_view(spans: Vec<Span>) -> AnyView {
             Span::Bold(inner) => view! { <strong>{spans_view(inner)}</strong> }.into_any(),
             Span::Italic(inner) => view! { <em>{spans_view(inner)}</em> }.into_any(),
             Span::Strike(inner) => view! { <s>{spans_view(inner)}</s> }.into_any(),
-            Span::Mono(text) => view! { <code class="font-mono text-[0.8rem]">{text}</code> }.into_any(),
+            Span::Mono(text) => {
+                view! { <code class="font-mono text-[0.8rem]">{text}</code> }.into_any()
+            }
         })
         .collect_view()
         .into_any()
@@ -99,7 +101,11 @@ pub fn WhatsAppBubble(
         }.into_any()),
     };
     let text = (!text.is_empty()).then(|| {
-        let class = if is_poll { "text-sm font-semibold" } else { "whitespace-pre-wrap text-sm" };
+        let class = if is_poll {
+            "text-sm font-semibold"
+        } else {
+            "whitespace-pre-wrap text-sm"
+        };
         view! { <p class=class data-testid="bubble-text">{spans_view(parse(&text))}</p> }
     });
     // WhatsApp shows a file above its caption, and a poll's question above its options.

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::pages::campaign_message::{MessagePreview, PollResultsCard, TestSend};
 use crate::pages::campaign_replies::Replies;
 
 use crate::api::{
@@ -218,6 +219,13 @@ fn CampaignBody(
         <PauseNotice c instances/>
         <WindowNotice c/>
         <Counters c/>
+        <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
+            <Card title=t_string!(i18n, new_campaign.preview_for)>
+                <MessagePreview c=c.get_untracked()/>
+            </Card>
+            {move || c.get().poll_results.map(|results| view! { <PollResultsCard results/> })}
+            {(admin && c.get_untracked().status == "draft").then(|| view! { <TestSend id/> })}
+        </div>
         <AbResults c/>
         <RotationTable c/>
         <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
@@ -225,6 +233,16 @@ fn CampaignBody(
                 <Card title=t_string!(i18n, campaign.rates)>
                     <Rate label=t_string!(i18n, campaign.delivery_rate) testid="rate-delivery" value=Signal::derive(move || c.get().delivery_rate)/>
                     <Rate label=t_string!(i18n, campaign.read_rate) testid="rate-read" value=Signal::derive(move || c.get().read_rate)/>
+                    {plays(&c.get_untracked()).then(|| view! {
+                        <Rate
+                            label=t_string!(i18n, campaign.play_rate)
+                            testid="rate-played"
+                            value=Signal::derive(move || {
+                                let c = c.get();
+                                if c.counts.delivered == 0 { 0.0 } else { 100.0 * c.counts.played as f64 / c.counts.delivered as f64 }
+                            })
+                        />
+                    })}
                     <Rate
                         label=t_string!(i18n, campaign.progress)
                         testid="rate-progress"
@@ -470,7 +488,7 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = use_prefs();
     type Pick = fn(&CampaignView) -> i64;
-    let items: [(&str, &str, Pick, &str); 8] = [
+    let items: [(&str, &str, Pick, &str); 9] = [
         (
             t_string!(i18n, counts.sent),
             "sent",
@@ -508,6 +526,12 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
             "text-sky-700",
         ),
         (
+            t_string!(i18n, counts.played),
+            "played",
+            |c| c.counts.played,
+            "text-emerald-900",
+        ),
+        (
             t_string!(i18n, counts.deleted),
             "deleted",
             |c| c.counts.deleted,
@@ -524,6 +548,8 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
         <div class="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-8">
             {items
                 .into_iter()
+                // "Ouvidas" only where something can be played.
+                .filter(|(_, key, _, _)| *key != "played" || plays(&c.get_untracked()))
                 .map(|(label, key, pick, tone)| {
                     view! {
                         <div class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
@@ -541,6 +567,14 @@ fn Counters(c: Memo<CampaignView>) -> impl IntoView {
                 .collect_view()}
         </div>
     }
+}
+
+/// Whether a campaign sends something people play (a voice note or a video).
+fn plays(c: &CampaignView) -> bool {
+    c.media
+        .iter()
+        .chain(c.variants.iter().filter_map(|v| v.media.as_ref()))
+        .any(|m| m.kind == "audio" || m.kind == "video")
 }
 
 #[component]
@@ -568,7 +602,7 @@ fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = use_prefs();
     type Pick = fn(&CampaignView) -> i64;
-    let steps: [(&str, Pick, &str); 3] = [
+    let mut steps: Vec<(&str, Pick, &str)> = vec![
         (t_string!(i18n, counts.sent), |c| c.counts.sent, "#34d399"),
         (
             t_string!(i18n, counts.delivered),
@@ -577,9 +611,17 @@ fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
         ),
         (t_string!(i18n, counts.read), |c| c.counts.read, "#047857"),
     ];
+    if plays(&c.get_untracked()) {
+        steps.push((
+            t_string!(i18n, counts.played),
+            |c| c.counts.played,
+            "#065f46",
+        ));
+    }
+    let height = steps.len() as f64 * 46.0;
     const BAR: f64 = 400.0;
     view! {
-        <svg viewBox="0 0 640 140" class="w-full max-w-3xl" role="img" aria-label=t_string!(i18n, campaign.funnel_label) data-testid="funnel">
+        <svg viewBox=format!("0 0 640 {height}") class="w-full max-w-3xl" role="img" aria-label=t_string!(i18n, campaign.funnel_label) data-testid="funnel">
             {steps
                 .into_iter()
                 .enumerate()
@@ -882,6 +924,15 @@ fn log_text(locale: Locale, l: &CampaignLogView) -> String {
         )
         .to_string(),
         "campaign_started" => td_string!(locale, log.campaign_started).to_string(),
+        "test_sent" => td_string!(
+            locale,
+            log.test_sent,
+            phone = phone(),
+            ok = detail("accepted"),
+            total = detail("variants"),
+        )
+        .to_string(),
+        "media_unreachable" => td_string!(locale, log.media_unreachable).to_string(),
         "campaign_paused" => td_string!(locale, log.campaign_paused).to_string(),
         "campaign_resumed" => td_string!(locale, log.campaign_resumed).to_string(),
         "campaign_cancelled" => td_string!(locale, log.campaign_cancelled).to_string(),

@@ -10,10 +10,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{CreateCampaign, get_settings, list_instances};
 use crate::audience_api::list_lists;
+use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::messages::{CampaignMedia, MediaView, Poll};
 use crate::messages_api::load_media;
 use crate::pages::bubble::{Attachment, WhatsAppBubble};
-use crate::i18n::{Locale, t, t_string, td_string, use_i18n};
 use crate::pages::layout::UserResource;
 use crate::pages::list_picker::ListPicker;
 use crate::spintax::{Spintax, all_too_similar};
@@ -251,7 +251,11 @@ fn CampaignForm(
             let options = poll_options(&poll_text.get_untracked());
             Poll {
                 question: poll_question.get_untracked(),
-                selectable_count: if poll_many.get_untracked() { options.len().max(1) as u32 } else { 1 },
+                selectable_count: if poll_many.get_untracked() {
+                    options.len().max(1) as u32
+                } else {
+                    1
+                },
                 option_lists: poll_lists
                     .get_untracked()
                     .into_iter()
@@ -265,7 +269,11 @@ fn CampaignForm(
         create.dispatch(CreateCampaign {
             input: NewCampaign {
                 name: name.get_untracked(),
-                message: if textless { String::new() } else { message.get_untracked() },
+                message: if textless {
+                    String::new()
+                } else {
+                    message.get_untracked()
+                },
                 media: if poll.is_some() {
                     None
                 } else {
@@ -295,7 +303,10 @@ fn CampaignForm(
                 variants: if textless {
                     Vec::new()
                 } else {
-                    split_variants(&extra.get_untracked()).into_iter().map(Into::into).collect()
+                    split_variants(&extra.get_untracked())
+                        .into_iter()
+                        .map(Into::into)
+                        .collect()
                 },
                 send_at_best_hour: best_hour.get_untracked(),
             },

@@ -18,8 +18,8 @@ use utoipa::ToSchema;
 use crate::api::extract::Path;
 use crate::auth::TenantCaller;
 use crate::error::{AdminErrors, ApiError, ReadErrors};
-use crate::service::media::{self, CHUNK_BYTES, Served, Spooler};
 use crate::service::ServiceError;
+use crate::service::media::{self, CHUNK_BYTES, Served, Spooler};
 use crate::state::AppState;
 
 /// The largest upload (a 100 MB document and its form).
@@ -27,7 +27,10 @@ pub const MAX_UPLOAD_BYTES: usize = 101 * 1024 * 1024;
 
 /// The upload form of `POST /api/v1/media` (its schema only: the upload is streamed).
 #[derive(ToSchema)]
-#[expect(dead_code, reason = "documents the multipart form; the handler streams the field")]
+#[expect(
+    dead_code,
+    reason = "documents the multipart form; the handler streams the field"
+)]
 pub struct MediaForm {
     /// The file: JPEG/PNG/WebP (≤ 5 MB), MP4 (≤ 16 MB), OGG/MP3/M4A (≤ 16 MB), PDF or office
     /// (≤ 100 MB). Its type is read from its content.
@@ -80,7 +83,11 @@ pub(super) async fn upload(
             Ok(Redirect::to(&format!("/campaigns/new?media_id={}", view.id)).into_response())
         }
         (Ok((view, new)), false) => {
-            let status = if new { StatusCode::CREATED } else { StatusCode::OK };
+            let status = if new {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
             Ok((status, axum::Json(view)).into_response())
         }
         (Err(UploadError::Service(e)), true) => {
@@ -227,7 +234,10 @@ fn range(headers: &HeaderMap, size: u64) -> Option<Option<(u64, u64)>> {
             (size.saturating_sub(n), size.checked_sub(1)?)
         }
         (a, "") => (a.parse().ok()?, size.checked_sub(1)?),
-        (a, b) => (a.parse().ok()?, b.parse::<u64>().ok()?.min(size.saturating_sub(1))),
+        (a, b) => (
+            a.parse().ok()?,
+            b.parse::<u64>().ok()?.min(size.saturating_sub(1)),
+        ),
     };
     Some((start <= end && end < size).then_some((start, end)))
 }
@@ -262,7 +272,9 @@ fn stream(state: &AppState, served: Served, headers: &HeaderMap) -> Response {
                     let from = (at - seq * chunk) as usize;
                     let to = (((last - seq * chunk) + 1) as usize).min(data.len());
                     if from >= to {
-                        Err(std::io::Error::other("a stored chunk is shorter than its file"))
+                        Err(std::io::Error::other(
+                            "a stored chunk is shorter than its file",
+                        ))
                     } else {
                         Ok(axum::body::Bytes::copy_from_slice(&data[from..to]))
                     }

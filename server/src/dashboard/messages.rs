@@ -24,7 +24,11 @@ impl MessagesDashboard {
 }
 
 impl MessagesApi for MessagesDashboard {
-    fn media<'a>(&'a self, caller: &'a Caller, id: i64) -> BoxFuture<'a, DashboardResult<MediaView>> {
+    fn media<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+    ) -> BoxFuture<'a, DashboardResult<MediaView>> {
         Box::pin(async move {
             media::find(&self.state.db.read, caller.tenant_id, id)
                 .await

@@ -12,8 +12,8 @@ use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 
 use crate::db::Db;
 use crate::domain::best_hours::{index, slot_at, slot_of};
-use crate::service::campaigns;
 use crate::domain::timezone::tz_of;
+use crate::service::campaigns;
 use crate::sql::stmt;
 
 use super::DemoError;

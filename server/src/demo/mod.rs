@@ -210,8 +210,8 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
             exclude_list_ids: None,
             settings: None,
             variants: Vec::new(),
-                media: None,
-                poll: None,
+            media: None,
+            poll: None,
             send_at_best_hour: false,
         },
     )

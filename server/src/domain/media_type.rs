@@ -61,8 +61,16 @@ const ACCEPTED: &[(&str, MediaKind, &str)] = &[
     ("audio/m4a", MediaKind::Audio, "audio/mp4"),
     ("audio/x-m4a", MediaKind::Audio, "audio/mp4"),
     ("application/pdf", MediaKind::Document, "application/pdf"),
-    ("application/msword", MediaKind::Document, "application/msword"),
-    ("application/vnd.ms-excel", MediaKind::Document, "application/vnd.ms-excel"),
+    (
+        "application/msword",
+        MediaKind::Document,
+        "application/msword",
+    ),
+    (
+        "application/vnd.ms-excel",
+        MediaKind::Document,
+        "application/vnd.ms-excel",
+    ),
     (
         "application/vnd.ms-powerpoint",
         MediaKind::Document,
@@ -132,7 +140,11 @@ pub fn clean_file_name(name: &str) -> String {
         .take(120)
         .collect();
     let clean = clean.trim().to_string();
-    if clean.is_empty() { "arquivo".into() } else { clean }
+    if clean.is_empty() {
+        "arquivo".into()
+    } else {
+        clean
+    }
 }
 
 #[cfg(test)]
@@ -192,7 +204,10 @@ mod tests {
 
     #[test]
     fn file_names_are_cleaned() {
-        assert_eq!(clean_file_name("C:\\Users\\ana\\catálogo.pdf"), "catálogo.pdf");
+        assert_eq!(
+            clean_file_name("C:\\Users\\ana\\catálogo.pdf"),
+            "catálogo.pdf"
+        );
         assert_eq!(clean_file_name("../../etc/\"x\".pdf"), "x.pdf");
         assert_eq!(clean_file_name("  "), "arquivo");
     }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::evolution::ReceiptStatus;
-use crate::evolution::outgoing::Outgoing;
 use crate::evolution::address::{self, AddressPolicy};
+use crate::evolution::outgoing::Outgoing;
 
 /// How long a send may take beyond its typing delay before it counts as unanswered.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
@@ -182,9 +182,15 @@ fn error_message(body: &Value) -> String {
 /// refused or unresolved host): docs/notes/evolution-media-polls.md.
 fn media_unreachable(body: &Value) -> bool {
     let message = error_message(body);
-    ["AxiosError", "Failed to fetch stream", "ECONNREFUSED", "ENOTFOUND", "getaddrinfo"]
-        .iter()
-        .any(|sign| message.contains(sign))
+    [
+        "AxiosError",
+        "Failed to fetch stream",
+        "ECONNREFUSED",
+        "ENOTFOUND",
+        "getaddrinfo",
+    ]
+    .iter()
+    .any(|sign| message.contains(sign))
 }
 
 fn not_on_whatsapp(body: &Value) -> bool {

@@ -168,7 +168,10 @@ fn chosen_in(poll_updates: &[Value]) -> Vec<String> {
 /// A v1.8 / 2.2.x vote: `messages.update` `{keyId | id: <poll id>, remoteJid: <the chat, the
 /// voter>, fromMe: true, pollUpdates: [{name, voters}]}`.
 fn update_vote(flat: &Map<String, Value>) -> Option<Event> {
-    let updates = flat.get("pollUpdates")?.as_array().filter(|u| !u.is_empty())?;
+    let updates = flat
+        .get("pollUpdates")?
+        .as_array()
+        .filter(|u| !u.is_empty())?;
     let poll_message_id = str_field(flat, "keyId").or_else(|| str_field(flat, "id"))?;
     let chat = str_field(flat, "remoteJid")?;
     if non_contact_chat(chat).is_some() {
@@ -198,7 +201,13 @@ fn upsert_vote(data: &Value, key: &Map<String, Value>) -> Option<PollVote> {
             .map(|u| chosen_in(u))
             .unwrap_or_default(),
     };
-    let jids = ["remoteJid", "remoteJidAlt", "senderPn", "participantAlt", "senderLid"];
+    let jids = [
+        "remoteJid",
+        "remoteJidAlt",
+        "senderPn",
+        "participantAlt",
+        "senderLid",
+    ];
     Some(PollVote {
         poll_message_id: poll_message_id.to_owned(),
         phone: jids

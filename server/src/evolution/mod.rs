@@ -17,19 +17,18 @@
 
 pub mod address;
 pub mod client;
-pub mod outgoing;
 mod envelope;
 mod event;
 mod interpret;
 mod json;
 mod message_text;
+pub mod outgoing;
 pub mod pairing;
 
 pub use envelope::{Envelope, ParseError, canonical_event_name, parse_envelope};
 pub use event::{
     ConnectionState, ConnectionUpdate, ContactSeen, Event, IncomingMessage, PollVote, Presence,
-    QrCode,
-    ReceiptStatus, Revoke, SentMessage, StatusUpdate,
+    QrCode, ReceiptStatus, Revoke, SentMessage, StatusUpdate,
 };
 pub use interpret::interpret;
 pub use message_text::message_text;

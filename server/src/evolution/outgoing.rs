@@ -62,7 +62,12 @@ impl Outgoing {
     }
 
     /// The Evolution route (after `/message/`) and the JSON body for `version`.
-    pub fn request(&self, version: ApiVersion, number: &str, delay_ms: u64) -> (&'static str, Value) {
+    pub fn request(
+        &self,
+        version: ApiVersion,
+        number: &str,
+        delay_ms: u64,
+    ) -> (&'static str, Value) {
         match (self, version) {
             (Self::Text(text), ApiVersion::V2) => (
                 "sendText",

@@ -7,10 +7,10 @@ use chrono::{DateTime, Duration, Timelike, Utc};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
 use crate::domain::best_hours::slot_of;
+use crate::domain::timezone::tz_of;
 use crate::evolution::Presence;
 use crate::ingest::people::identity;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
-use crate::domain::timezone::tz_of;
 use crate::sql::stmt;
 
 /// Applies the contacts seen online in one event.

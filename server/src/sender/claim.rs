@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::domain::campaign_state::CampaignStatus;
 use crate::domain::delivery::DeliveryStatus;
 use crate::domain::send_window::Quiet;
+use crate::domain::timezone::tz_of;
 use crate::domain::warmup::effective_cap;
 use crate::entities::{campaign, tenant};
 use crate::evolution::client::{ApiVersion, SendError, Target};
@@ -27,9 +28,8 @@ use crate::sender::SenderDeps;
 use crate::sender::compose::{self, Files};
 use crate::service::campaign_content::Content;
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::domain::timezone::tz_of;
-use crate::sql::{placeholders, stmt};
 use crate::service::{campaigns, warmup};
+use crate::sql::{placeholders, stmt};
 
 /// An active campaign, as the sender needs it.
 #[derive(Clone, Debug)]

@@ -247,7 +247,9 @@ async fn schedule(
             sent_any = true;
             pace.busy = true;
             let message = message_for(&campaign, &claimed);
-            let typing_delay = message.as_ref().map_or(0, |m| typing::delay_ms(&m.typed_text()));
+            let typing_delay = message
+                .as_ref()
+                .map_or(0, |m| typing::delay_ms(&m.typed_text()));
             let deps = deps.clone();
             let campaign_id = campaign.id;
             let (min_delay_ms, max_delay_ms) = (

@@ -228,10 +228,7 @@ impl Content {
     /// The content stored on a campaign row.
     pub fn of(m: &campaign::Model) -> Self {
         Self {
-            media: m
-                .media
-                .clone()
-                .and_then(|v| serde_json::from_value(v).ok()),
+            media: m.media.clone().and_then(|v| serde_json::from_value(v).ok()),
             variants: m
                 .variants
                 .clone()

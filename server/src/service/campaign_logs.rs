@@ -5,8 +5,8 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Set, Value};
 
 use crate::entities::campaign_log;
-use crate::sql::stmt;
 use crate::service::{ServiceResult, Window, timestamp};
+use crate::sql::stmt;
 
 /// How much a log line matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use app::audience::ReplyView;
 use app::types::{
     CampaignContactView, CampaignCounts, CampaignLogView, CampaignPreview, CampaignSettings,
-    CampaignView, NewCampaign, PreviewRequest, Rendering, SendWindow, VariantCounts, VariantRates,
-    VariantInput, VariantView, WindowOpens,
+    CampaignView, NewCampaign, PreviewRequest, Rendering, SendWindow, VariantCounts, VariantInput,
+    VariantRates, VariantView, WindowOpens,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -27,8 +27,8 @@ use crate::entities::{campaign, campaign_instance, contact, whatsapp_instance};
 use crate::service::campaign_content::Content as CampaignContent;
 use crate::service::campaign_logs::{self, LogLine, Severity};
 use crate::service::lists::Audience;
-use crate::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, Window, opt_timestamp, timestamp};
+use crate::sql::{placeholders, stmt};
 
 /// Default pacing: a random 3–10 s between two messages of one instance.
 pub const DEFAULT_SETTINGS: CampaignSettings = CampaignSettings {
@@ -372,10 +372,7 @@ fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<Ca
 /// texts of 1 to 4096 characters (empty allowed where `optional` says the text goes with media
 /// or a poll), each valid spintax (an unbalanced brace is refused, saying where). Returns the
 /// parsed texts.
-fn validate_texts(
-    texts: &[&str],
-    optional: impl Fn(usize) -> bool,
-) -> ServiceResult<Vec<Spintax>> {
+fn validate_texts(texts: &[&str], optional: impl Fn(usize) -> bool) -> ServiceResult<Vec<Spintax>> {
     if texts.len() > MAX_VARIANTS {
         return Err(Problem::TooManyVariants { max: MAX_VARIANTS }.into());
     }

@@ -14,8 +14,8 @@ use crate::db::Db;
 use crate::domain::phone;
 use crate::ingest::{Ctx, opt_out_person};
 use crate::service::campaign_logs::{LogLine, Severity};
-use crate::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, contacts, suppression, timestamp};
+use crate::sql::{placeholders, stmt};
 
 /// The actor of opt-outs sent as a keyword over WhatsApp.
 pub const WHATSAPP: &str = "whatsapp";

@@ -16,11 +16,11 @@ use crate::db::Db;
 use crate::domain::contact_csv::{self, Person, Row};
 use crate::domain::phone;
 use crate::entities::contact;
-use crate::sql::{limit_offset, placeholders, stmt};
 use crate::service::{
     Problem, ServiceError, ServiceResult, consent, lists, opt_timestamp, settings, suppression,
     timestamp,
 };
+use crate::sql::{limit_offset, placeholders, stmt};
 
 /// Contacts written per transaction during an import.
 pub const CHUNK: usize = 500;

@@ -12,10 +12,10 @@ use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait};
 use crate::db::Db;
 use crate::domain::{contact_csv, spreadsheet};
 use crate::service::contacts::{self, CHUNK, refresh_statistics, refresh_statistics_before};
-use crate::sql::stmt;
 use crate::service::{
     Problem, ServiceError, ServiceResult, lists, opt_timestamp, settings, timestamp,
 };
+use crate::sql::stmt;
 
 /// The most bytes one import file may have.
 pub const MAX_IMPORT_FILE_BYTES: usize = 128 * 1024 * 1024;

@@ -19,8 +19,8 @@ use crate::domain::best_hours::{
 use crate::domain::timing;
 use crate::service::campaigns::{self, percent};
 use crate::service::settings;
-use crate::sql::{TimeUnit, placeholders, secs_between, stmt, utc_bucket};
 use crate::service::{Problem, ServiceResult};
+use crate::sql::{TimeUnit, placeholders, secs_between, stmt, utc_bucket};
 
 /// Campaigns a comparison takes at most.
 pub const MAX_COMPARED: usize = 10;

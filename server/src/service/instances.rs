@@ -16,14 +16,14 @@ use sea_orm::{
 
 use crate::auth::token;
 use crate::db::Db;
+use crate::domain::timezone::tz_of;
 use crate::entities::pending_receipt;
 use crate::entities::{instance_daily_stats, whatsapp_instance};
 use crate::evolution::address::AddressError;
 use crate::evolution::client::{ApiVersion, EvolutionClient, SendError, Target};
 use crate::evolution::pairing::Pairing;
-use crate::domain::timezone::tz_of;
-use crate::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, risk, warmup};
+use crate::sql::{placeholders, stmt};
 use crate::state::AppState;
 use chrono_tz::Tz;
 

@@ -9,8 +9,8 @@ use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait, Value};
 
 use crate::db::Db;
 use crate::service::contacts::{self, ContactRow, Search};
-use crate::sql::{placeholders, stmt};
 use crate::service::{Problem, ServiceError, ServiceResult, settings, timestamp};
+use crate::sql::{placeholders, stmt};
 
 /// Contact ids handled per statement.
 const CHUNK: usize = 500;

@@ -264,7 +264,11 @@ async fn read_full(file: &mut tokio::fs::File, buf: &mut [u8]) -> ServiceResult<
 }
 
 /// A file of `tenant_id`.
-pub async fn find(conn: &impl ConnectionTrait, tenant_id: i64, id: i64) -> ServiceResult<MediaView> {
+pub async fn find(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<MediaView> {
     Row::find_by_statement(stmt(
         conn.get_database_backend(),
         &format!("SELECT {COLUMNS} FROM media WHERE tenant_id = ? AND id = ?"),

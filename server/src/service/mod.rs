@@ -1,8 +1,8 @@
 //! The application services: what the API (and later the dashboard) can do, tenant-scoped,
 //! independent of HTTP. Handlers call these and map [`ServiceError`] once.
 
-pub mod campaign_logs;
 pub mod campaign_content;
+pub mod campaign_logs;
 pub mod campaigns;
 pub mod consent;
 pub mod contacts;
@@ -12,9 +12,8 @@ pub mod instance_history;
 pub mod instances;
 pub mod lists;
 pub mod media;
-pub mod polls;
-pub mod test_send;
 pub mod phone_repair;
+pub mod polls;
 pub mod risk;
 pub mod rotation;
 pub mod scheduler;
@@ -23,6 +22,7 @@ pub mod settings;
 pub mod setup;
 pub mod suppression;
 pub mod tenants;
+pub mod test_send;
 pub mod timeline;
 pub mod tokens;
 pub mod users;

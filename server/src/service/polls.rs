@@ -133,6 +133,28 @@ pub async fn tally(
     ))
     .all(conn)
     .await?;
+    #[derive(FromQueryResult)]
+    struct Named {
+        id: i64,
+        name: String,
+    }
+    let list_ids: Vec<i64> = poll.option_lists.values().copied().collect();
+    let names = if list_ids.is_empty() {
+        Vec::new()
+    } else {
+        Named::find_by_statement(stmt(
+            conn.get_database_backend(),
+            &format!(
+                "SELECT id, name FROM list WHERE tenant_id = ? AND id IN ({})",
+                crate::sql::placeholders(list_ids.len())
+            ),
+            std::iter::once(campaign.tenant_id.into())
+                .chain(list_ids.iter().map(|&id| id.into()))
+                .collect(),
+        ))
+        .all(conn)
+        .await?
+    };
     let mut counts = vec![0i64; poll.options.len()];
     let mut voters = 0;
     for vote in &votes {
@@ -150,10 +172,17 @@ pub async fn tally(
             .options
             .iter()
             .zip(counts)
-            .map(|(option, votes)| PollOptionResult {
-                option: option.clone(),
-                votes,
-                list_id: poll.option_lists.get(option).copied(),
+            .map(|(option, votes)| {
+                let list_id = poll.option_lists.get(option).copied();
+                PollOptionResult {
+                    option: option.clone(),
+                    votes,
+                    list_id,
+                    list_name: names
+                        .iter()
+                        .find(|n| Some(n.id) == list_id)
+                        .map(|n| n.name.clone()),
+                }
             })
             .collect(),
         voters,

@@ -6,11 +6,11 @@ use app::types::RotationShare;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 
 use crate::domain::rotation::{self, Risk, Standing};
+use crate::domain::timezone::tz_of;
 use crate::domain::warmup::effective_cap;
 use crate::entities::tenant;
-use crate::domain::timezone::tz_of;
-use crate::sql::stmt;
 use crate::service::{instances, risk, warmup};
+use crate::sql::stmt;
 
 /// How campaign `campaign_id` (daily cap `daily_cap`, `pending` recipients left) spreads its
 /// next sends over its instances, in instance id order.

@@ -22,13 +22,13 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Value};
 use crate::domain::best_hours::personal_hour;
 use crate::domain::send_plan::{Capacity, Planner};
 use crate::domain::send_window::Quiet;
+use crate::domain::timezone::tz_of;
 use crate::domain::warmup::effective_cap;
 use crate::entities::{campaign, tenant};
 use crate::service::campaign_logs::{self, LogLine, Severity};
 use crate::service::insights::{Scope, best_hours};
-use crate::domain::timezone::tz_of;
-use crate::sql::{placeholders, stmt};
 use crate::service::{ServiceResult, campaigns, instances, timestamp, warmup};
+use crate::sql::{placeholders, stmt};
 
 /// One in this many recipients without a history of their own explores a random hour.
 pub const EXPLORE_ONE_IN: u64 = 10;

@@ -16,7 +16,9 @@ use crate::evolution::client::EvolutionClient;
 use crate::sender::compose::{self, Person};
 use crate::service::campaign_content::Content;
 use crate::service::campaign_logs::{self, LogLine, Severity};
-use crate::service::{Problem, ServiceError, ServiceResult, campaigns, instances, settings, suppression};
+use crate::service::{
+    Problem, ServiceError, ServiceResult, campaigns, instances, settings, suppression,
+};
 
 /// The sample person a test is rendered for without a contact.
 const SAMPLE_NAME: &str = "Maria Silva";
@@ -98,6 +100,8 @@ pub async fn send(
             details: Some(json!({
                 "phone": number.digits,
                 "instance_id": instance.id,
+                "accepted": sent,
+                "variants": results.len(),
                 "results": results,
             })),
         },
@@ -137,7 +141,10 @@ async fn pick_instance(
     if let Some(id) = wanted
         && !ids.contains(&id)
     {
-        return Err(Problem::UnknownInstances { ids: id.to_string() }.into());
+        return Err(Problem::UnknownInstances {
+            ids: id.to_string(),
+        }
+        .into());
     }
     let candidates = whatsapp_instance::Entity::find()
         .filter(whatsapp_instance::Column::TenantId.eq(tenant_id))

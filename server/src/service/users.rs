@@ -15,8 +15,8 @@ use crate::dashboard::password;
 use crate::dashboard::users::{self as accounts, UserError};
 use crate::db::Db;
 use crate::entities::{session, user};
-use crate::sql::stmt;
 use crate::service::{Problem, ServiceError, ServiceResult, opt_timestamp, timestamp};
+use crate::sql::stmt;
 
 impl From<UserError> for ServiceError {
     fn from(err: UserError) -> Self {

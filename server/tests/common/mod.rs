@@ -399,11 +399,7 @@ impl TestApp {
         self.state
             .db
             .write
-            .execute_raw(flow_server::sql::stmt(
-                self.state.db.backend(),
-                sql,
-                values,
-            ))
+            .execute_raw(flow_server::sql::stmt(self.state.db.backend(), sql, values))
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
