@@ -2,13 +2,15 @@
 //! Evolution simulator), an empty database gets a demo tenant — three instances on the
 //! simulator (the third disconnected, to be paired by QR code: `run.sh` starts the simulator
 //! with it closed), 300 contacts written the Brazilian way (stored as E.164) and two landlines,
-//! a list filled from a search, a running campaign over two numbers (one warming up, so the
-//! campaign page shows how sends are spread), a draft, ten past campaigns over three weeks
+//! a list filled from a search, a running campaign with the offer's photo over two numbers (one
+//! warming up, so the campaign page shows how sends are spread), a finished poll with its votes
+//! ([`messages`]), a draft, ten past campaigns over three weeks
 //! read to the simulator's daily rhythm ([`history`]: `/insights` has a heatmap and a
 //! recommendation on the first run) — and an admin and a viewer login, printed at start.
 //! Without that variable no demo data is ever created.
 
 mod history;
+mod messages;
 
 use app::audience::{ListMembers, MemberSearch};
 use app::types::{CampaignSettings, NewCampaign, NewContact, NewInstance};
@@ -164,13 +166,17 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
         }),
     };
     lists::add(db, tenant.id, silva.id, &members).await?;
+    if let Some(first) = instance_ids.first() {
+        messages::finished_poll(db, tenant.id, *first, silva.id).await?;
+    }
+    let photo = messages::photo(db, tenant.id).await?;
 
     let running = campaigns::create(
         db,
         tenant.id,
         NewCampaign {
             name: "Black Friday 2026".into(),
-            message: "Oi {{first_name}}! A Black Friday da Loja Demo começou: 30% em tudo até domingo. Responda SAIR para não receber mais.".into(),
+            message: "Oi {{first_name}}! A *Black Friday* da Loja Demo começou: _30% em tudo_ até domingo. Responda SAIR para não receber mais.".into(),
             instance_ids: instance_ids.clone(),
             contact_ids: None,
             all_contacts: true,
@@ -184,8 +190,14 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
                 send_days: Vec::new(),
             }),
             variants: Vec::new(),
-                media: None,
-                poll: None,
+            // The offer's photo, with the text as its caption.
+            media: Some(app::messages::CampaignMedia {
+                kind: photo.kind.clone(),
+                media_id: photo.id,
+                caption: None,
+                file_name: None,
+            }),
+            poll: None,
             send_at_best_hour: false,
         },
     )
