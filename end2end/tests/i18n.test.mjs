@@ -24,6 +24,8 @@ const ALLOWED = new Set([
   'token', 'tokens', 'a', 'as', 'hh', 'mm', 'ms', 'https', 'com',
   // the spreadsheet program marketers export contacts from
   'excel',
+  // file formats and sizes the upload takes (issue 24), and the office suite's name
+  'jpeg', 'png', 'webp', 'mp4', 'ogg', 'mp3', 'm4a', 'pdf', 'mb', 'kb', 'office',
   // an instance's risk level, "ok" in Portuguese too (ok / atenção / alto)
   'ok',
   // units of time (s, min, h, d) and "online", which Portuguese borrows

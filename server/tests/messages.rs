@@ -21,6 +21,8 @@ on_both_databases!(
     a_voice_note_counts_played,
     poll_votes_count_the_latest_choice_and_fill_lists,
     a_test_send_is_not_counted,
+    unused_files_go_after_the_retention_and_used_ones_stay,
+    the_same_file_uploaded_at_once_is_stored_once,
 );
 
 on_both_databases!(
@@ -530,4 +532,68 @@ async fn a_file_evolution_cannot_download_pauses_the_campaign(app: TestApp) {
     let truth = sim.truth().await;
     assert_eq!(truth.sent, 0);
     assert!(truth.media_failed >= 1);
+}
+
+async fn unused_files_go_after_the_retention_and_used_ones_stay(app: TestApp) {
+    let tenant = app.tenant("Loja").await;
+    let inst = app.instance(&tenant, "loja-01").await;
+    let contacts = app.contacts(&tenant, 2).await;
+    let (_, used) = upload(&app, &tenant, "usada.png", &png(300 * 1024), None).await;
+    let (_, unused) = upload(&app, &tenant, "esquecida.png", &png(301 * 1024), None).await;
+    let (status, _) = app
+        .post(
+            &tenant.token,
+            "/api/v1/campaigns",
+            json!({"name": "x", "message": "Oi", "media": {"kind": "image", "media_id": used["id"]},
+                   "instance_ids": [inst["id"]], "contact_ids": contacts}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // Nothing is old enough yet.
+    let now = chrono::Utc::now();
+    let gone =
+        flow_server::service::media::prune_unused(&app.state.db, now - chrono::Duration::days(7))
+            .await
+            .unwrap();
+    assert_eq!(gone, 0);
+    let gone = flow_server::service::media::prune_unused(
+        &app.state.db,
+        now + chrono::Duration::seconds(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(gone, 1);
+    let (status, _) = app
+        .get(&tenant.token, &format!("/api/v1/media/{}", unused["id"]))
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = app
+        .get(
+            &tenant.token,
+            &format!("/api/v1/media/{}/content", used["id"]),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // Only the used file's two chunks are left.
+    assert_eq!(count(&app, "media_chunk").await, 2);
+}
+
+async fn the_same_file_uploaded_at_once_is_stored_once(app: TestApp) {
+    let tenant = app.tenant("Loja").await;
+    let photo = png(400 * 1024);
+    let uploads = (0..6).map(|i| {
+        let (app, tenant, photo) = (&app, &tenant, &photo);
+        async move { upload(app, tenant, &format!("foto-{i}.png"), photo, None).await }
+    });
+    let answers = futures_util::future::join_all(uploads).await;
+    let ids: std::collections::BTreeSet<i64> = answers
+        .iter()
+        .map(|(status, body)| {
+            assert!(*status == 201 || *status == 200, "{body}");
+            body["id"].as_i64().unwrap()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{answers:?}");
+    assert_eq!(count(&app, "media").await, 1);
+    assert_eq!(count(&app, "media_chunk").await, 2);
 }

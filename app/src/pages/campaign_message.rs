@@ -108,7 +108,11 @@ pub fn PollResultsCard(
                             <div class="flex items-baseline justify-between gap-3 text-sm">
                                 <span class="text-slate-800">{o.option.clone()}</span>
                                 <span class="font-semibold tabular-nums" data-testid="poll-votes">
-                                    {t_string!(i18n, media.results_votes, count = prefs.num(o.votes)).to_string()}
+                                    {if o.votes == 1 {
+                                        t_string!(i18n, media.results_vote_one, count = 1).to_string()
+                                    } else {
+                                        t_string!(i18n, media.results_votes, count = prefs.num(o.votes)).to_string()
+                                    }}
                                     {format!(" · {}", prefs.pct(share))}
                                 </span>
                             </div>
@@ -128,7 +132,11 @@ pub fn PollResultsCard(
                 }).collect_view()}
             </ul>
             <p class="mt-3 text-xs text-slate-600" data-testid="poll-voters">
-                {t_string!(i18n, media.results_voters, count = prefs.num(voters)).to_string()}
+                {if voters == 1 {
+                    t_string!(i18n, media.results_voter_one).to_string()
+                } else {
+                    t_string!(i18n, media.results_voters, count = prefs.num(voters)).to_string()
+                }}
             </p>
         </Card>
     }

@@ -183,8 +183,9 @@ pub(super) async fn show(
     tag = "media",
     params(("id" = i64, Path, description = "Media id")),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream", body = String),
-        (status = 206, description = "Part of the file", content_type = "application/octet-stream", body = String),
+        (status = 200, description = "The file, with its own type", content_type = "*/*", body = String),
+        (status = 206, description = "Part of the file", content_type = "*/*", body = String),
+        (status = 416, description = "The range is outside the file"),
         ReadErrors,
     )
 )]

@@ -53,7 +53,8 @@ fn banner() -> Vec<u8> {
 pub async fn photo(db: &Db, tenant_id: i64) -> Result<MediaView, DemoError> {
     let mut spool = media::Spooler::new().await?;
     spool.push(&banner()).await?;
-    let (view, _) = media::store(db, tenant_id, "oferta-da-semana.png", spool.finish().await?).await?;
+    let (view, _) =
+        media::store(db, tenant_id, "oferta-da-semana.png", spool.finish().await?).await?;
     Ok(view)
 }
 
@@ -90,7 +91,8 @@ pub async fn finished_poll(
             variants: Vec::new(),
             media: None,
             poll: Some(Poll {
-                question: "Oi {{first_name}}! Quer receber o catálogo de verão da Loja Demo?".into(),
+                question: "Oi {{first_name}}! Quer receber o catálogo de verão da Loja Demo?"
+                    .into(),
                 options: OPTIONS.map(String::from).to_vec(),
                 selectable_count: 1,
                 option_lists: [(OPTIONS[0].to_string(), interested.id)].into(),
@@ -139,13 +141,27 @@ pub async fn finished_poll(
         if rng.random_range(0..10) < 7 {
             let first = OPTIONS[rng.random_range(0..OPTIONS.len())];
             let voted = read + Duration::minutes(1);
-            polls::record_vote(&txn, tenant_id, view.id, row.contact_id, &[first.into()], voted)
-                .await?;
+            polls::record_vote(
+                &txn,
+                tenant_id,
+                view.id,
+                row.contact_id,
+                &[first.into()],
+                voted,
+            )
+            .await?;
             if rng.random_range(0..6) == 0 {
                 let again = OPTIONS[rng.random_range(0..OPTIONS.len())];
                 let later = voted + Duration::hours(1);
-                polls::record_vote(&txn, tenant_id, view.id, row.contact_id, &[again.into()], later)
-                    .await?;
+                polls::record_vote(
+                    &txn,
+                    tenant_id,
+                    view.id,
+                    row.contact_id,
+                    &[again.into()],
+                    later,
+                )
+                .await?;
             }
         }
     }

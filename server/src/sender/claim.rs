@@ -25,9 +25,9 @@ use crate::ingest::{
     grace_expired, pause_campaigns_of,
 };
 use crate::sender::SenderDeps;
-use crate::sender::compose::{self, Files};
 use crate::service::campaign_content::Content;
 use crate::service::campaign_logs::{LogLine, Severity};
+use crate::service::compose::{self, Files};
 use crate::service::{campaigns, warmup};
 use crate::sql::{placeholders, stmt};
 

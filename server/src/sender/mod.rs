@@ -14,7 +14,6 @@
 //! after each of its sends, and one without capacity or at high risk sits out.
 
 pub mod claim;
-pub mod compose;
 mod pacing;
 pub mod spool;
 mod spread;
@@ -34,6 +33,7 @@ use crate::evolution::client::{EvolutionClient, SEND_TIMEOUT, SendError};
 use crate::evolution::outgoing::Outgoing;
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
+use crate::service::compose;
 use crate::shutdown::SEND_GRACE;
 
 use claim::{Available, Recheck};

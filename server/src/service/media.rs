@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use app::messages::MediaView;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, TransactionTrait};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, SqlErr, TransactionTrait};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -204,7 +204,7 @@ pub async fn store(
     rand::rng().fill_bytes(&mut token);
     let file_name = media_type::clean_file_name(file_name);
     let txn = db.write.begin().await?;
-    let row = Row::find_by_statement(stmt(
+    let inserted = Row::find_by_statement(stmt(
         backend,
         &format!(
             "INSERT INTO media (tenant_id, sha256, kind, mimetype, size, file_name, duration_secs, \
@@ -223,8 +223,25 @@ pub async fn store(
         ],
     ))
     .one(&txn)
-    .await?
-    .ok_or_else(|| DbErr::RecordNotInserted)?;
+    .await;
+    let row = match inserted {
+        Ok(Some(row)) => row,
+        Ok(None) => return Err(DbErr::RecordNotInserted.into()),
+        // The same file uploaded at the same moment by another request: theirs is the one.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            txn.rollback().await?;
+            return Row::find_by_statement(stmt(
+                backend,
+                &format!("SELECT {COLUMNS} FROM media WHERE tenant_id = ? AND sha256 = ?"),
+                vec![tenant_id.into(), spooled.sha256.clone().into()],
+            ))
+            .one(&db.write)
+            .await?
+            .map(|row| (row.into(), false))
+            .ok_or(ServiceError::NotFound("media"));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut file = tokio::fs::File::open(&spooled.spooler.path)
         .await
         .map_err(ServiceError::internal)?;

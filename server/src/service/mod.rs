@@ -4,6 +4,7 @@
 pub mod campaign_content;
 pub mod campaign_logs;
 pub mod campaigns;
+pub mod compose;
 pub mod consent;
 pub mod contacts;
 pub mod imports;

@@ -122,13 +122,16 @@ pub async fn tally(
     let Some(poll) = Content::of(campaign).poll else {
         return Ok(None);
     };
+    // One row per distinct choice (a handful), not per voter.
     #[derive(FromQueryResult)]
-    struct Options {
-        options: serde_json::Value,
+    struct Choice {
+        options: String,
+        voters: i64,
     }
-    let votes = Options::find_by_statement(stmt(
+    let choices = Choice::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT options FROM poll_vote WHERE campaign_id = ?",
+        "SELECT CAST(options AS TEXT) AS options, CAST(COUNT(*) AS BIGINT) AS voters \
+         FROM poll_vote WHERE campaign_id = ? GROUP BY CAST(options AS TEXT)",
         vec![campaign.id.into()],
     ))
     .all(conn)
@@ -157,12 +160,14 @@ pub async fn tally(
     };
     let mut counts = vec![0i64; poll.options.len()];
     let mut voters = 0;
-    for vote in &votes {
-        let chosen = indexes(&vote.options);
-        voters += i64::from(!chosen.is_empty());
+    for choice in &choices {
+        let chosen: BTreeSet<usize> = serde_json::from_str(&choice.options).unwrap_or_default();
+        if !chosen.is_empty() {
+            voters += choice.voters;
+        }
         for i in chosen {
             if let Some(c) = counts.get_mut(i) {
-                *c += 1;
+                *c += choice.voters;
             }
         }
     }

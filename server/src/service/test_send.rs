@@ -13,9 +13,9 @@ use crate::db::Db;
 use crate::domain::phone;
 use crate::entities::{contact, whatsapp_instance};
 use crate::evolution::client::EvolutionClient;
-use crate::sender::compose::{self, Person};
 use crate::service::campaign_content::Content;
 use crate::service::campaign_logs::{self, LogLine, Severity};
+use crate::service::compose::{self, Person};
 use crate::service::{
     Problem, ServiceError, ServiceResult, campaigns, instances, settings, suppression,
 };
