@@ -315,7 +315,7 @@ async fn receipts_move_forward_only(app: TestApp) {
     let c = campaign(&app, &s).await;
     assert_eq!(
         c["counts"],
-        json!({"total": 4, "pending": 0, "sent": 4, "delivered": 3, "read": 3, "failed": 1, "opted_out": 0, "replied": 0, "cancelled": 0, "deleted": 0})
+        json!({"total": 4, "pending": 0, "sent": 4, "delivered": 3, "read": 3, "failed": 1, "opted_out": 0, "replied": 0, "cancelled": 0, "deleted": 0, "played": 1})
     );
     assert_eq!(c["delivery_rate"], 75.0);
     assert_eq!(c["read_rate"], 100.0);

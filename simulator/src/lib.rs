@@ -57,13 +57,7 @@ pub fn router(config: SimConfig) -> Router {
     let sim = Arc::new(state::Sim::new(config));
     // Evolution's auth guard covers its API routes, not the simulator's own controls.
     let evolution_api = Router::new()
-        .route("/message/sendText/{instance}", post(messages::send_text))
-        .route("/message/sendMedia/{instance}", post(messages::send_media))
-        .route(
-            "/message/sendWhatsAppAudio/{instance}",
-            post(messages::send_audio),
-        )
-        .route("/message/sendPoll/{instance}", post(messages::send_poll))
+        .route("/message/{route}/{instance}", post(messages::send_message))
         .route(
             "/instance/connectionState/{instance}",
             get(messages::connection_state),

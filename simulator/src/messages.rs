@@ -71,41 +71,22 @@ pub async fn require_api_key(
     }
 }
 
-/// `POST /message/sendText/{instance}`.
-pub async fn send_text(
+/// `POST /message/{route}/{instance}`: `sendText`, `sendMedia` (a photo, video, document or
+/// audio by URL: Evolution downloads it first), `sendWhatsAppAudio` (a voice note by URL) and
+/// `sendPoll`; any other route is 404.
+pub async fn send_message(
     State(sim): State<Arc<Sim>>,
-    Path(instance): Path<String>,
+    Path((route, instance)): Path<(String, String)>,
     Json(body): Json<Value>,
 ) -> Response {
-    send(sim, instance, Route::Text, body).await
-}
-
-/// `POST /message/sendMedia/{instance}`: a photo, video, document or audio by URL (Evolution
-/// downloads it first).
-pub async fn send_media(
-    State(sim): State<Arc<Sim>>,
-    Path(instance): Path<String>,
-    Json(body): Json<Value>,
-) -> Response {
-    send(sim, instance, Route::Media, body).await
-}
-
-/// `POST /message/sendWhatsAppAudio/{instance}`: a voice note by URL.
-pub async fn send_audio(
-    State(sim): State<Arc<Sim>>,
-    Path(instance): Path<String>,
-    Json(body): Json<Value>,
-) -> Response {
-    send(sim, instance, Route::Audio, body).await
-}
-
-/// `POST /message/sendPoll/{instance}`.
-pub async fn send_poll(
-    State(sim): State<Arc<Sim>>,
-    Path(instance): Path<String>,
-    Json(body): Json<Value>,
-) -> Response {
-    send(sim, instance, Route::Poll, body).await
+    let route = match route.as_str() {
+        "sendText" => Route::Text,
+        "sendMedia" => Route::Media,
+        "sendWhatsAppAudio" => Route::Audio,
+        "sendPoll" => Route::Poll,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    send(sim, instance, route, body).await
 }
 
 /// The message object and `messageType` Evolution stores for a send.

@@ -185,7 +185,7 @@ pub(super) async fn show(
     responses(
         (status = 200, description = "The file, with its own type", content_type = "*/*", body = String),
         (status = 206, description = "Part of the file", content_type = "*/*", body = String),
-        (status = 416, description = "The range is outside the file"),
+        (status = 416, response = crate::error::ErrorBody),
         ReadErrors,
     )
 )]
@@ -251,9 +251,14 @@ fn stream(state: &AppState, served: Served, headers: &HeaderMap) -> Response {
         None => (StatusCode::OK, 0, size.saturating_sub(1)),
         Some(Some((a, b))) => (StatusCode::PARTIAL_CONTENT, a, b),
         Some(None) => {
+            let body = crate::error::ErrorBody {
+                error: "range_not_satisfiable",
+                message: format!("the file has {size} bytes"),
+            };
             return (
                 StatusCode::RANGE_NOT_SATISFIABLE,
                 [(CONTENT_RANGE, format!("bytes */{size}"))],
+                axum::Json(body),
             )
                 .into_response();
         }

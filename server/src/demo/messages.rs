@@ -138,31 +138,22 @@ pub async fn finished_poll(
         ))
         .await?;
         // Seven in ten vote; one voter in six changes their mind an hour later.
-        if rng.random_range(0..10) < 7 {
-            let first = OPTIONS[rng.random_range(0..OPTIONS.len())];
-            let voted = read + Duration::minutes(1);
+        let votes = match (rng.random_range(0..10) < 7, rng.random_range(0..6) == 0) {
+            (false, _) => 0,
+            (true, changed) => 1 + usize::from(changed),
+        };
+        for n in 0..votes {
+            let option = OPTIONS[rng.random_range(0..OPTIONS.len())];
+            let at = read + Duration::minutes(1) + Duration::hours(n as i64);
             polls::record_vote(
                 &txn,
                 tenant_id,
                 view.id,
                 row.contact_id,
-                &[first.into()],
-                voted,
+                &[option.into()],
+                at,
             )
             .await?;
-            if rng.random_range(0..6) == 0 {
-                let again = OPTIONS[rng.random_range(0..OPTIONS.len())];
-                let later = voted + Duration::hours(1);
-                polls::record_vote(
-                    &txn,
-                    tenant_id,
-                    view.id,
-                    row.contact_id,
-                    &[again.into()],
-                    later,
-                )
-                .await?;
-            }
         }
     }
     let c = campaigns::recount(&txn, view.id).await?;
