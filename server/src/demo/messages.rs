@@ -10,7 +10,8 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
 
 use crate::db::Db;
-use crate::service::{campaigns, lists, media, polls};
+use crate::ingest::votes;
+use crate::service::{campaigns, lists, media};
 use crate::sql::stmt;
 
 use super::DemoError;
@@ -145,7 +146,7 @@ pub async fn finished_poll(
         for n in 0..votes {
             let option = OPTIONS[rng.random_range(0..OPTIONS.len())];
             let at = read + Duration::minutes(1) + Duration::hours(n as i64);
-            polls::record_vote(
+            votes::record(
                 &txn,
                 tenant_id,
                 view.id,

@@ -17,7 +17,7 @@ mod presence;
 mod receipts;
 mod revokes;
 pub mod tracked;
-mod votes;
+pub mod votes;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseTransaction, DbErr};
