@@ -39,6 +39,8 @@ const ALLOWED = new Set([
   // data of this test
   'acme', 'móveis', 'black', 'friday', '2026', 'loja', 'centro', 'maria', 'silva', 'joão',
   'souza', 'ana', 'lima', 'contact', 'sair', 'loja-centro', 'admin@acme.test', 'viewer@acme.test',
+  // the campaign's own message, shown as a WhatsApp bubble
+  'olá',
 ]);
 
 let flow;
