@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::messages::{MediaView, TestSendReport, TestSendRequest};
+use crate::messages::{MediaView, TestSendReport};
 
 #[cfg(feature = "ssr")]
 fn messages() -> Result<crate::messages_backend::MessagesBackend, ServerFnError> {
@@ -45,7 +45,7 @@ pub async fn send_test(
         .test_send(
             &caller,
             id,
-            TestSendRequest {
+            crate::messages::TestSendRequest {
                 phone,
                 contact_id,
                 instance_id: None,
