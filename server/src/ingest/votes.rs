@@ -11,7 +11,6 @@ use serde_json::json;
 
 use crate::evolution::PollVote;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
-use crate::service::campaign_content::Content;
 use crate::sql::stmt;
 
 /// What recording a vote did.
@@ -51,7 +50,11 @@ pub async fn record(
     else {
         return Ok(Recorded::Unchanged);
     };
-    let Some(poll) = Content::of(&campaign).poll else {
+    // The stored poll (its wire type): which option each text is, which list it leads to.
+    let Some(poll) = campaign
+        .poll
+        .and_then(|v| serde_json::from_value::<app::messages::Poll>(v).ok())
+    else {
         return Ok(Recorded::Unchanged);
     };
     let now: BTreeSet<usize> = chosen
