@@ -444,6 +444,9 @@ fn vote(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, request: &Request, a
         }
         chosen
     };
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
     let mut chosen = pick(&mut rng);
     let mut when = after + at(&mut rng, 0.5, 2.0);
     let mut n = 0;
@@ -462,6 +465,9 @@ fn vote(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, request: &Request, a
                     vote_id: &format!("{id}V{n}"),
                     options: &request.values,
                     chosen: &chosen,
+                    // When the person votes: the webhook's delivery time, so a change of mind
+                    // sorts after the first choice.
+                    at_ms: now_ms + when.as_millis() as u64,
                 },
             ),
             when,

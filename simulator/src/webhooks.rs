@@ -94,6 +94,8 @@ pub struct Vote<'a> {
     pub options: &'a [String],
     /// The options chosen (none: the vote withdrawn).
     pub chosen: &'a [String],
+    /// When the person voted (Unix milliseconds).
+    pub at_ms: u64,
 }
 
 /// A vote on poll `poll_id` choosing `chosen` of `options`: 2.3.7+ (`upsert`) the voter's
@@ -105,6 +107,7 @@ pub fn poll_vote(v1: bool, upsert: bool, instance: &str, number: &str, vote: &Vo
         vote_id,
         options,
         chosen,
+        at_ms,
     } = *vote;
     let jid = format!("{number}@s.whatsapp.net");
     let updates: Vec<Value> = options
@@ -128,12 +131,10 @@ pub fn poll_vote(v1: bool, upsert: bool, instance: &str, number: &str, vote: &Vo
                 "message": {"pollUpdateMessage": {
                     "pollCreationMessageKey": {"remoteJid": jid, "fromMe": true, "id": poll_id},
                     "vote": {"encPayload": "c2lt", "encIv": "c2lt", "selectedOptions": chosen},
-                    "senderTimestampMs": 1761055500000u64
+                    "senderTimestampMs": at_ms
                 }},
                 "messageType": "pollUpdateMessage",
-                "messageTimestamp": std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs()),
+                "messageTimestamp": at_ms / 1000,
                 "pollUpdates": updates,
                 "instanceId": "sim-instance",
                 "source": "android"
@@ -142,9 +143,7 @@ pub fn poll_vote(v1: bool, upsert: bool, instance: &str, number: &str, vote: &Vo
     }
     let data = if v1 {
         json!({"remoteJid": jid, "fromMe": true, "id": poll_id,
-               "datetime": std::time::SystemTime::now()
-                   .duration_since(std::time::UNIX_EPOCH)
-                   .map_or(0, |d| d.as_millis() as u64),
+               "datetime": at_ms,
                "owner": instance, "pollUpdates": updates})
     } else {
         json!({"messageId": format!("db-{poll_id}"), "keyId": poll_id, "remoteJid": jid,

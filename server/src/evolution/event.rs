@@ -172,8 +172,9 @@ pub struct PollVote {
     pub lid: Option<String>,
     /// The option texts chosen.
     pub options: Vec<String>,
-    /// When they voted (seconds since the epoch), when the event says.
-    pub timestamp: Option<i64>,
+    /// When they voted (milliseconds since the epoch), when the event says: a change of mind
+    /// seconds later must still sort after the first vote.
+    pub at_ms: Option<i64>,
 }
 
 /// Our own API send, echoed by Evolution as `send.message` (status `PENDING`).

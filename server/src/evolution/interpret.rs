@@ -182,7 +182,7 @@ fn update_vote(flat: &Map<String, Value>) -> Option<Event> {
         phone: phone::from_jid(chat),
         lid: phone::lid_of(chat),
         options: chosen_in(updates),
-        timestamp: lenient_i64(flat.get("datetime")).map(|ms| ms / 1000),
+        at_ms: lenient_i64(flat.get("datetime")),
     }))
 }
 
@@ -219,7 +219,8 @@ fn upsert_vote(data: &Value, key: &Map<String, Value>) -> Option<PollVote> {
             .filter_map(|f| str_field(key, f))
             .find_map(phone::lid_of),
         options,
-        timestamp: lenient_i64(data.get("messageTimestamp")),
+        at_ms: lenient_i64(update.get("senderTimestampMs"))
+            .or_else(|| lenient_i64(data.get("messageTimestamp")).map(|secs| secs * 1000)),
     })
 }
 
@@ -768,7 +769,7 @@ mod tests {
         assert_eq!(vote.poll_message_id, "POLL1");
         assert_eq!(vote.options, ["Manhã"]);
         assert_eq!(vote.phone.as_deref(), Some("5511987654321"));
-        assert_eq!(vote.timestamp, Some(1719410000));
+        assert_eq!(vote.at_ms, Some(1719410000123));
         // 2.2.x: keyId.
         let v22 = run(
             "messages.update",
@@ -795,7 +796,7 @@ mod tests {
         };
         assert_eq!(vote.poll_message_id, "POLL3");
         assert_eq!(vote.options, ["Quero o catálogo"]);
-        assert_eq!(vote.timestamp, Some(1761055392));
+        assert_eq!(vote.at_ms, Some(1761055392000));
     }
 
     #[test]

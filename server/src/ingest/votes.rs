@@ -148,8 +148,8 @@ pub(super) async fn apply(
         return Ok(Outcome::Ignored);
     };
     let at = vote
-        .timestamp
-        .and_then(|secs| DateTime::<Utc>::from_timestamp(secs, 0))
+        .at_ms
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
         .unwrap_or(ctx.now);
     let recorded = record(
         ctx.txn,
