@@ -335,6 +335,8 @@ async fn poll_votes_count_the_latest_choice_and_fill_lists(app: TestApp) {
         vote_percent: 80,
         vote_change_percent: 50,
         v1_instances: vec!["loja-v1".into()],
+        // People read a poll before they vote, seconds after it arrives (× pace).
+        pace_ms: 60,
         ..fast(11)
     })
     .await;

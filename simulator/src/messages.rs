@@ -373,7 +373,8 @@ fn schedule(
             );
         }
     }
-    if request.kind == "poll" {
+    // Only people who opened the chat (read the poll) vote, some seconds after reading.
+    if read && request.kind == "poll" {
         vote(sim, instance, v1, id, request, delivered_at.max(read_at));
     }
     let opt_out = optout_wave || pct(&mut rng, c.optout_percent);
@@ -448,7 +449,7 @@ fn vote(sim: &Arc<Sim>, instance: &str, v1: bool, id: &str, request: &Request, a
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
     let mut chosen = pick(&mut rng);
-    let mut when = after + at(&mut rng, 0.5, 2.0);
+    let mut when = after + at(&mut rng, 2.0, 6.0);
     let mut n = 0;
     loop {
         n += 1;
