@@ -14,6 +14,7 @@ pub mod audience_backend;
 pub mod backend;
 pub mod columns;
 pub mod errors;
+pub mod follow_up;
 pub mod insights;
 pub mod insights_api;
 #[cfg(feature = "ssr")]

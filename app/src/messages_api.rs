@@ -54,3 +54,35 @@ pub async fn send_test(
         .await
         .map_err(crate::api::server::fail)
 }
+
+/// Makes a draft follow-up ("Lembrete") of campaign `id` for `segment` of its recipients
+/// (admins) and goes to it; the form posts without JavaScript too.
+#[server(prefix = "/api/ui", endpoint = "follow_up")]
+pub async fn create_follow_up(
+    id: i64,
+    segment: String,
+    #[server(default)] min_age_hours: Option<i32>,
+    #[server(default)] message: Option<String>,
+) -> Result<crate::types::CampaignView, ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    let segment = crate::follow_up::Segment::parse(&segment)
+        .ok_or_else(|| ServerFnError::new(format!("unknown segment {segment}")))?;
+    let view = messages()?
+        .0
+        .follow_up(
+            &caller,
+            id,
+            crate::follow_up::NewFollowUp {
+                segment,
+                min_age_hours,
+                message,
+                variants: Vec::new(),
+                media: None,
+                name: None,
+            },
+        )
+        .await
+        .map_err(crate::api::server::fail)?;
+    leptos_axum::redirect(&format!("/campaigns/{}", view.id));
+    Ok(view)
+}

@@ -1,11 +1,13 @@
-//! The port through which the pages that send media, polls and tests reach the server's
-//! services, beside [`crate::backend::DashboardApi`]. The server implements [`MessagesApi`]
+//! The port through which the pages that send media, polls, tests and follow-ups reach the
+//! server's services, beside [`crate::backend::DashboardApi`]. The server implements [`MessagesApi`]
 //! and provides a [`MessagesBackend`] as Leptos context.
 
 use std::sync::Arc;
 
 use crate::backend::{BoxFuture, Caller, DashboardResult};
+use crate::follow_up::NewFollowUp;
 use crate::messages::{MediaView, TestSendReport, TestSendRequest};
+use crate::types::CampaignView;
 
 /// What those pages need from the server; every method is scoped to the caller's tenant.
 pub trait MessagesApi: Send + Sync {
@@ -22,6 +24,13 @@ pub trait MessagesApi: Send + Sync {
         campaign_id: i64,
         request: TestSendRequest,
     ) -> BoxFuture<'a, DashboardResult<TestSendReport>>;
+    /// Makes a draft follow-up of campaign `parent_id` (admins).
+    fn follow_up<'a>(
+        &'a self,
+        caller: &'a Caller,
+        parent_id: i64,
+        request: NewFollowUp,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>>;
 }
 
 /// The server's implementation, provided as Leptos context.

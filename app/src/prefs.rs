@@ -128,6 +128,17 @@ impl Prefs {
         }
     }
 
+    /// An amount in reais: `R$ 1.234,50` (pt-BR), `R$1,234.50` (en).
+    pub fn money(self, reais: f64) -> String {
+        let cents = (reais * 100.0).round() as i64;
+        let (whole, frac) = (cents / 100, (cents % 100).abs());
+        if self.comma_decimals() {
+            format!("R$ {},{frac:02}", self.num(whole))
+        } else {
+            format!("R${}.{frac:02}", self.num(whole))
+        }
+    }
+
     /// A file size: `830 KB`, `4,2 MB` (pt-BR), `4.2 MB` (en).
     pub fn bytes(self, n: i64) -> String {
         const MB: f64 = 1024.0 * 1024.0;
@@ -237,6 +248,8 @@ mod tests {
         assert_eq!(pt.num(1234), "1.234");
         assert_eq!(pt.num(-1234567), "-1.234.567");
         assert_eq!(pt.pct(90.56), "90,6%");
+        assert_eq!(pt.money(1234.5), "R$ 1.234,50");
+        assert_eq!(pt.money(0.07), "R$ 0,07");
         assert_eq!(pt.when(Some(AT)), "30/11/2026 14:05");
         assert_eq!(pt.short(Some(AT)), "30/11 14:05");
         assert_eq!(pt.when(None), "—");
@@ -248,6 +261,7 @@ mod tests {
         };
         assert_eq!(en.num(1234), "1,234");
         assert_eq!(en.pct(90.56), "90.6%");
+        assert_eq!(en.money(1234.5), "R$1,234.50");
         assert_eq!(en.when(Some(AT)), "11/30/2026 5:05 PM");
         assert_eq!(en.clock(AT), "5:05 PM");
     }

@@ -450,6 +450,47 @@ pub enum Problem {
     /// None of the campaign's instances is connected.
     #[error("none of the campaign's instances is connected")]
     NoOpenInstance,
+    /// A follow-up's min_age_hours out of range.
+    #[error("min_age_hours must be between {min} and {max}")]
+    FollowUpAge {
+        /// Fewest hours.
+        min: i32,
+        /// Most hours.
+        max: i32,
+    },
+    /// A follow-up of a campaign that has not started.
+    #[error("only a started campaign can have a follow-up")]
+    FollowUpNotStarted,
+    /// A sale without a buyer.
+    #[error("name the buyer with phone or contact_id")]
+    ConversionBuyer,
+    /// A sale's value.
+    #[error("value must be a positive amount of at most {max} reais")]
+    ConversionValue {
+        /// Largest value.
+        max: i64,
+    },
+    /// A sale in another currency.
+    #[error("currency must be BRL")]
+    ConversionCurrency,
+    /// A sale's order id.
+    #[error("order_id must be 1 to {max} characters")]
+    OrderId {
+        /// Most characters.
+        max: usize,
+    },
+    /// A UTM parameter too long.
+    #[error("each utm parameter may have at most {max} characters")]
+    UtmLength {
+        /// Most characters.
+        max: usize,
+    },
+    /// A time that is not RFC 3339.
+    #[error("{field} must be an RFC 3339 time such as 2026-12-06T14:30:00-03:00")]
+    Timestamp {
+        /// The field.
+        field: String,
+    },
     /// A comparison of too few or too many campaigns.
     #[error("ids must name 1 to {max} campaigns")]
     CompareCount {
@@ -471,7 +512,8 @@ impl Problem {
             | Self::AlreadyOptedOut
             | Self::NotOptedOut
             | Self::ListTaken
-            | Self::NoOpenInstance => ProblemKind::Conflict,
+            | Self::NoOpenInstance
+            | Self::FollowUpNotStarted => ProblemKind::Conflict,
             Self::WrongPassword => ProblemKind::Forbidden,
             _ => ProblemKind::Invalid,
         }
@@ -720,6 +762,28 @@ mod text {
                 Self::PollLists => td_string!(locale, problems.poll_lists).to_string(),
                 Self::TestOptedOut => td_string!(locale, problems.test_opted_out).to_string(),
                 Self::NoOpenInstance => td_string!(locale, problems.no_open_instance).to_string(),
+                Self::FollowUpAge { min, max } => {
+                    td_string!(locale, problems.follow_up_age, min = *min, max = *max).to_string()
+                }
+                Self::FollowUpNotStarted => {
+                    td_string!(locale, problems.follow_up_not_started).to_string()
+                }
+                Self::ConversionBuyer => td_string!(locale, problems.conversion_buyer).to_string(),
+                Self::ConversionValue { max } => {
+                    td_string!(locale, problems.conversion_value, max = *max).to_string()
+                }
+                Self::ConversionCurrency => {
+                    td_string!(locale, problems.conversion_currency).to_string()
+                }
+                Self::OrderId { max } => {
+                    td_string!(locale, problems.order_id, max = *max).to_string()
+                }
+                Self::UtmLength { max } => {
+                    td_string!(locale, problems.utm_length, max = *max).to_string()
+                }
+                Self::Timestamp { field } => {
+                    td_string!(locale, problems.timestamp, field = field).to_string()
+                }
                 Self::EraseUnconfirmed => {
                     td_string!(locale, problems.erase_unconfirmed).to_string()
                 }

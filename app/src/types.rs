@@ -294,6 +294,31 @@ pub struct CampaignView {
     /// The poll's votes so far (each person's latest vote), when it sends a poll.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_results: Option<crate::messages::PollResults>,
+    /// Whether its links are rewritten and their clicks counted.
+    #[serde(default = "yes")]
+    pub track_links: bool,
+    /// The UTM parameters its links get, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm: Option<crate::follow_up::Utm>,
+    /// Clicks by people on its tracked links.
+    #[serde(default)]
+    pub clicks: crate::follow_up::ClickStats,
+    /// Sales traced to it.
+    #[serde(default)]
+    pub conversions: crate::follow_up::ConversionStats,
+    /// What it follows up, when it is a follow-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<crate::follow_up::FollowUpOf>,
+    /// Its follow-ups, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<crate::follow_up::FollowUpSummary>,
+    /// Its read rate counting the reads of its follow-ups, when it has started ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combined: Option<crate::follow_up::CombinedResult>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// One instance's part in a campaign's rotation.
@@ -374,6 +399,9 @@ pub struct VariantView {
     /// The variant's time to deliver and to read (`GET /api/v1/campaigns/{id}` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<crate::insights::CampaignTiming>,
+    /// Clicks on its tracked links (rate over its delivered).
+    #[serde(default)]
+    pub clicks: crate::follow_up::ClickStats,
 }
 
 /// The verdict of a two-proportion z-test between the best and the worst variant.
@@ -464,6 +492,9 @@ pub struct CampaignContactView {
     pub error: Option<String>,
     /// When the contact replied.
     pub replied_at: Option<String>,
+    /// When the contact first clicked one of its links.
+    #[serde(default)]
+    pub clicked_at: Option<String>,
 }
 
 /// One line of a campaign log.
@@ -674,6 +705,13 @@ pub struct NewCampaign {
     /// audience's, else the start), within 24 h of the start and inside the send window.
     #[serde(default)]
     pub send_at_best_hour: bool,
+    /// Rewrite its links to count clicks (`/l/{code}`, one per recipient and link); default
+    /// true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track_links: Option<bool>,
+    /// UTM parameters added to its links' destinations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utm: Option<crate::follow_up::Utm>,
 }
 
 /// One more variant of a campaign's message: its text, or its text and its own media.

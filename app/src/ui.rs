@@ -112,6 +112,7 @@ pub fn status_label(locale: Locale, status: &str) -> String {
         "admin" => admin, "viewer" => viewer, "info" => info, "warning" => warning,
         "critical" => critical, "unknown" => unknown, "logged_out" => logged_out,
         "banned" => banned, "restricted" => restricted, "locked" => locked,
+        "clicked" => clicked,
     }
 }
 

@@ -25,6 +25,7 @@ mod m20261203_000003_timeline_indexes;
 mod m20261206_000001_phone_numbers;
 mod m20261207_000001_insights;
 mod m20261208_000001_media_polls;
+mod m20261209_000001_follow_ups;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_phone_numbers::Migration),
             Box::new(m20261207_000001_insights::Migration),
             Box::new(m20261208_000001_media_polls::Migration),
+            Box::new(m20261209_000001_follow_ups::Migration),
         ]
     }
 }

@@ -75,6 +75,8 @@ async fn main() {
             media: None,
             poll: None,
             send_at_best_hour: false,
+            track_links: None,
+            utm: None,
         },
     )
     .await

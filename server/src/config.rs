@@ -88,6 +88,12 @@ pub struct Config {
     pub log_json: bool,
     /// `FLOW_LOG`: a `tracing` filter such as `info` or `server=debug`.
     pub log_filter: String,
+    /// `FLOW_TRUSTED_PROXIES`: addresses of the reverse proxies in front of Flow (comma
+    /// separated); a tracked link's visitor is then read from their `X-Forwarded-For`.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `FLOW_PREVIEW_AGENTS`: more user-agent substrings (comma separated) whose visits of a
+    /// tracked link are previews, not clicks.
+    pub preview_agents: Vec<String>,
 }
 
 impl Config {
@@ -260,7 +266,29 @@ impl Config {
             evolution_key: get("FLOW_DEMO_EVOLUTION_KEY").unwrap_or_else(|| "sim-api-key".into()),
         });
 
+        let trusted_proxies = get("FLOW_TRUSTED_PROXIES")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse().map_err(|e| ConfigError::Invalid {
+                    name: "FLOW_TRUSTED_PROXIES",
+                    reason: format!("{a:?}: {e} (expected IP addresses, comma separated)"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let preview_agents = get("FLOW_PREVIEW_AGENTS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect();
+
         Ok(Self {
+            trusted_proxies,
+            preview_agents,
             cookie_secure,
             session_recheck,
             reconcile_every,

@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod cli;
+pub mod clicks;
 pub mod cluster;
 pub mod config;
 pub mod dashboard;
@@ -24,6 +25,7 @@ pub mod reconcile;
 pub mod sender;
 pub mod service;
 pub mod shutdown;
+pub mod spool;
 pub mod sql;
 pub mod state;
 pub mod telemetry;
@@ -163,6 +165,15 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         config.reconcile_every,
         leader.clone(),
     );
+    let clicks = clicks::Clicks::new(
+        db.clone(),
+        clicks::writer::ClickWriter::start(
+            db.clone(),
+            publisher.clone(),
+            spool::Spool::new(&config.spool_dir),
+        ),
+        config.preview_agents.clone(),
+    );
     if config.sender_enabled {
         let sender = sender::spawn(
             sender::SenderDeps {
@@ -171,6 +182,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
                 client: evolution.clone(),
                 spool: sender::spool::Spool::new(&config.spool_dir),
                 public_url: config.public_url.clone(),
+                clicks: clicks.clone(),
             },
             sender::SenderConfig {
                 startup_grace: config.sending_grace,
@@ -194,6 +206,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         beats,
         shutdown,
         setup: service::setup::SetupGate::default(),
+        clicks,
     });
     if let Some(demo) = &state.config.demo {
         match demo::seed(&state, demo).await {
@@ -295,6 +308,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(telemetry::render))
         .nest("/api/v1", api::routes())
         .merge(api::media::public_routes())
+        .merge(api::links::routes())
         .merge(webhook::routes(state.config.webhook_max_bytes))
         .merge(dashboard::export::routes())
         .merge(dashboard::setup::routes())
@@ -377,8 +391,11 @@ pub async fn run(
         }
     });
     let stopping = shutdown.token();
-    let serve = axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move { stopping.cancelled().await });
+    let serve = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { stopping.cancelled().await });
     let stopping = shutdown.token();
     let http_grace = async {
         stopping.cancelled().await;

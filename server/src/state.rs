@@ -66,6 +66,8 @@ pub struct Shared {
     pub leader: crate::cluster::leader::Leader,
     /// Whether the first-run setup is still to be done.
     pub setup: crate::service::setup::SetupGate,
+    /// Tracked links: where codes lead, and the click writer.
+    pub clicks: crate::clicks::Clicks,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -684,6 +684,8 @@ mod openapi {
         ("post", "/api/v1/campaigns/{id}/duplicate", &["id"], "", 201, "Campaign"),
         ("post", "/api/v1/campaigns/{id}/test", &["id"], "TestSendRequest", 200, "TestSendReport"),
         ("get", "/api/v1/campaigns/{id}/poll", &["id"], "", 200, "PollResults"),
+        ("post", "/api/v1/campaigns/{id}/follow-up", &["id"], "NewFollowUp", 201, "Campaign"),
+        ("post", "/api/v1/conversions", &[], "NewConversion", 201, "ConversionView"),
         ("post", "/api/v1/media", &[], "multipart/form-data", 201, "MediaView"),
         ("get", "/api/v1/media/{id}", &["id"], "", 200, "MediaView"),
         ("get", "/api/v1/media/{id}/content", &["id"], "", 200, "*/*"),

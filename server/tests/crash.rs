@@ -82,6 +82,8 @@ async fn prepare(url: &str) -> Prepared {
             media: None,
             poll: None,
             send_at_best_hour: false,
+            track_links: None,
+            utm: None,
         },
     )
     .await

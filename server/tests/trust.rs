@@ -292,6 +292,7 @@ fn sender_deps(app: &TestApp) -> flow_server::sender::SenderDeps {
             &std::env::temp_dir().join("flow-test-spool"),
         ),
         public_url: app.base.clone(),
+        clicks: app.state.clicks.clone(),
     }
 }
 
@@ -1036,6 +1037,8 @@ async fn a_person_is_one_recipient_whatever_the_list_says(app: TestApp) {
         media: None,
         poll: None,
         send_at_best_hour: false,
+        track_links: None,
+        utm: None,
     };
     let view = flow_server::dashboard::new_campaign::create(
         &app.state.db,

@@ -11,7 +11,9 @@
 //! `contacts.upsert` with push names, `presence.update` when contacts read, revokes
 //! (`messages.delete`) of a few messages and replies, reads that follow each contact's daily
 //! rhythm ([`rhythm`]), `PLAYED` for voice notes, poll votes (some changed later) in each
-//! version's shape, and `connection.update` and `qrcode.updated` on demand.
+//! version's shape, link previews fetched by Evolution's server, crawlers and people clicking
+//! (and buying) from their phones ([`links`]), and `connection.update` and `qrcode.updated` on
+//! demand.
 //!
 //! Every decision about a message is drawn from a generator seeded with the simulator seed and
 //! the phone number, so a run can be repeated. `GET /sim/truth` tells what it decided (the
@@ -19,6 +21,7 @@
 //! drops and restores an instance.
 
 mod connect;
+mod links;
 mod messages;
 mod qr;
 pub mod rhythm;
@@ -32,7 +35,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use state::{OFF_HOURS_FACTOR, SentMessage, SimConfig, Truth};
+pub use links::{CRAWLER_AGENT, EVOLUTION_AGENT, PHONE_ADDRESS, PHONE_AGENT};
+pub use state::{OFF_HOURS_FACTOR, SentMessage, Shop, SimConfig, Truth};
 pub use webhooks::push_name;
 
 /// Serves the simulator on `listener` until the process ends.

@@ -6,7 +6,9 @@
 //! (comma-separated names that start disconnected, to pair by QR code), `SIM_PACE_MS`
 //! (1000: receipts arrive within ~1–6 s), `SIM_FAVOURED_HOURS` (`12,20`: the local hours
 //! contacts read in; reads take 4× longer outside them), `SIM_REVOKE_PERCENT` (2: delivered
-//! messages the team revokes), `SIM_LOG` (`info`).
+//! messages the team revokes), `SIM_CLICK_PERCENT` (35: readers who tap a message's link),
+//! `SIM_SHOP_URL` + `SIM_SHOP_TOKEN` (Flow's URL and an admin token: some clickers buy, and
+//! the shop reports the sale), `SIM_LOG` (`info`).
 
 use evolution_sim::SimConfig;
 
@@ -50,6 +52,12 @@ async fn main() -> std::process::ExitCode {
     }
     if let Some(p) = var("SIM_REVOKE_PERCENT").and_then(|s| s.parse().ok()) {
         config.revoke_percent = p;
+    }
+    if let Some(p) = var("SIM_CLICK_PERCENT").and_then(|s| s.parse().ok()) {
+        config.click_percent = p;
+    }
+    if let (Some(flow_url), Some(token)) = (var("SIM_SHOP_URL"), var("SIM_SHOP_TOKEN")) {
+        config.shop = Some(evolution_sim::Shop { flow_url, token });
     }
     let addr = var("SIM_ADDR").unwrap_or_else(|| "127.0.0.1:8081".into());
     let Ok(addr) = addr.parse() else {

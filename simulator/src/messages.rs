@@ -175,6 +175,11 @@ async fn send(sim: Arc<Sim>, instance: String, route: Route, body: Value) -> Res
     // (`pace_ms` 1000 = real time), so fast tests stay fast.
     let typing = request.delay.min(8_000) * sim.config.pace_ms / 1000;
     tokio::time::sleep(Duration::from_millis(typing)).await;
+    // Evolution builds a text's link preview before relaying it (linkPreview is on unless
+    // the body turns it off).
+    if route == Route::Text && body_allows_preview(&body) {
+        crate::links::preview(&sim, &request.text).await;
+    }
     let n = sim.counter.fetch_add(1, Ordering::SeqCst);
     let id = format!("3EB0{:018X}", (sim.config.seed << 32) ^ n);
     sim.record(|t| {
@@ -372,6 +377,9 @@ fn schedule(
                 &mut extra,
             );
         }
+    }
+    if request.kind != "poll" && request.kind != "audio" {
+        crate::links::after_reading(sim, number, id, &request.text, read.then_some(read_at));
     }
     // Only people who opened the chat (read the poll) vote, some seconds after reading.
     if read && request.kind == "poll" {
@@ -642,4 +650,11 @@ pub async fn control(
         });
     }
     Json(json!({"instance": instance, "state": state})).into_response()
+}
+
+/// Whether a send's body leaves the link preview on: Evolution turns it off only for
+/// `linkPreview: false` (v2 top level, v1 `options`).
+fn body_allows_preview(body: &Value) -> bool {
+    let off = |v: Option<&Value>| v.and_then(Value::as_bool) == Some(false);
+    !(off(body.get("linkPreview")) || off(body.pointer("/options/linkPreview")))
 }

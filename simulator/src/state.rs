@@ -55,6 +55,25 @@ pub struct SimConfig {
     pub vote_percent: u32,
     /// Share of votes changed later (the person picks again).
     pub vote_change_percent: u32,
+    /// Share of readers who tap the message's link.
+    pub click_percent: u32,
+    /// Share of those who tap it again.
+    pub reclick_percent: u32,
+    /// Share of messages whose link a crawler visits.
+    pub crawler_percent: u32,
+    /// Share of clickers who buy (reported when `shop` is set).
+    pub buy_percent: u32,
+    /// The shop's backend, reporting sales to Flow.
+    pub shop: Option<Shop>,
+}
+
+/// Where the simulated shop reports its sales.
+#[derive(Clone, Debug)]
+pub struct Shop {
+    /// Flow's base URL.
+    pub flow_url: String,
+    /// An admin API token of the tenant.
+    pub token: String,
 }
 
 /// How much longer a read takes outside the contact's favoured hours.
@@ -83,6 +102,11 @@ impl Default for SimConfig {
             played_percent: 70,
             vote_percent: 60,
             vote_change_percent: 20,
+            click_percent: 35,
+            reclick_percent: 25,
+            crawler_percent: 10,
+            buy_percent: 30,
+            shop: None,
         }
     }
 }
@@ -185,6 +209,18 @@ pub struct Truth {
     /// Media downloads that failed (the send was refused as Evolution refuses it).
     #[serde(default)]
     pub media_failed: u64,
+    /// Link previews Evolution fetched.
+    #[serde(default)]
+    pub link_previews: u64,
+    /// Crawler visits of links.
+    #[serde(default)]
+    pub crawler_visits: u64,
+    /// People's clicks that were answered with a redirect, by number.
+    #[serde(default)]
+    pub clicks: BTreeMap<String, u64>,
+    /// Sales the shop reported: (number, order id).
+    #[serde(default)]
+    pub sales: Vec<(String, String)>,
 }
 
 /// One message the simulator accepted.
@@ -239,6 +275,8 @@ pub struct Sim {
     pub dropped: AtomicU64,
     /// Numbers already introduced by `contacts.upsert`.
     pub known_numbers: Mutex<std::collections::HashSet<String>>,
+    /// Who fetches links: Evolution's server and people's phones.
+    pub browsers: crate::links::Browsers,
 }
 
 impl Sim {
@@ -255,6 +293,7 @@ impl Sim {
             statuses: Mutex::new(HashMap::new()),
             dropped: AtomicU64::new(0),
             known_numbers: Mutex::new(std::collections::HashSet::new()),
+            browsers: crate::links::Browsers::default(),
         }
     }
 

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::pages::campaign_follow_up::{ClicksCard, ConversionsCard, FollowUps};
 use crate::pages::campaign_message::{MessagePreview, PollResultsCard, TestSend};
 use crate::pages::campaign_replies::Replies;
 
@@ -25,11 +26,12 @@ use crate::types::{CampaignLogView, CampaignView, InstanceView};
 use crate::ui::{Card, Empty, ErrorBox, Pill, encode, error_text, status_label};
 
 /// The recipient statuses a filter can pick.
-const STATUSES: [&str; 7] = [
+const STATUSES: [&str; 8] = [
     "pending",
     "sent",
     "delivered",
     "read",
+    "clicked",
     "failed",
     "opted_out",
     "cancelled",
@@ -258,6 +260,11 @@ fn CampaignBody(
                     <Funnel c/>
                 </Card>
             </div>
+        </div>
+        <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3">
+            <ClicksCard c/>
+            <ConversionsCard c/>
+            <FollowUps c admin/>
         </div>
         <div class="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2">
             <Card title=t_string!(i18n, insights.timing_title)>
@@ -596,7 +603,7 @@ fn Rate(label: &'static str, testid: &'static str, value: Signal<f64>) -> impl I
     }
 }
 
-/// Sent → delivered → read as horizontal bars, widths relative to sent.
+/// Sent → delivered → read (→ played) → clicked as horizontal bars, widths relative to sent.
 #[component]
 fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
     let i18n = use_i18n();
@@ -616,6 +623,13 @@ fn Funnel(c: Memo<CampaignView>) -> impl IntoView {
             t_string!(i18n, counts.played),
             |c| c.counts.played,
             "#065f46",
+        ));
+    }
+    if c.get_untracked().track_links {
+        steps.push((
+            t_string!(i18n, counts.clicked),
+            |c| c.clicks.unique,
+            "#064e3b",
         ));
     }
     let height = steps.len() as f64 * 46.0;
@@ -759,6 +773,7 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                                 <th class=th>{t!(i18n, campaign.col_sent)}</th>
                                                 <th class=th>{t!(i18n, campaign.col_delivered)}</th>
                                                 <th class=th>{t!(i18n, campaign.col_read)}</th>
+                                                <th class=th>{t!(i18n, campaign.col_clicked)}</th>
                                             </tr>
                                         </thead>
                                         <tbody class="divide-y divide-slate-100">
@@ -777,6 +792,7 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                                             <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.sent_at.as_deref())}</td>
                                                             <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.delivered_at.as_deref())}</td>
                                                             <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.read_at.as_deref())}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 text-xs text-slate-600">{prefs.short(r.clicked_at.as_deref())}</td>
                                                         </tr>
                                                     }
                                                 })

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod bubble;
 pub mod campaign;
+pub mod campaign_follow_up;
 pub mod campaign_message;
 pub mod campaign_replies;
 pub mod campaign_safety;

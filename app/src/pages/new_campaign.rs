@@ -309,6 +309,8 @@ fn CampaignForm(
                         .collect()
                 },
                 send_at_best_hour: best_hour.get_untracked(),
+                track_links: None,
+                utm: None,
             },
             pasted: pasted.get_untracked(),
             start_at: Some(start_at.get_untracked()),

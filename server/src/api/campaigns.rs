@@ -25,7 +25,8 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ContactsQuery {
-    /// Only the recipients in this delivery status (`pending`, `sent`, `read`, …).
+    /// Only the recipients in this delivery status (`pending`, `sent`, `read`, …), or `clicked`:
+    /// those who clicked one of its links.
     status: Option<String>,
     /// The id of the previous page's last row (keyset: as fast at any depth).
     cursor: Option<i64>,

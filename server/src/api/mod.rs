@@ -8,8 +8,10 @@
 mod campaigns;
 mod contacts;
 pub(crate) mod extract;
+mod follow_ups;
 mod insights;
 mod instances;
+pub mod links;
 mod lists;
 pub mod media;
 mod openapi;
@@ -76,6 +78,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(campaigns::duplicate))
         .routes(routes!(campaigns::test_send))
         .routes(routes!(campaigns::poll_results))
+        .routes(routes!(follow_ups::create))
+        .routes(routes!(follow_ups::report))
         .routes(routes!(insights::best_hours))
         .routes(routes!(media::upload).layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES)))
         .routes(routes!(media::show))

@@ -1,14 +1,16 @@
-//! The port of the pages that send media, polls and tests
+//! The port of the pages that send media, polls, tests and follow-ups
 //! ([`app::messages_backend::MessagesApi`]) over the services.
 
 use std::sync::Arc;
 
 use app::backend::{BoxFuture, Caller, DashboardError, DashboardResult};
+use app::follow_up::NewFollowUp;
 use app::messages::{MediaView, TestSendReport, TestSendRequest};
 use app::messages_backend::{MessagesApi, MessagesBackend};
+use app::types::CampaignView;
 
 use crate::dashboard::backend::service;
-use crate::service::{media, test_send};
+use crate::service::{follow_ups, media, test_send};
 use crate::state::AppState;
 
 /// The messages backend of a running server.
@@ -56,6 +58,22 @@ impl MessagesApi for MessagesDashboard {
             )
             .await
             .map_err(service)
+        })
+    }
+
+    fn follow_up<'a>(
+        &'a self,
+        caller: &'a Caller,
+        parent_id: i64,
+        request: NewFollowUp,
+    ) -> BoxFuture<'a, DashboardResult<CampaignView>> {
+        Box::pin(async move {
+            if !caller.is_admin() {
+                return Err(DashboardError::Forbidden);
+            }
+            follow_ups::create(&self.state.db, caller.tenant_id, parent_id, request)
+                .await
+                .map_err(service)
         })
     }
 }

@@ -83,6 +83,8 @@ pub async fn seed(
                 media: None,
                 poll: None,
                 send_at_best_hour: false,
+                track_links: None,
+                utm: None,
             },
         )
         .await?;

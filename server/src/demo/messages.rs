@@ -99,6 +99,8 @@ pub async fn finished_poll(
                 option_lists: [(OPTIONS[0].to_string(), interested.id)].into(),
             }),
             send_at_best_hour: false,
+            track_links: None,
+            utm: None,
         },
     )
     .await?;

@@ -9,6 +9,7 @@
 //! recommendation on the first run) — and an admin and a viewer login, printed at start.
 //! Without that variable no demo data is ever created.
 
+mod follow_ups;
 mod history;
 mod messages;
 
@@ -168,6 +169,14 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
     lists::add(db, tenant.id, silva.id, &members).await?;
     if let Some(first) = instance_ids.first() {
         messages::finished_poll(db, tenant.id, *first, silva.id).await?;
+        follow_ups::seed(
+            db,
+            tenant.id,
+            *first,
+            &demo.evolution_url,
+            &state.config.public_url,
+        )
+        .await?;
     }
     let photo = messages::photo(db, tenant.id).await?;
 
@@ -199,6 +208,8 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
             }),
             poll: None,
             send_at_best_hour: false,
+            track_links: None,
+            utm: None,
         },
     )
     .await?;
@@ -225,6 +236,8 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
             media: None,
             poll: None,
             send_at_best_hour: false,
+            track_links: None,
+            utm: None,
         },
     )
     .await?;

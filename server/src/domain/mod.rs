@@ -10,6 +10,8 @@ pub mod campaign_state;
 pub mod contact_csv;
 pub mod delivery;
 pub mod health;
+pub mod link_preview;
+pub mod links;
 pub mod media_type;
 pub mod optout;
 pub mod phone;

@@ -56,6 +56,18 @@ pub struct Model {
     pub poll: Option<Json>,
     /// Voice notes and videos played (also counted in `read`).
     pub played: i64,
+    /// Links in its messages are rewritten to `/l/{code}` and their clicks counted.
+    pub track_links: bool,
+    /// UTM parameters added to its links' destinations (`Utm` as JSON), if any.
+    pub utm: Option<Json>,
+    /// The campaign a follow-up follows up.
+    pub parent_id: Option<i64>,
+    /// The original campaign of a follow-up's chain.
+    pub root_id: Option<i64>,
+    /// A follow-up's segment of its parent's recipients (`not_read`, …).
+    pub follow_up_segment: Option<String>,
+    /// A follow-up goes only to messages of the parent at least this old (hours).
+    pub follow_up_min_age_hours: Option<i32>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

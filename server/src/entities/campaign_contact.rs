@@ -34,6 +34,8 @@ pub struct Model {
     pub due_source: Option<String>,
     /// When its voice note or video was first played.
     pub played_at: Option<DateTimeUtc>,
+    /// When the recipient first clicked one of its tracked links.
+    pub clicked_at: Option<DateTimeUtc>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

@@ -23,6 +23,8 @@ pub struct Model {
     pub warmup_plan: Option<Json>,
     /// Opt-outs past this share (percent) of an instance's last sends pause its campaigns.
     pub optout_pause_percent: i32,
+    /// A sale is attributed to a campaign clicked or read at most this many days before it.
+    pub attribution_days: i32,
 }
 
 /// No declared relations: queries join explicitly where they need to.

@@ -104,6 +104,7 @@ pub async fn attach_message_id(
         ..row
     };
     ctx.effects.tracked.insert(row.clone());
+    crate::ingest::votes::apply_waiting(ctx, &row).await?;
     apply_waiting_receipts(ctx, row, message_id).await?;
     Ok(true)
 }

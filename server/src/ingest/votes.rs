@@ -10,6 +10,7 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult};
 use serde_json::json;
 
 use crate::evolution::PollVote;
+use crate::ingest::tracked::TrackedRow;
 use crate::ingest::{Ctx, InstanceRef, Outcome};
 use crate::sql::stmt;
 
@@ -118,7 +119,8 @@ pub async fn record(
     Ok(Recorded::Counted(now))
 }
 
-/// Applies a vote from `instance`. A vote on a poll Flow did not send is ignored.
+/// Applies a vote from `instance`. A vote on a poll whose message id is not recorded yet (the
+/// vote overtook the send's answer) waits in `pending_vote` until linking records it.
 pub(super) async fn apply(
     ctx: &mut Ctx<'_>,
     instance: &InstanceRef,
@@ -130,8 +132,69 @@ pub(super) async fn apply(
         .find(ctx.txn, instance.tenant_id, &vote.poll_message_id)
         .await?
     else {
-        return Ok(Outcome::Ignored);
+        ctx.txn
+            .execute_raw(stmt(
+                ctx.txn.get_database_backend(),
+                "INSERT INTO pending_vote (tenant_id, instance_id, poll_message_id, options, \
+                 at_ms, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                vec![
+                    instance.tenant_id.into(),
+                    instance.id.into(),
+                    vote.poll_message_id.clone().into(),
+                    json!(vote.options).into(),
+                    vote.at_ms.into(),
+                    ctx.now.into(),
+                ],
+            ))
+            .await?;
+        return Ok(Outcome::Unmatched);
     };
+    apply_on(ctx, &row, &vote.options, vote.at_ms).await
+}
+
+/// Applies the votes kept for `row`'s message id (in the order they arrived), then drops them.
+pub(crate) async fn apply_waiting(ctx: &mut Ctx<'_>, row: &TrackedRow) -> Result<(), DbErr> {
+    #[derive(FromQueryResult)]
+    struct Waiting {
+        options: serde_json::Value,
+        at_ms: Option<i64>,
+    }
+    let Some(message_id) = row.whatsapp_message_id.clone() else {
+        return Ok(());
+    };
+    let backend = ctx.txn.get_database_backend();
+    let waiting = Waiting::find_by_statement(stmt(
+        backend,
+        "SELECT options, at_ms FROM pending_vote WHERE poll_message_id = ? AND tenant_id = ? \
+         ORDER BY id",
+        vec![message_id.clone().into(), row.tenant_id.into()],
+    ))
+    .all(ctx.txn)
+    .await?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    for w in waiting {
+        let options: Vec<String> = serde_json::from_value(w.options).unwrap_or_default();
+        apply_on(ctx, row, &options, w.at_ms).await?;
+    }
+    ctx.txn
+        .execute_raw(stmt(
+            backend,
+            "DELETE FROM pending_vote WHERE poll_message_id = ? AND tenant_id = ?",
+            vec![message_id.into(), row.tenant_id.into()],
+        ))
+        .await?;
+    Ok(())
+}
+
+/// Records a vote (`options` chosen, at `at_ms`) on the poll of `row`.
+async fn apply_on(
+    ctx: &mut Ctx<'_>,
+    row: &TrackedRow,
+    options: &[String],
+    at_ms: Option<i64>,
+) -> Result<Outcome, DbErr> {
     #[derive(FromQueryResult)]
     struct Recipient {
         contact_id: i64,
@@ -147,8 +210,7 @@ pub(super) async fn apply(
     else {
         return Ok(Outcome::Ignored);
     };
-    let at = vote
-        .at_ms
+    let at = at_ms
         .and_then(DateTime::<Utc>::from_timestamp_millis)
         .unwrap_or(ctx.now);
     let recorded = record(
@@ -156,7 +218,7 @@ pub(super) async fn apply(
         row.tenant_id,
         row.campaign_id,
         recipient.contact_id,
-        &vote.options,
+        options,
         at,
     )
     .await?;

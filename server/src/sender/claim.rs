@@ -48,6 +48,8 @@ pub struct DueCampaign {
     pub quiet: Quiet,
     /// Recipients left to send (its counter).
     pub pending: i64,
+    /// Its links are tracked (rewritten per recipient): how.
+    pub tracking: Option<crate::service::links::Tracking>,
 }
 
 /// An instance that may send now (active and open).
@@ -86,6 +88,8 @@ pub struct Claimed {
     pub id: i64,
     /// Campaign.
     pub campaign_id: i64,
+    /// Their contact.
+    pub contact_id: i64,
     /// Phone digits.
     pub phone: String,
     /// Contact name.
@@ -137,6 +141,11 @@ pub async fn active_campaigns(
             content,
             files,
             pending: m.pending,
+            tracking: m.track_links.then(|| crate::service::links::Tracking {
+                campaign_id: m.id,
+                tenant_id: m.tenant_id,
+                utm: m.utm.and_then(|u| serde_json::from_value(u).ok()),
+            }),
         });
     }
     Ok(due)
@@ -255,7 +264,8 @@ pub async fn claim_next(
     // A recipient of a campaign sent at best hours waits until their `due_at`.
     let mut values: Vec<Value> = vec![campaign.id.into(), now.into()];
     let mut sql = String::from(
-        "SELECT cc.id, cc.campaign_id, ct.phone, ct.name, cc.variant, ct.attributes FROM campaign_contact cc \
+        "SELECT cc.id, cc.campaign_id, cc.contact_id, ct.phone, ct.name, cc.variant, ct.attributes \
+         FROM campaign_contact cc \
          JOIN contact ct ON ct.id = cc.contact_id \
          WHERE cc.campaign_id = ? AND cc.status = 'pending' AND (cc.due_at IS NULL OR cc.due_at <= ?) \
          AND ct.opted_out_at IS NULL \

@@ -33,7 +33,7 @@ use crate::evolution::client::{EvolutionClient, SEND_TIMEOUT, SendError};
 use crate::evolution::outgoing::Outgoing;
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
-use crate::service::compose;
+use crate::service::{compose, links};
 use crate::shutdown::SEND_GRACE;
 
 use claim::{Available, Recheck};
@@ -95,6 +95,8 @@ pub struct SenderDeps {
     pub spool: Spool,
     /// `FLOW_PUBLIC_URL`: Evolution downloads a campaign's media under it.
     pub public_url: String,
+    /// Where the codes of tracked links are remembered for the redirect.
+    pub clicks: crate::clicks::Clicks,
 }
 
 /// The result of one send, reported back to the loop.
@@ -247,6 +249,7 @@ async fn schedule(
             sent_any = true;
             pace.busy = true;
             let message = message_for(&campaign, &claimed);
+            let tracking = campaign.tracking.clone();
             let typing_delay = message
                 .as_ref()
                 .map_or(0, |m| typing::delay_ms(&m.typed_text()));
@@ -259,7 +262,7 @@ async fn schedule(
             let instance = instance.clone();
             in_flight.spawn(async move {
                 let outcome =
-                    send_one(&deps, &claimed, &instance, message.as_ref(), typing_delay).await;
+                    send_one(&deps, &claimed, &instance, message, tracking, typing_delay).await;
                 Sent {
                     instance,
                     campaign_id,
@@ -304,7 +307,8 @@ async fn send_one(
     deps: &SenderDeps,
     claimed: &Claimed,
     instance: &Available,
-    message: Option<&Outgoing>,
+    message: Option<Outgoing>,
+    tracking: Option<links::Tracking>,
     typing_delay: u64,
 ) -> Result<(), SendError> {
     match claim::recheck(deps, claimed).await {
@@ -323,14 +327,39 @@ async fn send_one(
         claim::refuse_unplaceable(deps, claimed).await;
         return Ok(());
     }
-    let Some(message) = message else {
+    let Some(mut message) = message else {
         let e = SendError::Rejected("the campaign's file is no longer stored".into());
         claim::record_failure(deps, claimed, instance.id, &e).await;
         return Err(e);
     };
+    if let Some(tracking) = &tracking {
+        let recipient = links::Recipient {
+            campaign_contact_id: claimed.id,
+            contact_id: claimed.contact_id,
+            variant: claimed.variant,
+        };
+        match links::track(
+            &deps.db.write,
+            &deps.public_url,
+            tracking,
+            recipient,
+            &instance.api_url,
+            &mut message,
+        )
+        .await
+        {
+            Ok(targets) => deps.clicks.remember(targets),
+            Err(e) => {
+                // Its links cannot be tracked now: sent later rather than untracked.
+                tracing::warn!(error = %e, campaign_contact = claimed.id, "cannot make the recipient's link codes; not sent yet");
+                retry_until_done(|| claim::put_back(deps, claimed.id)).await;
+                return Ok(());
+            }
+        }
+    }
     match deps
         .client
-        .send(&instance.target(), &claimed.phone, message, typing_delay)
+        .send(&instance.target(), &claimed.phone, &message, typing_delay)
         .await
     {
         Ok(message_id) => {

@@ -1,15 +1,8 @@
 //! The sender's spool: message ids Evolution returned while the database could not record
-//! them. Each is appended (and fsynced) to `sent.jsonl` in `FLOW_SPOOL_DIR` before the sender
-//! starts retrying, and removed once recorded; a process that stops (or crashes) meanwhile
-//! records what its spool holds when it starts again. So a message that went out is never
-//! forgotten and swept as failed, whatever the database and the process do.
-
-use std::io::Write;
-use std::path::{Path, PathBuf};
+//! them, kept in `sent.jsonl` in `FLOW_SPOOL_DIR` (see [`crate::spool`]). So a message that
+//! went out is never forgotten and swept as failed, whatever the database and the process do.
 
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
-use tokio::sync::Mutex;
 
 /// A message Evolution accepted and the database has not recorded yet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,109 +17,12 @@ pub struct Unrecorded {
     pub message_id: String,
 }
 
-/// Why the spool could not be read or written.
-#[derive(Debug, thiserror::Error)]
-pub enum SpoolError {
-    /// The file system refused.
-    #[error("spool {path}: {source}")]
-    Io {
-        /// The spool file.
-        path: PathBuf,
-        /// What failed.
-        source: std::io::Error,
-    },
+impl crate::spool::Spooled for Unrecorded {
+    const FILE: &'static str = "sent.jsonl";
 }
 
-/// The spool file of one process. Sends run concurrently: every change of the file holds
-/// one lock, so an entry added while another is removed is never lost.
-#[derive(Clone, Debug)]
-pub struct Spool {
-    file: PathBuf,
-    lock: Arc<Mutex<()>>,
-}
-
-impl Spool {
-    /// The spool in `dir` (created on the first write).
-    pub fn new(dir: &Path) -> Self {
-        Self {
-            file: dir.join("sent.jsonl"),
-            lock: Arc::new(Mutex::new(())),
-        }
-    }
-
-    fn io(&self, source: std::io::Error) -> SpoolError {
-        SpoolError::Io {
-            path: self.file.clone(),
-            source,
-        }
-    }
-
-    /// Appends `entry` and waits until it is on disk.
-    pub async fn add(&self, entry: &Unrecorded) -> Result<(), SpoolError> {
-        let _held = self.lock.lock().await;
-        let this = self.clone();
-        let mut line = serde_json::to_string(entry).unwrap_or_default();
-        line.push('\n');
-        tokio::task::spawn_blocking(move || {
-            if let Some(dir) = this.file.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut file = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&this.file)?;
-            file.write_all(line.as_bytes())?;
-            file.sync_data()
-        })
-        .await
-        .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-        .map_err(|e| self.io(e))
-    }
-
-    /// Every entry waiting (unreadable lines are skipped).
-    pub async fn entries(&self) -> Result<Vec<Unrecorded>, SpoolError> {
-        let _held = self.lock.lock().await;
-        self.read().await
-    }
-
-    async fn read(&self) -> Result<Vec<Unrecorded>, SpoolError> {
-        match tokio::fs::read_to_string(&self.file).await {
-            Ok(text) => Ok(text
-                .lines()
-                .filter_map(|l| serde_json::from_str(l).ok())
-                .collect()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(self.io(e)),
-        }
-    }
-
-    /// Removes `entry` (rewrites the file without it, atomically).
-    pub async fn remove(&self, entry: &Unrecorded) -> Result<(), SpoolError> {
-        let _held = self.lock.lock().await;
-        let rest: Vec<Unrecorded> = self
-            .read()
-            .await?
-            .into_iter()
-            .filter(|e| e != entry)
-            .collect();
-        if rest.is_empty() {
-            return match tokio::fs::remove_file(&self.file).await {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(self.io(e)),
-                _ => Ok(()),
-            };
-        }
-        let text: String = rest
-            .iter()
-            .filter_map(|e| serde_json::to_string(e).ok())
-            .map(|l| l + "\n")
-            .collect();
-        let tmp = self.file.with_extension("jsonl.tmp");
-        tokio::fs::write(&tmp, text).await.map_err(|e| self.io(e))?;
-        tokio::fs::rename(&tmp, &self.file)
-            .await
-            .map_err(|e| self.io(e))
-    }
-}
+/// The sender's spool file.
+pub type Spool = crate::spool::Spool<Unrecorded>;
 
 #[cfg(test)]
 mod tests {

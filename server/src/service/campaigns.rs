@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use app::audience::ReplyView;
+use app::follow_up::{ClickStats, Segment, Utm};
 use app::types::{
     CampaignContactView, CampaignCounts, CampaignLogView, CampaignPreview, CampaignSettings,
     CampaignView, NewCampaign, PreviewRequest, Rendering, SendWindow, VariantCounts, VariantInput,
@@ -153,6 +154,7 @@ async fn variant_views(
     let rows = Row::find_by_statement(stmt(conn.get_database_backend(), sql, vec![m.id.into()]))
         .all(conn)
         .await?;
+    let clicks = crate::service::links::totals(conn, m.id, true).await?;
     Ok(texts
         .into_iter()
         .enumerate()
@@ -178,6 +180,16 @@ async fn variant_views(
             VariantView {
                 index,
                 text,
+                clicks: clicks
+                    .iter()
+                    .find(|c| c.0 == index)
+                    .map(|&(_, total, unique)| ClickStats {
+                        total,
+                        unique,
+                        rate: percent(unique, counts.delivered),
+                        links: Vec::new(),
+                    })
+                    .unwrap_or_default(),
                 counts,
                 rates,
                 media: media.get(index as usize).copied().flatten().cloned(),
@@ -196,8 +208,16 @@ async fn full_view(
     let variants = variant_views(conn, &m).await?;
     let poll_results = crate::service::polls::tally(conn, &m).await?;
     let tenant_id = m.tenant_id;
+    let follow_up = crate::service::follow_ups::of(conn, &m).await?;
     let mut v = view(m, ids);
     v.poll_results = poll_results;
+    v.follow_up = follow_up;
+    v.clicks = crate::service::links::stats(conn, v.id, v.counts.delivered).await?;
+    v.conversions = crate::service::conversions::stats(conn, v.id, v.counts.sent).await?;
+    v.follow_ups = crate::service::follow_ups::children(conn, v.id).await?;
+    if v.follow_ups.iter().any(|f| f.total > 0) {
+        v.combined = crate::service::follow_ups::combined(conn, v.id, v.read_rate).await?;
+    }
     let by_index: Vec<(i32, VariantCounts)> = variants
         .iter()
         .map(|v| (v.index, v.counts.clone()))
@@ -268,6 +288,13 @@ fn view(m: campaign::Model, instance_ids: Vec<i64>) -> CampaignView {
         media: content.media,
         poll: content.poll,
         poll_results: None,
+        track_links: m.track_links,
+        utm: m.utm.and_then(|u| serde_json::from_value(u).ok()),
+        clicks: Default::default(),
+        conversions: Default::default(),
+        follow_up: None,
+        follow_ups: Vec::new(),
+        combined: None,
     }
 }
 
@@ -337,7 +364,10 @@ pub async fn recount(
     })
 }
 
-fn validate(input: &NewCampaign, defaults: CampaignSettings) -> ServiceResult<CampaignSettings> {
+pub(crate) fn validate(
+    input: &NewCampaign,
+    defaults: CampaignSettings,
+) -> ServiceResult<CampaignSettings> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Problem::NameLength { max: 200 }.into());
@@ -404,7 +434,7 @@ fn validate_texts(texts: &[&str], optional: impl Fn(usize) -> bool) -> ServiceRe
 }
 
 /// The content of a new campaign as asked.
-fn content_of(input: &NewCampaign) -> CampaignContent {
+pub(crate) fn content_of(input: &NewCampaign) -> CampaignContent {
     CampaignContent {
         media: input.media.clone(),
         variants: input.variants.clone(),
@@ -440,7 +470,7 @@ pub fn preview(input: &PreviewRequest) -> ServiceResult<CampaignPreview> {
 
 /// Gives the campaign's pending recipients their variant: an even split of `n` variants in
 /// row order (each variant's share differs by at most one).
-async fn assign_variants(
+pub(crate) async fn assign_variants(
     txn: &DatabaseTransaction,
     campaign_id: i64,
     n: usize,
@@ -504,13 +534,15 @@ pub fn validate_settings(settings: &CampaignSettings) -> ServiceResult<()> {
 }
 
 /// Which contacts a new campaign gets.
-enum Recipients<'a> {
+pub(crate) enum Recipients<'a> {
     /// Every person of the tenant, or of some lists.
     Audience(Audience),
     /// These contacts.
     Ids(&'a [i64]),
     /// The contacts of another campaign (a duplicate).
     CopyOf(i64),
+    /// None yet: a follow-up gets its segment when it starts.
+    Later,
 }
 
 /// Of `ids` (each must be a contact of the tenant), the oldest contact of each person (twins
@@ -588,6 +620,7 @@ async fn insert_contacts(
             return Ok(res.rows_affected());
         }
         Recipients::Ids(ids) => ids,
+        Recipients::Later => return Ok(0),
     };
     let ids = one_per_person(txn, tenant_id, ids).await?;
     let mut inserted = 0;
@@ -625,6 +658,9 @@ pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResul
         instance_ids: input.instance_ids.iter().copied().collect(),
         settings,
         send_at_best_hour: input.send_at_best_hour,
+        track_links: input.track_links.unwrap_or(true),
+        utm: checked_utm(input.utm.clone())?,
+        follow_up: None,
     };
     let recipients = match contact_ids.as_deref() {
         Some(ids) => Recipients::Ids(ids),
@@ -651,6 +687,9 @@ pub async fn duplicate(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Campai
         message: source.message,
         instance_ids: instance_ids(&db.read, id).await?.into_iter().collect(),
         send_at_best_hour: source.send_at_best_hour,
+        track_links: source.track_links,
+        utm: source.utm.and_then(|u| serde_json::from_value(u).ok()),
+        follow_up: None,
     };
     insert_draft(
         db,
@@ -662,18 +701,58 @@ pub async fn duplicate(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<Campai
     .await
 }
 
+/// The most characters of one UTM parameter.
+const UTM_MAX: usize = 100;
+
+/// `utm` if each parameter is short enough (empty ones dropped); none when all are empty.
+pub(crate) fn checked_utm(utm: Option<Utm>) -> ServiceResult<Option<Utm>> {
+    let Some(utm) = utm else {
+        return Ok(None);
+    };
+    let clean = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let utm = Utm {
+        source: clean(utm.source),
+        medium: clean(utm.medium),
+        campaign: clean(utm.campaign),
+        content: clean(utm.content),
+    };
+    let values = [&utm.source, &utm.medium, &utm.campaign, &utm.content];
+    if values
+        .iter()
+        .any(|v| v.as_ref().is_some_and(|v| v.chars().count() > UTM_MAX))
+    {
+        return Err(Problem::UtmLength { max: UTM_MAX }.into());
+    }
+    Ok(values.iter().any(|v| v.is_some()).then_some(utm))
+}
+
+/// What makes a draft a follow-up.
+pub(crate) struct FollowUpDraft {
+    /// The parent campaign.
+    pub parent_id: i64,
+    /// The original campaign of the chain.
+    pub root_id: i64,
+    /// Who of the parent's recipients.
+    pub segment: Segment,
+    /// Least age of the parent's messages, hours.
+    pub min_age_hours: i32,
+}
+
 /// What a new draft is made of (validated).
-struct Draft {
-    name: String,
-    message: String,
-    content: CampaignContent,
-    instance_ids: BTreeSet<i64>,
-    settings: CampaignSettings,
-    send_at_best_hour: bool,
+pub(crate) struct Draft {
+    pub name: String,
+    pub message: String,
+    pub content: CampaignContent,
+    pub instance_ids: BTreeSet<i64>,
+    pub settings: CampaignSettings,
+    pub send_at_best_hour: bool,
+    pub track_links: bool,
+    pub utm: Option<Utm>,
+    pub follow_up: Option<FollowUpDraft>,
 }
 
 /// Inserts a draft with its instances and `recipients`; `log_type` names how it was made.
-async fn insert_draft(
+pub(crate) async fn insert_draft(
     db: &Db,
     tenant_id: i64,
     draft: Draft,
@@ -687,6 +766,9 @@ async fn insert_draft(
         instance_ids,
         settings,
         send_at_best_hour,
+        track_links,
+        utm,
+        follow_up,
     } = draft;
     let now = Utc::now();
 
@@ -758,6 +840,12 @@ async fn insert_draft(
         media: Set(content.media_json()),
         poll: Set(content.poll_json()),
         send_at_best_hour: Set(send_at_best_hour),
+        track_links: Set(track_links),
+        utm: Set(utm.map(|u| json!(u))),
+        parent_id: Set(follow_up.as_ref().map(|f| f.parent_id)),
+        root_id: Set(follow_up.as_ref().map(|f| f.root_id)),
+        follow_up_segment: Set(follow_up.as_ref().map(|f| f.segment.as_str().to_string())),
+        follow_up_min_age_hours: Set(follow_up.as_ref().map(|f| f.min_age_hours)),
         ..Default::default()
     }
     .insert(&txn)
@@ -772,8 +860,9 @@ async fn insert_draft(
     .exec(&txn)
     .await?;
 
+    let later = matches!(recipients, Recipients::Later);
     let inserted = insert_contacts(&txn, tenant_id, model.id, recipients, now).await?;
-    if inserted == 0 {
+    if inserted == 0 && !later {
         return Err(Problem::NoContacts.into());
     }
 
@@ -890,6 +979,9 @@ pub async fn list(
     Ok(out)
 }
 
+/// The recipients filter of those who clicked a link (`?status=clicked`).
+pub const CLICKED: &str = "clicked";
+
 /// A page of the campaign's recipients in insertion order, optionally only those of one
 /// status and those whose name contains `search` (any case) or, when it has no letters, whose
 /// phone contains its digits. Keyset windows read the `(campaign_id, id)` or
@@ -917,23 +1009,35 @@ pub async fn contacts(
         failed_at: Option<DateTime<Utc>>,
         error: Option<String>,
         replied_at: Option<DateTime<Utc>>,
+        clicked_at: Option<DateTime<Utc>>,
     }
     find(&db.read, tenant_id, id).await?;
     let mut sql = String::from(
         "SELECT cc.id, cc.contact_id, c.phone, c.name, cc.status, cc.whatsapp_message_id, \
-         cc.sent_at, cc.delivered_at, cc.read_at, cc.failed_at, cc.error, cc.replied_at \
+         cc.sent_at, cc.delivered_at, cc.read_at, cc.failed_at, cc.error, cc.replied_at, \
+         cc.clicked_at \
          FROM campaign_contact cc JOIN contact c ON c.id = cc.contact_id \
          WHERE cc.campaign_id = ?",
     );
     let mut values: Vec<Value> = vec![id.into()];
-    if let Some(s) = status {
-        let s = DeliveryStatus::parse(s).ok_or_else(|| {
-            ServiceError::from(Problem::StatusFilter {
-                allowed: DeliveryStatus::ALL.map(|s| s.as_str()).join(", "),
-            })
-        })?;
-        sql.push_str(" AND cc.status = ?");
-        values.push(s.as_str().into());
+    match status {
+        // Not a delivery status: those who clicked one of its links.
+        Some(CLICKED) => sql.push_str(" AND cc.clicked_at IS NOT NULL"),
+        Some(s) => {
+            let s = DeliveryStatus::parse(s).ok_or_else(|| {
+                ServiceError::from(Problem::StatusFilter {
+                    allowed: DeliveryStatus::ALL
+                        .map(|s| s.as_str())
+                        .into_iter()
+                        .chain([CLICKED])
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            })?;
+            sql.push_str(" AND cc.status = ?");
+            values.push(s.as_str().into());
+        }
+        None => {}
     }
     if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = |s: &str| {
@@ -974,6 +1078,7 @@ pub async fn contacts(
             failed_at: opt_timestamp(r.failed_at),
             error: r.error,
             replied_at: opt_timestamp(r.replied_at),
+            clicked_at: opt_timestamp(r.clicked_at),
         })
         .collect())
 }
@@ -1065,6 +1170,7 @@ async fn change(
         return Err(Problem::CampaignChanged.into());
     }
     if action == CampaignAction::Start {
+        crate::service::follow_ups::take_segment(&txn, id, now).await?;
         crate::service::send_at_best_hour::plan(&txn, id, now).await?;
     }
 

@@ -508,7 +508,7 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         with_ids(vec![SUPPRESSED.into(), now.into(), now.into(), now.into()]),
     ))
     .await?;
-    for table in ["reply", "list_contact", "presence_hour"] {
+    for table in ["reply", "list_contact", "presence_hour", "poll_vote"] {
         txn.execute_raw(stmt(
             backend,
             &format!("DELETE FROM {table} WHERE contact_id IN ({in_ids})"),
@@ -516,6 +516,23 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         ))
         .await?;
     }
+    // Their visits of tracked links (times, user agents) go; the counters stay. A sale keeps
+    // its value and campaign, not the buyer.
+    txn.execute_raw(stmt(
+        backend,
+        &format!(
+            "DELETE FROM link_click WHERE code IN \
+             (SELECT code FROM link_code WHERE contact_id IN ({in_ids}))"
+        ),
+        with_ids(Vec::new()),
+    ))
+    .await?;
+    txn.execute_raw(stmt(
+        backend,
+        &format!("UPDATE conversion SET contact_id = NULL WHERE contact_id IN ({in_ids})"),
+        with_ids(Vec::new()),
+    ))
+    .await?;
     // The `@lid` WhatsApp revealed for the number is theirs too.
     txn.execute_raw(stmt(
         backend,

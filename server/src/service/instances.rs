@@ -512,6 +512,12 @@ pub async fn remove(db: &Db, tenant_id: i64, id: i64) -> ServiceResult<String> {
         .filter(pending_receipt::Column::InstanceId.eq(id))
         .exec(&txn)
         .await?;
+    txn.execute_raw(crate::sql::stmt(
+        txn.get_database_backend(),
+        "DELETE FROM pending_vote WHERE instance_id = ?",
+        vec![id.into()],
+    ))
+    .await?;
     // campaign_instance and instance_daily_stats rows go with it (ON DELETE CASCADE).
     whatsapp_instance::Entity::delete_by_id(id)
         .exec(&txn)

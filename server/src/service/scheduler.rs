@@ -62,6 +62,7 @@ pub async fn start_due(db: &Db, bus: &ChangeBus, now: DateTime<Utc>) -> ServiceR
             // Another server started it, or it was unscheduled meanwhile.
             continue;
         }
+        crate::service::follow_ups::take_segment(&txn, id, now).await?;
         crate::service::send_at_best_hour::plan(&txn, id, now).await?;
         campaign_logs::write(
             &txn,

@@ -1,4 +1,5 @@
-//! Receipts kept in `pending_receipt` because their message id was not known yet.
+//! Receipts kept in `pending_receipt` (and poll votes in `pending_vote`) because their message
+//! id was not known yet.
 //!
 //! * [`settle`] applies those whose id has since been recorded. A receipt can be parked in
 //!   one transaction while the sender records its id in another (on PostgreSQL neither sees
@@ -35,7 +36,9 @@ pub async fn settle(db: &Db, publisher: &Publisher) -> Result<u64, DbErr> {
     let waiting = Waiting::find_by_statement(stmt(
         db.backend(),
         &format!(
-            "SELECT DISTINCT pr.whatsapp_message_id, pr.tenant_id FROM pending_receipt pr \
+            "SELECT DISTINCT pr.whatsapp_message_id, pr.tenant_id FROM \
+             (SELECT whatsapp_message_id, tenant_id FROM pending_receipt \
+              UNION SELECT poll_message_id, tenant_id FROM pending_vote) pr \
              JOIN campaign_contact cc ON cc.whatsapp_message_id = pr.whatsapp_message_id \
              JOIN campaign c ON c.id = cc.campaign_id AND c.tenant_id = pr.tenant_id \
              LIMIT {SETTLE_BATCH}"
@@ -65,6 +68,7 @@ pub async fn settle(db: &Db, publisher: &Publisher) -> Result<u64, DbErr> {
             .find(&txn, w.tenant_id, &w.whatsapp_message_id)
             .await?
         {
+            crate::ingest::votes::apply_waiting(&mut ctx, &row).await?;
             apply_waiting_receipts(&mut ctx, row, &w.whatsapp_message_id).await?;
             settled += 1;
         }
@@ -76,18 +80,21 @@ pub async fn settle(db: &Db, publisher: &Publisher) -> Result<u64, DbErr> {
     Ok(settled)
 }
 
-/// Drops unmatched receipts older than `ttl`; returns how many.
+/// Drops unmatched receipts and poll votes older than `ttl`; returns how many.
 pub async fn expire(db: &Db, ttl: Duration) -> Result<u64, DbErr> {
     let cutoff = Utc::now() - chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
-    let res = db
-        .write
-        .execute_raw(stmt(
-            db.backend(),
-            "DELETE FROM pending_receipt WHERE received_at < ?",
-            vec![cutoff.into()],
-        ))
-        .await?;
-    Ok(res.rows_affected())
+    let mut expired = 0;
+    for sql in [
+        "DELETE FROM pending_receipt WHERE received_at < ?",
+        "DELETE FROM pending_vote WHERE received_at < ?",
+    ] {
+        expired += db
+            .write
+            .execute_raw(stmt(db.backend(), sql, vec![cutoff.into()]))
+            .await?
+            .rows_affected();
+    }
+    Ok(expired)
 }
 
 /// Runs [`settle`] every [`SETTLE_EVERY`] and [`expire`] every minute, for as long as the

@@ -159,6 +159,20 @@ pub async fn spawn_on(backend: Backend, database_url: &str, extra: &[(&str, &str
             "FLOW_SUPPRESSION_KEY".to_string(),
             SUPPRESSION_KEY.to_string(),
         ),
+        // A spool per database: servers of other tests never replay this one's entries,
+        // and a restart on the same database finds them.
+        (
+            "FLOW_SPOOL_DIR".to_string(),
+            std::env::temp_dir()
+                .join(format!("flow-test-spool-{:x}", {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    database_url.hash(&mut h);
+                    h.finish()
+                }))
+                .display()
+                .to_string(),
+        ),
     ];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let config = Config::from_lookup(|k| {
