@@ -23,6 +23,9 @@ const CACHE_CAPACITY: usize = 200_000;
 /// How long the addresses of an Evolution server are trusted before being looked up again.
 const ADDRESSES_FOR: Duration = Duration::from_secs(300);
 
+/// The addresses a host resolved to, and when.
+type Resolved = (Instant, Vec<IpAddr>);
+
 /// One visit of a tracked link, as it is stored (and spooled while the database is away).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Click {
@@ -61,7 +64,7 @@ pub enum Lookup {
 pub struct Clicks {
     db: Db,
     targets: Arc<Mutex<HashMap<String, LinkTarget>>>,
-    addresses: Arc<Mutex<HashMap<String, (Instant, Vec<IpAddr>)>>>,
+    addresses: Arc<Mutex<HashMap<String, Resolved>>>,
     extra_agents: Arc<Vec<String>>,
     writer: writer::ClickWriter,
 }
