@@ -199,6 +199,7 @@ fn CampaignForm(
     let pasted = RwSignal::new(String::new());
     let start_at = RwSignal::new(String::new());
     let best_hour = RwSignal::new(false);
+    let track_links = RwSignal::new(true);
     let extra = RwSignal::new(String::new());
     let voice_note = media.as_ref().is_some_and(|m| m.kind == "audio");
     let poll_on = RwSignal::new(false);
@@ -309,7 +310,7 @@ fn CampaignForm(
                         .collect()
                 },
                 send_at_best_hour: best_hour.get_untracked(),
-                track_links: None,
+                track_links: Some(track_links.get_untracked()),
                 utm: None,
             },
             pasted: pasted.get_untracked(),
@@ -534,6 +535,13 @@ fn CampaignForm(
                         <span>
                             <span class="font-medium">{t!(i18n, insights.send_at_best_hour)}</span>
                             <span class="mt-0.5 block text-xs text-slate-600">{t!(i18n, insights.send_at_best_hour_hint)}</span>
+                        </span>
+                    </label>
+                    <label class="mt-4 flex items-start gap-2 text-sm">
+                        <input type="checkbox" class="mt-0.5" bind:checked=track_links data-testid="track-links"/>
+                        <span>
+                            <span class="font-medium">{t!(i18n, follow_up.track_links)}</span>
+                            <span class="mt-0.5 block text-xs text-slate-600">{t!(i18n, follow_up.track_links_hint)}</span>
                         </span>
                     </label>
                 </Card>

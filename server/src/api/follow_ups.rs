@@ -24,7 +24,7 @@ use crate::state::AppState;
     request_body = NewFollowUp,
     responses(
         (status = 201, description = "Created (a draft without recipients until it starts)", body = CampaignView),
-        (status = 409, description = "The campaign has not started", body = ErrorBody),
+        (status = 409, response = ErrorBody),
         AdminErrors,
     )
 )]

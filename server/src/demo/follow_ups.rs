@@ -152,23 +152,7 @@ pub async fn seed(
             }
         }
     }
-    let c = campaigns::recount(&txn, view.id).await?;
-    txn.execute_raw(stmt(
-        backend,
-        "UPDATE campaign SET status = 'completed', pending = ?, sent = ?, delivered = ?, read = ?, \
-         started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?",
-        vec![
-            c.pending.into(),
-            c.sent.into(),
-            c.delivered.into(),
-            c.read.into(),
-            start.into(),
-            (start + Duration::hours(4)).into(),
-            Utc::now().into(),
-            view.id.into(),
-        ],
-    ))
-    .await?;
+    super::messages::completed(&txn, view.id, start, start + Duration::hours(4)).await?;
     txn.commit().await?;
     writer::store_all(db, &clicks).await?;
     for (n, (phone, at)) in buyers.iter().enumerate() {

@@ -5,9 +5,9 @@
 
 use app::messages::{MediaView, Poll};
 use app::types::{CampaignSettings, NewCampaign};
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rand::{Rng, SeedableRng};
-use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, FromQueryResult, TransactionTrait};
 
 use crate::db::Db;
 use crate::ingest::votes;
@@ -159,9 +159,22 @@ pub async fn finished_poll(
             .await?;
         }
     }
-    let c = campaigns::recount(&txn, view.id).await?;
+    completed(&txn, view.id, start, start + Duration::hours(5)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Marks demo campaign `id`, whose rows were written by hand, completed between `started`
+/// and `finished`, its counters recounted from its rows.
+pub(super) async fn completed(
+    txn: &DatabaseTransaction,
+    id: i64,
+    started: DateTime<Utc>,
+    finished: DateTime<Utc>,
+) -> Result<(), DemoError> {
+    let c = campaigns::recount(txn, id).await?;
     txn.execute_raw(stmt(
-        backend,
+        txn.get_database_backend(),
         "UPDATE campaign SET status = 'completed', pending = ?, sent = ?, delivered = ?, read = ?, \
          started_at = ?, finished_at = ?, updated_at = ? WHERE id = ?",
         vec![
@@ -169,13 +182,12 @@ pub async fn finished_poll(
             c.sent.into(),
             c.delivered.into(),
             c.read.into(),
-            start.into(),
-            (start + Duration::hours(5)).into(),
+            started.into(),
+            finished.into(),
             Utc::now().into(),
-            view.id.into(),
+            id.into(),
         ],
     ))
     .await?;
-    txn.commit().await?;
     Ok(())
 }
