@@ -52,6 +52,14 @@ pub enum Column {
     ReadP50Secs,
     /// The variant read most (1 = the first).
     BestVariant,
+    /// Percent of delivered whose person clicked.
+    ClickRate,
+    /// Sales traced to the campaign.
+    Conversions,
+    /// Their value, reais.
+    Revenue,
+    /// Revenue per message sent.
+    RevenuePerMessage,
 }
 
 impl Column {
@@ -81,6 +89,10 @@ impl Column {
             Column::DeletionRate => td_string!(locale, csv.deletion_rate),
             Column::ReadP50Secs => td_string!(locale, csv.read_p50_secs),
             Column::BestVariant => td_string!(locale, csv.best_variant),
+            Column::ClickRate => td_string!(locale, csv.click_rate),
+            Column::Conversions => td_string!(locale, csv.conversions),
+            Column::Revenue => td_string!(locale, csv.revenue),
+            Column::RevenuePerMessage => td_string!(locale, csv.revenue_per_message),
         }
     }
 }

@@ -154,6 +154,18 @@ pub struct ComparedCampaign {
     /// The variant with the best read rate (0 = `message`), for campaigns with variants.
     #[cfg_attr(feature = "ssr", schema(required = true))]
     pub best_variant: Option<i32>,
+    /// Percent of delivered messages whose person clicked a link.
+    #[serde(default)]
+    pub click_rate: f64,
+    /// Sales traced to it.
+    #[serde(default)]
+    pub conversions: i64,
+    /// Their value, reais.
+    #[serde(default)]
+    pub revenue: f64,
+    /// Revenue per message sent, reais.
+    #[serde(default)]
+    pub revenue_per_message: f64,
 }
 
 /// `GET /api/v1/campaigns/compare`.

@@ -146,7 +146,8 @@ test('campaigns side by side, exported as CSV, picked without JavaScript', async
   const [header, ...lines] = csv.trim().split('\n');
   assert.match(header, /^campanha,status,destinatarios,enviadas,taxa_entrega/);
   assert.equal(lines.length, 3);
-  assert.match(lines[0], /^Fornada 1 \(19h\),completed,40,40,100\.00,100\.00,0\.00,0\.00,0\.00,300,$/);
+  // …then the best variant (none), the click rate, sales, revenue and revenue per message.
+  assert.match(lines[0], /^Fornada 1 \(19h\),completed,40,40,100\.00,100\.00,0\.00,0\.00,0\.00,300,,0\.00,0,0\.00,0\.00$/);
   await js.context().close();
 });
 

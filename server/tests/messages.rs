@@ -23,6 +23,7 @@ on_both_databases!(
     a_test_send_is_not_counted,
     unused_files_go_after_the_retention_and_used_ones_stay,
     the_same_file_uploaded_at_once_is_stored_once,
+    a_vote_before_its_poll_is_linked_waits_for_it,
 );
 
 on_both_databases!(
@@ -599,3 +600,72 @@ async fn the_same_file_uploaded_at_once_is_stored_once(app: TestApp) {
     assert_eq!(count(&app, "media").await, 1);
     assert_eq!(count(&app, "media_chunk").await, 2);
 }
+
+/// A vote that overtakes the send's answer (its poll's message id not recorded yet) waits in
+/// `pending_vote` and counts once `send.message` links the id.
+async fn a_vote_before_its_poll_is_linked_waits_for_it(app: TestApp) {
+    let tenant = app.tenant("Loja").await;
+    let instance = app.instance(&tenant, "loja-01").await;
+    let contacts = app.contacts(&tenant, 2).await;
+    let (status, created) = app
+        .post(
+            &tenant.token,
+            "/api/v1/campaigns",
+            json!({"name": "Enquete", "message": "",
+                   "poll": {"question": "Quer o catálogo?", "options": ["Sim", "Não"]},
+                   "instance_ids": [instance["id"]], "contact_ids": &contacts[..1]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let (_, rows) = app
+        .get(&tenant.token, &format!("/api/v1/campaigns/{id}/contacts"))
+        .await;
+    let row = &rows[0];
+    let phone = row["phone"].as_str().unwrap().to_string();
+    // The sender claimed the row and Evolution sent the poll; its answer is still on the way.
+    app.exec_sql(
+        "UPDATE campaign_contact SET status = 'sending', instance_id = ? WHERE id = ?",
+        vec![instance["id"].as_i64().unwrap().into(), row["id"].as_i64().unwrap().into()],
+    )
+    .await;
+    let url = instance["webhook_url"].as_str().unwrap().to_string();
+    let vote = json!({
+        "event": "messages.upsert",
+        "instance": "loja-01",
+        "data": {
+            "key": {"remoteJid": format!("{phone}@s.whatsapp.net"), "fromMe": false, "id": "VOTE-1"},
+            "message": {"pollUpdateMessage": {
+                "pollCreationMessageKey": {"id": "POLL-1", "fromMe": true},
+                "vote": {"selectedOptions": ["Sim"]}}},
+            "messageType": "pollUpdateMessage",
+            "messageTimestamp": 1765000000
+        }
+    });
+    let (status, _) = common::post_webhook(&app.client, &url, &[], &vote).await;
+    assert_eq!(status, 200);
+    let (_, results) = app
+        .get(&tenant.token, &format!("/api/v1/campaigns/{id}/poll"))
+        .await;
+    assert_eq!(results["voters"], 0, "{results}");
+    let sent = json!({
+        "event": "send.message",
+        "instance": "loja-01",
+        "data": {
+            "key": {"remoteJid": format!("{phone}@s.whatsapp.net"), "fromMe": true, "id": "POLL-1"},
+            "message": {"pollCreationMessage": {"name": "Quer o catálogo?"}},
+            "messageType": "pollCreationMessage",
+            "messageTimestamp": 1765000000,
+            "status": "PENDING"
+        }
+    });
+    let (status, _) = common::post_webhook(&app.client, &url, &[], &sent).await;
+    assert_eq!(status, 200);
+    let (_, results) = app
+        .get(&tenant.token, &format!("/api/v1/campaigns/{id}/poll"))
+        .await;
+    assert_eq!(results["voters"], 1, "{results}");
+    assert_eq!(results["options"][0]["votes"], 1, "{results}");
+    assert_eq!(count(&app, "pending_vote").await, 0);
+}
+

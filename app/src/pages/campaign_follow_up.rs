@@ -58,12 +58,13 @@ pub fn ClicksCard(
                         return view! { <Empty text=t_string!(i18n, follow_up.no_links)/> }.into_any();
                     }
                     view! {
-                        <table class="mt-4 min-w-full text-sm" data-testid="link-clicks">
+                        <div class="mt-4 overflow-x-auto">
+                        <table class="min-w-full text-sm" data-testid="link-clicks">
                             <thead>
                                 <tr class="border-b border-slate-200">
                                     <th class=th>{t!(i18n, follow_up.col_link)}</th>
                                     <th class=th>{t!(i18n, follow_up.clicks_total)}</th>
-                                    <th class=th>{t!(i18n, follow_up.clicks_unique)}</th>
+                                    <th class=th>{t!(i18n, follow_up.col_people)}</th>
                                 </tr>
                             </thead>
                             <tbody class="divide-y divide-slate-100">
@@ -71,7 +72,7 @@ pub fn ClicksCard(
                                     .into_iter()
                                     .map(|l| view! {
                                         <tr>
-                                            <td class="max-w-xs truncate px-3 py-2 font-mono text-xs text-slate-700" title=l.url.clone()>{l.url.clone()}</td>
+                                            <td class="max-w-[12rem] truncate px-3 py-2 font-mono text-xs text-slate-700" title=l.url.clone()>{l.url.clone()}</td>
                                             <td class="px-3 py-2 tabular-nums">{prefs.num(l.total)}</td>
                                             <td class="px-3 py-2 tabular-nums">{prefs.num(l.unique)}</td>
                                         </tr>
@@ -79,6 +80,7 @@ pub fn ClicksCard(
                                     .collect_view()}
                             </tbody>
                         </table>
+                        </div>
                     }
                     .into_any()
                 }}
@@ -99,7 +101,7 @@ pub fn ConversionsCard(
         view! {
             <div>
                 <div class="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</div>
-                <div class="mt-1 text-2xl font-semibold tabular-nums text-emerald-800" data-testid=testid aria-live="polite">
+                <div class="mt-1 text-xl font-semibold tabular-nums text-emerald-800" data-testid=testid aria-live="polite">
                     {move || value.get()}
                 </div>
             </div>

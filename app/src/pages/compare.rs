@@ -81,6 +81,22 @@ fn rows(locale: Locale, prefs: Prefs, campaigns: &[ComparedCampaign]) -> Vec<Row
                 )
             }),
         ),
+        (
+            td_string!(locale, insights.col_click_rate).to_string(),
+            each(&|c| prefs.pct(c.click_rate)),
+        ),
+        (
+            td_string!(locale, insights.col_conversions).to_string(),
+            each(&|c| prefs.num(c.conversions)),
+        ),
+        (
+            td_string!(locale, insights.col_revenue).to_string(),
+            each(&|c| prefs.money(c.revenue)),
+        ),
+        (
+            td_string!(locale, insights.col_revenue_per_message).to_string(),
+            each(&|c| prefs.money(c.revenue_per_message)),
+        ),
     ]
 }
 

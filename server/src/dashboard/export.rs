@@ -237,6 +237,10 @@ async fn compare(
         Column::DeletionRate,
         Column::ReadP50Secs,
         Column::BestVariant,
+        Column::ClickRate,
+        Column::Conversions,
+        Column::Revenue,
+        Column::RevenuePerMessage,
     ]
     .map(|c| c.name(prefs.locale))
     .to_vec();
@@ -258,6 +262,10 @@ async fn compare(
                 c.best_variant
                     .map(|v| (v + 1).to_string())
                     .unwrap_or_default(),
+                format!("{:.2}", c.click_rate),
+                c.conversions.to_string(),
+                format!("{:.2}", c.revenue),
+                format!("{:.2}", c.revenue_per_message),
             ]
         })
         .collect();

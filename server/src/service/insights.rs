@@ -385,6 +385,10 @@ pub async fn compare(db: &Db, tenant_id: i64, ids: &[i64]) -> ServiceResult<Comp
             deletion_rate: percent(deleted, sent),
             read_p50_secs,
             best_variant,
+            click_rate: view.clicks.rate,
+            conversions: view.conversions.count,
+            revenue: view.conversions.revenue,
+            revenue_per_message: view.conversions.revenue_per_message,
         }
     }
 }
