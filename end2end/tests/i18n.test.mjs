@@ -30,6 +30,8 @@ const ALLOWED = new Set([
   'ok',
   // units of time (s, min, h, d) and "online", which Portuguese borrows
   'min', 'h', 'd', 'online',
+  // "link", which Portuguese borrows too (tracked links, issue 25)
+  'link', 'links',
   // Portuguese "no" (in the), as in "no fuso da equipe"
   'no',
   // ISO country codes, the examples of the team's default country
