@@ -626,7 +626,10 @@ async fn a_vote_before_its_poll_is_linked_waits_for_it(app: TestApp) {
     // The sender claimed the row and Evolution sent the poll; its answer is still on the way.
     app.exec_sql(
         "UPDATE campaign_contact SET status = 'sending', instance_id = ? WHERE id = ?",
-        vec![instance["id"].as_i64().unwrap().into(), row["id"].as_i64().unwrap().into()],
+        vec![
+            instance["id"].as_i64().unwrap().into(),
+            row["id"].as_i64().unwrap().into(),
+        ],
     )
     .await;
     let url = instance["webhook_url"].as_str().unwrap().to_string();
@@ -668,4 +671,3 @@ async fn a_vote_before_its_poll_is_linked_waits_for_it(app: TestApp) {
     assert_eq!(results["options"][0]["votes"], 1, "{results}");
     assert_eq!(count(&app, "pending_vote").await, 0);
 }
-

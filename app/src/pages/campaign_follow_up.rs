@@ -22,6 +22,23 @@ pub fn segment_label(locale: Locale, segment: Segment) -> String {
     .to_string()
 }
 
+/// One live figure of a card: its label above, its value (`testid`) in `tone`.
+fn figure(
+    label: &'static str,
+    testid: &'static str,
+    value: Signal<String>,
+    tone: &'static str,
+) -> impl IntoView {
+    view! {
+        <div>
+            <div class="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</div>
+            <div class=format!("mt-1 text-xl font-semibold tabular-nums {tone}") data-testid=testid aria-live="polite">
+                {move || value.get()}
+            </div>
+        </div>
+    }
+}
+
 /// Clicks on the campaign's links: totals, rate over delivered, each link.
 #[component]
 pub fn ClicksCard(
@@ -31,16 +48,7 @@ pub fn ClicksCard(
     let i18n = use_i18n();
     let prefs = use_prefs();
     let th = "px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-600";
-    let stat = move |label: &'static str, testid: &'static str, value: Signal<String>| {
-        view! {
-            <div>
-                <div class="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</div>
-                <div class="mt-1 text-2xl font-semibold tabular-nums text-slate-900" data-testid=testid aria-live="polite">
-                    {move || value.get()}
-                </div>
-            </div>
-        }
-    };
+    let stat = |label, testid, value| figure(label, testid, value, "text-slate-900");
     view! {
         <Card title=t_string!(i18n, follow_up.clicks_title)>
             <div data-testid="clicks">
@@ -97,16 +105,7 @@ pub fn ConversionsCard(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let prefs = use_prefs();
-    let item = move |label: &'static str, testid: &'static str, value: Signal<String>| {
-        view! {
-            <div>
-                <div class="text-xs font-medium uppercase tracking-wide text-slate-600">{label}</div>
-                <div class="mt-1 text-xl font-semibold tabular-nums text-emerald-800" data-testid=testid aria-live="polite">
-                    {move || value.get()}
-                </div>
-            </div>
-        }
-    };
+    let item = |label, testid, value| figure(label, testid, value, "text-emerald-800");
     view! {
         <Card title=t_string!(i18n, follow_up.conversions_title)>
             <div class="grid grid-cols-3 gap-4" data-testid="conversions">

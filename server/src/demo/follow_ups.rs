@@ -3,7 +3,7 @@
 //! of the clickers, and a reminder to those who did not read, started so the simulator sends it.
 
 use app::follow_up::{NewConversion, NewFollowUp, Segment, Utm};
-use app::types::{CampaignSettings, NewCampaign};
+use app::types::NewCampaign;
 use chrono::{Duration, Utc};
 use rand::{Rng, SeedableRng};
 use sea_orm::{ConnectionTrait, FromQueryResult, TransactionTrait};
@@ -47,13 +47,8 @@ pub async fn seed(
             all_contacts: true,
             list_ids: None,
             exclude_list_ids: None,
-            settings: Some(CampaignSettings {
-                min_delay_ms: 3000,
-                max_delay_ms: 10_000,
-                daily_cap_per_instance: None,
-                send_window: None,
-                send_days: Vec::new(),
-            }),
+            // The team's defaults (3–10 s between sends).
+            settings: None,
             variants: Vec::new(),
             media: None,
             poll: None,
