@@ -940,6 +940,17 @@ fn log_text(locale: Locale, l: &CampaignLogView) -> String {
         )
         .to_string(),
         "campaign_started" => td_string!(locale, log.campaign_started).to_string(),
+        "follow_up_created" => td_string!(locale, log.follow_up_created).to_string(),
+        "follow_up_segment" => td_string!(
+            locale,
+            log.follow_up_segment,
+            recipients = detail("recipients"),
+            segment = crate::follow_up::Segment::parse(&detail("segment"))
+                .map(|s| crate::pages::campaign_follow_up::segment_label(locale, s))
+                .unwrap_or_default(),
+            hours = detail("min_age_hours"),
+        )
+        .to_string(),
         "test_sent" => td_string!(
             locale,
             log.test_sent,
