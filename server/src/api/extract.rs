@@ -34,3 +34,11 @@ pub fn ids(text: &str, field: &str) -> Result<Vec<i64>, crate::service::ServiceE
         })
         .collect()
 }
+
+/// The language the caller reads, from `Accept-Language` (none when it names none Flow has).
+pub fn reader_locale(headers: &axum::http::HeaderMap) -> Option<app::i18n::Locale> {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(app::prefs::from_accept_language)
+}

@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use app::i18n::Locale;
 use axum::Router;
 use axum::extract::{ConnectInfo, Path, Request, State};
-use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, LOCATION, USER_AGENT};
+use axum::http::header::{CACHE_CONTROL, LOCATION, USER_AGENT};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -57,11 +57,7 @@ async fn redirect(
     request: Request,
 ) -> Response {
     let headers = request.headers();
-    let locale = headers
-        .get(ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(app::prefs::from_accept_language)
-        .unwrap_or(Locale::pt_BR);
+    let locale = crate::api::extract::reader_locale(headers).unwrap_or(Locale::pt_BR);
     if !is_code(&code) {
         return page(StatusCode::NOT_FOUND, locale, false);
     }

@@ -7,8 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header::{
-    ACCEPT, ACCEPT_LANGUAGE, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE,
-    CONTENT_TYPE, RANGE,
+    ACCEPT, ACCEPT_RANGES, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE,
 };
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -40,11 +39,7 @@ pub struct MediaForm {
 
 /// A refusal in the language the caller reads (`Accept-Language`), English by default.
 fn localized(err: ServiceError, headers: &HeaderMap) -> ApiError {
-    let locale = headers
-        .get(ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(app::prefs::from_accept_language);
-    match (err, locale) {
+    match (err, crate::api::extract::reader_locale(headers)) {
         (ServiceError::Refused(problem), Some(locale)) => {
             ApiError::Validation(problem.text(locale))
         }

@@ -154,7 +154,7 @@ async fn variant_views(
     let rows = Row::find_by_statement(stmt(conn.get_database_backend(), sql, vec![m.id.into()]))
         .all(conn)
         .await?;
-    let clicks = crate::service::links::totals(conn, m.id, true).await?;
+    let clicks = crate::service::links::by_variant(conn, m.id).await?;
     Ok(texts
         .into_iter()
         .enumerate()

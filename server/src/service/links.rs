@@ -239,10 +239,12 @@ pub async fn stats(
     ))
     .all(conn)
     .await?;
-    let (total, unique) = totals(conn, campaign_id, false)
+    let (total, unique) = by_variant(conn, campaign_id)
         .await?
-        .first()
-        .map_or((0, 0), |&(_, t, p)| (t, p));
+        .iter()
+        .fold((0, 0), |(t, p), &(_, total, people)| {
+            (t + total, p + people)
+        });
     Ok(ClickStats {
         total,
         unique,
@@ -258,12 +260,11 @@ pub async fn stats(
     })
 }
 
-/// Clicks and people who clicked, per variant of the campaign (`(variant, clicks, people)`),
-/// or of the whole campaign when `per_variant` is false (one row, variant 0).
-pub async fn totals(
+/// Clicks and people who clicked, per variant of the campaign: `(variant, clicks, people)`.
+/// Each recipient gets one variant, so the campaign's figures are their sums.
+pub async fn by_variant(
     conn: &impl ConnectionTrait,
     campaign_id: i64,
-    per_variant: bool,
 ) -> Result<Vec<(i32, i64, i64)>, DbErr> {
     #[derive(FromQueryResult)]
     struct Row {
@@ -271,20 +272,11 @@ pub async fn totals(
         total: i64,
         people: i64,
     }
-    let (select, group) = if per_variant {
-        ("variant", " GROUP BY variant")
-    } else {
-        ("0", "")
-    };
-    let sql = format!(
-        "SELECT CAST({select} AS INTEGER) AS variant, \
-         CAST(COALESCE(SUM(clicks), 0) AS BIGINT) AS total, \
-         CAST(COUNT(DISTINCT CASE WHEN clicks > 0 THEN campaign_contact_id END) AS BIGINT) AS people \
-         FROM link_code WHERE campaign_id = ?{group}"
-    );
     let rows = Row::find_by_statement(stmt(
         conn.get_database_backend(),
-        &sql,
+        "SELECT variant, CAST(COALESCE(SUM(clicks), 0) AS BIGINT) AS total, \
+         CAST(COUNT(DISTINCT CASE WHEN clicks > 0 THEN campaign_contact_id END) AS BIGINT) AS people \
+         FROM link_code WHERE campaign_id = ? GROUP BY variant",
         vec![campaign_id.into()],
     ))
     .all(conn)
