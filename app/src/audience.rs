@@ -120,7 +120,8 @@ pub struct OptInBody {
 pub struct ConsentEventView {
     /// Event id.
     pub id: i64,
-    /// `opt_out`, `opt_in` or `erased`.
+    /// `opt_out`, `opt_in`, `erased`, `corrected` (a field of the contact changed) or
+    /// `exported` (their data was exported for them, LGPD art. 18 II and V).
     pub action: String,
     /// The reason, consent note or keyword.
     pub note: String,
@@ -129,6 +130,194 @@ pub struct ConsentEventView {
     /// When.
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub created_at: String,
+    /// What a correction changed: `name`, `phone` or `attributes.<key>`.
+    #[serde(default)]
+    pub field: Option<String>,
+    /// The value before a correction (null for an attribute added; emptied by an erasure).
+    #[serde(default)]
+    pub old_value: Option<String>,
+    /// The value after a correction (null for an attribute removed; emptied by an erasure).
+    #[serde(default)]
+    pub new_value: Option<String>,
+}
+
+/// `PATCH /api/v1/contacts/{id}` body: what to correct (LGPD art. 18 III). Each change is
+/// written to the consent log with the value before and after.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ContactCorrection {
+    /// The new name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The new number, in any common notation (read in the team's country); refused when it is
+    /// another contact's or an erased person's.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Attributes to set (a string) or remove (null); the others stay.
+    #[serde(default)]
+    pub attributes: Option<BTreeMap<String, Option<String>>>,
+}
+
+impl ContactCorrection {
+    /// The correction a contact page's form asks for: its name, its number (unchanged when
+    /// blank) and its fields written one per line as `campo: valor`; a field of `current` left
+    /// out is removed.
+    pub fn from_form(
+        name: &str,
+        phone: &str,
+        lines: &str,
+        current: &BTreeMap<String, String>,
+    ) -> Self {
+        let mut attributes: BTreeMap<String, Option<String>> = lines
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string()))
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, v)| (k, (!v.is_empty()).then_some(v)))
+            .collect();
+        for key in current.keys() {
+            attributes.entry(key.clone()).or_insert(None);
+        }
+        ContactCorrection {
+            name: Some(name.to_string()),
+            phone: (!phone.trim().is_empty()).then(|| phone.to_string()),
+            attributes: Some(attributes),
+        }
+    }
+
+    /// The fields of `attributes` as the form writes them, one `campo: valor` per line.
+    pub fn form_lines(attributes: &BTreeMap<String, String>) -> String {
+        attributes
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// `GET /api/v1/contacts/{id}/data-export`: everything Flow holds about a person (LGPD art.
+/// 18 II, V and VII), every spelling of their number included, nobody else's data.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct DataSubjectExport {
+    /// When the export was made.
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
+    pub generated_at: String,
+    /// Who holds the data: the team's name.
+    pub controller: String,
+    /// The person as their contact holds them.
+    pub contact: ContactView,
+    /// Their number as people write it (`+55 (11) 98100-0000`).
+    pub phone_display: String,
+    /// The other records of the same person (another spelling of the number).
+    pub other_records: Vec<ContactView>,
+    /// Extra fields (imported columns).
+    pub attributes: BTreeMap<String, String>,
+    /// The lists they are on.
+    pub lists: Vec<String>,
+    /// Every campaign message sent to them, oldest first.
+    pub messages: Vec<ExportedMessage>,
+    /// Every message they sent, oldest first.
+    pub replies: Vec<ExportedReply>,
+    /// Their visits of tracked links, oldest first.
+    pub clicks: Vec<ExportedClick>,
+    /// Sales a shop reported as theirs, oldest first.
+    pub conversions: Vec<ExportedConversion>,
+    /// Opt-outs, opt-ins, corrections and exports, oldest first.
+    pub consent_history: Vec<ConsentEventView>,
+    /// The WhatsApp numbers (Evolution instances) that messaged them (art. 18 VII).
+    pub instances: Vec<ExportedInstance>,
+}
+
+/// A campaign message in a data-subject export.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportedMessage {
+    /// Campaign id.
+    pub campaign_id: i64,
+    /// Campaign name.
+    pub campaign_name: String,
+    /// The instance that sent it, if it was sent.
+    pub instance_id: Option<i64>,
+    /// Delivery status.
+    pub status: String,
+    /// When it was sent.
+    pub sent_at: Option<String>,
+    /// When it was delivered.
+    pub delivered_at: Option<String>,
+    /// When it was read.
+    pub read_at: Option<String>,
+    /// When it failed.
+    pub failed_at: Option<String>,
+    /// When they replied.
+    pub replied_at: Option<String>,
+    /// When they first clicked one of its links.
+    pub clicked_at: Option<String>,
+    /// When they opted out from it.
+    pub opted_out_at: Option<String>,
+}
+
+/// A message the person sent, in a data-subject export.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportedReply {
+    /// The campaign it answered, if any.
+    pub campaign_id: Option<i64>,
+    /// The text.
+    pub text: String,
+    /// Whether it opted them out.
+    pub opt_out: bool,
+    /// When it arrived.
+    pub received_at: String,
+    /// When they deleted it for everyone.
+    pub deleted_at: Option<String>,
+}
+
+/// A visit of a tracked link, in a data-subject export.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportedClick {
+    /// The campaign whose message carried the link.
+    pub campaign_id: i64,
+    /// Where the link leads.
+    pub url: String,
+    /// `click` (a person) or `preview` (an app fetching a preview).
+    pub kind: String,
+    /// When.
+    pub at: String,
+    /// The browser that visited, as it named itself.
+    pub user_agent: Option<String>,
+}
+
+/// A sale traced to the person, in a data-subject export.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportedConversion {
+    /// The shop's order id.
+    pub order_id: String,
+    /// The amount in cents.
+    pub value_cents: i64,
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// When the sale happened.
+    pub occurred_at: String,
+    /// The campaign it was attributed to, if any.
+    pub campaign_id: Option<i64>,
+}
+
+/// A WhatsApp number that messaged the person, in a data-subject export.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ExportedInstance {
+    /// Instance id.
+    pub id: i64,
+    /// Its name in Flow.
+    pub name: String,
+    /// The number it is connected as, when Evolution said (E.164 digits).
+    pub phone: Option<String>,
+    /// Messages it sent them.
+    pub messages: i64,
 }
 
 /// A campaign a contact received, as their page shows it.
@@ -265,4 +454,35 @@ pub struct ImportJobView {
     /// When it ended.
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub finished_at: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ContactCorrection;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn the_form_sets_keeps_and_removes_fields() {
+        let current: BTreeMap<String, String> = [("cidade", "Recife"), ("uf", "PE")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let c = ContactCorrection::from_form(
+            "Ana",
+            "",
+            "Cidade: Olinda\nplano:  ouro \nsem dois pontos\n: vazio",
+            &current,
+        );
+        assert_eq!(c.name.as_deref(), Some("Ana"));
+        assert_eq!(c.phone, None);
+        let a = c.attributes.unwrap();
+        assert_eq!(a["cidade"].as_deref(), Some("Olinda"));
+        assert_eq!(a["plano"].as_deref(), Some("ouro"));
+        assert_eq!(a["uf"], None);
+        assert_eq!(a.len(), 3);
+        assert_eq!(
+            ContactCorrection::form_lines(&current),
+            "cidade: Recife\nuf: PE"
+        );
+    }
 }

@@ -46,6 +46,33 @@ pub async fn get_contact(id: i64) -> Result<ContactDetail, ServerFnError> {
         .map_err(crate::api::server::fail)
 }
 
+/// Corrects a contact from its page's form: name, number (unchanged when blank) and fields
+/// one per line as `campo: valor` (a field left out is removed). Admins only.
+#[server(prefix = "/api/ui", endpoint = "contact_correct")]
+pub async fn correct_contact(
+    id: i64,
+    name: String,
+    phone: String,
+    attributes: String,
+) -> Result<(), ServerFnError> {
+    let (_, caller) = crate::api::server::caller().await?;
+    let backend = audience()?.0;
+    let current = backend
+        .detail(&caller, id)
+        .await
+        .map_err(crate::api::server::fail)?;
+    let correction = crate::audience::ContactCorrection::from_form(
+        &name,
+        &phone,
+        &attributes,
+        &current.attributes,
+    );
+    backend
+        .correct(&caller, id, correction)
+        .await
+        .map_err(crate::api::server::fail)
+}
+
 /// Opts a contact out by hand, with the reason. Admins only.
 #[server(prefix = "/api/ui", endpoint = "contact_opt_out")]
 pub async fn opt_out_contact(id: i64, reason: String) -> Result<(), ServerFnError> {

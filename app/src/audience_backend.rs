@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use crate::audience::{
-    AudienceCount, ContactDetail, ImportJobView, ListMembers, ListMembersChanged, ListView,
-    MemberSearch, ReplyView,
+    AudienceCount, ContactCorrection, ContactDetail, ImportJobView, ListMembers,
+    ListMembersChanged, ListView, MemberSearch, ReplyView,
 };
 use crate::backend::{BoxFuture, Caller, DashboardResult};
 use crate::types::ContactView;
@@ -28,6 +28,13 @@ pub trait AudienceApi: Send + Sync {
         caller: &'a Caller,
         id: i64,
     ) -> BoxFuture<'a, DashboardResult<ContactDetail>>;
+    /// Corrects a contact's name, number or fields, each change audited (admins only).
+    fn correct<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        correction: ContactCorrection,
+    ) -> BoxFuture<'a, DashboardResult<()>>;
     /// Opts a contact out by hand (admins only).
     fn opt_out<'a>(
         &'a self,

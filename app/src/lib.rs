@@ -13,6 +13,9 @@ pub mod audience_backend;
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod columns;
+pub mod consent_text;
+#[cfg(feature = "ssr")]
+pub mod data_export_page;
 pub mod errors;
 pub mod follow_up;
 pub mod insights;
@@ -26,6 +29,7 @@ pub mod messages_api;
 #[cfg(feature = "ssr")]
 pub mod messages_backend;
 pub mod pages;
+pub mod phone_display;
 pub mod prefs;
 pub mod problem;
 pub mod spintax;

@@ -497,6 +497,34 @@ pub enum Problem {
         /// Most campaigns.
         max: usize,
     },
+    /// A placeholder that is neither a contact field nor an attribute of the team's contacts.
+    #[error("unknown placeholder {placeholder}{}", suggestion.as_ref().map(|s| format!("; did you mean {s}?")).unwrap_or_default())]
+    UnknownPlaceholder {
+        /// The placeholder as written (`{{cidadee}}`).
+        placeholder: String,
+        /// The closest known one (`{{cidade}}`).
+        suggestion: Option<String>,
+    },
+    /// A correction to the number of a person who was erased (LGPD): their number stays out.
+    #[error("this number belongs to a person who was erased; it cannot be given to a contact")]
+    NumberErased,
+    /// A correction to the number of another contact.
+    #[error("this number is already contact {contact_id}'s")]
+    NumberTaken {
+        /// The contact that has it.
+        contact_id: i64,
+    },
+    /// An attribute with an empty or too long key or value.
+    #[error("attribute keys need 1 to {max_key} characters and values at most {max_value}")]
+    AttributeLength {
+        /// Most characters of a key.
+        max_key: usize,
+        /// Most characters of a value.
+        max_value: usize,
+    },
+    /// A correction that changes nothing.
+    #[error("send at least one of name, phone and attributes")]
+    NothingToCorrect,
 }
 
 impl Problem {
@@ -513,7 +541,8 @@ impl Problem {
             | Self::NotOptedOut
             | Self::ListTaken
             | Self::NoOpenInstance
-            | Self::FollowUpNotStarted => ProblemKind::Conflict,
+            | Self::FollowUpNotStarted
+            | Self::NumberTaken { .. } => ProblemKind::Conflict,
             Self::WrongPassword => ProblemKind::Forbidden,
             _ => ProblemKind::Invalid,
         }
@@ -524,6 +553,7 @@ impl Problem {
 mod text {
     use super::{PhoneReason, Problem};
     use crate::i18n::{Locale, td_string};
+    use crate::prefs::Prefs;
     use crate::ui::status_label;
 
     impl PhoneReason {
@@ -557,27 +587,36 @@ mod text {
     impl Problem {
         /// The problem in `locale`, for people.
         pub fn text(&self, locale: Locale) -> String {
+            // Counts and limits in the reader's form (`200.000` in pt-BR).
+            let prefs = Prefs {
+                locale,
+                ..Prefs::default()
+            };
+            let num = |n: i64| prefs.num(n);
             match self {
                 Self::NameLength { max } => {
-                    td_string!(locale, problems.name_length, max = *max).to_string()
+                    td_string!(locale, problems.name_length, max = num(*max as i64)).to_string()
                 }
                 Self::CompareCount { max } => {
-                    td_string!(locale, problems.compare_count, max = *max).to_string()
+                    td_string!(locale, problems.compare_count, max = num(*max as i64)).to_string()
                 }
                 Self::LimitRange { max } => {
-                    td_string!(locale, problems.limit_range, max = *max).to_string()
+                    td_string!(locale, problems.limit_range, max = num(*max as i64)).to_string()
                 }
                 Self::OffsetRange { max } => {
-                    td_string!(locale, problems.offset_range, max = *max).to_string()
+                    td_string!(locale, problems.offset_range, max = num(*max as i64)).to_string()
                 }
                 Self::NoInstance => td_string!(locale, problems.no_instance).to_string(),
                 Self::ContactIdsEmpty => td_string!(locale, problems.contact_ids_empty).to_string(),
                 Self::PacingRange => td_string!(locale, problems.pacing_range).to_string(),
                 Self::DailyCapMin => td_string!(locale, problems.daily_cap_min).to_string(),
                 Self::SendWindow => td_string!(locale, problems.send_window).to_string(),
-                Self::UnknownContacts { count } => {
-                    td_string!(locale, problems.unknown_contacts, count = *count).to_string()
-                }
+                Self::UnknownContacts { count } => td_string!(
+                    locale,
+                    problems.unknown_contacts,
+                    count = num(*count as i64)
+                )
+                .to_string(),
                 Self::UnknownInstances { ids } => {
                     td_string!(locale, problems.unknown_instances, ids = ids).to_string()
                 }
@@ -607,11 +646,16 @@ mod text {
                 )
                 .to_string(),
                 Self::CampaignChanged => td_string!(locale, problems.campaign_changed).to_string(),
-                Self::CsvRow { line, reason } => {
-                    td_string!(locale, problems.csv_row, line = *line, reason = reason).to_string()
-                }
+                Self::CsvRow { line, reason } => td_string!(
+                    locale,
+                    problems.csv_row,
+                    line = num(*line as i64),
+                    reason = reason
+                )
+                .to_string(),
                 Self::ImportTooLarge { max } => {
-                    td_string!(locale, problems.import_too_large, max = *max).to_string()
+                    td_string!(locale, problems.import_too_large, max = num(*max as i64))
+                        .to_string()
                 }
                 Self::Phone { phone, reason } => td_string!(
                     locale,
@@ -629,18 +673,22 @@ mod text {
                     problems.pasted_phones,
                     phone = phone,
                     reason = reason.text(locale),
-                    lines = *lines
+                    lines = num(*lines as i64)
                 )
                 .to_string(),
                 Self::PasteSomething => td_string!(locale, problems.paste_something).to_string(),
                 Self::PasteTooMany { max } => {
-                    td_string!(locale, problems.paste_too_many, max = *max).to_string()
+                    td_string!(locale, problems.paste_too_many, max = num(*max as i64)).to_string()
                 }
                 Self::Role => td_string!(locale, problems.role).to_string(),
                 Self::LastAdmin => td_string!(locale, problems.last_admin).to_string(),
-                Self::PasswordLength { min, max } => {
-                    td_string!(locale, problems.password_length, min = *min, max = *max).to_string()
-                }
+                Self::PasswordLength { min, max } => td_string!(
+                    locale,
+                    problems.password_length,
+                    min = num(*min as i64),
+                    max = num(*max as i64)
+                )
+                .to_string(),
                 Self::Email { email } => {
                     td_string!(locale, problems.email, email = email).to_string()
                 }
@@ -649,7 +697,7 @@ mod text {
                 }
                 Self::WrongPassword => td_string!(locale, problems.wrong_password).to_string(),
                 Self::FriendlyName { max } => {
-                    td_string!(locale, problems.friendly_name, max = *max).to_string()
+                    td_string!(locale, problems.friendly_name, max = num(*max as i64)).to_string()
                 }
                 Self::ApiKeyEmpty => td_string!(locale, problems.api_key_empty).to_string(),
                 Self::InstanceName => td_string!(locale, problems.instance_name).to_string(),
@@ -676,22 +724,30 @@ mod text {
                 Self::LineType { allowed } => {
                     td_string!(locale, problems.line_type, allowed = allowed).to_string()
                 }
-                Self::Keyword { keyword, max } => {
-                    td_string!(locale, problems.keyword, keyword = keyword, max = *max).to_string()
-                }
+                Self::Keyword { keyword, max } => td_string!(
+                    locale,
+                    problems.keyword,
+                    keyword = keyword,
+                    max = num(*max as i64)
+                )
+                .to_string(),
                 Self::KeywordCount { max } => {
-                    td_string!(locale, problems.keyword_count, max = *max).to_string()
+                    td_string!(locale, problems.keyword_count, max = num(*max as i64)).to_string()
                 }
                 Self::TestText { max } => {
-                    td_string!(locale, problems.test_text, max = *max).to_string()
+                    td_string!(locale, problems.test_text, max = num(*max as i64)).to_string()
                 }
                 Self::TooManyVariants { max } => {
-                    td_string!(locale, problems.too_many_variants, max = *max).to_string()
-                }
-                Self::VariantLength { field, max } => {
-                    td_string!(locale, problems.variant_length, field = field, max = *max)
+                    td_string!(locale, problems.too_many_variants, max = num(*max as i64))
                         .to_string()
                 }
+                Self::VariantLength { field, max } => td_string!(
+                    locale,
+                    problems.variant_length,
+                    field = field,
+                    max = num(*max as i64)
+                )
+                .to_string(),
                 Self::Spintax { field, reason } => {
                     td_string!(locale, problems.spintax, field = field, reason = reason).to_string()
                 }
@@ -704,8 +760,8 @@ mod text {
                 Self::OptOutPausePercent { min, max } => td_string!(
                     locale,
                     problems.opt_out_pause_percent,
-                    min = *min,
-                    max = *max
+                    min = num(*min as i64),
+                    max = num(*max as i64)
                 )
                 .to_string(),
                 Self::IdList { field } => {
@@ -715,21 +771,59 @@ mod text {
                 Self::ExcludeWithContacts => {
                     td_string!(locale, problems.exclude_with_contacts).to_string()
                 }
-                Self::NoteRequired { field, max } => {
-                    td_string!(locale, problems.note_required, field = field, max = *max)
-                        .to_string()
-                }
+                Self::NoteRequired { field, max } => td_string!(
+                    locale,
+                    problems.note_required,
+                    field = field,
+                    max = num(*max as i64)
+                )
+                .to_string(),
                 Self::AlreadyOptedOut => td_string!(locale, problems.already_opted_out).to_string(),
+                Self::UnknownPlaceholder {
+                    placeholder,
+                    suggestion,
+                } => match suggestion {
+                    Some(s) => td_string!(
+                        locale,
+                        problems.unknown_placeholder_suggest,
+                        placeholder = placeholder,
+                        suggestion = s
+                    )
+                    .to_string(),
+                    None => td_string!(
+                        locale,
+                        problems.unknown_placeholder,
+                        placeholder = placeholder
+                    )
+                    .to_string(),
+                },
+                Self::NumberErased => td_string!(locale, problems.number_erased).to_string(),
+                Self::NumberTaken { contact_id } => {
+                    td_string!(locale, problems.number_taken, contact_id = *contact_id).to_string()
+                }
+                Self::AttributeLength { max_key, max_value } => td_string!(
+                    locale,
+                    problems.attribute_length,
+                    max_key = num(*max_key as i64),
+                    max_value = num(*max_value as i64)
+                )
+                .to_string(),
+                Self::NothingToCorrect => {
+                    td_string!(locale, problems.nothing_to_correct).to_string()
+                }
                 Self::NotOptedOut => td_string!(locale, problems.not_opted_out).to_string(),
                 Self::CsvFile { reason } => {
                     td_string!(locale, problems.csv_file, reason = reason).to_string()
                 }
-                Self::FileTooLarge { max } => {
-                    td_string!(locale, problems.file_too_large, max = *max).to_string()
-                }
+                Self::FileTooLarge { max } => td_string!(
+                    locale,
+                    problems.file_too_large,
+                    max = prefs.bytes(*max as i64)
+                )
+                .to_string(),
                 Self::ListTaken => td_string!(locale, problems.list_taken).to_string(),
                 Self::MemberCount { max } => {
-                    td_string!(locale, problems.member_count, max = *max).to_string()
+                    td_string!(locale, problems.member_count, max = num(*max as i64)).to_string()
                 }
                 Self::ListIdsEmpty => td_string!(locale, problems.list_ids_empty).to_string(),
                 Self::UnknownLists => td_string!(locale, problems.unknown_lists).to_string(),
@@ -739,7 +833,7 @@ mod text {
                     locale,
                     problems.media_too_large,
                     kind = kind,
-                    max_mb = *max_mb
+                    max_mb = num(*max_mb as i64)
                 )
                 .to_string(),
                 Self::MediaKind { field, kind } => {
@@ -751,35 +845,46 @@ mod text {
                 Self::VoiceNoteText { field } => {
                     td_string!(locale, problems.voice_note_text, field = field).to_string()
                 }
-                Self::PollOptions { min, max } => {
-                    td_string!(locale, problems.poll_options, min = *min, max = *max).to_string()
-                }
+                Self::PollOptions { min, max } => td_string!(
+                    locale,
+                    problems.poll_options,
+                    min = num(*min as i64),
+                    max = num(*max as i64)
+                )
+                .to_string(),
                 Self::PollQuestion { max } => {
-                    td_string!(locale, problems.poll_question, max = *max).to_string()
+                    td_string!(locale, problems.poll_question, max = num(*max as i64)).to_string()
                 }
                 Self::PollSelectable => td_string!(locale, problems.poll_selectable).to_string(),
                 Self::PollAlone => td_string!(locale, problems.poll_alone).to_string(),
                 Self::PollLists => td_string!(locale, problems.poll_lists).to_string(),
                 Self::TestOptedOut => td_string!(locale, problems.test_opted_out).to_string(),
                 Self::NoOpenInstance => td_string!(locale, problems.no_open_instance).to_string(),
-                Self::FollowUpAge { min, max } => {
-                    td_string!(locale, problems.follow_up_age, min = *min, max = *max).to_string()
-                }
+                Self::FollowUpAge { min, max } => td_string!(
+                    locale,
+                    problems.follow_up_age,
+                    min = num(*min as i64),
+                    max = num(*max as i64)
+                )
+                .to_string(),
                 Self::FollowUpNotStarted => {
                     td_string!(locale, problems.follow_up_not_started).to_string()
                 }
                 Self::ConversionBuyer => td_string!(locale, problems.conversion_buyer).to_string(),
-                Self::ConversionValue { max } => {
-                    td_string!(locale, problems.conversion_value, max = *max).to_string()
-                }
+                Self::ConversionValue { max } => td_string!(
+                    locale,
+                    problems.conversion_value,
+                    max = prefs.money(*max as f64)
+                )
+                .to_string(),
                 Self::ConversionCurrency => {
                     td_string!(locale, problems.conversion_currency).to_string()
                 }
                 Self::OrderId { max } => {
-                    td_string!(locale, problems.order_id, max = *max).to_string()
+                    td_string!(locale, problems.order_id, max = num(*max as i64)).to_string()
                 }
                 Self::UtmLength { max } => {
-                    td_string!(locale, problems.utm_length, max = *max).to_string()
+                    td_string!(locale, problems.utm_length, max = num(*max as i64)).to_string()
                 }
                 Self::Timestamp { field } => {
                     td_string!(locale, problems.timestamp, field = field).to_string()

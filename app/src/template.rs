@@ -1,20 +1,77 @@
-//! Message templates: `{{name}}`, `{{first_name}}` and `{{phone}}` filled per contact, and any
-//! other `{{field}}` from the contact's attributes (extra CSV columns such as `{{cidade}}`).
+//! Message templates: `{{name}}`, `{{first_name}}` and `{{phone}}` (or their Portuguese names
+//! `{{nome}}`, `{{primeiro_nome}}`, `{{telefone}}`) filled per contact, and any other
+//! `{{field}}` from the contact's attributes (extra CSV columns such as `{{cidade}}`).
 //! Shared by the sender (server) and the new-campaign preview (browser), so both fill them alike.
 
 use std::collections::BTreeMap;
 
-/// The contact fields a template may use.
-pub const PLACEHOLDERS: [&str; 3] = ["name", "first_name", "phone"];
+/// A field every contact has, by its English and its Portuguese placeholder name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The whole name.
+    Name,
+    /// The first word of the name.
+    FirstName,
+    /// The phone number.
+    Phone,
+}
+
+impl Field {
+    /// Every built-in field.
+    pub const ALL: [Self; 3] = [Self::Name, Self::FirstName, Self::Phone];
+
+    /// Its placeholder name in English: `first_name`.
+    pub fn english(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::FirstName => "first_name",
+            Self::Phone => "phone",
+        }
+    }
+
+    /// Its placeholder name in Portuguese: `primeiro_nome`.
+    pub fn portuguese(self) -> &'static str {
+        match self {
+            Self::Name => "nome",
+            Self::FirstName => "primeiro_nome",
+            Self::Phone => "telefone",
+        }
+    }
+
+    /// The field a placeholder name (trimmed, any case) stands for, in either language.
+    pub fn named(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| {
+            key.eq_ignore_ascii_case(f.english()) || key.eq_ignore_ascii_case(f.portuguese())
+        })
+    }
+}
+
+/// The names written between `{{` and `}}` in `template`, trimmed, in order of appearance,
+/// each once.
+pub fn placeholders(template: &str) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let key = after[..end].trim();
+        if !found.iter().any(|k| k == key) {
+            found.push(key.to_string());
+        }
+        rest = &after[end + 2..];
+    }
+    found
+}
 
 /// Fills the placeholders of `template` for one contact without attributes.
 pub fn render(template: &str, name: &str, phone: &str) -> String {
     render_with(template, name, phone, &BTreeMap::new())
 }
 
-/// Fills the placeholders of `template` for one contact: the built-in fields first, then its
-/// `attributes` (keys in lower case). Unknown `{{…}}` stay as written; spaces inside the braces
-/// are allowed (`{{ name }}`), and attribute names match in any case (`{{Cidade}}`).
+/// Fills the placeholders of `template` for one contact: the built-in fields first (in English
+/// or Portuguese), then its `attributes` (keys in lower case). Unknown `{{…}}` stay as written;
+/// spaces inside the braces are allowed (`{{ name }}`), and names match in any case
+/// (`{{Cidade}}`).
 pub fn render_with(
     template: &str,
     name: &str,
@@ -30,11 +87,11 @@ pub fn render_with(
         match after.find("}}") {
             Some(end) => {
                 let key = after[..end].trim();
-                match key {
-                    "name" => out.push_str(name),
-                    "first_name" => out.push_str(first_name),
-                    "phone" => out.push_str(phone),
-                    other => match attributes.get(&other.to_lowercase()) {
+                match Field::named(key) {
+                    Some(Field::Name) => out.push_str(name),
+                    Some(Field::FirstName) => out.push_str(first_name),
+                    Some(Field::Phone) => out.push_str(phone),
+                    None => match attributes.get(&key.to_lowercase()) {
                         Some(value) => out.push_str(value),
                         None => out.push_str(&rest[start..start + 2 + end + 2]),
                     },
@@ -53,7 +110,7 @@ pub fn render_with(
 
 #[cfg(test)]
 mod tests {
-    use super::{render, render_with};
+    use super::{Field, placeholders, render, render_with};
 
     #[test]
     fn fills_known_placeholders() {
@@ -66,6 +123,24 @@ mod tests {
             "Oi Maria"
         );
         assert_eq!(render("{{phone}}", "x", "5511"), "5511");
+    }
+
+    #[test]
+    fn portuguese_names_are_the_same_fields() {
+        assert_eq!(
+            render(
+                "{{nome}} / {{ primeiro_nome }} / {{Telefone}}",
+                "Maria Silva",
+                "5511987654321"
+            ),
+            render(
+                "{{name}} / {{ first_name }} / {{Phone}}",
+                "Maria Silva",
+                "5511987654321"
+            ),
+        );
+        assert_eq!(Field::named("PRIMEIRO_NOME"), Some(Field::FirstName));
+        assert_eq!(Field::named("cidade"), None);
     }
 
     #[test]
@@ -88,5 +163,14 @@ mod tests {
             render_with("{{name}} de {{ Cidade }} {{uf}}", "Ana", "1", &attrs),
             "Ana de Recife {{uf}}"
         );
+    }
+
+    #[test]
+    fn lists_the_placeholders_once() {
+        assert_eq!(
+            placeholders("{{nome}}, {{ cidade }} {{nome}} {{aberto"),
+            ["nome", "cidade"]
+        );
+        assert!(placeholders("sem nada").is_empty());
     }
 }

@@ -131,6 +131,7 @@ impl Reconciler {
         let event = Event::Connection(ConnectionUpdate {
             state,
             status_reason: None,
+            phone: None,
         });
         let changed = self.submit(m, "connection.update", body, event).await;
         if changed {

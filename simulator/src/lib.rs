@@ -37,7 +37,7 @@ use axum::routing::{get, post};
 
 pub use links::{CRAWLER_AGENT, EVOLUTION_AGENT, PHONE_ADDRESS, PHONE_AGENT};
 pub use state::{OFF_HOURS_FACTOR, SentMessage, Shop, SimConfig, Truth};
-pub use webhooks::push_name;
+pub use webhooks::{instance_number, push_name};
 
 /// Serves the simulator on `listener` until the process ends.
 pub async fn serve(config: SimConfig, listener: tokio::net::TcpListener) -> std::io::Result<()> {

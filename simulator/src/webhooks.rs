@@ -269,13 +269,25 @@ pub fn revoke(
     envelope("messages.delete", instance, data)
 }
 
-/// `connection.update`.
+/// `connection.update`; an instance that opens names the number it is connected as in `wuid`,
+/// as Evolution v2 does (`whatsapp.baileys.service.ts`, the `connection === 'open'` branch of
+/// `connectionUpdate`: `wuid: this.instance.wuid`).
 pub fn connection(instance: &str, state: &str, reason: u16) -> Value {
-    envelope(
-        "connection.update",
-        instance,
-        json!({"instance": instance, "state": state, "statusReason": reason}),
-    )
+    let mut data = json!({"instance": instance, "state": state, "statusReason": reason});
+    if state == "open" {
+        data["wuid"] = json!(format!("{}@s.whatsapp.net", instance_number(instance)));
+    }
+    envelope("connection.update", instance, data)
+}
+
+/// The number an instance of the simulator is connected as: a São Paulo mobile made from its
+/// name, the same at every start.
+pub fn instance_number(instance: &str) -> String {
+    // FNV-1a: stable across runs and platforms.
+    let hash = instance.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("55119{:08}", hash % 100_000_000)
 }
 
 /// `qrcode.updated`: a new QR to scan (`{qrcode: {instance, pairingCode, code, base64}}`).

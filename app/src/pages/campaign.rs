@@ -784,7 +784,7 @@ fn Recipients(id: i64, filters: Memo<Filters>) -> impl IntoView {
                                                     view! {
                                                         <tr>
                                                             <td class="whitespace-nowrap px-3 py-2 font-medium text-slate-800">{r.name}</td>
-                                                            <td class="whitespace-nowrap px-3 py-2 font-mono text-xs text-slate-600">{format!("+{}", r.phone)}</td>
+                                                            <td class="whitespace-nowrap px-3 py-2 font-mono text-xs text-slate-600">{crate::phone_display::display(&r.phone)}</td>
                                                             <td class="px-3 py-2">
                                                                 <Pill status=r.status/>
                                                                 {r.error.map(|e| view! { <div class="mt-1 text-xs text-rose-700">{send_error_text(e)}</div> })}
@@ -929,14 +929,26 @@ fn log_text(locale: Locale, l: &CampaignLogView) -> String {
             .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
             .unwrap_or_default()
     };
-    let phone = || format!("+{}", detail("phone"));
+    // A count in the reader's form (`12.000`).
+    let count = |key: &str| {
+        let prefs = crate::prefs::Prefs {
+            locale,
+            ..crate::prefs::Prefs::default()
+        };
+        l.details
+            .as_ref()
+            .and_then(|d| d.get(key))
+            .and_then(serde_json::Value::as_i64)
+            .map_or_else(|| detail(key), |n| prefs.num(n))
+    };
+    let phone = || crate::phone_display::display(&detail("phone"));
     let instance = || detail("instance_name");
     match l.log_type.as_str() {
         "campaign_created" => td_string!(
             locale,
             log.campaign_created,
-            total = detail("total"),
-            opted_out = detail("opted_out"),
+            total = count("total"),
+            opted_out = count("opted_out"),
         )
         .to_string(),
         "campaign_started" => td_string!(locale, log.campaign_started).to_string(),
@@ -944,7 +956,7 @@ fn log_text(locale: Locale, l: &CampaignLogView) -> String {
         "follow_up_segment" => td_string!(
             locale,
             log.follow_up_segment,
-            recipients = detail("recipients"),
+            recipients = count("recipients"),
             segment = crate::follow_up::Segment::parse(&detail("segment"))
                 .map(|s| crate::pages::campaign_follow_up::segment_label(locale, s))
                 .unwrap_or_default(),
@@ -993,10 +1005,10 @@ fn log_text(locale: Locale, l: &CampaignLogView) -> String {
         "best_hours_planned" => td_string!(
             locale,
             log.best_hours_planned,
-            personal = detail("personal"),
-            audience = detail("audience"),
-            explore = detail("explore"),
-            start = detail("start"),
+            personal = count("personal"),
+            audience = count("audience"),
+            explore = count("explore"),
+            start = count("start"),
         )
         .to_string(),
         "opt_out_revoked" => td_string!(locale, log.opt_out_revoked).to_string(),

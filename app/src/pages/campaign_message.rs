@@ -176,7 +176,7 @@ pub fn TestSend(
                     let ok = report.results.iter().filter(|r| r.message_id.is_some()).count();
                     view! {
                         <div class="mt-3 text-sm text-slate-800" role="status" data-testid="test-result">
-                            <p>{t_string!(i18n, media.test_sent, phone = report.phone.clone(), ok = ok, total = report.results.len()).to_string()}</p>
+                            <p>{t_string!(i18n, media.test_sent, phone = crate::phone_display::display(&report.phone), ok = ok, total = report.results.len()).to_string()}</p>
                             <ul class="mt-1 text-rose-800">
                                 {report.results.into_iter().filter_map(|r| r.error.map(|e| view! {
                                     <li>{t_string!(i18n, media.test_failed, n = r.variant + 1, error = e).to_string()}</li>

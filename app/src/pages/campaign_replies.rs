@@ -52,7 +52,7 @@ pub fn Replies(
                                         <p class="text-sm">{r.text}</p>
                                         <p class="mt-1 text-xs text-slate-600">
                                             <a href=format!("/contacts/{}", r.contact_id) class="text-emerald-700 underline">
-                                                {if r.name.is_empty() { format!("+{}", r.phone) } else { r.name }}
+                                                {if r.name.is_empty() { crate::phone_display::display(&r.phone) } else { r.name }}
                                             </a>
                                             " · "{prefs.when(Some(&r.received_at))}
                                             {r.opt_out.then(|| view! {

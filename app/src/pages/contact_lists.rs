@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::audience::ListView;
 use crate::audience_api::{AddContactToList, AddResultsToList, RemoveContactFromList};
 use crate::i18n::{t, t_string, use_i18n};
+use crate::prefs::use_prefs;
 use crate::ui::{Card, INPUT, error_text};
 
 const BUTTON: &str =
@@ -86,7 +87,7 @@ pub fn AddedNotice(
     let i18n = use_i18n();
     view! {
         <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-800" role="status" data-testid="added-to-list">
-            {t_string!(i18n, contacts.added, n = added).to_string()}" "
+            {t_string!(i18n, contacts.added, n = use_prefs().num(added as i64)).to_string()}" "
             <a href=format!("/contacts?list_id={to}") class="font-medium underline">
                 {t!(i18n, contacts.see_list)}
             </a>

@@ -7,15 +7,18 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::audience::ContactCorrection;
 use crate::audience_api::{
-    AddContactToList, EraseContact, OptInContact, OptOutContact, RemoveContactFromList,
-    get_contact, import_job, list_lists, search_contacts,
+    AddContactToList, CorrectContact, EraseContact, OptInContact, OptOutContact,
+    RemoveContactFromList, get_contact, import_job, list_lists, search_contacts,
 };
+use crate::consent_text::{consent_action, consent_detail};
 use crate::i18n::{t, t_string, use_i18n};
 use crate::pages::contact_lists::{
     AddResultsToListCard, AddedNotice, ContactListsCard, ListSelect,
 };
 use crate::pages::layout::UserResource;
+use crate::phone_display::display;
 use crate::prefs::use_prefs;
 use crate::suspend_once::suspend;
 use crate::ui::{Card, Empty, ErrorBox, INPUT, Pill, encode, error_text};
@@ -42,15 +45,6 @@ async fn is_admin() -> bool {
     user.await.is_ok_and(|u| u.role == "admin")
 }
 
-/// `+digits`, or nothing for an erased placeholder.
-fn shown_phone(phone: &str) -> String {
-    if phone.chars().all(|c| c.is_ascii_digit()) {
-        format!("+{phone}")
-    } else {
-        String::new()
-    }
-}
-
 /// Whether a contact can be messaged.
 #[component]
 fn ContactStatus(opted_out: bool) -> impl IntoView {
@@ -72,17 +66,6 @@ fn LineBadge(line_type: Option<String>) -> impl IntoView {
         Some("other") => Some(view! { <span class="ml-2 rounded bg-slate-100 px-1.5 py-0.5 font-sans text-xs text-slate-700" data-testid="line-badge">{t!(i18n, contacts.line_other)}</span> }.into_any()),
         Some("invalid") => Some(view! { <span class="ml-2 rounded bg-rose-50 px-1.5 py-0.5 font-sans text-xs font-semibold text-rose-800" data-testid="line-badge">{t!(i18n, contacts.line_invalid)}</span> }.into_any()),
         _ => None,
-    }
-}
-
-/// A consent event's action in the reader's language.
-fn action_label(action: &str) -> String {
-    let i18n = use_i18n();
-    match action {
-        "opt_out" => t_string!(i18n, consent.action_opt_out).to_string(),
-        "opt_in" => t_string!(i18n, consent.action_opt_in).to_string(),
-        "erased" => t_string!(i18n, consent.action_erased).to_string(),
-        other => other.to_string(),
     }
 }
 
@@ -207,7 +190,7 @@ pub fn ContactsPage() -> impl IntoView {
                                                                 </a>
                                                             </td>
                                                             <td class="px-4 py-3 font-mono text-xs">
-                                                                {shown_phone(&c.phone)}
+                                                                {display(&c.phone)}
                                                                 <LineBadge line_type=c.line_type.clone()/>
                                                             </td>
                                                             <td class="px-4 py-3"><ContactStatus opted_out=c.opted_out/></td>
@@ -318,7 +301,7 @@ pub fn ImportPage() -> impl IntoView {
                                             </tr></thead>
                                             <tbody class="divide-y divide-slate-100">
                                                 {errors.into_iter().map(|e| view! {
-                                                    <tr><td class="px-4 py-2">{e.line}</td><td class="px-4 py-2 font-mono text-xs">{e.phone}</td><td class="px-4 py-2">{e.reason}</td></tr>
+                                                    <tr><td class="px-4 py-2">{prefs.num(e.line as i64)}</td><td class="px-4 py-2 font-mono text-xs">{e.phone}</td><td class="px-4 py-2">{e.reason}</td></tr>
                                                 }).collect_view()}
                                             </tbody>
                                         </table></div>
@@ -368,11 +351,12 @@ pub fn ContactPage() -> impl IntoView {
     let erase = ServerAction::<EraseContact>::new();
     let add = ServerAction::<AddContactToList>::new();
     let remove = ServerAction::<RemoveContactFromList>::new();
+    let correct = ServerAction::<CorrectContact>::new();
     let detail = Resource::new(
         move || {
             (
                 id(),
-                opt_out.version().get() + opt_in.version().get(),
+                opt_out.version().get() + opt_in.version().get() + correct.version().get(),
                 add.version().get() + remove.version().get(),
             )
         },
@@ -386,6 +370,7 @@ pub fn ContactPage() -> impl IntoView {
             erase.value().get().and_then(|r| r.err()),
             add.value().get().and_then(|r| r.err()),
             remove.value().get().and_then(|r| r.err()),
+            correct.value().get().and_then(|r| r.err()),
         ]
         .into_iter()
         .flatten()
@@ -406,6 +391,8 @@ pub fn ContactPage() -> impl IntoView {
                         let (cid, opted_out) = (c.id, c.opted_out);
                         let member_of = d.lists.clone();
                         let list_names = d.lists.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ");
+                        let (name_now, phone_now) = (c.name.clone(), display(&c.phone));
+                        let fields_now = ContactCorrection::form_lines(&d.attributes);
                         view! {
                             <div class="mb-6">
                                 <a href="/contacts" class="text-sm text-emerald-700 hover:underline">{t!(i18n, contacts.back)}</a>
@@ -413,7 +400,7 @@ pub fn ContactPage() -> impl IntoView {
                                     {if c.name.is_empty() { t_string!(i18n, contacts.no_name).to_string() } else { c.name.clone() }}
                                 </h1>
                                 <p class="mt-1 flex items-center gap-3 text-sm text-slate-600">
-                                    <span class="font-mono">{shown_phone(&c.phone)}</span>
+                                    <span class="font-mono">{display(&c.phone)}</span>
                                     <ContactStatus opted_out/>
                                 </p>
                             </div>
@@ -471,8 +458,8 @@ pub fn ContactPage() -> impl IntoView {
                                                 <ul class="space-y-2 text-sm" data-testid="consent-history">
                                                     {d.consent_history.into_iter().map(|e| view! {
                                                         <li>
-                                                            <span class="font-semibold">{action_label(&e.action)}</span>
-                                                            " "{e.note}" · "{e.actor}" · "{prefs.when(Some(&e.created_at))}
+                                                            <span class="font-semibold">{consent_action(prefs.locale, &e.action)}</span>
+                                                            " "{consent_detail(prefs.locale, &e)}" · "{e.actor.clone()}" · "{prefs.when(Some(&e.created_at))}
                                                         </li>
                                                     }).collect_view()}
                                                 </ul>
@@ -495,6 +482,33 @@ pub fn ContactPage() -> impl IntoView {
                                         </dl>
                                     </Card>
                                     {admin.then(|| view! {
+                                        <Card title=t_string!(i18n, data_export.card).to_string()>
+                                            <p class="text-sm text-slate-600">{t!(i18n, data_export.hint)}</p>
+                                            <div class="mt-3 flex flex-wrap gap-2">
+                                                <a href=format!("/api/v1/contacts/{cid}/data-export?format=html") rel="external" class=BUTTON data-testid="data-export">{t!(i18n, data_export.button)}</a>
+                                                <a href=format!("/api/v1/contacts/{cid}/data-export") rel="external" class=LINK_BUTTON download data-testid="data-export-json">{t!(i18n, data_export.button_json)}</a>
+                                            </div>
+                                        </Card>
+                                        <Card title=t_string!(i18n, correction.title).to_string()>
+                                            <ActionForm action=correct attr:class="space-y-3" attr:data-testid="correct-form">
+                                                <input type="hidden" name="id" value=cid/>
+                                                <p class="text-sm text-slate-600">{t!(i18n, correction.hint)}</p>
+                                                <label class="block">
+                                                    <span class="text-sm font-medium text-slate-700">{t!(i18n, correction.name)}</span>
+                                                    <input name="name" class=INPUT value=name_now.clone()/>
+                                                </label>
+                                                <label class="block">
+                                                    <span class="text-sm font-medium text-slate-700">{t!(i18n, correction.phone)}</span>
+                                                    <input name="phone" class=INPUT inputmode="tel" value=phone_now.clone()/>
+                                                </label>
+                                                <label class="block">
+                                                    <span class="text-sm font-medium text-slate-700">{t!(i18n, correction.attributes)}</span>
+                                                    <textarea name="attributes" rows="3" class=INPUT>{fields_now.clone()}</textarea>
+                                                    <span class="mt-1 block text-xs text-slate-600">{t!(i18n, correction.attributes_hint)}</span>
+                                                </label>
+                                                <button type="submit" class=BUTTON>{t!(i18n, correction.save)}</button>
+                                            </ActionForm>
+                                        </Card>
                                         <ContactListsCard id=cid member_of=member_of.clone() all=all_lists.clone() add remove/>
                                         <Card title=t_string!(i18n, consent.title).to_string()>
                                             {if opted_out {

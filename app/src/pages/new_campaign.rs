@@ -18,9 +18,30 @@ use crate::pages::layout::UserResource;
 use crate::pages::list_picker::ListPicker;
 use crate::spintax::{Spintax, all_too_similar};
 use crate::suspend_once::suspend;
-use crate::template::render;
+use crate::template::{Field, render};
 use crate::types::{CampaignSettings, InstanceView, NewCampaign, SendWindow, TenantSettings};
 use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text, status_label};
+
+/// The help under the message: the contact fields by the names the reader uses
+/// (`{{nome}}` in Portuguese, `{{name}}` in English; both work).
+fn placeholders_hint(locale: Locale) -> String {
+    let name = |f: Field| {
+        let n = if locale == Locale::pt_BR {
+            f.portuguese()
+        } else {
+            f.english()
+        };
+        format!("{{{{{n}}}}}")
+    };
+    td_string!(
+        locale,
+        new_campaign.placeholders_hint,
+        a = name(Field::Name),
+        b = name(Field::FirstName),
+        c = name(Field::Phone)
+    )
+    .to_string()
+}
 
 /// The new-campaign page.
 #[component]
@@ -384,7 +405,7 @@ fn CampaignForm(
                         <span class=label>{t!(i18n, new_campaign.message)}</span>
                         <textarea class=INPUT rows="5" required=move || !poll_on.get() && attached_is_none && !voice_note bind:value=message data-testid="campaign-message-input"></textarea>
                         <span class="mt-1 block text-xs text-slate-600">
-                            {t_string!(i18n, new_campaign.placeholders_hint, a = "{{name}}", b = "{{first_name}}", c = "{{phone}}").to_string()}
+                            {placeholders_hint(i18n.get_locale())}
                         </span>
                     </label>
                     <label class="mt-4 block" class:hidden=move || poll_on.get() || voice_note>

@@ -59,7 +59,7 @@ pub fn OptOutsPage() -> impl IntoView {
                                                 view! {
                                                     <tr>
                                                         <td class="whitespace-nowrap px-4 py-3 text-slate-600">{prefs.when(Some(&o.opted_out_at))}</td>
-                                                        <td class="px-4 py-3 font-mono text-xs">{format!("+{}", o.phone)}</td>
+                                                        <td class="px-4 py-3 font-mono text-xs">{crate::phone_display::display(&o.phone)}</td>
                                                         <td class="px-4 py-3 font-medium">{o.name}</td>
                                                         <td class="px-4 py-3">
                                                             <span class="rounded bg-amber-50 px-2 py-0.5 text-xs font-semibold text-amber-800">

@@ -1,7 +1,10 @@
 //! `/api/v1/contacts`: import (JSON array or CSV at once, or a background job for large
-//! files), search, export, show, opt-out / opt-in by hand, erase.
+//! files), search, export, show, correct, opt-out / opt-in by hand, erase, and the data-subject
+//! export (LGPD art. 18).
 
-use app::audience::{ContactDetail, ImportJobView, OptInBody, OptOutBody};
+use app::audience::{
+    ContactCorrection, ContactDetail, DataSubjectExport, ImportJobView, OptInBody, OptOutBody,
+};
 use app::types::{ContactView, ImportReport, NewContact};
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -16,10 +19,12 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::extract::{Json, Path, Query};
 use crate::auth::TenantCaller;
 use crate::domain::spreadsheet;
-use crate::error::{ApiError, ChangeErrors, ErrorBody, ReadErrors};
+use crate::error::{AdminErrors, ApiError, ChangeErrors, ErrorBody, ReadErrors};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::Search;
-use crate::service::{Page, campaigns, consent, contacts, imports, settings};
+use crate::service::{
+    Page, campaigns, consent, contacts, correction, data_export, imports, settings,
+};
 use crate::state::AppState;
 
 /// Query of `GET /api/v1/contacts` and `GET /api/v1/contacts/export`.
@@ -282,6 +287,94 @@ pub(super) async fn show(
     Ok(axum::Json(
         contacts::detail(&state.db, caller.tenant_id, id).await?,
     ))
+}
+
+/// Correct a contact's name, number or attributes (LGPD art. 18 III; each change audited)
+///
+/// The number is read in the team's country; a number that is another contact's is a 409, one
+/// of an erased person a 422. Attributes given as null are removed, the others stay.
+#[utoipa::path(
+    patch,
+    path = "/contacts/{id}",
+    operation_id = "correct_contact",
+    tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id")),
+    request_body = ContactCorrection,
+    responses(
+        (status = 200, description = "Contact", body = ContactDetail),
+        ChangeErrors,
+    )
+)]
+pub(super) async fn correct(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Json(body): Json<ContactCorrection>,
+) -> Result<axum::Json<ContactDetail>, ApiError> {
+    caller.require_admin()?;
+    let actor = consent::actor(&state.db.read, caller.tenant_id, caller.who).await?;
+    correction::correct(&state.db, caller.tenant_id, id, body, &actor).await?;
+    Ok(axum::Json(
+        contacts::detail(&state.db, caller.tenant_id, id).await?,
+    ))
+}
+
+/// Query of `GET /api/v1/contacts/{id}/data-export`.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DataExportQuery {
+    /// `json` (default: a file to download) or `html` (a page in the reader's language to
+    /// print or save as PDF).
+    format: Option<String>,
+}
+
+/// Everything Flow holds about a person, for them (LGPD art. 18 II, V and VII; admins; audited)
+///
+/// Identity, attributes, lists, every campaign message with its times, their replies, clicks
+/// and attributed sales, the consent history, and the WhatsApp numbers that messaged them.
+/// Every export is written to the consent log.
+#[utoipa::path(
+    get,
+    path = "/contacts/{id}/data-export",
+    operation_id = "export_contact_data",
+    tag = "contacts",
+    params(("id" = i64, Path, description = "Contact id"), DataExportQuery),
+    responses(
+        (status = 200, description = "The export: JSON, or with format=html a page",
+            content((DataSubjectExport = "application/json"), (String = "text/html"))),
+        AdminErrors,
+    )
+)]
+pub(super) async fn data_export(
+    caller: TenantCaller,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(query): Query<DataExportQuery>,
+) -> Result<Response, ApiError> {
+    let html = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("html") => true,
+        Some(_) => return Err(ApiError::Validation("format must be json or html".into())),
+    };
+    caller.require_admin()?;
+    let actor = consent::actor(&state.db.read, caller.tenant_id, caller.who).await?;
+    let export = data_export::export(&state.db, caller.tenant_id, id, &actor).await?;
+    let no_store = (axum::http::header::CACHE_CONTROL, "no-store");
+    if html {
+        // The reader's language; times in the team's timezone, whoever asks.
+        let mut prefs = crate::dashboard::prefs::resolve(&state, &headers).await;
+        prefs.tz = settings::timezone(&state.db.read, caller.tenant_id).await?;
+        let page = app::data_export_page::render(&export, prefs);
+        return Ok(([no_store], axum::response::Html(page)).into_response());
+    }
+    let disposition = format!("attachment; filename=\"dados-titular-{id}.json\"");
+    Ok((
+        [no_store, (CONTENT_DISPOSITION, disposition.as_str())],
+        axum::Json(export),
+    )
+        .into_response())
 }
 
 /// Publishes the campaigns whose counters a consent change moved.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use app::audience::{
-    AudienceCount, ContactDetail, ImportJobView, ListMembers, ListMembersChanged, ListView,
-    MemberSearch, ReplyView,
+    AudienceCount, ContactCorrection, ContactDetail, ImportJobView, ListMembers,
+    ListMembersChanged, ListView, MemberSearch, ReplyView,
 };
 use app::audience_backend::{AudienceApi, AudienceBackend};
 use app::backend::{BoxFuture, Caller, DashboardResult};
@@ -15,7 +15,7 @@ use crate::dashboard::backend::{admin, service};
 use crate::live::transition::publish_transition;
 use crate::service::contacts::{self, Search};
 use crate::service::lists::{self, Audience};
-use crate::service::{campaigns, consent, imports};
+use crate::service::{campaigns, consent, correction, imports};
 use crate::state::AppState;
 
 /// Contacts shown per page.
@@ -69,6 +69,27 @@ impl AudienceApi for AudienceDashboard {
             contacts::detail(&self.state.db, caller.tenant_id, id)
                 .await
                 .map_err(service)
+        })
+    }
+
+    fn correct<'a>(
+        &'a self,
+        caller: &'a Caller,
+        id: i64,
+        correction: ContactCorrection,
+    ) -> BoxFuture<'a, DashboardResult<()>> {
+        Box::pin(async move {
+            admin(caller)?;
+            correction::correct(
+                &self.state.db,
+                caller.tenant_id,
+                id,
+                correction,
+                &caller.user.email,
+            )
+            .await
+            .map(drop)
+            .map_err(service)
         })
     }
 

@@ -13,14 +13,17 @@ mod follow_ups;
 mod history;
 mod messages;
 
-use app::audience::{ListMembers, MemberSearch};
+use app::audience::{ContactCorrection, ListMembers, MemberSearch};
 use app::types::{CampaignSettings, NewCampaign, NewContact, NewInstance};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::auth::Role;
 use crate::dashboard::users;
-use crate::entities::tenant;
-use crate::service::{ServiceError, campaigns, contacts, instances, lists, tenants};
+use crate::db::Db;
+use crate::entities::{contact, tenant};
+use crate::service::{
+    ServiceError, campaigns, contacts, correction, data_export, instances, lists, tenants,
+};
 use crate::state::AppState;
 
 /// Where the demo's Evolution API is.
@@ -148,6 +151,7 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
         }),
     );
     contacts::import(db, tenant.id, people).await?;
+    customer_rights(db, tenant.id).await?;
     if let Some(first) = instance_ids.first() {
         history::seed(
             db,
@@ -225,7 +229,8 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
         tenant.id,
         NewCampaign {
             name: "Natal 2026 (rascunho)".into(),
-            message: "{{first_name}}, o Natal chegou mais cedo na Loja Demo!".into(),
+            // The Portuguese placeholder names work as the English ones.
+            message: "{{primeiro_nome}}, o Natal chegou mais cedo na Loja Demo!".into(),
             instance_ids,
             contact_ids: None,
             all_contacts: true,
@@ -242,6 +247,27 @@ pub async fn seed(state: &AppState, demo: &DemoConfig) -> Result<bool, DemoError
     )
     .await?;
     Ok(true)
+}
+
+/// A customer's requests answered (LGPD art. 18), as the contact page shows them: the bakery
+/// asked to correct its name and add its neighbourhood, then for its data.
+async fn customer_rights(db: &Db, tenant_id: i64) -> Result<(), DemoError> {
+    let Some(bakery) = contact::Entity::find()
+        .filter(contact::Column::TenantId.eq(tenant_id))
+        .filter(contact::Column::Name.eq("Padaria Central"))
+        .one(&db.read)
+        .await?
+    else {
+        return Ok(());
+    };
+    let fix = ContactCorrection {
+        name: Some("Padaria Central Ltda".into()),
+        phone: None,
+        attributes: Some([("bairro".to_string(), Some("Bela Vista".to_string()))].into()),
+    };
+    correction::correct(db, tenant_id, bakery.id, fix, ADMIN_EMAIL).await?;
+    data_export::export(db, tenant_id, bakery.id, ADMIN_EMAIL).await?;
+    Ok(())
 }
 
 /// The timezone of tenant `tenant_id`.

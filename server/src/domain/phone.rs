@@ -731,4 +731,24 @@ mod tests {
         );
         assert!(legacy_spellings("not a number").is_empty());
     }
+
+    #[test]
+    fn brazilian_numbers_are_displayed_as_libphonenumber_writes_them() {
+        for digits in [
+            "5511981000000",
+            "551131000000",
+            "5521987654321",
+            "5585999998888",
+            "554733334444",
+            "5561991234567",
+        ] {
+            let number = phonenumber::parse(None, format!("+{digits}")).unwrap();
+            let national = number.format().mode(Mode::National).to_string();
+            assert_eq!(
+                app::phone_display::display(digits),
+                format!("+55 {national}"),
+                "{digits}"
+            );
+        }
+    }
 }

@@ -1,4 +1,5 @@
-//! Message templates: `{{name}}`, `{{first_name}}` and `{{phone}}` filled per contact. The one
-//! implementation lives in the shared `app` crate, so the dashboard's preview matches the sender.
+//! Message templates: `{{name}}`, `{{first_name}}` and `{{phone}}` (or `{{nome}}`,
+//! `{{primeiro_nome}}`, `{{telefone}}`) filled per contact. The one implementation lives in the
+//! shared `app` crate, so the dashboard's preview matches the sender.
 
-pub use app::template::{PLACEHOLDERS, render, render_with};
+pub use app::template::{render, render_with};

@@ -31,6 +31,8 @@ pub struct Model {
     pub warmup: bool,
     /// A v1 `close` that may be a transient drop, waiting for its grace period.
     pub closed_at: Option<DateTimeUtc>,
+    /// The number it is connected as (digits), from the `wuid` of its `connection.update`.
+    pub phone: Option<String>,
 }
 
 /// No declared relations: queries join explicitly where they need to.

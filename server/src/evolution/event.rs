@@ -234,6 +234,8 @@ pub struct ConnectionUpdate {
     /// Baileys disconnect reason / HTTP-like code (200 when fine, 401 logged out, 428 QR
     /// limit, ...).
     pub status_reason: Option<i64>,
+    /// The number the instance is connected as (digits), from `wuid` when it opens.
+    pub phone: Option<String>,
 }
 
 /// A QR code to pair an instance with a phone (`qrcode.updated`, or the answer of

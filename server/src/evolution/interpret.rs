@@ -410,6 +410,10 @@ fn connection(data: &Value) -> Result<Event, String> {
     Ok(Event::Connection(ConnectionUpdate {
         state: ConnectionState::from_word(state),
         status_reason: lenient_i64(data.get("statusReason")),
+        phone: data
+            .as_object()
+            .and_then(|o| str_field(o, "wuid"))
+            .and_then(phone::from_jid),
     }))
 }
 
@@ -975,6 +979,7 @@ mod tests {
             Ok(Event::Connection(ConnectionUpdate {
                 state: ConnectionState::Refused,
                 status_reason: Some(428),
+                phone: None,
             }))
         );
         let got = run(
@@ -986,6 +991,7 @@ mod tests {
             Ok(Event::Connection(ConnectionUpdate {
                 state: ConnectionState::Connecting,
                 status_reason: None,
+                phone: None,
             }))
         );
         let got = run(
@@ -997,6 +1003,20 @@ mod tests {
             Ok(Event::Connection(ConnectionUpdate {
                 state: ConnectionState::Other("syncing".into()),
                 status_reason: Some(200),
+                phone: None,
+            }))
+        );
+        let got = run(
+            "connection.update",
+            json!({"instance": "x", "state": "open", "statusReason": 200,
+                   "wuid": "5511912345678@s.whatsapp.net"}),
+        );
+        assert_eq!(
+            got,
+            Ok(Event::Connection(ConnectionUpdate {
+                state: ConnectionState::Open,
+                status_reason: Some(200),
+                phone: Some("5511912345678".into()),
             }))
         );
         assert_eq!(

@@ -301,6 +301,7 @@ mod tests {
         Event::Connection(ConnectionUpdate {
             state,
             status_reason: Some(reason),
+            phone: None,
         })
     }
 

@@ -65,6 +65,10 @@ pub(super) async fn apply(
         sql.push_str(", active = ?");
         values.push(active.into());
     }
+    if let Some(phone) = &update.phone {
+        sql.push_str(", phone = ?");
+        values.push(phone.clone().into());
+    }
     if waits && !DOWN_STATES.contains(&previous.as_str()) {
         sql.push_str(", closed_at = ?");
         values.push(ctx.now.into());

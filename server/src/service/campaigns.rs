@@ -398,6 +398,19 @@ pub(crate) fn validate(
     Ok(settings)
 }
 
+/// Refuses a new campaign whose texts use a placeholder that is neither a contact field nor an
+/// attribute of the team's contacts.
+pub(crate) async fn check_placeholders(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    input: &NewCampaign,
+) -> ServiceResult<()> {
+    let texts: Vec<&str> = std::iter::once(input.message.as_str())
+        .chain(input.variants.iter().map(VariantInput::text))
+        .collect();
+    crate::service::template_check::check(conn, tenant_id, &texts).await
+}
+
 /// Checks the message and its variants (`texts`, `message` first): at most [`MAX_VARIANTS`]
 /// texts of 1 to 4096 characters (empty allowed where `optional` says the text goes with media
 /// or a poll), each valid spintax (an unbalanced brace is refused, saying where). Returns the
@@ -644,6 +657,7 @@ async fn insert_contacts(
 pub async fn create(db: &Db, tenant_id: i64, input: NewCampaign) -> ServiceResult<CampaignView> {
     let defaults = crate::service::settings::campaign_defaults(&db.read, tenant_id).await?;
     let settings = validate(&input, defaults)?;
+    check_placeholders(&db.read, tenant_id, &input).await?;
     let contact_ids: Option<Vec<i64>> = input.contact_ids.as_ref().map(|ids| {
         ids.iter()
             .copied()

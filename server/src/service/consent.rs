@@ -38,11 +38,21 @@ pub enum Action {
     OptIn,
     /// The person was erased.
     Erased,
+    /// A field of the contact was corrected (LGPD art. 18 III).
+    Corrected,
+    /// The person's data was exported for them (LGPD art. 18 II and V).
+    Exported,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Self; 3] = [Self::OptOut, Self::OptIn, Self::Erased];
+    pub const ALL: [Self; 5] = [
+        Self::OptOut,
+        Self::OptIn,
+        Self::Erased,
+        Self::Corrected,
+        Self::Exported,
+    ];
 
     /// The stored and wire form.
     pub fn as_str(self) -> &'static str {
@@ -50,6 +60,8 @@ impl Action {
             Self::OptOut => "opt_out",
             Self::OptIn => "opt_in",
             Self::Erased => "erased",
+            Self::Corrected => "corrected",
+            Self::Exported => "exported",
         }
     }
 }
@@ -71,12 +83,41 @@ pub struct Event<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// What a correction changed: the field (`name`, `phone`, `attributes.<key>`) and its values
+/// before and after (`None`: the attribute was not there, or is removed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The field.
+    pub field: String,
+    /// Before.
+    pub old: Option<String>,
+    /// After.
+    pub new: Option<String>,
+}
+
 /// Writes a line of the consent log.
 pub async fn record(conn: &impl ConnectionTrait, e: Event<'_>) -> Result<(), DbErr> {
+    insert(conn, e, None).await
+}
+
+/// Writes a correction to the consent log: `e` (action [`Action::Corrected`]) and what changed.
+pub async fn record_change(
+    conn: &impl ConnectionTrait,
+    e: Event<'_>,
+    change: &Change,
+) -> Result<(), DbErr> {
+    insert(conn, e, Some(change)).await
+}
+
+async fn insert(
+    conn: &impl ConnectionTrait,
+    e: Event<'_>,
+    change: Option<&Change>,
+) -> Result<(), DbErr> {
     conn.execute_raw(stmt(
         conn.get_database_backend(),
-        "INSERT INTO consent_event (tenant_id, contact_id, action, note, actor, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO consent_event (tenant_id, contact_id, action, note, actor, created_at, \
+         field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         vec![
             e.tenant_id.into(),
             e.contact_id.into(),
@@ -84,6 +125,9 @@ pub async fn record(conn: &impl ConnectionTrait, e: Event<'_>) -> Result<(), DbE
             e.note.into(),
             e.actor.into(),
             e.at.into(),
+            change.map(|c| c.field.clone()).into(),
+            change.and_then(|c| c.old.clone()).into(),
+            change.and_then(|c| c.new.clone()).into(),
         ],
     ))
     .await?;
@@ -104,10 +148,14 @@ pub async fn history(
         note: String,
         actor: String,
         created_at: DateTime<Utc>,
+        field: Option<String>,
+        old_value: Option<String>,
+        new_value: Option<String>,
     }
     let rows = Row::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT e.id, e.action, e.note, e.actor, e.created_at FROM consent_event e \
+        "SELECT e.id, e.action, e.note, e.actor, e.created_at, e.field, e.old_value, \
+         e.new_value FROM consent_event e \
          WHERE e.tenant_id = ? AND e.contact_id IN (SELECT t.id FROM contact t \
          JOIN contact me ON me.tenant_id = t.tenant_id AND me.phone_key = t.phone_key \
          WHERE me.id = ?) ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
@@ -123,6 +171,9 @@ pub async fn history(
             note: r.note,
             actor: r.actor,
             created_at: timestamp(r.created_at),
+            field: r.field,
+            old_value: r.old_value,
+            new_value: r.new_value,
         })
         .collect())
 }
@@ -475,6 +526,29 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
     .all(&txn)
     .await?;
     let ids: Vec<i64> = twins.iter().map(|t| t.id).collect();
+    let in_ids = placeholders(ids.len());
+    let with_ids = |mut head: Vec<Value>| {
+        head.extend(ids.iter().map(|i| Value::from(*i)));
+        head
+    };
+    // The names and numbers they had before a correction are theirs too.
+    #[derive(FromQueryResult)]
+    struct Former {
+        value: String,
+    }
+    let former = Former::find_by_statement(stmt(
+        backend,
+        &format!(
+            "SELECT old_value AS value FROM consent_event WHERE contact_id IN ({in_ids}) \
+             AND field IN ('name', 'phone') AND old_value IS NOT NULL \
+             UNION SELECT new_value AS value FROM consent_event \
+             WHERE contact_id IN ({in_ids}) AND field IN ('name', 'phone') \
+             AND new_value IS NOT NULL"
+        ),
+        with_ids(with_ids(Vec::new())),
+    ))
+    .all(&txn)
+    .await?;
     // Every spelling of the number, and the names, to find them in texts.
     let mut spellings: Vec<String> = phone::match_variants(&p.phone_key);
     spellings.extend(twins.iter().map(|t| t.phone.clone()));
@@ -484,6 +558,9 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
     let mut needles = spellings.clone();
     needles.extend(twins.iter().map(|t| t.name.trim().to_string()));
     needles.push(p.name.trim().to_string());
+    // (A former number may have been a typo of someone else's: it is scrubbed from the texts
+    // that name this person, not searched for in other people's.)
+    needles.extend(former.iter().map(|f| f.value.trim().to_string()));
     needles.retain(|n| !n.is_empty());
     // Longest first, so a full name goes before a part of it.
     needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
@@ -492,11 +569,6 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
     // Nobody sends to them from now on (the one opt-out path), then the data goes.
     let mut ctx = Ctx::new(&txn, now);
     let affected = opt_out_person(&mut ctx, tenant_id, &p.phone_key, SUPPRESSED, "").await?;
-    let in_ids = placeholders(ids.len());
-    let with_ids = |mut head: Vec<Value>| {
-        head.extend(ids.iter().map(|i| Value::from(*i)));
-        head
-    };
     txn.execute_raw(stmt(
         backend,
         &format!(
@@ -616,6 +688,16 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         }
     }
 
+    // What corrections recorded (names, numbers, attribute values) goes; that they happened stays.
+    txn.execute_raw(stmt(
+        backend,
+        &format!(
+            "UPDATE consent_event SET old_value = NULL, new_value = NULL \
+             WHERE contact_id IN ({in_ids})"
+        ),
+        with_ids(Vec::new()),
+    ))
+    .await?;
     scrub_import_reports(&txn, tenant_id, &p.phone_key).await?;
     // The suppression list keeps the number opted out if it comes back.
     suppression::record(&txn, tenant_id, &p.phone_key, now).await?;

@@ -82,6 +82,7 @@ pub async fn create(
     };
     let defaults = crate::service::settings::campaign_defaults(&db.read, tenant_id).await?;
     let settings = campaigns::validate(&as_new, defaults)?;
+    campaigns::check_placeholders(&db.read, tenant_id, &as_new).await?;
     let draft = Draft {
         name,
         message,

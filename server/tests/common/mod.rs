@@ -418,6 +418,24 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
+    /// The number `sql` (`?` placeholders, one `n` column) counts on the test's database.
+    pub async fn count_sql(&self, sql: &str, values: Vec<sea_orm::Value>) -> i64 {
+        #[derive(sea_orm::FromQueryResult)]
+        struct Count {
+            n: i64,
+        }
+        let sql = sql.replace("COUNT(*)", "CAST(COUNT(*) AS BIGINT)");
+        <Count as sea_orm::FromQueryResult>::find_by_statement(flow_server::sql::stmt(
+            self.state.db.backend(),
+            &sql,
+            values,
+        ))
+        .one(&self.state.db.write)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        .map_or(0, |c| c.n)
+    }
+
     /// Uploads `file` as a contact import job and waits for it to end; its last view.
     pub async fn import_file(&self, tenant: &Tenant, file: impl Into<reqwest::Body>) -> Value {
         let res = self
