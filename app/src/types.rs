@@ -668,9 +668,11 @@ pub struct NewContact {
 pub struct NewCampaign {
     /// Name.
     pub name: String,
-    /// The first variant: a template whose `{{name}}`, `{{first_name}}` and `{{phone}}` are
-    /// filled per contact, and whose spintax `{Olá|Oi}` (nestable, `\{` escapes a brace) picks one
-    /// option per contact.
+    /// The first variant: a template whose `{{name}}`, `{{first_name}}` and `{{phone}}` (or
+    /// `{{nome}}`, `{{primeiro_nome}}`, `{{telefone}}`) and attribute placeholders (`{{cidade}}`)
+    /// are filled per contact, and whose spintax `{Olá|Oi}` (nestable, `\{` escapes a brace)
+    /// picks one option per contact. A placeholder that is neither a contact field nor an
+    /// attribute of one of the team's contacts is refused (422, naming it).
     pub message: String,
     /// Instances that send it (at least one).
     pub instance_ids: Vec<i64>,

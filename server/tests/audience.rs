@@ -68,7 +68,7 @@ async fn new_list(app: &TestApp, t: &Tenant, name: &str, ids: &[i64]) -> i64 {
 async fn campaign_over(app: &TestApp, t: &Tenant, instance: i64, audience: Value) -> (u16, Value) {
     let mut body = json!({
         "name": "Lists",
-        "message": "Oi {{name}} de {{cidade}}",
+        "message": "Oi {{nome}}",
         "instance_ids": [instance],
         "settings": {"min_delay_ms": 0, "max_delay_ms": 0},
     });
@@ -1060,7 +1060,7 @@ async fn contact_pages_render_and_upload_without_javascript(app: TestApp) {
     let html = page(format!("/contacts/{id}")).await;
     for text in [
         "Dora Dias",
-        "+5531987651111",
+        "+55 (31) 98765-1111",
         "{{cidade}}",
         "BH",
         "Descadastrar",

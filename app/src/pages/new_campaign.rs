@@ -25,22 +25,24 @@ use crate::ui::{Card, Empty, ErrorBox, INPUT, error_text, status_label};
 /// The help under the message: the contact fields by the names the reader uses
 /// (`{{nome}}` in Portuguese, `{{name}}` in English; both work).
 fn placeholders_hint(locale: Locale) -> String {
-    let name = |f: Field| {
-        let n = if locale == Locale::pt_BR {
-            f.portuguese()
-        } else {
-            f.english()
-        };
-        format!("{{{{{n}}}}}")
-    };
     td_string!(
         locale,
         new_campaign.placeholders_hint,
-        a = name(Field::Name),
-        b = name(Field::FirstName),
-        c = name(Field::Phone)
+        a = placeholder(locale, Field::Name),
+        b = placeholder(locale, Field::FirstName),
+        c = placeholder(locale, Field::Phone)
     )
     .to_string()
+}
+
+/// A contact field's placeholder as a reader of `locale` writes it: `{{primeiro_nome}}`.
+fn placeholder(locale: Locale, field: Field) -> String {
+    let name = if locale == Locale::pt_BR {
+        field.portuguese()
+    } else {
+        field.english()
+    };
+    format!("{{{{{name}}}}}")
 }
 
 /// The new-campaign page.
@@ -209,8 +211,9 @@ fn CampaignForm(
     let create = ServerAction::<CreateCampaign>::new();
     let name = RwSignal::new(String::new());
     let message = RwSignal::new(format!(
-        "{} {{{{first_name}}}}! ",
-        t_string!(i18n, new_campaign.greeting)
+        "{} {}! ",
+        t_string!(i18n, new_campaign.greeting),
+        placeholder(i18n.get_locale(), Field::FirstName)
     ));
     let chosen = RwSignal::new(instances.first().map(|i| vec![i.id]).unwrap_or_default());
     let all_contacts = RwSignal::new(true);

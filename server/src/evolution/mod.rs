@@ -115,7 +115,12 @@ mod tests {
             ),
             fixture!(
                 "v2_connection_update_open.json",
-                connection(ConnectionState::Open, 200)
+                // The number the instance is connected as.
+                Event::Connection(ConnectionUpdate {
+                    state: ConnectionState::Open,
+                    status_reason: Some(200),
+                    phone: Some("5511912345678".into()),
+                })
             ),
             fixture!(
                 "v2_contacts_upsert.json",
