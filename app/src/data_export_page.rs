@@ -132,6 +132,7 @@ pub fn render(export: &DataSubjectExport, prefs: Prefs) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <link rel=\"icon\" type=\"image/svg+xml\" href=\"/favicon.svg\">\
          <title>{title}</title><style>{STYLE}</style></head><body>{body}</body></html>"
     )
 }

@@ -68,6 +68,9 @@ pub struct InstanceView {
     /// Its risk of losing the number, from its last sends.
     #[serde(default)]
     pub risk: RiskView,
+    /// The number it is connected as (E.164 digits), once Evolution said so (`wuid`).
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 /// One reason an instance is at risk.

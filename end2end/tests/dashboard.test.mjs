@@ -264,7 +264,7 @@ test('pages render without JavaScript', async () => {
   await shot(p, '08-instances');
   await p.goto(`${flow.base}/opt-outs`);
   const optOuts = await text(p, 'opt-outs');
-  assert.match(optOuts, /5511981000005/);
+  assert.match(optOuts, /\+55 \(11\) 98100-0005/);
   assert.match(optOuts, /SAIR|Sair/);
   // English column names (pt-BR, the default, is checked in server/tests/dashboard.rs).
   const csv = await p.request.get(`${flow.base}${await p.getAttribute('[data-testid=export-opt-outs]', 'href')}`, {

@@ -132,7 +132,7 @@ test('a test send from a draft reaches one number and is not counted', async () 
   await p.click('[data-testid=test-send]');
   const result = p.locator('[data-testid=test-result]');
   await result.waitFor();
-  assert.match(await result.textContent(), /Teste enviado para 5511977776666: 2 de 2 variações aceitas/);
+  assert.match(await result.textContent(), /Teste enviado para \+55 \(11\) 97777-6666: 2 de 2 variações aceitas/);
   const view = await flow.api('GET', `/api/v1/campaigns/${draft.id}`, shop.api_token);
   assert.equal(view.status, 'draft');
   assert.equal(view.counts.sent, 0);
@@ -146,7 +146,7 @@ test('a test send from a draft reaches one number and is not counted', async () 
   await q.fill('[data-testid=test-phone]', '11 97777-5555');
   await Promise.all([q.waitForLoadState('load'), q.click('[data-testid=test-send]')]);
   await q.goto(`${flow.base}/campaigns/${draft.id}`);
-  assert.match(await q.textContent('body'), /Teste enviado para \+5511977775555/);
+  assert.match(await q.textContent('body'), /Teste enviado para \+55 \(11\) 97777-5555/);
   await q.context().close();
 });
 

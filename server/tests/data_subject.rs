@@ -16,6 +16,7 @@ on_both_databases!(
     an_export_holds_everything_about_the_person_and_nothing_of_a_neighbour,
     corrections_are_logged_and_refuse_taken_or_erased_numbers,
     portuguese_placeholders_fill_and_unknown_ones_are_refused,
+    parallel_corrections_give_a_number_to_one_contact,
 );
 
 /// The person's row as `GET /contacts?phone=` finds it.
@@ -242,6 +243,16 @@ async fn an_export_holds_everything_about_the_person_and_nothing_of_a_neighbour(
         actions,
         ["opt_out", "opt_in", "corrected", "exported"],
         "{export}"
+    );
+    let (_, seen) = app
+        .get(
+            &tenant.token,
+            &format!("/api/v1/instances/{}", instance["id"]),
+        )
+        .await;
+    assert_eq!(
+        seen["phone"].as_str(),
+        Some(evolution_sim::instance_number("loja").as_str())
     );
     let instances = export["instances"].as_array().unwrap();
     assert_eq!(instances.len(), 1, "{export}");
@@ -493,4 +504,37 @@ async fn portuguese_placeholders_fill_and_unknown_ones_are_refused(app: TestApp)
     let (status, refused) = app.post(&tenant.token, "/api/v1/campaigns", body).await;
     assert_eq!(status, 422, "{refused}");
     assert!(refused["message"].as_str().unwrap().contains("{{bairro}}"));
+}
+
+async fn parallel_corrections_give_a_number_to_one_contact(app: TestApp) {
+    let tenant = app.tenant("Loja").await;
+    let ids = app.contacts(&tenant, 9).await;
+    // Eight people at once are given the same new number (two spellings of it).
+    let requests = ids[1..].iter().enumerate().map(|(i, id)| {
+        let phone = if i % 2 == 0 {
+            "(11) 97777-0001"
+        } else {
+            "+55 11 97777-0001"
+        };
+        let (app, token) = (&app, tenant.token.clone());
+        async move {
+            app.patch(
+                &token,
+                &format!("/api/v1/contacts/{id}"),
+                json!({"phone": phone}),
+            )
+            .await
+            .0
+        }
+    });
+    let mut statuses = futures_util::future::join_all(requests).await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409, 409, 409, 409, 409, 409, 409]);
+    let holders = app
+        .count_sql(
+            "SELECT COUNT(*) AS n FROM contact WHERE tenant_id = ? AND phone = ?",
+            vec![tenant.id.into(), "5511977770001".into()],
+        )
+        .await;
+    assert_eq!(holders, 1);
 }

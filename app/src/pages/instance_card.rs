@@ -91,6 +91,9 @@ pub fn InstanceCard(
                 <div class="min-w-0">
                     <h2 class="font-semibold" data-testid="instance-friendly-name">{friendly_name.clone()}</h2>
                     <p class="break-all font-mono text-xs text-slate-600">{format!("{instance_name} · Evolution {version}")}</p>
+                    {move || i.with(|i| i.phone.as_deref().map(crate::phone_display::display)).map(|number| view! {
+                        <p class="font-mono text-xs text-slate-600" data-testid="instance-phone">{number}</p>
+                    })}
                 </div>
                 <div class="flex items-center gap-2" aria-live="polite" data-testid="instance-state">
                     <Pill status=Signal::derive(move || i.with(|i| i.connection_state.clone()))/>

@@ -151,6 +151,7 @@ fn view(
         health_score: m.health_score,
         today,
         last_event_at: opt_timestamp(m.last_event_at),
+        phone: m.phone,
     }
 }
 
