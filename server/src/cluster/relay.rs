@@ -140,7 +140,7 @@ async fn current(
             .map_or_else(|| kind.clone(), |(_, v)| ChangeKind::Campaign(Box::new(v))),
         ChangeKind::Instance(view) => instances::snapshot(conn, public_url, view.id)
             .await?
-            .map_or_else(|| kind.clone(), |(_, v)| ChangeKind::Instance(v)),
+            .map_or_else(|| kind.clone(), |(_, v)| ChangeKind::Instance(Box::new(v))),
         _ => kind.clone(),
     })
 }

@@ -16,10 +16,10 @@ use tokio::sync::{broadcast, mpsc};
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum ChangeKind {
-    /// A campaign's status or counters (the latest numbers); boxed, it is the largest.
+    /// A campaign's status or counters (the latest numbers); boxed, it is large.
     Campaign(Box<CampaignView>),
-    /// An instance's state, health or counters.
-    Instance(InstanceView),
+    /// An instance's state, health or counters; boxed, it is large.
+    Instance(Box<InstanceView>),
     /// A new QR code to pair an instance (`qrcode.updated`). Admins only: whoever scans it
     /// links their phone to the instance.
     QrCode(InstanceQr),

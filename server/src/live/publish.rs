@@ -75,7 +75,9 @@ async fn publish_effects(
     }
     for id in &effects.touched_instances {
         match instances::snapshot(conn, public_url, *id).await {
-            Ok(Some((tenant_id, view))) => bus.publish(tenant_id, ChangeKind::Instance(view)),
+            Ok(Some((tenant_id, view))) => {
+                bus.publish(tenant_id, ChangeKind::Instance(Box::new(view)))
+            }
             Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %e, instance_id = id, "cannot read an instance to publish")
