@@ -160,14 +160,16 @@ pub struct ContactCorrection {
 }
 
 impl ContactCorrection {
-    /// The correction a contact page's form asks for: its name, its number (unchanged when
-    /// blank) and its fields written one per line as `campo: valor`; a field of `current` left
-    /// out is removed.
+    /// The correction a contact page's form asks for: its name; its number unless it is still
+    /// the one the form showed (`shown_phone`); its fields written one per line as
+    /// `campo: valor`, a field the form showed (`shown_keys`, one per line) and left out being
+    /// removed (fields added meanwhile by someone else stay).
     pub fn from_form(
         name: &str,
         phone: &str,
         lines: &str,
-        current: &BTreeMap<String, String>,
+        shown_phone: &str,
+        shown_keys: &str,
     ) -> Self {
         let mut attributes: BTreeMap<String, Option<String>> = lines
             .lines()
@@ -176,12 +178,13 @@ impl ContactCorrection {
             .filter(|(k, _)| !k.is_empty())
             .map(|(k, v)| (k, (!v.is_empty()).then_some(v)))
             .collect();
-        for key in current.keys() {
-            attributes.entry(key.clone()).or_insert(None);
+        for key in shown_keys.lines().map(str::trim).filter(|k| !k.is_empty()) {
+            attributes.entry(key.to_string()).or_insert(None);
         }
+        let phone = phone.trim();
         ContactCorrection {
             name: Some(name.to_string()),
-            phone: (!phone.trim().is_empty()).then(|| phone.to_string()),
+            phone: (!phone.is_empty() && phone != shown_phone.trim()).then(|| phone.to_string()),
             attributes: Some(attributes),
         }
     }
@@ -195,6 +198,10 @@ impl ContactCorrection {
             .join("\n")
     }
 }
+
+/// Who a change by one of the team's members or API tokens is attributed to in a
+/// data-subject export: the team, not its people (they are not the subject's data).
+pub const TEAM_ACTOR: &str = "team";
 
 /// `GET /api/v1/contacts/{id}/data-export`: everything Flow holds about a person (LGPD art.
 /// 18 II, V and VII), every spelling of their number included, nobody else's data.
@@ -463,23 +470,29 @@ mod tests {
 
     #[test]
     fn the_form_sets_keeps_and_removes_fields() {
-        let current: BTreeMap<String, String> = [("cidade", "Recife"), ("uf", "PE")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
         let c = ContactCorrection::from_form(
             "Ana",
-            "",
+            "+55 (11) 98100-0001",
             "Cidade: Olinda\nplano:  ouro \nsem dois pontos\n: vazio",
-            &current,
+            "+55 (11) 98100-0001",
+            "cidade\nuf",
         );
         assert_eq!(c.name.as_deref(), Some("Ana"));
+        // The number shown, unchanged: not corrected.
         assert_eq!(c.phone, None);
         let a = c.attributes.unwrap();
         assert_eq!(a["cidade"].as_deref(), Some("Olinda"));
         assert_eq!(a["plano"].as_deref(), Some("ouro"));
         assert_eq!(a["uf"], None);
         assert_eq!(a.len(), 3);
+        let moved =
+            ContactCorrection::from_form("Ana", "(11) 98100-0009", "", "+55 (11) 98100-0001", "");
+        assert_eq!(moved.phone.as_deref(), Some("(11) 98100-0009"));
+        assert_eq!(moved.attributes.unwrap().len(), 0);
+        let current: BTreeMap<String, String> = [("cidade", "Recife"), ("uf", "PE")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         assert_eq!(
             ContactCorrection::form_lines(&current),
             "cidade: Recife\nuf: PE"

@@ -46,28 +46,28 @@ pub async fn get_contact(id: i64) -> Result<ContactDetail, ServerFnError> {
         .map_err(crate::api::server::fail)
 }
 
-/// Corrects a contact from its page's form: name, number (unchanged when blank) and fields
-/// one per line as `campo: valor` (a field left out is removed). Admins only.
+/// Corrects a contact from its page's form: name, number (unless still `shown_phone`) and
+/// fields one per line as `campo: valor` (a field of `shown_keys` left out is removed). Admins
+/// only.
 #[server(prefix = "/api/ui", endpoint = "contact_correct")]
 pub async fn correct_contact(
     id: i64,
     name: String,
     phone: String,
     attributes: String,
+    shown_phone: String,
+    shown_keys: String,
 ) -> Result<(), ServerFnError> {
     let (_, caller) = crate::api::server::caller().await?;
-    let backend = audience()?.0;
-    let current = backend
-        .detail(&caller, id)
-        .await
-        .map_err(crate::api::server::fail)?;
     let correction = crate::audience::ContactCorrection::from_form(
         &name,
         &phone,
         &attributes,
-        &current.attributes,
+        &shown_phone,
+        &shown_keys,
     );
-    backend
+    audience()?
+        .0
         .correct(&caller, id, correction)
         .await
         .map_err(crate::api::server::fail)

@@ -18,6 +18,13 @@ pub fn render(export: &DataSubjectExport, prefs: Prefs) -> String {
     let lang = crate::prefs::locale_tag(locale);
     let title = td_string!(locale, data_export.title).to_string();
     let when = |t: &Option<String>| prefs.when(t.as_deref());
+    let actor = |e: &crate::audience::ConsentEventView| {
+        if e.actor == crate::audience::TEAM_ACTOR {
+            td_string!(locale, data_export.team).to_string()
+        } else {
+            e.actor.clone()
+        }
+    };
     let c = &export.contact;
     let name = if c.name.is_empty() {
         td_string!(locale, contacts.no_name).to_string()
@@ -101,7 +108,7 @@ pub fn render(export: &DataSubjectExport, prefs: Prefs) -> String {
     let consent = view! {
         <ul data-testid="export-consent">
             {export.consent_history.iter().map(|e| view! {
-                <li>{format!("{} — {} {} · {}", prefs.when(Some(&e.created_at)), consent_action(locale, &e.action), consent_detail(locale, e), e.actor)}</li>
+                <li>{format!("{} — {} {} · {}", prefs.when(Some(&e.created_at)), consent_action(locale, &e.action), consent_detail(locale, e), actor(e))}</li>
             }).collect_view()}
         </ul>
     };

@@ -38,7 +38,7 @@ enum Part {
 }
 
 /// Whether `chars[i..]` starts a template placeholder `{{word}}`; returns its length.
-fn placeholder_len(chars: &[char], i: usize) -> Option<usize> {
+pub(crate) fn placeholder_len(chars: &[char], i: usize) -> Option<usize> {
     if chars.get(i) != Some(&'{') || chars.get(i + 1) != Some(&'{') {
         return None;
     }

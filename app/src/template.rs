@@ -46,19 +46,25 @@ impl Field {
     }
 }
 
-/// The names written between `{{` and `}}` in `template`, trimmed, in order of appearance,
-/// each once.
+/// The placeholders of `template` as its spintax keeps them (`{{word}}`: letters, digits, `_`
+/// and spaces; anything else between double braces is a choice group), names trimmed, in
+/// order of appearance, each once.
 pub fn placeholders(template: &str) -> Vec<String> {
+    let chars: Vec<char> = template.chars().collect();
     let mut found: Vec<String> = Vec::new();
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else { break };
-        let key = after[..end].trim();
-        if !found.iter().any(|k| k == key) {
-            found.push(key.to_string());
+    let mut i = 0;
+    while i < chars.len() {
+        match crate::spintax::placeholder_len(&chars, i) {
+            Some(len) => {
+                let key: String = chars[i + 2..i + len - 2].iter().collect();
+                let key = key.trim().to_string();
+                if !found.contains(&key) {
+                    found.push(key);
+                }
+                i += len;
+            }
+            None => i += 1,
         }
-        rest = &after[end + 2..];
     }
     found
 }
@@ -68,8 +74,9 @@ pub fn render(template: &str, name: &str, phone: &str) -> String {
     render_with(template, name, phone, &BTreeMap::new())
 }
 
-/// Fills the placeholders of `template` for one contact: the built-in fields first (in English
-/// or Portuguese), then its `attributes` (keys in lower case). Unknown `{{…}}` stay as written;
+/// Fills the placeholders of `template` for one contact: the built-in fields (by their English
+/// names, or their Portuguese names unless the contact has a column of that name) and its
+/// `attributes` (keys in lower case). Unknown `{{…}}` stay as written;
 /// spaces inside the braces are allowed (`{{ name }}`), and names match in any case
 /// (`{{Cidade}}`).
 pub fn render_with(
@@ -87,14 +94,19 @@ pub fn render_with(
         match after.find("}}") {
             Some(end) => {
                 let key = after[..end].trim();
-                match Field::named(key) {
-                    Some(Field::Name) => out.push_str(name),
-                    Some(Field::FirstName) => out.push_str(first_name),
-                    Some(Field::Phone) => out.push_str(phone),
-                    None => match attributes.get(&key.to_lowercase()) {
-                        Some(value) => out.push_str(value),
-                        None => out.push_str(&rest[start..start + 2 + end + 2]),
-                    },
+                // An English name is the field; else a column of the contact's (a sheet's
+                // `telefone` column keeps filling `{{telefone}}`); else a Portuguese name.
+                let field = Field::named(key);
+                let attribute = attributes.get(&key.to_lowercase());
+                match (field, attribute) {
+                    (Some(f), Some(value)) if !key.eq_ignore_ascii_case(f.english()) => {
+                        out.push_str(value);
+                    }
+                    (Some(Field::Name), _) => out.push_str(name),
+                    (Some(Field::FirstName), _) => out.push_str(first_name),
+                    (Some(Field::Phone), _) => out.push_str(phone),
+                    (None, Some(value)) => out.push_str(value),
+                    (None, None) => out.push_str(&rest[start..start + 2 + end + 2]),
                 }
                 rest = &after[end + 2..];
             }
@@ -172,5 +184,20 @@ mod tests {
             ["nome", "cidade"]
         );
         assert!(placeholders("sem nada").is_empty());
+        // As the spintax reads them: choices are not placeholders.
+        assert_eq!(placeholders("{{Olá|Oi}|E aí} {{nome}}"), ["nome"]);
+        assert_eq!(placeholders("{{{nome}}|Oi}"), ["nome"]);
+        assert!(placeholders("{{região}}").is_empty());
+    }
+
+    #[test]
+    fn a_column_of_the_contact_wins_over_a_portuguese_name() {
+        let attrs = [("telefone".to_string(), "1133334444".to_string())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            render_with("{{telefone}} {{phone}}", "Ana", "5511987654321", &attrs),
+            "1133334444 5511987654321"
+        );
     }
 }

@@ -393,6 +393,7 @@ pub fn ContactPage() -> impl IntoView {
                         let list_names = d.lists.iter().map(|l| l.name.clone()).collect::<Vec<_>>().join(", ");
                         let (name_now, phone_now) = (c.name.clone(), display(&c.phone));
                         let fields_now = ContactCorrection::form_lines(&d.attributes);
+                        let keys_now = d.attributes.keys().cloned().collect::<Vec<_>>().join("\n");
                         view! {
                             <div class="mb-6">
                                 <a href="/contacts" class="text-sm text-emerald-700 hover:underline">{t!(i18n, contacts.back)}</a>
@@ -486,12 +487,14 @@ pub fn ContactPage() -> impl IntoView {
                                             <p class="text-sm text-slate-600">{t!(i18n, data_export.hint)}</p>
                                             <div class="mt-3 flex flex-wrap gap-2">
                                                 <a href=format!("/api/v1/contacts/{cid}/data-export?format=html") rel="external" class=BUTTON data-testid="data-export">{t!(i18n, data_export.button)}</a>
-                                                <a href=format!("/api/v1/contacts/{cid}/data-export") rel="external" class=LINK_BUTTON download data-testid="data-export-json">{t!(i18n, data_export.button_json)}</a>
+                                                <a href=format!("/api/v1/contacts/{cid}/data-export?format=json") rel="external" class=LINK_BUTTON download data-testid="data-export-json">{t!(i18n, data_export.button_json)}</a>
                                             </div>
                                         </Card>
                                         <Card title=t_string!(i18n, correction.title).to_string()>
                                             <ActionForm action=correct attr:class="space-y-3" attr:data-testid="correct-form">
                                                 <input type="hidden" name="id" value=cid/>
+                                                <input type="hidden" name="shown_phone" value=phone_now.clone()/>
+                                                <input type="hidden" name="shown_keys" value=keys_now.clone()/>
                                                 <p class="text-sm text-slate-600">{t!(i18n, correction.hint)}</p>
                                                 <label class="block">
                                                     <span class="text-sm font-medium text-slate-700">{t!(i18n, correction.name)}</span>

@@ -324,8 +324,8 @@ pub(super) async fn correct(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct DataExportQuery {
-    /// `json` (default: a file to download) or `html` (a page in the reader's language to
-    /// print or save as PDF).
+    /// `json` (a file to download) or `html` (a page in the reader's language to print or
+    /// save as PDF); without it, `html` when `Accept` asks for HTML before JSON (a browser).
     format: Option<String>,
 }
 
@@ -354,7 +354,9 @@ pub(super) async fn data_export(
     Query(query): Query<DataExportQuery>,
 ) -> Result<Response, ApiError> {
     let html = match query.format.as_deref() {
-        None | Some("json") => false,
+        // A browser opening the address gets the page; a program, the JSON.
+        None => prefers_html(&headers),
+        Some("json") => false,
         Some("html") => true,
         Some(_) => return Err(ApiError::Validation("format must be json or html".into())),
     };
@@ -375,6 +377,19 @@ pub(super) async fn data_export(
         axum::Json(export),
     )
         .into_response())
+}
+
+/// Whether the request's `Accept` names HTML before JSON (a browser's navigation does).
+fn prefers_html(headers: &HeaderMap) -> bool {
+    let accept = headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    match (accept.find("text/html"), accept.find("application/json")) {
+        (Some(html), Some(json)) => html < json,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// Publishes the campaigns whose counters a consent change moved.

@@ -50,8 +50,6 @@ pub async fn create(
     mut input: NewCampaign,
     pasted: &str,
 ) -> ServiceResult<CampaignView> {
-    // A mistyped placeholder is refused before the pasted people are imported.
-    campaigns::check_placeholders(&db.read, tenant_id, &input).await?;
     if !input.all_contacts && input.list_ids.is_none() {
         let rows = parse_pasted(pasted);
         if rows.is_empty() {

@@ -405,8 +405,15 @@ pub(crate) async fn check_placeholders(
     tenant_id: i64,
     input: &NewCampaign,
 ) -> ServiceResult<()> {
+    // Everything `compose` fills: the texts, the captions, the poll's question.
+    let captions = std::iter::once(input.media.as_ref())
+        .chain(input.variants.iter().map(VariantInput::media))
+        .flatten()
+        .filter_map(|m| m.caption.as_deref());
     let texts: Vec<&str> = std::iter::once(input.message.as_str())
         .chain(input.variants.iter().map(VariantInput::text))
+        .chain(captions)
+        .chain(input.poll.as_ref().map(|p| p.question.as_str()))
         .collect();
     crate::service::template_check::check(conn, tenant_id, &texts).await
 }

@@ -518,10 +518,18 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         phone: String,
         name: String,
     }
+    // Every record of the person: the same identity, and the twins merged into it.
     let twins = Twin::find_by_statement(stmt(
         backend,
-        "SELECT id, phone, name FROM contact WHERE tenant_id = ? AND phone_key = ? ORDER BY id",
-        vec![tenant_id.into(), p.phone_key.clone().into()],
+        "SELECT id, phone, name FROM contact WHERE tenant_id = ? AND (phone_key = ? \
+         OR merged_into_id IN (SELECT s.id FROM contact s WHERE s.tenant_id = ? \
+         AND s.phone_key = ?)) ORDER BY id",
+        vec![
+            tenant_id.into(),
+            p.phone_key.clone().into(),
+            tenant_id.into(),
+            p.phone_key.clone().into(),
+        ],
     ))
     .all(&txn)
     .await?;
@@ -534,14 +542,15 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
     // The names and numbers they had before a correction are theirs too.
     #[derive(FromQueryResult)]
     struct Former {
+        field: String,
         value: String,
     }
     let former = Former::find_by_statement(stmt(
         backend,
         &format!(
-            "SELECT old_value AS value FROM consent_event WHERE contact_id IN ({in_ids}) \
+            "SELECT field, old_value AS value FROM consent_event WHERE contact_id IN ({in_ids}) \
              AND field IN ('name', 'phone') AND old_value IS NOT NULL \
-             UNION SELECT new_value AS value FROM consent_event \
+             UNION SELECT field, new_value AS value FROM consent_event \
              WHERE contact_id IN ({in_ids}) AND field IN ('name', 'phone') \
              AND new_value IS NOT NULL"
         ),
@@ -553,13 +562,16 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
     let mut spellings: Vec<String> = phone::match_variants(&p.phone_key);
     spellings.extend(twins.iter().map(|t| t.phone.clone()));
     spellings.push(p.phone.clone());
+    // The numbers a correction gave or took from them: their messages named those.
+    for f in former.iter().filter(|f| f.field == "phone") {
+        spellings.extend(phone::match_variants(&f.value));
+    }
+    spellings.retain(|s| !s.is_empty());
     spellings.sort_unstable();
     spellings.dedup();
     let mut needles = spellings.clone();
     needles.extend(twins.iter().map(|t| t.name.trim().to_string()));
     needles.push(p.name.trim().to_string());
-    // (A former number may have been a typo of someone else's: it is scrubbed from the texts
-    // that name this person, not searched for in other people's.)
     needles.extend(former.iter().map(|f| f.value.trim().to_string()));
     needles.retain(|n| !n.is_empty());
     // Longest first, so a full name goes before a part of it.

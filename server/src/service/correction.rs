@@ -115,6 +115,7 @@ pub async fn correct(
         line_type = Some(number.line_type.as_str());
     }
     let mut attributes = attributes_of(current.attributes.as_ref());
+    let mut attributes_changed = false;
     for (key, value) in edits {
         let key = key.trim().to_lowercase();
         let old = attributes.get(&key).cloned();
@@ -128,6 +129,7 @@ pub async fn correct(
             Some(v) => attributes.insert(key.clone(), v.clone()),
             None => attributes.remove(&key),
         };
+        attributes_changed = true;
         changes.push(Change {
             field: format!("attributes.{key}"),
             old,
@@ -139,22 +141,30 @@ pub async fn correct(
     }
 
     let now = Utc::now();
-    let json = (!attributes.is_empty()).then(|| serde_json::json!(attributes));
     txn.execute_raw(stmt(
         backend,
         "UPDATE contact SET name = ?, phone = ?, phone_key = COALESCE(?, phone_key), \
-         line_type = COALESCE(?, line_type), attributes = ?, updated_at = ? WHERE id = ?",
+         line_type = COALESCE(?, line_type), updated_at = ? WHERE id = ?",
         vec![
             new_name.into(),
             new_phone.into(),
             new_key.into(),
             line_type.into(),
-            json.into(),
             now.into(),
             id.into(),
         ],
     ))
     .await?;
+    // The column is rewritten only when a field changed (its other values stay as stored).
+    if attributes_changed {
+        let json = (!attributes.is_empty()).then(|| serde_json::json!(attributes));
+        txn.execute_raw(stmt(
+            backend,
+            "UPDATE contact SET attributes = ? WHERE id = ?",
+            vec![json.into(), id.into()],
+        ))
+        .await?;
+    }
     for change in &changes {
         consent::record_change(
             &txn,

@@ -7,7 +7,7 @@ use app::audience::{
     ExportedReply,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Value};
 
 use crate::db::Db;
 use crate::service::consent::{self, Action, Event};
@@ -30,30 +30,15 @@ pub async fn export(
         tenant_id,
         ids: &ids,
     };
-    let others = ids
-        .iter()
-        .filter(|i| **i != id)
-        .copied()
-        .collect::<Vec<_>>();
-    let other_records = if others.is_empty() {
-        Vec::new()
-    } else {
-        ContactRow::find_by_statement(stmt(
-            db.backend(),
-            &format!(
-                "{SELECT} WHERE c.tenant_id = ? AND c.id IN ({}) ORDER BY c.id",
-                placeholders(others.len())
-            ),
-            std::iter::once(Value::from(tenant_id))
-                .chain(others.iter().map(|i| Value::from(*i)))
-                .collect(),
-        ))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(ContactRow::view)
-        .collect()
-    };
+    let other_records = ContactRow::find_by_statement(q.stmt(&format!(
+        "{SELECT} WHERE c.tenant_id = ? AND c.id IN ({{ids}}) ORDER BY c.id"
+    )))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(ContactRow::view)
+    .filter(|c| c.id != id)
+    .collect();
     let mut export = DataSubjectExport {
         generated_at: timestamp(Utc::now()),
         controller: q.controller().await?,
@@ -83,22 +68,43 @@ pub async fn export(
     .await?;
     let mut history = consent::history(&db.write, tenant_id, id, i64::MAX).await?;
     history.reverse();
+    // The team's members are not the person's data: named as the team.
+    for event in &mut history {
+        if event.actor != consent::WHATSAPP {
+            event.actor = app::audience::TEAM_ACTOR.to_string();
+        }
+    }
     export.consent_history = history;
     tracing::info!(contact_id = id, "data-subject export made");
     Ok(export)
 }
 
-/// The contacts that are the person `id` is: those sharing their number's identity.
-async fn person_ids(conn: &DatabaseConnection, tenant_id: i64, id: i64) -> ServiceResult<Vec<i64>> {
+/// The contacts that are the person `id` is: those sharing their number's identity, and the
+/// twins merged into one of them (stored under a `merged:` key of their own).
+pub(crate) async fn person_ids(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<Vec<i64>> {
     #[derive(FromQueryResult)]
     struct Id {
         id: i64,
     }
+    let same = "SELECT t.id FROM contact t JOIN contact me ON me.tenant_id = t.tenant_id \
+        AND me.phone_key = t.phone_key WHERE me.id = ? AND t.tenant_id = ?";
     Ok(Id::find_by_statement(stmt(
         conn.get_database_backend(),
-        "SELECT t.id FROM contact t JOIN contact me ON me.tenant_id = t.tenant_id \
-         AND me.phone_key = t.phone_key WHERE me.id = ? AND t.tenant_id = ? ORDER BY t.id",
-        vec![id.into(), tenant_id.into()],
+        &format!(
+            "{same} UNION SELECT m.id FROM contact m WHERE m.tenant_id = ? \
+             AND m.merged_into_id IN ({same}) ORDER BY id"
+        ),
+        vec![
+            id.into(),
+            tenant_id.into(),
+            tenant_id.into(),
+            id.into(),
+            tenant_id.into(),
+        ],
     ))
     .all(conn)
     .await?
@@ -140,23 +146,28 @@ impl Query<'_> {
         .unwrap_or_default())
     }
 
+    /// The fields of every record of the person; the contact's own win over its twins'.
     async fn attributes(
         &self,
         id: i64,
     ) -> ServiceResult<std::collections::BTreeMap<String, String>> {
         #[derive(FromQueryResult)]
         struct Attrs {
+            id: i64,
             attributes: Option<serde_json::Value>,
         }
-        let attrs = Attrs::find_by_statement(stmt(
-            self.conn.get_database_backend(),
-            "SELECT attributes FROM contact WHERE tenant_id = ? AND id = ?",
-            vec![self.tenant_id.into(), id.into()],
+        let rows = Attrs::find_by_statement(self.stmt(
+            "SELECT id, attributes FROM contact WHERE tenant_id = ? AND id IN ({ids}) \
+             AND attributes IS NOT NULL ORDER BY id",
         ))
-        .one(self.conn)
-        .await?
-        .and_then(|a| a.attributes);
-        Ok(attributes_of(attrs.as_ref()))
+        .all(self.conn)
+        .await?;
+        let mut out = std::collections::BTreeMap::new();
+        let (own, twins): (Vec<&Attrs>, Vec<&Attrs>) = rows.iter().partition(|r| r.id == id);
+        for row in twins.into_iter().chain(own) {
+            out.extend(attributes_of(row.attributes.as_ref()));
+        }
+        Ok(out)
     }
 
     async fn lists(&self) -> ServiceResult<Vec<String>> {

@@ -54,7 +54,7 @@ async fn attribute_exists(
 ) -> ServiceResult<bool> {
     let has = match conn.get_database_backend() {
         DbBackend::Postgres => "c.attributes ->> ? IS NOT NULL",
-        _ => "json_extract(c.attributes, '$.\"' || ? || '\"') IS NOT NULL",
+        _ => "EXISTS (SELECT 1 FROM json_each(c.attributes) j WHERE j.key = ?)",
     };
     Ok(conn
         .query_one_raw(stmt(
@@ -78,11 +78,11 @@ async fn attribute_keys(conn: &impl ConnectionTrait, tenant_id: i64) -> ServiceR
     let sql = match conn.get_database_backend() {
         DbBackend::Postgres => format!(
             "SELECT DISTINCT json_object_keys(c.attributes) AS key FROM contact c \
-             WHERE c.tenant_id = ? AND {LISTED} AND c.attributes IS NOT NULL LIMIT ?"
+             WHERE c.tenant_id = ? AND {LISTED} AND c.attributes IS NOT NULL ORDER BY key LIMIT ?"
         ),
         _ => format!(
             "SELECT DISTINCT j.key AS key FROM contact c, json_each(c.attributes) j \
-             WHERE c.tenant_id = ? AND {LISTED} AND c.attributes IS NOT NULL LIMIT ?"
+             WHERE c.tenant_id = ? AND {LISTED} AND c.attributes IS NOT NULL ORDER BY key LIMIT ?"
         ),
     };
     Ok(Key::find_by_statement(stmt(
