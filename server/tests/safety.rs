@@ -32,7 +32,8 @@ on_both_databases!(
 );
 
 /// The demo (what `run.sh` shows) on both databases: its campaign over two numbers shows the
-/// rotation with the warming-up number's cap, and its list was filled from a search.
+/// rotation with the warming-up number's cap, its list was filled from a search, and a customer's
+/// correction and data export are in its consent history.
 #[tokio::test]
 async fn the_demo_shows_the_rotation_and_a_list_sqlite() {
     the_demo_shows_the_rotation_and_a_list(Backend::Sqlite).await;
@@ -82,6 +83,20 @@ async fn the_demo_shows_the_rotation_and_a_list(backend: Backend) {
     let (_, lists) = app.get(&token, "/api/v1/lists").await;
     assert_eq!(lists[0]["name"], "Família Silva");
     assert_eq!(lists[0]["contacts"], 21, "{lists}");
+    // A customer's requests answered (LGPD art. 18): the bakery's correction and export.
+    let (_, found) = app.get(&token, "/api/v1/contacts?q=Padaria").await;
+    assert_eq!(found[0]["name"], "Padaria Central Ltda", "{found}");
+    let (_, bakery) = app
+        .get(&token, &format!("/api/v1/contacts/{}", found[0]["id"]))
+        .await;
+    let actions: Vec<&str> = bakery["consent_history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["exported", "corrected", "corrected"], "{bakery}");
+    assert_eq!(bakery["attributes"]["bairro"], "Bela Vista");
 }
 
 on_both_databases!(
