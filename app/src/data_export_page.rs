@@ -150,9 +150,7 @@ fn money(prefs: Prefs, cents: i64, currency: &str) -> String {
     if currency.eq_ignore_ascii_case("BRL") {
         prefs.money(amount)
     } else {
-        // The reader's digits without the real's sign: `1.234,56 USD`.
-        let digits = prefs.money(amount);
-        format!("{} {currency}", digits.trim_start_matches("R$").trim())
+        format!("{} {currency}", prefs.amount(amount))
     }
 }
 

@@ -47,18 +47,20 @@ pub fn display(digits: &str) -> String {
 
 /// Digits in groups of three, a last lone digit joining the group before it.
 fn groups(rest: &str) -> String {
-    let mut parts: Vec<&str> = rest
-        .as_bytes()
-        .chunks(3)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    if parts.len() > 1 && parts.last().is_some_and(|p| p.len() == 1) {
-        let last = parts.pop().unwrap_or_default();
-        let before = parts.pop().unwrap_or_default();
-        let joined = &rest[rest.len() - before.len() - last.len()..];
-        parts.push(joined);
+    let mut cuts: Vec<usize> = (3..rest.len()).step_by(3).collect();
+    if rest.len() % 3 == 1 {
+        cuts.pop();
     }
-    parts.join(" ")
+    let mut out = String::with_capacity(rest.len() + cuts.len());
+    let mut from = 0;
+    for cut in cuts.into_iter().chain(std::iter::once(rest.len())) {
+        if from > 0 {
+            out.push(' ');
+        }
+        out.push_str(&rest[from..cut]);
+        from = cut;
+    }
+    out
 }
 
 #[cfg(test)]

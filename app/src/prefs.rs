@@ -130,13 +130,19 @@ impl Prefs {
 
     /// An amount in reais: `R$ 1.234,50` (pt-BR), `R$1,234.50` (en).
     pub fn money(self, reais: f64) -> String {
-        let cents = (reais * 100.0).round() as i64;
-        let (whole, frac) = (cents / 100, (cents % 100).abs());
         if self.comma_decimals() {
-            format!("R$ {},{frac:02}", self.num(whole))
+            format!("R$ {}", self.amount(reais))
         } else {
-            format!("R${}.{frac:02}", self.num(whole))
+            format!("R${}", self.amount(reais))
         }
+    }
+
+    /// An amount with cents and no currency: `1.234,50` (pt-BR), `1,234.50` (en).
+    pub fn amount(self, value: f64) -> String {
+        let cents = (value * 100.0).round() as i64;
+        let (whole, frac) = (cents / 100, (cents % 100).abs());
+        let point = if self.comma_decimals() { ',' } else { '.' };
+        format!("{}{point}{frac:02}", self.num(whole))
     }
 
     /// A file size: `830 KB`, `4,2 MB` (pt-BR), `4.2 MB` (en).
@@ -250,6 +256,7 @@ mod tests {
         assert_eq!(pt.pct(90.56), "90,6%");
         assert_eq!(pt.money(1234.5), "R$ 1.234,50");
         assert_eq!(pt.money(0.07), "R$ 0,07");
+        assert_eq!(pt.amount(1234.5), "1.234,50");
         assert_eq!(pt.when(Some(AT)), "30/11/2026 14:05");
         assert_eq!(pt.short(Some(AT)), "30/11 14:05");
         assert_eq!(pt.when(None), "—");

@@ -930,11 +930,11 @@ fn log_text(locale: Locale, l: &CampaignLogView) -> String {
             .unwrap_or_default()
     };
     // A count in the reader's form (`12.000`).
+    let prefs = crate::prefs::Prefs {
+        locale,
+        ..crate::prefs::Prefs::default()
+    };
     let count = |key: &str| {
-        let prefs = crate::prefs::Prefs {
-            locale,
-            ..crate::prefs::Prefs::default()
-        };
         l.details
             .as_ref()
             .and_then(|d| d.get(key))

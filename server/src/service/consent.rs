@@ -519,17 +519,14 @@ pub async fn erase(db: &Db, tenant_id: i64, id: i64, actor: &str) -> ServiceResu
         name: String,
     }
     // Every record of the person: the same identity, and the twins merged into it.
+    let records = contacts::person_ids(&txn, tenant_id, id).await?;
     let twins = Twin::find_by_statement(stmt(
         backend,
-        "SELECT id, phone, name FROM contact WHERE tenant_id = ? AND (phone_key = ? \
-         OR merged_into_id IN (SELECT s.id FROM contact s WHERE s.tenant_id = ? \
-         AND s.phone_key = ?)) ORDER BY id",
-        vec![
-            tenant_id.into(),
-            p.phone_key.clone().into(),
-            tenant_id.into(),
-            p.phone_key.clone().into(),
-        ],
+        &format!(
+            "SELECT id, phone, name FROM contact WHERE id IN ({}) ORDER BY id",
+            placeholders(records.len())
+        ),
+        records.iter().map(|i| Value::from(*i)).collect(),
     ))
     .all(&txn)
     .await?;

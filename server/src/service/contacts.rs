@@ -509,6 +509,40 @@ pub(crate) async fn find(
     .ok_or(ServiceError::NotFound("contact"))
 }
 
+/// The contacts that are the person `id` is: those sharing their number's identity, and the
+/// twins merged into one of them (stored under a `merged:` key of their own).
+pub(crate) async fn person_ids(
+    conn: &impl ConnectionTrait,
+    tenant_id: i64,
+    id: i64,
+) -> ServiceResult<Vec<i64>> {
+    #[derive(FromQueryResult)]
+    struct Id {
+        id: i64,
+    }
+    let same = "SELECT t.id FROM contact t JOIN contact me ON me.tenant_id = t.tenant_id \
+        AND me.phone_key = t.phone_key WHERE me.id = ? AND t.tenant_id = ?";
+    Ok(Id::find_by_statement(stmt(
+        conn.get_database_backend(),
+        &format!(
+            "{same} UNION SELECT m.id FROM contact m WHERE m.tenant_id = ? \
+             AND m.merged_into_id IN ({same}) ORDER BY id"
+        ),
+        vec![
+            id.into(),
+            tenant_id.into(),
+            tenant_id.into(),
+            id.into(),
+            tenant_id.into(),
+        ],
+    ))
+    .all(conn)
+    .await?
+    .into_iter()
+    .map(|r| r.id)
+    .collect())
+}
+
 /// How many campaigns, replies and consent events a contact page shows at most.
 const DETAIL_ROWS: i64 = 200;
 

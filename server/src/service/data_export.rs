@@ -7,12 +7,12 @@ use app::audience::{
     ExportedReply,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Value};
+use sea_orm::{DatabaseConnection, FromQueryResult, Value};
 
 use crate::db::Db;
 use crate::service::consent::{self, Action, Event};
 use crate::service::contacts::{self, ContactRow, SELECT, attributes_of};
-use crate::service::{ServiceResult, opt_timestamp, timestamp};
+use crate::service::{ServiceResult, opt_timestamp, settings, timestamp};
 use crate::sql::{placeholders, stmt};
 
 /// Builds the export of contact `id` for `actor` and records it in the consent log.
@@ -24,7 +24,7 @@ pub async fn export(
 ) -> ServiceResult<DataSubjectExport> {
     let conn = &db.read;
     let contact = contacts::find(conn, tenant_id, id).await?.view();
-    let ids = person_ids(conn, tenant_id, id).await?;
+    let ids = contacts::person_ids(conn, tenant_id, id).await?;
     let q = Query {
         conn,
         tenant_id,
@@ -41,7 +41,7 @@ pub async fn export(
     .collect();
     let mut export = DataSubjectExport {
         generated_at: timestamp(Utc::now()),
-        controller: q.controller().await?,
+        controller: settings::find(conn, tenant_id).await?.name,
         phone_display: app::phone_display::display(&contact.phone),
         contact,
         other_records,
@@ -79,40 +79,6 @@ pub async fn export(
     Ok(export)
 }
 
-/// The contacts that are the person `id` is: those sharing their number's identity, and the
-/// twins merged into one of them (stored under a `merged:` key of their own).
-pub(crate) async fn person_ids(
-    conn: &impl ConnectionTrait,
-    tenant_id: i64,
-    id: i64,
-) -> ServiceResult<Vec<i64>> {
-    #[derive(FromQueryResult)]
-    struct Id {
-        id: i64,
-    }
-    let same = "SELECT t.id FROM contact t JOIN contact me ON me.tenant_id = t.tenant_id \
-        AND me.phone_key = t.phone_key WHERE me.id = ? AND t.tenant_id = ?";
-    Ok(Id::find_by_statement(stmt(
-        conn.get_database_backend(),
-        &format!(
-            "{same} UNION SELECT m.id FROM contact m WHERE m.tenant_id = ? \
-             AND m.merged_into_id IN ({same}) ORDER BY id"
-        ),
-        vec![
-            id.into(),
-            tenant_id.into(),
-            tenant_id.into(),
-            id.into(),
-            tenant_id.into(),
-        ],
-    ))
-    .all(conn)
-    .await?
-    .into_iter()
-    .map(|r| r.id)
-    .collect())
-}
-
 /// The queries of one export: the tenant and the person's contact ids.
 struct Query<'a> {
     conn: &'a DatabaseConnection,
@@ -128,22 +94,6 @@ impl Query<'_> {
             .chain(self.ids.iter().map(|i| Value::from(*i)))
             .collect();
         stmt(self.conn.get_database_backend(), &sql, values)
-    }
-
-    async fn controller(&self) -> ServiceResult<String> {
-        #[derive(FromQueryResult)]
-        struct Name {
-            name: String,
-        }
-        Ok(Name::find_by_statement(stmt(
-            self.conn.get_database_backend(),
-            "SELECT name FROM tenant WHERE id = ?",
-            vec![self.tenant_id.into()],
-        ))
-        .one(self.conn)
-        .await?
-        .map(|n| n.name)
-        .unwrap_or_default())
     }
 
     /// The fields of every record of the person; the contact's own win over its twins'.
