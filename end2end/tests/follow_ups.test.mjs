@@ -122,6 +122,8 @@ test('a follow-up is made from the page and parent and child show each other', a
     await Promise.all([p.waitForURL(child), p.click('[data-testid=follow-up-create]')]);
     assert.match(await p.textContent('[data-testid=follow-up-of]'), /Lembrete de\s+Liquida de biquínis/);
     assert.match(await p.textContent('[data-testid=campaign-name]'), /Lembrete: Liquida de biquínis/);
+    // The log line arrives with the page's log, loaded after the page itself.
+    await p.waitForFunction(() => document.body.innerText.includes('Lembrete criado'), null, { timeout: 10_000 }).catch(() => {});
     assert.match(await p.textContent('body'), /Lembrete criado: quem recebe é decidido ao iniciar/);
     if (options.javaScriptEnabled) assert.deepEqual(await seriousViolations(p), [], 'axe');
     await shot(p, `follow-up-draft${options.javaScriptEnabled ? '' : '-nojs'}`);
