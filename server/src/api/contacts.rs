@@ -224,7 +224,10 @@ pub(super) async fn export(
 ) -> Result<Response, ApiError> {
     let search = q.search()?;
     // Refuses a search that cannot run (a phone that is no phone) before anything is sent.
-    search.condition(settings::country(&state.db.read, caller.tenant_id).await?)?;
+    search.condition(
+        state.db.backend(),
+        settings::country(&state.db.read, caller.tenant_id).await?,
+    )?;
     let header = csv_lines([EXPORT_HEADER]).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let bom = Bytes::from_static(b"\xEF\xBB\xBF");
     let tenant_id = caller.tenant_id;
@@ -539,27 +542,56 @@ pub(super) async fn start_import(
             header(ACCEPT).contains("text/html"),
         )
     };
-    let (data, list_id) = if is_multipart {
-        let form = read_form(request, &state, q.list_id).await?;
-        (form.file, form.list_id)
-    } else {
-        let body = Bytes::from_request(request, &state)
+    let job = if is_multipart {
+        let mut form = Multipart::from_request(request, &state)
             .await
             .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-        (body.to_vec(), q.list_id)
+        let mut upload = None;
+        let mut list_id = q.list_id;
+        while let Some(field) = form
+            .next_field()
+            .await
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?
+        {
+            match field.name() {
+                Some("file") if upload.is_none() => {
+                    upload = Some(receive(&state, caller.tenant_id, field).await?);
+                }
+                Some("list_id") => {
+                    let text = field
+                        .text()
+                        .await
+                        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+                    let text = text.trim();
+                    if !text.is_empty() {
+                        list_id = Some(text.parse().map_err(|_| {
+                            ApiError::Validation("list_id must be a list id".into())
+                        })?);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let upload =
+            upload.ok_or_else(|| ApiError::Validation("the form needs a file field".into()))?;
+        upload.queue(list_id).await?
+    } else {
+        let body = request.into_body().into_data_stream();
+        receive(&state, caller.tenant_id, body)
+            .await?
+            .queue(q.list_id)
+            .await?
     };
-    if data.is_empty() {
-        return Err(ApiError::Validation("the file is empty".into()));
-    }
-    let job = imports::start(&state.db, caller.tenant_id, data, list_id).await?;
     if from_page {
         return Ok(Redirect::to(&format!("/contacts/imports/{}", job.id)).into_response());
     }
     Ok((StatusCode::ACCEPTED, axum::Json(job)).into_response())
 }
 
-/// An upload form of `POST /api/v1/contacts/import`.
+/// An upload form of `POST /api/v1/contacts/import` (its OpenAPI schema: the handler reads
+/// the form as a stream, field by field).
 #[derive(ToSchema)]
+#[expect(dead_code, reason = "only describes the form in the OpenAPI document")]
 pub struct ImportForm {
     /// The CSV file.
     #[schema(value_type = String, format = Binary)]
@@ -568,47 +600,27 @@ pub struct ImportForm {
     list_id: Option<i64>,
 }
 
-/// The `file` and `list_id` fields of an upload form; `list_id` when the form has none.
-async fn read_form(
-    request: Request,
+/// Stores an uploaded file as it arrives (never all of it in memory): the job waits in the
+/// database until [`imports::Upload::queue`]. A body that breaks off, or a file refused on the
+/// way (too large, no phone column), leaves nothing behind.
+async fn receive<E: std::fmt::Display>(
     state: &AppState,
-    mut list_id: Option<i64>,
-) -> Result<ImportForm, ApiError> {
-    let mut form = Multipart::from_request(request, state)
-        .await
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let mut data = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-                data = Some(bytes.to_vec());
-            }
-            Some("list_id") => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-                let text = text.trim();
-                if !text.is_empty() {
-                    list_id =
-                        Some(text.parse().map_err(|_| {
-                            ApiError::Validation("list_id must be a list id".into())
-                        })?);
-                }
-            }
-            _ => {}
+    tenant_id: i64,
+    body: impl futures_util::Stream<Item = Result<Bytes, E>>,
+) -> Result<imports::Upload, ApiError> {
+    let mut body = std::pin::pin!(body);
+    let mut upload = imports::Upload::begin(&state.db, tenant_id).await?;
+    while let Some(piece) = body.next().await {
+        let stored = match piece {
+            Ok(piece) => upload.write(&piece).await.map_err(ApiError::from),
+            Err(e) => Err(ApiError::BadRequest(e.to_string())),
+        };
+        if let Err(e) = stored {
+            upload.discard().await;
+            return Err(e);
         }
     }
-    let file = data.ok_or_else(|| ApiError::Validation("the form needs a file field".into()))?;
-    Ok(ImportForm { file, list_id })
+    Ok(upload)
 }
 
 /// Progress and report of an import job

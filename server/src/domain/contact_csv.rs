@@ -4,7 +4,8 @@
 //! their line, a number given twice counted as a duplicate (its last row wins).
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::{self, BufRead, Read as _};
 
 use app::audience::ImportError;
 
@@ -28,6 +29,15 @@ pub enum CsvError {
     /// No column is named like a phone.
     #[error("the header must name a phone column (telefone, celular, phone)")]
     NoPhoneColumn,
+    /// The file could not be read from where it is stored.
+    #[error("the file could not be read: {0}")]
+    Read(String),
+}
+
+impl CsvError {
+    fn read(e: impl std::fmt::Display) -> Self {
+        Self::Read(e.to_string())
+    }
 }
 
 /// One data row of a file.
@@ -83,9 +93,9 @@ pub fn decode(bytes: &[u8]) -> Cow<'_, str> {
     }
 }
 
-/// The field separator of a file: `;` when its header line has more semicolons than commas.
-fn separator(text: &str) -> u8 {
-    let header = text.lines().next().unwrap_or("");
+/// The field separator of a file, from its header line: `;` when it has more semicolons than
+/// commas.
+fn separator(header: &str) -> u8 {
     let count = |c: char| header.chars().filter(|h| *h == c).count();
     if count(';') > count(',') { b';' } else { b',' }
 }
@@ -95,20 +105,96 @@ fn header_key(header: &str) -> String {
     header.trim().to_lowercase()
 }
 
-/// Reads the rows of a contact file. Rows the CSV reader cannot read are reported as invalid
-/// (with their line); a file without a phone column is refused.
-pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), CsvError> {
+/// What [`for_each_row`] hands over: a row, or a row the CSV reader could not read.
+#[derive(Debug)]
+pub enum Read {
+    /// A data row.
+    Row(Row),
+    /// An unreadable row, reported with its line.
+    Unreadable(ImportError),
+}
+
+/// The offsets of the line breaks (`\r`, `\n`) a reader has handed out and the CSV reader
+/// has not yet gone past: the line of a record is counted from them, without the file.
+struct Breaks<R> {
+    inner: R,
+    offset: u64,
+    breaks: VecDeque<(u64, u8)>,
+    /// 1 + the `\n` already counted.
+    line: u64,
+}
+
+impl<R: io::Read> io::Read for Breaks<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if matches!(b, b'\r' | b'\n') {
+                self.breaks.push_back((self.offset + i as u64, *b));
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> Breaks<R> {
+    /// The line of byte `byte` (the header is line 1); bytes are asked in order.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        while let Some(&(at, b)) = self.breaks.front() {
+            if at >= byte {
+                break;
+            }
+            if b == b'\n' {
+                self.line += 1;
+            }
+            self.breaks.pop_front();
+        }
+        self.line
+    }
+
+    /// The line of the first byte at or after `start` that is not a line break.
+    fn line_of_record(&mut self, start: u64) -> u64 {
+        let mut next = start;
+        for &(at, _) in self.breaks.iter().skip_while(|(at, _)| *at < start) {
+            if at != next {
+                break;
+            }
+            next += 1;
+        }
+        self.line_at(next)
+    }
+}
+
+/// Reads the rows of a contact file from `reader` (UTF-8 text, as [`decode`] or
+/// [`super::contact_stream::decoded`] gives it) and hands each to `each`, in order, until `each` says
+/// stop (false). Rows the CSV reader cannot read are handed over as [`Read::Unreadable`]; a
+/// file without a phone column is refused before any row. Holds one row at a time.
+pub fn for_each_row<R: io::Read>(
+    reader: R,
+    mut each: impl FnMut(Read) -> bool,
+) -> Result<(), CsvError> {
+    let mut reader = io::BufReader::with_capacity(64 * 1024, reader);
+    let mut head = Vec::new();
+    reader
+        .read_until(b'\n', &mut head)
+        .map_err(CsvError::read)?;
+    let delimiter = separator(String::from_utf8_lossy(&head).lines().next().unwrap_or(""));
+    let breaks = Breaks {
+        inner: io::Cursor::new(head).chain(reader),
+        offset: 0,
+        breaks: VecDeque::new(),
+        line: 1,
+    };
     let mut reader = csv::ReaderBuilder::new()
-        .delimiter(separator(text))
+        .delimiter(delimiter)
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|_| CsvError::Empty)?
-        .iter()
-        .map(header_key)
-        .collect();
+        .from_reader(breaks);
+    let headers: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(header_key).collect(),
+        Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => return Err(CsvError::read(e)),
+        Err(_) => return Err(CsvError::Empty),
+    };
     if headers.iter().all(String::is_empty) {
         return Err(CsvError::Empty);
     }
@@ -119,34 +205,26 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), CsvError> {
     };
     let phone_col = find(PHONE_HEADERS).ok_or(CsvError::NoPhoneColumn)?;
     let name_col = find(NAME_HEADERS);
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
     let mut record = csv::StringRecord::new();
-    // Line numbers counted from byte offsets (the reader's own count drifts on blank lines).
-    let (mut counted_to, mut line) = (0usize, 1u64);
-    let mut line_at = |byte: usize| {
-        let byte = byte.min(text.len());
-        if byte > counted_to {
-            line += text.as_bytes()[counted_to..byte]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
-            counted_to = byte;
-        }
-        line
-    };
     loop {
-        let line = line_at(reader.position().byte() as usize);
+        let position = reader.position().byte();
+        let line = reader.get_mut().line_at(position);
         match reader.read_record(&mut record) {
-            Ok(false) => break,
+            Ok(false) => return Ok(()),
             Ok(true) => {}
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
+                return Err(CsvError::read(e));
+            }
             Err(e) => {
-                errors.push(ImportError {
+                let unreadable = ImportError {
                     line,
                     phone: String::new(),
                     reason: format!("unreadable row: {e}"),
                     code: None,
-                });
+                };
+                if !each(Read::Unreadable(unreadable)) {
+                    return Ok(());
+                }
                 continue;
             }
         }
@@ -154,14 +232,9 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), CsvError> {
             continue;
         }
         // A record's position is where the reader started, before any line breaks it skipped.
-        let line = record.position().map_or(line, |p| {
-            let start = p.byte() as usize;
-            let skipped = text.as_bytes()[start.min(text.len())..]
-                .iter()
-                .take_while(|b| matches!(b, b'\r' | b'\n'))
-                .count();
-            line_at(start + skipped)
-        });
+        let line = record
+            .position()
+            .map_or(line, |p| reader.get_mut().line_of_record(p.byte()));
         let attributes = record
             .iter()
             .enumerate()
@@ -173,7 +246,7 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), CsvError> {
             })
             .map(|(i, v)| (headers[i].clone(), v.to_string()))
             .collect();
-        rows.push(Row {
+        let row = Row {
             line,
             phone: record.get(phone_col).unwrap_or("").to_string(),
             name: name_col
@@ -181,8 +254,25 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), CsvError> {
                 .unwrap_or("")
                 .to_string(),
             attributes,
-        });
+        };
+        if !each(Read::Row(row)) {
+            return Ok(());
+        }
     }
+}
+
+/// Reads the rows of a contact file held in memory (a CSV posted to `POST /api/v1/contacts`,
+/// imported at once). Rows the CSV reader cannot read are reported as invalid (with
+/// their line); a file without a phone column is refused.
+pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<ImportError>), CsvError> {
+    let (mut rows, mut errors) = (Vec::new(), Vec::new());
+    for_each_row(text.as_bytes(), |read| {
+        match read {
+            Read::Row(row) => rows.push(row),
+            Read::Unreadable(e) => errors.push(e),
+        }
+        true
+    })?;
     Ok((rows, errors))
 }
 

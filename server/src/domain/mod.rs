@@ -8,6 +8,7 @@ pub mod ban;
 pub mod best_hours;
 pub mod campaign_state;
 pub mod contact_csv;
+pub mod contact_stream;
 pub mod delivery;
 pub mod health;
 pub mod link_preview;

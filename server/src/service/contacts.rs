@@ -401,9 +401,13 @@ fn line_types() -> Vec<&'static str> {
 }
 
 impl Search {
-    /// The SQL condition (on alias `c`, after `WHERE c.tenant_id = ?`) and its values; phones
-    /// written without a country code are read in `country`.
-    pub(crate) fn condition(&self, country: phone::Country) -> ServiceResult<(String, Vec<Value>)> {
+    /// The SQL condition (on alias `c`, after `WHERE c.tenant_id = ?`) and its values for
+    /// `backend`; phones written without a country code are read in `country`.
+    pub fn condition(
+        &self,
+        backend: DbBackend,
+        country: phone::Country,
+    ) -> ServiceResult<(String, Vec<Value>)> {
         let mut sql = format!(" AND {LISTED}");
         let mut values: Vec<Value> = Vec::new();
         if let Some(raw) = &self.phone {
@@ -432,15 +436,17 @@ impl Search {
                 sql.push_str(" AND c.phone_key = ?");
                 values.push(number.key().into());
             } else if q.chars().any(char::is_alphabetic) || digits.is_empty() {
-                let escaped = q
-                    .to_lowercase()
+                let lower = q.to_lowercase();
+                substring_index(backend, "name", &lower, &mut sql, &mut values);
+                let escaped = lower
                     .replace('\\', "\\\\")
                     .replace('%', "\\%")
                     .replace('_', "\\_");
                 sql.push_str(" AND LOWER(c.name) LIKE ? ESCAPE '\\'");
                 values.push(format!("%{escaped}%").into());
             } else {
-                // A part of a number scans the digits.
+                // A part of a number.
+                substring_index(backend, "phone", &digits, &mut sql, &mut values);
                 sql.push_str(" AND c.phone LIKE ?");
                 values.push(format!("%{digits}%").into());
             }
@@ -464,6 +470,32 @@ impl Search {
     }
 }
 
+/// Narrows a substring search of `column` (`name` or `phone`) to the rows the trigram index
+/// finds, ahead of the `LIKE` that decides (so the results are exactly the scan's).
+///
+/// Only SQLite needs this: its FTS5 table `contact_search` is a table of its own, asked by
+/// rowid. PostgreSQL's planner uses its `pg_trgm` indexes for the `LIKE` itself. A needle
+/// under three characters has no trigram, and one with `LIKE` wildcards in it cannot be
+/// handed to FTS5 (no `ESCAPE` there): both are left to the scan.
+fn substring_index(
+    backend: DbBackend,
+    column: &str,
+    needle: &str,
+    sql: &mut String,
+    values: &mut Vec<Value>,
+) {
+    if backend != DbBackend::Sqlite
+        || needle.chars().count() < 3
+        || needle.contains(['%', '_', '\\'])
+    {
+        return;
+    }
+    sql.push_str(&format!(
+        " AND c.id IN (SELECT rowid FROM contact_search WHERE contact_search.{column} LIKE ?)"
+    ));
+    values.push(format!("%{needle}%").into());
+}
+
 /// A page of the tenant's contacts matching `search`, by id after `cursor` (keyset: fast at
 /// any depth), or after skipping `offset` rows.
 pub async fn search(
@@ -474,7 +506,8 @@ pub async fn search(
     limit: u64,
     offset: u64,
 ) -> ServiceResult<Vec<ContactView>> {
-    let (condition, extra) = search.condition(settings::country(&db.read, tenant_id).await?)?;
+    let (condition, extra) =
+        search.condition(db.backend(), settings::country(&db.read, tenant_id).await?)?;
     let mut values: Vec<Value> = vec![tenant_id.into(), cursor.unwrap_or(0).into()];
     values.extend(extra);
     let page = limit_offset(limit, offset, &mut values);

@@ -278,7 +278,7 @@ async fn change(
     let search = match &members.search {
         Some(s) => {
             let country = settings::country(&db.read, tenant_id).await?;
-            Some(Search::from(s).condition(country)?)
+            Some(Search::from(s).condition(db.backend(), country)?)
         }
         None => None,
     };
