@@ -14,25 +14,39 @@ source scripts/setup.sh
 export CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 export CARGO_PROFILE_WASM_RELEASE_LTO=false CARGO_PROFILE_WASM_RELEASE_CODEGEN_UNITS=16
 
-# The server needs none of the tools: it builds at once, beside their installs, with the
-# variables cargo-leptos gives it (so that cargo-leptos finds it built), then the simulator.
-step "building Flow's server, then the Evolution simulator (release), beside the installs"
-(
+# Compiling needs none of the tools: the server with the simulator (one build: they share their
+# crates), and the browser bundle's WebAssembly (in a target directory of its own), start at
+# once, beside the tool installs, with the variables and flags cargo-leptos gives them, so that
+# cargo-leptos then finds them built and only splits, binds and optimises the bundle.
+leptos_env() {
   export LEPTOS_OUTPUT_NAME=flow LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=app \
     LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=true \
     LEPTOS_HASH_FILE_NAME=hash.txt
-  phase "build server" cargo build --release -q -p server --bin server --no-default-features
-  phase "build simulator" cargo build --release -q -p evolution-sim
+}
+step "compiling Flow's server with the Evolution simulator, and the browser bundle, beside the installs"
+(
+  leptos_env
+  phase "compile server + simulator" cargo build --release -q -p server --bin server \
+    -p evolution-sim --bin evolution-sim --no-default-features
 ) &
 servers=$!
+(
+  leptos_env
+  # --split: the lazily loaded pages are cut out of the linked module.
+  export RUSTFLAGS="-Clink-args=--emit-relocs"
+  phase "compile browser bundle" cargo build -q --package=app --lib \
+    --target-dir="$CARGO_TARGET_DIR/front" --target=wasm32-unknown-unknown \
+    --no-default-features --features=hydrate --profile=wasm-release
+) &
+bundle=$!
 wait_for_tools
-# The browser bundle builds in a target directory of its own, beside the server.
+wait "$bundle"
 step "building Flow's browser bundle (release)"
-phase "build browser bundle" cargo leptos build --release --precompress --split --frontend-only
+phase "bundle: split, bind, optimise" cargo leptos build --release --precompress --split --frontend-only
 wait "$servers"
-# Whatever the early build missed (nothing, when it ran as cargo-leptos would have).
-phase "build Flow (cargo-leptos)" cargo leptos build --release --split --server-only
+# Whatever the early builds missed (nothing, when they ran as cargo-leptos would have).
+phase "build Flow (cargo-leptos check)" cargo leptos build --release --split --server-only
 
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"

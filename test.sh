@@ -28,4 +28,7 @@ step "API contract (schemathesis against the OpenAPI document)"
 bash scripts/contract.sh
 
 step "browser tests (headless Chromium)"
+# cargo-leptos and wasm-bindgen may still be installing (a fresh machine): the checks above
+# needed neither.
+wait_for_tools
 bash end2end/run.sh

@@ -7,7 +7,8 @@
 #   2. the contacts page and API at that size: a name search, a phone search in another
 #      formatting, a deep keyset page, a list filter, the server-rendered /contacts page,
 #      each REPS times (p50/p99), beside the bare GET /healthz in the same run (the baseline),
-#   3. the streamed CSV export of every contact (time, size) and the server's peak RSS.
+#   3. the streamed CSV export of every contact (time, size) and the server's peak RSS (after
+#      the import, and at the end).
 # Usage: bench/audience.sh   (env: CONTACTS, REPS, DATABASE_URL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +70,8 @@ done
 import_secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}')
 created=$(echo "$state" | sed -E 's/.*"created":([0-9]+).*/\1/')
 echo "    $created created in $import_secs s ($(awk -v n="$created" -v s="$import_secs" 'BEGIN {printf "%d", n / s}') rows/s)"
+import_rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
+echo "    server peak RSS after the import: $import_rss"
 
 echo "==> putting every contact of one city on a list (a search → a list)"
 start=$(date +%s.%N)
@@ -82,6 +85,8 @@ measure "GET /healthz (baseline)" "$base/healthz"
 measure "API first page (50)" -H "Authorization: Bearer $token" "$base/api/v1/contacts?limit=50"
 measure "API keyset page at 90%" -H "Authorization: Bearer $token" "$base/api/v1/contacts?limit=50&cursor=$deep"
 measure "API name search 'Pessoa 99999'" -H "Authorization: Bearer $token" "$base/api/v1/contacts?limit=50&q=Pessoa%2099999"
+measure "API part of a name 'essoa 4242'" -H "Authorization: Bearer $token" "$base/api/v1/contacts?limit=50&q=essoa%204242"
+measure "API part of a number '4567-89'" -H "Authorization: Bearer $token" "$base/api/v1/contacts?limit=50&q=4567-89"
 measure "API phone search '(11) 91234-5678'" -H "Authorization: Bearer $token" "$base/api/v1/contacts?limit=50&q=%2811%29%2091234-5678"
 measure "API list filter (111,111 on the list)" -H "Authorization: Bearer $token" "$base/api/v1/contacts?limit=50&list_id=$list_id"
 measure "page /contacts (server-rendered)" -H "Cookie: $cookie" "$base/contacts"
@@ -95,7 +100,7 @@ rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/$server_pid/status")
 
 echo
 echo "database:                 ${db%%:*}"
-echo "import of $CONTACTS rows:   $import_secs s"
+echo "import of $CONTACTS rows:   $import_secs s (server peak RSS then: $import_rss)"
 echo "search → list (111,111):  $list_secs s"
 echo "export:                   $export_secs s, $(awk -v b="$bytes" 'BEGIN {printf "%.1f MB", b / 1e6}')"
 echo "server peak RSS:          $rss"

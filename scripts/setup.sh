@@ -44,7 +44,10 @@ tool_install() {
     sha2 seahash; do
     opt+=(--config "profile.release.package.$hot.opt-level=3")
   done
-  cargo "${opt[@]}" install "$@" 2>&1 | grep -v 'did not match any packages' || return "${PIPESTATUS[0]}"
+  # Each install in a temporary directory of its own: in CARGO_TARGET_DIR it would wait for
+  # the lock of whatever else builds there.
+  env -u CARGO_TARGET_DIR cargo "${opt[@]}" install "$@" 2>&1 |
+    grep -v 'did not match any packages' || return "${PIPESTATUS[0]}"
 }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -73,8 +76,8 @@ if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]
   phase "npm build tools" npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# While the Rust tools build, a caller may start work that needs none of them (run.sh builds
-# the simulator): it calls wait_for_tools before using cargo-leptos.
+# While the Rust tools build, a caller may start work that needs none of them (run.sh compiles
+# Flow, test.sh runs its checks): it calls wait_for_tools before using cargo-leptos.
 wait_for_tools() {
   local pid
   for pid in "${pids[@]}"; do

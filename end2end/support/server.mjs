@@ -89,6 +89,22 @@ export class Flow {
     return this.api('POST', '/api/v1/tenants', ADMIN_TOKEN, { name });
   }
 
+  /**
+   * Creates a campaign to every contact (`body`: name, message, instance_ids), starts it and
+   * marks every message accepted by Evolution, as the sender (off here) would; answers
+   * `{campaign, ids}` with the WhatsApp message ids (`${prefix}<row id>`) in row order.
+   */
+  async sentCampaign(token, body, prefix) {
+    const campaign = await this.api('POST', '/api/v1/campaigns', token, { ...body, all_contacts: true });
+    await this.api('POST', `/api/v1/campaigns/${campaign.id}/start`, token);
+    this.sql(
+      `UPDATE campaign_contact SET whatsapp_message_id = '${prefix}' || id, status = 'sent', sent_at = updated_at WHERE campaign_id = ${campaign.id};` +
+      `UPDATE campaign SET sent = total, pending = 0 WHERE id = ${campaign.id};`,
+    );
+    const ids = this.sql(`SELECT whatsapp_message_id FROM campaign_contact WHERE campaign_id = ${campaign.id} ORDER BY id`).split('\n');
+    return { campaign, ids };
+  }
+
   /** A dashboard user, made with the CLI like a real operator would. */
   user(tenantId, email, password, role) {
     execFileSync(

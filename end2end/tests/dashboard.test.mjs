@@ -37,19 +37,12 @@ before(async () => {
     name,
     phone: `+55 11 9${String(81000000 + i).padStart(8, '0')}`,
   })));
-  const campaign = await flow.api('POST', '/api/v1/campaigns', acme.api_token, {
+  // The sender is off: every message is marked accepted by Evolution, as the sender would.
+  const { campaign, ids } = await flow.sentCampaign(acme.api_token, {
     name: 'Black Friday 2026',
     message: 'Olá {{first_name}}, a Black Friday da Acme começou!',
     instance_ids: [instance.id],
-    all_contacts: true,
-  });
-  await flow.api('POST', `/api/v1/campaigns/${campaign.id}/start`, acme.api_token);
-  // The sender is off: mark every message accepted by Evolution, as the sender would.
-  flow.sql(
-    `UPDATE campaign_contact SET whatsapp_message_id = 'E2E-' || id, status = 'sent', sent_at = updated_at WHERE campaign_id = ${campaign.id};` +
-    `UPDATE campaign SET sent = total, pending = 0 WHERE id = ${campaign.id};`,
-  );
-  const ids = flow.sql(`SELECT whatsapp_message_id FROM campaign_contact WHERE campaign_id = ${campaign.id} ORDER BY id`).split('\n');
+  }, 'E2E-');
   await flow.receipt(instance.webhook_url, INSTANCE, ids[0], 'DELIVERY_ACK');
   await flow.receipt(instance.webhook_url, INSTANCE, ids[1], 'READ');
   await flow.receipt(instance.webhook_url, INSTANCE, ids[2], 'ERROR');

@@ -137,11 +137,9 @@ impl MigrationTrait for Migration {
                     db.execute_unprepared(sql).await?;
                 }
             }
-            DbBackend::Postgres => {
-                if pg_trgm(db).await? {
-                    for sql in POSTGRES_SEARCH {
-                        db.execute_unprepared(sql).await?;
-                    }
+            DbBackend::Postgres if pg_trgm(db).await? => {
+                for sql in POSTGRES_SEARCH {
+                    db.execute_unprepared(sql).await?;
                 }
             }
             _ => {}

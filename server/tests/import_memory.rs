@@ -16,7 +16,6 @@ mod common;
 use common::TestApp;
 use futures_util::{StreamExt as _, stream};
 use peak_alloc::PeakAlloc;
-use serde_json::Value;
 
 /// Counts the bytes allocated now and the most allocated since the last reset.
 #[global_allocator]
@@ -60,26 +59,12 @@ async fn a_large_import_runs_in_constant_memory(app: TestApp) {
             .chain((0..ROWS / 1000).map(|p| (p * 1000..(p + 1) * 1000).map(row).collect())),
     )
     .map(Ok::<_, std::io::Error>);
-    let res = app
-        .client
-        .post(app.url("/api/v1/contacts/import"))
-        .bearer_auth(&tenant.token)
-        .header("content-type", "text/csv")
-        .body(reqwest::Body::wrap_stream(pieces))
-        .send()
-        .await
-        .expect("upload");
-    assert_eq!(res.status().as_u16(), 202);
-    let id = res.json::<Value>().await.expect("job")["id"]
-        .as_i64()
-        .expect("job id");
-    let job = common::sim::wait_until(std::time::Duration::from_secs(600), || async {
-        let (_, job) = app
-            .get(&tenant.token, &format!("/api/v1/contacts/imports/{id}"))
-            .await;
-        (job["status"] == "done" || job["status"] == "failed").then_some(job)
-    })
-    .await;
+    let id = app
+        .upload_import(&tenant, reqwest::Body::wrap_stream(pieces))
+        .await;
+    let job = app
+        .import_finished(&tenant, id, std::time::Duration::from_secs(600))
+        .await;
     let peak = ALLOCATOR.peak_usage().saturating_sub(before);
 
     assert_eq!(job["status"], "done", "{job}");

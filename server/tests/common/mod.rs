@@ -438,6 +438,13 @@ impl TestApp {
 
     /// Uploads `file` as a contact import job and waits for it to end; its last view.
     pub async fn import_file(&self, tenant: &Tenant, file: impl Into<reqwest::Body>) -> Value {
+        let id = self.upload_import(tenant, file).await;
+        self.import_finished(tenant, id, std::time::Duration::from_secs(30))
+            .await
+    }
+
+    /// Uploads `file` as a contact import job; the job's id.
+    pub async fn upload_import(&self, tenant: &Tenant, file: impl Into<reqwest::Body>) -> i64 {
         let res = self
             .client
             .post(self.url("/api/v1/contacts/import"))
@@ -448,10 +455,19 @@ impl TestApp {
             .await
             .expect("upload");
         assert_eq!(res.status().as_u16(), 202);
-        let id = res.json::<Value>().await.expect("job")["id"]
+        res.json::<Value>().await.expect("job")["id"]
             .as_i64()
-            .expect("job id");
-        sim::wait_until(std::time::Duration::from_secs(30), || async {
+            .expect("job id")
+    }
+
+    /// Waits (at most `limit`) for import job `id` to end; its last view.
+    pub async fn import_finished(
+        &self,
+        tenant: &Tenant,
+        id: i64,
+        limit: std::time::Duration,
+    ) -> Value {
+        sim::wait_until(limit, || async {
             let (_, job) = self
                 .get(&tenant.token, &format!("/api/v1/contacts/imports/{id}"))
                 .await;
