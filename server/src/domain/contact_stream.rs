@@ -102,8 +102,7 @@ pub fn decoded<R: Read>(inner: R, encoding: Encoding) -> impl Read {
         inner,
         table,
         started: false,
-        out: Vec::new(),
-        at: 0,
+        out: io::Cursor::new(Vec::new()),
     }
 }
 
@@ -113,8 +112,8 @@ struct Decoded<R> {
     table: Option<Vec<Vec<u8>>>,
     /// Whether the byte-order mark was looked for.
     started: bool,
-    out: Vec<u8>,
-    at: usize,
+    /// The decoded text of the last piece read, not yet handed out.
+    out: io::Cursor<Vec<u8>>,
 }
 
 impl<R: Read> Decoded<R> {
@@ -122,14 +121,15 @@ impl<R: Read> Decoded<R> {
     fn refill(&mut self) -> io::Result<bool> {
         let mut raw = vec![0; 64 * 1024];
         let mut n = self.inner.read(&mut raw)?;
+        let more = n > 0;
         if !self.started {
             // The byte-order mark may come in pieces.
             while n < 3 {
-                let more = self.inner.read(&mut raw[n..])?;
-                if more == 0 {
+                let next = self.inner.read(&mut raw[n..])?;
+                if next == 0 {
                     break;
                 }
-                n += more;
+                n += next;
             }
             self.started = true;
             let skip = if raw[..n].starts_with(b"\xEF\xBB\xBF") {
@@ -141,29 +141,26 @@ impl<R: Read> Decoded<R> {
             n -= skip;
         }
         raw.truncate(n);
-        self.out = match &self.table {
+        let out = match &self.table {
             None => raw,
             Some(table) => raw
                 .iter()
                 .flat_map(|b| table[usize::from(*b)].iter().copied())
                 .collect(),
         };
-        self.at = 0;
-        Ok(n > 0 || !self.out.is_empty())
+        self.out = io::Cursor::new(out);
+        Ok(more)
     }
 }
 
 impl<R: Read> Read for Decoded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        while self.at == self.out.len() {
-            if !self.refill()? {
-                return Ok(0);
+        loop {
+            let n = self.out.read(buf)?;
+            if n > 0 || buf.is_empty() || !self.refill()? {
+                return Ok(n);
             }
         }
-        let n = buf.len().min(self.out.len() - self.at);
-        buf[..n].copy_from_slice(&self.out[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
     }
 }
 

@@ -339,8 +339,7 @@ fn stored_file(db: &Db, id: i64, encoding: Encoding) -> impl std::io::Read + Sen
     contact_stream::decoded(
         ChunkReader {
             rx,
-            chunk: Vec::new(),
-            at: 0,
+            chunk: std::io::Cursor::new(Vec::new()),
         },
         encoding,
     )
@@ -377,26 +376,23 @@ async fn sniff(db: &Db, id: i64) -> ServiceResult<Encoding> {
 /// Reads the chunks [`stored_file`]'s task sends, in a blocking thread.
 struct ChunkReader {
     rx: mpsc::Receiver<Result<Option<Vec<u8>>, DbErr>>,
-    chunk: Vec<u8>,
-    at: usize,
+    /// The chunk in hand, what is left of it.
+    chunk: std::io::Cursor<Vec<u8>>,
 }
 
 impl std::io::Read for ChunkReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.at == self.chunk.len() {
+        loop {
+            let n = self.chunk.read(buf)?;
+            if n > 0 || buf.is_empty() {
+                return Ok(n);
+            }
             match self.rx.blocking_recv() {
-                Some(Ok(Some(chunk))) => {
-                    self.chunk = chunk;
-                    self.at = 0;
-                }
+                Some(Ok(Some(chunk))) => self.chunk = std::io::Cursor::new(chunk),
                 Some(Ok(None)) | None => return Ok(0),
                 Some(Err(e)) => return Err(std::io::Error::other(e)),
             }
         }
-        let n = buf.len().min(self.chunk.len() - self.at);
-        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
-        self.at += n;
-        Ok(n)
     }
 }
 
