@@ -44,9 +44,13 @@ tool_install() {
     sha2 seahash; do
     opt+=(--config "profile.release.package.$hot.opt-level=3")
   done
+  # cargo-leptos asks for a vendored OpenSSL (through cargo-generate), a C build of minutes:
+  # the system's OpenSSL does as well when it is there (Debian's libssl-dev).
+  local vendor=()
+  if pkg-config --exists openssl 2>/dev/null; then vendor=(OPENSSL_NO_VENDOR=1); fi
   # Each install in a temporary directory of its own: in CARGO_TARGET_DIR it would wait for
   # the lock of whatever else builds there.
-  env -u CARGO_TARGET_DIR cargo "${opt[@]}" install "$@" 2>&1 |
+  env -u CARGO_TARGET_DIR "${vendor[@]}" cargo "${opt[@]}" install "$@" 2>&1 |
     grep -v 'did not match any packages' || return "${PIPESTATUS[0]}"
 }
 
@@ -73,10 +77,11 @@ fi
 
 if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]; then
   step "installing the npm build tools (tailwindcss, binaryen)"
-  phase "npm build tools" npm ci --no-audit --no-fund --loglevel=error
+  phase "npm build tools" npm ci --no-audit --no-fund --loglevel=error &
+  pids+=($!)
 fi
 
-# While the Rust tools build, a caller may start work that needs none of them (run.sh compiles
+# While the tools install, a caller may start work that needs none of them (run.sh compiles
 # Flow, test.sh runs its checks): it calls wait_for_tools before using cargo-leptos.
 wait_for_tools() {
   local pid
