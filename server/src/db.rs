@@ -1,13 +1,18 @@
 //! Database connections: SQLite (embedded default) or PostgreSQL, with migrations applied at
 //! start. SQLite gets one writer connection (SQLite allows one writer at a time; a single
 //! connection turns contention into queueing instead of `database is locked` errors) and a small
-//! pool of readers; PostgreSQL uses one pool for both.
+//! pool of readers, and a connection of its own for checkpoints (see [`crate::wal`]);
+//! PostgreSQL uses one pool for both.
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use tokio_util::sync::CancellationToken;
+
+use crate::wal::{self, WalFile};
 
 /// The database handles of the server.
 #[derive(Clone, Debug)]
@@ -16,6 +21,11 @@ pub struct Db {
     pub write: DatabaseConnection,
     /// For reads that may run beside the writer.
     pub read: DatabaseConnection,
+    /// SQLite's WAL file, which the webhook inbox flushes itself (see [`crate::wal`]); `None`
+    /// on PostgreSQL.
+    pub wal: Option<WalFile>,
+    /// SQLite: the connection checkpoints run on.
+    checkpoints: Option<DatabaseConnection>,
 }
 
 /// Why the database could not be opened.
@@ -33,13 +43,21 @@ impl Db {
     /// Connects to `url` and applies every pending migration.
     pub async fn open(url: &str) -> Result<Self, DbInitError> {
         let db = if url.starts_with("sqlite:") {
-            let write = connect_sqlite(url, 1, false).await?;
+            let write = connect_sqlite(url, Role::Write).await?;
             // Migrate before the readers open, so they see the schema.
             Migrator::up(&write, None)
                 .await
                 .map_err(DbInitError::Migrate)?;
-            let read = connect_sqlite(url, 4, true).await?;
-            Self { write, read }
+            let read = connect_sqlite(url, Role::Read).await?;
+            let checkpoints = connect_sqlite(url, Role::Checkpoint).await?;
+            let file = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbInitError::Connect(DbErr::Custom(e.to_string())))?;
+            Self {
+                write,
+                read,
+                wal: Some(WalFile::of(file.get_filename())),
+                checkpoints: Some(checkpoints),
+            }
         } else {
             let mut opts = ConnectOptions::new(url);
             opts.max_connections(16)
@@ -56,6 +74,8 @@ impl Db {
             Self {
                 write: pool.clone(),
                 read: pool,
+                wal: None,
+                checkpoints: None,
             }
         };
         Ok(db)
@@ -66,33 +86,67 @@ impl Db {
         self.write.get_database_backend()
     }
 
+    /// SQLite: starts copying the WAL into the database beside the writer, until `stop`.
+    pub fn spawn_checkpointer(&self, stop: CancellationToken) {
+        if let Some(conn) = &self.checkpoints {
+            wal::spawn_checkpointer(conn.clone(), stop);
+        }
+    }
+
     /// Whether the database answers a trivial query.
     pub async fn ping(&self) -> bool {
         self.read.ping().await.is_ok()
     }
 }
 
-async fn connect_sqlite(
-    url: &str,
-    connections: u32,
-    read_only: bool,
-) -> Result<DatabaseConnection, DbInitError> {
+/// What a SQLite connection is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The one writer.
+    Write,
+    /// One of the readers.
+    Read,
+    /// Checkpoints only.
+    Checkpoint,
+}
+
+/// Pages of the WAL after which the writer checkpoints by itself (SQLite's default is 1000):
+/// the checkpointer normally copies them before, so this only bounds the file when it falls
+/// behind.
+const WAL_AUTOCHECKPOINT: &str = "4000";
+
+/// The writer's page cache, in KiB (SQLite's default is 2,000 KiB): a burst of receipts
+/// updates rows all over the campaigns' tables and indexes.
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+
+async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbInitError> {
     let mut opts = ConnectOptions::new(url);
-    opts.max_connections(connections)
+    opts.max_connections(if role == Role::Read { 4 } else { 1 })
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |o| {
-            o.create_if_missing(!read_only)
-                .read_only(read_only)
+            let o = o
+                .create_if_missing(role == Role::Write)
+                .read_only(role == Role::Read)
                 .journal_mode(SqliteJournalMode::Wal)
                 // FULL: a commit survives power loss, not only a process crash; webhooks are
-                // acknowledged only after their commit.
+                // acknowledged only after their commit is on disk (the inbox commits at NORMAL
+                // and flushes the WAL itself before answering, see `crate::wal`).
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
-                .pragma("temp_store", "memory")
+                .pragma("temp_store", "memory");
+            if role == Role::Write {
+                o.pragma("cache_size", (-WRITER_CACHE_KIB).to_string())
+                    .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT)
+            } else {
+                o
+            }
         });
+    if role == Role::Write {
+        opts.map_sqlx_sqlite_before_acquire(|conn, _| wal::synchronous_for_caller(conn));
+    }
     let db = Database::connect(opts)
         .await
         .map_err(DbInitError::Connect)?;

@@ -29,6 +29,7 @@ pub mod spool;
 pub mod sql;
 pub mod state;
 pub mod telemetry;
+pub mod wal;
 pub mod webhook;
 
 use std::future::Future;
@@ -133,6 +134,7 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         beats.writer.clone(),
     );
     shutdown.track("webhook writer", writer);
+    db.spawn_checkpointer(shutdown.token());
     webhook::orphans::spawn(
         db.clone(),
         publisher.clone(),

@@ -3,6 +3,8 @@
 //! in `webhook_event` and applies it, then commits and answers every waiting handler. So a
 //! webhook is acknowledged only after its commit, a stored event is always applied exactly once
 //! (the row and its effects commit together), and one fsync serves a whole burst.
+//! On SQLite the batch commits without waiting for the disk and is answered once a flusher task
+//! has flushed the WAL (see [`crate::wal`]): the writer applies the next batch meanwhile.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -25,6 +27,7 @@ use crate::ingest::{self, Ctx, Effects, InstanceRef, Outcome};
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
 use crate::telemetry;
+use crate::wal::{self, WalFile};
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 256;
@@ -124,13 +127,22 @@ impl Inbox {
             now: AtomicUsize::new(0),
             max: max_queued_bytes,
         });
+        let (flusher, flushing) = match db.wal.clone() {
+            Some(file) => {
+                let (tx, rx) = mpsc::unbounded_channel();
+                let task = tokio::spawn(flush(file, rx, publisher.clone()));
+                (Some(tx), Some(task))
+            }
+            None => (None, None),
+        };
         let writer = tokio::spawn(
             Writer {
                 db,
                 publisher,
                 queued: queued.clone(),
+                flusher,
             }
-            .run(rx, stop, beat),
+            .run(rx, stop, beat, flushing),
         );
         (Self { tx, queued }, writer)
     }
@@ -174,9 +186,9 @@ pub async fn already_applied(
         > 0)
 }
 
-/// Counts a stored webhook in `/metrics` by event (Evolution's names; anything else is
-/// `other`, so a body cannot invent labels) and outcome.
-fn count_webhook(job: &Job, outcome: Outcome) {
+/// The webhook's event as counted in `/metrics`: Evolution's names, anything else `other`, so
+/// a body cannot invent labels.
+fn event_label(event: &str) -> &'static str {
     const KNOWN: [&str; 8] = [
         "messages.update",
         "messages.upsert",
@@ -187,22 +199,72 @@ fn count_webhook(job: &Job, outcome: Outcome) {
         "unparsed",
         "unknown",
     ];
-    let event = KNOWN
-        .into_iter()
-        .find(|e| *e == job.event_name)
-        .unwrap_or("other");
+    KNOWN.into_iter().find(|e| *e == event).unwrap_or("other")
+}
+
+/// Counts a stored webhook in `/metrics` by event and outcome.
+fn count_webhook(event: &'static str, outcome: Outcome) {
     metrics::counter!(telemetry::WEBHOOKS, "event" => event, "outcome" => outcome.as_str())
         .increment(1);
+}
+
+/// A committed batch's answers and what it changed.
+struct Committed {
+    answers: Vec<(Reply, &'static str, Outcome)>,
+    effects: Effects,
+}
+
+impl Committed {
+    /// Tells each handler its webhook is stored, and the live stream what changed.
+    fn answer(self, publisher: &Publisher) {
+        for (reply, event, outcome) in self.answers {
+            count_webhook(event, outcome);
+            let _ = reply.send(Ok(outcome));
+        }
+        publisher.publish(self.effects);
+    }
+
+    /// Answers 503 (the batch is committed, but not known to be on disk: Evolution sends it
+    /// again, and a repeat is recognised); the live stream still shows what the database holds.
+    fn refuse(self, publisher: &Publisher) {
+        for (reply, _, _) in self.answers {
+            let _ = reply.send(Err(StoreError::Unavailable));
+        }
+        publisher.publish(self.effects);
+    }
+}
+
+/// SQLite: answers committed batches once the WAL is on disk, one flush for all the batches
+/// committed meanwhile.
+async fn flush(file: WalFile, mut rx: mpsc::UnboundedReceiver<Committed>, publisher: Publisher) {
+    let mut batches = Vec::new();
+    while rx.recv_many(&mut batches, MAX_BATCH).await > 0 {
+        match file.sync().await {
+            Ok(()) => batches.drain(..).for_each(|b| b.answer(&publisher)),
+            Err(e) => {
+                tracing::error!(error = %e, batches = batches.len(), "flushing the WAL failed: those webhooks are answered 503");
+                batches.drain(..).for_each(|b| b.refuse(&publisher));
+            }
+        }
+    }
 }
 
 struct Writer {
     db: Db,
     publisher: Publisher,
     queued: Arc<QueuedBytes>,
+    /// SQLite: where committed batches wait for the WAL flush.
+    flusher: Option<mpsc::UnboundedSender<Committed>>,
 }
 
 impl Writer {
-    async fn run(self, mut rx: mpsc::Receiver<(Job, Reply)>, stop: CancellationToken, beat: Beat) {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<(Job, Reply)>,
+        stop: CancellationToken,
+        beat: Beat,
+        flushing: Option<JoinHandle<()>>,
+    ) {
         let running = beat.start();
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut stopping = false;
@@ -226,21 +288,40 @@ impl Writer {
             self.process(jobs).await;
             self.queued.release(bytes);
         }
+        // Every committed batch is answered before the writer is done.
+        self.flusher = None;
+        if let Some(task) = flushing {
+            let _ = task.await;
+        }
     }
 
     async fn process(&self, jobs: Vec<(Job, Reply)>) {
         let now = Utc::now();
         let started = std::time::Instant::now();
-        match self.store_and_apply(&jobs, now).await {
+        let stored = match self.flusher {
+            Some(_) => wal::deferred(self.store_and_apply(&jobs, now)).await,
+            None => self.store_and_apply(&jobs, now).await,
+        };
+        match stored {
             Ok((outcomes, effects)) => {
                 metrics::histogram!(telemetry::INBOX_COMMIT)
                     .record(started.elapsed().as_secs_f64());
                 metrics::histogram!(telemetry::INBOX_BATCH).record(jobs.len() as f64);
-                for ((job, reply), outcome) in jobs.into_iter().zip(outcomes) {
-                    count_webhook(&job, outcome);
-                    let _ = reply.send(Ok(outcome));
+                let answers = jobs
+                    .into_iter()
+                    .zip(outcomes)
+                    .map(|((job, reply), outcome)| (reply, event_label(&job.event_name), outcome))
+                    .collect();
+                let batch = Committed { answers, effects };
+                match &self.flusher {
+                    Some(flusher) => {
+                        if let Err(unsent) = flusher.send(batch) {
+                            // The flusher is gone (it never ends before the writer): refuse.
+                            unsent.0.refuse(&self.publisher);
+                        }
+                    }
+                    None => batch.answer(&self.publisher),
                 }
-                self.publisher.publish(effects);
             }
             Err(e) if is_unavailable(&e) => {
                 tracing::warn!(error = %e, jobs = jobs.len(), "webhook batch not stored: database unavailable");
@@ -266,7 +347,7 @@ impl Writer {
                     .map(|()| Outcome::Error)
                     .map_err(|_| StoreError::Unavailable);
                 if answer.is_ok() {
-                    count_webhook(&job, Outcome::Error);
+                    count_webhook(event_label(&job.event_name), Outcome::Error);
                 }
                 let _ = reply.send(answer);
             }

@@ -1,0 +1,114 @@
+//! SQLite: the webhook inbox commits without an fsync and answers only once it has flushed the
+//! WAL itself (`flow_server::wal`); every other use of the write connection commits with
+//! `synchronous = FULL`.
+
+mod common;
+
+use chrono::Utc;
+use common::Backend;
+use flow_server::db::Db;
+use flow_server::evolution::Event;
+use flow_server::ingest::{InstanceRef, Outcome};
+use flow_server::live::bus::ChangeBus;
+use flow_server::live::publish::Publisher;
+use flow_server::readiness::Beat;
+use flow_server::wal::{self, WalFile};
+use flow_server::webhook::inbox::{DEFAULT_MAX_QUEUED_BYTES, Inbox, Job, Parsed, StoreError};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use tokio_util::sync::CancellationToken;
+
+/// The write connection's `synchronous` level (1 NORMAL, 2 FULL).
+async fn synchronous(db: &Db) -> i64 {
+    let row = db
+        .write
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA synchronous",
+        ))
+        .await
+        .expect("pragma")
+        .expect("a row");
+    row.try_get::<i64>("", "synchronous").expect("level")
+}
+
+#[tokio::test]
+async fn only_the_inbox_commits_without_waiting_for_the_disk() {
+    let url = common::fresh_database_url(Backend::Sqlite).await;
+    let db = Db::open(&url).await.expect("db");
+    assert_eq!(synchronous(&db).await, 2, "FULL by default");
+    assert_eq!(
+        wal::deferred(synchronous(&db)).await,
+        1,
+        "NORMAL for the inbox"
+    );
+    // The connection the inbox used is handed to the next caller at FULL again.
+    assert_eq!(synchronous(&db).await, 2, "FULL again after the inbox");
+}
+
+fn job(instance: &InstanceRef) -> Job {
+    Job {
+        instance: instance.clone(),
+        event_name: "presence.update".into(),
+        body: r#"{"event":"presence.update"}"#.into(),
+        parsed: Parsed::Event(Event::Ignored {
+            reason: "unsupported_event",
+        }),
+        received_at: Utc::now(),
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_is_answered_only_after_the_wal_is_flushed() {
+    let app = common::spawn(Backend::Sqlite).await;
+    let tenant = app.tenant("Loja").await;
+    let instance = app.instance(&tenant, "loja-1").await;
+    let instance = InstanceRef {
+        id: instance["id"].as_i64().expect("id"),
+        tenant_id: tenant.id,
+        name: "loja-1".into(),
+    };
+    let stored = || async {
+        app.count_sql(
+            "SELECT COUNT(*) AS n FROM webhook_event WHERE event = 'presence.update'",
+            vec![],
+        )
+        .await
+    };
+
+    let mut db = Db::open(&app.database_url).await.expect("db");
+    let inbox = |db: &Db| {
+        let publisher = Publisher::start(
+            db.clone(),
+            ChangeBus::default(),
+            app.base.clone(),
+            Beat::default(),
+        );
+        Inbox::start(
+            db.clone(),
+            publisher,
+            DEFAULT_MAX_QUEUED_BYTES,
+            CancellationToken::new(),
+            Beat::default(),
+        )
+        .0
+    };
+
+    let flushed = inbox(&db);
+    assert_eq!(flushed.submit(job(&instance)).await, Ok(Outcome::Ignored));
+    assert_eq!(stored().await, 1);
+
+    // A WAL that cannot be flushed (a path through a file): the batch is committed, but not
+    // known to be on disk, so the webhook is refused and Evolution sends it again.
+    db.wal = Some(WalFile::of(std::path::Path::new("/etc/hostname/flow.db")));
+    let unflushed = inbox(&db);
+    assert_eq!(
+        unflushed.submit(job(&instance)).await,
+        Err(StoreError::Unavailable)
+    );
+    assert_eq!(stored().await, 2, "committed all the same");
+    assert_eq!(
+        synchronous(&db).await,
+        2,
+        "the write connection is FULL again"
+    );
+}
