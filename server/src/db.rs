@@ -1,18 +1,15 @@
 //! Database connections: SQLite (embedded default) or PostgreSQL, with migrations applied at
 //! start. SQLite gets one writer connection (SQLite allows one writer at a time; a single
 //! connection turns contention into queueing instead of `database is locked` errors) and a small
-//! pool of readers, and a connection of its own for checkpoints (see [`crate::wal`]);
-//! PostgreSQL uses one pool for both.
+//! pool of readers; PostgreSQL uses one pool for both.
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::wal::{self, WalFile};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
-use tokio_util::sync::CancellationToken;
-
-use crate::wal::{self, WalFile};
 
 /// The database handles of the server.
 #[derive(Clone, Debug)]
@@ -24,8 +21,6 @@ pub struct Db {
     /// SQLite's WAL file, which the webhook inbox flushes itself (see [`crate::wal`]); `None`
     /// on PostgreSQL.
     pub wal: Option<WalFile>,
-    /// SQLite: the connection checkpoints run on.
-    checkpoints: Option<DatabaseConnection>,
 }
 
 /// Why the database could not be opened.
@@ -49,14 +44,12 @@ impl Db {
                 .await
                 .map_err(DbInitError::Migrate)?;
             let read = connect_sqlite(url, Role::Read).await?;
-            let checkpoints = connect_sqlite(url, Role::Checkpoint).await?;
             let file = SqliteConnectOptions::from_str(url)
                 .map_err(|e| DbInitError::Connect(DbErr::Custom(e.to_string())))?;
             Self {
                 write,
                 read,
                 wal: Some(WalFile::of(file.get_filename())),
-                checkpoints: Some(checkpoints),
             }
         } else {
             let mut opts = ConnectOptions::new(url);
@@ -75,7 +68,6 @@ impl Db {
                 write: pool.clone(),
                 read: pool,
                 wal: None,
-                checkpoints: None,
             }
         };
         Ok(db)
@@ -84,13 +76,6 @@ impl Db {
     /// Which kind of database this is.
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
-    }
-
-    /// SQLite: starts copying the WAL into the database beside the writer, until `stop`.
-    pub fn spawn_checkpointer(&self, stop: CancellationToken) {
-        if let Some(conn) = &self.checkpoints {
-            wal::spawn_checkpointer(conn.clone(), stop);
-        }
     }
 
     /// Whether the database answers a trivial query.
@@ -106,14 +91,7 @@ enum Role {
     Write,
     /// One of the readers.
     Read,
-    /// Checkpoints only.
-    Checkpoint,
 }
-
-/// Pages of the WAL after which the writer checkpoints by itself (SQLite's default is 1000):
-/// the checkpointer normally copies them before, so this only bounds the file when it falls
-/// behind.
-const WAL_AUTOCHECKPOINT: &str = "4000";
 
 /// The writer's page cache, in KiB (SQLite's default is 2,000 KiB): a burst of receipts
 /// updates rows all over the campaigns' tables and indexes.
@@ -121,7 +99,7 @@ const WRITER_CACHE_KIB: i64 = 16 * 1024;
 
 async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbInitError> {
     let mut opts = ConnectOptions::new(url);
-    opts.max_connections(if role == Role::Read { 4 } else { 1 })
+    opts.max_connections(if role == Role::Write { 1 } else { 4 })
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
@@ -139,7 +117,6 @@ async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbI
                 .pragma("temp_store", "memory");
             if role == Role::Write {
                 o.pragma("cache_size", (-WRITER_CACHE_KIB).to_string())
-                    .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT)
             } else {
                 o
             }

@@ -134,7 +134,6 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         beats.writer.clone(),
     );
     shutdown.track("webhook writer", writer);
-    db.spawn_checkpointer(shutdown.token());
     webhook::orphans::spawn(
         db.clone(),
         publisher.clone(),

@@ -7,8 +7,6 @@
 //! the next batch while the disk flushes the previous one, instead of waiting for it. Every
 //! other use of the write connection commits with `synchronous = FULL` as before: the setting
 //! is made again each time the pool hands the connection out ([`synchronous_for_caller`]).
-//! Checkpoints, which copy the WAL into the database file, run on a connection of their own
-//! ([`spawn_checkpointer`]), so that copy leaves the writer's path too.
 //!
 //! Why an answered webhook is durable: COMMIT returned, so the batch's frames were written to
 //! the WAL file before the syncer opened it; `fdatasync` flushes a file's data whichever
@@ -19,12 +17,9 @@
 use std::future::Future;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use sea_orm::sqlx::{Executor, SqliteConnection};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
-use tokio_util::sync::CancellationToken;
 
 tokio::task_local! {
     static DEFERRED: ();
@@ -83,31 +78,4 @@ impl WalFile {
         .await
         .map_err(io::Error::other)?
     }
-}
-
-/// How often the checkpointer copies the WAL into the database.
-pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
-
-/// Copies the WAL into the database every [`CHECKPOINT_EVERY`] on `conn` (a connection of its
-/// own), beside the writer: a `PASSIVE` checkpoint neither waits for nor blocks the writer or
-/// the readers. The write connection still checkpoints by itself when the WAL grows past its
-/// `wal_autocheckpoint`, which bounds the file when this one falls behind. Ends with `stop`.
-pub fn spawn_checkpointer(conn: DatabaseConnection, stop: CancellationToken) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
-        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = every.tick() => {}
-                () = stop.cancelled() => break,
-            }
-            if let Err(e) = conn
-                .execute_unprepared("PRAGMA wal_checkpoint(PASSIVE)")
-                .await
-            {
-                tracing::warn!(error = %e, "WAL checkpoint failed; the writer checkpoints by itself");
-            }
-        }
-        let _ = conn.close().await;
-    });
 }
