@@ -2,14 +2,14 @@
 //!
 //! The webhook inbox commits each batch on the single write connection with `synchronous =
 //! NORMAL` (inside [`deferred`]: COMMIT writes the batch into the WAL file, without an fsync),
-//! and a syncer then flushes the WAL file ([`WalFile::sync`], one `fdatasync` for every batch
+//! and a flusher then flushes the WAL file ([`WalFile::sync`], one `fdatasync` for every batch
 //! committed meanwhile) before any webhook of those batches is answered. So the writer applies
 //! the next batch while the disk flushes the previous one, instead of waiting for it. Every
 //! other use of the write connection commits with `synchronous = FULL` as before: the setting
 //! is made again each time the pool hands the connection out ([`synchronous_for_caller`]).
 //!
 //! Why an answered webhook is durable: COMMIT returned, so the batch's frames were written to
-//! the WAL file before the syncer opened it; `fdatasync` flushes a file's data whichever
+//! the WAL file before the flusher opened it; `fdatasync` flushes a file's data whichever
 //! descriptor wrote it. If SQLite has meanwhile copied those frames into the database and then
 //! reset or removed the WAL, it synced the database file after that copy (it does at `NORMAL`
 //! as at `FULL`), so the frames are on disk there.
