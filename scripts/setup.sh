@@ -4,8 +4,9 @@
 # and the npm build tools (Tailwind CSS v4, binaryen's wasm-opt) that cargo-leptos finds in
 # node_modules/.bin. Sourced by run.sh and test.sh.
 #
-# On a fresh machine the missing installs run side by side, and the two Rust tools are built
-# mostly unoptimised (opt-level 0; the crates that do real work on our files, wasm parsing and
+# On a fresh machine the missing installs run side by side, at the lowest CPU priority (what the
+# caller builds meanwhile comes first: run.sh's server, test.sh's checks), and the two Rust
+# tools are built mostly unoptimised (opt-level 0; the crates that do real work on our files, wasm parsing and
 # compression, at opt-level 3): they orchestrate a build, their own speed hardly shows, and this
 # takes minutes off the first `./run.sh` (see README, "A first demo in minutes").
 set -euo pipefail
@@ -50,7 +51,7 @@ tool_install() {
   if pkg-config --exists openssl 2>/dev/null; then vendor=(OPENSSL_NO_VENDOR=1); fi
   # Each install in a temporary directory of its own: in CARGO_TARGET_DIR it would wait for
   # the lock of whatever else builds there.
-  env -u CARGO_TARGET_DIR "${vendor[@]}" cargo "${opt[@]}" install "$@" 2>&1 |
+  env -u CARGO_TARGET_DIR "${vendor[@]}" nice -n 19 cargo "${opt[@]}" install "$@" 2>&1 |
     grep -v 'did not match any packages' || return "${PIPESTATUS[0]}"
 }
 
@@ -60,6 +61,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 pids=()
+npm_pid=
 if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
   step "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; alongside the other installs)"
   # --ignore-rust-version: a dependency asks for a newer rustc than it needs.
@@ -78,11 +80,31 @@ fi
 if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]; then
   step "installing the npm build tools (tailwindcss, binaryen)"
   phase "npm build tools" npm ci --no-audit --no-fund --loglevel=error &
-  pids+=($!)
+  npm_pid=$!
+  pids+=("$npm_pid")
 fi
 
 # While the tools install, a caller may start work that needs none of them (run.sh compiles
-# Flow, test.sh runs its checks): it calls wait_for_tools before using cargo-leptos.
+# Flow, test.sh runs its checks): it calls wait_for_tools before using cargo-leptos, or
+# wait_for_npm_tools before using Tailwind alone.
+wait_for_npm_tools() {
+  [ -n "$npm_pid" ] || return 0
+  wait "$npm_pid" || { echo "npm ci failed (see above)" >&2; return 1; }
+  local pid rest=()
+  for pid in "${pids[@]}"; do [ "$pid" = "$npm_pid" ] || rest+=("$pid"); done
+  pids=("${rest[@]}")
+  npm_pid=
+}
+
+# Whether an install is still running.
+tools_pending() {
+  local pid
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then return 0; fi
+  done
+  return 1
+}
+
 wait_for_tools() {
   local pid
   for pid in "${pids[@]}"; do
