@@ -5,6 +5,7 @@
 // moment its POST started (the browser and this process share the machine's clock).
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 
 import { launch, login, newContext, shot } from '../support/browser.mjs';
@@ -12,8 +13,8 @@ import { Flow } from '../support/server.mjs';
 
 const PASSWORD = 'e2e-password-123';
 const INSTANCE = 'loja-centro';
-/** Receipts measured (the p99 of 80 samples is their second-worst). */
-const RECEIPTS = 80;
+/** Receipts measured: 10 seconds of them, so that the p99 is the third-worst, not the worst. */
+const RECEIPTS = 200;
 /** The pace of the receipts: 20 a second, a campaign being delivered. */
 const EVERY_MS = 50;
 /** Issue 26's bound on the p99. */
@@ -77,6 +78,9 @@ test('the campaign page shows each receipt within a quarter second (p99)', async
     });
   });
 
+  // The disk writes back what the builds before this test left in memory: done first, so that
+  // the figure is Flow's and not the previous step's.
+  execFileSync('sync');
   const posted = [];
   const start = Date.now();
   const inFlight = [];
