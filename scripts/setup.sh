@@ -6,9 +6,10 @@
 #
 # On a fresh machine the missing installs run side by side, at the lowest CPU priority (what the
 # caller builds meanwhile comes first: run.sh's server, test.sh's checks), and the two Rust
-# tools are built mostly unoptimised (opt-level 0; the crates that do real work on our files, wasm parsing and
-# compression, at opt-level 3): they orchestrate a build, their own speed hardly shows, and this
-# takes minutes off the first `./run.sh` (see README, "A first demo in minutes").
+# tools are built mostly unoptimised (opt-level 0; the crates that do real work on our files,
+# wasm parsing and compression, at opt-level 3): they orchestrate a build, their own speed
+# hardly shows, and this takes minutes off the first `./run.sh` (see README, "A first demo in
+# minutes").
 set -euo pipefail
 
 CARGO_LEPTOS_VERSION=0.3.11
