@@ -82,7 +82,6 @@ if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]
   step "installing the npm build tools (tailwindcss, binaryen)"
   phase "npm build tools" npm ci --no-audit --no-fund --loglevel=error &
   npm_pid=$!
-  pids+=("$npm_pid")
 fi
 
 # While the tools install, a caller may start work that needs none of them (run.sh compiles
@@ -91,22 +90,20 @@ fi
 wait_for_npm_tools() {
   [ -n "$npm_pid" ] || return 0
   wait "$npm_pid" || { echo "npm ci failed (see above)" >&2; return 1; }
-  local pid rest=()
-  for pid in "${pids[@]}"; do [ "$pid" = "$npm_pid" ] || rest+=("$pid"); done
-  pids=("${rest[@]}")
   npm_pid=
 }
 
 # Whether an install is still running.
 tools_pending() {
   local pid
-  for pid in "${pids[@]}"; do
+  for pid in "${pids[@]}" $npm_pid; do
     if kill -0 "$pid" 2>/dev/null; then return 0; fi
   done
   return 1
 }
 
 wait_for_tools() {
+  wait_for_npm_tools || return 1
   local pid
   for pid in "${pids[@]}"; do
     wait "$pid" || { echo "a tool install failed (see above)" >&2; return 1; }
