@@ -6,7 +6,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::wal::{self, WalFile};
+use crate::wal::{self, Flush, WalFile};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
@@ -18,9 +18,9 @@ pub struct Db {
     pub write: DatabaseConnection,
     /// For reads that may run beside the writer.
     pub read: DatabaseConnection,
-    /// SQLite's WAL file, which the webhook inbox flushes itself (see [`crate::wal`]); `None`
-    /// on PostgreSQL.
-    pub wal: Option<WalFile>,
+    /// Where the webhook inbox commits without waiting for the disk, and how it then flushes
+    /// the write-ahead log itself (see [`crate::wal`]).
+    pub flush: Flush,
 }
 
 /// Why the database could not be opened.
@@ -49,25 +49,18 @@ impl Db {
             Self {
                 write,
                 read,
-                wal: Some(WalFile::of(file.get_filename())),
+                flush: Flush::Sqlite(WalFile::of(file.get_filename())),
             }
         } else {
-            let mut opts = ConnectOptions::new(url);
-            opts.max_connections(16)
-                .min_connections(1)
-                .connect_timeout(Duration::from_secs(5))
-                .acquire_timeout(Duration::from_secs(5))
-                .sqlx_logging(false);
-            let pool = Database::connect(opts)
-                .await
-                .map_err(DbInitError::Connect)?;
+            let pool = connect_postgres(url, 16, false).await?;
             Migrator::up(&pool, None)
                 .await
                 .map_err(DbInitError::Migrate)?;
+            let inbox = connect_postgres(url, 1, true).await?;
             Self {
                 write: pool.clone(),
-                read: pool,
-                wal: None,
+                read: pool.clone(),
+                flush: Flush::Postgres { inbox, pool },
             }
         };
         Ok(db)
@@ -82,6 +75,28 @@ impl Db {
     pub async fn ping(&self) -> bool {
         self.read.ping().await.is_ok()
     }
+}
+
+/// A PostgreSQL pool of `size` connections; with `deferred`, their commits do not wait for the
+/// WAL flush (the webhook inbox's connection, see [`crate::wal`]).
+async fn connect_postgres(
+    url: &str,
+    size: u32,
+    deferred: bool,
+) -> Result<DatabaseConnection, DbInitError> {
+    let mut opts = ConnectOptions::new(url);
+    opts.max_connections(size)
+        .min_connections(1)
+        // A ping on every checkout is a round trip per transaction: only a connection idle long
+        // enough to have been dropped is checked first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if deferred {
+        opts.map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
+    }
+    Database::connect(opts).await.map_err(DbInitError::Connect)
 }
 
 /// What a SQLite connection is for.
@@ -99,8 +114,12 @@ const WRITER_CACHE_KIB: i64 = 16 * 1024;
 
 async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbInitError> {
     let mut opts = ConnectOptions::new(url);
+    // One writer connection: `wal::Synchronous` describes that one connection.
     opts.max_connections(if role == Role::Write { 1 } else { 4 })
         .min_connections(1)
+        // A file cannot drop the connection: no ping before each checkout (sqlx's default pings
+        // every time, a round trip to SQLite's worker thread per transaction).
+        .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |o| {
@@ -122,7 +141,16 @@ async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbI
             }
         });
     if role == Role::Write {
-        opts.map_sqlx_sqlite_before_acquire(|conn, _| wal::synchronous_for_caller(conn));
+        let level = wal::Synchronous::default();
+        let connected = level.clone();
+        opts.map_sqlx_sqlite_pool_opts(move |pool| {
+            let connected = connected.clone();
+            pool.after_connect(move |_, _| {
+                connected.connected();
+                Box::pin(async { Ok(()) })
+            })
+        })
+        .map_sqlx_sqlite_before_acquire(move |conn, _| level.for_caller(conn));
     }
     let db = Database::connect(opts)
         .await

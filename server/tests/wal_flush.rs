@@ -1,6 +1,7 @@
-//! SQLite: the webhook inbox commits without an fsync and answers only once it has flushed the
-//! WAL itself (`flow_server::wal`); every other use of the write connection commits with
-//! `synchronous = FULL`.
+//! The webhook inbox commits without waiting for the disk and answers only once it has flushed
+//! the write-ahead log itself (`flow_server::wal`). SQLite: every other use of the write
+//! connection commits with `synchronous = FULL`. PostgreSQL: only the inbox's own connection
+//! commits with `synchronous_commit = off`.
 
 mod common;
 
@@ -12,9 +13,9 @@ use flow_server::ingest::{InstanceRef, Outcome};
 use flow_server::live::bus::ChangeBus;
 use flow_server::live::publish::Publisher;
 use flow_server::readiness::Beat;
-use flow_server::wal::{self, WalFile};
+use flow_server::wal::{self, Flush, WalFile};
 use flow_server::webhook::inbox::{DEFAULT_MAX_QUEUED_BYTES, Inbox, Job, Parsed, StoreError};
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use tokio_util::sync::CancellationToken;
 
 /// The write connection's `synchronous` level (1 NORMAL, 2 FULL).
@@ -45,6 +46,44 @@ async fn only_the_inbox_commits_without_waiting_for_the_disk() {
     assert_eq!(synchronous(&db).await, 2, "FULL again after the inbox");
 }
 
+/// A tenant's instance to send webhooks as.
+async fn instance_of(app: &common::TestApp) -> InstanceRef {
+    let tenant = app.tenant("Loja").await;
+    let instance = app.instance(&tenant, "loja-1").await;
+    InstanceRef {
+        id: instance["id"].as_i64().expect("id"),
+        tenant_id: tenant.id,
+        name: "loja-1".into(),
+    }
+}
+
+/// The `presence.update` webhooks stored.
+async fn stored(app: &common::TestApp) -> i64 {
+    app.count_sql(
+        "SELECT COUNT(*) AS n FROM webhook_event WHERE event = 'presence.update'",
+        vec![],
+    )
+    .await
+}
+
+/// An inbox writing to `db`, publishing to `app`'s live stream.
+fn inbox_on(db: &Db, app: &common::TestApp) -> Inbox {
+    let publisher = Publisher::start(
+        db.clone(),
+        ChangeBus::default(),
+        app.base.clone(),
+        Beat::default(),
+    );
+    Inbox::start(
+        db.clone(),
+        publisher,
+        DEFAULT_MAX_QUEUED_BYTES,
+        CancellationToken::new(),
+        Beat::default(),
+    )
+    .0
+}
+
 fn job(instance: &InstanceRef) -> Job {
     Job {
         instance: instance.clone(),
@@ -60,55 +99,77 @@ fn job(instance: &InstanceRef) -> Job {
 #[tokio::test]
 async fn a_webhook_is_answered_only_after_the_wal_is_flushed() {
     let app = common::spawn(Backend::Sqlite).await;
-    let tenant = app.tenant("Loja").await;
-    let instance = app.instance(&tenant, "loja-1").await;
-    let instance = InstanceRef {
-        id: instance["id"].as_i64().expect("id"),
-        tenant_id: tenant.id,
-        name: "loja-1".into(),
-    };
-    let stored = || async {
-        app.count_sql(
-            "SELECT COUNT(*) AS n FROM webhook_event WHERE event = 'presence.update'",
-            vec![],
-        )
-        .await
-    };
+    let instance = instance_of(&app).await;
 
     let mut db = Db::open(&app.database_url).await.expect("db");
-    let inbox = |db: &Db| {
-        let publisher = Publisher::start(
-            db.clone(),
-            ChangeBus::default(),
-            app.base.clone(),
-            Beat::default(),
-        );
-        Inbox::start(
-            db.clone(),
-            publisher,
-            DEFAULT_MAX_QUEUED_BYTES,
-            CancellationToken::new(),
-            Beat::default(),
-        )
-        .0
-    };
 
-    let flushed = inbox(&db);
+    let flushed = inbox_on(&db, &app);
     assert_eq!(flushed.submit(job(&instance)).await, Ok(Outcome::Ignored));
-    assert_eq!(stored().await, 1);
+    assert_eq!(stored(&app).await, 1);
 
     // A WAL that cannot be flushed (a path through a file): the batch is committed, but not
     // known to be on disk, so the webhook is refused and Evolution sends it again.
-    db.wal = Some(WalFile::of(std::path::Path::new("/etc/hostname/flow.db")));
-    let unflushed = inbox(&db);
+    db.flush = Flush::Sqlite(WalFile::of(std::path::Path::new("/etc/hostname/flow.db")));
+    let unflushed = inbox_on(&db, &app);
     assert_eq!(
         unflushed.submit(job(&instance)).await,
         Err(StoreError::Unavailable)
     );
-    assert_eq!(stored().await, 2, "committed all the same");
+    assert_eq!(stored(&app).await, 2, "committed all the same");
     assert_eq!(
         synchronous(&db).await,
         2,
         "the write connection is FULL again"
     );
+}
+
+/// A PostgreSQL connection's `synchronous_commit`.
+async fn synchronous_commit(conn: &DatabaseConnection) -> String {
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SHOW synchronous_commit",
+        ))
+        .await
+        .expect("show")
+        .expect("a row");
+    row.try_get::<String>("", "synchronous_commit")
+        .expect("setting")
+}
+
+#[tokio::test]
+async fn postgres_answers_a_webhook_only_after_a_synchronous_commit() {
+    let app = common::spawn(Backend::Postgres).await;
+    let instance = instance_of(&app).await;
+
+    let mut db = Db::open(&app.database_url).await.expect("db");
+    let Flush::Postgres { inbox: own, pool } = db.flush.clone() else {
+        panic!("PostgreSQL flushes with a commit");
+    };
+    assert_eq!(
+        synchronous_commit(&own).await,
+        "off",
+        "the inbox's connection"
+    );
+    assert_eq!(synchronous_commit(&pool).await, "on", "everyone else");
+
+    let flushed = inbox_on(&db, &app);
+    assert_eq!(flushed.submit(job(&instance)).await, Ok(Outcome::Ignored));
+    assert_eq!(stored(&app).await, 1);
+
+    // The flushing commit cannot run (its pool is closed): the batch is committed, but not
+    // known to be on disk, so the webhook is refused and Evolution sends it again.
+    let closed = Database::connect(&app.database_url).await.expect("pool");
+    let same = closed.clone();
+    closed.close().await.expect("close");
+    db.flush = Flush::Postgres {
+        inbox: own,
+        pool: same,
+    };
+    let unflushed = inbox_on(&db, &app);
+    assert_eq!(
+        unflushed.submit(job(&instance)).await,
+        Err(StoreError::Unavailable)
+    );
+    assert_eq!(stored(&app).await, 2, "committed all the same");
 }

@@ -26,6 +26,7 @@ on_both_databases!(
     send_message_links_the_contact_being_sent,
     opt_out_and_engagement,
     disconnect_pauses_campaigns,
+    health_counts_the_whole_window_after_each_receipt,
     sse_delivers_live_changes_per_tenant,
     apikey_must_name_exactly_one_instance,
     old_webhook_bodies_and_expired_sessions_are_pruned,
@@ -577,6 +578,81 @@ async fn opt_out_and_engagement(app: TestApp) {
         .await;
     assert_eq!(res["status"], "unknown_contact");
     assert_eq!(rows(&app, s.campaign_id).await[2].status, "pending");
+}
+
+/// The instance's health score as the API shows it.
+async fn health(app: &TestApp, s: &Setup) -> i64 {
+    let (_, inst) = app.get(&s.tenant.token, "/api/v1/instances").await;
+    inst[0]["health_score"].as_i64().unwrap()
+}
+
+async fn health_counts_the_whole_window_after_each_receipt(app: TestApp) {
+    use flow_server::domain::health::{RecentStats, score};
+    use sea_orm::{ActiveModelTrait, Set};
+    let s = setup(&app, 3, true).await;
+    // Two days ago the instance had as many failures as deliveries.
+    let zone = chrono_tz::America::Sao_Paulo;
+    flow_server::entities::instance_daily_stats::ActiveModel {
+        instance_id: Set(s.instance_id),
+        day: Set(flow_server::service::instances::day(
+            Utc::now() - chrono::Duration::days(2),
+            zone,
+        )),
+        sent: Set(20),
+        delivered: Set(10),
+        read: Set(0),
+        failed: Set(10),
+        disconnects: Set(0),
+        ..Default::default()
+    }
+    .insert(&app.state.db.write)
+    .await
+    .unwrap();
+    let window = |delivered: i64, read: i64, failed: i64| {
+        i64::from(score(RecentStats {
+            delivered: 10 + delivered,
+            read,
+            failed: 10 + failed,
+            disconnects: 0,
+        }))
+    };
+    let send = |id: &'static str, status: &'static str| {
+        let body = receipt_v2(&s.name, id, status);
+        let path = s.hook();
+        let app = &app;
+        async move { app.webhook(&path, &[], &body).await.1["status"].clone() }
+    };
+
+    // Each receipt's score counts the earlier day and every receipt of today so far, also
+    // when several arrive within the same second.
+    assert_eq!(send("MSG-0", "DELIVERY_ACK").await, "updated");
+    assert_eq!(health(&app, &s).await, window(1, 0, 0));
+    assert_eq!(send("MSG-0", "READ").await, "updated");
+    assert_eq!(health(&app, &s).await, window(1, 1, 0));
+    assert_eq!(send("MSG-1", "READ").await, "updated");
+    assert_eq!(health(&app, &s).await, window(2, 2, 0));
+    assert_eq!(send("MSG-2", "ERROR").await, "updated");
+    assert_eq!(health(&app, &s).await, window(2, 2, 1));
+    assert!(window(2, 2, 1) < window(2, 2, 0), "the failure lowers it");
+
+    // A repeat changes no figure, but it is an event: a second later, `last_event_at` moves.
+    let last_event = |inst: Value| {
+        DateTime::parse_from_rfc3339(inst[0]["last_event_at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    let first = last_event(app.get(&s.tenant.token, "/api/v1/instances").await.1);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let before = Utc::now();
+    assert_eq!(send("MSG-0", "DELIVERY_ACK").await, "duplicate");
+    let (_, inst) = app.get(&s.tenant.token, "/api/v1/instances").await;
+    assert_eq!(inst[0]["health_score"].as_i64().unwrap(), window(2, 2, 1));
+    let latest = last_event(inst);
+    assert!(latest > first, "{first} → {latest}");
+    assert!(
+        latest >= before - chrono::Duration::milliseconds(1),
+        "{before} → {latest}"
+    );
 }
 
 async fn disconnect_pauses_campaigns(app: TestApp) {

@@ -18,6 +18,20 @@ pub struct RecentStats {
     pub disconnects: i64,
 }
 
+impl std::ops::Add for RecentStats {
+    type Output = Self;
+
+    /// The stats of two periods together.
+    fn add(self, other: Self) -> Self {
+        Self {
+            delivered: self.delivered + other.delivered,
+            read: self.read + other.read,
+            failed: self.failed + other.failed,
+            disconnects: self.disconnects + other.disconnects,
+        }
+    }
+}
+
 /// Days of stats the score looks at.
 pub const WINDOW_DAYS: i64 = 7;
 

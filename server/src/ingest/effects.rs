@@ -1,12 +1,14 @@
 //! Counter changes gathered while applying events, written once at the end of the transaction:
-//! one UPDATE per touched campaign, one upsert per instance day, one health recompute per
-//! touched instance, instead of one of each per event.
+//! one UPDATE per touched campaign, one upsert per instance day (which returns the day's figures
+//! for the health score), one UPDATE per touched instance, instead of one of each per event.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use app::types::{CampaignCounts, CampaignLogView, InstanceQr};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
+
+use super::memo::{InstanceMemo, Sums};
 
 use crate::domain::delivery::DeliveryStatus;
 use crate::domain::health::{self, RecentStats};
@@ -125,6 +127,19 @@ impl Effects {
         txn: &DatabaseTransaction,
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
+        self.flush_with(txn, now, &mut InstanceMemo::default())
+            .await
+    }
+
+    /// [`Effects::flush`] for a caller that keeps `memo` from one transaction to the next (the
+    /// webhook writer): what it remembers of the instances is not read or written again. The
+    /// caller tells `memo` when the transaction has committed ([`InstanceMemo::committed`]).
+    pub async fn flush_with(
+        &mut self,
+        txn: &DatabaseTransaction,
+        now: DateTime<Utc>,
+        memo: &mut InstanceMemo,
+    ) -> Result<(), DbErr> {
         self.tracked.flush(txn, now).await?;
         let backend = txn.get_database_backend();
         for (id, d) in &self.campaigns {
@@ -154,52 +169,32 @@ impl Effects {
             ))
             .await?;
         }
-        let daily_ids: Vec<i64> = self.daily.keys().copied().collect();
-        let zones = crate::service::instances::zones(txn, &daily_ids).await?;
-        let zone = |id: &i64| {
-            zones
-                .get(id)
-                .copied()
-                .unwrap_or(chrono_tz::America::Sao_Paulo)
-        };
-        for (instance_id, d) in &self.daily {
-            if *d == DailyDelta::default() {
+        let changed: Vec<(i64, DailyDelta)> = self
+            .daily
+            .iter()
+            .filter(|(_, d)| **d != DailyDelta::default())
+            .map(|(id, d)| (*id, *d))
+            .collect();
+        let ids: Vec<i64> = changed.iter().map(|(id, _)| *id).collect();
+        memo.begin(txn, &ids).await?;
+        let mut health = BTreeMap::new();
+        for (instance_id, d) in changed {
+            let zone = memo.zone(instance_id);
+            let today = crate::service::instances::day(now, zone);
+            let since =
+                crate::service::instances::day(now - Duration::days(health::WINDOW_DAYS - 1), zone);
+            let today_row = add_to_day(txn, instance_id, &today, d).await?;
+            let earlier = memo.earlier(txn, instance_id, &since, &today).await?;
+            health.insert(instance_id, health::score(earlier + today_row));
+        }
+        for instance_id in &self.touched_instances {
+            let score = health.get(instance_id).copied();
+            if memo.holds(*instance_id, now, score) {
                 continue;
             }
-            txn.execute_raw(stmt(
-                backend,
-                "INSERT INTO instance_daily_stats \
-                 (instance_id, day, sent, delivered, read, failed, disconnects) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (instance_id, day) DO UPDATE SET \
-                 sent = instance_daily_stats.sent + excluded.sent, \
-                 delivered = instance_daily_stats.delivered + excluded.delivered, \
-                 read = instance_daily_stats.read + excluded.read, \
-                 failed = instance_daily_stats.failed + excluded.failed, \
-                 disconnects = instance_daily_stats.disconnects + excluded.disconnects",
-                vec![
-                    (*instance_id).into(),
-                    crate::service::instances::day(now, zone(instance_id)).into(),
-                    d.sent.into(),
-                    d.delivered.into(),
-                    d.read.into(),
-                    d.failed.into(),
-                    d.disconnects.into(),
-                ],
-            ))
-            .await?;
-        }
-        let window_start = now - Duration::days(health::WINDOW_DAYS - 1);
-        for instance_id in &self.touched_instances {
             let mut values: Vec<Value> = vec![now.into()];
-            let health = if self.daily.contains_key(instance_id) {
-                let since = crate::service::instances::day(window_start, zone(instance_id));
-                Some(recent_health(txn, *instance_id, &since).await?)
-            } else {
-                None
-            };
             let mut sql = String::from("UPDATE whatsapp_instance SET last_event_at = ?");
-            if let Some(h) = health {
+            if let Some(h) = score {
                 sql.push_str(", health_score = ?");
                 values.push(h.into());
             }
@@ -211,35 +206,37 @@ impl Effects {
     }
 }
 
-async fn recent_health(
+/// Adds `d` to instance `instance_id`'s row of `day` in `instance_daily_stats`; the row's
+/// figures after it.
+async fn add_to_day(
     txn: &DatabaseTransaction,
     instance_id: i64,
-    since: &str,
-) -> Result<i32, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Sums {
-        delivered: i64,
-        read: i64,
-        failed: i64,
-        disconnects: i64,
-    }
-    let sums = Sums::find_by_statement(stmt(
+    day: &str,
+    d: DailyDelta,
+) -> Result<RecentStats, DbErr> {
+    let row = Sums::find_by_statement(stmt(
         txn.get_database_backend(),
-        "SELECT CAST(COALESCE(SUM(delivered), 0) AS BIGINT) AS delivered, \
-         CAST(COALESCE(SUM(read), 0) AS BIGINT) AS read, \
-         CAST(COALESCE(SUM(failed), 0) AS BIGINT) AS failed, \
-         CAST(COALESCE(SUM(disconnects), 0) AS BIGINT) AS disconnects \
-         FROM instance_daily_stats WHERE instance_id = ? AND day >= ?",
-        vec![instance_id.into(), since.into()],
+        "INSERT INTO instance_daily_stats \
+         (instance_id, day, sent, delivered, read, failed, disconnects) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (instance_id, day) DO UPDATE SET \
+         sent = instance_daily_stats.sent + excluded.sent, \
+         delivered = instance_daily_stats.delivered + excluded.delivered, \
+         read = instance_daily_stats.read + excluded.read, \
+         failed = instance_daily_stats.failed + excluded.failed, \
+         disconnects = instance_daily_stats.disconnects + excluded.disconnects \
+         RETURNING delivered, read, failed, disconnects",
+        vec![
+            instance_id.into(),
+            day.into(),
+            d.sent.into(),
+            d.delivered.into(),
+            d.read.into(),
+            d.failed.into(),
+            d.disconnects.into(),
+        ],
     ))
     .one(txn)
     .await?;
-    Ok(sums.map_or(100, |s| {
-        health::score(RecentStats {
-            delivered: s.delivered,
-            read: s.read,
-            failed: s.failed,
-            disconnects: s.disconnects,
-        })
-    }))
+    Ok(row.map(RecentStats::from).unwrap_or_default())
 }

@@ -12,6 +12,7 @@ mod connection;
 mod effects;
 mod incoming;
 mod linking;
+mod memo;
 mod people;
 mod presence;
 mod receipts;
@@ -27,6 +28,7 @@ pub use effects::Effects;
 pub(crate) use incoming::{cancel_rows, opt_out_person};
 pub(crate) use linking::apply_waiting_receipts;
 pub use linking::{UNKNOWN_OUTCOME, attach_message_id};
+pub use memo::InstanceMemo;
 
 use crate::evolution::Event;
 

@@ -3,8 +3,9 @@
 //! in `webhook_event` and applies it, then commits and answers every waiting handler. So a
 //! webhook is acknowledged only after its commit, a stored event is always applied exactly once
 //! (the row and its effects commit together), and one fsync serves a whole burst.
-//! On SQLite the batch commits without waiting for the disk and is answered once a flusher task
-//! has flushed the WAL (see [`crate::wal`]): the writer applies the next batch meanwhile.
+//! The batch commits without waiting for the disk and is answered once a flusher task has
+//! flushed the database's write-ahead log (see [`crate::wal`]): the writer applies the next
+//! batch meanwhile.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -23,11 +24,11 @@ use crate::db::Db;
 use crate::entities::webhook_event;
 use crate::error::is_unavailable;
 use crate::evolution::Event;
-use crate::ingest::{self, Ctx, Effects, InstanceRef, Outcome};
+use crate::ingest::{self, Ctx, Effects, InstanceMemo, InstanceRef, Outcome};
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
 use crate::telemetry;
-use crate::wal::{self, WalFile};
+use crate::wal::{self, Flush};
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 256;
@@ -127,20 +128,15 @@ impl Inbox {
             now: AtomicUsize::new(0),
             max: max_queued_bytes,
         });
-        let (flusher, flushing) = match db.wal.clone() {
-            Some(file) => {
-                let (tx, rx) = mpsc::unbounded_channel();
-                let task = tokio::spawn(flush(file, rx, publisher.clone()));
-                (Some(tx), Some(task))
-            }
-            None => (None, None),
-        };
+        let (flusher, flushed) = mpsc::unbounded_channel();
+        let flushing = tokio::spawn(flush(db.flush.clone(), flushed, publisher.clone()));
         let writer = tokio::spawn(
             Writer {
                 db,
                 publisher,
                 queued: queued.clone(),
                 flusher,
+                memo: InstanceMemo::default(),
             }
             .run(rx, stop, beat, flushing),
         );
@@ -234,12 +230,12 @@ impl Committed {
     }
 }
 
-/// SQLite: answers committed batches once the WAL is on disk, one flush for all the batches
+/// Answers committed batches once the write-ahead log is on disk, one flush for all the batches
 /// committed meanwhile.
-async fn flush(file: WalFile, mut rx: mpsc::UnboundedReceiver<Committed>, publisher: Publisher) {
+async fn flush(wal: Flush, mut rx: mpsc::UnboundedReceiver<Committed>, publisher: Publisher) {
     let mut batches = Vec::new();
     while rx.recv_many(&mut batches, MAX_BATCH).await > 0 {
-        match file.sync().await {
+        match wal.sync().await {
             Ok(()) => batches.drain(..).for_each(|b| b.answer(&publisher)),
             Err(e) => {
                 tracing::error!(error = %e, batches = batches.len(), "flushing the WAL failed: those webhooks are answered 503");
@@ -253,8 +249,10 @@ struct Writer {
     db: Db,
     publisher: Publisher,
     queued: Arc<QueuedBytes>,
-    /// SQLite: where committed batches wait for the WAL flush.
-    flusher: Option<mpsc::UnboundedSender<Committed>>,
+    /// Where committed batches wait for the WAL flush.
+    flusher: mpsc::UnboundedSender<Committed>,
+    /// What the writer's transactions read and wrote of instances, not asked again.
+    memo: InstanceMemo,
 }
 
 impl Writer {
@@ -263,7 +261,7 @@ impl Writer {
         mut rx: mpsc::Receiver<(Job, Reply)>,
         stop: CancellationToken,
         beat: Beat,
-        flushing: Option<JoinHandle<()>>,
+        flushing: JoinHandle<()>,
     ) {
         let running = beat.start();
         let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -288,20 +286,16 @@ impl Writer {
             self.process(jobs).await;
             self.queued.release(bytes);
         }
-        // Every committed batch is answered before the writer is done.
-        self.flusher = None;
-        if let Some(task) = flushing {
-            let _ = task.await;
-        }
+        // Every committed batch is answered before the writer is done: without the writer the
+        // flusher's channel closes, and the flusher ends once it has answered the last batch.
+        drop(self);
+        let _ = flushing.await;
     }
 
-    async fn process(&self, jobs: Vec<(Job, Reply)>) {
+    async fn process(&mut self, jobs: Vec<(Job, Reply)>) {
         let now = Utc::now();
         let started = std::time::Instant::now();
-        let stored = match self.flusher {
-            Some(_) => wal::deferred(self.store_and_apply(&jobs, now)).await,
-            None => self.store_and_apply(&jobs, now).await,
-        };
+        let stored = wal::deferred(self.store_and_apply(&jobs, now)).await;
         match stored {
             Ok((outcomes, effects)) => {
                 metrics::histogram!(telemetry::INBOX_COMMIT)
@@ -313,14 +307,9 @@ impl Writer {
                     .map(|((job, reply), outcome)| (reply, event_label(&job.event_name), outcome))
                     .collect();
                 let batch = Committed { answers, effects };
-                match &self.flusher {
-                    Some(flusher) => {
-                        if let Err(unsent) = flusher.send(batch) {
-                            // The flusher is gone (it never ends before the writer): refuse.
-                            unsent.0.refuse(&self.publisher);
-                        }
-                    }
-                    None => batch.answer(&self.publisher),
+                if let Err(unsent) = self.flusher.send(batch) {
+                    // The flusher is gone (it never ends before the writer): refuse.
+                    unsent.0.refuse(&self.publisher);
                 }
             }
             Err(e) if is_unavailable(&e) => {
@@ -355,11 +344,11 @@ impl Writer {
     }
 
     async fn store_and_apply(
-        &self,
+        &mut self,
         jobs: &[(Job, Reply)],
         now: DateTime<Utc>,
     ) -> Result<(Vec<Outcome>, Effects), DbErr> {
-        let txn = self.db.write.begin().await?;
+        let txn = self.db.flush.connection(&self.db.write).begin().await?;
         let mut ctx = Ctx::new(&txn, now);
         // One query for every receipt's campaign contact instead of one per receipt.
         let receipt_ids: Vec<String> = jobs
@@ -413,9 +402,10 @@ impl Writer {
             });
         }
         webhook_event::Entity::insert_many(rows).exec(&txn).await?;
-        ctx.effects.flush(&txn, now).await?;
+        ctx.effects.flush_with(&txn, now, &mut self.memo).await?;
         let effects = std::mem::take(&mut ctx.effects);
         txn.commit().await?;
+        self.memo.committed();
         Ok((outcomes, effects))
     }
 
