@@ -110,7 +110,13 @@ enum Role {
 
 /// The writer's page cache, in KiB (SQLite's default is 2,000 KiB): a burst of receipts
 /// updates rows all over the campaigns' tables and indexes.
-const WRITER_CACHE_KIB: i64 = 16 * 1024;
+const WRITER_CACHE_KIB: i64 = 64 * 1024;
+
+/// How much of the database file the writer reads through a memory map instead of a `pread`
+/// per page (a receipt's rows and index pages are scattered over the campaign's tables): the
+/// pages come from the OS page cache without a system call or a copy. Writes still go through
+/// the WAL, so durability is unchanged.
+const WRITER_MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
 async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbInitError> {
     let mut opts = ConnectOptions::new(url);
@@ -136,6 +142,7 @@ async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbI
                 .pragma("temp_store", "memory");
             if role == Role::Write {
                 o.pragma("cache_size", (-WRITER_CACHE_KIB).to_string())
+                    .pragma("mmap_size", WRITER_MMAP_BYTES.to_string())
             } else {
                 o
             }
