@@ -15,21 +15,22 @@ use flow_server::live::publish::Publisher;
 use flow_server::readiness::Beat;
 use flow_server::wal::{self, Flush, WalFile};
 use flow_server::webhook::inbox::{DEFAULT_MAX_QUEUED_BYTES, Inbox, Job, Parsed, StoreError};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use tokio_util::sync::CancellationToken;
+
+/// The one value `sql` (a `PRAGMA` or `SHOW`) answers on `conn`, in its column `column`.
+async fn setting<T: sea_orm::TryGetable>(conn: &DatabaseConnection, sql: &str, column: &str) -> T {
+    conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .expect(sql)
+        .expect("a row")
+        .try_get::<T>("", column)
+        .expect(column)
+}
 
 /// The write connection's `synchronous` level (1 NORMAL, 2 FULL).
 async fn synchronous(db: &Db) -> i64 {
-    let row = db
-        .write
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "PRAGMA synchronous",
-        ))
-        .await
-        .expect("pragma")
-        .expect("a row");
-    row.try_get::<i64>("", "synchronous").expect("level")
+    setting(&db.write, "PRAGMA synchronous", "synchronous").await
 }
 
 #[tokio::test]
@@ -125,16 +126,7 @@ async fn a_webhook_is_answered_only_after_the_wal_is_flushed() {
 
 /// A PostgreSQL connection's `synchronous_commit`.
 async fn synchronous_commit(conn: &DatabaseConnection) -> String {
-    let row = conn
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SHOW synchronous_commit",
-        ))
-        .await
-        .expect("show")
-        .expect("a row");
-    row.try_get::<String>("", "synchronous_commit")
-        .expect("setting")
+    setting(conn, "SHOW synchronous_commit", "synchronous_commit").await
 }
 
 #[tokio::test]
