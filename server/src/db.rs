@@ -118,6 +118,11 @@ const WRITER_CACHE_KIB: i64 = 64 * 1024;
 /// the WAL, so durability is unchanged.
 const WRITER_MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
+/// Rows SQLite's worker thread may hand the writer before it waits for the writer to take them
+/// (sqlx's default is 50): a webhook batch reads the rows of up to [`crate::webhook::inbox::MAX_BATCH`]
+/// receipts in one query, and each wait is two thread wake-ups on the batch's path.
+const WRITER_ROW_BUFFER: usize = 512;
+
 async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbInitError> {
     let mut opts = ConnectOptions::new(url);
     // One writer connection: `wal::Synchronous` describes that one connection.
@@ -143,6 +148,7 @@ async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbI
             if role == Role::Write {
                 o.pragma("cache_size", (-WRITER_CACHE_KIB).to_string())
                     .pragma("mmap_size", WRITER_MMAP_BYTES.to_string())
+                    .row_buffer_size(WRITER_ROW_BUFFER)
             } else {
                 o
             }
