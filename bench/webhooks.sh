@@ -73,19 +73,17 @@ start_node() { # database URL, port
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$2/healthz" >/dev/null && break; sleep 0.1; done
 }
 
-# Seeds a fresh database (a new SQLite file, or a new PostgreSQL database) for one round and
-# prints its URL; the seed's answer (webhook path, message ids) goes to $work/seed.
+# Seeds a fresh database (a new SQLite file, or a new PostgreSQL database, dropped on exit) for
+# one round; sets `db` to its URL and `seed` to the seed's answer (webhook path, message ids).
 fresh_database() { # database (sqlite|postgres), round
-  local url
   case "$1" in
-    sqlite) url="sqlite://$work/bench-$2.db?mode=rwc" ;;
+    sqlite) db="sqlite://$work/bench-$2.db?mode=rwc" ;;
     postgres)
-      psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS ${pg_db}_$2" -c "CREATE DATABASE ${pg_db}_$2"
+      psql -q "$PG/postgres" -c "CREATE DATABASE ${pg_db}_$2"
       pg_dbs+=("${pg_db}_$2")
-      url="$PG/${pg_db}_$2" ;;
+      db="$PG/${pg_db}_$2" ;;
   esac
-  "$CARGO_TARGET_DIR/release/examples/bench_seed" "$url" "$CONTACTS" >"$work/seed"
-  echo "$url"
+  seed=$("$CARGO_TARGET_DIR/release/examples/bench_seed" "$db" "$CONTACTS")
 }
 
 bench_on() { # database (sqlite|postgres), nodes
@@ -93,8 +91,7 @@ bench_on() { # database (sqlite|postgres), nodes
   local ceilings=() rates=() settled fixed rss
   echo "==> $database, $nodes node(s): $ROUNDS rounds on a fresh database of $CONTACTS campaign contacts each (${DURATION}s runs, $CONNECTIONS connections, 2 wrk threads)"
   for round in $(seq 1 "$ROUNDS"); do
-    db=$(fresh_database "$database" "$round")
-    seed=$(cat "$work/seed")
+    fresh_database "$database" "$round"
     path=$(echo "$seed" | sed -E 's/.*"path":"([^"]+)".*/\1/')
     first=$(echo "$seed" | sed -E 's/.*"first_id":([0-9]+).*/\1/')
     last=$(echo "$seed" | sed -E 's/.*"last_id":([0-9]+).*/\1/')
