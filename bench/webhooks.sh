@@ -40,6 +40,7 @@ pg_db="flow_bench_webhooks_$$"
 pg_dbs=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  local db
   for db in "${pg_dbs[@]}"; do psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $db" 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -87,7 +88,7 @@ fresh_database() { # database (sqlite|postgres), round
 }
 
 bench_on() { # database (sqlite|postgres), nodes
-  local database=$1 nodes=$2 db seed path first last
+  local database=$1 nodes=$2 db seed path first last round
   local ceilings=() rates=() settled fixed rss
   echo "==> $database, $nodes node(s): $ROUNDS rounds on a fresh database of $CONTACTS campaign contacts each (${DURATION}s runs, $CONNECTIONS connections, 2 wrk threads)"
   for round in $(seq 1 "$ROUNDS"); do
@@ -99,13 +100,11 @@ bench_on() { # database (sqlite|postgres), nodes
     start_node "$db" "$PORT"
     if [ "$nodes" = 2 ]; then start_node "$db" $((PORT + 1)); fi
     settle "$db"
-    if [ "$round" = 1 ]; then
-      settled=$("$CARGO_TARGET_DIR/release/examples/bench_rate" "http://127.0.0.1:$PORT$path" bench-01 "$first" "$last" 1000 10)
-    fi
+    if [ "$round" = 1 ]; then settled=$(at_1000_per_s "$first" "$last" "$path"); fi
     ceilings+=("$(run_wrk "GET /healthz (ceiling) #$round" "http://127.0.0.1:$PORT/healthz")")
-    rates+=("$(hooks_at_full_speed "$nodes" "$first" "$last" "$path")")
+    rates+=("$(hooks_at_full_speed "$round" "$nodes" "$first" "$last" "$path")")
     if [ "$round" = "$ROUNDS" ]; then
-      fixed=$("$CARGO_TARGET_DIR/release/examples/bench_rate" "http://127.0.0.1:$PORT$path" bench-01 "$first" "$last" 1000 10)
+      fixed=$(at_1000_per_s "$first" "$last" "$path")
       rss=$(awk '/VmHWM/ {print $2, $3}' "/proc/${pids[0]}/status")
     fi
     for pid in "${pids[@]}"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
@@ -128,9 +127,14 @@ median() {
   printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 
+# Webhook latency at a fixed 1,000/s for 10 s on the first node.
+at_1000_per_s() { # first id, last id, path
+  "$CARGO_TARGET_DIR/release/examples/bench_rate" "http://127.0.0.1:$PORT$3" bench-01 "$1" "$2" 1000 10
+}
+
 # Durable webhooks/s at full speed on the running node(s).
-hooks_at_full_speed() { # nodes, first id, last id, path
-  local nodes=$1 first=$2 last=$3 path=$4
+hooks_at_full_speed() { # round, nodes, first id, last id, path
+  local round=$1 nodes=$2 first=$3 last=$4 path=$5
   if [ "$nodes" = 2 ]; then
     # One wrk per node (wrk talks to one address), half the connections each, at once.
     local half=$((CONNECTIONS / 2)) a b

@@ -119,8 +119,8 @@ const WRITER_CACHE_KIB: i64 = 64 * 1024;
 const WRITER_MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
 /// Rows SQLite's worker thread may hand the writer before it waits for the writer to take them
-/// (sqlx's default is 50): a webhook batch reads the rows of up to [`crate::webhook::inbox::MAX_BATCH`]
-/// receipts in one query, and each wait is two thread wake-ups on the batch's path.
+/// (sqlx's default is 50): a webhook batch reads its receipts' rows up to 500 per query
+/// (`ingest::tracked`), and each wait is two thread wake-ups on the batch's path.
 const WRITER_ROW_BUFFER: usize = 512;
 
 async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbInitError> {
