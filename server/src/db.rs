@@ -1,15 +1,19 @@
 //! Database connections: SQLite (embedded default) or PostgreSQL, with migrations applied at
 //! start. SQLite gets one writer connection (SQLite allows one writer at a time; a single
 //! connection turns contention into queueing instead of `database is locked` errors) and a small
-//! pool of readers; PostgreSQL uses one pool for both.
+//! pool of readers, and a connection of its own for checkpoints (see [`crate::checkpoint`]);
+//! PostgreSQL uses one pool for both.
 
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::checkpoint;
 use crate::wal::{self, Flush, WalFile};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// The database handles of the server.
 #[derive(Clone, Debug)]
@@ -21,6 +25,8 @@ pub struct Db {
     /// Where the webhook inbox commits without waiting for the disk, and how it then flushes
     /// the write-ahead log itself (see [`crate::wal`]).
     pub flush: Flush,
+    /// SQLite: the connection checkpoints run on, beside the writer.
+    checkpoints: Option<DatabaseConnection>,
 }
 
 /// Why the database could not be opened.
@@ -44,12 +50,14 @@ impl Db {
                 .await
                 .map_err(DbInitError::Migrate)?;
             let read = connect_sqlite(url, Role::Read).await?;
+            let checkpoints = connect_sqlite(url, Role::Checkpoint).await?;
             let file = SqliteConnectOptions::from_str(url)
                 .map_err(|e| DbInitError::Connect(DbErr::Custom(e.to_string())))?;
             Self {
                 write,
                 read,
                 flush: Flush::Sqlite(WalFile::of(file.get_filename())),
+                checkpoints: Some(checkpoints),
             }
         } else {
             let pool = connect_postgres(url, 16, false).await?;
@@ -61,6 +69,7 @@ impl Db {
                 write: pool.clone(),
                 read: pool.clone(),
                 flush: Flush::Postgres { inbox, pool },
+                checkpoints: None,
             }
         };
         Ok(db)
@@ -69,6 +78,13 @@ impl Db {
     /// Which kind of database this is.
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
+    }
+
+    /// SQLite: starts checkpointing beside the writer until `stop` (see [`crate::checkpoint`]);
+    /// the task, or `None` on PostgreSQL.
+    pub fn spawn_checkpointer(&self, stop: CancellationToken) -> Option<JoinHandle<()>> {
+        let conn = self.checkpoints.clone()?;
+        Some(checkpoint::spawn(conn, stop))
     }
 
     /// Whether the database answers a trivial query.
@@ -106,6 +122,8 @@ enum Role {
     Write,
     /// One of the readers.
     Read,
+    /// Checkpoints only.
+    Checkpoint,
 }
 
 /// The writer's page cache, in KiB (SQLite's default is 2,000 KiB): a burst of receipts
@@ -126,7 +144,7 @@ const WRITER_ROW_BUFFER: usize = 512;
 async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbInitError> {
     let mut opts = ConnectOptions::new(url);
     // One writer connection: `wal::Synchronous` describes that one connection.
-    opts.max_connections(if role == Role::Write { 1 } else { 4 })
+    opts.max_connections(if role == Role::Read { 4 } else { 1 })
         .min_connections(1)
         // A file cannot drop the connection: no ping before each checkout (sqlx's default pings
         // every time, a round trip to SQLite's worker thread per transaction).
@@ -148,6 +166,10 @@ async fn connect_sqlite(url: &str, role: Role) -> Result<DatabaseConnection, DbI
             if role == Role::Write {
                 o.pragma("cache_size", (-WRITER_CACHE_KIB).to_string())
                     .pragma("mmap_size", WRITER_MMAP_BYTES.to_string())
+                    .pragma(
+                        "wal_autocheckpoint",
+                        checkpoint::WRITER_AUTOCHECKPOINT.to_string(),
+                    )
                     .row_buffer_size(WRITER_ROW_BUFFER)
             } else {
                 o

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod checkpoint;
 pub mod cli;
 pub mod clicks;
 pub mod cluster;
@@ -134,6 +135,9 @@ pub async fn build_state(config: Config) -> Result<AppState, StartError> {
         beats.writer.clone(),
     );
     shutdown.track("webhook writer", writer);
+    if let Some(checkpointer) = db.spawn_checkpointer(shutdown.token()) {
+        shutdown.track("checkpointer", checkpointer);
+    }
     webhook::orphans::spawn(
         db.clone(),
         publisher.clone(),

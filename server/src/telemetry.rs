@@ -23,6 +23,10 @@ pub const INBOX_BATCH: &str = "flow_inbox_batch_size";
 pub const INBOX_COMMIT: &str = "flow_inbox_commit_seconds";
 /// Webhook body bytes waiting for the inbox writer.
 pub const INBOX_QUEUED_BYTES: &str = "flow_inbox_queued_bytes";
+/// Seconds one SQLite checkpoint beside the writer took (see `checkpoint`), when it copied pages.
+pub const SQLITE_CHECKPOINT: &str = "flow_sqlite_checkpoint_seconds";
+/// WAL pages SQLite's checkpoints beside the writer copied into the database file.
+pub const SQLITE_CHECKPOINT_PAGES: &str = "flow_sqlite_checkpoint_pages_total";
 /// Sends, by `result` and `instance`.
 pub const SENDS: &str = "flow_sends_total";
 /// Seconds an Evolution call took, by `call`.

@@ -47,6 +47,52 @@ async fn only_the_inbox_commits_without_waiting_for_the_disk() {
     assert_eq!(synchronous(&db).await, 2, "FULL again after the inbox");
 }
 
+/// The size of the database file itself (what checkpoints have copied into it), not its WAL.
+fn database_file_size(url: &str) -> u64 {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .expect("a path");
+    std::fs::metadata(path).expect("the database file").len()
+}
+
+#[tokio::test]
+async fn checkpoints_copy_the_wal_into_the_database_beside_the_writer() {
+    let url = common::fresh_database_url(Backend::Sqlite).await;
+    let db = Db::open(&url).await.expect("db");
+    db.write
+        .execute_unprepared("CREATE TABLE filler (b BLOB)")
+        .await
+        .expect("table");
+    db.write
+        .execute_unprepared(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+             INSERT INTO filler SELECT randomblob(3000) FROM n",
+        )
+        .await
+        .expect("2,000 pages of rows");
+    let before = database_file_size(&url);
+    // About 2,000 pages: far below the writer's own threshold, so they wait in the WAL.
+    assert!(
+        before < 4_000_000,
+        "the writer checkpointed by itself ({before} bytes)"
+    );
+
+    let stop = CancellationToken::new();
+    let checkpointer = db.spawn_checkpointer(stop.clone()).expect("SQLite");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while database_file_size(&url) < before + 6_000_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the checkpointer copied nothing within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    stop.cancel();
+    checkpointer.await.expect("the checkpointer ends");
+}
+
 /// A tenant's instance to send webhooks as.
 async fn instance_of(app: &common::TestApp) -> InstanceRef {
     let tenant = app.tenant("Loja").await;
