@@ -28,6 +28,7 @@ mod m20261208_000001_media_polls;
 mod m20261209_000001_follow_ups;
 mod m20261210_000001_data_subject;
 mod m20261211_000001_speed;
+mod m20261212_000001_receipt_pages;
 
 /// Every migration of Flow, oldest first.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_follow_ups::Migration),
             Box::new(m20261210_000001_data_subject::Migration),
             Box::new(m20261211_000001_speed::Migration),
+            Box::new(m20261212_000001_receipt_pages::Migration),
         ]
     }
 }
