@@ -1,7 +1,7 @@
 //! Hand-written SQL that runs on SQLite and PostgreSQL alike: write it with `?` placeholders and
 //! [`stmt`] numbers them for PostgreSQL.
 
-use sea_orm::{DbBackend, Statement, Value};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
 
 /// A statement for `backend` from SQL written with `?` placeholders.
 pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
@@ -23,6 +23,59 @@ pub fn stmt(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
         _ => sql.to_string(),
     };
     Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// Statements run in order, in as few round trips as the backend allows, their rows returned in
+/// statement order. On SQLite that is one: sqlx runs a query of several statements in a single
+/// call to SQLite's thread, binding each statement's values in turn, where each statement on its
+/// own is a hand-off to that thread and back (two thread wake-ups). On PostgreSQL, whose
+/// extended protocol takes one statement at a time, it is one per statement. (One statement of
+/// data-modifying `WITH` parts measured slower there: 2.8 ms per webhook batch of 31 instead of
+/// 2.4 ms.)
+#[derive(Debug)]
+pub struct Together {
+    backend: DbBackend,
+    statements: Vec<(String, Vec<Value>)>,
+}
+
+impl Together {
+    /// No statements yet, for `backend`.
+    pub fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            statements: Vec::new(),
+        }
+    }
+
+    /// Adds a statement written with `?` placeholders (see [`stmt`]).
+    pub fn push(&mut self, sql: impl Into<String>, values: Vec<Value>) {
+        self.statements.push((sql.into(), values));
+    }
+
+    /// Runs the statements on `conn`; the rows they return, in order.
+    pub async fn run(self, conn: &impl ConnectionTrait) -> Result<Vec<QueryResult>, DbErr> {
+        let backend = self.backend;
+        if backend != DbBackend::Sqlite {
+            let mut rows = Vec::new();
+            for (sql, values) in self.statements {
+                rows.extend(conn.query_all_raw(stmt(backend, &sql, values)).await?);
+            }
+            return Ok(rows);
+        }
+        if self.statements.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = String::new();
+        let mut values = Vec::new();
+        for (part, part_values) in self.statements {
+            if !sql.is_empty() {
+                sql.push_str(";\n");
+            }
+            sql.push_str(&part);
+            values.extend(part_values);
+        }
+        conn.query_all_raw(stmt(backend, &sql, values)).await
+    }
 }
 
 /// `YYYY-MM-DDTHH` (`unit` = [`TimeUnit::Hour`]) or `YYYY-MM-DDTHH:MM` of a timestamp column,

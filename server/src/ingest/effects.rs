@@ -14,7 +14,7 @@ use crate::domain::delivery::DeliveryStatus;
 use crate::domain::health::{self, RecentStats};
 use crate::ingest::tracked::Tracked;
 use crate::service::campaign_logs::{self, LogLine};
-use crate::sql::stmt;
+use crate::sql::{Together, stmt};
 
 /// Deltas of an instance's stats for today.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -127,27 +127,30 @@ impl Effects {
         txn: &DatabaseTransaction,
         now: DateTime<Utc>,
     ) -> Result<(), DbErr> {
-        self.flush_with(txn, now, &mut InstanceMemo::default())
+        let together = Together::new(txn.get_database_backend());
+        self.flush_with(txn, now, &mut InstanceMemo::default(), together)
             .await
     }
 
     /// [`Effects::flush`] for a caller that keeps `memo` from one transaction to the next (the
     /// webhook writer): what it remembers of the instances is not read or written again. The
     /// caller tells `memo` when the transaction has committed ([`InstanceMemo::committed`]).
+    /// The row changes, counters and daily figures run in one [`Together`] after the caller's
+    /// own statements in `together`, which must return no rows.
     pub async fn flush_with(
         &mut self,
         txn: &DatabaseTransaction,
         now: DateTime<Utc>,
         memo: &mut InstanceMemo,
+        mut together: Together,
     ) -> Result<(), DbErr> {
-        self.tracked.flush(txn, now).await?;
+        self.tracked.queue(&mut together, now);
         let backend = txn.get_database_backend();
         for (id, d) in &self.campaigns {
             if *d == CampaignCounts::default() {
                 continue;
             }
-            txn.execute_raw(stmt(
-                backend,
+            together.push(
                 "UPDATE campaign SET pending = pending + ?, sent = sent + ?, \
                  delivered = delivered + ?, read = read + ?, failed = failed + ?, \
                  opted_out = opted_out + ?, replied = replied + ?, cancelled = cancelled + ?, \
@@ -166,8 +169,7 @@ impl Effects {
                     now.into(),
                     (*id).into(),
                 ],
-            ))
-            .await?;
+            );
         }
         let changed: Vec<(i64, DailyDelta)> = self
             .daily
@@ -177,13 +179,27 @@ impl Effects {
             .collect();
         let ids: Vec<i64> = changed.iter().map(|(id, _)| *id).collect();
         memo.begin(txn, &ids).await?;
-        let mut health = BTreeMap::new();
+        let mut days = Vec::with_capacity(changed.len());
         for (instance_id, d) in changed {
             let zone = memo.zone(instance_id);
             let today = crate::service::instances::day(now, zone);
             let since =
                 crate::service::instances::day(now - Duration::days(health::WINDOW_DAYS - 1), zone);
-            let today_row = add_to_day(txn, instance_id, &today, d).await?;
+            add_to_day(&mut together, instance_id, &today, d);
+            days.push((instance_id, since, today));
+        }
+        // Only the days' upserts return rows: one each, in order.
+        let rows = together.run(txn).await?;
+        if rows.len() != days.len() {
+            return Err(DbErr::Custom(format!(
+                "{} daily figures returned for {} instances",
+                rows.len(),
+                days.len()
+            )));
+        }
+        let mut health = BTreeMap::new();
+        for ((instance_id, since, today), row) in days.into_iter().zip(rows) {
+            let today_row = RecentStats::from(Sums::from_query_result(&row, "")?);
             let earlier = memo.earlier(txn, instance_id, &since, &today).await?;
             health.insert(instance_id, health::score(earlier + today_row));
         }
@@ -206,16 +222,10 @@ impl Effects {
     }
 }
 
-/// Adds `d` to instance `instance_id`'s row of `day` in `instance_daily_stats`; the row's
-/// figures after it.
-async fn add_to_day(
-    txn: &DatabaseTransaction,
-    instance_id: i64,
-    day: &str,
-    d: DailyDelta,
-) -> Result<RecentStats, DbErr> {
-    let row = Sums::find_by_statement(stmt(
-        txn.get_database_backend(),
+/// Adds to `together` the upsert adding `d` to instance `instance_id`'s row of `day` in
+/// `instance_daily_stats`; it returns the row's figures after it.
+fn add_to_day(together: &mut Together, instance_id: i64, day: &str, d: DailyDelta) {
+    together.push(
         "INSERT INTO instance_daily_stats \
          (instance_id, day, sent, delivered, read, failed, disconnects) \
          VALUES (?, ?, ?, ?, ?, ?, ?) \
@@ -235,8 +245,5 @@ async fn add_to_day(
             d.failed.into(),
             d.disconnects.into(),
         ],
-    ))
-    .one(txn)
-    .await?;
-    Ok(row.map(RecentStats::from).unwrap_or_default())
+    );
 }

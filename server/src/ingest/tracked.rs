@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, FromQueryResult, Value};
 
 use crate::domain::delivery::DeliveryStatus;
-use crate::sql::{placeholders, stmt};
+use crate::sql::{Together, placeholders, stmt};
 
 /// A campaign contact carrying a message id.
 #[derive(Clone, Debug, FromQueryResult)]
@@ -125,15 +125,10 @@ impl Tracked {
         self.updates.insert(row.id, RowUpdate { status, at });
     }
 
-    /// Writes every pending status change in one statement per 200 rows. Timestamps keep their
-    /// first value (`COALESCE`), so a later step never rewrites an earlier one.
-    pub async fn flush(
-        &mut self,
-        txn: &DatabaseTransaction,
-        now: DateTime<Utc>,
-    ) -> Result<(), DbErr> {
+    /// Adds to `together` every pending status change, one statement per 200 rows. Timestamps
+    /// keep their first value (`COALESCE`), so a later step never rewrites an earlier one.
+    pub fn queue(&mut self, together: &mut Together, now: DateTime<Utc>) {
         use DeliveryStatus as D;
-        let backend = txn.get_database_backend();
         let updates = std::mem::take(&mut self.updates);
         let rows: Vec<(i64, RowUpdate)> = updates.into_iter().collect();
         for chunk in rows.chunks(200) {
@@ -165,8 +160,7 @@ impl Tracked {
                  error = COALESCE(campaign_contact.error, v.error) \
                  FROM v WHERE campaign_contact.id = v.id"
             );
-            txn.execute_raw(stmt(backend, &sql, values)).await?;
+            together.push(&sql, values);
         }
-        Ok(())
     }
 }

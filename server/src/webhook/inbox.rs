@@ -13,8 +13,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set, TransactionTrait, Value,
 };
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -27,8 +27,15 @@ use crate::evolution::Event;
 use crate::ingest::{self, Ctx, Effects, InstanceMemo, InstanceRef, Outcome};
 use crate::live::publish::Publisher;
 use crate::readiness::Beat;
+use crate::sql::Together;
 use crate::telemetry;
 use crate::wal::{self, Flush};
+
+/// The columns a stored event is inserted with ([`EVENT_ROW`]).
+const EVENT_COLUMNS: usize = 9;
+
+/// The placeholders of one stored event.
+const EVENT_ROW: &str = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /// The most jobs one transaction takes.
 pub const MAX_BATCH: usize = 256;
@@ -363,7 +370,7 @@ impl Writer {
         ctx.effects.tracked.prefetch(&txn, &receipt_ids).await?;
         let mut seen: HashSet<(i64, String)> = HashSet::new();
         let mut outcomes = Vec::with_capacity(jobs.len());
-        let mut rows = Vec::with_capacity(jobs.len());
+        let mut events: Vec<Value> = Vec::with_capacity(jobs.len() * EVENT_COLUMNS);
         for (job, _) in jobs {
             let mut key = match &job.parsed {
                 Parsed::Event(event) => dedup_key(event),
@@ -388,21 +395,31 @@ impl Writer {
                 }
             };
             outcomes.push(outcome);
-            rows.push(webhook_event::ActiveModel {
-                tenant_id: Set(Some(job.instance.tenant_id)),
-                instance_id: Set(Some(job.instance.id)),
-                event: Set(job.event_name.clone()),
-                body: Set(job.body.clone()),
-                received_at: Set(job.received_at),
-                processed_at: Set(Some(now)),
-                outcome: Set(Some(outcome.as_str().to_string())),
-                error: Set(error),
-                dedup_key: Set(key),
-                ..Default::default()
-            });
+            events.extend([
+                job.instance.tenant_id.into(),
+                job.instance.id.into(),
+                job.event_name.clone().into(),
+                job.body.clone().into(),
+                job.received_at.into(),
+                now.into(),
+                outcome.as_str().into(),
+                error.into(),
+                key.into(),
+            ]);
         }
-        webhook_event::Entity::insert_many(rows).exec(&txn).await?;
-        ctx.effects.flush_with(&txn, now, &mut self.memo).await?;
+        // The events go in the same round trip as the changes they made.
+        let mut together = Together::new(txn.get_database_backend());
+        together.push(
+            format!(
+                "INSERT INTO webhook_event (tenant_id, instance_id, event, body, received_at, \
+                 processed_at, outcome, error, dedup_key) VALUES {}",
+                vec![EVENT_ROW; jobs.len()].join(", ")
+            ),
+            events,
+        );
+        ctx.effects
+            .flush_with(&txn, now, &mut self.memo, together)
+            .await?;
         let effects = std::mem::take(&mut ctx.effects);
         txn.commit().await?;
         self.memo.committed();
