@@ -50,7 +50,7 @@ pub fn spawn(conn: DatabaseConnection, stop: CancellationToken) -> JoinHandle<()
             let started = Instant::now();
             match checkpoint(&conn).await {
                 Ok(copied) => {
-                    // The count is the WAL's since it last started again.
+                    // The count is the WAL's since it last started again, whoever copied them.
                     let new = if copied >= copied_before {
                         copied - copied_before
                     } else {

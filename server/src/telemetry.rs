@@ -25,7 +25,8 @@ pub const INBOX_COMMIT: &str = "flow_inbox_commit_seconds";
 pub const INBOX_QUEUED_BYTES: &str = "flow_inbox_queued_bytes";
 /// Seconds one SQLite checkpoint beside the writer took (see `checkpoint`), when it copied pages.
 pub const SQLITE_CHECKPOINT: &str = "flow_sqlite_checkpoint_seconds";
-/// WAL pages SQLite's checkpoints beside the writer copied into the database file.
+/// WAL pages the checkpoints beside the writer found copied into the database file since their
+/// last look (pages the writer copied itself meanwhile included).
 pub const SQLITE_CHECKPOINT_PAGES: &str = "flow_sqlite_checkpoint_pages_total";
 /// Sends, by `result` and `instance`.
 pub const SENDS: &str = "flow_sends_total";
