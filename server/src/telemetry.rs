@@ -21,6 +21,9 @@ pub const WEBHOOKS: &str = "flow_webhooks_total";
 pub const INBOX_BATCH: &str = "flow_inbox_batch_size";
 /// Seconds one inbox transaction took, store to commit.
 pub const INBOX_COMMIT: &str = "flow_inbox_commit_seconds";
+/// Seconds the inbox waited for the database's write-ahead log to reach the disk before
+/// answering the batches committed meanwhile (every answer of those batches waits for it).
+pub const INBOX_FLUSH: &str = "flow_inbox_flush_seconds";
 /// Webhook body bytes waiting for the inbox writer.
 pub const INBOX_QUEUED_BYTES: &str = "flow_inbox_queued_bytes";
 /// Seconds one SQLite checkpoint beside the writer took (see `checkpoint`), when it copied pages.

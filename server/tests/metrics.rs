@@ -41,6 +41,7 @@ async fn metrics_count_webhooks_and_can_require_a_token(app: TestApp) {
         "{text}"
     );
     assert!(text.contains("flow_inbox_commit_seconds_bucket"), "{text}");
+    assert!(text.contains("flow_inbox_flush_seconds_bucket"), "{text}");
     assert!(text.contains("flow_inbox_batch_size"), "{text}");
 
     let token = "metrics-token-0123456789";

@@ -242,7 +242,10 @@ impl Committed {
 async fn flush(wal: Flush, mut rx: mpsc::UnboundedReceiver<Committed>, publisher: Publisher) {
     let mut batches = Vec::new();
     while rx.recv_many(&mut batches, MAX_BATCH).await > 0 {
-        match wal.sync().await {
+        let started = std::time::Instant::now();
+        let synced = wal.sync().await;
+        metrics::histogram!(telemetry::INBOX_FLUSH).record(started.elapsed().as_secs_f64());
+        match synced {
             Ok(()) => batches.drain(..).for_each(|b| b.answer(&publisher)),
             Err(e) => {
                 tracing::error!(error = %e, batches = batches.len(), "flushing the WAL failed: those webhooks are answered 503");
