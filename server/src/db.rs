@@ -126,9 +126,18 @@ enum Role {
     Checkpoint,
 }
 
-/// The writer's page cache, in KiB (SQLite's default is 2,000 KiB): a burst of receipts
-/// updates rows all over the campaigns' tables and indexes.
-const WRITER_CACHE_KIB: i64 = 64 * 1024;
+/// The writer's page cache, in KiB (SQLite's default is 2,000 KiB). Pages it does not hold
+/// come through the memory map ([`WRITER_MMAP_BYTES`]) without a copy.
+///
+/// Kept small on purpose: at every commit SQLite drops from this cache the pages past the end
+/// of the database (`pager_end_transaction` → `pcache1Truncate`), and when a B-tree page split
+/// has renumbered pages it does so by scanning the cache's whole hash table, whose size follows
+/// the pages it holds. A split renames a page through the lock-byte page's number (page 262,145
+/// with 4 KiB pages, far past the end: `balance_nonroot` in SQLite 3.51's `sqlite3.c`), so a
+/// webhook batch, whose inserts split pages, paid that scan at each commit: with a 64 MiB
+/// cache it took 10 % of the writer thread's time at 64 connections, 2 % at 4 MiB
+/// (issue 26, eighth round).
+const WRITER_CACHE_KIB: i64 = 4 * 1024;
 
 /// How much of the database file the writer reads through a memory map instead of a `pread`
 /// per page (a receipt's rows and index pages are scattered over the campaign's tables): the
