@@ -126,8 +126,9 @@ enum Role {
     Checkpoint,
 }
 
-/// The writer's page cache, in KiB (SQLite's default is 2,000 KiB). Pages it does not hold
-/// come through the memory map ([`WRITER_MMAP_BYTES`]) without a copy.
+/// The writer's page cache, in KiB (SQLite's default is 2,000 KiB). Pages it does not hold are
+/// read again: through the memory map ([`WRITER_MMAP_BYTES`]) without a copy, or from the WAL
+/// while their latest version is there.
 ///
 /// Kept small on purpose: at every commit SQLite drops from this cache the pages past the end
 /// of the database (`pager_end_transaction` → `pcache1Truncate`), and when a B-tree page split
